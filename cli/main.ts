@@ -1,0 +1,294 @@
+/**
+ * The `veil` command line. Every subcommand has `--help`. Errors print `error [code]: message` and exit
+ * with status 1 (2 for usage errors); `--json` switches output to one JSON document on stdout.
+ */
+import { Command, Option, CommanderError } from 'commander';
+import { VeilError, asVeilError, initCrypto } from '#crypto';
+import { PURPOSES, HANDLING_CODES, type QuerySubject, type Purpose, type Handling } from '#protocol';
+import { VeilClient, type QueryResult } from '#sdk';
+import { initNode, importFile, startNode, addAnalyst, rotateKey, nodePaths, NodeStore, loadNodeKeys } from '#node';
+import { initCoordinatorDir, startCoordinator, admitMember, listMembers, coordinatorPaths, loadCoordinatorKey, CoordinatorStore } from '#coordinator';
+import { verifyAudit } from '#platform';
+import { verifySignature } from '#crypto';
+import { existsSync } from 'node:fs';
+import { ProgressBar } from './progress.ts';
+
+const program = new Command('veil')
+  .description('Veil: privacy-preserving federated queries between police bureaus (blind PSI, owner-approved disclosure).')
+  .showHelpAfterError()
+  .exitOverride();
+
+const out = (json: boolean, value: unknown, text: () => string): void => {
+  process.stdout.write(json ? JSON.stringify(value, null, 2) + '\n' : text() + '\n');
+};
+
+async function runUntilSignal(close: () => Promise<void>): Promise<void> {
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await close();
+}
+
+// ------------------------------------------------------------------ coordinator
+const coord = program.command('coordinator').description('run and administer the coordinator');
+
+coord
+  .command('init')
+  .description('create a coordinator directory: config, identity key, database')
+  .requiredOption('--dir <dir>', 'coordinator directory')
+  .option('--name <name>', 'coordinator name', 'veil-coordinator')
+  .option('--port <port>', 'listen port (0 = any free port)', (v) => Number(v), 0)
+  .action(async (o: { dir: string; name: string; port: number }) => {
+    await initCrypto();
+    const cfg = initCoordinatorDir(o.dir, { name: o.name, port: o.port });
+    console.log(`coordinator '${cfg.name}' initialised in ${o.dir}`);
+  });
+
+coord
+  .command('start')
+  .description('start the coordinator (runs until SIGINT/SIGTERM)')
+  .requiredOption('--dir <dir>', 'coordinator directory')
+  .option('--port <port>', 'listen port (overrides config)', (v) => Number(v))
+  .option('--host <host>', 'listen address (overrides config)')
+  .action(async (o: { dir: string; port?: number; host?: string }) => {
+    const h = await startCoordinator(o.dir, { ...(o.port !== undefined ? { port: o.port } : {}), ...(o.host ? { host: o.host } : {}) });
+    console.log(`coordinator listening on ${h.url} (nodes connect to ${h.wsUrl})`);
+    await runUntilSignal(() => h.close());
+  });
+
+coord
+  .command('admit')
+  .description("admit a member node by its public keys (the node's descriptor.json)")
+  .requiredOption('--dir <dir>', 'coordinator directory')
+  .argument('<file>', 'descriptor.json written by `veil node init`')
+  .action(async (file: string, o: { dir: string }) => {
+    const r = await admitMember(o.dir, file);
+    console.log(`admitted ${r.country}`);
+  });
+
+coord
+  .command('members')
+  .description('list admitted members')
+  .requiredOption('--dir <dir>', 'coordinator directory')
+  .option('--json', 'JSON output')
+  .action((o: { dir: string; json?: boolean }) => {
+    const m = listMembers(o.dir);
+    out(!!o.json, m, () => m.map((x) => `${x.country}  admitted ${x.admittedAt}${x.hasDescriptor ? '' : '  (never connected)'}`).join('\n') || '(no members)');
+  });
+
+// ------------------------------------------------------------------ node
+const node = program.command('node').description("run and administer a country's node");
+
+node
+  .command('init')
+  .description('create a node directory: keys, config, policy, database')
+  .requiredOption('--country <cc>', 'ISO 3166-1 alpha-2 code of the member country, e.g. FR')
+  .requiredOption('--dir <dir>', 'node directory')
+  .option('--coordinator <url>', 'coordinator websocket URL, e.g. ws://127.0.0.1:7000/v1/ws')
+  .option('--port <port>', 'analyst API port (0 = any free port)', (v) => Number(v), 0)
+  .action(async (o: { country: string; dir: string; coordinator?: string; port: number }) => {
+    if (!/^[A-Za-z]{2}$/.test(o.country)) throw new VeilError('bad_request', '--country must be a two-letter code');
+    const cfg = await initNode(o.dir, { country: o.country, ...(o.coordinator ? { coordinatorUrl: o.coordinator } : {}), port: o.port });
+    console.log(`node ${cfg.country} initialised in ${o.dir}`);
+    console.log(`hand ${nodePaths(o.dir).descriptor} to the coordinator operator: veil coordinator admit --dir <coord> ${nodePaths(o.dir).descriptor}`);
+  });
+
+node
+  .command('import')
+  .description('import records from NDJSON or CSV (all-or-nothing unless --skip-invalid); see docs/records.md')
+  .requiredOption('--dir <dir>', 'node directory')
+  .argument('<file>', '.ndjson/.jsonl or .csv file')
+  .option('--skip-invalid', 'import the valid lines and report the invalid ones')
+  .addOption(new Option('--format <format>', 'file format (default: from the extension)').choices(['ndjson', 'csv']))
+  .option('--json', 'JSON report')
+  .action(async (file: string, o: { dir: string; skipInvalid?: boolean; format?: 'ndjson' | 'csv'; json?: boolean }) => {
+    const bar = new ProgressBar(!o.json);
+    let big = false;
+    const r = await importFile(o.dir, file, {
+      skipInvalid: !!o.skipInvalid,
+      ...(o.format ? { format: o.format } : {}),
+      onProgress: (p) => {
+        if (p.total > 2000) big = true;
+        if (big) bar.update(p.phase, p.done, p.total);
+      },
+    });
+    out(!!o.json, r, () => {
+      const lines = r.errors.slice(0, 50).map((e) => `  line ${e.line}: ${e.reason}`);
+      if (r.errors.length > 50) lines.push(`  … ${r.invalid - 50} more`);
+      const head = r.written
+        ? `imported ${file}: ${r.upserted} upserted, ${r.unchanged} unchanged, ${r.deleted} deleted` +
+          (r.deleteMissing ? `, ${r.deleteMissing} deletes of unknown ids` : '') +
+          `; tags +${r.tagsAdded}/-${r.tagsRemoved} in ${r.chunks} chunk(s); ${(r.ms / 1000).toFixed(1)}s`
+        : `nothing imported: ${r.invalid} invalid line(s) of ${r.lines} (use --skip-invalid to import the ${r.valid} valid ones)`;
+      return [head, ...(r.invalid > 0 && r.written ? [`skipped ${r.invalid} invalid line(s):`] : []), ...lines].join('\n');
+    });
+    if (!r.written) process.exitCode = 1;
+  });
+
+node
+  .command('start')
+  .description('start the node: dial the coordinator, answer queries, publish the index, serve analysts')
+  .requiredOption('--dir <dir>', 'node directory')
+  .option('--coordinator <url>', 'coordinator websocket URL (overrides node.json)')
+  .option('--port <port>', 'analyst API port (overrides node.json)', (v) => Number(v))
+  .action(async (o: { dir: string; coordinator?: string; port?: number }) => {
+    const h = await startNode(o.dir, { ...(o.coordinator ? { coordinatorUrl: o.coordinator } : {}), ...(o.port !== undefined ? { port: o.port } : {}) });
+    console.log(`node ${h.country} serving analysts on ${h.url}`);
+    await runUntilSignal(() => h.close());
+  });
+
+node
+  .command('rotate-key')
+  .description('start a new OPRF epoch and republish the whole index under it')
+  .requiredOption('--dir <dir>', 'node directory')
+  .action(async (o: { dir: string }) => {
+    const bar = new ProgressBar(true);
+    const r = await rotateKey(o.dir, { onProgress: (d, t) => t > 2000 && bar.update('rotate', d, t) });
+    console.log(`epoch ${r.epoch} prepared with ${r.tags} tags; it becomes active when the coordinator acknowledges it`);
+  });
+
+node
+  .command('status')
+  .description('records, tags, epochs and unpublished chunks')
+  .requiredOption('--dir <dir>', 'node directory')
+  .option('--json', 'JSON output')
+  .action((o: { dir: string; json?: boolean }) => {
+    const s = new NodeStore(nodePaths(o.dir).db);
+    try {
+      const epochs = s.epochs().map((e) => ({ epoch: e.epoch, state: e.state, tags: s.keyCount(e.epoch) }));
+      const v = { records: s.recordCount(), epochs, outbox: s.outboxCount(), analysts: s.analysts().length };
+      out(!!o.json, v, () =>
+        [`records: ${v.records}`, ...epochs.map((e) => `epoch ${e.epoch} (${e.state}): ${e.tags} tags`), `unpublished chunks: ${v.outbox}`, `analysts: ${v.analysts}`].join('\n'),
+      );
+    } finally {
+      s.close();
+    }
+  });
+
+const analyst = node.command('analyst').description('analyst accounts of this node');
+analyst
+  .command('add')
+  .description('create an analyst account and write its credential file')
+  .argument('<name>', "the analyst's name")
+  .requiredOption('--dir <dir>', 'node directory')
+  .option('--out <file>', 'where to write the credential (default: DIR/analysts/<id>.cred.json)')
+  .option('--node-url <url>', "the node's analyst API URL to put in the credential")
+  .action(async (name: string, o: { dir: string; out?: string; nodeUrl?: string }) => {
+    const r = await addAnalyst(o.dir, name, { ...(o.out ? { out: o.out } : {}), ...(o.nodeUrl ? { nodeUrl: o.nodeUrl } : {}) });
+    console.log(`analyst ${r.analystId} created; credential written to ${r.path} (keep it secret)`);
+  });
+
+// ------------------------------------------------------------------ analyst
+program
+  .command('query')
+  .description('blind query: which member countries hold this person, document or vehicle?')
+  .requiredOption('--cred <file>', 'analyst credential file')
+  .option('--name <name>', 'full name (any script); needs --dob')
+  .option('--dob <date>', 'date of birth (YYYY-MM-DD, DD.MM.YYYY, … or YYYY)')
+  .option('--doc <type:country:number>', 'identity document, e.g. passport:FRA:12AB34567')
+  .option('--vin <vin>', 'vehicle identification number')
+  .option('--targets <list>', 'comma-separated countries to ask (default: all members)')
+  .option('--bucket', 'bucket lookups: the coordinator does not learn which tag was looked up or whether it hit')
+  .addOption(new Option('--purpose <purpose>', 'purpose of the search').choices([...PURPOSES]).default('criminal-investigation'))
+  .addOption(new Option('--case <ref>', 'case reference').env('VEIL_CASE').makeOptionMandatory())
+  .addOption(new Option('--legal-basis <code>', 'legal basis code').env('VEIL_LEGAL_BASIS').makeOptionMandatory())
+  .addOption(new Option('--handling <code>', 'handling code').choices([...HANDLING_CODES]).default('restricted'))
+  .option('--node-url <url>', "override the node URL from the credential")
+  .option('--json', 'JSON output')
+  .action(async (o: {
+    cred: string;
+    name?: string;
+    dob?: string;
+    doc?: string;
+    vin?: string;
+    targets?: string;
+    bucket?: boolean;
+    purpose: Purpose;
+    case: string;
+    legalBasis: string;
+    handling: Handling;
+    nodeUrl?: string;
+    json?: boolean;
+  }) => {
+    const subject = subjectFrom(o);
+    const client = await VeilClient.connect(o.cred, o.nodeUrl ? { nodeUrl: o.nodeUrl } : {});
+    const r = await client.query(
+      subject,
+      { purpose: o.purpose, caseRef: o.case, legalBasis: o.legalBasis, handling: o.handling },
+      { mode: o.bucket ? 'bucket' : 'exact', ...(o.targets ? { targets: o.targets.split(',').map((s) => s.trim().toUpperCase()) } : {}) },
+    );
+    out(!!o.json, r, () => formatQuery(r));
+  });
+
+function subjectFrom(o: { name?: string; dob?: string; doc?: string; vin?: string }): QuerySubject {
+  const given = [o.name !== undefined || o.dob !== undefined, o.doc !== undefined, o.vin !== undefined].filter(Boolean).length;
+  if (given !== 1) throw new VeilError('bad_request', 'give exactly one of --name/--dob, --doc or --vin');
+  if (o.doc !== undefined) {
+    const [type, country, ...rest] = o.doc.split(':');
+    if (!type || !country || rest.length === 0) throw new VeilError('bad_request', '--doc must be TYPE:COUNTRY:NUMBER');
+    return { doc: { type, country, number: rest.join(':') } };
+  }
+  if (o.vin !== undefined) return { vin: o.vin };
+  if (!o.name || !o.dob) throw new VeilError('bad_request', '--name needs --dob (and vice versa)');
+  return { name: o.name, dob: o.dob };
+}
+
+export function formatQuery(r: QueryResult): string {
+  const lines = [`query ${r.queryId} (${[...new Set(r.classes)].join(', ')})`];
+  for (const c of r.results) {
+    const mark = c.status === 'hit' ? 'HIT   ' : c.status === 'no-hit' ? 'no hit' : c.status.toUpperCase().padEnd(6);
+    const detail =
+      c.status === 'hit'
+        ? c.hits.map((h) => `${h.cls} token=${h.token.slice(0, 16)}…`).join('; ')
+        : c.code
+          ? `(${c.code})`
+          : c.refusedClasses.length
+            ? `(not answered for: ${c.refusedClasses.join(', ')})`
+            : '';
+    lines.push(`  ${c.country}  ${mark}  ${detail}`.trimEnd());
+  }
+  return lines.join('\n');
+}
+
+// ------------------------------------------------------------------ audit
+const audit = program.command('audit').description('audit logs');
+audit
+  .command('verify')
+  .description("recompute a node's or the coordinator's audit chain and checkpoints; report the first broken link")
+  .requiredOption('--dir <dir>', 'node or coordinator directory')
+  .option('--json', 'JSON output')
+  .action(async (o: { dir: string; json?: boolean }) => {
+    await initCrypto();
+    const isNode = existsSync(nodePaths(o.dir).config);
+    const isCoord = existsSync(coordinatorPaths(o.dir).config);
+    if (!isNode && !isCoord) throw new VeilError('bad_config', `${o.dir} is neither a node nor a coordinator directory`);
+    const store = isNode ? new NodeStore(nodePaths(o.dir).db) : new CoordinatorStore(coordinatorPaths(o.dir).db);
+    try {
+      const publicKey = isNode ? loadNodeKeys(o.dir).signing.publicKey() : loadCoordinatorKey(o.dir).publicKey();
+      const r = verifyAudit(store.db, { publicKey, verify: verifySignature });
+      out(!!o.json, r, () =>
+        r.ok
+          ? `audit log intact: ${r.entries} entries, ${r.checkpoints} signed checkpoints`
+          : `audit log BROKEN at entry ${r.firstBroken?.seq}: ${r.firstBroken?.reason} (${r.firstBroken?.detail})`,
+      );
+      if (!r.ok) process.exitCode = 1;
+    } finally {
+      store.close();
+    }
+  });
+
+// ------------------------------------------------------------------ entry
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  if (e instanceof CommanderError) {
+    process.exitCode = e.exitCode === 0 ? 0 : 2;
+  } else {
+    const v = asVeilError(e);
+    process.stderr.write(`error [${v.code}]: ${v.message}\n`);
+    if (v.code === 'internal' && process.env.VEIL_DEBUG === '1') console.error(e);
+    process.exitCode = 1;
+  }
+}

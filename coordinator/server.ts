@@ -1,0 +1,441 @@
+/**
+ * The coordinator process: member registry, websocket hub, query fan-out with per-node micro-batching and
+ * per-query deadlines, PSI index lookups and publication, metadata-only audit (DESIGN.md §1, §2, §9).
+ *
+ * Nodes dial out to `/v1/ws`, answer a signed challenge and keep the connection. A query arriving from a
+ * gateway node is verified against the registry, rate-limited per country, and queued to every target;
+ * queued queries for one node leave in one frame per event-loop turn, so under load many queries share a
+ * frame. Every result lists every target with a status — answered, unavailable, timeout or error — so a
+ * country that is down is never silently dropped. The coordinator never decodes or stores what a node
+ * evaluated; it routes signed envelopes it cannot forge.
+ */
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket, type RawData } from 'ws';
+import { getRequestListener } from '@hono/node-server';
+import { Hono } from 'hono';
+import { VeilError, assertSignature, randomBytes, asVeilError, initCrypto, equalBytes } from '#crypto';
+import {
+  LIMITS,
+  challengeBytes,
+  PROTOCOL_VERSION,
+  checkVersion,
+  decodeWith,
+  encode,
+  open,
+  NodeFrame,
+  ForwardedQuery,
+  ForwardedLookup,
+  PublishChunk,
+  NodeDescriptor,
+  ReplayGuard,
+  assertNever,
+  type Answer,
+  type CoordinatorFrame,
+  Envelope,
+  type LookupResult,
+} from '#protocol';
+import { AuditLog, createLogger, writeRunFile, boundPort, type Logger } from '#platform';
+import { CoordinatorStore } from './store/sqlite-store.ts';
+import { coordinatorPaths, loadCoordinatorConfig, loadCoordinatorKey, type CoordinatorConfig } from './config.ts';
+
+export interface CoordinatorHandle {
+  readonly url: string;
+  readonly wsUrl: string;
+  readonly port: number;
+  readonly store: CoordinatorStore;
+  /** Countries with a live, authenticated connection. */
+  connected(): string[];
+  close(): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+interface Session {
+  readonly country: string;
+  readonly ws: WebSocket;
+  queue: Envelope[];
+  flushScheduled: boolean;
+  alive: boolean;
+}
+
+interface Pending {
+  readonly from: string;
+  readonly id: string;
+  readonly targets: readonly string[];
+  readonly answers: Map<string, Answer>;
+  readonly timer: NodeJS.Timeout;
+  readonly started: number;
+}
+
+interface Bucket {
+  tokens: number;
+  at: number;
+}
+
+export async function startCoordinator(
+  dir: string,
+  opts: { port?: number; host?: string; logger?: Logger; config?: Partial<CoordinatorConfig> } = {},
+): Promise<CoordinatorHandle> {
+  await initCrypto();
+  const cfg: CoordinatorConfig = { ...loadCoordinatorConfig(dir), ...opts.config };
+  const key = loadCoordinatorKey(dir);
+  const log = opts.logger ?? createLogger('coordinator');
+  const paths = coordinatorPaths(dir);
+  const store = new CoordinatorStore(paths.db);
+  const audit = new AuditLog(store.db, { signer: { sign: (m) => key.sign(m), publicKey: key.publicKey() } });
+  const hub = new Hub(cfg, store, audit, log);
+
+  const app = new Hono();
+  app.get('/v1/health', (c) => c.json({ ok: true, name: cfg.name, members: store.members().length, connected: hub.connected().length }));
+  const server: Server = createServer(getRequestListener(app.fetch));
+  const wss = new WebSocketServer({ noServer: true, maxPayload: LIMITS.maxFrameBytes });
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (!req.url?.startsWith('/v1/ws')) {
+      socket.destroy();
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => hub.accept(ws));
+  });
+  const host = opts.host ?? cfg.host;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? cfg.port, host, () => resolve());
+  });
+  const port = boundPort(server);
+  const url = `http://${host}:${port}`;
+  const wsUrl = `ws://${host}:${port}/v1/ws`;
+  writeRunFile(paths.run, { url, wsUrl, port });
+  audit.append({ kind: 'coordinator.started' });
+  log.info('coordinator listening', { port });
+
+  let closed = false;
+  const close = async (): Promise<void> => {
+    if (closed) return;
+    closed = true;
+    hub.close();
+    for (const ws of wss.clients) ws.terminate();
+    wss.close();
+    await new Promise<void>((r) => server.close(() => r()));
+    server.closeAllConnections?.();
+    audit.checkpoint();
+    store.close();
+  };
+  return {
+    url,
+    wsUrl,
+    port,
+    store,
+    connected: () => hub.connected(),
+    close,
+    [Symbol.asyncDispose]: close,
+  };
+}
+
+class Hub {
+  readonly #sessions = new Map<string, Session>();
+  readonly #pending = new Map<string, Pending>();
+  /** Recently completed results by `from:id`, resent to a gateway that retransmits the same query. */
+  readonly #recent = new Map<string, { frame: Uint8Array; at: number }>();
+  readonly #buckets = new Map<string, Bucket>();
+  readonly #replay = new ReplayGuard();
+  readonly #sweeper: NodeJS.Timeout;
+  readonly #heartbeat: NodeJS.Timeout;
+
+  constructor(
+    readonly cfg: CoordinatorConfig,
+    readonly store: CoordinatorStore,
+    readonly audit: AuditLog,
+    readonly log: Logger,
+  ) {
+    this.#sweeper = setInterval(() => this.#sweep(), 10_000).unref();
+    this.#heartbeat = setInterval(() => this.#ping(), cfg.heartbeatMs).unref();
+  }
+
+  connected(): string[] {
+    return [...this.#sessions.keys()].sort();
+  }
+
+  close(): void {
+    clearInterval(this.#sweeper);
+    clearInterval(this.#heartbeat);
+    for (const p of this.#pending.values()) clearTimeout(p.timer);
+    this.#pending.clear();
+  }
+
+  accept(ws: WebSocket): void {
+    const nonce = randomBytes(32);
+    let session: Session | undefined;
+    const authTimer = setTimeout(() => ws.close(4401, 'auth timeout'), 10_000);
+    ws.on('error', () => ws.terminate());
+    ws.on('message', (data: RawData, isBinary: boolean) => {
+      try {
+        if (!isBinary) throw new VeilError('bad_msgpack', 'text frame');
+        const frame = decodeWith(rawBytes(data), NodeFrame, LIMITS.maxFrameBytes);
+        if (!session) {
+          if (frame.t !== 'auth') throw new VeilError('unauthenticated', 'expected auth');
+          session = this.#authenticate(ws, nonce, frame.v, frame.country, frame.sig);
+          clearTimeout(authTimer);
+          return;
+        }
+        this.#onFrame(session, frame);
+      } catch (err) {
+        const e = asVeilError(err);
+        const who = session ? { country: session.country } : {};
+        this.log.warn('frame rejected', { code: e.code, ...who });
+        if (e.code === 'internal') this.log.error('frame failed', err, who);
+        sendFrame(ws, { t: 'error', code: e.code });
+        if (!session) ws.close(4401, e.code);
+      }
+    });
+    ws.on('pong', () => {
+      if (session) session.alive = true;
+    });
+    ws.on('close', () => {
+      clearTimeout(authTimer);
+      if (session && this.#sessions.get(session.country) === session) {
+        this.#sessions.delete(session.country);
+        this.audit.append({ kind: 'member.disconnected', country: session.country });
+        this.log.info('node disconnected', { country: session.country });
+      }
+    });
+    sendFrame(ws, { t: 'challenge', v: PROTOCOL_VERSION, nonce, coordinator: this.cfg.name });
+  }
+
+  #authenticate(ws: WebSocket, nonce: Uint8Array, v: number, country: string, sig: Uint8Array): Session {
+    checkVersion(v);
+    const m = this.store.member(country);
+    if (!m || m.status !== 'active') throw new VeilError('unknown_member', country);
+    assertSignature(m.signPub, challengeBytes(nonce, this.cfg.name, country), sig);
+    const old = this.#sessions.get(country);
+    if (old) old.ws.close(4409, 'replaced by a newer connection');
+    const s: Session = { country, ws, queue: [], flushScheduled: false, alive: true };
+    this.#sessions.set(country, s);
+    this.audit.append({ kind: 'member.connected', country });
+    this.log.info('node connected', { country });
+    sendFrame(ws, { t: 'welcome', members: this.#memberEnvelopes() });
+    return s;
+  }
+
+  #memberEnvelopes(): Envelope[] {
+    const out: Envelope[] = [];
+    for (const m of this.store.members()) {
+      if (!m.descriptor) continue;
+      out.push(decodeWith(m.descriptor, Envelope, LIMITS.maxPayloadBytes));
+    }
+    return out;
+  }
+
+  #resolveNodeKey(expected: string) {
+    return (kid: string): Uint8Array => {
+      if (kid !== `node:${expected}`) throw new VeilError('forbidden', 'envelope not signed by the sending node');
+      const m = this.store.member(expected);
+      if (!m) throw new VeilError('unknown_member');
+      return m.signPub;
+    };
+  }
+
+  #onFrame(s: Session, frame: NodeFrame): void {
+    switch (frame.t) {
+      case 'auth':
+        throw new VeilError('bad_request', 'already authenticated');
+      case 'descriptor':
+        return this.#onDescriptor(s, frame.env);
+      case 'query':
+        return this.#onQuery(s, frame.env);
+      case 'eval-results':
+        return this.#onEvalResults(s, frame.results);
+      case 'lookup':
+        return this.#onLookup(s, frame.env);
+      case 'publish':
+        return this.#onPublish(s, frame.env);
+      default:
+        return assertNever(frame);
+    }
+  }
+
+  #onDescriptor(s: Session, env: Envelope): void {
+    const d = open(env, this.#resolveNodeKey(s.country), NodeDescriptor);
+    const m = this.store.member(s.country)!;
+    if (d.country !== s.country || !equalBytes(d.signPub, m.signPub) || !equalBytes(d.boxPub, m.boxPub)) {
+      throw new VeilError('forbidden', 'descriptor keys differ from the admitted ones');
+    }
+    this.store.setDescriptor(s.country, encode(env));
+    const frame = encode({ t: 'members', members: this.#memberEnvelopes() } satisfies CoordinatorFrame);
+    for (const other of this.#sessions.values()) other.ws.send(frame);
+  }
+
+  #takeToken(country: string): boolean {
+    const now = Date.now();
+    const cap = this.cfg.ratePerCountry * 2;
+    const b = this.#buckets.get(country) ?? { tokens: cap, at: now };
+    b.tokens = Math.min(cap, b.tokens + ((now - b.at) / 1000) * this.cfg.ratePerCountry);
+    b.at = now;
+    this.#buckets.set(country, b);
+    if (b.tokens < 1) return false;
+    b.tokens -= 1;
+    return true;
+  }
+
+  #onQuery(s: Session, env: Envelope): void {
+    const q = open(env, this.#resolveNodeKey(s.country), ForwardedQuery);
+    if (q.from !== s.country) throw new VeilError('forbidden', 'query from another country');
+    const key = `${q.from}:${q.id}`;
+    if (this.#pending.has(key)) return; // retransmission: the result will follow
+    const recent = this.#recent.get(key);
+    if (recent) {
+      s.ws.send(recent.frame);
+      return;
+    }
+    this.#replay.check(env.kid, q.ts, q.nonce);
+    if (!this.#takeToken(s.country)) {
+      sendFrame(s.ws, { t: 'error', code: 'rate_limited', ref: q.id });
+      return;
+    }
+    const members = this.store.members().map((m) => m.country);
+    const wanted = q.targets ?? members.filter((c) => c !== q.from);
+    const targets = [...new Set(wanted)].filter((c) => c !== q.from);
+    const answers = new Map<string, Answer>();
+    for (const c of targets) {
+      if (!members.includes(c)) answers.set(c, { country: c, status: 'error', code: 'unknown_member' });
+    }
+    const pending: Pending = {
+      from: q.from,
+      id: q.id,
+      targets,
+      answers,
+      started: performance.now(),
+      timer: setTimeout(() => this.#finish(key, true), this.cfg.queryDeadlineMs),
+    };
+    this.#pending.set(key, pending);
+    this.audit.append({ kind: 'query.received', queryId: q.id, country: q.from, count: q.items.length, purpose: q.purpose });
+    for (const c of targets) {
+      if (answers.has(c)) continue;
+      const t = this.#sessions.get(c);
+      if (!t) {
+        answers.set(c, { country: c, status: 'unavailable', code: 'unavailable' });
+        continue;
+      }
+      this.#enqueue(t, env);
+    }
+    if (answers.size === targets.length) this.#finish(key, false);
+  }
+
+  #enqueue(t: Session, env: Envelope): void {
+    t.queue.push(env);
+    if (t.queue.length >= LIMITS.maxBatchQueries) {
+      this.#flush(t);
+      return;
+    }
+    if (!t.flushScheduled) {
+      t.flushScheduled = true;
+      setImmediate(() => this.#flush(t));
+    }
+  }
+
+  #flush(t: Session): void {
+    t.flushScheduled = false;
+    while (t.queue.length > 0) {
+      const batch = t.queue.splice(0, LIMITS.maxBatchQueries);
+      sendFrame(t.ws, { t: 'eval', batch });
+    }
+  }
+
+  #onEvalResults(s: Session, results: Array<{ to: string; id: string; env: Envelope }>): void {
+    for (const r of results) {
+      const key = `${r.to}:${r.id}`;
+      const p = this.#pending.get(key);
+      // Late answers after the deadline, or answers for queries this node was not asked, are dropped.
+      if (!p || !p.targets.includes(s.country) || p.answers.has(s.country)) continue;
+      if (r.env.kid !== `node:${s.country}`) continue;
+      p.answers.set(s.country, { country: s.country, status: 'answered', env: r.env });
+      if (p.answers.size === p.targets.length) this.#finish(key, false);
+    }
+  }
+
+  #finish(key: string, timedOut: boolean): void {
+    const p = this.#pending.get(key);
+    if (!p) return;
+    this.#pending.delete(key);
+    clearTimeout(p.timer);
+    const answers: Answer[] = p.targets.map((c) => p.answers.get(c) ?? { country: c, status: 'timeout', code: 'timeout' });
+    const frame = encode({ t: 'query-result', id: p.id, answers } satisfies CoordinatorFrame);
+    this.#recent.set(key, { frame, at: Date.now() });
+    const ms = performance.now() - p.started;
+    this.audit.append({
+      kind: 'query.answered',
+      queryId: p.id,
+      country: p.from,
+      count: answers.filter((a) => a.status === 'answered').length,
+      status: timedOut ? 'deadline' : 'complete',
+      ms: Math.round(ms),
+    });
+    this.#sessions.get(p.from)?.ws.send(frame);
+  }
+
+  #onLookup(s: Session, env: Envelope): void {
+    const q = open(env, this.#resolveNodeKey(s.country), ForwardedLookup);
+    if (q.from !== s.country) throw new VeilError('forbidden', 'lookup from another country');
+    this.#replay.check(env.kid, q.ts, q.nonce);
+    const results: LookupResult[] = [];
+    let keys = 0;
+    for (const item of q.items) {
+      keys += item.keys.length;
+      if (keys > LIMITS.maxLookupItems) throw new VeilError('too_large', 'lookup keys');
+      const entries: Array<[Uint8Array, Uint8Array]> = [];
+      let truncated = false;
+      for (const k of item.keys) {
+        if (q.mode === 'exact') {
+          if (k.length !== LIMITS.tagBytes) throw new VeilError('bad_length', 'exact lookup needs full tags');
+          entries.push(...this.store.lookupExact(item.country, item.epoch, k));
+        } else {
+          if (k.length > 4) throw new VeilError('bad_length', 'bucket prefix longer than 4 bytes');
+          const b = this.store.lookupBucket(item.country, item.epoch, k);
+          entries.push(...b.entries);
+          truncated ||= b.truncated;
+        }
+      }
+      results.push({ country: item.country, epoch: item.epoch, entries, truncated });
+    }
+    // Metadata only: in bucket mode the coordinator does not learn whether anything matched.
+    this.audit.append({ kind: 'index.lookup', queryId: q.id, country: s.country, count: keys, status: q.mode });
+    sendFrame(s.ws, { t: 'lookup-result', id: q.id, results });
+  }
+
+  #onPublish(s: Session, env: Envelope): void {
+    const c = open(env, this.#resolveNodeKey(s.country), PublishChunk);
+    if (c.country !== s.country) throw new VeilError('forbidden', 'publish for another country');
+    const r = this.store.applyChunk(c.country, c.epoch, c.seq, c.adds, c.removes, c.final);
+    if (r === 'applied') {
+      this.audit.append({ kind: c.final ? 'publish.epoch' : 'publish.chunk', country: c.country, epoch: c.epoch, count: c.adds.length + c.removes.length });
+    }
+    sendFrame(s.ws, { t: 'publish-ack', epoch: c.epoch, seq: c.seq });
+  }
+
+  #ping(): void {
+    for (const s of this.#sessions.values()) {
+      if (!s.alive) {
+        s.ws.terminate();
+        continue;
+      }
+      s.alive = false;
+      s.ws.ping();
+    }
+  }
+
+  #sweep(): void {
+    const cutoff = Date.now() - 60_000;
+    for (const [k, v] of this.#recent) if (v.at < cutoff) this.#recent.delete(k);
+    this.#replay.sweep();
+  }
+}
+
+function sendFrame(ws: WebSocket, frame: CoordinatorFrame): void {
+  if (ws.readyState === ws.OPEN) ws.send(encode(frame));
+}
+
+function rawBytes(data: RawData): Uint8Array {
+  if (Array.isArray(data)) return Buffer.concat(data);
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  return data;
+}
+

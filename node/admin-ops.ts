@@ -1,0 +1,131 @@
+/**
+ * Offline node operations behind the CLI: `init`, `analyst add`, `rotate-key`. They work on the node's
+ * directory whether or not the node is running; a running node picks their effects up (analysts on the
+ * next request, new outbox chunks within a second, a new epoch when the coordinator acknowledges it).
+ */
+import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { initCrypto, OprfKey, SigningKey, BoxKeyPair, toBase64url, randomBytes, toHex, VeilError } from '#crypto';
+import { AuditLog, writeJsonFile } from '#platform';
+import type { MatchClass } from '#protocol';
+import { matchKeysForRecord, type VeilRecord } from '#protocol';
+import { NodeStore } from './store/sqlite-store.ts';
+import { NodeConfig, nodePaths, createNodeKeys, loadNodeConfig, loadNodeKeys, saveNodeConfig, assertFreshDir, type NodeKeys } from './config.ts';
+import { DEFAULT_POLICY } from './policy.ts';
+import { TagBuilder } from './tags.ts';
+import { IndexDelta, hitToken } from './index-maintenance.ts';
+
+export function nodeAudit(store: NodeStore, keys: NodeKeys): AuditLog {
+  return new AuditLog(store.db, { signer: { sign: (m) => keys.signing.sign(m), publicKey: keys.signing.publicKey() } });
+}
+
+export async function initNode(dir: string, opts: { country: string; coordinatorUrl?: string; port?: number; adminPort?: number }): Promise<NodeConfig> {
+  await initCrypto();
+  assertFreshDir(dir);
+  const cfg = NodeConfig.parse({
+    country: opts.country.toUpperCase(),
+    coordinatorUrl: opts.coordinatorUrl ?? null,
+    port: opts.port ?? 0,
+    adminPort: opts.adminPort ?? 0,
+  });
+  const keys = createNodeKeys(dir);
+  const p = nodePaths(dir);
+  writeJsonFile(join(dir, cfg.policyFile), DEFAULT_POLICY);
+  writeJsonFile(p.descriptor, { country: cfg.country, signPub: toBase64url(keys.signing.publicKey()), boxPub: toBase64url(keys.box.publicKey()) });
+  const store = new NodeStore(p.db);
+  try {
+    store.tx(() => {
+      store.addEpoch(1, OprfKey.generate('voprf').secretBytes(), 'active');
+      // An empty final chunk tells the coordinator epoch 1 is complete (and empty) from the start.
+      new IndexDelta().flush(store, 1);
+      store.setMeta('country', cfg.country);
+      nodeAudit(store, keys).append({ kind: 'node.initialised', country: cfg.country, epoch: 1 });
+    });
+  } finally {
+    store.close();
+  }
+  saveNodeConfig(dir, cfg);
+  return cfg;
+}
+
+/** Issue an analyst credential file. Returns its path. */
+export async function addAnalyst(dir: string, name: string, opts: { out?: string; nodeUrl?: string } = {}): Promise<{ path: string; analystId: string }> {
+  await initCrypto();
+  if (!/^[\p{L}\p{N} ._'-]{1,100}$/u.test(name)) throw new VeilError('bad_request', 'analyst name: letters, digits, space, . _ \' - only');
+  const cfg = loadNodeConfig(dir);
+  const keys = loadNodeKeys(dir);
+  const slug = name.normalize('NFKD').replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '').toLowerCase().slice(0, 40) || 'analyst';
+  const analystId = `${slug}-${toHex(randomBytes(3))}`;
+  const signing = SigningKey.generate();
+  const box = BoxKeyPair.generate();
+  const store = new NodeStore(nodePaths(dir).db);
+  try {
+    store.tx(() => {
+      store.addAnalyst(analystId, name, signing.publicKey(), box.publicKey());
+      nodeAudit(store, keys).append({ kind: 'analyst.added', analyst: analystId });
+    });
+  } finally {
+    store.close();
+  }
+  let nodeUrl = opts.nodeUrl ?? null;
+  const run = nodePaths(dir).run;
+  if (!nodeUrl && existsSync(run)) nodeUrl = (JSON.parse(readFileSync(run, 'utf8')) as { url?: string }).url ?? null;
+  if (!nodeUrl && cfg.port !== 0) nodeUrl = `http://${cfg.host}:${cfg.port}`;
+  const path = opts.out ?? join(nodePaths(dir).analysts, `${analystId}.cred.json`);
+  writeJsonFile(
+    path,
+    { v: 1, analystId, name, country: cfg.country, nodeUrl, signingKey: toBase64url(signing.secretBytes()), boxKey: toBase64url(box.secretBytes()) },
+    { secret: true },
+  );
+  return { path, analystId };
+}
+
+/**
+ * Start a new OPRF epoch: a fresh key, every record's tags recomputed under it and queued for
+ * publication in full, the last chunk marked final. The node switches to the new key only when the
+ * coordinator has acknowledged that final chunk, so queries never meet a half-published index.
+ */
+export async function rotateKey(dir: string, opts: { workers?: number; onProgress?: (done: number, total: number) => void } = {}): Promise<{ epoch: number; tags: number }> {
+  await initCrypto();
+  const cfg = loadNodeConfig(dir);
+  const keys = loadNodeKeys(dir);
+  const store = new NodeStore(nodePaths(dir).db);
+  try {
+    const epochs = store.epochs();
+    if (epochs.some((e) => e.state === 'pending')) throw new VeilError('conflict', 'a key rotation is already waiting for the coordinator');
+    const epoch = Math.max(...epochs.map((e) => e.epoch)) + 1;
+    const secret = OprfKey.generate('voprf').secretBytes();
+    const items: Array<{ id: string; cls: MatchClass; input: Uint8Array }> = [];
+    for (const r of store.iterateRecords()) {
+      const rec = JSON.parse(r.body) as VeilRecord;
+      for (const k of matchKeysForRecord(rec)) items.push({ id: r.id, cls: k.cls, input: k.input });
+    }
+    const builder = new TagBuilder([{ epoch, secret }], opts.workers ?? cfg.workers);
+    let tags: Uint8Array[];
+    try {
+      tags = await builder.tags(epoch, items.map((i) => i.input), (d) => opts.onProgress?.(d, items.length));
+    } finally {
+      await builder.close();
+    }
+    store.tx(() => {
+      store.addEpoch(epoch, secret, 'pending');
+      const delta = new IndexDelta();
+      const seen = new Set<string>();
+      items.forEach((it, i) => {
+        const tag = tags[i]!;
+        const k = `${it.id}|${Buffer.from(tag).toString('hex')}`;
+        if (seen.has(k)) return;
+        seen.add(k);
+        const token = hitToken(keys.token, cfg.country, it.id, it.cls, epoch);
+        store.addKey(it.id, { epoch, cls: it.cls, tag, token });
+        delta.add(epoch, [tag, token]);
+      });
+      delta.flush(store, epoch);
+      nodeAudit(store, keys).append({ kind: 'key.rotated', epoch, count: seen.size });
+    });
+    return { epoch, tags: items.length };
+  } finally {
+    store.close();
+  }
+}
+

@@ -1,0 +1,143 @@
+/**
+ * The analyst API of a node (DESIGN.md §2 step 2): analysts reach the network only through their own
+ * country's node. Every request is an envelope signed by the analyst's key; the node authenticates it,
+ * rejects replays, audits metadata, re-signs what leaves the country with its own key and forwards it to
+ * the coordinator. Blinding happens in the SDK, so the gateway sees only blinded elements and tags.
+ *
+ * Requests are idempotent by (analyst, id): a retry with a fresh envelope and the same id joins the
+ * request in flight or receives the recent result.
+ */
+import { Hono } from 'hono';
+import type { z } from 'zod';
+import { VeilError, randomBytes } from '#crypto';
+import {
+  Envelope,
+  LIMITS,
+  QueryRequest,
+  LookupRequest,
+  ReplayGuard,
+  decodeWith,
+  open,
+  seal,
+  type Answer,
+  type ForwardedQuery,
+  type ForwardedLookup,
+  type LookupResult,
+} from '#protocol';
+import { errorResponse, msgpackResponse, readBody, type AuditLog, type Logger } from '#platform';
+import type { MemberDirectory } from '#sdk';
+import type { NodeStore } from './store/sqlite-store.ts';
+import type { NodeKeys } from './config.ts';
+import type { CoordinatorLink } from './link.ts';
+
+export interface GatewayDeps {
+  country: string;
+  store: NodeStore;
+  keys: NodeKeys;
+  link: CoordinatorLink;
+  members: MemberDirectory;
+  audit: AuditLog;
+  log: Logger;
+  /** How long to wait for the coordinator's aggregated answer. */
+  queryTimeoutMs: number;
+}
+
+class IdempotentCache<T> {
+  readonly #inflight = new Map<string, Promise<T>>();
+  readonly #done = new Map<string, { value: T; at: number }>();
+
+  run(key: string, fn: () => Promise<T>): Promise<T> {
+    const d = this.#done.get(key);
+    if (d) return Promise.resolve(d.value);
+    const f = this.#inflight.get(key);
+    if (f) return f;
+    const p = fn().then(
+      (value) => {
+        this.#inflight.delete(key);
+        this.#done.set(key, { value, at: Date.now() });
+        if (this.#done.size > 10_000) this.#sweep();
+        return value;
+      },
+      (e: unknown) => {
+        this.#inflight.delete(key);
+        throw e;
+      },
+    );
+    this.#inflight.set(key, p);
+    return p;
+  }
+
+  #sweep(): void {
+    const cutoff = Date.now() - 120_000;
+    for (const [k, v] of this.#done) if (v.at < cutoff) this.#done.delete(k);
+  }
+}
+
+export function createGatewayApp(d: GatewayDeps): Hono {
+  const app = new Hono();
+  const replay = new ReplayGuard();
+  const queries = new IdempotentCache<Answer[]>();
+  const lookups = new IdempotentCache<LookupResult[]>();
+  const nodeKid = `node:${d.country}`;
+
+  const analystKey = (kid: string): Uint8Array => {
+    if (!kid.startsWith('analyst:')) throw new VeilError('unauthenticated', 'not an analyst key');
+    const a = d.store.analyst(kid.slice('analyst:'.length));
+    if (!a || a.revoked) throw new VeilError('unauthenticated', 'unknown or revoked analyst');
+    return a.signPub;
+  };
+
+  const verified = async <S extends z.ZodType>(req: Request, schema: S): Promise<{ env: Envelope; msg: z.infer<S>; analyst: string }> => {
+    const env = decodeWith(await readBody(req, LIMITS.maxFrameBytes), Envelope, LIMITS.maxFrameBytes);
+    const msg = open(env, analystKey, schema);
+    const analyst = env.kid.slice('analyst:'.length);
+    return { env, msg, analyst };
+  };
+
+  app.onError((err) => {
+    if (!(err instanceof VeilError)) d.log.error('gateway request failed', err);
+    return errorResponse(err);
+  });
+
+  app.get('/v1/health', (c) =>
+    c.json({ ok: true, country: d.country, coordinator: d.link.ready ? 'connected' : 'disconnected', unpublishedChunks: d.store.outboxCount() }),
+  );
+
+  app.get('/v1/members', () => msgpackResponse({ members: d.members.envelopes() }));
+
+  app.post('/v1/query', async (c) => {
+    const { env, msg: q, analyst } = await verified(c.req.raw, QueryRequest);
+    const answers = await queries.run(`${analyst}:${q.id}`, async () => {
+      replay.check(env.kid, q.ts, q.nonce);
+      const fwd: ForwardedQuery = {
+        t: 'fwd-query',
+        id: q.id,
+        ts: Date.now(),
+        nonce: randomBytes(16),
+        from: d.country,
+        analyst,
+        purpose: q.purpose,
+        caseRef: q.caseRef,
+        legalBasis: q.legalBasis,
+        handling: q.handling,
+        targets: q.targets,
+        items: q.items,
+      };
+      d.audit.append({ kind: 'query.forwarded', queryId: q.id, analyst, count: q.items.length, purpose: q.purpose, legalBasis: q.legalBasis });
+      return d.link.query(q.id, seal(d.keys.signing, nodeKid, fwd), d.queryTimeoutMs);
+    });
+    return msgpackResponse({ id: q.id, answers });
+  });
+
+  app.post('/v1/lookup', async (c) => {
+    const { env, msg: q, analyst } = await verified(c.req.raw, LookupRequest);
+    const results = await lookups.run(`${analyst}:${q.id}`, async () => {
+      replay.check(env.kid, q.ts, q.nonce);
+      const fwd: ForwardedLookup = { t: 'fwd-lookup', id: q.id, ts: Date.now(), nonce: randomBytes(16), from: d.country, mode: q.mode, items: q.items };
+      return d.link.lookup(q.id, seal(d.keys.signing, nodeKid, fwd), d.queryTimeoutMs);
+    });
+    return msgpackResponse({ id: q.id, results });
+  });
+
+  return app;
+}

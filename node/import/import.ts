@@ -1,0 +1,181 @@
+/**
+ * `veil node import`: NDJSON or CSV records into the node's database, and the matching index changes
+ * into the publication outbox.
+ *
+ * Two passes. The first validates every line and collects errors (line number and reason, never the
+ * value); unless `skipInvalid`, one invalid line means nothing from the file is written. The second
+ * computes tags for every changed record on all cores and writes records, tags and outbox chunks in ONE
+ * transaction, so a crash leaves either the whole file applied or none of it. Re-importing is idempotent
+ * by record id: an unchanged record (same canonical body) is skipped; a changed one publishes only the
+ * difference of its tags; `op: delete` withdraws a record and its tags.
+ */
+import { sha256, initCrypto } from '#crypto';
+import { matchKeysForRecord, type MatchClass, type VeilRecord, type ImportOp } from '#protocol';
+import { AuditLog } from '#platform';
+import { NodeStore } from '../store/sqlite-store.ts';
+import { loadNodeConfig, loadNodeKeys, nodePaths } from '../config.ts';
+import { TagBuilder } from '../tags.ts';
+import { IndexDelta, syncRecordKeys, tagHex } from '../index-maintenance.ts';
+import { canonicalJson } from '../canonical.ts';
+import { readImportFile, countLines } from './parse.ts';
+
+export interface ImportProgress {
+  phase: 'validate' | 'index' | 'write';
+  done: number;
+  total: number;
+}
+
+export interface ImportReport {
+  file: string;
+  lines: number;
+  valid: number;
+  invalid: number;
+  errors: Array<{ line: number; reason: string }>;
+  written: boolean;
+  upserted: number;
+  unchanged: number;
+  deleted: number;
+  deleteMissing: number;
+  tagsAdded: number;
+  tagsRemoved: number;
+  chunks: number;
+  ms: number;
+}
+
+const MAX_REPORTED_ERRORS = 1000;
+
+export async function importFile(
+  dir: string,
+  file: string,
+  opts: { skipInvalid?: boolean; format?: 'ndjson' | 'csv'; onProgress?: (p: ImportProgress) => void; workers?: number } = {},
+): Promise<ImportReport> {
+  const started = performance.now();
+  await initCrypto();
+  const cfg = loadNodeConfig(dir);
+  const keys = loadNodeKeys(dir);
+  const report: ImportReport = {
+    file,
+    lines: 0,
+    valid: 0,
+    invalid: 0,
+    errors: [],
+    written: false,
+    upserted: 0,
+    unchanged: 0,
+    deleted: 0,
+    deleteMissing: 0,
+    tagsAdded: 0,
+    tagsRemoved: 0,
+    chunks: 0,
+    ms: 0,
+  };
+
+  // Pass 1: validate everything; the last operation on an id wins.
+  const total = await countLines(file);
+  const ops = new Map<string, ImportOp>();
+  for await (const item of readImportFile(file, opts.format ? { format: opts.format } : {})) {
+    report.lines = Math.max(report.lines, item.line);
+    if (item.error !== undefined || !item.op) {
+      report.invalid++;
+      if (report.errors.length < MAX_REPORTED_ERRORS) report.errors.push({ line: item.line, reason: item.error ?? 'invalid' });
+    } else {
+      report.valid++;
+      ops.set(opId(item.op), item.op);
+    }
+    if (item.line % 1000 === 0) opts.onProgress?.({ phase: 'validate', done: item.line, total });
+  }
+  opts.onProgress?.({ phase: 'validate', done: total, total });
+  if (report.invalid > 0 && !opts.skipInvalid) {
+    report.ms = performance.now() - started;
+    return report;
+  }
+
+  const store = new NodeStore(nodePaths(dir).db);
+  const builder = new TagBuilder(store.liveEpochs(), opts.workers ?? cfg.workers);
+  try {
+    // Pass 2a: which records changed, and their match keys.
+    interface Change {
+      id: string;
+      record?: VeilRecord;
+      body?: string;
+      digest?: Uint8Array;
+      keys: Array<{ cls: MatchClass; input: Uint8Array }>;
+    }
+    const changes: Change[] = [];
+    for (const op of ops.values()) {
+      if (op.op === 'delete') {
+        if (store.record(op.id)) changes.push({ id: op.id, keys: [] });
+        else report.deleteMissing++;
+        continue;
+      }
+      const body = canonicalJson(op.record);
+      const digest = sha256(new TextEncoder().encode(body));
+      const existing = store.record(op.record.id);
+      if (existing && Buffer.compare(existing.digest, digest) === 0) {
+        report.unchanged++;
+        continue;
+      }
+      changes.push({ id: op.record.id, record: op.record, body, digest, keys: matchKeysForRecord(op.record).map((k) => ({ cls: k.cls, input: k.input })) });
+    }
+
+    // Pass 2b: tags on all cores, per live epoch.
+    const epochs = store.liveEpochs();
+    const flat = changes.flatMap((c) => c.keys.map((k) => k.input));
+    const tagsByEpoch = new Map<number, Uint8Array[]>();
+    let indexed = 0;
+    const indexTotal = flat.length * epochs.length;
+    for (const e of epochs) {
+      const base = indexed;
+      tagsByEpoch.set(
+        e.epoch,
+        await builder.tags(e.epoch, flat, (done) => opts.onProgress?.({ phase: 'index', done: base + done, total: indexTotal })),
+      );
+      indexed += flat.length;
+    }
+
+    // Pass 2c: one transaction for records, tags and outbox chunks.
+    const audit = new AuditLog(store.db, { signer: { sign: (m) => keys.signing.sign(m), publicKey: keys.signing.publicKey() } });
+    const delta = new IndexDelta();
+    store.tx(() => {
+      let offset = 0;
+      let n = 0;
+      for (const c of changes) {
+        const current = store.keysOf(c.id);
+        for (const e of epochs) {
+          const tags = tagsByEpoch.get(e.epoch)!;
+          const wanted = new Map<string, { tag: Uint8Array; cls: MatchClass }>();
+          c.keys.forEach((k, i) => {
+            const tag = tags[offset + i]!;
+            wanted.set(tagHex(tag), { tag, cls: k.cls });
+          });
+          syncRecordKeys(store, delta, keys.token, cfg.country, c.id, e.epoch, current, wanted);
+        }
+        offset += c.keys.length;
+        if (c.record) {
+          store.upsertRecord({ id: c.id, kind: c.record.kind, dataset: c.record.dataset, handling: c.record.handling, body: c.body!, digest: c.digest! });
+          report.upserted++;
+        } else {
+          store.deleteRecord(c.id);
+          report.deleted++;
+        }
+        if (++n % 5000 === 0) opts.onProgress?.({ phase: 'write', done: n, total: changes.length });
+      }
+      const size = delta.size;
+      report.tagsAdded = size.added;
+      report.tagsRemoved = size.removed;
+      report.chunks = delta.flush(store);
+      audit.append({ kind: 'records.imported', count: report.upserted + report.deleted, status: report.invalid > 0 ? 'partial' : 'complete' });
+    });
+    opts.onProgress?.({ phase: 'write', done: changes.length, total: changes.length });
+    report.written = true;
+  } finally {
+    await builder.close();
+    store.close();
+  }
+  report.ms = performance.now() - started;
+  return report;
+}
+
+function opId(op: ImportOp): string {
+  return op.op === 'delete' ? op.id : op.record.id;
+}

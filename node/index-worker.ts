@@ -1,0 +1,21 @@
+/**
+ * Worker thread of the index builder: evaluates the node's OPRF on its own match keys (RFC 9497 §3.3.1
+ * Evaluate) and returns 16-byte tags. Inputs and outputs travel as one packed buffer per task.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { initCrypto, OprfKey, evaluate } from '#crypto';
+import { LIMITS } from '#protocol';
+import { unpackInputs } from './tags.ts';
+
+await initCrypto();
+const keys = new Map<number, OprfKey>();
+for (const e of workerData.epochs as Array<{ epoch: number; secret: Uint8Array }>) keys.set(e.epoch, OprfKey.fromBytes('voprf', e.secret));
+
+parentPort!.on('message', (msg: { id: number; epoch: number; packed: Uint8Array }) => {
+  const key = keys.get(msg.epoch)!;
+  const inputs = unpackInputs(msg.packed);
+  const out = new Uint8Array(inputs.length * LIMITS.tagBytes);
+  for (let i = 0; i < inputs.length; i++) out.set(evaluate(key, inputs[i]!).subarray(0, LIMITS.tagBytes), i * LIMITS.tagBytes);
+  parentPort!.postMessage({ id: msg.id, tags: out }, [out.buffer]);
+});
+parentPort!.postMessage({ ready: true });

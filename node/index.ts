@@ -1,0 +1,6 @@
+export * from './config.ts';
+export * from './server.ts';
+export * from './admin-ops.ts';
+export * from './policy.ts';
+export { importFile, type ImportReport, type ImportProgress } from './import/import.ts';
+export { NodeStore } from './store/sqlite-store.ts';

@@ -1,0 +1,229 @@
+/**
+ * The node's outbound websocket to the coordinator: login by signing the coordinator's challenge,
+ * heartbeats (the coordinator pings; silence for three intervals means a dead link), reconnection with
+ * capped exponential backoff and jitter, and request/response correlation for queries and lookups.
+ */
+import { WebSocket, type RawData } from 'ws';
+import { VeilError } from '#crypto';
+import {
+  CoordinatorFrame,
+  LIMITS,
+  PROTOCOL_VERSION,
+  decodeWith,
+  encode,
+  assertNever,
+  type Envelope,
+  type NodeFrame,
+  type Answer,
+  type LookupResult,
+} from '#protocol';
+import type { Logger } from '#platform';
+
+export interface LinkHandlers {
+  /** Sign the login challenge. */
+  signChallenge(nonce: Uint8Array, coordinator: string): Uint8Array;
+  onConnected(): void;
+  onMembers(members: Envelope[]): void;
+  onEval(batch: Envelope[]): void;
+  onPublishAck(epoch: number, seq: number): void;
+}
+
+interface Waiter<T> {
+  resolve(v: T): void;
+  reject(e: unknown): void;
+  timer: NodeJS.Timeout;
+}
+
+export class CoordinatorLink {
+  #ws: WebSocket | undefined;
+  #ready = false;
+  #closed = false;
+  #attempt = 0;
+  #silence: NodeJS.Timeout | undefined;
+  #reconnect: NodeJS.Timeout | undefined;
+  readonly #queries = new Map<string, Waiter<Answer[]>>();
+  readonly #lookups = new Map<string, Waiter<LookupResult[]>>();
+  readonly #readyWaiters: Array<() => void> = [];
+
+  constructor(
+    readonly url: string,
+    readonly country: string,
+    readonly handlers: LinkHandlers,
+    readonly log: Logger,
+    readonly heartbeatMs = 15_000,
+  ) {}
+
+  get ready(): boolean {
+    return this.#ready;
+  }
+
+  start(): void {
+    this.#connect();
+  }
+
+  /** Resolves once logged in (or immediately if already). */
+  whenReady(timeoutMs = 10_000): Promise<void> {
+    if (this.#ready) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const t = setTimeout(() => reject(new VeilError('unavailable', 'coordinator link not ready')), timeoutMs);
+      this.#readyWaiters.push(() => {
+        clearTimeout(t);
+        resolve();
+      });
+    });
+  }
+
+  send(frame: NodeFrame): void {
+    if (!this.#ready || !this.#ws) throw new VeilError('unavailable', 'coordinator not connected');
+    this.#ws.send(encode(frame));
+  }
+
+  trySend(frame: NodeFrame): boolean {
+    if (!this.#ready || !this.#ws || this.#ws.readyState !== WebSocket.OPEN) return false;
+    this.#ws.send(encode(frame));
+    return true;
+  }
+
+  query(id: string, env: Envelope, timeoutMs: number): Promise<Answer[]> {
+    return this.#request(this.#queries, id, { t: 'query', env }, timeoutMs);
+  }
+
+  lookup(id: string, env: Envelope, timeoutMs: number): Promise<LookupResult[]> {
+    return this.#request(this.#lookups, id, { t: 'lookup', env }, timeoutMs);
+  }
+
+  #request<T>(map: Map<string, Waiter<T>>, id: string, frame: NodeFrame, timeoutMs: number): Promise<T> {
+    if (map.has(id)) return Promise.reject(new VeilError('conflict', 'request id in flight'));
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        map.delete(id);
+        reject(new VeilError('timeout', 'coordinator did not answer'));
+      }, timeoutMs);
+      map.set(id, { resolve, reject, timer });
+      try {
+        this.send(frame);
+      } catch (e) {
+        clearTimeout(timer);
+        map.delete(id);
+        reject(e);
+      }
+    });
+  }
+
+  close(): void {
+    this.#closed = true;
+    clearTimeout(this.#silence);
+    clearTimeout(this.#reconnect);
+    this.#ws?.terminate();
+    for (const m of [this.#queries, this.#lookups] as Map<string, Waiter<unknown>>[]) {
+      for (const w of m.values()) {
+        clearTimeout(w.timer);
+        w.reject(new VeilError('unavailable', 'node shutting down'));
+      }
+      m.clear();
+    }
+  }
+
+  #connect(): void {
+    if (this.#closed) return;
+    const ws = new WebSocket(this.url, { maxPayload: LIMITS.maxFrameBytes, handshakeTimeout: 10_000 });
+    this.#ws = ws;
+    ws.on('open', () => this.#armSilence());
+    ws.on('ping', () => this.#armSilence());
+    ws.on('message', (data: RawData, isBinary: boolean) => {
+      try {
+        if (!isBinary) throw new VeilError('bad_msgpack', 'text frame');
+        const bytes = Array.isArray(data) ? Buffer.concat(data) : data instanceof ArrayBuffer ? new Uint8Array(data) : data;
+        this.#onFrame(ws, decodeWith(bytes, CoordinatorFrame, LIMITS.maxFrameBytes));
+      } catch (e) {
+        this.log.warn('coordinator frame rejected', { code: e instanceof VeilError ? e.code : 'internal' });
+        if (!(e instanceof VeilError)) this.log.error('coordinator frame failed', e);
+      }
+    });
+    ws.on('error', () => {
+      /* 'close' follows and schedules the reconnect */
+    });
+    ws.on('close', (code) => {
+      const wasReady = this.#ready;
+      this.#ready = false;
+      clearTimeout(this.#silence);
+      if (this.#ws !== ws || this.#closed) return;
+      if (wasReady) this.log.warn('coordinator link lost', { code: String(code) });
+      // Requests in flight will not be answered on a new connection.
+      for (const m of [this.#queries, this.#lookups] as Map<string, Waiter<unknown>>[]) {
+        for (const w of m.values()) {
+          clearTimeout(w.timer);
+          w.reject(new VeilError('unavailable', 'coordinator link lost'));
+        }
+        m.clear();
+      }
+      const delay = Math.min(10_000, 250 * 2 ** this.#attempt) * (0.5 + Math.random() / 2);
+      this.#attempt = Math.min(this.#attempt + 1, 10);
+      this.#reconnect = setTimeout(() => this.#connect(), delay);
+    });
+  }
+
+  #armSilence(): void {
+    clearTimeout(this.#silence);
+    this.#silence = setTimeout(() => this.#ws?.terminate(), this.heartbeatMs * 3);
+  }
+
+  #onFrame(ws: WebSocket, f: CoordinatorFrame): void {
+    switch (f.t) {
+      case 'challenge': {
+        if (f.v !== PROTOCOL_VERSION) throw new VeilError(f.v < PROTOCOL_VERSION ? 'version_too_old' : 'version_too_new');
+        const sig = this.handlers.signChallenge(f.nonce, f.coordinator);
+        ws.send(encode({ t: 'auth', v: PROTOCOL_VERSION, country: this.country, sig } satisfies NodeFrame));
+        return;
+      }
+      case 'welcome':
+        this.#ready = true;
+        this.#attempt = 0;
+        this.log.info('coordinator link up', { country: this.country });
+        this.handlers.onMembers(f.members);
+        this.handlers.onConnected();
+        for (const w of this.#readyWaiters.splice(0)) w();
+        return;
+      case 'members':
+        this.handlers.onMembers(f.members);
+        return;
+      case 'eval':
+        this.handlers.onEval(f.batch);
+        return;
+      case 'query-result': {
+        const w = this.#queries.get(f.id);
+        if (!w) return;
+        this.#queries.delete(f.id);
+        clearTimeout(w.timer);
+        w.resolve(f.answers);
+        return;
+      }
+      case 'lookup-result': {
+        const w = this.#lookups.get(f.id);
+        if (!w) return;
+        this.#lookups.delete(f.id);
+        clearTimeout(w.timer);
+        w.resolve(f.results);
+        return;
+      }
+      case 'publish-ack':
+        this.handlers.onPublishAck(f.epoch, f.seq);
+        return;
+      case 'error': {
+        if (f.ref) {
+          for (const m of [this.#queries, this.#lookups] as Map<string, Waiter<unknown>>[]) {
+            const w = m.get(f.ref);
+            if (!w) continue;
+            m.delete(f.ref);
+            clearTimeout(w.timer);
+            w.reject(new VeilError(f.code, 'from coordinator'));
+          }
+        }
+        this.log.warn('coordinator reported an error', { code: f.code });
+        return;
+      }
+      default:
+        assertNever(f);
+    }
+  }
+}

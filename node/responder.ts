@@ -1,0 +1,135 @@
+/**
+ * The target side of a blind query (DESIGN.md §2 step 4): for each query in a coordinator batch, verify
+ * the requesting node's signature, reject replays, apply the sharing policy per match class, charge the
+ * requester's daily budget, evaluate the allowed blinded elements under the active OPRF key with one
+ * batched DLEQ proof (VOPRF), and sign the answer for the analyst's SDK. Audit records metadata only.
+ */
+import { OprfKey, blindEvaluateBatch, VeilError, asVeilError } from '#crypto';
+import { ForwardedQuery, ReplayGuard, open, peek, seal, type Envelope, type EvalResult } from '#protocol';
+import type { ErrorCode } from '#crypto';
+import type { AuditLog, Logger } from '#platform';
+import type { MemberDirectory } from '#sdk';
+import type { NodeStore } from './store/sqlite-store.ts';
+import type { NodeKeys } from './config.ts';
+import { allowedClass, dailyBudget, type PolicyFile } from './policy.ts';
+
+export interface RoutedResult {
+  to: string;
+  id: string;
+  env: Envelope;
+}
+
+export class Responder {
+  readonly #replay = new ReplayGuard();
+  #key: { epoch: number; key: OprfKey } | undefined;
+
+  constructor(
+    readonly country: string,
+    readonly store: NodeStore,
+    readonly keys: NodeKeys,
+    readonly policy: PolicyFile,
+    readonly members: MemberDirectory,
+    readonly audit: AuditLog,
+    readonly log: Logger,
+  ) {}
+
+  /** The active OPRF key; re-read after a rotation is activated. */
+  activeKey(): { epoch: number; key: OprfKey } {
+    if (!this.#key) {
+      const e = this.store.activeEpoch();
+      this.#key = { epoch: e.epoch, key: OprfKey.fromBytes('voprf', e.secret) };
+    }
+    return this.#key;
+  }
+
+  resetKey(): void {
+    this.#key = undefined;
+  }
+
+  handleBatch(batch: readonly Envelope[]): RoutedResult[] {
+    const out: RoutedResult[] = [];
+    const charges = new Map<string, number>();
+    const day = new Date().toISOString().slice(0, 10);
+    const { epoch, key } = this.activeKey();
+    const policy = this.policy.current;
+    this.store.tx(() => {
+      for (const env of batch) {
+        let q: ForwardedQuery;
+        try {
+          q = open(env, (kid) => this.#requesterKey(kid), ForwardedQuery);
+          if (env.kid !== `node:${q.from}`) throw new VeilError('forbidden', 'query signed by another node');
+          this.#replay.check(env.kid, q.ts, q.nonce);
+        } catch (e) {
+          const r = this.#refusalForUnverified(env, asVeilError(e).code, epoch);
+          if (r) out.push(r);
+          continue;
+        }
+        const allowed: number[] = [];
+        q.items.forEach((it, i) => {
+          if (allowedClass(policy, q.from, q.purpose, it.cls)) allowed.push(i);
+        });
+        if (allowed.length === 0) {
+          out.push(this.#answer(q, epoch, 'refused', 'refused_by_policy'));
+          this.audit.append({ kind: 'eval.refused', queryId: q.id, country: q.from, code: 'refused_by_policy', purpose: q.purpose });
+          continue;
+        }
+        const used = this.store.budgetUsed(q.from, day) + (charges.get(q.from) ?? 0);
+        if (used + allowed.length > dailyBudget(policy, q.from)) {
+          out.push(this.#answer(q, epoch, 'refused', 'over_budget'));
+          this.audit.append({ kind: 'budget.exceeded', queryId: q.id, country: q.from, count: allowed.length });
+          continue;
+        }
+        charges.set(q.from, (charges.get(q.from) ?? 0) + allowed.length);
+        const { evaluatedElements, proof } = blindEvaluateBatch(key, allowed.map((i) => q.items[i]!.blinded));
+        out.push(this.#answer(q, epoch, 'ok', undefined, allowed, evaluatedElements, proof));
+        this.audit.append({ kind: 'eval.served', queryId: q.id, country: q.from, count: allowed.length, purpose: q.purpose, epoch });
+      }
+      for (const [c, n] of charges) this.store.budgetAdd(c, day, n);
+    });
+    return out;
+  }
+
+  #requesterKey(kid: string): Uint8Array {
+    const m = kid.startsWith('node:') ? this.members.get(kid.slice(5)) : undefined;
+    if (!m) throw new VeilError('unknown_member');
+    return m.signPub;
+  }
+
+  /** Answer an unverifiable query with a signed refusal, if it can be routed at all. */
+  #refusalForUnverified(env: Envelope, code: ErrorCode, epoch: number): RoutedResult | undefined {
+    try {
+      const q = peek(env, ForwardedQuery);
+      this.log.warn('query rejected', { queryId: q.id, code, country: q.from });
+      this.audit.append({ kind: 'eval.refused', queryId: q.id, country: q.from, code });
+      return this.#answer(q, epoch, 'refused', code);
+    } catch {
+      this.log.warn('unroutable query dropped', { code });
+      return undefined;
+    }
+  }
+
+  #answer(
+    q: ForwardedQuery,
+    epoch: number,
+    status: EvalResult['status'],
+    code?: ErrorCode,
+    items: number[] = [],
+    evaluated: Uint8Array[] = [],
+    proof: Uint8Array | null = null,
+  ): RoutedResult {
+    const payload: EvalResult = {
+      t: 'eval-result',
+      id: q.id,
+      ts: Date.now(),
+      from: this.country,
+      to: q.from,
+      status,
+      ...(code ? { code } : {}),
+      epoch,
+      items,
+      evaluated,
+      proof,
+    };
+    return { to: q.from, id: q.id, env: seal(this.keys.signing, `node:${this.country}`, payload) };
+  }
+}

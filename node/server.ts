@@ -1,0 +1,148 @@
+/**
+ * `veil node start`: the country node process. It dials out to the coordinator (no inbound port needed
+ * from abroad), answers evaluation batches, publishes its index from the outbox, and serves the analyst
+ * API to its own analysts on a local listener.
+ */
+import { createServer, type Server } from 'node:http';
+import { join } from 'node:path';
+import { getRequestListener } from '@hono/node-server';
+import { initCrypto, VeilError } from '#crypto';
+import { challengeBytes, seal, type NodeDescriptor } from '#protocol';
+import { boundPort, createLogger, writeRunFile, type Logger, type AuditLog } from '#platform';
+import { MemberDirectory } from '#sdk';
+import { NodeStore } from './store/sqlite-store.ts';
+import { loadNodeConfig, loadNodeKeys, nodePaths, type NodeConfig } from './config.ts';
+import { CoordinatorLink } from './link.ts';
+import { Responder } from './responder.ts';
+import { Publisher } from './publisher.ts';
+import { createGatewayApp } from './gateway.ts';
+import { PolicyFile } from './policy.ts';
+import { nodeAudit } from './admin-ops.ts';
+
+export interface NodeHandle {
+  readonly country: string;
+  readonly url: string;
+  readonly port: number;
+  readonly store: NodeStore;
+  readonly link: CoordinatorLink;
+  readonly members: MemberDirectory;
+  readonly audit: AuditLog;
+  /** Resolves when the outbox is empty (everything published and acknowledged). */
+  published(timeoutMs?: number): Promise<void>;
+  close(): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+export interface StartNodeOptions {
+  coordinatorUrl?: string;
+  port?: number;
+  host?: string;
+  logger?: Logger;
+  queryTimeoutMs?: number;
+  heartbeatMs?: number;
+}
+
+export async function startNode(dir: string, opts: StartNodeOptions = {}): Promise<NodeHandle> {
+  await initCrypto();
+  const cfg: NodeConfig = loadNodeConfig(dir);
+  const keys = loadNodeKeys(dir);
+  const log = opts.logger ?? createLogger(`node-${cfg.country}`);
+  const coordinatorUrl = opts.coordinatorUrl ?? cfg.coordinatorUrl;
+  if (!coordinatorUrl) throw new VeilError('bad_config', 'no coordinator URL: set coordinatorUrl in node.json or pass --coordinator');
+  const paths = nodePaths(dir);
+  const store = new NodeStore(paths.db);
+  const audit = nodeAudit(store, keys);
+  const members = new MemberDirectory();
+  const kid = `node:${cfg.country}`;
+  const policy = new PolicyFile(join(dir, cfg.policyFile), log, (ok) =>
+    audit.append({ kind: 'policy.reloaded', status: ok ? 'ok' : 'invalid' }),
+  );
+
+  let responder: Responder;
+  let publisher: Publisher;
+  const sendDescriptor = (): void => {
+    const { epoch, key } = responder.activeKey();
+    const d: NodeDescriptor = {
+      t: 'descriptor',
+      country: cfg.country,
+      ts: Date.now(),
+      signPub: keys.signing.publicKey(),
+      boxPub: keys.box.publicKey(),
+      oprf: { epoch, pub: key.publicKey() },
+    };
+    link.trySend({ t: 'descriptor', env: seal(keys.signing, kid, d) });
+  };
+  const link: CoordinatorLink = new CoordinatorLink(
+    coordinatorUrl,
+    cfg.country,
+    {
+      signChallenge: (nonce, coordinator) => keys.signing.sign(challengeBytes(nonce, coordinator, cfg.country)),
+      onConnected: () => {
+        sendDescriptor();
+        publisher.reset();
+      },
+      onMembers: (envs) => members.update(envs),
+      onEval: (batch) => {
+        try {
+          const results = responder.handleBatch(batch);
+          if (results.length > 0) link.trySend({ t: 'eval-results', results });
+        } catch (e) {
+          log.error('evaluation batch failed', e, { count: batch.length });
+        }
+      },
+      onPublishAck: (epoch, seq) => publisher.onAck(epoch, seq),
+    },
+    log,
+    opts.heartbeatMs,
+  );
+  responder = new Responder(cfg.country, store, keys, policy, members, audit, log);
+  publisher = new Publisher(cfg.country, store, keys, link, audit, log, () => {
+    responder.resetKey();
+    sendDescriptor();
+  });
+
+  const app = createGatewayApp({ country: cfg.country, store, keys, link, members, audit, log, queryTimeoutMs: opts.queryTimeoutMs ?? 10_000 });
+  const server: Server = createServer(getRequestListener(app.fetch));
+  const host = opts.host ?? cfg.host;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? cfg.port, host, () => resolve());
+  });
+  const port = boundPort(server);
+  const url = `http://${host}:${port}`;
+  writeRunFile(paths.run, { url, port, country: cfg.country });
+  audit.append({ kind: 'node.started', country: cfg.country });
+  log.info('node listening', { port, country: cfg.country });
+  link.start();
+
+  let closed = false;
+  const close = async (): Promise<void> => {
+    if (closed) return;
+    closed = true;
+    publisher.close();
+    link.close();
+    await new Promise<void>((r) => server.close(() => r()));
+    server.closeAllConnections();
+    audit.checkpoint();
+    store.close();
+  };
+  return {
+    country: cfg.country,
+    url,
+    port,
+    store,
+    link,
+    members,
+    audit,
+    published: async (timeoutMs = 30_000) => {
+      const until = Date.now() + timeoutMs;
+      while (store.outboxCount() > 0) {
+        if (Date.now() > until) throw new VeilError('timeout', 'outbox not drained');
+        publisher.kick();
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    },
+    close,
+    [Symbol.asyncDispose]: close,
+  };
+}

@@ -1,0 +1,50 @@
+/**
+ * Small networking helpers shared by the node and the coordinator: msgpack HTTP bodies with size caps,
+ * error bodies carrying only a registry code, and listening on loopback with a port chosen by the OS.
+ */
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { VeilError, asVeilError, ERROR_CODES } from '#crypto';
+import { encode, LIMITS } from '#protocol';
+
+export const MSGPACK = 'application/msgpack';
+
+export function msgpackResponse(value: unknown, status = 200): Response {
+  return new Response(encode(value), { status, headers: { 'content-type': MSGPACK } });
+}
+
+export function errorResponse(err: unknown): Response {
+  const e = asVeilError(err);
+  return msgpackResponse({ error: e.toWire() }, ERROR_CODES[e.code].status);
+}
+
+/** Read a request body as bytes, refusing it as soon as it passes the cap. */
+export async function readBody(req: Request, maxBytes: number = LIMITS.maxFrameBytes): Promise<Uint8Array> {
+  const declared = Number(req.headers.get('content-length') ?? '0');
+  if (declared > maxBytes) throw new VeilError('too_large', 'body');
+  if (!req.body) return new Uint8Array(0);
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  const reader = req.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.length;
+    if (total > maxBytes) {
+      await reader.cancel();
+      throw new VeilError('too_large', 'body');
+    }
+    chunks.push(value);
+  }
+  const out = new Uint8Array(total);
+  let off = 0;
+  for (const c of chunks) {
+    out.set(c, off);
+    off += c.length;
+  }
+  return out;
+}
+
+export function boundPort(server: Server): number {
+  return (server.address() as AddressInfo).port;
+}

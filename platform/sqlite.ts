@@ -1,0 +1,43 @@
+/**
+ * The only module that imports the SQLite driver (better-sqlite3).
+ *
+ * Opens one database file per party in WAL mode and applies numbered migrations inside one transaction
+ * each, recording them in `schema_migrations`. A crash mid-migration leaves the previous version intact.
+ */
+import Database from 'better-sqlite3';
+import { VeilError } from '#crypto';
+
+export type Db = Database.Database;
+export type Statement = Database.Statement;
+
+export interface Migration {
+  readonly version: number;
+  readonly sql: string;
+}
+
+export function openDatabase(path: string, migrations: readonly Migration[]): Db {
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  migrate(db, migrations);
+  return db;
+}
+
+export function migrate(db: Db, migrations: readonly Migration[]): void {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)');
+  const row = db.prepare('SELECT COALESCE(MAX(version), 0) AS v FROM schema_migrations').get() as { v: number };
+  const sorted = [...migrations].sort((a, b) => a.version - b.version);
+  for (let i = 0; i < sorted.length; i++) {
+    if (sorted[i]!.version !== i + 1) throw new VeilError('internal', 'migrations must be numbered 1..n');
+  }
+  if (row.v > sorted.length) throw new VeilError('bad_config', `database schema v${row.v} is newer than this program (v${sorted.length})`);
+  for (const m of sorted) {
+    if (m.version <= row.v) continue;
+    db.transaction(() => {
+      db.exec(m.sql);
+      db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(m.version, Date.now());
+    })();
+  }
+}

@@ -1,0 +1,21 @@
+/**
+ * The one decode path at every trust boundary: size cap → codec → zod strict schema → typed value.
+ * A zod failure is reported by path and issue code only: values from a peer never enter an error.
+ */
+import type { z } from 'zod';
+import { VeilError } from '#crypto';
+import { decode } from './codec.ts';
+
+export function decodeWith<S extends z.ZodType>(bytes: Uint8Array, schema: S, maxBytes: number): z.infer<S> {
+  return validate(decode(bytes, maxBytes), schema);
+}
+
+export function validate<S extends z.ZodType>(value: unknown, schema: S): z.infer<S> {
+  const r = schema.safeParse(value);
+  if (!r.success) {
+    const first = r.error.issues[0];
+    const where = first ? `${first.path.map(String).join('.') || '(root)'}: ${first.code}` : 'invalid';
+    throw new VeilError('bad_schema', where);
+  }
+  return r.data;
+}

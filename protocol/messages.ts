@@ -1,0 +1,190 @@
+/**
+ * Every message of the Veil wire protocol, as zod strict schemas tagged by `t` (STYLE.md rule 2).
+ *
+ * Three kinds:
+ * - signed payloads (inside an Envelope): written by an analyst or a node, verified by whoever relies
+ *   on them, even after the coordinator relayed them;
+ * - websocket frames between a node and the coordinator (the connection itself is authenticated);
+ * - HTTP bodies between an analyst's SDK and its own node (gateway).
+ */
+import { z } from 'zod';
+import { ERROR_CODES } from '#crypto';
+import { MATCH_CLASSES } from './match-keys/index.ts';
+import { HANDLING_CODES } from './records.ts';
+import { LIMITS } from './limits.ts';
+import { Envelope } from './envelope.ts';
+import { bytes, bytesMax, caseRef, code, country, epoch, id, legalBasis, nonce, purpose, ts } from './primitives.ts';
+
+export const matchClass = z.enum(MATCH_CLASSES);
+export const handling = z.enum(HANDLING_CODES);
+export type Handling = z.infer<typeof handling>;
+export const errorCode = z.enum(Object.keys(ERROR_CODES) as [keyof typeof ERROR_CODES, ...(keyof typeof ERROR_CODES)[]]);
+const tag = bytes(LIMITS.tagBytes);
+const token = bytesMax(LIMITS.maxTokenBytes);
+const element = bytes(32);
+const targets = z.array(country).max(250).nullable();
+
+/** What every search carries, end to end. */
+const searchContext = {
+  purpose,
+  caseRef,
+  legalBasis,
+  handling,
+};
+
+// ---------------------------------------------------------------- signed payloads
+
+/** Analyst → own node: a blind identifier query (signed by the analyst's key). */
+export const QueryRequest = z.strictObject({
+  t: z.literal('query'),
+  id,
+  ts,
+  nonce,
+  ...searchContext,
+  targets,
+  items: z.array(z.strictObject({ cls: matchClass, blinded: element })).min(1).max(LIMITS.maxQueryItems),
+});
+export type QueryRequest = z.infer<typeof QueryRequest>;
+
+/** Gateway node → coordinator → target nodes (signed by the gateway node). */
+export const ForwardedQuery = z.strictObject({
+  t: z.literal('fwd-query'),
+  id,
+  ts,
+  nonce,
+  from: country,
+  /** The analyst's account id at its own node: lets the target budget and audit per analyst. */
+  analyst: code,
+  ...searchContext,
+  targets,
+  items: z.array(z.strictObject({ cls: matchClass, blinded: element })).min(1).max(LIMITS.maxQueryItems),
+});
+export type ForwardedQuery = z.infer<typeof ForwardedQuery>;
+
+/** Target node's answer to one query (signed by the target node, verified by the analyst's SDK). */
+export const EvalResult = z.strictObject({
+  t: z.literal('eval-result'),
+  id,
+  ts,
+  from: country,
+  to: country,
+  status: z.enum(['ok', 'refused']),
+  code: errorCode.optional(),
+  epoch,
+  /** Indexes of the query items that were evaluated (policy may refuse some classes). */
+  items: z.array(z.number().int().nonnegative().max(LIMITS.maxQueryItems)).max(LIMITS.maxQueryItems),
+  evaluated: z.array(element).max(LIMITS.maxQueryItems),
+  proof: bytes(64).nullable(),
+});
+export type EvalResult = z.infer<typeof EvalResult>;
+
+/** Analyst → own node: look tags up in the coordinator's index. */
+export const LookupRequest = z.strictObject({
+  t: z.literal('lookup'),
+  id,
+  ts,
+  nonce,
+  mode: z.enum(['exact', 'bucket']),
+  items: z
+    .array(z.strictObject({ country, epoch, keys: z.array(bytesMax(LIMITS.tagBytes, 2)).min(1).max(LIMITS.maxQueryItems) }))
+    .min(1)
+    .max(250),
+});
+export type LookupRequest = z.infer<typeof LookupRequest>;
+
+/** Gateway node → coordinator: the same lookup, signed by the node. */
+export const ForwardedLookup = z.strictObject({
+  t: z.literal('fwd-lookup'),
+  id,
+  ts,
+  nonce,
+  from: country,
+  mode: z.enum(['exact', 'bucket']),
+  items: LookupRequest.shape.items,
+});
+export type ForwardedLookup = z.infer<typeof ForwardedLookup>;
+
+/** A node's self-signed descriptor: its public keys and current OPRF public key. */
+export const NodeDescriptor = z.strictObject({
+  t: z.literal('descriptor'),
+  country,
+  ts,
+  signPub: element,
+  boxPub: element,
+  oprf: z.strictObject({ epoch, pub: element }),
+});
+export type NodeDescriptor = z.infer<typeof NodeDescriptor>;
+
+/** A chunk of a node's PSI index (signed by the node). */
+export const PublishChunk = z.strictObject({
+  t: z.literal('publish'),
+  country,
+  epoch,
+  seq: z.number().int().positive(),
+  ts,
+  adds: z.array(z.tuple([tag, token])).max(LIMITS.maxPublishPairs),
+  removes: z.array(z.tuple([tag, token])).max(LIMITS.maxPublishPairs),
+  /** Set on the last chunk of a full (re-)publication: the epoch is complete and becomes current. */
+  final: z.boolean(),
+});
+export type PublishChunk = z.infer<typeof PublishChunk>;
+
+// ---------------------------------------------------------------- websocket frames
+
+const answer = z.strictObject({
+  country,
+  status: z.enum(['answered', 'unavailable', 'timeout', 'error']),
+  code: errorCode.optional(),
+  env: Envelope.optional(),
+});
+export type Answer = z.infer<typeof answer>;
+
+const lookupResult = z.strictObject({
+  country,
+  epoch,
+  entries: z.array(z.tuple([tag, token])).max(LIMITS.maxBucketEntries * LIMITS.maxQueryItems),
+  truncated: z.boolean(),
+});
+export type LookupResult = z.infer<typeof lookupResult>;
+
+export const CoordinatorFrame = z.discriminatedUnion('t', [
+  z.strictObject({ t: z.literal('challenge'), v: z.number().int(), nonce: bytes(32), coordinator: code }),
+  z.strictObject({ t: z.literal('welcome'), members: z.array(Envelope).max(1000) }),
+  z.strictObject({ t: z.literal('members'), members: z.array(Envelope).max(1000) }),
+  z.strictObject({ t: z.literal('eval'), batch: z.array(Envelope).min(1).max(LIMITS.maxBatchQueries) }),
+  z.strictObject({ t: z.literal('query-result'), id, answers: z.array(answer).max(250) }),
+  z.strictObject({ t: z.literal('lookup-result'), id, results: z.array(lookupResult).max(250) }),
+  z.strictObject({ t: z.literal('publish-ack'), epoch, seq: z.number().int().positive() }),
+  z.strictObject({ t: z.literal('error'), code: errorCode, ref: id.optional() }),
+]);
+export type CoordinatorFrame = z.infer<typeof CoordinatorFrame>;
+
+export const NodeFrame = z.discriminatedUnion('t', [
+  z.strictObject({ t: z.literal('auth'), v: z.number().int(), country, sig: bytes(64) }),
+  z.strictObject({ t: z.literal('descriptor'), env: Envelope }),
+  z.strictObject({ t: z.literal('query'), env: Envelope }),
+  z.strictObject({
+    t: z.literal('eval-results'),
+    /** `to` and `id` route the answer without decoding it; the analyst's SDK checks they match the signed payload. */
+    results: z.array(z.strictObject({ to: country, id, env: Envelope })).min(1).max(LIMITS.maxBatchQueries),
+  }),
+  z.strictObject({ t: z.literal('lookup'), env: Envelope }),
+  z.strictObject({ t: z.literal('publish'), env: Envelope }),
+]);
+export type NodeFrame = z.infer<typeof NodeFrame>;
+
+// ---------------------------------------------------------------- analyst HTTP API (SDK ↔ own node)
+
+export const QueryResponse = z.strictObject({ id, answers: z.array(answer).max(250) });
+export type QueryResponse = z.infer<typeof QueryResponse>;
+export const LookupResponse = z.strictObject({ id, results: z.array(lookupResult).max(250) });
+export type LookupResponse = z.infer<typeof LookupResponse>;
+export const MembersResponse = z.strictObject({ members: z.array(Envelope).max(1000) });
+export type MembersResponse = z.infer<typeof MembersResponse>;
+export const ErrorBody = z.strictObject({ error: z.strictObject({ code: errorCode, message: z.string().max(200) }) });
+export type ErrorBody = z.infer<typeof ErrorBody>;
+
+/** Exhaustiveness guard for `switch (msg.t)`. */
+export function assertNever(x: never): never {
+  throw new Error(`unhandled message ${String((x as { t?: unknown }).t)}`);
+}

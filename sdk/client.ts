@@ -1,0 +1,282 @@
+/**
+ * The analyst SDK: blind identifier queries end to end (DESIGN.md §2 steps 1, 6, 7).
+ *
+ * 1. Derive match keys with the same module the nodes use, blind each (RFC 9497 VOPRF Blind).
+ * 2. Send the blinded elements, signed with the analyst's key, to the analyst's own node.
+ * 3. For each target country: verify the node's signature on its answer and its batched DLEQ proof
+ *    against the OPRF public key it published, then Finalize → 16-byte tags.
+ * 4. Look the tags up in the coordinator's index, exactly (the coordinator learns which country hit) or
+ *    by bucket (a 2-byte prefix: the coordinator learns neither the tag nor whether it hit; matching is
+ *    done here).
+ * Result: per country, hit or no hit per match class with the opaque hit token; no identity.
+ */
+import { VeilError, blind, finalize, verifyBatch, randomBytes, toHex, toBase64url, equalBytes, initCrypto } from '#crypto';
+import {
+  EvalResult,
+  LIMITS,
+  QueryResponse,
+  LookupResponse,
+  MembersResponse,
+  ErrorBody,
+  decode,
+  decodeWith,
+  encode,
+  matchKeysForQuery,
+  open,
+  seal,
+  validate,
+  type MatchClass,
+  type QuerySubject,
+  type Envelope,
+  type QueryRequest,
+  type LookupRequest,
+  type Purpose,
+  
+  type Handling,
+} from '#protocol';
+import type { ErrorCode } from '#crypto';
+import type { z } from 'zod';
+import { loadCredential, type Credential } from './credential.ts';
+import { MemberDirectory, type Member } from './members.ts';
+
+export interface SearchContext {
+  purpose: Purpose;
+  caseRef: string;
+  legalBasis: string;
+  handling: Handling;
+}
+
+export interface QueryOptions {
+  /** Countries to ask; default: every member but the analyst's own. */
+  targets?: string[];
+  /** `exact` (default) or `bucket` index lookups. */
+  mode?: 'exact' | 'bucket';
+  /** Prefix length in bytes for bucket lookups (2..4). */
+  bucketBytes?: number;
+}
+
+export type CountryStatus = 'hit' | 'no-hit' | 'refused' | 'unavailable' | 'timeout' | 'error';
+
+export interface Hit {
+  cls: MatchClass;
+  /** Opaque hit token (base64url): only the owning node can open it; quote it in a disclosure request. */
+  token: string;
+}
+
+export interface CountryResult {
+  country: string;
+  status: CountryStatus;
+  code?: ErrorCode;
+  epoch?: number;
+  hits: Hit[];
+  /** Match classes this country's policy did not answer. */
+  refusedClasses: MatchClass[];
+}
+
+export interface QueryResult {
+  queryId: string;
+  results: CountryResult[];
+  /** What the query consisted of (classes only): for transcripts. */
+  classes: MatchClass[];
+}
+
+export class VeilClient implements AsyncDisposable {
+  readonly #members = new MemberDirectory();
+  #membersAt = 0;
+
+  private constructor(
+    readonly credential: Credential,
+    readonly nodeUrl: string,
+  ) {}
+
+  static async connect(credential: Credential | string, opts: { nodeUrl?: string } = {}): Promise<VeilClient> {
+    await initCrypto();
+    const cred = typeof credential === 'string' ? loadCredential(credential) : credential;
+    const url = opts.nodeUrl ?? cred.nodeUrl;
+    if (!url) throw new VeilError('bad_config', 'the credential names no node URL; pass nodeUrl');
+    return new VeilClient(cred, url.replace(/\/$/, ''));
+  }
+
+  get country(): string {
+    return this.credential.country;
+  }
+
+  async members(refresh = false): Promise<Member[]> {
+    if (refresh || Date.now() - this.#membersAt > 30_000) {
+      const r = await this.#get('/v1/members', MembersResponse);
+      this.#members.update(r.members);
+      this.#membersAt = Date.now();
+    }
+    return this.#members.all();
+  }
+
+  /** A blind query: which countries hold this person, document or vehicle? */
+  async query(subject: QuerySubject, ctx: SearchContext, opts: QueryOptions = {}): Promise<QueryResult> {
+    const keys = matchKeysForQuery(subject);
+    if (keys.length === 0) throw new VeilError('bad_request', 'the subject yields no match keys');
+    if (keys.length > LIMITS.maxQueryItems) throw new VeilError('too_large', 'too many match keys');
+    await this.members();
+    const blinds = keys.map((k) => blind('voprf', k.input));
+    const id = toHex(randomBytes(16));
+    const req: QueryRequest = {
+      t: 'query',
+      id,
+      ts: Date.now(),
+      nonce: randomBytes(16),
+      ...ctx,
+      targets: opts.targets ?? null,
+      items: keys.map((k, i) => ({ cls: k.cls, blinded: blinds[i]!.blindedElement })),
+    };
+    const resp = await this.#post('/v1/query', seal(this.credential.signing, `analyst:${this.credential.analystId}`, req), QueryResponse);
+
+    const results: CountryResult[] = [];
+    const tagsByCountry = new Map<string, { epoch: number; tags: Array<{ cls: MatchClass; tag: Uint8Array }> }>();
+    for (const a of resp.answers) {
+      if (a.status !== 'answered' || !a.env) {
+        results.push({ country: a.country, status: a.status === 'answered' ? 'error' : a.status, ...(a.code ? { code: a.code } : {}), hits: [], refusedClasses: [] });
+        continue;
+      }
+      try {
+        const r = await this.#verifyAnswer(a.country, id, a.env, req, blinds, keys);
+        if (r.status === 'refused') {
+          results.push({ country: a.country, status: 'refused', ...(r.code ? { code: r.code } : {}), epoch: r.epoch, hits: [], refusedClasses: keys.map((k) => k.cls) });
+          continue;
+        }
+        const answered = new Set(r.items);
+        const refusedClasses = [...new Set(keys.filter((_, i) => !answered.has(i)).map((k) => k.cls))];
+        tagsByCountry.set(a.country, { epoch: r.epoch, tags: r.tags });
+        results.push({ country: a.country, status: 'no-hit', epoch: r.epoch, hits: [], refusedClasses });
+      } catch (e) {
+        results.push({ country: a.country, status: 'error', code: e instanceof VeilError ? e.code : 'internal', hits: [], refusedClasses: [] });
+      }
+    }
+
+    if (tagsByCountry.size > 0) {
+      const hits = await this.#lookup(tagsByCountry, opts.mode ?? 'exact', opts.bucketBytes ?? 2);
+      for (const r of results) {
+        const h = hits.get(r.country);
+        if (h && h.length > 0) {
+          r.status = 'hit';
+          r.hits = h;
+        }
+      }
+    }
+    results.sort((a, b) => a.country.localeCompare(b.country));
+    return { queryId: id, results, classes: keys.map((k) => k.cls) };
+  }
+
+  async #verifyAnswer(
+    country: string,
+    id: string,
+    env: Envelope,
+    req: QueryRequest,
+    blinds: Array<{ blind: Uint8Array; blindedElement: Uint8Array }>,
+    keys: Array<{ cls: MatchClass; input: Uint8Array }>,
+  ): Promise<{ status: 'ok' | 'refused'; code?: ErrorCode; epoch: number; items: number[]; tags: Array<{ cls: MatchClass; tag: Uint8Array }> }> {
+    let member = this.#members.get(country);
+    const resolve = (m: Member | undefined) => (kid: string) => {
+      if (!m || kid !== `node:${country}`) throw new VeilError('unknown_member', 'answer not signed by the target');
+      return m.signPub;
+    };
+    let r: EvalResult;
+    try {
+      r = open(env, resolve(member), EvalResult);
+    } catch (e) {
+      if (!(e instanceof VeilError) || e.code !== 'unknown_member') throw e;
+      await this.members(true);
+      member = this.#members.get(country);
+      r = open(env, resolve(member), EvalResult);
+    }
+    if (r.id !== id || r.from !== country || r.to !== this.credential.country) throw new VeilError('bad_request', 'answer is for another query');
+    if (r.status === 'refused') return { status: 'refused', ...(r.code ? { code: r.code } : {}), epoch: r.epoch, items: [], tags: [] };
+    if (member && member.epoch !== r.epoch) {
+      await this.members(true);
+      member = this.#members.get(country);
+    }
+    if (!member || member.epoch !== r.epoch) throw new VeilError('bad_proof', 'no published OPRF key for that epoch');
+    if (r.items.length !== r.evaluated.length || !r.proof || r.items.some((i) => i >= req.items.length) || new Set(r.items).size !== r.items.length) {
+      throw new VeilError('bad_proof', 'answer shape');
+    }
+    const blinded = r.items.map((i) => req.items[i]!.blinded);
+    verifyBatch(member.oprfPub, blinded, r.evaluated, r.proof);
+    const tags = r.items.map((i, j) => ({
+      cls: keys[i]!.cls,
+      tag: finalize('voprf', keys[i]!.input, blinds[i]!.blind, r.evaluated[j]!).subarray(0, LIMITS.tagBytes),
+    }));
+    return { status: 'ok', epoch: r.epoch, items: r.items, tags };
+  }
+
+  async #lookup(
+    byCountry: Map<string, { epoch: number; tags: Array<{ cls: MatchClass; tag: Uint8Array }> }>,
+    mode: 'exact' | 'bucket',
+    bucketBytes: number,
+  ): Promise<Map<string, Hit[]>> {
+    if (bucketBytes < 2 || bucketBytes > 4) throw new VeilError('bad_request', 'bucketBytes must be 2..4');
+    const items: LookupRequest['items'] = [];
+    for (const [country, v] of byCountry) {
+      const keys = v.tags.map((t) => (mode === 'exact' ? t.tag : t.tag.subarray(0, bucketBytes)));
+      items.push({ country, epoch: v.epoch, keys: dedupe(keys) });
+    }
+    const req: LookupRequest = { t: 'lookup', id: toHex(randomBytes(16)), ts: Date.now(), nonce: randomBytes(16), mode, items };
+    const resp = await this.#post('/v1/lookup', seal(this.credential.signing, `analyst:${this.credential.analystId}`, req), LookupResponse);
+    const out = new Map<string, Hit[]>();
+    for (const r of resp.results) {
+      const mine = byCountry.get(r.country);
+      if (!mine) continue;
+      const hits: Hit[] = [];
+      const seen = new Set<string>();
+      for (const [tag, token] of r.entries) {
+        for (const t of mine.tags) {
+          // In bucket mode the entries include other tags in the bucket: match here, locally.
+          if (!equalBytes(t.tag, tag)) continue;
+          const k = `${t.cls}|${toBase64url(token)}`;
+          if (seen.has(k)) continue;
+          seen.add(k);
+          hits.push({ cls: t.cls, token: toBase64url(token) });
+        }
+      }
+      out.set(r.country, hits);
+    }
+    return out;
+  }
+
+  async #get<S extends z.ZodType>(path: string, schema: S): Promise<z.infer<S>> {
+    const res = await fetch(this.nodeUrl + path, { headers: { accept: 'application/msgpack' } });
+    return this.#read(res, schema);
+  }
+
+  async #post<S extends z.ZodType>(path: string, env: Envelope, schema: S): Promise<z.infer<S>> {
+    const res = await fetch(this.nodeUrl + path, { method: 'POST', headers: { 'content-type': 'application/msgpack' }, body: encode(env) });
+    return this.#read(res, schema);
+  }
+
+  async #read<S extends z.ZodType>(res: Response, schema: S): Promise<z.infer<S>> {
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    if (!res.ok) {
+      let code: ErrorCode = 'internal';
+      try {
+        code = validate(decode(bytes, LIMITS.maxFrameBytes), ErrorBody).error.code;
+      } catch {
+        // not one of our error bodies
+      }
+      throw new VeilError(code, `node answered HTTP ${res.status}`);
+    }
+    return decodeWith(bytes, schema, LIMITS.maxFrameBytes);
+  }
+
+  async close(): Promise<void> {}
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}
+
+function dedupe(keys: Uint8Array[]): Uint8Array[] {
+  const seen = new Set<string>();
+  return keys.filter((k) => {
+    const h = toHex(k);
+    if (seen.has(h)) return false;
+    seen.add(h);
+    return true;
+  });
+}

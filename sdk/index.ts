@@ -1,0 +1,3 @@
+export * from './credential.ts';
+export * from './members.ts';
+export * from './client.ts';

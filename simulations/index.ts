@@ -1,0 +1,2 @@
+export * from './synthetic-records.ts';
+export * from './local-network.ts';

@@ -1,0 +1,194 @@
+/**
+ * A real local Veil network of separate processes, driven through the `veil` CLI exactly as an operator
+ * would: a coordinator and N country nodes on loopback with ports chosen by the OS, each with its own
+ * directory and SQLite file under one temporary folder. Used by the demo, integration tests and
+ * benchmarks.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+export const VEIL_BIN = join(REPO_ROOT, 'bin', 'veil.mjs');
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Run one `veil …` command to completion. */
+export function runVeil(args: string[], opts: { env?: Record<string, string>; timeoutMs?: number } = {}): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, [VEIL_BIN, ...args], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, VEIL_LOG_LEVEL: process.env.VEIL_LOG_LEVEL ?? 'warn', ...opts.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const t = setTimeout(() => {
+      p.kill('SIGKILL');
+      reject(new Error(`veil ${args.slice(0, 2).join(' ')} timed out`));
+    }, opts.timeoutMs ?? 120_000);
+    p.on('close', (code) => {
+      clearTimeout(t);
+      resolve({ code: code ?? -1, stdout, stderr });
+    });
+  });
+}
+
+export async function runVeilOk(args: string[], opts: { env?: Record<string, string>; timeoutMs?: number } = {}): Promise<string> {
+  const r = await runVeil(args, opts);
+  if (r.code !== 0) throw new Error(`veil ${args.join(' ')} failed (${r.code}): ${r.stderr.trim()}`);
+  return r.stdout;
+}
+
+export interface Daemon {
+  readonly proc: ChildProcess;
+  readonly info: { url: string; port: number; wsUrl?: string };
+  /** stderr collected so far (structured logs: metadata only). */
+  logs(): string;
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/** Start a long-running `veil … start` and wait for the run file it writes once listening. */
+export async function startDaemon(args: string[], runFile: string, opts: { timeoutMs?: number; env?: Record<string, string> } = {}): Promise<Daemon> {
+  if (existsSync(runFile)) rmSync(runFile);
+  const proc = spawn(process.execPath, [VEIL_BIN, ...args], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, VEIL_LOG_LEVEL: process.env.VEIL_LOG_LEVEL ?? 'warn', ...opts.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let err = '';
+  proc.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  proc.stdout!.on('data', () => {});
+  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
+  const until = Date.now() + (opts.timeoutMs ?? 60_000);
+  while (!existsSync(runFile)) {
+    if (proc.exitCode !== null) throw new Error(`veil ${args.slice(0, 2).join(' ')} exited early: ${err.trim().slice(-500)}`);
+    if (Date.now() > until) {
+      proc.kill('SIGKILL');
+      throw new Error(`veil ${args.slice(0, 2).join(' ')} did not start`);
+    }
+    await sleep(50);
+  }
+  const info = JSON.parse(readFileSync(runFile, 'utf8')) as Daemon['info'];
+  return {
+    proc,
+    info,
+    logs: () => err,
+    stop: async (signal = 'SIGTERM') => {
+      if (proc.exitCode !== null) return proc.exitCode;
+      proc.kill(signal);
+      const t = setTimeout(() => proc.kill('SIGKILL'), 10_000);
+      const code = await exited;
+      clearTimeout(t);
+      return code;
+    },
+  };
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+export interface NodeSpec {
+  country: string;
+  /** NDJSON (or CSV) text to import before start. */
+  records?: string;
+  recordsExt?: 'ndjson' | 'csv';
+  /** policy.json contents, replacing the default. */
+  policy?: unknown;
+}
+
+export interface LocalNetwork {
+  readonly root: string;
+  readonly coordinator: Daemon;
+  readonly coordinatorDir: string;
+  readonly nodes: Map<string, { dir: string; daemon: Daemon }>;
+  nodeDir(country: string): string;
+  /** Issue an analyst credential at a node; returns the credential path. */
+  addAnalyst(country: string, name: string): Promise<string>;
+  /** Wait until every node is connected and has published its outbox. */
+  settled(timeoutMs?: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startLocalNetwork(specs: NodeSpec[], opts: { root?: string; keep?: boolean } = {}): Promise<LocalNetwork> {
+  const root = opts.root ?? mkdtempSync(join(tmpdir(), 'veil-net-'));
+  const coordinatorDir = join(root, 'coordinator');
+  await runVeilOk(['coordinator', 'init', '--dir', coordinatorDir]);
+  const coordinator = await startDaemon(['coordinator', 'start', '--dir', coordinatorDir], join(coordinatorDir, 'run.json'));
+  const nodes = new Map<string, { dir: string; daemon: Daemon }>();
+  const nodeDir = (c: string) => join(root, `node-${c}`);
+  try {
+    await Promise.all(
+      specs.map(async (s) => {
+        const dir = nodeDir(s.country);
+        await runVeilOk(['node', 'init', '--country', s.country, '--dir', dir, '--coordinator', coordinator.info.wsUrl!]);
+        if (s.policy) writeFileSync(join(dir, 'policy.json'), JSON.stringify(s.policy, null, 2));
+        if (s.records) {
+          const f = join(root, `records-${s.country}.${s.recordsExt ?? 'ndjson'}`);
+          writeFileSync(f, s.records);
+          await runVeilOk(['node', 'import', '--dir', dir, f]);
+        }
+      }),
+    );
+    // Admissions write the coordinator's database: one at a time.
+    for (const s of specs) await runVeilOk(['coordinator', 'admit', '--dir', coordinatorDir, join(nodeDir(s.country), 'descriptor.json')]);
+    await Promise.all(
+      specs.map(async (s) => {
+        const dir = nodeDir(s.country);
+        nodes.set(s.country, { dir, daemon: await startDaemon(['node', 'start', '--dir', dir], join(dir, 'run.json')) });
+      }),
+    );
+  } catch (e) {
+    await Promise.all([...nodes.values()].map((n) => n.daemon.stop()));
+    await coordinator.stop();
+    throw e;
+  }
+  const net: LocalNetwork = {
+    root,
+    coordinator,
+    coordinatorDir,
+    nodes,
+    nodeDir,
+    addAnalyst: async (country, name) => {
+      const outFile = join(root, `${country}-${name.replace(/\W+/g, '-')}.cred.json`);
+      await runVeilOk(['node', 'analyst', 'add', name, '--dir', nodeDir(country), '--out', outFile]);
+      return outFile;
+    },
+    settled: async (timeoutMs = 60_000) => {
+      await waitFor(
+        'nodes connected and published',
+        async () => {
+          const h = (await (await fetch(`${coordinator.info.url}/v1/health`)).json()) as { connected: number };
+          if (h.connected < specs.length) return false;
+          for (const n of nodes.values()) {
+            const st = (await (await fetch(`${n.daemon.info.url}/v1/health`)).json()) as { coordinator: string; unpublishedChunks: number };
+            if (st.coordinator !== 'connected' || st.unpublishedChunks > 0) return false;
+          }
+          return true;
+        },
+        timeoutMs,
+      );
+    },
+    stop: async () => {
+      await Promise.all([...nodes.values()].map((n) => n.daemon.stop()));
+      await coordinator.stop();
+      if (!opts.keep) rmSync(root, { recursive: true, force: true });
+    },
+  };
+  return net;
+}
