@@ -9,16 +9,20 @@
  * identity blinded or evaluated element would make the OPRF output independent of the key or the input.
  */
 import { VeilError } from './errors.ts';
-import { abytes } from './bytes.ts';
+import { abytes, equalBytes } from './bytes.ts';
 import { sodium } from './sodium.ts';
 
 /** Size of an encoded ristretto255 element (RFC 9496 §4.3.2). */
 export const POINT_BYTES = 32;
 
-/** True iff `b` is the canonical encoding of the identity (32 zero bytes). Public data: not constant time. */
+const IDENTITY_ENCODING = new Uint8Array(POINT_BYTES);
+
+/**
+ * True iff `b` is the canonical encoding of the identity (32 zero bytes). Constant time, because it is
+ * also applied to HashToGroup(input), whose bytes must not leak through timing.
+ */
 export function isIdentityEncoding(b: Uint8Array): boolean {
-  for (const x of b) if (x !== 0) return false;
-  return true;
+  return equalBytes(b, IDENTITY_ENCODING);
 }
 
 /**

@@ -7,7 +7,7 @@
  * returning a half-initialised module.
  */
 import libsodium from 'libsodium-wrappers-sumo';
-import { VeilError } from './errors.ts';
+import { VeilError, type ErrorCode } from './errors.ts';
 
 export type Sodium = typeof libsodium;
 
@@ -33,7 +33,7 @@ export function sodium(): Sodium {
  * Run a libsodium call whose failure means "this input was rejected" and map its exception (a plain Error
  * with libsodium's message) to a VeilError, so no dependency message reaches a caller or a peer.
  */
-export function guard<T>(code: 'decrypt_failed' | 'bad_key' | 'bad_point' | 'bad_signature', detail: string, f: () => T): T {
+export function guard<T>(code: ErrorCode, detail: string, f: () => T): T {
   try {
     return f();
   } catch (e) {

@@ -9,7 +9,7 @@
  */
 import { Hono } from 'hono';
 import type { z } from 'zod';
-import { VeilError, randomBytes } from '#crypto';
+import { VeilError, randomBytes, decodePoint } from '#crypto';
 import {
   Envelope,
   LIMITS,
@@ -107,8 +107,12 @@ export function createGatewayApp(d: GatewayDeps): Hono {
 
   app.post('/v1/query', async (c) => {
     const { env, msg: q, analyst } = await verified(c.req.raw, QueryRequest);
+    // An exact replay (same nonce) is refused; a retry of the same id with a fresh envelope joins the
+    // request in flight or gets its recent result.
+    replay.check(env.kid, q.ts, q.nonce);
+    // Reject bad group elements here, before they cost anything abroad.
+    for (const it of q.items) decodePoint(it.blinded, 'blinded element');
     const answers = await queries.run(`${analyst}:${q.id}`, async () => {
-      replay.check(env.kid, q.ts, q.nonce);
       const fwd: ForwardedQuery = {
         t: 'fwd-query',
         id: q.id,
@@ -131,8 +135,8 @@ export function createGatewayApp(d: GatewayDeps): Hono {
 
   app.post('/v1/lookup', async (c) => {
     const { env, msg: q, analyst } = await verified(c.req.raw, LookupRequest);
+    replay.check(env.kid, q.ts, q.nonce);
     const results = await lookups.run(`${analyst}:${q.id}`, async () => {
-      replay.check(env.kid, q.ts, q.nonce);
       const fwd: ForwardedLookup = { t: 'fwd-lookup', id: q.id, ts: Date.now(), nonce: randomBytes(16), from: d.country, mode: q.mode, items: q.items };
       return d.link.lookup(q.id, seal(d.keys.signing, nodeKid, fwd), d.queryTimeoutMs);
     });

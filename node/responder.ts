@@ -79,8 +79,18 @@ export class Responder {
           this.audit.append({ kind: 'budget.exceeded', queryId: q.id, country: q.from, count: allowed.length });
           continue;
         }
+        let evaluation: { evaluatedElements: Uint8Array[]; proof: Uint8Array };
+        try {
+          evaluation = blindEvaluateBatch(key, allowed.map((i) => q.items[i]!.blinded));
+        } catch (e) {
+          // A malformed element (identity, non-canonical) refuses this query only, not the batch.
+          const code = asVeilError(e).code;
+          out.push(this.#answer(q, epoch, 'refused', code));
+          this.audit.append({ kind: 'eval.refused', queryId: q.id, country: q.from, code });
+          continue;
+        }
+        const { evaluatedElements, proof } = evaluation;
         charges.set(q.from, (charges.get(q.from) ?? 0) + allowed.length);
-        const { evaluatedElements, proof } = blindEvaluateBatch(key, allowed.map((i) => q.items[i]!.blinded));
         out.push(this.#answer(q, epoch, 'ok', undefined, allowed, evaluatedElements, proof));
         this.audit.append({ kind: 'eval.served', queryId: q.id, country: q.from, count: allowed.length, purpose: q.purpose, epoch });
       }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { VeilError } from '../crypto/errors.ts';
+import { VeilError } from '#crypto';
 import { LABELS } from '#protocol';
 import {
   AUDIT_CHECKPOINT_LABEL,
@@ -577,23 +577,15 @@ describe('audit verify: property', () => {
   });
 });
 
-describe('audit log: speed', () => {
-  it('appends 10^5 entries well under 10 s and verifies them', () => {
+describe('audit log: volume', () => {
+  // Behaviour at volume only; the append and verify rates are measured by the benchmark, not asserted here.
+  it('appends 10^4 entries with a checkpoint every 100 and verifies them all', () => {
     const db = open();
     const log = new AuditLog(db, { signer });
-    const n = 100_000;
-    const t0 = performance.now();
+    const n = 10_000;
     for (let i = 0; i < n; i++) log.append(SAMPLE[i % SAMPLE.length]!);
-    const appendMs = performance.now() - t0;
-    const t1 = performance.now();
     const r = check(db);
-    const verifyMs = performance.now() - t1;
-    console.log(
-      `audit: ${n} appends in ${appendMs.toFixed(0)} ms (${Math.round(n / (appendMs / 1000))}/s, one transaction each), ` +
-        `verify ${r.entries} entries in ${verifyMs.toFixed(0)} ms`,
-    );
     expect(r).toMatchObject({ ok: true, entries: n + n / 100, checkpoints: n / 100 });
-    expect(appendMs).toBeLessThan(10_000);
   });
 });
 

@@ -53,7 +53,7 @@
  */
 import { hash as oneShotHash } from 'node:crypto';
 import { z } from 'zod';
-import { VeilError } from '../crypto/errors.ts';
+import { VeilError } from '#crypto';
 import type { Db, Statement } from './sqlite.ts';
 
 // ---------------------------------------------------------------------------------------------------
@@ -123,7 +123,7 @@ const AUDIT_KIND_NAMES = Object.keys(AUDIT_KINDS) as [AuditKind, ...AuditKind[]]
 /** Opaque ids: query/request ids, account ids, peer ids. No spaces, no '@', no non-ASCII. */
 const ID_RE = /^[A-Za-z0-9._:/-]{1,64}$/;
 /** Codes from a registry: lower case only, so a capitalised name cannot pass as one. */
-const CODE_RE = /^[a-z0-9][a-z0-9._:/-]{0,63}$/;
+const CODE_RE = /^[a-z0-9][a-z0-9_.:/-]{0,63}$/;
 /** Member country codes: ISO 3166 alpha-2/alpha-3, or a simulated code such as `C042`. */
 const COUNTRY_RE = /^[A-Z][A-Z0-9]{1,3}$/;
 

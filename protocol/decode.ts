@@ -15,7 +15,8 @@ export function validate<S extends z.ZodType>(value: unknown, schema: S): z.infe
   if (!r.success) {
     const first = r.error.issues[0];
     const where = first ? `${first.path.map(String).join('.') || '(root)'}: ${first.code}` : 'invalid';
-    throw new VeilError('bad_schema', where);
+    // A collection or value over its cap is a size error, distinct from a malformed message.
+    throw new VeilError(first?.code === 'too_big' ? 'too_large' : 'bad_schema', where);
   }
   return r.data;
 }

@@ -27,7 +27,7 @@
  * (values are personal data); an unknown field is named only when its name looks like an identifier.
  */
 import { z } from 'zod';
-import { VeilError } from '../crypto/errors.ts';
+import { VeilError } from '#crypto';
 import {
   NAME_MAX_CHARS,
   isCountryCode,
@@ -91,7 +91,8 @@ function validatedBy(fn: (s: string) => unknown) {
   };
 }
 
-const text = (max: number) => z.string().trim().min(1).max(max);
+/** A trimmed, non-empty string of at most `max` characters; later checks run only if these pass. */
+const text = (max: number) => z.string().trim().min(1, { abort: true }).max(max, { abort: true });
 
 const nameField = text(RECORD_LIMITS.name).superRefine(validatedBy(nameTokens));
 const dateField = text(RECORD_LIMITS.date).superRefine(validatedBy(normalizeDate));
@@ -105,12 +106,8 @@ const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$
 const template = z.union(
   [
     z.array(z.number().min(-FLOAT32_MAX).max(FLOAT32_MAX)).min(1).max(RECORD_LIMITS.templateFloats),
-    z
-      .string()
-      .trim()
-      .min(1)
-      .max(Math.ceil((RECORD_LIMITS.templateFloats * 4) / 3) + 4)
-      .regex(BASE64, { error: 'is not base64' })
+    text(Math.ceil((RECORD_LIMITS.templateFloats * 4) / 3) + 4)
+      .regex(BASE64, { error: 'is not base64', abort: true })
       .refine((s) => base64Length(s) % 4 === 0, { error: 'does not decode to whole float32 values' }),
   ],
   { error: 'must be an array of numbers or a base64 string of float32 values' },
@@ -151,23 +148,13 @@ export const BiometricsSchema = z.strictObject({
   fingerprint: template.optional(),
 });
 
-const recordId = z
-  .string()
-  .trim()
-  .min(1)
-  .max(RECORD_LIMITS.id)
-  .regex(/^[A-Za-z0-9._:-]+$/, { error: 'may contain only letters, digits and . _ : -' });
+const recordId = text(RECORD_LIMITS.id).regex(/^[A-Za-z0-9._:-]+$/, { error: 'may contain only letters, digits and . _ : -' });
 
 export const VeilRecordSchema = z
   .strictObject({
     id: recordId,
     kind: z.enum(RECORD_KINDS),
-    dataset: z
-      .string()
-      .trim()
-      .min(1)
-      .max(RECORD_LIMITS.dataset)
-      .regex(/^[a-z0-9-]+$/, { error: 'may contain only lower-case letters, digits and -' }),
+    dataset: text(RECORD_LIMITS.dataset).regex(/^[a-z0-9-]+$/, { error: 'may contain only lower-case letters, digits and -' }),
     handling: z.enum(HANDLING_CODES),
     person: PersonSchema.optional(),
     documents: z.array(DocumentSchema).max(RECORD_LIMITS.documents).optional(),
@@ -257,6 +244,7 @@ function describeIssue(issue: z.core.$ZodIssue): string {
       if (issue.origin === 'number') return `${where}: is out of range`;
       return `${where}: must have at least ${issue.minimum} ${unit(issue.origin)}`.trimEnd();
     case 'invalid_value':
+      if (issue.input === undefined) return `${where}: is required`;
       return `${where}: must be one of ${issue.values.map(String).join(', ')}`;
     case 'unrecognized_keys':
       return `${where}: unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map(safeKey).join(', ')}`;

@@ -17,4 +17,4 @@ export {
   type EvaluatedBatch,
 } from './oprf.ts';
 export { DEFAULT_MAX_BATCH, MAX_BATCH_RFC, MAX_INPUT_BYTES, PROOF_BYTES, type OprfMode } from './suite.ts';
-export { measureOprf, type OprfRates, type MeasureOptions } from './measure.ts';
+export { formatOprfRates, measureOprf, type BatchRate, type MeasureOptions, type OprfRates } from './measure.ts';

@@ -10,7 +10,7 @@
  */
 import { createReadStream } from 'node:fs';
 import { extname } from 'node:path';
-import { VeilError } from '../../crypto/errors.ts';
+import { VeilError } from '#crypto';
 import { parseRecord, type ImportOp } from '../../protocol/records.ts';
 
 export type ImportFormat = 'ndjson' | 'csv';

@@ -5,7 +5,7 @@
  *
  * The canonical form is part of the `doc` match key, so changing a mapping here is a protocol change.
  */
-import { VeilError } from '../../crypto/errors.ts';
+import { VeilError } from '#crypto';
 
 /** `alpha2 alpha3` pairs, ISO 3166-1 (officially assigned code elements). */
 const ISO_PAIRS =

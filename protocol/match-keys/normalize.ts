@@ -7,7 +7,7 @@
  * Every function either returns the canonical form or throws a `VeilError` whose detail says what is
  * wrong without repeating the value (values are personal data).
  */
-import { VeilError } from '../../crypto/errors.ts';
+import { VeilError } from '#crypto';
 import { normalizeCountry } from './countries.ts';
 import { transliterate } from './transliterate.ts';
 

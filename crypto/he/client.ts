@@ -1,0 +1,203 @@
+/**
+ * Analyst side of encrypted 1:N matching: per-session CKKS keys, probe encryption, masked-result decryption.
+ *
+ * The secret key is created inside SEAL and never serialized by this class. What leaves is:
+ * - `sessionKeys()`: seeded Galois keys for the pinned rotation steps and conjugation (public material the
+ *   node needs; sent once, cached by `sessionId` = SHA-256 of the bytes);
+ * - `encryptProbe()`: one seeded symmetric ciphertext of the replicated probe (≈ 64 KiB).
+ * `decryptMasked()` returns the positions whose masked value r(s - tau) + e is >= 0, i.e. s >= tau (up to
+ * the pinned noise, see params.ts); nothing else in a masked result has meaning.
+ */
+import { sha256 } from '@noble/hashes/sha2.js';
+import type { SecretKey } from 'node-seal/implementation/secret-key';
+import type { PublicKey } from 'node-seal/implementation/public-key';
+import type { Encryptor } from 'node-seal/implementation/encryptor';
+import type { Decryptor } from 'node-seal/implementation/decryptor';
+import type { KeyGenerator } from 'node-seal/implementation/key-generator';
+import { VeilError } from '../errors.ts';
+import { heContext, type HeContext } from './context.ts';
+import { isHeParamId, type HeParamId } from './params.ts';
+import { ckksCodec, mulmod, invmod, nttTables, toResidues } from './ring.ts';
+import { keep, withBag } from './seal.ts';
+import { parsePlaintext, readResidues, writeF64, writeResidues } from './seal-format.ts';
+import { normalizeTemplate } from './gallery.ts';
+import { KIND_MASKED, KIND_UNMASKED, readResult } from './wire.ts';
+
+function hex(b: Uint8Array): string {
+  return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+}
+
+export class HeClient {
+  readonly paramId: HeParamId;
+  private readonly c: HeContext;
+  private kg: KeyGenerator | undefined;
+  private sk: SecretKey | undefined;
+  private pk: PublicKey | undefined;
+  private enc: Encryptor | undefined;
+  private dec: Decryptor | undefined;
+  private keys: Uint8Array | undefined;
+  private id: string | undefined;
+
+  private constructor(c: HeContext) {
+    this.c = c;
+    this.paramId = c.id;
+    const s = c.seal;
+    this.kg = s.KeyGenerator(c.ctx);
+    this.sk = this.kg.secretKey();
+    this.pk = this.kg.createPublicKey();
+    this.enc = s.Encryptor(c.ctx, this.pk, this.sk);
+    this.dec = s.Decryptor(c.ctx, this.sk);
+  }
+
+  /** A new session: fresh secret key for the pinned parameter set `paramId`. */
+  static async create(paramId: HeParamId): Promise<HeClient> {
+    if (!isHeParamId(paramId)) throw new VeilError('bad_request', 'unknown HE parameter id');
+    return new HeClient(await heContext(paramId));
+  }
+
+  private live(): { kg: KeyGenerator; enc: Encryptor; dec: Decryptor } {
+    if (!this.kg || !this.enc || !this.dec) throw new VeilError('bad_request', 'HeClient: disposed');
+    return { kg: this.kg, enc: this.enc, dec: this.dec };
+  }
+
+  /** Serialized public evaluation keys for this session (seeded, uncompressed SEAL format). */
+  sessionKeys(): Uint8Array {
+    if (!this.keys) {
+      const { kg } = this.live();
+      const steps = Int32Array.from([0, ...this.c.d.rotationSteps]);
+      this.keys = withBag((bag) => keep(bag, kg.createGaloisKeysSerializable(steps)).saveArray(this.c.seal.ComprModeType.none));
+      this.id = hex(sha256(this.keys));
+    }
+    return this.keys;
+  }
+
+  /** SHA-256 (hex) of `sessionKeys()`: the id under which a node caches them. */
+  get sessionId(): string {
+    this.sessionKeys();
+    return this.id!;
+  }
+
+  /** Encrypt a probe embedding (normalized here). Returns a seeded ciphertext blob. */
+  encryptProbe(embedding: ArrayLike<number>): Uint8Array {
+    const { enc } = this.live();
+    const c = this.c;
+    const d = c.d;
+    const p = normalizeTemplate(embedding, d.p.dims);
+    const zRe = new Float64Array(d.slots);
+    const zIm = new Float64Array(d.slots);
+    for (let j = 0; j < d.slots; j++) {
+      const m = j % d.h;
+      zRe[j] = p[2 * m]!;
+      zIm[j] = p[2 * m + 1]!;
+    }
+    const coeffs = new Float64Array(d.n);
+    ckksCodec(d.n).encodeFloat(zRe, zIm, d.probeScale, coeffs);
+    const bytes = c.ptTemplate.slice();
+    const r = new Uint32Array(d.n);
+    for (let pi = 0; pi < d.q.length; pi++) {
+      toResidues(coeffs, d.q[pi]!, r);
+      nttTables(d.q[pi]!, d.n).forward(r);
+      writeResidues(bytes, c.ptData.offset + pi * d.n * 8, r, d.n);
+    }
+    writeF64(bytes, c.ptScaleOffset, d.probeScale);
+    return withBag((bag) => {
+      const pt = keep(bag, c.seal.PlainText());
+      pt.loadArray(c.ctx, bytes);
+      return keep(bag, enc.encryptSymmetricSerializable(pt)).saveArray(c.seal.ComprModeType.none);
+    });
+  }
+
+  /** Decrypt one result ciphertext (raw residues) to slot values (re, im) at `scale`. */
+  private decryptSlots(words: Uint32Array, scale: number): { re: Float64Array; im: Float64Array } {
+    const { dec } = this.live();
+    const c = this.c;
+    const d = c.d;
+    const bytes = c.ctTemplate.slice();
+    writeResidues(bytes, c.ctData.offset, words, words.length);
+    writeF64(bytes, c.ctScaleOffset, scale);
+    const ptBytes = withBag((bag) => {
+      const ct = keep(bag, c.seal.CipherText());
+      try {
+        ct.loadArray(c.ctx, bytes);
+      } catch (e) {
+        throw new VeilError('bad_ciphertext', 'result ciphertext rejected', { cause: e });
+      }
+      const pt = keep(bag, dec.decrypt(ct));
+      return pt.saveArray(c.seal.ComprModeType.none);
+    });
+    const info = parsePlaintext(ptBytes, c.d.p.primes.slice(0, -1), d.n);
+    const q1 = d.q[0]!;
+    const q2 = d.q[1]!;
+    const a1 = new Uint32Array(d.n);
+    const a2 = new Uint32Array(d.n);
+    readResidues(ptBytes, info.data.offset, d.n, a1);
+    readResidues(ptBytes, info.data.offset + d.n * 8, d.n, a2);
+    nttTables(q1, d.n).inverse(a1);
+    nttTables(q2, d.n).inverse(a2);
+    // CRT for two primes: x = a1 + q1 * ((a2 - a1) * q1^-1 mod q2), centered.
+    const inv = invmod(q1 % q2, q2);
+    const q2Inv = 1 / q2;
+    const coeffs = new Float64Array(d.n);
+    for (let i = 0; i < d.n; i++) {
+      let diff = a2[i]! - (a1[i]! % q2);
+      if (diff < 0) diff += q2;
+      let k = mulmod(diff, inv, q2, q2Inv);
+      if (k > q2 / 2) k -= q2;
+      coeffs[i] = a1[i]! + q1 * k;
+    }
+    const re = new Float64Array(d.slots);
+    const im = new Float64Array(d.slots);
+    ckksCodec(d.n).decode(coeffs, scale, re, im);
+    return { re, im };
+  }
+
+  /** Positions (ascending) whose masked score is non-negative, i.e. s >= tau. */
+  decryptMasked(result: Uint8Array): number[] {
+    const d = this.c.d;
+    const r = readResult(this.paramId, d, result);
+    if (r.kind !== KIND_MASKED) throw new VeilError('bad_ciphertext', 'result: not a masked result');
+    const hits: number[] = [];
+    const bs = d.blockSize;
+    for (let t = 0; t < r.cts.length; t++) {
+      const { re, im } = this.decryptSlots(r.cts[t]!, d.probeScale * d.galleryScale);
+      for (let j = 0; j < bs; j++) {
+        const p1 = 2 * t * bs + j;
+        if (p1 < r.positions && re[j]! >= 0) hits.push(p1);
+      }
+      for (let j = 0; j < bs; j++) {
+        const p2 = (2 * t + 1) * bs + j;
+        if (p2 < r.positions && im[j]! >= 0) hits.push(p2);
+      }
+    }
+    return hits.sort((a, b) => a - b);
+  }
+
+  /**
+   * Tests and benchmarks only: raw scores from an unmasked result (`unmaskedForTesting` on the server).
+   * A node never produces such a result for a peer.
+   */
+  debugDecryptScores(result: Uint8Array): Float64Array {
+    const d = this.c.d;
+    const r = readResult(this.paramId, d, result);
+    if (r.kind !== KIND_UNMASKED) throw new VeilError('bad_ciphertext', 'result: not an unmasked result');
+    const out = new Float64Array(r.positions);
+    for (let b = 0; b < r.cts.length; b++) {
+      const { re } = this.decryptSlots(r.cts[b]!, d.probeScale * d.galleryScale);
+      for (let j = 0; j < d.blockSize; j++) {
+        const p = b * d.blockSize + j;
+        if (p < r.positions) out[p] = re[j]!;
+      }
+    }
+    return out;
+  }
+
+  /** Delete every SEAL object of this session (the secret key included). */
+  dispose(): void {
+    for (const o of [this.dec, this.enc, this.pk, this.sk, this.kg]) o?.delete();
+    this.dec = this.enc = this.pk = this.sk = this.kg = undefined;
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+}

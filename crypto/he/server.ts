@@ -1,0 +1,331 @@
+/**
+ * Node side of encrypted 1:N matching: scores an encrypted probe against the whole gallery and masks each
+ * score so the analyst learns only sign(s - tau) per position.
+ *
+ * Per query:
+ *  1. session keys and probe are checked against the pinned templates (seal-format.ts), then loaded;
+ *  2. the h-1 probe rotations P_k = rot(P_0, k) are computed once (tree over power-of-two keys, one
+ *     key switch each) and shared by every gallery block — the rotation cost is amortized over the gallery;
+ *  3. per block, sum_k P_k * G_k — by the fused JS kernel (`mode: 'fused'`, default) or by SEAL
+ *     `multiply_plain`/`add` (`mode: 'seal'`, the baseline kept for cross-checking);
+ *  4. per pair of blocks (o1, o2), with fresh R1, R2 (exactly real slots, log-uniform > 0) and noise:
+ *     W = c+ + conj(c-), c± = R1*o1 ± T*(R2*o2), T = X^(N/2); then W + A. Real part of slot j is
+ *     2 r1_j (s1_j - tau) + 2 e1_j, imaginary part 2 r2_j (s2_j - tau) + 2 e2_j; every other linear
+ *     combination (the imaginary "garbage" of the two-dims-per-slot packing) is cancelled by the conjugation.
+ */
+import { sha256 } from '@noble/hashes/sha2.js';
+import type { GaloisKeys } from 'node-seal/implementation/galois-keys';
+import type { CipherText } from 'node-seal/implementation/cipher-text';
+import type { PlainText } from 'node-seal/implementation/plain-text';
+import { randomBytes, type Rng } from '../bytes.ts';
+import { VeilError } from '../errors.ts';
+import { heContext, type HeContext } from './context.ts';
+import { GalleryEncoding } from './gallery.ts';
+import { macBlocks, newPreparedProbe, putDiagonal } from './kernel.ts';
+import { isHeParamId, type HeParamId } from './params.ts';
+import { ckksCodec, nttTables, roundSelfConjugate, toResidues } from './ring.ts';
+import { checkAgainstShape, readResidues, writeF64, writeResidues } from './seal-format.ts';
+import { keep, withBag, type Deletable } from './seal.ts';
+import { ctWords, KIND_MASKED, KIND_UNMASKED, writeResult } from './wire.ts';
+
+export interface ScoreOptions {
+  /** Serialized session keys (from `HeClient.sessionKeys()`), checked and cached by their hash. */
+  readonly sessionKeys: Uint8Array;
+  /** Encrypted probe (from `HeClient.encryptProbe()`). */
+  readonly probe: Uint8Array;
+  readonly gallery: GalleryEncoding;
+  /** Decision threshold; defaults to the parameter set's. Must be in (0, 1). */
+  readonly threshold?: number;
+  /** Randomness for the masks (tests pass a seeded one). */
+  readonly rng?: Rng;
+  /** 'fused' (default): JS kernel over NTT residues; 'seal': one SEAL call per block-diagonal (baseline). */
+  readonly mode?: 'fused' | 'seal';
+  /** Tests and benchmarks only: return raw scores (no masking). Never for a peer. */
+  readonly unmaskedForTesting?: boolean;
+}
+
+export interface ScoreResult {
+  /** The result blob for the analyst (`HeClient.decryptMasked`). */
+  readonly result: Uint8Array;
+  /** Number of positions covered (= gallery.size). */
+  readonly positions: number;
+  /** Timings in ms, for benchmarks. */
+  readonly timings: { rotations: number; mac: number; mask: number; total: number };
+}
+
+const KEY_CACHE = 8;
+
+export class HeServer {
+  readonly paramId: HeParamId;
+  private readonly c: HeContext;
+  private readonly keyCache = new Map<string, GaloisKeys>();
+  private readonly fixed: { t: PlainText } | undefined;
+  private disposed = false;
+
+  private constructor(c: HeContext) {
+    this.c = c;
+    this.paramId = c.id;
+    const d = c.d;
+    // T = X^(N/2) in NTT form: slot j becomes i * sigma_j (sigma_j = +-1).
+    const coeffs = new Float64Array(d.n);
+    coeffs[d.n / 2] = 1;
+    this.fixed = { t: this.plaintext(coeffs, 1) };
+  }
+
+  static async create(paramId: HeParamId): Promise<HeServer> {
+    if (!isHeParamId(paramId)) throw new VeilError('bad_request', 'unknown HE parameter id');
+    return new HeServer(await heContext(paramId));
+  }
+
+  /** Rounded integer coefficients -> SEAL plaintext (NTT form, first level) with the given scale field. */
+  private plaintext(coeffs: Float64Array, scale: number): PlainText {
+    const c = this.c;
+    const d = c.d;
+    const bytes = c.ptTemplate.slice();
+    const r = new Uint32Array(d.n);
+    for (let pi = 0; pi < d.q.length; pi++) {
+      toResidues(coeffs, d.q[pi]!, r);
+      nttTables(d.q[pi]!, d.n).forward(r);
+      writeResidues(bytes, c.ptData.offset + pi * d.n * 8, r, d.n);
+    }
+    writeF64(bytes, c.ptScaleOffset, scale);
+    const pt = c.seal.PlainText();
+    pt.loadArray(c.ctx, bytes);
+    return pt;
+  }
+
+  private ciphertext(words: Uint32Array, scale: number): CipherText {
+    const c = this.c;
+    const bytes = c.ctTemplate.slice();
+    writeResidues(bytes, c.ctData.offset, words, words.length);
+    writeF64(bytes, c.ctScaleOffset, scale);
+    const ct = c.seal.CipherText();
+    ct.loadArray(c.ctx, bytes);
+    return ct;
+  }
+
+  private words(ct: CipherText): Uint32Array {
+    const c = this.c;
+    const bytes = ct.saveArray(c.seal.ComprModeType.none);
+    const w = new Uint32Array(ctWords(c.d));
+    readResidues(bytes, bytes.length - w.length * 8, w.length, w);
+    return w;
+  }
+
+  /** Validate and load (or fetch from cache) session keys. */
+  private galoisKeys(blob: Uint8Array): GaloisKeys {
+    const c = this.c;
+    if (!(blob instanceof Uint8Array)) throw new VeilError('bad_request', 'sessionKeys: expected bytes');
+    if (blob.length > c.keysShape.template.length) throw new VeilError('too_large', 'sessionKeys: too large');
+    const id = Buffer.from(sha256(blob)).toString('hex');
+    const hit = this.keyCache.get(id);
+    if (hit) {
+      this.keyCache.delete(id);
+      this.keyCache.set(id, hit);
+      return hit;
+    }
+    checkAgainstShape(blob, c.keysShape, 'bad_key', 'sessionKeys');
+    const gk = c.seal.GaloisKeys();
+    try {
+      gk.loadArray(c.ctx, blob);
+    } catch (e) {
+      gk.delete();
+      throw new VeilError('bad_key', 'sessionKeys: SEAL rejected the keys', { cause: e });
+    }
+    this.keyCache.set(id, gk);
+    while (this.keyCache.size > KEY_CACHE) {
+      const [oldId, old] = this.keyCache.entries().next().value as [string, GaloisKeys];
+      this.keyCache.delete(oldId);
+      old.delete();
+    }
+    return gk;
+  }
+
+  private loadProbe(blob: Uint8Array): CipherText {
+    const c = this.c;
+    checkAgainstShape(blob, c.probeShape, 'bad_ciphertext', 'probe');
+    const ct = c.seal.CipherText();
+    try {
+      ct.loadArray(c.ctx, blob);
+    } catch (e) {
+      ct.delete();
+      throw new VeilError('bad_ciphertext', 'probe: SEAL rejected the ciphertext', { cause: e });
+    }
+    return ct;
+  }
+
+  /** Score an encrypted probe against the gallery; returns the masked result blob. */
+  async scoreMasked(opts: ScoreOptions): Promise<ScoreResult> {
+    if (this.disposed) throw new VeilError('bad_request', 'HeServer: disposed');
+    const c = this.c;
+    const d = c.d;
+    const { gallery } = opts;
+    if (!(gallery instanceof GalleryEncoding) || gallery.paramId !== this.paramId) {
+      throw new VeilError('bad_request', 'gallery: wrong parameter set');
+    }
+    const tau = opts.threshold ?? d.p.threshold;
+    if (typeof tau !== 'number' || !(tau > 0 && tau < 1)) throw new VeilError('bad_request', 'threshold must be in (0, 1)');
+    const rng = opts.rng ?? randomBytes;
+    const mode = opts.mode ?? 'fused';
+    const t0 = performance.now();
+    const gk = this.galoisKeys(opts.sessionKeys);
+    gallery.flush();
+    const positions = gallery.size;
+    const nb = Math.ceil(positions / d.blockSize);
+    const blocks = gallery.blocks.slice(0, nb);
+
+    return withBag((bag) => {
+      const p0 = keep(bag, this.loadProbe(opts.probe));
+      // 2. rotations, shared by all blocks.
+      const rot: CipherText[] = [p0];
+      for (let k = 1; k < d.h; k++) {
+        const low = k & -k;
+        rot.push(keep(bag, c.evaluator.rotateVector(rot[k - low]!, low, gk)));
+      }
+      const t1 = performance.now();
+      // 3. per-block inner products.
+      const outs: Uint32Array[] = [];
+      const p0words = this.words(p0);
+      if (mode === 'fused') {
+        const pp = newPreparedProbe(d);
+        for (let k = 0; k < d.h; k++) putDiagonal(d, pp, k, k === 0 ? p0words : this.words(rot[k]!));
+        const live = blocks.map((b, i) => (b.count > 0 ? i : -1)).filter((i) => i >= 0);
+        const liveOuts = live.map(() => new Uint32Array(ctWords(d)));
+        macBlocks(d, pp, live.map((i) => blocks[i]!.residues!), liveOuts);
+        for (let b = 0; b < nb; b++) outs.push(b < blocks.length && blocks[b]!.count > 0 ? liveOuts[live.indexOf(b)]! : p0words);
+      } else {
+        for (let b = 0; b < nb; b++) outs.push(blocks[b]!.count > 0 ? this.macSeal(rot, blocks[b]!.residues!) : p0words);
+      }
+      const t2 = performance.now();
+      // 4. masking.
+      let result: Uint8Array;
+      if (opts.unmaskedForTesting) {
+        result = writeResult(this.paramId, d, KIND_UNMASKED, positions, outs.length ? outs : [p0words]);
+      } else {
+        const masked: Uint32Array[] = [];
+        for (let t = 0; t < Math.max(1, Math.ceil(nb / 2)); t++) {
+          masked.push(this.maskPair(outs[2 * t] ?? p0words, outs[2 * t + 1], gk, tau, rng));
+        }
+        result = writeResult(this.paramId, d, KIND_MASKED, positions, masked);
+      }
+      const t3 = performance.now();
+      return { result, positions, timings: { rotations: t1 - t0, mac: t2 - t1, mask: t3 - t2, total: t3 - t0 } };
+    });
+  }
+
+  /** Baseline: sum_k P_k * G_k with one SEAL multiply_plain + add per diagonal. */
+  private macSeal(rot: CipherText[], g: readonly Uint32Array[]): Uint32Array {
+    const c = this.c;
+    const d = c.d;
+    return withBag((bag) => {
+      let acc: CipherText | undefined;
+      const col = new Uint32Array(d.n);
+      for (let k = 0; k < d.h; k++) {
+        const bytes = c.ptTemplate.slice();
+        for (let pi = 0; pi < d.q.length; pi++) {
+          const G = g[pi]!;
+          for (let i = 0; i < d.n; i++) col[i] = G[i * d.h + k]!;
+          writeResidues(bytes, c.ptData.offset + pi * d.n * 8, col, d.n);
+        }
+        writeF64(bytes, c.ptScaleOffset, d.galleryScale);
+        const pt = keep(bag, c.seal.PlainText());
+        pt.loadArray(c.ctx, bytes);
+        const prod = keep(bag, c.evaluator.multiplyPlain(rot[k]!, pt));
+        if (acc) c.evaluator.add(acc, prod, acc);
+        else acc = prod;
+      }
+      return this.words(acc!);
+    });
+  }
+
+  /** Draw a log-uniform multiplier vector and encode it exactly real; returns plaintext and exact slot values. */
+  private multiplier(rng: Rng, sign: Float64Array | undefined, bag: Deletable[]): { pt: PlainText; rho: Float64Array } {
+    const d = this.c.d;
+    const { rMinBits, rMaxBits } = d.p;
+    const u = new Uint32Array(d.slots);
+    new Uint8Array(u.buffer).set(rng(d.slots * 4));
+    const z = new Float64Array(d.slots);
+    for (let j = 0; j < d.slots; j++) z[j] = 2 ** (rMinBits + ((rMaxBits - rMinBits) * u[j]!) / 2 ** 32) * (sign ? sign[j]! : 1);
+    const codec = ckksCodec(d.n);
+    const coeffs = new Float64Array(d.n);
+    codec.encodeFloat(z, undefined, 1, coeffs);
+    roundSelfConjugate(coeffs);
+    const rho = new Float64Array(d.slots);
+    const im = new Float64Array(d.slots);
+    codec.decode(coeffs, 1, rho, im);
+    return { pt: keep(bag, this.plaintext(coeffs, 1)), rho };
+  }
+
+  private sigma: Float64Array | undefined;
+  /** sigma_j = Im(T slot j) = +-1. */
+  private sigmas(): Float64Array {
+    if (!this.sigma) {
+      const d = this.c.d;
+      const coeffs = new Float64Array(d.n);
+      coeffs[d.n / 2] = 1;
+      const re = new Float64Array(d.slots);
+      const im = new Float64Array(d.slots);
+      ckksCodec(d.n).decode(coeffs, 1, re, im);
+      this.sigma = im.map((x) => (x > 0 ? 1 : -1));
+    }
+    return this.sigma;
+  }
+
+  private maskPair(o1: Uint32Array, o2: Uint32Array | undefined, gk: GaloisKeys, tau: number, rng: Rng): Uint32Array {
+    const c = this.c;
+    const d = c.d;
+    const ev = c.evaluator;
+    const scale = d.probeScale * d.galleryScale;
+    const sigma = this.sigmas();
+    return withBag((bag) => {
+      const R1 = this.multiplier(rng, undefined, bag);
+      const R2 = this.multiplier(rng, sigma, bag);
+      const c1 = keep(bag, this.ciphertext(o1, scale));
+      const u = keep(bag, ev.multiplyPlain(c1, R1.pt));
+      let cp: CipherText = u;
+      let cm: CipherText = u;
+      if (o2) {
+        const c2 = keep(bag, this.ciphertext(o2, scale));
+        const v = keep(bag, ev.multiplyPlain(c2, R2.pt));
+        const tv = keep(bag, ev.multiplyPlain(v, this.fixed!.t));
+        cp = keep(bag, ev.add(u, tv));
+        cm = keep(bag, ev.sub(u, tv));
+      }
+      const cj = keep(bag, ev.complexConjugate(cm, gk));
+      const w = keep(bag, ev.add(cp, cj));
+      // A = 2(-rho1 tau + e1) + i 2(-sigma rho2 tau + e2), e ~ U[0, rho 2^-eBits).
+      const e = new Uint32Array(2 * d.slots);
+      new Uint8Array(e.buffer).set(rng(2 * d.slots * 4));
+      const aRe = new Float64Array(d.slots);
+      const aIm = new Float64Array(d.slots);
+      const eMax = 2 ** -d.p.eBits / 2 ** 32;
+      for (let j = 0; j < d.slots; j++) {
+        const r1 = R1.rho[j]!;
+        const r2 = sigma[j]! * R2.rho[j]!;
+        aRe[j] = 2 * (-r1 * tau + r1 * e[j]! * eMax);
+        aIm[j] = 2 * (-r2 * tau + r2 * e[d.slots + j]! * eMax);
+      }
+      const coeffs = new Float64Array(d.n);
+      ckksCodec(d.n).encodeFloat(aRe, aIm, scale, coeffs);
+      const A = keep(bag, this.plaintext(coeffs, scale));
+      ev.addPlain(w, A, w);
+      return this.words(w);
+    });
+  }
+
+  /** Number of cached session keys. */
+  get cachedSessions(): number {
+    return this.keyCache.size;
+  }
+
+  dispose(): void {
+    for (const gk of this.keyCache.values()) gk.delete();
+    this.keyCache.clear();
+    this.fixed?.t.delete();
+    this.disposed = true;
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+}

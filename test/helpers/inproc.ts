@@ -1,0 +1,78 @@
+/**
+ * A real network started inside the test process: the real coordinator and real nodes (real websockets
+ * on loopback, real SQLite files, real crypto), without the start-up cost of separate processes. Used by
+ * tests that need to reach inside (e.g. to play an adversary); the CLI tests use separate processes.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { silentLogger } from '#platform';
+import { initCoordinatorDir, startCoordinator, admitMember, type CoordinatorHandle } from '#coordinator';
+import { initNode, importFile, startNode, addAnalyst, type NodeHandle } from '#node';
+import { VeilClient } from '#sdk';
+
+export interface InprocNode {
+  country: string;
+  records?: Array<Record<string, unknown>>;
+  policy?: unknown;
+}
+
+export interface Inproc {
+  root: string;
+  coordinator: CoordinatorHandle;
+  coordinatorDir: string;
+  nodes: Map<string, NodeHandle>;
+  dir(country: string): string;
+  client(country: string, name?: string): Promise<VeilClient>;
+  stop(): Promise<void>;
+}
+
+export async function startInproc(specs: InprocNode[], coordConfig: Record<string, unknown> = {}): Promise<Inproc> {
+  const root = mkdtempSync(join(tmpdir(), 'veil-test-'));
+  const coordinatorDir = join(root, 'coord');
+  initCoordinatorDir(coordinatorDir);
+  const coordinator = await startCoordinator(coordinatorDir, { logger: silentLogger, config: coordConfig });
+  const dir = (c: string) => join(root, c);
+  const nodes = new Map<string, NodeHandle>();
+  for (const s of specs) {
+    await initNode(dir(s.country), { country: s.country, coordinatorUrl: coordinator.wsUrl });
+    if (s.policy) writeFileSync(join(dir(s.country), 'policy.json'), JSON.stringify(s.policy));
+    if (s.records) {
+      const f = join(root, `${s.country}.ndjson`);
+      writeFileSync(f, s.records.map((r) => JSON.stringify(r)).join('\n') + '\n');
+      const r = await importFile(dir(s.country), f, { workers: 1 });
+      if (!r.written) throw new Error(`import failed: ${JSON.stringify(r.errors.slice(0, 3))}`);
+    }
+    await admitMember(coordinatorDir, join(dir(s.country), 'descriptor.json'));
+  }
+  for (const s of specs) nodes.set(s.country, await startNode(dir(s.country), { logger: silentLogger }));
+  for (const n of nodes.values()) {
+    await n.link.whenReady();
+    await n.published();
+  }
+  // Every node has seen every other node's descriptor.
+  const until = Date.now() + 10_000;
+  while ([...nodes.values()].some((n) => n.members.all().length < specs.length)) {
+    if (Date.now() > until) throw new Error('members not propagated');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return {
+    root,
+    coordinator,
+    coordinatorDir,
+    nodes,
+    dir,
+    client: async (country, name = 'Test Analyst') => {
+      const n = nodes.get(country)!;
+      const { path } = await addAnalyst(dir(country), name, { nodeUrl: n.url });
+      return VeilClient.connect(path);
+    },
+    stop: async () => {
+      for (const n of nodes.values()) await n.close();
+      await coordinator.close();
+      rmSync(root, { recursive: true, force: true });
+    },
+  };
+}
+
+export const CTX = { purpose: 'wanted-person', caseRef: 'T-2026-1', legalBasis: 'art-3', handling: 'restricted' } as const;
