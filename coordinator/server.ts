@@ -140,6 +140,7 @@ class Hub {
   readonly #replay = new ReplayGuard();
   readonly #sweeper: NodeJS.Timeout;
   readonly #heartbeat: NodeJS.Timeout;
+  #closed = false;
 
   constructor(
     readonly cfg: CoordinatorConfig,
@@ -156,6 +157,7 @@ class Hub {
   }
 
   close(): void {
+    this.#closed = true;
     clearInterval(this.#sweeper);
     clearInterval(this.#heartbeat);
     for (const p of this.#pending.values()) clearTimeout(p.timer);
@@ -168,6 +170,7 @@ class Hub {
     const authTimer = setTimeout(() => ws.close(4401, 'auth timeout'), 10_000);
     ws.on('error', () => ws.terminate());
     ws.on('message', (data: RawData, isBinary: boolean) => {
+      if (this.#closed) return;
       try {
         if (!isBinary) throw new VeilError('bad_msgpack', 'text frame');
         const frame = decodeWith(rawBytes(data), NodeFrame, LIMITS.maxFrameBytes);
@@ -194,6 +197,7 @@ class Hub {
       clearTimeout(authTimer);
       if (session && this.#sessions.get(session.country) === session) {
         this.#sessions.delete(session.country);
+        if (this.#closed) return; // shutting down: the store is closing
         this.audit.append({ kind: 'member.disconnected', country: session.country });
         this.log.info('node disconnected', { country: session.country });
       }

@@ -30,7 +30,10 @@ export interface HeParamSet {
   readonly primes: readonly bigint[];
   /** Embedding dimension d (even). */
   readonly dims: number;
-  /** log2 of the probe scale (fresh ciphertext). */
+  /**
+   * log2 of the probe scale (fresh ciphertext). Sets sharing ring parameters use distinct probe scales, so
+   * the scale field of a probe ciphertext (checked byte for byte) tells the sets apart.
+   */
   readonly probeScaleBits: number;
   /** log2 of the gallery plaintext scale. */
   readonly galleryScaleBits: number;
@@ -56,11 +59,11 @@ export const HE_PARAMS = {
     coeffBits: [30, 30, 49],
     primes: PRIMES_4096,
     dims: 512,
-    probeScaleBits: 22,
+    probeScaleBits: 24,
     galleryScaleBits: 18,
     threshold: 0.4,
     rMinBits: 7,
-    rMaxBits: 14,
+    rMaxBits: 13,
     eBits: 12,
     securityBits: 128,
   },
@@ -76,11 +79,11 @@ export const HE_PARAMS = {
     coeffBits: [30, 30, 49],
     primes: PRIMES_4096,
     dims: 256,
-    probeScaleBits: 22,
+    probeScaleBits: 23,
     galleryScaleBits: 18,
     threshold: 0.4,
     rMinBits: 7,
-    rMaxBits: 14,
+    rMaxBits: 13,
     eBits: 12,
     securityBits: 128,
   },

@@ -282,7 +282,7 @@ export class CsvTokenizer {
   /** Close the current row at a line break `c` (CR, LF, or -1 at the end of input). */
   #endRow(rows: CsvRow[], c: number): void {
     this.#endField();
-    const blank = this.#fields.length === 1 && this.#fields[0] === '' && !this.#quoted;
+    const blank = this.#fields.length === 1 && this.#fields[0]!.trim() === '' && !this.#quoted;
     if (!blank) {
       const row: CsvRow = { line: this.#rowLine, fields: this.#fields };
       if (this.#error !== undefined) row.error = this.#error;
@@ -342,7 +342,7 @@ async function* readCsv(path: string): AsyncGenerator<ImportItem> {
     if (row.error !== undefined) {
       yield { line: row.line, error: row.error };
     } else if (row.fields.length !== columns.length) {
-      yield { line: row.line, error: `row has ${row.fields.length} fields but the header has ${columns.length}` };
+      yield { line: row.line, error: `row has ${plural(row.fields.length, 'field')} but the header has ${columns.length}` };
     } else {
       const cells = new Map<CsvColumn, string>();
       columns.forEach((col, i) => {
@@ -354,6 +354,8 @@ async function* readCsv(path: string): AsyncGenerator<ImportItem> {
     }
   }
 }
+
+const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 const KNOWN_COLUMNS: ReadonlySet<string> = new Set(CSV_COLUMNS);
 

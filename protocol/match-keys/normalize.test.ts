@@ -105,6 +105,7 @@ describe('names: Arabic', () => {
     ['يوسف', 'yusf'],
     ['فاطمة', 'fatma'],
     ['إبراهيم', 'ibrahim'],
+    ['محمد،علي', 'ali mhmd'], // Arabic comma separates words
   ])('%s → %s', (input, expected) => {
     expect(normalizeName(input)).toBe(expected);
   });

@@ -11,6 +11,7 @@ describe('phonetic codes: spellings that must meet', () => {
     ['Russian ц = German z', ['Алёна Кузнецова', 'Alena Kuznetsova', 'Aljona Kusnezowa']],
     ['Russian y/j/i', ['Юрий Гагарин', 'Yuri Gagarin', 'Jurij Gagarin', 'Iouri Gagarine']],
     ['Russian -ey/-ei/-ej', ['Сергей Петров', 'Sergei Petrov', 'Sergey Petroff', 'Sergej Petrow']],
+    ['Russian ё', ['Фёдор Ёлкин', 'Fyodor Yolkin', 'Fedor Elkin']],
     ['Russian kh/ch', ['Михаил Хрущёв', 'Mikhail Khrushchev', 'Michail Khrushchev']],
     ['Ukrainian', ['Олександр Шевченко', 'Oleksandr Shevchenko', 'Aleksandr Ševčenko', 'Alexander Schewtschenko']],
     ['Ukrainian KMU vs Russian style', ['Андрій Коваленко', 'Andrii Kovalenko', 'Andriy Kovalenko']],

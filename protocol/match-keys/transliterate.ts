@@ -116,8 +116,8 @@ function ukrainian(s: string): string {
 // ---------------------------------------------------------------------------------------------------
 // Arabic
 
-const ARABIC_LETTER = /[\u0620-\u064a\u066e-\u06d3\u06d5\u06fa-\u06fc\u06ff\u0750-\u077f]/;
-const ARABIC_WORD = /[\u0600-\u06ff\u0750-\u077f]+/g;
+/** A run of Arabic letters (marks are removed first; punctuation such as ، separates words). */
+const ARABIC_WORD = /[\u0620-\u064a\u066e-\u06d3\u06d5\u06fa-\u06fc\u06ff\u0750-\u077f]+/g;
 
 /** Letters whose reading depends only on whether they start a word: [inside, at the start]. */
 const ARABIC_VOWEL_LETTERS: Readonly<Record<string, readonly [string, string]>> = {
@@ -146,7 +146,7 @@ function arabicWord(word: string): string {
   for (const c of word) {
     const t = ARABIC_VOWEL_LETTERS[c];
     out += t === undefined ? c : t[atStart ? 1 : 0];
-    if (ARABIC_LETTER.test(c)) atStart = false;
+    atStart = false;
   }
   return out;
 }

@@ -1,0 +1,239 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dot, makeGallery, makeProbe } from '../../simulations/synthetic-biometrics.ts';
+import { VeilError } from '../errors.ts';
+import { HeClient } from './client.ts';
+import { GalleryEncoding } from './gallery.ts';
+import { HE_PARAMS } from './params.ts';
+import { HeServer } from './server.ts';
+import { sealHeapBytes } from './seal.ts';
+
+const ID = 'face-512-v1';
+const DIMS = 512;
+const SEED = 11;
+const TAU = HE_PARAMS[ID].threshold;
+
+function seeded(seed: number): (n: number) => Uint8Array {
+  let x = seed >>> 0;
+  return (n) => {
+    const out = new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      x = (Math.imul(x, 1664525) + 1013904223) >>> 0;
+      out[i] = x >>> 24;
+    }
+    return out;
+  };
+}
+
+function code(f: () => unknown): string {
+  try {
+    f();
+  } catch (e) {
+    if (e instanceof VeilError) return e.code;
+    return `non-veil: ${String(e)}`;
+  }
+  return 'no error';
+}
+
+async function acode(f: () => Promise<unknown>): Promise<string> {
+  try {
+    await f();
+  } catch (e) {
+    if (e instanceof VeilError) return e.code;
+    return `non-veil: ${String(e)}`;
+  }
+  return 'no error';
+}
+
+describe('encrypted 1:N matching (face-512-v1)', () => {
+  let client: HeClient;
+  let server: HeServer;
+  let keys: Uint8Array;
+  const g = makeGallery({ seed: SEED, identities: 64, capturesPerIdentity: 3, dims: DIMS });
+  // Positions: 0..191 in block 0, plus a few captures far away to exercise blocks 1 and 2 (real and
+  // imaginary halves of a masked ciphertext, and an odd last block).
+  const extra: Array<[number, number]> = [
+    [2048 + 5, 0],
+    [2048 + 2047, 1],
+    [4096 + 17, 2],
+  ];
+  const gallery = GalleryEncoding.create(ID);
+  const tplAt = new Map<number, Float32Array>();
+
+  beforeAll(async () => {
+    client = await HeClient.create(ID);
+    server = await HeServer.create(ID);
+    keys = client.sessionKeys();
+    g.templates.forEach((t, i) => {
+      gallery.set(i, t);
+      tplAt.set(i, t);
+    });
+    for (const [pos, tIdx] of extra) {
+      gallery.set(pos, g.templates[tIdx]!);
+      tplAt.set(pos, g.templates[tIdx]!);
+    }
+    gallery.flush();
+  });
+
+  afterAll(() => {
+    client.dispose();
+    server.dispose();
+  });
+
+  function plainHits(p: Float32Array): number[] {
+    return [...tplAt.entries()].filter(([, t]) => dot(p, t) >= TAU).map(([pos]) => pos).sort((a, b) => a - b);
+  }
+
+  it('sizes: probe <= 1 MB, session keys <= 4 MB, session id is a hash', () => {
+    const probe = client.encryptProbe(makeProbe({ seed: SEED, identity: 0, dims: DIMS }));
+    expect(probe.length).toBeLessThanOrEqual(1_000_000);
+    expect(keys.length).toBeLessThanOrEqual(4_000_000);
+    expect(client.sessionId).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('masked decisions equal plaintext decisions for every pair (fused and SEAL baseline)', async () => {
+    const probes = [0, 1, 2, 40, 63, 500, 501].map((identity) => makeProbe({ seed: SEED, identity, dims: DIMS }));
+    let pairs = 0;
+    for (const [pi, p] of probes.entries()) {
+      const probe = client.encryptProbe(p);
+      const want = plainHits(p);
+      const fused = client.decryptMasked((await server.scoreMasked({ sessionKeys: keys, probe, gallery, rng: seeded(pi) })).result);
+      expect(fused).toEqual(want);
+      if (pi < 2) {
+        const base = client.decryptMasked((await server.scoreMasked({ sessionKeys: keys, probe, gallery, mode: 'seal' })).result);
+        expect(base).toEqual(want);
+      }
+      pairs += tplAt.size;
+    }
+    expect(pairs).toBe(probes.length * (192 + extra.length));
+  });
+
+  it('unmasked debug scores match plaintext within 2e-3 and fused equals baseline', async () => {
+    const p = makeProbe({ seed: SEED, identity: 1, dims: DIMS });
+    const probe = client.encryptProbe(p);
+    const fused = client.debugDecryptScores((await server.scoreMasked({ sessionKeys: keys, probe, gallery, unmaskedForTesting: true })).result);
+    const base = client.debugDecryptScores(
+      (await server.scoreMasked({ sessionKeys: keys, probe, gallery, unmaskedForTesting: true, mode: 'seal' })).result,
+    );
+    let maxErr = 0;
+    for (const [pos, t] of tplAt) {
+      maxErr = Math.max(maxErr, Math.abs(fused[pos]! - dot(p, t)));
+      // Same probe ciphertext, same plaintexts: the fused kernel is exact modular arithmetic.
+      expect(fused[pos]).toBeCloseTo(base[pos]!, 9);
+    }
+    console.log(`max score error ${maxErr.toExponential(2)}`);
+    expect(maxErr).toBeLessThan(2e-3);
+  });
+
+  it('masked values carry no score beyond the sign: fresh r per position and per query', async () => {
+    const p = makeProbe({ seed: SEED, identity: 2, dims: DIMS });
+    const probe = client.encryptProbe(p);
+    const a = await server.scoreMasked({ sessionKeys: keys, probe, gallery });
+    const b = await server.scoreMasked({ sessionKeys: keys, probe, gallery });
+    expect(Buffer.compare(a.result, b.result)).not.toBe(0);
+    expect(client.decryptMasked(a.result)).toEqual(client.decryptMasked(b.result));
+  });
+
+  it('gallery updates: remove and replace change the hits', async () => {
+    const gal = GalleryEncoding.create(ID);
+    g.templates.slice(0, 30).forEach((t) => gal.append(t));
+    const p = makeProbe({ seed: SEED, identity: 3, dims: DIMS }); // identity 3 = positions 9, 10, 11
+    const probe = client.encryptProbe(p);
+    const run = async () => client.decryptMasked((await server.scoreMasked({ sessionKeys: keys, probe, gallery: gal })).result);
+    expect(await run()).toEqual([9, 10, 11]);
+    gal.remove(10);
+    gal.set(20, g.templates[9]!);
+    expect(await run()).toEqual([9, 11, 20]);
+    const copy = GalleryEncoding.deserialize(gal.serialize());
+    expect(copy.size).toBe(gal.size);
+    expect(copy.count).toBe(gal.count);
+    expect(client.decryptMasked((await server.scoreMasked({ sessionKeys: keys, probe, gallery: copy })).result)).toEqual([9, 11, 20]);
+  });
+
+  it('rejects bad templates', () => {
+    const gal = GalleryEncoding.create(ID);
+    expect(code(() => gal.append(new Float32Array(10)))).toBe('bad_length');
+    expect(code(() => gal.append(new Float32Array(DIMS)))).toBe('bad_request');
+    expect(code(() => gal.append(new Float32Array(DIMS).fill(Number.NaN)))).toBe('bad_request');
+  });
+
+  describe('hostile inputs', () => {
+    let probe: Uint8Array;
+    beforeAll(() => {
+      probe = client.encryptProbe(makeProbe({ seed: SEED, identity: 0, dims: DIMS }));
+    });
+    const score = (o: { sessionKeys?: Uint8Array; probe?: Uint8Array }) =>
+      acode(() => server.scoreMasked({ sessionKeys: o.sessionKeys ?? keys, probe: o.probe ?? probe, gallery }));
+
+    it('probe for another parameter set', async () => {
+      const other = await HeClient.create('fingerprint-256-v1');
+      try {
+        expect(await score({ probe: other.encryptProbe(makeProbe({ seed: 1, identity: 0, dims: 256 })) })).toBe('bad_ciphertext');
+        expect(await score({ sessionKeys: other.sessionKeys() })).toMatch(/^(bad_key|bad_length)$/);
+      } finally {
+        other.dispose();
+      }
+    });
+    it('truncated, oversized, garbage and unreduced probes', async () => {
+      expect(await score({ probe: probe.subarray(0, probe.length - 1) })).toBe('bad_length');
+      expect(await score({ probe: new Uint8Array(0) })).toBe('bad_length');
+      expect(await score({ probe: new Uint8Array(probe.length + 8) })).toBe('too_large');
+      expect(await score({ probe: new Uint8Array(probe.length).fill(0xa5) })).toBe('bad_ciphertext');
+      const unreduced = probe.slice();
+      unreduced.fill(0xff, 200, 208);
+      expect(await score({ probe: unreduced })).toBe('bad_ciphertext');
+      const header = probe.slice();
+      header[48] = 0; // NTT flag
+      expect(await score({ probe: header })).toBe('bad_ciphertext');
+    });
+    it('key blobs that are not keys', async () => {
+      expect(await score({ sessionKeys: probe })).toBe('bad_length');
+      expect(await score({ sessionKeys: new Uint8Array(keys.length) })).toBe('bad_key');
+      const flipped = keys.slice();
+      flipped[60] = flipped[60]! ^ 1; // Galois index table
+      expect(await score({ sessionKeys: flipped })).toBe('bad_key');
+      expect(await score({ sessionKeys: new Uint8Array(keys.length + 1) })).toBe('too_large');
+    });
+    it('result blobs at the client', async () => {
+      const res = (await server.scoreMasked({ sessionKeys: keys, probe, gallery })).result;
+      expect(code(() => client.decryptMasked(res.subarray(0, res.length - 4)))).toBe('bad_length');
+      expect(code(() => client.decryptMasked(new Uint8Array(3)))).toBe('bad_length');
+      const bad = res.slice();
+      bad[0] = 0;
+      expect(code(() => client.decryptMasked(bad))).toBe('bad_ciphertext');
+      const unreduced = res.slice();
+      unreduced.fill(0xff, 100, 104);
+      expect(code(() => client.decryptMasked(unreduced))).toBe('bad_ciphertext');
+    });
+    it('bad threshold', async () => {
+      expect(await acode(() => server.scoreMasked({ sessionKeys: keys, probe, gallery, threshold: 1.5 }))).toBe('bad_request');
+    });
+  });
+});
+
+describe('SEAL heap stays flat over 200 queries (fingerprint-256-v1, small gallery)', () => {
+  it('does not grow beyond 16 MiB after warm-up', async () => {
+    const id = 'fingerprint-256-v1';
+    const client = await HeClient.create(id);
+    const server = await HeServer.create(id);
+    try {
+      const g = makeGallery({ seed: 5, identities: 8, capturesPerIdentity: 2, dims: 256 });
+      const gal = GalleryEncoding.create(id);
+      g.templates.forEach((t) => gal.append(t));
+      const keys = client.sessionKeys();
+      const p = makeProbe({ seed: 5, identity: 1, dims: 256 });
+      let warm = 0;
+      for (let i = 0; i < 200; i++) {
+        const probe = client.encryptProbe(p);
+        const { result } = await server.scoreMasked({ sessionKeys: keys, probe, gallery: gal });
+        expect(client.decryptMasked(result)).toEqual([2, 3]);
+        if (i === 9) warm = sealHeapBytes();
+      }
+      const growth = sealHeapBytes() - warm;
+      console.log(`heap after warm-up ${warm} B, growth over 190 queries ${growth} B`);
+      expect(growth).toBeLessThanOrEqual(16 * 2 ** 20);
+    } finally {
+      client.dispose();
+      server.dispose();
+    }
+  }, 120_000);
+});

@@ -1,0 +1,9 @@
+/**
+ * Encrypted biometric 1:N matching (DESIGN.md §3): public API of crypto/he. Only this folder imports
+ * node-seal. See docs/biometrics.md for parameters, packing, masking and measured figures.
+ */
+export { HE_PARAMS, HE_PARAM_CODES, isHeParamId, type HeParamId, type HeParamSet, type Modality } from './params.ts';
+export { HeClient } from './client.ts';
+export { HeServer, type ScoreOptions, type ScoreResult } from './server.ts';
+export { GalleryEncoding, normalizeTemplate } from './gallery.ts';
+export { loadSeal, sealHeapBytes } from './seal.ts';

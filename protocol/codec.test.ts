@@ -1,0 +1,63 @@
+import { describe, it, expect } from 'vitest';
+import fc from 'fast-check';
+import { encode, decode } from './codec.ts';
+import { VeilError } from '#crypto';
+
+const value = fc.letrec((tie) => ({
+  v: fc.oneof(
+    { depthSize: 'small' },
+    fc.constant(null),
+    fc.boolean(),
+    fc.integer(),
+    fc.double({ noNaN: true }),
+    fc.string(),
+    fc.uint8Array({ maxLength: 64 }),
+    fc.array(tie('v'), { maxLength: 5 }),
+    fc.dictionary(fc.string({ minLength: 1, maxLength: 8 }).filter((k) => k !== '__proto__'), tie('v'), { maxKeys: 5 }),
+  ),
+})).v;
+
+const norm = (x: unknown): unknown =>
+  x instanceof Uint8Array ? Array.from(x) : Array.isArray(x) ? x.map(norm) : x && typeof x === 'object' ? Object.fromEntries(Object.entries(x).map(([k, v]) => [k, norm(v)])) : Object.is(x, -0) ? 0 : x;
+
+describe('codec', () => {
+  it('round-trips any msgpack value (property)', () => {
+    fc.assert(
+      fc.property(value, (v) => {
+        expect(norm(decode(encode(v), 1 << 20))).toEqual(norm(v));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('decodes binaries as copies, not views into the input', () => {
+    const wire = encode({ b: new Uint8Array([1, 2, 3]) });
+    const out = decode(wire, 1024) as { b: Uint8Array };
+    wire.fill(0);
+    expect(Array.from(out.b)).toEqual([1, 2, 3]);
+  });
+
+  it('rejects trailing bytes, truncation, empty input and oversize with typed errors', () => {
+    const wire = encode({ a: 1 });
+    for (const bad of [new Uint8Array([...wire, 0]), wire.subarray(0, wire.length - 1), new Uint8Array(0)]) {
+      expect(() => decode(bad, 1024)).toThrowError(VeilError);
+      try {
+        decode(bad, 1024);
+      } catch (e) {
+        expect((e as VeilError).code).toBe('bad_msgpack');
+      }
+    }
+    expect(() => decode(wire, 2)).toThrow(expect.objectContaining({ code: 'too_large' }));
+  });
+
+  it('never surfaces decoded data in an error', () => {
+    const secret = 'Ivanov-1979-05-21';
+    const wire = encode({ name: secret });
+    try {
+      decode(new Uint8Array([...wire, 0xc1]), 1024);
+      expect.unreachable();
+    } catch (e) {
+      expect(String((e as Error).message)).not.toContain(secret);
+    }
+  });
+});
