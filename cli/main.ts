@@ -4,13 +4,14 @@
  */
 import { Command, Option, CommanderError } from 'commander';
 import { VeilError, asVeilError, initCrypto } from '#crypto';
-import { PURPOSES, HANDLING_CODES, type QuerySubject, type Purpose, type Handling } from '#protocol';
+import { PURPOSES, HANDLING_CODES, DISCLOSURE_FIELDS, type QuerySubject, type Purpose, type Handling, type DisclosureField } from '#protocol';
 import { VeilClient, type QueryResult } from '#sdk';
-import { initNode, importFile, startNode, addAnalyst, rotateKey, nodePaths, NodeStore, loadNodeKeys } from '#node';
+import { initNode, importFile, startNode, addAnalyst, rotateKey, nodePaths, NodeStore, loadNodeKeys, loadNodeConfig, parsePolicy, nodeAudit, DisclosureDesk } from '#node';
 import { initCoordinatorDir, startCoordinator, admitMember, listMembers, coordinatorPaths, loadCoordinatorKey, CoordinatorStore } from '#coordinator';
 import { verifyAudit } from '#platform';
 import { verifySignature } from '#crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ProgressBar } from './progress.ts';
 
 const program = new Command('veil')
@@ -241,7 +242,7 @@ export function formatQuery(r: QueryResult): string {
     const mark = c.status === 'hit' ? 'HIT   ' : c.status === 'no-hit' ? 'no hit' : c.status.toUpperCase().padEnd(6);
     const detail =
       c.status === 'hit'
-        ? c.hits.map((h) => `${h.cls} token=${h.token.slice(0, 16)}…`).join('; ')
+        ? c.hits.map((h) => `${h.cls} --hit ${c.country}:${h.token}`).join('; ')
         : c.code
           ? `(${c.code})`
           : c.refusedClasses.length
@@ -251,6 +252,143 @@ export function formatQuery(r: QueryResult): string {
   }
   return lines.join('\n');
 }
+
+const claimOptions = (c: Command) =>
+  c
+    .option('--name <name>', 'the name you searched for; needs --dob')
+    .option('--dob <date>', 'the date of birth you searched for')
+    .option('--doc <type:country:number>', 'the document you searched for')
+    .option('--vin <vin>', 'the VIN you searched for');
+
+claimOptions(
+  program
+    .command('disclose')
+    .description("ask the owning country to reveal the record behind a hit; the claim travels sealed to the owner")
+    .requiredOption('--cred <file>', 'analyst credential file')
+    .requiredOption('--hit <country:token>', 'the hit, as printed by `veil query` (e.g. DE:AbC…)')
+    .addOption(new Option('--purpose <purpose>', 'purpose').choices([...PURPOSES]).default('criminal-investigation'))
+    .addOption(new Option('--case <ref>', 'case reference').env('VEIL_CASE').makeOptionMandatory())
+    .addOption(new Option('--legal-basis <code>', 'legal basis code').env('VEIL_LEGAL_BASIS').makeOptionMandatory())
+    .option('--fields <list>', `fields to request (${DISCLOSURE_FIELDS.join(',')})`, 'name,dob,nationality,documents')
+    .requiredOption('--justification <text>', 'why you need the identity (read by the data owner)')
+    .option('--node-url <url>', 'override the node URL from the credential')
+    .option('--json', 'JSON output'),
+).action(
+  async (o: { cred: string; hit: string; purpose: Purpose; case: string; legalBasis: string; fields: string; justification: string; nodeUrl?: string; json?: boolean; name?: string; dob?: string; doc?: string; vin?: string }) => {
+    const m = /^([A-Z]{2}):([A-Za-z0-9_-]+)$/.exec(o.hit);
+    if (!m) throw new VeilError('bad_request', '--hit must be COUNTRY:TOKEN as printed by veil query');
+    const fields = o.fields.split(',').map((f) => f.trim());
+    for (const f of fields) if (!(DISCLOSURE_FIELDS as readonly string[]).includes(f)) throw new VeilError('bad_request', `unknown field ${f}`);
+    const client = await VeilClient.connect(o.cred, o.nodeUrl ? { nodeUrl: o.nodeUrl } : {});
+    const r = await client.requestDisclosure({ country: m[1]!, token: m[2]! }, subjectFrom(o), { purpose: o.purpose, caseRef: o.case, legalBasis: o.legalBasis }, { fields: fields as DisclosureField[], justification: o.justification });
+    out(!!o.json, r, () => `disclosure request ${r.id} ${r.status} to ${m[1]}; follow it with: veil disclosures --cred ${o.cred}`);
+  },
+);
+
+program
+  .command('disclosures')
+  .description('my disclosure requests: pending, approved (with the released record), denied, expired')
+  .requiredOption('--cred <file>', 'analyst credential file')
+  .option('--node-url <url>', 'override the node URL from the credential')
+  .option('--json', 'JSON output')
+  .action(async (o: { cred: string; nodeUrl?: string; json?: boolean }) => {
+    const client = await VeilClient.connect(o.cred, o.nodeUrl ? { nodeUrl: o.nodeUrl } : {});
+    const list = await client.disclosures();
+    out(!!o.json, list, () =>
+      list.length === 0
+        ? '(no disclosure requests)'
+        : list
+            .map((d) => {
+              const head = `${d.id}  ${d.to}  ${d.status.toUpperCase()}${d.code ? ` (${d.code})` : ''}  requested: ${d.fields.join(',')}  ${new Date(d.createdAt).toISOString()}`;
+              const rel = d.released?.fields
+                ? `\n    released (handling: ${d.released.handling ?? 'n/a'}): ${JSON.stringify(d.released.fields)}`
+                : d.released?.reason
+                  ? `\n    reason: ${d.released.reason}`
+                  : '';
+              return head + rel;
+            })
+            .join('\n'),
+    );
+  });
+
+// ------------------------------------------------------------------ data owners
+const approvals = program.command('approvals').description("data owners: decide other countries' disclosure requests");
+
+function withDesk<T>(dir: string, fn: (desk: DisclosureDesk) => T): T {
+  const cfg = loadNodeConfig(dir);
+  const keys = loadNodeKeys(dir);
+  const store = new NodeStore(nodePaths(dir).db);
+  try {
+    const policy = parsePolicy(readFileSync(join(dir, cfg.policyFile), 'utf8'));
+    return fn(new DisclosureDesk(cfg.country, store, keys, nodeAudit(store, keys), () => policy));
+  } finally {
+    store.close();
+  }
+}
+
+const timeLeft = (deadline: number) => {
+  const ms = deadline - Date.now();
+  if (ms <= 0) return 'expired';
+  const h = Math.floor(ms / 3_600_000);
+  return h >= 1 ? `${h}h left` : `${Math.ceil(ms / 60_000)}m left`;
+};
+
+approvals
+  .command('list')
+  .description('pending requests (or all with --all)')
+  .requiredOption('--dir <dir>', 'node directory')
+  .option('--all', 'include decided requests')
+  .option('--json', 'JSON output')
+  .action(async (o: { dir: string; all?: boolean; json?: boolean }) => {
+    await initCrypto();
+    const list = withDesk(o.dir, (d) => d.list(o.all ? 'all' : 'pending'));
+    out(!!o.json, list.map(({ record: _r, justification: _j, ...v }) => v), () =>
+      list.length === 0
+        ? '(no requests)'
+        : list
+            .map((v) => `${v.id}  from ${v.requester}  ${v.status.padEnd(8)} ${v.purpose}  basis ${v.legalBasis}  case ${v.caseRef}  class ${v.cls}  fields ${v.fields.join(',')}  ${v.status === 'pending' ? timeLeft(v.deadline) : `by ${v.decidedBy}`}`)
+            .join('\n'),
+    );
+  });
+
+approvals
+  .command('show')
+  .description('one request with its justification and the matching record')
+  .requiredOption('--dir <dir>', 'node directory')
+  .argument('<id>', 'request id')
+  .option('--json', 'JSON output')
+  .action(async (id: string, o: { dir: string; json?: boolean }) => {
+    await initCrypto();
+    const v = withDesk(o.dir, (d) => d.get(id));
+    if (!v) throw new VeilError('not_found', 'no such request');
+    out(!!o.json, v, () => JSON.stringify(v, null, 2));
+  });
+
+approvals
+  .command('approve')
+  .description('approve, releasing the chosen fields sealed to the analyst')
+  .requiredOption('--dir <dir>', 'node directory')
+  .argument('<id>', 'request id')
+  .requiredOption('--fields <list>', 'comma-separated subset of the requested fields')
+  .requiredOption('--owner <account>', 'your data-owner account id (recorded)')
+  .action(async (id: string, o: { dir: string; fields: string; owner: string }) => {
+    await initCrypto();
+    const v = withDesk(o.dir, (d) => d.approve(id, o.fields.split(',').map((f) => f.trim()) as DisclosureField[], o.owner));
+    console.log(`approved ${v.id}: released ${v.releasedFields?.join(',')} to ${v.requester}`);
+  });
+
+approvals
+  .command('deny')
+  .description('deny with a reason (sent sealed to the analyst)')
+  .requiredOption('--dir <dir>', 'node directory')
+  .argument('<id>', 'request id')
+  .requiredOption('--reason <text>', 'reason')
+  .requiredOption('--owner <account>', 'your data-owner account id (recorded)')
+  .action(async (id: string, o: { dir: string; reason: string; owner: string }) => {
+    await initCrypto();
+    const v = withDesk(o.dir, (d) => d.deny(id, o.reason, o.owner));
+    console.log(`denied ${v.id}`);
+  });
 
 // ------------------------------------------------------------------ audit
 const audit = program.command('audit').description('audit logs');

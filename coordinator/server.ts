@@ -11,6 +11,7 @@
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { z } from 'zod';
 import { WebSocketServer, type WebSocket, type RawData } from 'ws';
 import { getRequestListener } from '@hono/node-server';
 import { Hono } from 'hono';
@@ -56,6 +57,8 @@ interface Session {
   queue: Envelope[];
   flushScheduled: boolean;
   alive: boolean;
+  /** Mail sent on this connection and not yet acknowledged. */
+  mailInFlight: Set<string>;
 }
 
 interface Pending {
@@ -66,6 +69,9 @@ interface Pending {
   readonly timer: NodeJS.Timeout;
   readonly started: number;
 }
+
+/** The coordinator checks only who signed mail and that it is one of the mail kinds; the rest is sealed. */
+const MailPayloadHeader = z.looseObject({ t: z.enum(['fwd-disclosure', 'disclosure-decision']) });
 
 interface Bucket {
   tokens: number;
@@ -212,12 +218,52 @@ class Hub {
     assertSignature(m.signPub, challengeBytes(nonce, this.cfg.name, country), sig);
     const old = this.#sessions.get(country);
     if (old) old.ws.close(4409, 'replaced by a newer connection');
-    const s: Session = { country, ws, queue: [], flushScheduled: false, alive: true };
+    const s: Session = { country, ws, queue: [], flushScheduled: false, alive: true, mailInFlight: new Set() };
     this.#sessions.set(country, s);
     this.audit.append({ kind: 'member.connected', country });
     this.log.info('node connected', { country });
     sendFrame(ws, { t: 'welcome', members: this.#memberEnvelopes() });
+    setImmediate(() => this.#deliverMail(s));
     return s;
+  }
+
+  /**
+   * Store-and-forward (DESIGN.md §4 step 2): a node's signed message is verified, stored durably in the
+   * recipient's mailbox, and only then acknowledged to the sender; a retransmission with the same `mid`
+   * is acknowledged again without a second copy. The coordinator cannot read the sealed parts.
+   */
+  #onMailSend(s: Session, mid: string, to: string, env: Envelope): void {
+    open(env, this.#resolveNodeKey(s.country), MailPayloadHeader);
+    if (!this.store.member(to)) throw new VeilError('unknown_member', 'mail recipient');
+    const r = this.store.db.transaction(() => {
+      const res = this.store.mailStore(mid, to, s.country, encode(env));
+      if (res === 'stored') this.audit.append({ kind: 'mailbox.stored', requestId: mid, country: to, peer: s.country });
+      return res;
+    })();
+    sendFrame(s.ws, { t: 'mail-stored', mid });
+    const target = this.#sessions.get(to);
+    if (r === 'stored' && target) this.#deliverMail(target);
+  }
+
+  #onMailAck(s: Session, mids: string[]): void {
+    this.store.db.transaction(() => {
+      for (const mid of mids) {
+        s.mailInFlight.delete(mid);
+        if (this.store.mailDelivered(s.country, mid)) this.audit.append({ kind: 'mailbox.delivered', requestId: mid, country: s.country });
+      }
+    })();
+    this.#deliverMail(s);
+  }
+
+  #deliverMail(s: Session): void {
+    if (this.#closed || this.#sessions.get(s.country) !== s) return;
+    const items = this.store
+      .mailPending(s.country)
+      .filter((m) => !s.mailInFlight.has(m.mid))
+      .map((m) => ({ mid: m.mid, from: m.sender, env: decodeWith(m.body, Envelope, LIMITS.maxFrameBytes) }));
+    if (items.length === 0) return;
+    for (const i of items) s.mailInFlight.add(i.mid);
+    sendFrame(s.ws, { t: 'mail', items });
   }
 
   #memberEnvelopes(): Envelope[] {
@@ -252,6 +298,10 @@ class Hub {
         return this.#onLookup(s, frame.env);
       case 'publish':
         return this.#onPublish(s, frame.env);
+      case 'mail-send':
+        return this.#onMailSend(s, frame.mid, frame.to, frame.env);
+      case 'mail-ack':
+        return this.#onMailAck(s, frame.mids);
       default:
         return assertNever(frame);
     }

@@ -15,6 +15,8 @@ import {
   LIMITS,
   QueryRequest,
   LookupRequest,
+  DisclosureRequest,
+  ListDisclosures,
   ReplayGuard,
   decodeWith,
   open,
@@ -29,6 +31,7 @@ import type { MemberDirectory } from '#sdk';
 import type { NodeStore } from './store/sqlite-store.ts';
 import type { NodeKeys } from './config.ts';
 import type { CoordinatorLink } from './link.ts';
+import type { DisclosureOutbox } from './disclosure/outgoing.ts';
 
 export interface GatewayDeps {
   country: string;
@@ -38,6 +41,7 @@ export interface GatewayDeps {
   members: MemberDirectory;
   audit: AuditLog;
   log: Logger;
+  outbox: DisclosureOutbox;
   /** How long to wait for the coordinator's aggregated answer. */
   queryTimeoutMs: number;
 }
@@ -141,6 +145,29 @@ export function createGatewayApp(d: GatewayDeps): Hono {
       return d.link.lookup(q.id, seal(d.keys.signing, nodeKid, fwd), d.queryTimeoutMs);
     });
     return msgpackResponse({ id: q.id, results });
+  });
+
+  /** A disclosure request: stored and queued for the owner's mailbox before the analyst gets 202. */
+  app.post('/v1/disclosures', async (c) => {
+    const { env, msg: req, analyst } = await verified(c.req.raw, DisclosureRequest);
+    replay.check(env.kid, req.ts, req.nonce);
+    const r = d.outbox.submit(analyst, req);
+    return msgpackResponse(r, 202);
+  });
+
+  /** The analyst's own disclosure requests, with the owners' signed (and sealed) decisions. */
+  app.post('/v1/disclosures/list', async (c) => {
+    const { env, msg: req, analyst } = await verified(c.req.raw, ListDisclosures);
+    replay.check(env.kid, req.ts, req.nonce);
+    const items = d.outbox.list(analyst).map((r) => ({
+      id: r.id,
+      to: r.to,
+      status: r.status,
+      createdAt: r.createdAt,
+      fields: r.fields,
+      ...(r.decision ? { decision: decodeWith(r.decision, Envelope, LIMITS.maxFrameBytes) } : {}),
+    }));
+    return msgpackResponse({ items });
   });
 
   return app;

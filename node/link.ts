@@ -16,6 +16,7 @@ import {
   type NodeFrame,
   type Answer,
   type LookupResult,
+  type MailItem,
 } from '#protocol';
 import type { Logger } from '#platform';
 
@@ -26,6 +27,8 @@ export interface LinkHandlers {
   onMembers(members: Envelope[]): void;
   onEval(batch: Envelope[]): void;
   onPublishAck(epoch: number, seq: number): void;
+  onMail(items: MailItem[]): void;
+  onMailStored(mid: string): void;
 }
 
 interface Waiter<T> {
@@ -208,6 +211,12 @@ export class CoordinatorLink {
       }
       case 'publish-ack':
         this.handlers.onPublishAck(f.epoch, f.seq);
+        return;
+      case 'mail':
+        this.handlers.onMail(f.items);
+        return;
+      case 'mail-stored':
+        this.handlers.onMailStored(f.mid);
         return;
       case 'error': {
         if (f.ref) {

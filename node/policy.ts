@@ -7,7 +7,7 @@
 import { statSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { VeilError } from '#crypto';
-import { MATCH_CLASSES, PURPOSES, type MatchClass, type Purpose } from '#protocol';
+import { MATCH_CLASSES, PURPOSES, DISCLOSURE_FIELDS, type MatchClass, type Purpose, type DisclosureField } from '#protocol';
 import type { Logger } from '#platform';
 
 const star = z.literal('*');
@@ -19,6 +19,25 @@ export const PolicyRule = z.strictObject({
   classes: z.union([z.array(star).length(1), z.array(z.enum(MATCH_CLASSES)).min(1)]),
 });
 
+/**
+ * A rule under which a disclosure is approved without an officer (DESIGN.md §4 step 3): requests for a
+ * record in one of `datasets`, from one of `requesters`, for one of `purposes`, are approved for the
+ * requested fields that are in `fields` (if none are, the request waits for an officer). The node
+ * records that policy decided.
+ */
+export const AutoApproveRule = z.strictObject({
+  datasets: z.union([z.array(star).length(1), z.array(z.string().regex(/^[a-z0-9-]{1,64}$/)).min(1)]),
+  requesters: z.union([z.array(star).length(1), z.array(countryCode).min(1)]),
+  purposes: z.union([z.array(star).length(1), z.array(z.enum(PURPOSES)).min(1)]),
+  fields: z.array(z.enum(DISCLOSURE_FIELDS)).min(1),
+});
+
+export const DisclosurePolicy = z.strictObject({
+  /** Hours a data owner has to decide before a request expires. */
+  deadlineHours: z.number().positive().max(24 * 365).default(48),
+  autoApprove: z.array(AutoApproveRule).max(1000).default([]),
+});
+
 export const Policy = z.strictObject({
   v: z.literal(1),
   /** A query item is answered if any rule allows its requester, purpose and class. */
@@ -28,6 +47,7 @@ export const Policy = z.strictObject({
     dailyEvaluations: z.number().int().nonnegative(),
     perRequester: z.record(countryCode, z.number().int().nonnegative()).default({}),
   }),
+  disclosure: DisclosurePolicy.default({ deadlineHours: 48, autoApprove: [] }),
 });
 export type Policy = z.infer<typeof Policy>;
 
@@ -35,6 +55,7 @@ export const DEFAULT_POLICY: Policy = {
   v: 1,
   answer: [{ requesters: ['*'], purposes: ['*'], classes: ['*'] }],
   budgets: { dailyEvaluations: 100_000, perRequester: {} },
+  disclosure: { deadlineHours: 48, autoApprove: [] },
 };
 
 export function parsePolicy(text: string): Policy {
@@ -58,6 +79,16 @@ function allows(list: readonly string[], v: string): boolean {
 
 export function allowedClass(p: Policy, requester: string, purpose: Purpose, cls: MatchClass): boolean {
   return p.answer.some((r) => allows(r.requesters, requester) && allows(r.purposes, purpose) && allows(r.classes, cls));
+}
+
+/** Fields policy releases without an officer for this request, or [] if it must wait for one. */
+export function autoApprovedFields(p: Policy, dataset: string, requester: string, purpose: Purpose, requested: readonly DisclosureField[]): DisclosureField[] {
+  for (const r of p.disclosure.autoApprove) {
+    if (!allows(r.datasets, dataset) || !allows(r.requesters, requester) || !allows(r.purposes, purpose)) continue;
+    const ok = requested.filter((f) => r.fields.includes(f));
+    if (ok.length > 0) return ok;
+  }
+  return [];
 }
 
 export function dailyBudget(p: Policy, requester: string): number {

@@ -18,6 +18,9 @@ import { Publisher } from './publisher.ts';
 import { createGatewayApp } from './gateway.ts';
 import { PolicyFile } from './policy.ts';
 import { nodeAudit } from './admin-ops.ts';
+import { DisclosureDesk } from './disclosure/desk.ts';
+import { DisclosureOutbox } from './disclosure/outgoing.ts';
+import { Mail } from './mail.ts';
 
 export interface NodeHandle {
   readonly country: string;
@@ -27,6 +30,7 @@ export interface NodeHandle {
   readonly link: CoordinatorLink;
   readonly members: MemberDirectory;
   readonly audit: AuditLog;
+  readonly desk: DisclosureDesk;
   /** Resolves when the outbox is empty (everything published and acknowledged). */
   published(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
@@ -80,6 +84,7 @@ export async function startNode(dir: string, opts: StartNodeOptions = {}): Promi
       onConnected: () => {
         sendDescriptor();
         publisher.reset();
+        mail.reset();
       },
       onMembers: (envs) => members.update(envs),
       onEval: (batch) => {
@@ -91,17 +96,22 @@ export async function startNode(dir: string, opts: StartNodeOptions = {}): Promi
         }
       },
       onPublishAck: (epoch, seq) => publisher.onAck(epoch, seq),
+      onMail: (items) => mail.onMail(items),
+      onMailStored: (mid) => mail.onStored(mid),
     },
     log,
     opts.heartbeatMs,
   );
   responder = new Responder(cfg.country, store, keys, policy, members, audit, log);
+  const desk = new DisclosureDesk(cfg.country, store, keys, audit, () => policy.current);
+  const outbox = new DisclosureOutbox(cfg.country, store, keys, members, audit);
+  const mail: Mail = new Mail(cfg.country, store, link, members, desk, outbox, audit, log);
   publisher = new Publisher(cfg.country, store, keys, link, audit, log, () => {
     responder.resetKey();
     sendDescriptor();
   });
 
-  const app = createGatewayApp({ country: cfg.country, store, keys, link, members, audit, log, queryTimeoutMs: opts.queryTimeoutMs ?? 10_000 });
+  const app = createGatewayApp({ country: cfg.country, store, keys, link, members, audit, log, outbox, queryTimeoutMs: opts.queryTimeoutMs ?? 10_000 });
   const server: Server = createServer(getRequestListener(app.fetch));
   const host = opts.host ?? cfg.host;
   await new Promise<void>((resolve, reject) => {
@@ -120,6 +130,7 @@ export async function startNode(dir: string, opts: StartNodeOptions = {}): Promi
     if (closed) return;
     closed = true;
     publisher.close();
+    mail.close();
     link.close();
     await new Promise<void>((r) => server.close(() => r()));
     server.closeAllConnections();
@@ -134,6 +145,7 @@ export async function startNode(dir: string, opts: StartNodeOptions = {}): Promi
     link,
     members,
     audit,
+    desk,
     published: async (timeoutMs = 30_000) => {
       const until = Date.now() + timeoutMs;
       while (store.outboxCount() > 0) {

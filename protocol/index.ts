@@ -10,3 +10,4 @@ export * from './replay.ts';
 export * from './match-keys/index.ts';
 export * from './records.ts';
 export * from './auth.ts';
+export * from './disclosure.ts';

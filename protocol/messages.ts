@@ -156,6 +156,10 @@ export const CoordinatorFrame = z.discriminatedUnion('t', [
   z.strictObject({ t: z.literal('lookup-result'), id, results: z.array(lookupResult).max(250) }),
   z.strictObject({ t: z.literal('publish-ack'), epoch, seq: z.number().int().positive() }),
   z.strictObject({ t: z.literal('error'), code: errorCode, ref: id.optional() }),
+  /** The coordinator has durably stored a mail item: the sender may forget it. */
+  z.strictObject({ t: z.literal('mail-stored'), mid: id }),
+  /** Mail for this node; it acknowledges with `mail-ack` once it has durably processed each item. */
+  z.strictObject({ t: z.literal('mail'), items: z.array(z.strictObject({ mid: id, from: country, env: Envelope })).min(1).max(256) }),
 ]);
 export type CoordinatorFrame = z.infer<typeof CoordinatorFrame>;
 
@@ -170,6 +174,9 @@ export const NodeFrame = z.discriminatedUnion('t', [
   }),
   z.strictObject({ t: z.literal('lookup'), env: Envelope }),
   z.strictObject({ t: z.literal('publish'), env: Envelope }),
+  /** Store a signed message in `to`'s mailbox; idempotent by `mid`. */
+  z.strictObject({ t: z.literal('mail-send'), mid: id, to: country, env: Envelope }),
+  z.strictObject({ t: z.literal('mail-ack'), mids: z.array(id).min(1).max(256) }),
 ]);
 export type NodeFrame = z.infer<typeof NodeFrame>;
 

@@ -10,7 +10,7 @@
  *    done here).
  * Result: per country, hit or no hit per match class with the opaque hit token; no identity.
  */
-import { VeilError, blind, finalize, verifyBatch, randomBytes, toHex, toBase64url, equalBytes, initCrypto } from '#crypto';
+import { VeilError, blind, finalize, verifyBatch, randomBytes, toHex, toBase64url, fromBase64url, equalBytes, initCrypto, sealTo } from '#crypto';
 import {
   EvalResult,
   LIMITS,
@@ -18,6 +18,15 @@ import {
   LookupResponse,
   MembersResponse,
   ErrorBody,
+  DisclosureAccepted,
+  DisclosureDecision,
+  DisclosureListResponse,
+  SealedRelease,
+  type DisclosureField,
+  type DisclosureStatus,
+  type DisclosureRequest,
+  type ListDisclosures,
+  type SealedClaim,
   decode,
   decodeWith,
   encode,
@@ -78,6 +87,19 @@ export interface QueryResult {
   results: CountryResult[];
   /** What the query consisted of (classes only): for transcripts. */
   classes: MatchClass[];
+}
+
+export interface Disclosure {
+  id: string;
+  /** The owning country. */
+  to: string;
+  status: DisclosureStatus;
+  createdAt: number;
+  fields: DisclosureField[];
+  /** Why a request was rejected before any officer saw it (e.g. claim_mismatch), or a verification failure here. */
+  code?: string;
+  /** Opened release: the approved fields (with the record's handling code) or the denial's reason. */
+  released?: SealedRelease;
 }
 
 export class VeilClient implements AsyncDisposable {
@@ -236,6 +258,82 @@ export class VeilClient implements AsyncDisposable {
         }
       }
       out.set(r.country, hits);
+    }
+    return out;
+  }
+
+  /**
+   * Ask the owning country to reveal the record behind a hit (DESIGN.md §4). The claim — what was
+   * searched for — and the justification travel sealed to the owning node, which checks the claim
+   * really matches before any officer sees the request. Returns once the own node has queued it.
+   */
+  async requestDisclosure(
+    hit: { country: string; token: string },
+    claim: QuerySubject,
+    ctx: Omit<SearchContext, 'handling'>,
+    opts: { fields: DisclosureField[]; justification: string; id?: string },
+  ): Promise<{ id: string; status: DisclosureStatus }> {
+    await this.members();
+    let owner = this.#members.get(hit.country);
+    if (!owner) {
+      await this.members(true);
+      owner = this.#members.get(hit.country);
+    }
+    if (!owner) throw new VeilError('unknown_member', 'owner country');
+    const id = opts.id ?? toHex(randomBytes(16));
+    const sealedClaim = sealTo(owner.boxPub, encode({ id, token: fromBase64url(hit.token), claim, justification: opts.justification } satisfies SealedClaim));
+    const req: DisclosureRequest = {
+      t: 'disclosure-request',
+      id,
+      ts: Date.now(),
+      nonce: randomBytes(16),
+      to: hit.country,
+      purpose: ctx.purpose,
+      caseRef: ctx.caseRef,
+      legalBasis: ctx.legalBasis,
+      fields: opts.fields,
+      analystBoxPub: this.credential.box.publicKey(),
+      sealedClaim,
+    };
+    return this.#post('/v1/disclosures', seal(this.credential.signing, `analyst:${this.credential.analystId}`, req), DisclosureAccepted);
+  }
+
+  /** My disclosure requests with their status; decisions are verified and releases opened here. */
+  async disclosures(): Promise<Disclosure[]> {
+    await this.members();
+    const req: ListDisclosures = { t: 'list-disclosures', ts: Date.now(), nonce: randomBytes(16) };
+    const r = await this.#post('/v1/disclosures/list', seal(this.credential.signing, `analyst:${this.credential.analystId}`, req), DisclosureListResponse);
+    const out: Disclosure[] = [];
+    for (const it of r.items) {
+      const d: Disclosure = { id: it.id, to: it.to, status: it.status, createdAt: it.createdAt, fields: it.fields };
+      if (it.decision) {
+        try {
+          let owner = this.#members.get(it.to);
+          if (!owner) {
+            await this.members(true);
+            owner = this.#members.get(it.to);
+          }
+          const dec = open(
+            it.decision,
+            (kid) => {
+              if (!owner || kid !== `node:${it.to}`) throw new VeilError('unknown_member');
+              return owner.signPub;
+            },
+            DisclosureDecision,
+          );
+          if (dec.id !== it.id || dec.from !== it.to || dec.analyst !== this.credential.analystId) throw new VeilError('bad_request', 'decision for another request');
+          if (dec.code) d.code = dec.code;
+          if (dec.sealed) {
+            const rel = decodeWith(this.credential.box.open(dec.sealed), SealedRelease, LIMITS.maxPayloadBytes);
+            if (rel.id !== it.id) throw new VeilError('bad_request', 'release for another request');
+            d.released = rel;
+          }
+        } catch (e) {
+          d.status = 'rejected';
+          d.code = e instanceof VeilError ? e.code : 'internal';
+        }
+      }
+      out.push(d);
     }
     return out;
   }

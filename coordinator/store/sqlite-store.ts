@@ -37,6 +37,22 @@ const MIGRATIONS: Migration[] = [
     `,
   },
   { version: 2, sql: AUDIT_SQL },
+  {
+    version: 3,
+    sql: `
+      -- Per-node mailboxes: sealed, signed messages held until the recipient acknowledges them. The
+      -- body is deleted on delivery; the row (metadata only) stays for accounting.
+      CREATE TABLE mailbox (
+        mid TEXT PRIMARY KEY,
+        recipient TEXT NOT NULL,
+        sender TEXT NOT NULL,
+        body BLOB,
+        created_at INTEGER NOT NULL,
+        delivered_at INTEGER
+      );
+      CREATE INDEX mailbox_pending ON mailbox (recipient, delivered_at, created_at);
+    `,
+  },
 ];
 
 export interface MemberRow {
@@ -158,6 +174,35 @@ export class CoordinatorStore {
       }
       return 'applied' as const;
     })();
+  }
+
+  /** Store a mail item once; a repeated `mid` is a retransmission. */
+  mailStore(mid: string, recipient: string, sender: string, body: Uint8Array, now = Date.now()): 'stored' | 'duplicate' {
+    const r = this.db
+      .prepare('INSERT OR IGNORE INTO mailbox (mid, recipient, sender, body, created_at) VALUES (?, ?, ?, ?, ?)')
+      .run(mid, recipient, sender, body, now);
+    return r.changes === 1 ? 'stored' : 'duplicate';
+  }
+
+  mailPending(recipient: string, limit = 256): Array<{ mid: string; sender: string; body: Uint8Array }> {
+    return this.db
+      .prepare('SELECT mid, sender, body FROM mailbox WHERE recipient = ? AND delivered_at IS NULL ORDER BY created_at, mid LIMIT ?')
+      .all(recipient, limit) as Array<{ mid: string; sender: string; body: Uint8Array }>;
+  }
+
+  /** Mark delivered and drop the ciphertext; returns how many were newly delivered. */
+  mailDelivered(recipient: string, mid: string, now = Date.now()): boolean {
+    return (
+      this.db.prepare('UPDATE mailbox SET delivered_at = ?, body = NULL WHERE mid = ? AND recipient = ? AND delivered_at IS NULL').run(now, mid, recipient)
+        .changes === 1
+    );
+  }
+
+  mailCounts(): { pending: number; delivered: number } {
+    const r = this.db
+      .prepare('SELECT SUM(delivered_at IS NULL) AS pending, SUM(delivered_at IS NOT NULL) AS delivered FROM mailbox')
+      .get() as { pending: number | null; delivered: number | null };
+    return { pending: r.pending ?? 0, delivered: r.delivered ?? 0 };
   }
 
   indexSize(country: string, epoch: number): number {

@@ -9,16 +9,11 @@
  * the pinned noise, see params.ts); nothing else in a masked result has meaning.
  */
 import { sha256 } from '@noble/hashes/sha2.js';
-import type { SecretKey } from 'node-seal/implementation/secret-key';
-import type { PublicKey } from 'node-seal/implementation/public-key';
-import type { Encryptor } from 'node-seal/implementation/encryptor';
-import type { Decryptor } from 'node-seal/implementation/decryptor';
-import type { KeyGenerator } from 'node-seal/implementation/key-generator';
 import { VeilError } from '../errors.ts';
-import { heContext, type HeContext } from './context.ts';
+import { galoisKeysSerializable, heContext, type HeContext } from './context.ts';
 import { isHeParamId, type HeParamId } from './params.ts';
 import { ckksCodec, mulmod, invmod, nttTables, toResidues } from './ring.ts';
-import { keep, withBag } from './seal.ts';
+import { keep, withBag, type SecretKey, type PublicKey, type Encryptor, type Decryptor, type KeyGenerator } from './seal.ts';
 import { parsePlaintext, readResidues, writeF64, writeResidues } from './seal-format.ts';
 import { normalizeTemplate } from './gallery.ts';
 import { KIND_MASKED, KIND_UNMASKED, readResult } from './wire.ts';
@@ -64,9 +59,10 @@ export class HeClient {
   sessionKeys(): Uint8Array {
     if (!this.keys) {
       const { kg } = this.live();
-      const steps = Int32Array.from([0, ...this.c.d.rotationSteps]);
-      this.keys = withBag((bag) => keep(bag, kg.createGaloisKeysSerializable(steps)).saveArray(this.c.seal.ComprModeType.none));
-      this.id = hex(sha256(this.keys));
+      const keys = withBag((bag) => keep(bag, galoisKeysSerializable(kg, this.c.d)).saveArray(this.c.seal.ComprModeType.none));
+      this.keys = keys;
+      this.id = hex(sha256(keys));
+      return keys;
     }
     return this.keys;
   }

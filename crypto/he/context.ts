@@ -2,11 +2,8 @@
  * A SEAL context per pinned parameter set, plus the byte templates every blob is checked against.
  * Built once per thread and parameter id; lives as long as the thread (a handful of SEAL objects).
  */
-import type { Context } from 'node-seal/implementation/context';
-import type { Evaluator } from 'node-seal/implementation/evaluator';
-import type { CKKSEncoder } from 'node-seal/implementation/ckks-encoder';
 import { derive, HE_PARAMS, type Derived, type HeParamId } from './params.ts';
-import { loadSeal, withBag, keep, type Seal } from './seal.ts';
+import { loadSeal, withBag, keep, type Seal, type Context, type Evaluator, type CKKSEncoder } from './seal.ts';
 import { parseCiphertext, parseGaloisKeys, parsePlaintext, type BlobShape, type ResidueRegion } from './seal-format.ts';
 
 export interface HeContext {
@@ -70,9 +67,6 @@ async function build(id: HeParamId): Promise<HeContext> {
   const encoder = seal.CKKSEncoder(ctx);
   const none = seal.ComprModeType.none;
   const dataPrimes = p.primes.slice(0, -1);
-  // Rotation steps (SEAL computes 3^step mod 2N) plus conjugation, which SEAL includes as step 0?
-  // SEAL's create_galois_keys(steps) maps each step to a Galois element; conjugation is added separately
-  // by element, so we ask for the steps and check for 2N-1 below.
   const galoisSteps = Int32Array.from(d.rotationSteps);
 
   const t = withBag((bag) => {
@@ -86,7 +80,7 @@ async function build(id: HeParamId): Promise<HeContext> {
     const probeBytes = ser.saveArray(none);
     const ct = keep(bag, enc.encryptSymmetric(pt));
     const ctBytes = ct.saveArray(none);
-    const gks = keep(bag, galoisKeysSerializable(seal, kg, ctx, d));
+    const gks = keep(bag, galoisKeysSerializable(kg, d));
     const keyBytes = gks.saveArray(none);
     return { ptBytes, probeBytes, ctBytes, keyBytes };
   });
@@ -123,18 +117,9 @@ async function build(id: HeParamId): Promise<HeContext> {
 }
 
 /**
- * Seeded Galois keys for the pinned rotation steps and complex conjugation. node-seal exposes only
- * steps, so we ask for the steps and, for conjugation, SEAL's step-0 convention is not available; we
- * therefore generate keys for the Galois elements directly through the steps list (see below).
+ * Seeded Galois keys for the pinned rotation steps 1, 2, 4, ..., h/2 and step 0, which SEAL's
+ * `create_galois_keys(steps)` maps to the conjugation element 2N-1.
  */
-export function galoisKeysSerializable(
-  seal: Seal,
-  kg: ReturnType<Seal['KeyGenerator']>,
-  _ctx: Context,
-  d: Derived,
-): ReturnType<ReturnType<Seal['KeyGenerator']>['createGaloisKeysSerializable']> {
-  void seal;
-  // Steps 1, 2, 4, ..., h/2 and 0 (SEAL's create_galois_keys(vector<int> steps) maps step 0 to the
-  // conjugation element 2N-1).
+export function galoisKeysSerializable(kg: ReturnType<Seal['KeyGenerator']>, d: Derived): ReturnType<ReturnType<Seal['KeyGenerator']>['createGaloisKeysSerializable']> {
   return kg.createGaloisKeysSerializable(Int32Array.from([0, ...d.rotationSteps]));
 }

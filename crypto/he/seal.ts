@@ -9,13 +9,34 @@
  *   query is visible as growth over many queries.
  */
 import * as sealModule from 'node-seal/throws_wasm_node_umd.js';
-import type { SEALLibrary } from 'node-seal/implementation/seal';
 
-export type Seal = SEALLibrary;
+export type Seal = Awaited<ReturnType<typeof sealModule.default.default>>;
+/** Instance types of the SEAL classes we use (node-seal's implementation types are not exported). */
+export type Context = ReturnType<Seal['Context']>;
+export type Evaluator = ReturnType<Seal['Evaluator']>;
+export type CKKSEncoder = ReturnType<Seal['CKKSEncoder']>;
+export type CipherText = ReturnType<Seal['CipherText']>;
+export type PlainText = ReturnType<Seal['PlainText']>;
+export type GaloisKeys = ReturnType<Seal['GaloisKeys']>;
+export type KeyGenerator = ReturnType<Seal['KeyGenerator']>;
+export type SecretKey = ReturnType<KeyGenerator['secretKey']>;
+export type PublicKey = ReturnType<KeyGenerator['createPublicKey']>;
+export type Encryptor = ReturnType<Seal['Encryptor']>;
+export type Decryptor = ReturnType<Seal['Decryptor']>;
+
+// Minimal WebAssembly typing (the project's lib has no DOM / WebAssembly declarations).
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+}
+interface WasmApi {
+  instantiate: (...args: unknown[]) => Promise<unknown>;
+  Memory: new (...args: unknown[]) => WasmMemory;
+}
+const WA = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
 let loading: Promise<Seal> | undefined;
 let loaded: Seal | undefined;
-let memory: WebAssembly.Memory | undefined;
+let memory: WasmMemory | undefined;
 
 type Factory = () => Promise<Seal>;
 
@@ -30,21 +51,18 @@ function factoryOf(mod: unknown): Factory {
 export function loadSeal(): Promise<Seal> {
   if (loading) return loading;
   loading = (async () => {
-    const original = WebAssembly.instantiate;
+    const original = WA.instantiate;
     // Capture the exported memory of the one module node-seal instantiates (restored right after).
-    const patched = async function (this: unknown, ...args: Parameters<typeof WebAssembly.instantiate>) {
-      const res = (await (original as (...a: unknown[]) => Promise<unknown>).apply(WebAssembly, args)) as
-        | WebAssembly.WebAssemblyInstantiatedSource
-        | WebAssembly.Instance;
-      const inst = 'instance' in res ? res.instance : res;
-      for (const v of Object.values(inst.exports)) if (v instanceof WebAssembly.Memory) memory = v;
+    WA.instantiate = async (...args: unknown[]) => {
+      const res = (await original.apply(WA, args)) as { instance?: { exports: Record<string, unknown> }; exports?: Record<string, unknown> };
+      const exportsObj = res.instance?.exports ?? res.exports ?? {};
+      for (const v of Object.values(exportsObj)) if (v instanceof WA.Memory) memory = v;
       return res;
     };
-    (WebAssembly as { instantiate: unknown }).instantiate = patched;
     try {
       loaded = await factoryOf(sealModule)();
     } finally {
-      (WebAssembly as { instantiate: unknown }).instantiate = original;
+      WA.instantiate = original;
     }
     return loaded;
   })();

@@ -13,10 +13,8 @@
  *     2 r1_j (s1_j - tau) + 2 e1_j, imaginary part 2 r2_j (s2_j - tau) + 2 e2_j; every other linear
  *     combination (the imaginary "garbage" of the two-dims-per-slot packing) is cancelled by the conjugation.
  */
+import { Worker } from 'node:worker_threads';
 import { sha256 } from '@noble/hashes/sha2.js';
-import type { GaloisKeys } from 'node-seal/implementation/galois-keys';
-import type { CipherText } from 'node-seal/implementation/cipher-text';
-import type { PlainText } from 'node-seal/implementation/plain-text';
 import { randomBytes, type Rng } from '../bytes.ts';
 import { VeilError } from '../errors.ts';
 import { heContext, type HeContext } from './context.ts';
@@ -25,7 +23,7 @@ import { macBlocks, newPreparedProbe, putDiagonal } from './kernel.ts';
 import { isHeParamId, type HeParamId } from './params.ts';
 import { ckksCodec, nttTables, roundSelfConjugate, toResidues } from './ring.ts';
 import { checkAgainstShape, readResidues, writeF64, writeResidues } from './seal-format.ts';
-import { keep, withBag, type Deletable } from './seal.ts';
+import { keep, withBag, type GaloisKeys, type CipherText, type PlainText, type Deletable } from './seal.ts';
 import { ctWords, KIND_MASKED, KIND_UNMASKED, writeResult } from './wire.ts';
 
 export interface ScoreOptions {
@@ -55,14 +53,76 @@ export interface ScoreResult {
 
 const KEY_CACHE = 8;
 
+export interface HeServerOptions {
+  /**
+   * Threads sharing a query (main thread included): 2 on a 2-core node. Extra threads are worker_threads
+   * running crypto/he/score-worker.ts (needs a TypeScript loader such as tsx in the process).
+   */
+  readonly workers?: number;
+}
+
+/** One worker thread with a sequential request queue. */
+class WorkerLink {
+  private readonly w: Worker;
+  private queue: Promise<unknown> = Promise.resolve();
+  readonly sessions = new Set<string>();
+  constructor() {
+    // The worker is a .ts module: register tsx's loader in the worker first when it is available.
+    const url = new URL('./score-worker.ts', import.meta.url).href;
+    let tsx: string | undefined;
+    try {
+      tsx = import.meta.resolve('tsx/esm/api');
+    } catch {
+      tsx = undefined;
+    }
+    const code = tsx
+      ? `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(url)}); })`
+      : `import(${JSON.stringify(url)})`;
+    this.w = new Worker(code, { eval: true });
+    this.w.unref();
+  }
+  request(msg: unknown): Promise<unknown> {
+    const run = () =>
+      new Promise((resolve, reject) => {
+        const onMsg = (m: { ok: boolean; r?: unknown; error?: string }) => {
+          this.w.off('error', onErr);
+          if (m.ok) resolve(m.r);
+          else reject(new VeilError('internal', `worker: ${m.error ?? 'failed'}`));
+        };
+        const onErr = (e: unknown) => {
+          this.w.off('message', onMsg);
+          reject(new VeilError('internal', 'worker crashed', { cause: e }));
+        };
+        this.w.once('message', onMsg);
+        this.w.once('error', onErr);
+        this.w.postMessage(msg);
+      });
+    const p = this.queue.then(run, run);
+    this.queue = p.catch(() => undefined);
+    return p;
+  }
+  async close(): Promise<void> {
+    try {
+      await this.request({ t: 'close' });
+    } finally {
+      await this.w.terminate();
+    }
+  }
+}
+
+function sharedF64(n: number): Float64Array {
+  return new Float64Array(new SharedArrayBuffer(n * 8));
+}
+
 export class HeServer {
   readonly paramId: HeParamId;
   private readonly c: HeContext;
   private readonly keyCache = new Map<string, GaloisKeys>();
   private readonly fixed: { t: PlainText } | undefined;
   private disposed = false;
+  private readonly worker: WorkerLink | undefined;
 
-  private constructor(c: HeContext) {
+  private constructor(c: HeContext, opts: HeServerOptions) {
     this.c = c;
     this.paramId = c.id;
     const d = c.d;
@@ -70,11 +130,13 @@ export class HeServer {
     const coeffs = new Float64Array(d.n);
     coeffs[d.n / 2] = 1;
     this.fixed = { t: this.plaintext(coeffs, 1) };
+    if ((opts.workers ?? 1) > 2) throw new VeilError('bad_request', 'workers: at most 2 (main thread + 1 worker)');
+    this.worker = (opts.workers ?? 1) > 1 ? new WorkerLink() : undefined;
   }
 
-  static async create(paramId: HeParamId): Promise<HeServer> {
+  static async create(paramId: HeParamId, opts: HeServerOptions = {}): Promise<HeServer> {
     if (!isHeParamId(paramId)) throw new VeilError('bad_request', 'unknown HE parameter id');
-    return new HeServer(await heContext(paramId));
+    return new HeServer(await heContext(paramId), opts);
   }
 
   /** Rounded integer coefficients -> SEAL plaintext (NTT form, first level) with the given scale field. */
@@ -113,7 +175,7 @@ export class HeServer {
   }
 
   /** Validate and load (or fetch from cache) session keys. */
-  private galoisKeys(blob: Uint8Array): GaloisKeys {
+  private galoisKeys(blob: Uint8Array): { gk: GaloisKeys; id: string } {
     const c = this.c;
     if (!(blob instanceof Uint8Array)) throw new VeilError('bad_request', 'sessionKeys: expected bytes');
     if (blob.length > c.keysShape.template.length) throw new VeilError('too_large', 'sessionKeys: too large');
@@ -122,7 +184,7 @@ export class HeServer {
     if (hit) {
       this.keyCache.delete(id);
       this.keyCache.set(id, hit);
-      return hit;
+      return { gk: hit, id };
     }
     checkAgainstShape(blob, c.keysShape, 'bad_key', 'sessionKeys');
     const gk = c.seal.GaloisKeys();
@@ -138,7 +200,7 @@ export class HeServer {
       this.keyCache.delete(oldId);
       old.delete();
     }
-    return gk;
+    return { gk, id };
   }
 
   private loadProbe(blob: Uint8Array): CipherText {
@@ -168,32 +230,72 @@ export class HeServer {
     const rng = opts.rng ?? randomBytes;
     const mode = opts.mode ?? 'fused';
     const t0 = performance.now();
-    const gk = this.galoisKeys(opts.sessionKeys);
+    const { gk, id: sessionId } = this.galoisKeys(opts.sessionKeys);
     gallery.flush();
     const positions = gallery.size;
     const nb = Math.ceil(positions / d.blockSize);
     const blocks = gallery.blocks.slice(0, nb);
+    const worker = mode === 'fused' ? this.worker : undefined;
 
-    return withBag((bag) => {
+    const bag: Deletable[] = [];
+    try {
       const p0 = keep(bag, this.loadProbe(opts.probe));
-      // 2. rotations, shared by all blocks.
-      const rot: CipherText[] = [p0];
-      for (let k = 1; k < d.h; k++) {
-        const low = k & -k;
-        rot.push(keep(bag, c.evaluator.rotateVector(rot[k - low]!, low, gk)));
-      }
-      const t1 = performance.now();
-      // 3. per-block inner products.
-      const outs: Uint32Array[] = [];
       const p0words = this.words(p0);
+      const outs: Uint32Array[] = [];
+      let t1: number;
       if (mode === 'fused') {
-        const pp = newPreparedProbe(d);
-        for (let k = 0; k < d.h; k++) putDiagonal(d, pp, k, k === 0 ? p0words : this.words(rot[k]!));
+        // 2. rotations, shared by all blocks; with a worker, it computes diagonals [h/2, h).
+        const pp = worker ? d.q.map(() => sharedF64(d.n * d.h * 4)) : newPreparedProbe(d);
+        const split = worker ? d.h / 2 : d.h;
+        let pending: Promise<unknown> | undefined;
+        if (worker) {
+          const send = (withKeys: boolean) =>
+            worker.request({
+              t: 'rot',
+              paramId: this.paramId,
+              sessionId,
+              keys: withKeys ? opts.sessionKeys : undefined,
+              probe: opts.probe,
+              from: split,
+              to: d.h,
+              pp,
+            });
+          const known = worker.sessions.has(sessionId);
+          pending = send(!known).then((r) => (r === 'need-keys' ? send(true) : r));
+          worker.sessions.add(sessionId);
+        }
+        putDiagonal(d, pp, 0, p0words);
+        const rot: CipherText[] = [p0];
+        for (let k = 1; k < split; k++) {
+          const low = k & -k;
+          const r = keep(bag, c.evaluator.rotateVector(rot[k - low]!, low, gk));
+          rot.push(r);
+          putDiagonal(d, pp, k, this.words(r));
+        }
+        await pending;
+        t1 = performance.now();
+        // 3. per-block inner products; with a worker, it takes the second half of the blocks.
         const live = blocks.map((b, i) => (b.count > 0 ? i : -1)).filter((i) => i >= 0);
-        const liveOuts = live.map(() => new Uint32Array(ctWords(d)));
-        macBlocks(d, pp, live.map((i) => blocks[i]!.residues!), liveOuts);
-        for (let b = 0; b < nb; b++) outs.push(b < blocks.length && blocks[b]!.count > 0 ? liveOuts[live.indexOf(b)]! : p0words);
+        const liveOuts = live.map(() => (worker ? new Uint32Array(new SharedArrayBuffer(ctWords(d) * 4)) : new Uint32Array(ctWords(d))));
+        const half = worker ? Math.floor(live.length / 2) : live.length;
+        const mine = live.slice(0, half);
+        const theirs = live.slice(half);
+        const wp = worker && theirs.length
+          ? worker.request({ t: 'mac', paramId: this.paramId, pp, gs: theirs.map((i) => blocks[i]!.residues!), outs: liveOuts.slice(half) })
+          : undefined;
+        macBlocks(d, pp, mine.map((i) => blocks[i]!.residues!), liveOuts.slice(0, half));
+        await wp;
+        for (let b = 0; b < nb; b++) {
+          const li = live.indexOf(b);
+          outs.push(li >= 0 ? liveOuts[li]! : p0words);
+        }
       } else {
+        const rot: CipherText[] = [p0];
+        for (let k = 1; k < d.h; k++) {
+          const low = k & -k;
+          rot.push(keep(bag, c.evaluator.rotateVector(rot[k - low]!, low, gk)));
+        }
+        t1 = performance.now();
         for (let b = 0; b < nb; b++) outs.push(blocks[b]!.count > 0 ? this.macSeal(rot, blocks[b]!.residues!) : p0words);
       }
       const t2 = performance.now();
@@ -210,7 +312,9 @@ export class HeServer {
       }
       const t3 = performance.now();
       return { result, positions, timings: { rotations: t1 - t0, mac: t2 - t1, mask: t3 - t2, total: t3 - t0 } };
-    });
+    } finally {
+      for (let i = bag.length - 1; i >= 0; i--) bag[i]!.delete();
+    }
   }
 
   /** Baseline: sum_k P_k * G_k with one SEAL multiply_plain + add per diagonal. */
@@ -319,6 +423,7 @@ export class HeServer {
   }
 
   dispose(): void {
+    void this.worker?.close();
     for (const gk of this.keyCache.values()) gk.delete();
     this.keyCache.clear();
     this.fixed?.t.delete();

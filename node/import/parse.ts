@@ -11,7 +11,7 @@
 import { createReadStream } from 'node:fs';
 import { extname } from 'node:path';
 import { VeilError } from '#crypto';
-import { parseRecord, type ImportOp } from '../../protocol/records.ts';
+import { parseRecord, type ImportOp } from '#protocol';
 
 export type ImportFormat = 'ndjson' | 'csv';
 

@@ -62,6 +62,72 @@ const MIGRATIONS: Migration[] = [
     `,
   },
   { version: 2, sql: AUDIT_SQL },
+  {
+    version: 3,
+    sql: `
+      -- Store-and-forward mail through the coordinator (disclosure requests and decisions).
+      CREATE TABLE mail_outbox (
+        mid TEXT PRIMARY KEY,
+        recipient TEXT NOT NULL,
+        env BLOB NOT NULL,
+        created_at INTEGER NOT NULL
+      );
+      CREATE TABLE mail_inbox (
+        mid TEXT PRIMARY KEY,
+        sender TEXT NOT NULL,
+        received_at INTEGER NOT NULL
+      );
+      -- Disclosure requests received from other countries, for this node's data owners.
+      CREATE TABLE disclosures_in (
+        id TEXT PRIMARY KEY,
+        requester TEXT NOT NULL,
+        analyst TEXT NOT NULL,
+        purpose TEXT NOT NULL,
+        case_ref TEXT NOT NULL,
+        legal_basis TEXT NOT NULL,
+        fields TEXT NOT NULL,
+        justification TEXT NOT NULL,
+        record_id TEXT NOT NULL,
+        cls TEXT NOT NULL,
+        claim_kind TEXT NOT NULL,
+        score REAL,
+        analyst_box_pub BLOB NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'denied', 'expired')),
+        received_at INTEGER NOT NULL,
+        deadline INTEGER NOT NULL,
+        decided_at INTEGER,
+        decided_by TEXT,
+        released_fields TEXT,
+        reason TEXT
+      );
+      CREATE INDEX disclosures_in_status ON disclosures_in (status, deadline);
+      -- Disclosure requests this node's analysts sent, and the decisions that came back.
+      CREATE TABLE disclosures_out (
+        id TEXT PRIMARY KEY,
+        analyst TEXT NOT NULL,
+        owner TEXT NOT NULL,
+        fields TEXT NOT NULL,
+        status TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        decision BLOB
+      );
+      CREATE INDEX disclosures_out_analyst ON disclosures_out (analyst, created_at);
+      -- Data owners (approval console accounts) and their sessions.
+      CREATE TABLE owners (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        pw_hash TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        disabled INTEGER NOT NULL DEFAULT 0
+      );
+      CREATE TABLE owner_sessions (
+        token_hash BLOB PRIMARY KEY,
+        owner TEXT NOT NULL,
+        csrf TEXT NOT NULL,
+        expires_at INTEGER NOT NULL
+      );
+    `,
+  },
 ];
 
 export interface StoredRecord {
@@ -263,6 +329,29 @@ export class NodeStore {
 
   budgetAdd(requester: string, day: string, n: number): void {
     this.#q.budgetAdd!.run(requester, day, n);
+  }
+
+  // ---------------------------------------------------------------- mail
+
+  mailQueue(mid: string, recipient: string, env: Uint8Array, now = Date.now()): void {
+    this.db.prepare('INSERT OR IGNORE INTO mail_outbox (mid, recipient, env, created_at) VALUES (?, ?, ?, ?)').run(mid, recipient, env, now);
+  }
+
+  mailOutbox(limit = 256): Array<{ mid: string; recipient: string; env: Uint8Array }> {
+    return this.db.prepare('SELECT mid, recipient, env FROM mail_outbox ORDER BY created_at, mid LIMIT ?').all(limit) as Array<{ mid: string; recipient: string; env: Uint8Array }>;
+  }
+
+  mailSent(mid: string): void {
+    this.db.prepare('DELETE FROM mail_outbox WHERE mid = ?').run(mid);
+  }
+
+  mailOutboxCount(): number {
+    return (this.db.prepare('SELECT COUNT(*) AS n FROM mail_outbox').get() as { n: number }).n;
+  }
+
+  /** Record a received mail item; false if it was already processed (exactly-once processing). */
+  mailReceived(mid: string, sender: string, now = Date.now()): boolean {
+    return this.db.prepare('INSERT OR IGNORE INTO mail_inbox (mid, sender, received_at) VALUES (?, ?, ?)').run(mid, sender, now).changes === 1;
   }
 
   close(): void {

@@ -1,0 +1,232 @@
+/**
+ * Benchmark of encrypted biometric 1:N matching (issue 4): gallery 10^4 and 10^5 (10^6 with --full),
+ * 512-d, one node, beside a plaintext float32 1:N baseline over the same gallery in the same run.
+ * Prints a table and writes bench/results/bio.json. Nothing here asserts timing.
+ *
+ *   npx tsx bench/bio.ts [--full] [--sizes 10000,100000] [--workers 1|2]
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { GalleryEncoding, HeClient, HeServer, HE_PARAMS, sealHeapBytes } from '../crypto/he/index.ts';
+import { identityCentroid, makeProbe, Xoshiro128 } from '../simulations/synthetic-biometrics.ts';
+
+export interface BioRun {
+  galleryTemplates: number;
+  dims: number;
+  paramId: string;
+  probes: number;
+  serverMsPerProbe: number;
+  serverMsBreakdown: { rotations: number; mac: number; mask: number };
+  usPerTemplate: number;
+  plaintextMsPerProbe: number;
+  ratioToPlaintext: number;
+  uploadBytesPerQuery: number;
+  sessionKeyBytes: number;
+  downloadBytes: number;
+  clientEncryptMs: number;
+  clientDecryptMs: number;
+  maxScoreError: number;
+  decisionsMatchPlaintext: boolean;
+  hitsPerProbe: number[];
+  galleryEncodeMs: number;
+  galleryMemoryBytes: number;
+  sealHeapBytes: number;
+  rssBytes: number;
+  workers: number;
+}
+
+export interface BioBenchResult {
+  machine: { cores: number; cpuModel: string; node: string };
+  params: (typeof HE_PARAMS)['face-512-v1'];
+  runs: BioRun[];
+}
+
+const PARAM = 'face-512-v1';
+const SEED = 2024;
+const CAPTURES = 4;
+
+/** Gallery of n templates: identities with 4 captures each (genuine/impostor structure). */
+function fillGallery(n: number, dims: number): Float32Array {
+  const flat = new Float32Array(n * dims);
+  const ids = Math.ceil(n / CAPTURES);
+  for (let id = 0; id < ids; id++) {
+    const c = identityCentroid(SEED, id, dims);
+    for (let k = 0; k < CAPTURES && id * CAPTURES + k < n; k++) {
+      const rng = new Xoshiro128([SEED, id, k, 2, dims]);
+      const a = 0.25 + 0.4 * rng.next();
+      const sigma = Math.sqrt(a / dims);
+      const off = (id * CAPTURES + k) * dims;
+      let s = 0;
+      for (let i = 0; i < dims; i++) {
+        const v = c[i]! + sigma * rng.gaussian();
+        flat[off + i] = v;
+        s += v * v;
+      }
+      const inv = 1 / Math.sqrt(s);
+      for (let i = 0; i < dims; i++) flat[off + i] = flat[off + i]! * inv;
+    }
+  }
+  return flat;
+}
+
+function plaintextScores(flat: Float32Array, n: number, dims: number, p: Float32Array, out: Float32Array): void {
+  for (let t = 0; t < n; t++) {
+    let s = 0;
+    const off = t * dims;
+    for (let i = 0; i < dims; i++) s += flat[off + i]! * p[i]!;
+    out[t] = s;
+  }
+}
+
+export async function runBioBench(opts: { full: boolean; sizes?: number[]; workers?: number }): Promise<BioBenchResult> {
+  const sizes = opts.sizes ?? (opts.full ? [10_000, 100_000, 1_000_000] : [10_000, 100_000]);
+  const p = HE_PARAMS[PARAM];
+  const dims = p.dims;
+  const client = await HeClient.create(PARAM);
+  const workers = opts.workers ?? Math.min(2, cpus().length);
+  const server = await HeServer.create(PARAM, { workers });
+  const runs: BioRun[] = [];
+  try {
+    const keys = client.sessionKeys();
+    for (const n of sizes) {
+      const flat = fillGallery(n, dims);
+      const gallery = GalleryEncoding.create(PARAM);
+      for (let t = 0; t < n; t++) gallery.set(t, flat.subarray(t * dims, (t + 1) * dims));
+      let t0 = performance.now();
+      gallery.flush();
+      const galleryEncodeMs = performance.now() - t0;
+
+      // Probes: two mated (identities 0 and the last one), one non-mated.
+      const lastId = Math.ceil(n / CAPTURES) - 1;
+      const probeIds = [0, lastId, lastId + 1_000_000];
+      const scores = new Float32Array(n);
+      let plainMs = 0;
+      let serverMs = 0;
+      const br = { rotations: 0, mac: 0, mask: 0 };
+      let encMs = 0;
+      let decMs = 0;
+      let upload = 0;
+      let download = 0;
+      let match = true;
+      const hitsPerProbe: number[] = [];
+      for (const id of probeIds) {
+        const probeVec = makeProbe({ seed: SEED, identity: id, dims });
+        t0 = performance.now();
+        plaintextScores(flat, n, dims, probeVec, scores);
+        plainMs += performance.now() - t0;
+        const want: number[] = [];
+        for (let t = 0; t < n; t++) if (scores[t]! >= p.threshold) want.push(t);
+
+        t0 = performance.now();
+        const probe = client.encryptProbe(probeVec);
+        encMs += performance.now() - t0;
+        upload = probe.length;
+        t0 = performance.now();
+        const r = await server.scoreMasked({ sessionKeys: keys, probe, gallery });
+        serverMs += performance.now() - t0;
+        br.rotations += r.timings.rotations;
+        br.mac += r.timings.mac;
+        br.mask += r.timings.mask;
+        download = r.result.length;
+        t0 = performance.now();
+        const hits = client.decryptMasked(r.result);
+        decMs += performance.now() - t0;
+        hitsPerProbe.push(hits.length);
+        if (hits.length !== want.length || hits.some((h, i) => h !== want[i])) match = false;
+      }
+      // Score error from one unmasked (test-only) run of the first probe.
+      const probeVec = makeProbe({ seed: SEED, identity: 0, dims });
+      plaintextScores(flat, n, dims, probeVec, scores);
+      const raw = client.debugDecryptScores(
+        (await server.scoreMasked({ sessionKeys: keys, probe: client.encryptProbe(probeVec), gallery, unmaskedForTesting: true })).result,
+      );
+      let maxErr = 0;
+      for (let t = 0; t < n; t++) {
+        let s = 0;
+        const off = t * dims;
+        for (let i = 0; i < dims; i++) s += flat[off + i]! * probeVec[i]!;
+        maxErr = Math.max(maxErr, Math.abs(raw[t]! - s));
+      }
+      const k = probeIds.length;
+      const run: BioRun = {
+        galleryTemplates: n,
+        dims,
+        paramId: PARAM,
+        probes: k,
+        serverMsPerProbe: serverMs / k,
+        serverMsBreakdown: { rotations: br.rotations / k, mac: br.mac / k, mask: br.mask / k },
+        usPerTemplate: (serverMs / k / n) * 1000,
+        plaintextMsPerProbe: plainMs / k,
+        ratioToPlaintext: serverMs / plainMs,
+        uploadBytesPerQuery: upload,
+        sessionKeyBytes: keys.length,
+        downloadBytes: download,
+        clientEncryptMs: encMs / k,
+        clientDecryptMs: decMs / k,
+        maxScoreError: maxErr,
+        decisionsMatchPlaintext: match,
+        hitsPerProbe,
+        galleryEncodeMs,
+        galleryMemoryBytes: gallery.memoryBytes(),
+        sealHeapBytes: sealHeapBytes(),
+        rssBytes: process.memoryUsage().rss,
+        workers,
+      };
+      runs.push(run);
+      printRun(run);
+    }
+  } finally {
+    client.dispose();
+    server.dispose();
+  }
+  const result: BioBenchResult = {
+    machine: { cores: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', node: process.version },
+    params: HE_PARAMS[PARAM],
+    runs,
+  };
+  const out = join(dirname(fileURLToPath(import.meta.url)), 'results', 'bio.json');
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, JSON.stringify(result, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2) + '\n');
+  console.log(`wrote ${out}`);
+  return result;
+}
+
+let headerPrinted = false;
+function printRun(r: BioRun): void {
+  const mib = (b: number) => (b / 2 ** 20).toFixed(2);
+  if (!headerPrinted) {
+    console.log(
+      'templates | server ms/probe (rot/mac/mask) | µs/template | plaintext ms | ratio | upload KiB | keys MiB | download MiB | enc ms | dec ms | max err | match | encode s | gallery MiB',
+    );
+    headerPrinted = true;
+  }
+  console.log(
+    [
+      r.galleryTemplates,
+      `${r.serverMsPerProbe.toFixed(0)} (${r.serverMsBreakdown.rotations.toFixed(0)}/${r.serverMsBreakdown.mac.toFixed(0)}/${r.serverMsBreakdown.mask.toFixed(0)})`,
+      r.usPerTemplate.toFixed(2),
+      r.plaintextMsPerProbe.toFixed(1),
+      r.ratioToPlaintext.toFixed(1),
+      (r.uploadBytesPerQuery / 1024).toFixed(1),
+      mib(r.sessionKeyBytes),
+      mib(r.downloadBytes),
+      r.clientEncryptMs.toFixed(1),
+      r.clientDecryptMs.toFixed(1),
+      r.maxScoreError.toExponential(2),
+      r.decisionsMatchPlaintext,
+      (r.galleryEncodeMs / 1000).toFixed(1),
+      mib(r.galleryMemoryBytes),
+    ].join(' | '),
+  );
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const full = process.argv.includes('--full');
+  const i = process.argv.indexOf('--sizes');
+  const sizes = i > 0 ? process.argv[i + 1]?.split(',').map(Number) : undefined;
+  const w = process.argv.indexOf('--workers');
+  const workers = w > 0 ? Number(process.argv[w + 1]) : undefined;
+  await runBioBench({ full, ...(sizes ? { sizes } : {}), ...(workers ? { workers } : {}) });
+}

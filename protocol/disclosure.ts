@@ -1,0 +1,129 @@
+/**
+ * Disclosure messages (DESIGN.md §4): identity only on the owner's approval.
+ *
+ * What travels in the clear (and so what the gateway and the coordinator may see): request id, the two
+ * countries, the analyst's account id, purpose, case reference, legal basis, requested field names, the
+ * analyst's X25519 public key, the decision's status. What travels sealed (`crypto_box_seal`): to the
+ * owning node, the claim (the identifier that matched, with the hit token) and the justification; to
+ * the analyst, the released fields and the owner's reason for a denial.
+ */
+import { z } from 'zod';
+import { bytes, bytesMax, caseRef, code, country, id, legalBasis, nonce, purpose, ts } from './primitives.ts';
+import { matchClass, handling } from './messages.ts';
+import { Envelope } from './envelope.ts';
+import { LIMITS } from './limits.ts';
+
+/** Fields an analyst may ask for and an owner may release, one by one. */
+export const DISCLOSURE_FIELDS = ['name', 'dob', 'nationality', 'sex', 'documents', 'vehicle', 'dataset'] as const;
+export type DisclosureField = (typeof DISCLOSURE_FIELDS)[number];
+export const disclosureField = z.enum(DISCLOSURE_FIELDS);
+
+export const DISCLOSURE_STATUSES = ['sent', 'pending', 'approved', 'denied', 'expired', 'rejected'] as const;
+export type DisclosureStatus = (typeof DISCLOSURE_STATUSES)[number];
+
+const fields = z.array(disclosureField).min(1).max(DISCLOSURE_FIELDS.length);
+const sealed = bytesMax(64 * 1024);
+
+/** Analyst → own node (signed by the analyst). */
+export const DisclosureRequest = z.strictObject({
+  t: z.literal('disclosure-request'),
+  id,
+  ts,
+  nonce,
+  to: country,
+  purpose,
+  caseRef,
+  legalBasis,
+  fields,
+  analystBoxPub: bytes(32),
+  /** crypto_box_seal to the owning node's box key of a `SealedClaim`. */
+  sealedClaim: sealed,
+});
+export type DisclosureRequest = z.infer<typeof DisclosureRequest>;
+
+/** The part only the owning node can read. */
+export const SealedClaim = z.strictObject({
+  id,
+  /** The hit token from the query result. */
+  token: bytesMax(LIMITS.maxTokenBytes),
+  /** The identifier that matched: what the analyst searched for. */
+  claim: z.union([
+    z.strictObject({ name: z.string().min(1).max(300), dob: z.string().min(4).max(20) }),
+    z.strictObject({ doc: z.strictObject({ type: z.string().max(40), country: z.string().max(3), number: z.string().max(40) }) }),
+    z.strictObject({ vin: z.string().max(40) }),
+  ]),
+  justification: z.string().min(1).max(2000),
+});
+export type SealedClaim = z.infer<typeof SealedClaim>;
+
+/** Requesting node → coordinator mailbox → owning node (signed by the requesting node). */
+export const ForwardedDisclosure = z.strictObject({
+  t: z.literal('fwd-disclosure'),
+  id,
+  ts,
+  from: country,
+  analyst: code,
+  to: country,
+  purpose,
+  caseRef,
+  legalBasis,
+  fields,
+  analystBoxPub: bytes(32),
+  sealedClaim: sealed,
+});
+export type ForwardedDisclosure = z.infer<typeof ForwardedDisclosure>;
+
+/** Owning node → coordinator mailbox → requesting node → analyst (signed by the owning node). */
+export const DisclosureDecision = z.strictObject({
+  t: z.literal('disclosure-decision'),
+  id,
+  ts,
+  from: country,
+  to: country,
+  analyst: code,
+  status: z.enum(['approved', 'denied', 'expired', 'rejected']),
+  /** Why a request was rejected before any officer saw it (bad token, claim does not match). */
+  code: code.optional(),
+  cls: matchClass.optional(),
+  /** crypto_box_seal to the analyst's key of a `SealedRelease` (approved or denied). */
+  sealed: sealed.optional(),
+});
+export type DisclosureDecision = z.infer<typeof DisclosureDecision>;
+
+/** What the analyst opens. */
+export const SealedRelease = z.strictObject({
+  id,
+  handling: handling.optional(),
+  /** Released fields only; absent fields were not released. */
+  fields: z.partialRecord(disclosureField, z.unknown()).optional(),
+  /** A denial's reason, in the data owner's words. */
+  reason: z.string().max(2000).optional(),
+  decidedAt: ts,
+});
+export type SealedRelease = z.infer<typeof SealedRelease>;
+
+/** Analyst → own node: list my disclosure requests (signed; the body proves who asks). */
+export const ListDisclosures = z.strictObject({ t: z.literal('list-disclosures'), ts, nonce });
+export type ListDisclosures = z.infer<typeof ListDisclosures>;
+
+export const DisclosureListResponse = z.strictObject({
+  items: z
+    .array(
+      z.strictObject({
+        id,
+        to: country,
+        status: z.enum(DISCLOSURE_STATUSES),
+        createdAt: ts,
+        fields,
+        decision: Envelope.optional(),
+      }),
+    )
+    .max(10_000),
+});
+export type DisclosureListResponse = z.infer<typeof DisclosureListResponse>;
+
+export const DisclosureAccepted = z.strictObject({ id, status: z.enum(DISCLOSURE_STATUSES) });
+
+/** Mail frames: store-and-forward through the coordinator's per-node mailboxes. */
+export const MailItem = z.strictObject({ mid: id, from: country, env: Envelope });
+export type MailItem = z.infer<typeof MailItem>;
