@@ -13,7 +13,8 @@
  * 4. Fan-out: the real coordinator as a child process, 195 admitted members on 195 authenticated
  *    websockets from this process; one member sends signed queries to the 194 others at a fixed rate.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WebSocket, type RawData } from 'ws';
@@ -55,7 +56,7 @@ import { silentLogger, writeJsonFile } from '#platform';
 import { CoordinatorStore, admitMember, coordinatorPaths, initCoordinatorDir, loadCoordinatorConfig, startCoordinator } from '#coordinator';
 import { addAnalyst, importFile, initNode, nodePaths, startNode, type NodeHandle } from '#node';
 import { VeilClient, type SearchContext } from '#sdk';
-import { rng32, startDaemon, startLocalNetwork, syntheticRecords, toNdjson, waitFor, type SyntheticRecord } from '#simulations';
+import { REPO_ROOT, VEIL_BIN, rng32, startDaemon, startLocalNetwork, syntheticRecords, toNdjson, waitFor, type SyntheticRecord } from '#simulations';
 
 // ------------------------------------------------------------------------------------------ targets
 
@@ -663,6 +664,17 @@ interface PhaseState {
 
 const newPhase = (): PhaseState => ({ sent: 0, inWindow: 0, latencies: [], incomplete: 0, errors: {}, windowEnd: Infinity, lastResult: 0 });
 
+/** Waits until a process uses less than a fifth of a core (sampled over 300 ms), or `timeoutMs`. */
+async function settle(pid: number | undefined, timeoutMs: number): Promise<void> {
+  const until = performance.now() + timeoutMs;
+  while (performance.now() < until) {
+    const a = procCpuSeconds(pid);
+    await new Promise((r) => setTimeout(r, 300));
+    const b = procCpuSeconds(pid);
+    if (a === null || b === null || (b - a) / 0.3 < 0.2) return;
+  }
+}
+
 async function drain(load: FanoutLoad, timeoutMs: number): Promise<void> {
   const until = performance.now() + timeoutMs;
   while (load.inflight > 0 && performance.now() < until) await new Promise((r) => setTimeout(r, 20));
@@ -726,6 +738,35 @@ async function runPhase(
   };
 }
 
+/**
+ * The coordinator as its own process (`veil coordinator start`), so the load generator does not share its
+ * core. With VEIL_BENCH_CPU_PROF=<dir> it runs under `node --cpu-prof` and writes its profile there on exit.
+ */
+async function startCoordinatorProcess(dir: string): Promise<{ info: { url: string; wsUrl: string }; pid: number | undefined; stop(): Promise<unknown> }> {
+  const runFile = coordinatorPaths(dir).run;
+  const profDir = process.env.VEIL_BENCH_CPU_PROF;
+  if (!profDir) {
+    const d = await startDaemon(['coordinator', 'start', '--dir', dir], runFile);
+    return { info: { url: d.info.url, wsUrl: d.info.wsUrl! }, pid: d.proc.pid, stop: () => d.stop() };
+  }
+  const proc = spawn(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${profDir}`, VEIL_BIN, 'coordinator', 'start', '--dir', dir], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, VEIL_LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const exited = new Promise((resolve) => proc.once('exit', resolve));
+  await waitFor('coordinator run file', () => existsSync(runFile), 60_000);
+  const info = JSON.parse(readFileSync(runFile, 'utf8')) as { url: string; wsUrl: string };
+  return {
+    info,
+    pid: proc.pid,
+    stop: async () => {
+      proc.kill('SIGTERM');
+      return exited;
+    },
+  };
+}
+
 export async function benchFanout(root: string, quick: boolean): Promise<PsiBenchResult['fanout']> {
   const MEMBERS = 195;
   say(`4/4 fan-out: coordinator as a child process, ${MEMBERS} authenticated websocket members from this process …`);
@@ -776,27 +817,31 @@ export async function benchFanout(root: string, quick: boolean): Promise<PsiBenc
     store.close();
   }
 
-  const daemon = await startDaemon(['coordinator', 'start', '--dir', dir], paths.run);
+  const daemon = await startCoordinatorProcess(dir);
   const load = new FanoutLoad(members, items);
   try {
     const login0 = performance.now();
-    await load.connectAll(daemon.info.wsUrl!, 16);
+    await load.connectAll(daemon.info.wsUrl, 16);
     // The coordinator broadcasts the directory after every descriptor; wait until it has them all.
     await waitFor(
       'all members connected',
       async () => ((await (await fetch(`${daemon.info.url}/v1/health`)).json()) as { connected: number }).connected === MEMBERS,
       60_000,
     );
-    await new Promise((r) => setTimeout(r, 500));
+    const pid = daemon.pid;
+    // The directory broadcasts of the login phase keep the coordinator busy for a while: let it settle.
+    await settle(pid, 30_000);
     const loginAndDescriptorMs = performance.now() - login0;
     const setupMs = performance.now() - setup0;
-    const pid = daemon.proc.pid;
 
     const phases: Record<string, FanoutPhase> = {};
-    phases.warmup = await runPhase(load, pid, { kind: 'open-loop', rate: 100, ms: quick ? 1000 : 2000 });
+    const step = quick ? 1500 : 3000;
+    phases.warmup = await runPhase(load, pid, { kind: 'open-loop', rate: 50, ms: quick ? 1000 : 2000 });
+    // A rate sweep below the target shows where latency leaves the target.
+    for (const rate of [50, 100, 150, 200]) phases[`rate${rate}`] = await runPhase(load, pid, { kind: 'open-loop', rate, ms: step });
     phases.sustained = await runPhase(load, pid, { kind: 'open-loop', rate: PSI_TARGETS.fanoutQueriesPerSec, ms: quick ? 4000 : 10_000 });
     phases.capacity = await runPhase(load, pid, { kind: 'closed-loop', concurrency: 32, ms: quick ? 2000 : 5000 });
-    phases.overload = await runPhase(load, pid, { kind: 'open-loop', rate: 2 * PSI_TARGETS.fanoutQueriesPerSec, ms: quick ? 2000 : 5000 });
+    phases.overload = await runPhase(load, pid, { kind: 'open-loop', rate: 2 * PSI_TARGETS.fanoutQueriesPerSec, ms: quick ? 1500 : 3000 });
     return { members: MEMBERS, targetsPerQuery: MEMBERS - 1, itemsPerQuery: items.length, setupMs: Math.round(setupMs), loginAndDescriptorMs: Math.round(loginAndDescriptorMs), phases };
   } finally {
     load.close();

@@ -104,7 +104,7 @@ export function createGatewayApp(d: GatewayDeps): Hono {
   });
 
   app.get('/v1/health', (c) =>
-    c.json({ ok: true, country: d.country, coordinator: d.link.ready ? 'connected' : 'disconnected', unpublishedChunks: d.store.outboxCount() }),
+    c.json({ ok: true, country: d.country, coordinator: d.link.ready ? 'connected' : 'disconnected', unpublishedChunks: d.store.outboxCount(), unsentMail: d.store.mailOutboxCount() }),
   );
 
   app.get('/v1/members', () => msgpackResponse({ members: d.members.envelopes() }));
