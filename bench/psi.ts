@@ -15,7 +15,7 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { WebSocket, type RawData } from 'ws';
 import {
@@ -125,7 +125,7 @@ export interface FanoutPhase {
 }
 
 export interface PsiBenchResult {
-  machine: { cores: number; cpuModel: string; node: string; platform: string; memGiB: number };
+  machine: { cores: number; cpuModel: string; node: string; platform: string; memGiB: number; loadAvgStart: number; loadAvgEnd: number };
   startedAt: string;
   quick: boolean;
   // headline figures
@@ -1035,9 +1035,12 @@ export async function runPsiBench(opts: { quick?: boolean; full?: boolean } = {}
     cpuModel: cpuList[0]?.model ?? 'unknown',
     node: process.version,
     platform: `${process.platform}-${process.arch}`,
-    memGiB: Math.round(((await import('node:os')).totalmem() / 2 ** 30) * 10) / 10,
+    memGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+    loadAvgStart: Math.round(loadavg()[0]! * 100) / 100,
+    loadAvgEnd: NaN,
   };
-  say(`Veil PSI benchmark${quick ? ' (quick)' : ''}: ${machine.cores} cores, ${machine.cpuModel}, Node ${machine.node}`);
+  say(`Veil PSI benchmark${quick ? ' (quick)' : ''}: ${machine.cores} cores, ${machine.cpuModel}, Node ${machine.node}, load average ${machine.loadAvgStart}`);
+  if (machine.loadAvgStart > machine.cores / 2) say(`WARNING: the machine is busy (load average ${machine.loadAvgStart} on ${machine.cores} cores): figures will be low.`);
   try {
     const oprf = await benchOprf(quick);
     const index = await benchIndex(root, quick);
@@ -1045,6 +1048,7 @@ export async function runPsiBench(opts: { quick?: boolean; full?: boolean } = {}
     const e2e = { ...e2eRun, cryptoFloorMs: cryptoFloorMs(oprf.rates, e2eRun.meanKeysPerQuery, E2E_COUNTRIES.length - 1) };
     const e2eProcesses = opts.full ? await benchE2eProcesses(root, quick) : undefined;
     const fanout = await benchFanout(root, quick);
+    machine.loadAvgEnd = Math.round(loadavg()[0]! * 100) / 100;
     const rep = oprf.batches.find((b) => b.batchSize === REPRESENTATIVE_BATCH)!;
     const sustained = fanout.phases.sustained!;
     const result: PsiBenchResult = {
@@ -1076,6 +1080,7 @@ export async function runPsiBench(opts: { quick?: boolean; full?: boolean } = {}
     say('');
     say(details(result));
     say('');
+    if (machine.loadAvgEnd > machine.cores / 2) say(`WARNING: load average ${machine.loadAvgEnd} at the end: other processes shared the cores.`);
     say(`wrote ${outFile.pathname} in ${((performance.now() - started) / 1000).toFixed(0)} s`);
     return result;
   } finally {

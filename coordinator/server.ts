@@ -112,12 +112,23 @@ export async function startCoordinator(
   const wsUrl = `ws://${host}:${port}/v1/ws`;
   writeRunFile(paths.run, { url, wsUrl, port });
   audit.append({ kind: 'coordinator.started' });
+  // Sign the audit head periodically too, so a quiet party's recent entries do not stay unsigned long.
+  let lastSigned = -1;
+  const checkpointer = setInterval(() => {
+    const h = audit.head();
+    if (h.seq !== lastSigned) {
+      audit.checkpoint();
+      lastSigned = audit.head().seq;
+    }
+  }, 30_000);
+  checkpointer.unref();
   log.info('coordinator listening', { port });
 
   let closed = false;
   const close = async (): Promise<void> => {
     if (closed) return;
     closed = true;
+    clearInterval(checkpointer);
     hub.close();
     for (const ws of wss.clients) ws.terminate();
     wss.close();

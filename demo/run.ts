@@ -4,6 +4,7 @@
  * queries by a French analyst through the real `veil query` command, printed as a transcript. Exits 0
  * after shutting everything down.
  */
+import { join } from 'node:path';
 import { syntheticRecords, toNdjson } from '#simulations';
 import { startLocalNetwork, runVeil, type LocalNetwork } from '#simulations';
 
@@ -33,7 +34,17 @@ async function main(): Promise<void> {
   say('Setting up: init, synthetic data import, admission, start …');
   const net: LocalNetwork = await startLocalNetwork([
     { country: 'FR', records: toNdjson(syntheticRecords({ seed: 1, country: 'FR', country3: 'FRA', persons: 1000, vehicles: 200 })) },
-    { country: 'DE', records: toNdjson([...syntheticRecords({ seed: 2, country: 'DE', country3: 'DEU', persons: 1500, vehicles: 300 }), ...deSpecial]) },
+    {
+      country: 'DE',
+      records: toNdjson([...syntheticRecords({ seed: 2, country: 'DE', country3: 'DEU', persons: 1500, vehicles: 300 }), ...deSpecial]),
+      // DE releases the vehicle details of stolen vehicles without an officer; everything else waits.
+      policy: {
+        v: 1,
+        answer: [{ requesters: ['*'], purposes: ['*'], classes: ['*'] }],
+        budgets: { dailyEvaluations: 100000, perRequester: {} },
+        disclosure: { deadlineHours: 48, autoApprove: [{ datasets: ['stolen-vehicles'], requesters: ['*'], purposes: ['*'], fields: ['vehicle', 'dataset'] }] },
+      },
+    },
     {
       country: 'UA',
       records: toNdjson([...syntheticRecords({ seed: 3, country: 'UA', country3: 'UKR', persons: 1500, vehicles: 300 }), ...uaSpecial]),
@@ -68,8 +79,8 @@ async function main(): Promise<void> {
         explain: 'UA holds "Владимир Иванов", 21.05.1979, in Cyrillic: both normalize to the same match key.',
       },
       {
-        title: 'Phonetic hit: "Muhamad Alrashid", born 1985 (a different spelling and day)',
-        args: [...base, '--purpose', 'wanted-person', '--name', 'Muhamad Alrashid', '--dob', '1985-11-02'],
+        title: 'Phonetic hit: "Muhamad Al Rashid", born 1985 (a different spelling and day)',
+        args: [...base, '--purpose', 'wanted-person', '--name', 'Muhamad Al Rashid', '--dob', '1985-11-02'],
         explain: 'DE holds "Mohammed Al-Rashid", 1985-03-14: only the weak phonetic + year-of-birth class matches.',
       },
       {
@@ -105,12 +116,67 @@ async function main(): Promise<void> {
       say();
     }
     hr();
+    say('Disclosure: identity only on the owning country\'s approval.');
+    const hits = new Map<string, string>();
+    for (const [key, args] of [
+      ['passport', [...base, '--purpose', 'wanted-person', '--doc', 'passport:DEU:C01X00T47', '--targets', 'DE']],
+      ['ivanov', [...base, '--purpose', 'wanted-person', '--name', 'Vladimir Ivanov', '--dob', '1979-05-21', '--targets', 'UA']],
+      ['vin', [...base, '--purpose', 'stolen-property', '--vin', 'WVWZZZ1KZ6W000123', '--targets', 'DE']],
+    ] as const) {
+      const r = JSON.parse((await runVeil([...args])).stdout) as { results: Array<{ country: string; hits: Array<{ cls: string; token: string }> }> };
+      const c = r.results[0]!;
+      const h = c.hits.find((x) => x.cls !== 'phonetic_yob') ?? c.hits[0];
+      if (h) hits.set(key, `${c.country}:${h.token}`);
+    }
+    const disclose = async (key: string, claim: string[], fields: string, why: string, purpose = 'wanted-person') => {
+      const r = await runVeil(['disclose', '--cred', cred, '--hit', hits.get(key)!, ...claim, '--purpose', purpose, '--case', 'FR-2026-0042', '--legal-basis', 'art-3-rpd', '--fields', fields, '--justification', why, '--json']);
+      if (r.code !== 0) throw new Error(`disclose failed: ${r.stderr}`);
+      return (JSON.parse(r.stdout) as { id: string }).id;
+    };
+    const pass = await disclose('passport', ['--doc', 'passport:DEU:C01X00T47'], 'documents,dataset,name', 'Passport presented at CDG by a traveller under investigation.');
+    const ivan = await disclose('ivanov', ['--name', 'Vladimir Ivanov', '--dob', '1979-05-21'], 'name,dob,nationality', 'Match in an organised-crime case; needs identity confirmation.');
+    const vin = await disclose('vin', ['--vin', 'WVWZZZ1KZ6W000123'], 'vehicle,name', 'Vehicle stopped at the border.', 'stolen-property');
+    say(`  FR analyst sent three requests (claim and justification sealed to each owner): ${[pass, ivan, vin].map((x) => x.slice(0, 8)).join(', ')}`);
+    const pendingAt = async (c: string) => JSON.parse((await runVeil(['approvals', 'list', '--dir', net.nodeDir(c), '--all', '--json'])).stdout) as Array<{ id: string; status: string; decidedBy: string | null; requester: string; purpose: string; legalBasis: string; fields: string[] }>;
+    const wait = async (f: () => Promise<boolean>) => {
+      for (let i = 0; i < 200 && !(await f()); i++) await new Promise((r) => setTimeout(r, 100));
+    };
+    await wait(async () => (await pendingAt('DE')).length >= 2 && (await pendingAt('UA')).length >= 1);
+    for (const c of ['DE', 'UA']) {
+      for (const p of await pendingAt(c)) {
+        say(`  ${c} data owner sees request ${p.id.slice(0, 8)} from ${p.requester}: purpose ${p.purpose}, basis ${p.legalBasis}, fields ${p.fields.join(',')} → ${p.status}${p.decidedBy ? ` (by ${p.decidedBy})` : ''}`);
+      }
+    }
+    say('  $ veil approvals approve <id> --dir node-DE --fields documents,dataset --owner de-officer-1   (name withheld)');
+    await runVeil(['approvals', 'approve', pass, '--dir', net.nodeDir('DE'), '--fields', 'documents,dataset', '--owner', 'de-officer-1']);
+    say('  $ veil approvals deny <id> --dir node-UA --reason "…" --owner ua-officer-3');
+    await runVeil(['approvals', 'deny', ivan, '--dir', net.nodeDir('UA'), '--reason', 'Not within the legal basis cited; contact our bureau through MLA.', '--owner', 'ua-officer-3']);
+    await wait(async () => {
+      const l = JSON.parse((await runVeil(['disclosures', '--cred', cred, '--json'])).stdout) as Array<{ status: string }>;
+      return l.length === 3 && l.every((d) => d.status !== 'sent' && d.status !== 'pending');
+    });
+    say('  $ veil disclosures --cred <FR analyst>');
+    const list = await runVeil(['disclosures', '--cred', cred]);
+    for (const line of list.stdout.trim().split('\n')) say(`    ${line}`);
+    const outcome = JSON.parse((await runVeil(['disclosures', '--cred', cred, '--json'])).stdout) as Array<{ id: string; status: string; released?: { fields?: Record<string, unknown> } }>;
+    const byId = new Map(outcome.map((d) => [d.id, d]));
+    const okDisclosure =
+      byId.get(pass)?.status === 'approved' && JSON.stringify(Object.keys(byId.get(pass)?.released?.fields ?? {}).sort()) === JSON.stringify(['dataset', 'documents']) &&
+      byId.get(ivan)?.status === 'denied' &&
+      byId.get(vin)?.status === 'approved' && JSON.stringify(Object.keys(byId.get(vin)?.released?.fields ?? {})) === JSON.stringify(['vehicle']);
+    if (!okDisclosure) {
+      failed = true;
+      say('  FAILED: disclosures did not end as expected');
+    }
+    say('  → one approved with a field subset (name withheld), one denied with a reason, one auto-approved by DE\'s policy (vehicle only).');
+    hr();
     say('What each party saw:');
-    say('  FR analyst: per country hit / no hit / refused, with opaque hit tokens; no identity.');
-    say('  FR node (gateway): the analyst\'s signed request with blinded elements only; it re-signed and forwarded it.');
-    say('  Coordinator: blinded elements it cannot unblind, tags (exact mode) or 2-byte prefixes (bucket mode);');
-    say('               its audit log holds query ids, countries, counts and statuses, nothing else.');
-    say('  DE / UA nodes: blinded elements to evaluate (never the identifier), purpose and legal basis to apply policy.');
+    say('  FR analyst: hit / no hit / refused per country with opaque tokens; then only the fields each owner released.');
+    say('  FR node (gateway): blinded elements, tags, request metadata; the released records stay sealed to the analyst.');
+    const coordDb = join(net.coordinatorDir, 'coordinator.db');
+    say(`  Coordinator: blinded elements, tags or 2-byte prefixes, and mailbox metadata (${coordDb}: ciphertexts deleted on delivery);`);
+    say('               never an identifier, a claim, a justification or a released field.');
+    say('  DE / UA nodes: blinded elements to evaluate; for disclosures, the sealed claim (checked against the record) and justification.');
     for (const dir of [net.coordinatorDir, ...[...net.nodes.values()].map((n) => n.dir)]) {
       const v = await runVeil(['audit', 'verify', '--dir', dir]);
       say(`  audit ${dir.split('/').pop()}: ${v.stdout.trim() || v.stderr.trim()}`);

@@ -122,6 +122,16 @@ export async function startNode(dir: string, opts: StartNodeOptions = {}): Promi
   const url = `http://${host}:${port}`;
   writeRunFile(paths.run, { url, port, country: cfg.country });
   audit.append({ kind: 'node.started', country: cfg.country });
+  // Sign the audit head periodically too, so a quiet party's recent entries do not stay unsigned long.
+  let lastSigned = -1;
+  const checkpointer = setInterval(() => {
+    const h = audit.head();
+    if (h.seq !== lastSigned) {
+      audit.checkpoint();
+      lastSigned = audit.head().seq;
+    }
+  }, 30_000);
+  checkpointer.unref();
   log.info('node listening', { port, country: cfg.country });
   link.start();
 
@@ -129,6 +139,7 @@ export async function startNode(dir: string, opts: StartNodeOptions = {}): Promi
   const close = async (): Promise<void> => {
     if (closed) return;
     closed = true;
+    clearInterval(checkpointer);
     publisher.close();
     mail.close();
     link.close();

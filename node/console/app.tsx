@@ -1,0 +1,357 @@
+/**
+ * The approval console (DESIGN.md §4 step 4): the web side of a node's disclosure desk, for its data
+ * owners. A hono app built by a factory from its store, desk, audit log and clock (STYLE.md rule 15).
+ *
+ * Security model. The console is served on its own admin listener, loopback by default, and:
+ * - requires a data-owner session for every page but the login form and the stylesheet. The session
+ *   cookie is a random 256-bit token, HttpOnly, SameSite=Strict, `Secure` (and `__Host-` prefixed) when
+ *   `secureCookies`; the database holds only its SHA-256; sessions expire after 8 h; logout deletes it.
+ * - protects every POST three ways: a per-session CSRF token in a hidden field compared in constant
+ *   time (login excepted: it has no session yet), `Sec-Fetch-Site` must be `same-origin` when the
+ *   browser sends it, and `Origin` must equal the console's own origin when sent (Referrer-Policy is
+ *   `same-origin`, so same-origin form posts carry a real Origin and cross-origin ones carry none or
+ *   `null`). Optionally the Host header is checked against an allow-list, against DNS rebinding.
+ * - throttles failed logins per account id and overall, and audits `owner.login` and `auth.failed`
+ *   with the account id only.
+ * - sends a strict CSP (no script at all, styles from 'self', `frame-ancestors 'none'`,
+ *   `form-action 'self'`), `Cache-Control: no-store` on pages that show records, and the other
+ *   hono `secureHeaders` defaults.
+ * - renders errors as a page with the registry's public message (and a console-specific hint), never a
+ *   stack or a dependency's message.
+ */
+import { Hono, type Context } from 'hono';
+import { getCookie, setCookie, deleteCookie } from 'hono/cookie';
+import { secureHeaders } from 'hono/secure-headers';
+import { bodyLimit } from 'hono/body-limit';
+import { VeilError, asVeilError, ERROR_CODES } from '#crypto';
+import { isAuditKind, silentLogger, type AuditLog, type Logger } from '#platform';
+import { DISCLOSURE_FIELDS, type DisclosureField } from '#protocol';
+import type { NodeStore } from '../store/sqlite-store.ts';
+import type { DisclosureDesk } from '../disclosure/desk.ts';
+import { LoginThrottle, SessionStore, checkOwnerPassword, csrfMatches, SESSION_TTL_MS, type OwnerSession, type ThrottleOptions } from './owners.ts';
+import { AuditPage, DOCTYPE, ErrorPage, HistoryPage, LoginPage, PendingPage, RequestPage } from './views.tsx';
+import { CONSOLE_CSS } from './style.ts';
+import { FIELD_LABELS } from './format.ts';
+
+export interface ConsoleDeps {
+  country: string;
+  store: NodeStore;
+  desk: DisclosureDesk;
+  audit: AuditLog;
+  /** Milliseconds since the Unix epoch (default `Date.now`): session expiry, time left, throttling. */
+  clock?: () => number;
+  logger?: Logger;
+  /** Mark the session cookie `Secure` (and name it `__Host-…`); set when the console is served over HTTPS. */
+  secureCookies?: boolean;
+  sessionTtlMs?: number;
+  throttle?: ThrottleOptions;
+  /** Accept only requests whose Host header passes (DNS-rebinding defence); default: any Host. */
+  allowHost?: (host: string) => boolean;
+}
+
+type Env = { Variables: { session: OwnerSession | undefined } };
+
+const REQUEST_ID_RE = /^[0-9a-f]{32}$/;
+const MAX_FORM_BYTES = 16 * 1024;
+const AUDIT_PAGE = 100;
+
+/** Console-specific wording for the codes a data owner can meet; the registry's message otherwise. */
+const HINTS: Partial<Record<keyof typeof ERROR_CODES, { title: string; message: string }>> = {
+  conflict: { title: 'Already decided', message: 'This request has already been decided. Decisions are final.' },
+  not_found: { title: 'Not found', message: 'There is no such request or page on this node.' },
+  bad_request: { title: 'Not accepted', message: 'The form was not accepted. Please check it and try again.' },
+  forbidden: {
+    title: 'Refused',
+    message: 'The form could not be verified (expired or cross-site). Reload the page and submit again.',
+  },
+  rate_limited: { title: 'Too many attempts', message: 'Too many requests. Please wait and try again.' },
+  too_large: { title: 'Too large', message: 'The form is too large.' },
+  internal: { title: 'Something went wrong', message: 'The console could not complete this action. It has been logged; nothing was decided.' },
+};
+
+export function createConsoleApp(deps: ConsoleDeps): Hono<Env> {
+  const { country, store, desk, audit } = deps;
+  const clock = deps.clock ?? Date.now;
+  const log = deps.logger ?? silentLogger;
+  const secure = deps.secureCookies ?? false;
+  const cookieName = secure ? '__Host-veil-owner' : 'veil-owner';
+  const sessions = new SessionStore(store, clock, deps.sessionTtlMs ?? SESSION_TTL_MS);
+  const throttle = new LoginThrottle(clock, deps.throttle);
+  const app = new Hono<Env>();
+
+  const pendingCount = (): number => desk.list('pending').length;
+
+  const page = (c: Context<Env>, node: unknown, status = 200): Response | Promise<Response> => {
+    c.header('cache-control', 'no-store');
+    return c.html(
+      <>
+        {DOCTYPE}
+        {node}
+      </>,
+      status as 200,
+    );
+  };
+
+  const errorPage = (c: Context<Env>, e: unknown, back?: string): Response | Promise<Response> => {
+    const err = asVeilError(e);
+    if (err.code === 'internal') log.error('console action failed', err);
+    const hint = HINTS[err.code];
+    const status = ERROR_CODES[err.code].status;
+    return page(
+      c,
+      <ErrorPage
+        country={country}
+        session={c.get('session')}
+        status={status}
+        title={hint?.title ?? 'Not possible'}
+        message={hint?.message ?? ERROR_CODES[err.code].message}
+        back={back}
+      />,
+      status,
+    );
+  };
+
+  // --- headers for every response ------------------------------------------------------------------
+  app.use(
+    secureHeaders({
+      contentSecurityPolicy: {
+        defaultSrc: ["'none'"],
+        scriptSrc: ["'none'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'"],
+        connectSrc: ["'none'"],
+        fontSrc: ["'none'"],
+        objectSrc: ["'none'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'none'"],
+      },
+      // Same-origin form posts then carry their Origin (the check below relies on it); nothing leaks cross-origin.
+      referrerPolicy: 'same-origin',
+      crossOriginResourcePolicy: 'same-origin',
+      crossOriginOpenerPolicy: 'same-origin',
+      strictTransportSecurity: secure ? 'max-age=31536000' : false,
+      xFrameOptions: 'DENY',
+      permissionsPolicy: { camera: [], microphone: [], geolocation: [], payment: [], usb: [] },
+    }),
+  );
+
+  // --- Host allow-list, then cross-site checks on every POST ---------------------------------------
+  app.use(async (c, next) => {
+    if (deps.allowHost && !deps.allowHost(c.req.header('host') ?? '')) return c.text('misdirected request', 421);
+    c.set('session', sessions.lookup(getCookie(c, cookieName)));
+    if (c.req.method === 'POST') {
+      const site = c.req.header('sec-fetch-site');
+      const origin = c.req.header('origin');
+      if ((site !== undefined && site !== 'same-origin') || (origin !== undefined && origin !== new URL(c.req.url).origin)) {
+        log.warn('console cross-site post refused', { code: 'forbidden' });
+        return errorPage(c, new VeilError('forbidden', 'cross-site post'));
+      }
+    }
+    await next();
+  });
+  app.use(
+    '*',
+    bodyLimit({ maxSize: MAX_FORM_BYTES, onError: (c) => errorPage(c as Context<Env>, new VeilError('too_large', 'console form')) }),
+  );
+
+  // --- public: stylesheet and login ----------------------------------------------------------------
+  app.get('/static/console.css', (c) => {
+    c.header('content-type', 'text/css; charset=utf-8');
+    c.header('cache-control', 'max-age=3600');
+    return c.body(CONSOLE_CSS);
+  });
+
+  app.get('/login', (c) => (c.get('session') ? c.redirect('/', 303) : page(c, <LoginPage country={country} />)));
+
+  app.post('/login', async (c) => {
+    const body = await c.req.parseBody();
+    const account = typeof body.account === 'string' ? body.account.trim().slice(0, 64) : '';
+    const password = typeof body.password === 'string' ? body.password : '';
+    const wait = throttle.retryAfter(account);
+    if (wait > 0) {
+      c.header('retry-after', String(Math.ceil(wait / 1000)));
+      return page(
+        c,
+        <LoginPage country={country} account={account} error={`Too many failed attempts. Try again in ${Math.ceil(wait / 60_000)} min.`} />,
+        429,
+      );
+    }
+    const r = account && password ? checkOwnerPassword(store, account, password) : ({ ok: false, why: 'unknown_account' } as const);
+    if (!r.ok) {
+      const locked = throttle.fail(account);
+      audit.append({
+        kind: 'auth.failed',
+        peer: 'console',
+        code: locked ? 'rate_limited' : 'unauthenticated',
+        status: r.why,
+        ...('ownerId' in r && r.ownerId ? { owner: r.ownerId } : {}),
+      });
+      log.warn('console login failed', { code: r.why });
+      return page(c, <LoginPage country={country} account={account} error="Wrong account id or password." />, 401);
+    }
+    throttle.succeed(account);
+    const s = sessions.create(r.owner.id);
+    audit.append({ kind: 'owner.login', owner: r.owner.id, peer: 'console' });
+    setCookie(c, cookieName, s.token, {
+      httpOnly: true,
+      sameSite: 'Strict',
+      secure,
+      path: '/',
+      maxAge: Math.floor((s.expiresAt - clock()) / 1000),
+    });
+    return c.redirect('/', 303);
+  });
+
+  // --- everything below needs a session ------------------------------------------------------------
+  app.use(async (c, next) => {
+    const s = c.get('session');
+    if (!s) {
+      if (getCookie(c, cookieName) !== undefined) deleteCookie(c, cookieName, { path: '/', secure });
+      return c.redirect('/login', 303);
+    }
+    if (c.req.method === 'POST') {
+      const body = await c.req.parseBody({ all: true });
+      if (!csrfMatches(s, body._csrf)) {
+        log.warn('console csrf check failed', { code: 'forbidden' });
+        return errorPage(c, new VeilError('forbidden', 'csrf'));
+      }
+    }
+    await next();
+  });
+
+  app.post('/logout', (c) => {
+    sessions.destroy(getCookie(c, cookieName));
+    deleteCookie(c, cookieName, { path: '/', secure });
+    return c.redirect('/login', 303);
+  });
+
+  app.get('/', (c) => page(c, <PendingPage country={country} session={c.get('session')!} items={desk.list('pending')} now={clock()} />));
+
+  app.get('/history', (c) =>
+    page(c, <HistoryPage country={country} session={c.get('session')!} items={desk.list('decided')} pending={pendingCount()} />),
+  );
+
+  app.get('/audit', (c) => {
+    const kindQ = c.req.query('kind');
+    const kind = kindQ && isAuditKind(kindQ) ? kindQ : undefined;
+    const beforeQ = Number(c.req.query('before'));
+    const before = Number.isSafeInteger(beforeQ) && beforeQ > 0 ? beforeQ : undefined;
+    const records = audit.list({ limit: AUDIT_PAGE, order: 'desc', ...(kind ? { kind } : {}), ...(before !== undefined ? { beforeSeq: before } : {}) });
+    const last = records.at(-1);
+    const older = records.length === AUDIT_PAGE && last && last.seq > 1 ? last.seq : undefined;
+    return page(c, <AuditPage country={country} session={c.get('session')!} records={records} kind={kind} older={older} pending={pendingCount()} />);
+  });
+
+  const getRequest = (id: string) => {
+    const v = REQUEST_ID_RE.test(id) ? desk.get(id) : undefined;
+    if (!v) throw new VeilError('not_found', 'disclosure request');
+    return v;
+  };
+
+  const NOTICES: Record<string, string> = {
+    approved: 'Approved. The ticked fields are sealed to the requesting analyst and queued for delivery.',
+    denied: 'Denied. The reason is sealed to the requesting analyst and queued for delivery.',
+  };
+
+  app.get('/requests/:id', (c) => {
+    const v = getRequest(c.req.param('id'));
+    const done = c.req.query('done');
+    return page(
+      c,
+      <RequestPage country={country} session={c.get('session')!} v={v} now={clock()} pending={pendingCount()} notice={done ? NOTICES[done] : undefined} />,
+    );
+  });
+
+  app.post('/requests/:id/approve', async (c) => {
+    const id = c.req.param('id');
+    const v = getRequest(id);
+    const owner = c.get('session')!.owner.id;
+    const body = await c.req.parseBody({ all: true });
+    const raw = body.field;
+    const ticked = (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]).filter((f): f is string => typeof f === 'string');
+    const fields = DISCLOSURE_FIELDS.filter((f) => ticked.includes(f));
+    if (v.status === 'pending') {
+      const wrong = fields.filter((f) => !v.fields.includes(f));
+      const problem =
+        ticked.length !== fields.length || wrong.length > 0
+          ? 'Only the fields the request asked for can be released.'
+          : fields.length === 0
+            ? 'Tick at least one field to release, or deny the request.'
+            : undefined;
+      if (problem) {
+        return page(c, <RequestPage country={country} session={c.get('session')!} v={v} now={clock()} pending={pendingCount()} error={problem} checked={fields} />, 400);
+      }
+    }
+    try {
+      desk.approve(id, fields, owner);
+    } catch (e) {
+      return decisionError(c, e, id);
+    }
+    log.info('disclosure approved in console', { requestId: id, count: fields.length });
+    return c.redirect(`/requests/${id}?done=approved`, 303);
+  });
+
+  app.post('/requests/:id/deny', async (c) => {
+    const id = c.req.param('id');
+    const v = getRequest(id);
+    const owner = c.get('session')!.owner.id;
+    const body = await c.req.parseBody();
+    const reason = typeof body.reason === 'string' ? body.reason.trim() : '';
+    if (v.status === 'pending' && (reason.length === 0 || reason.length > 2000)) {
+      return page(
+        c,
+        <RequestPage
+          country={country}
+          session={c.get('session')!}
+          v={v}
+          now={clock()}
+          pending={pendingCount()}
+          error="A denial needs a reason (1–2000 characters); it is sent to the requesting analyst."
+          reason={reason.slice(0, 2000)}
+        />,
+        400,
+      );
+    }
+    try {
+      desk.deny(id, reason, owner);
+    } catch (e) {
+      return decisionError(c, e, id);
+    }
+    log.info('disclosure denied in console', { requestId: id });
+    return c.redirect(`/requests/${id}?done=denied`, 303);
+  });
+
+  /** A decision the desk refused: for a conflict, say what was decided before. */
+  const decisionError = (c: Context<Env>, e: unknown, id: string): Response | Promise<Response> => {
+    const err = asVeilError(e);
+    if (err.code === 'conflict') {
+      const v = desk.get(id);
+      if (v) {
+        const what =
+          v.status === 'approved'
+            ? `approved${v.releasedFields ? ` (released: ${v.releasedFields.map((f: DisclosureField) => FIELD_LABELS[f]).join(', ')})` : ''}`
+            : v.status;
+        const by = v.decidedBy === 'policy' ? 'by the sharing policy' : v.decidedBy === 'deadline' ? 'at its deadline' : v.decidedBy ? `by ${v.decidedBy}` : '';
+        return page(
+          c,
+          <ErrorPage
+            country={country}
+            session={c.get('session')}
+            status={409}
+            title="Already decided"
+            message={`This request was already ${what} ${by}. Decisions are final; nothing was changed.`}
+            back={`/requests/${id}`}
+          />,
+          409,
+        );
+      }
+    }
+    return errorPage(c, err, `/requests/${id}`);
+  };
+
+  app.notFound((c) => errorPage(c, new VeilError('not_found', 'console page')));
+  app.onError((e, c) => errorPage(c, e));
+
+  return app;
+}
