@@ -121,7 +121,9 @@ node
       const head = r.written
         ? `imported ${file}: ${r.upserted} upserted, ${r.unchanged} unchanged, ${r.deleted} deleted` +
           (r.deleteMissing ? `, ${r.deleteMissing} deletes of unknown ids` : '') +
-          `; tags +${r.tagsAdded}/-${r.tagsRemoved} in ${r.chunks} chunk(s); ${(r.ms / 1000).toFixed(1)}s`
+          `; tags +${r.tagsAdded}/-${r.tagsRemoved} in ${r.chunks} chunk(s)` +
+          (r.templates ? `; ${r.templates} biometric template(s), ${r.templatesNormalized} rescaled to unit length` : '') +
+          `; ${(r.ms / 1000).toFixed(1)}s`
         : `nothing imported: ${r.invalid} invalid line(s) of ${r.lines} (use --skip-invalid to import the ${r.valid} valid ones)`;
       return [head, ...(r.invalid > 0 && r.written ? [`skipped ${r.invalid} invalid line(s):`] : []), ...lines].join('\n');
     });

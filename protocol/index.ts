@@ -11,3 +11,4 @@ export * from './match-keys/index.ts';
 export * from './records.ts';
 export * from './auth.ts';
 export * from './disclosure.ts';
+export * from './biometrics.ts';

@@ -138,7 +138,7 @@ export function createConsoleApp(deps: ConsoleDeps): Hono<Env> {
 
   // --- Host allow-list, then cross-site checks on every POST ---------------------------------------
   app.use(async (c, next) => {
-    if (deps.allowHost && !deps.allowHost(c.req.header('host') ?? '')) return c.text('misdirected request', 421);
+    if (deps.allowHost && !deps.allowHost(c.req.header('host') ?? new URL(c.req.url).host)) return c.text('misdirected request', 421);
     c.set('session', sessions.lookup(getCookie(c, cookieName)));
     if (c.req.method === 'POST') {
       const site = c.req.header('sec-fetch-site');

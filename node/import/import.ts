@@ -10,7 +10,8 @@
  * difference of its tags; `op: delete` withdraws a record and its tags.
  */
 import { sha256, initCrypto } from '#crypto';
-import { matchKeysForRecord, type MatchClass, type VeilRecord, type ImportOp } from '#protocol';
+import { matchKeysForRecord, decodeTemplate, BIO_MODALITIES, type BioModality, type MatchClass, type VeilRecord, type ImportOp } from '#protocol';
+import { VeilError } from '#crypto';
 import { AuditLog } from '#platform';
 import { NodeStore } from '../store/sqlite-store.ts';
 import { loadNodeConfig, loadNodeKeys, nodePaths } from '../config.ts';
@@ -39,6 +40,9 @@ export interface ImportReport {
   tagsAdded: number;
   tagsRemoved: number;
   chunks: number;
+  /** Biometric templates written (and how many of them were rescaled to unit length). */
+  templates: number;
+  templatesNormalized: number;
   ms: number;
 }
 
@@ -67,20 +71,41 @@ export async function importFile(
     tagsAdded: 0,
     tagsRemoved: 0,
     chunks: 0,
+    templates: 0,
+    templatesNormalized: 0,
     ms: 0,
   };
 
   // Pass 1: validate everything; the last operation on an id wins.
   const total = await countLines(file);
   const ops = new Map<string, ImportOp>();
+  const templates = new Map<string, Map<BioModality, Float32Array>>();
   for await (const item of readImportFile(file, opts.format ? { format: opts.format } : {})) {
     report.lines = Math.max(report.lines, item.line);
-    if (item.error !== undefined || !item.op) {
+    let error = item.error;
+    let bio: Map<BioModality, Float32Array> | undefined;
+    if (error === undefined && item.op?.op === 'upsert' && item.op.record.biometrics) {
+      try {
+        bio = new Map();
+        for (const m of BIO_MODALITIES) {
+          const v = item.op.record.biometrics[m];
+          if (v === undefined) continue;
+          const t = decodeTemplate(v, m);
+          if (t.normalized) report.templatesNormalized++;
+          bio.set(m, t.vector);
+        }
+      } catch (e) {
+        error = `biometrics: ${e instanceof VeilError ? (e.detail ?? e.message) : 'invalid template'}`;
+      }
+    }
+    if (error !== undefined || !item.op) {
       report.invalid++;
-      if (report.errors.length < MAX_REPORTED_ERRORS) report.errors.push({ line: item.line, reason: item.error ?? 'invalid' });
+      if (report.errors.length < MAX_REPORTED_ERRORS) report.errors.push({ line: item.line, reason: error ?? 'invalid' });
     } else {
       report.valid++;
       ops.set(opId(item.op), item.op);
+      if (bio) templates.set(opId(item.op), bio);
+      else templates.delete(opId(item.op));
     }
     if (item.line % 1000 === 0) opts.onProgress?.({ phase: 'validate', done: item.line, total });
   }
@@ -108,8 +133,10 @@ export async function importFile(
         else report.deleteMissing++;
         continue;
       }
-      const body = canonicalJson(op.record);
-      const digest = sha256(new TextEncoder().encode(body));
+      // Templates live in the gallery table, not in the record body (which is what disclosure reads).
+      const { biometrics: _bio, ...withoutBio } = op.record;
+      const body = canonicalJson(withoutBio);
+      const digest = sha256(new TextEncoder().encode(canonicalJson(op.record)));
       const existing = store.record(op.record.id);
       if (existing && Buffer.compare(existing.digest, digest) === 0) {
         report.unchanged++;
@@ -151,6 +178,15 @@ export async function importFile(
           syncRecordKeys(store, delta, keys.token, cfg.country, c.id, e.epoch, current, wanted);
         }
         offset += c.keys.length;
+        for (const m of BIO_MODALITIES) {
+          const v = c.record ? templates.get(c.id)?.get(m) : undefined;
+          if (v) {
+            store.gallerySet(m, c.id, v);
+            report.templates++;
+          } else {
+            store.galleryRemove(m, c.id);
+          }
+        }
         if (c.record) {
           store.upsertRecord({ id: c.id, kind: c.record.kind, dataset: c.record.dataset, handling: c.record.handling, body: c.body!, digest: c.digest! });
           report.upserted++;

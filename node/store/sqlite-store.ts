@@ -128,7 +128,33 @@ const MIGRATIONS: Migration[] = [
       );
     `,
   },
+  {
+    version: 4,
+    sql: `
+      -- Biometric galleries: one row per position per modality. A freed position keeps its row with
+      -- record_id and vector NULL until reused. seq orders changes so a running node can apply what an
+      -- import (another process) changed.
+      CREATE TABLE gallery (
+        modality TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        record_id TEXT,
+        vector BLOB,
+        seq INTEGER NOT NULL,
+        PRIMARY KEY (modality, position)
+      );
+      CREATE UNIQUE INDEX gallery_record ON gallery (modality, record_id) WHERE record_id IS NOT NULL;
+      CREATE INDEX gallery_seq ON gallery (seq);
+    `,
+  },
 ];
+
+export interface GalleryRow {
+  modality: string;
+  position: number;
+  recordId: string | null;
+  vector: Float32Array | null;
+  seq: number;
+}
 
 export interface StoredRecord {
   id: string;
@@ -329,6 +355,64 @@ export class NodeStore {
 
   budgetAdd(requester: string, day: string, n: number): void {
     this.#q.budgetAdd!.run(requester, day, n);
+  }
+
+  // ---------------------------------------------------------------- biometric gallery
+
+  #nextGallerySeq(): number {
+    const n = Number(this.getMeta('gallery_seq') ?? '0') + 1;
+    this.setMeta('gallery_seq', String(n));
+    return n;
+  }
+
+  /** Put (or replace) a record's template; returns its position. Must run inside a transaction. */
+  gallerySet(modality: string, recordId: string, vector: Float32Array): number {
+    const seq = this.#nextGallerySeq();
+    const blob = Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength);
+    const own = this.db.prepare('SELECT position FROM gallery WHERE modality = ? AND record_id = ?').get(modality, recordId) as { position: number } | undefined;
+    const free = own ?? (this.db.prepare('SELECT position FROM gallery WHERE modality = ? AND record_id IS NULL ORDER BY position LIMIT 1').get(modality) as { position: number } | undefined);
+    const position = free?.position ?? ((this.db.prepare('SELECT COALESCE(MAX(position), -1) AS m FROM gallery WHERE modality = ?').get(modality) as { m: number }).m + 1);
+    this.db
+      .prepare(
+        `INSERT INTO gallery (modality, position, record_id, vector, seq) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT(modality, position) DO UPDATE SET record_id = excluded.record_id, vector = excluded.vector, seq = excluded.seq`,
+      )
+      .run(modality, position, recordId, blob, seq);
+    return position;
+  }
+
+  /** Withdraw a record's template, if any. Must run inside a transaction. */
+  galleryRemove(modality: string, recordId: string): boolean {
+    const own = this.db.prepare('SELECT position FROM gallery WHERE modality = ? AND record_id = ?').get(modality, recordId) as { position: number } | undefined;
+    if (!own) return false;
+    this.db.prepare('UPDATE gallery SET record_id = NULL, vector = NULL, seq = ? WHERE modality = ? AND position = ?').run(this.#nextGallerySeq(), modality, own.position);
+    return true;
+  }
+
+  *galleryChanges(afterSeq: number, modality?: string): IterableIterator<GalleryRow> {
+    const q = modality
+      ? this.db.prepare('SELECT modality, position, record_id, vector, seq FROM gallery WHERE seq > ? AND modality = ? ORDER BY seq').iterate(afterSeq, modality)
+      : this.db.prepare('SELECT modality, position, record_id, vector, seq FROM gallery WHERE seq > ? ORDER BY seq').iterate(afterSeq);
+    for (const r of q as IterableIterator<{ modality: string; position: number; record_id: string | null; vector: Buffer | null; seq: number }>) {
+      yield {
+        modality: r.modality,
+        position: r.position,
+        recordId: r.record_id,
+        vector: r.vector ? new Float32Array(r.vector.buffer.slice(r.vector.byteOffset, r.vector.byteOffset + r.vector.byteLength)) : null,
+        seq: r.seq,
+      };
+    }
+  }
+
+  galleryAt(modality: string, position: number): { recordId: string; vector: Float32Array } | undefined {
+    const r = this.db.prepare('SELECT record_id, vector FROM gallery WHERE modality = ? AND position = ? AND record_id IS NOT NULL').get(modality, position) as
+      | { record_id: string; vector: Buffer }
+      | undefined;
+    return r ? { recordId: r.record_id, vector: new Float32Array(r.vector.buffer.slice(r.vector.byteOffset, r.vector.byteOffset + r.vector.byteLength)) } : undefined;
+  }
+
+  galleryCount(modality: string): number {
+    return (this.db.prepare('SELECT COUNT(*) AS n FROM gallery WHERE modality = ? AND record_id IS NOT NULL').get(modality) as { n: number }).n;
   }
 
   // ---------------------------------------------------------------- mail
