@@ -13,6 +13,8 @@ export const CoordinatorConfig = z.strictObject({
   port: z.number().int().min(0).max(65535).default(0),
   /** How long a query waits for target nodes before absent ones are reported as timed out. */
   queryDeadlineMs: z.number().int().min(50).max(60_000).default(3000),
+  /** Deadline of encrypted biometric queries (a node scores its whole gallery: seconds for 10^6). */
+  bioDeadlineMs: z.number().int().min(100).max(600_000).default(60_000),
   /** Sustained queries per second one country may send (token bucket, burst = 2 s worth). */
   ratePerCountry: z.number().positive().max(100_000).default(200),
   heartbeatMs: z.number().int().min(100).max(120_000).default(15_000),

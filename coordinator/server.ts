@@ -25,7 +25,7 @@ import {
   encode,
   open,
   NodeFrame,
-  ForwardedQuery,
+  ForwardedAnyQuery,
   ForwardedLookup,
   PublishChunk,
   NodeDescriptor,
@@ -342,8 +342,9 @@ class Hub {
   }
 
   #onQuery(s: Session, env: Envelope): void {
-    const q = open(env, this.#resolveNodeKey(s.country), ForwardedQuery);
+    const q = open(env, this.#resolveNodeKey(s.country), ForwardedAnyQuery);
     if (q.from !== s.country) throw new VeilError('forbidden', 'query from another country');
+    const bio = q.t === 'fwd-bio-query';
     const key = `${q.from}:${q.id}`;
     if (this.#pending.has(key)) return; // retransmission: the result will follow
     const recent = this.#recent.get(key);
@@ -369,10 +370,14 @@ class Hub {
       targets,
       answers,
       started: performance.now(),
-      timer: setTimeout(() => this.#finish(key, true), this.cfg.queryDeadlineMs),
+      timer: setTimeout(() => this.#finish(key, true), bio ? this.cfg.bioDeadlineMs : this.cfg.queryDeadlineMs),
     };
     this.#pending.set(key, pending);
-    this.audit.append({ kind: 'query.received', queryId: q.id, country: q.from, count: q.items.length, purpose: q.purpose });
+    this.audit.append(
+      bio
+        ? { kind: 'bio.query.received', queryId: q.id, country: q.from, cls: q.modality, bytes: q.probe.length + (q.sessionKeys?.length ?? 0), purpose: q.purpose }
+        : { kind: 'query.received', queryId: q.id, country: q.from, count: q.items.length, purpose: q.purpose },
+    );
     for (const c of targets) {
       if (answers.has(c)) continue;
       const t = this.#sessions.get(c);

@@ -32,6 +32,7 @@ export const ERROR_CODES = {
   replay: { status: 409, message: 'the message was already seen or is outside the time window' },
   conflict: { status: 409, message: 'the request conflicts with an earlier one with the same id' },
   // policy and limits
+  unknown_session: { status: 409, message: 'the encrypted-matching session keys are not known here; send them again' },
   refused_by_policy: { status: 403, message: 'the data owner policy refuses this request' },
   over_budget: { status: 429, message: 'the requester has used its evaluation budget' },
   rate_limited: { status: 429, message: 'too many requests' },

@@ -27,3 +27,4 @@ export { BOX_PUBLIC_BYTES, BoxKeyPair, SEAL_OVERHEAD, sealTo } from './box.ts';
 export { TokenKey } from './aead.ts';
 export { hashPassword, verifyPassword } from './password.ts';
 export * from './oprf/index.ts';
+export * from './he/index.ts';

@@ -17,6 +17,8 @@ import {
   LookupRequest,
   DisclosureRequest,
   ListDisclosures,
+  BioQueryRequest,
+  type ForwardedBioQuery,
   ReplayGuard,
   decodeWith,
   open,
@@ -44,6 +46,7 @@ export interface GatewayDeps {
   outbox: DisclosureOutbox;
   /** How long to wait for the coordinator's aggregated answer. */
   queryTimeoutMs: number;
+  bioTimeoutMs: number;
 }
 
 class IdempotentCache<T> {
@@ -91,8 +94,8 @@ export function createGatewayApp(d: GatewayDeps): Hono {
     return a.signPub;
   };
 
-  const verified = async <S extends z.ZodType>(req: Request, schema: S): Promise<{ env: Envelope; msg: z.infer<S>; analyst: string }> => {
-    const env = decodeWith(await readBody(req, LIMITS.maxFrameBytes), Envelope, LIMITS.maxFrameBytes);
+  const verified = async <S extends z.ZodType>(req: Request, schema: S, maxBytes: number = LIMITS.maxRequestBytes): Promise<{ env: Envelope; msg: z.infer<S>; analyst: string }> => {
+    const env = decodeWith(await readBody(req, maxBytes), Envelope, maxBytes);
     const msg = open(env, analystKey, schema);
     const analyst = env.kid.slice('analyst:'.length);
     return { env, msg, analyst };
@@ -145,6 +148,19 @@ export function createGatewayApp(d: GatewayDeps): Hono {
       return d.link.lookup(q.id, seal(d.keys.signing, nodeKid, fwd), d.queryTimeoutMs);
     });
     return msgpackResponse({ id: q.id, results });
+  });
+
+  /** An encrypted biometric search: forwarded like an identifier query, with a longer deadline. */
+  app.post('/v1/bio-query', async (c) => {
+    const { env, msg: q, analyst } = await verified(c.req.raw, BioQueryRequest, LIMITS.maxFrameBytes);
+    replay.check(env.kid, q.ts, q.nonce);
+    const answers = await queries.run(`${analyst}:${q.id}`, async () => {
+      const { t: _t, ts: _ts, nonce: _n, ...rest } = q;
+      const fwd: ForwardedBioQuery = { ...rest, t: 'fwd-bio-query', ts: Date.now(), nonce: randomBytes(16), from: d.country, analyst };
+      d.audit.append({ kind: 'query.forwarded', queryId: q.id, analyst, cls: q.modality, purpose: q.purpose, legalBasis: q.legalBasis, bytes: q.probe.length });
+      return d.link.query(q.id, seal(d.keys.signing, nodeKid, fwd), d.bioTimeoutMs);
+    });
+    return msgpackResponse({ id: q.id, answers });
   });
 
   /** A disclosure request: stored and queued for the owner's mailbox before the analyst gets 202. */

@@ -111,7 +111,7 @@ export async function startNode(dir: string, opts: StartNodeOptions = {}): Promi
     sendDescriptor();
   });
 
-  const app = createGatewayApp({ country: cfg.country, store, keys, link, members, audit, log, outbox, queryTimeoutMs: opts.queryTimeoutMs ?? 10_000 });
+  const app = createGatewayApp({ country: cfg.country, store, keys, link, members, audit, log, outbox, queryTimeoutMs: opts.queryTimeoutMs ?? 10_000, bioTimeoutMs: 120_000 });
   const server: Server = createServer(getRequestListener(app.fetch));
   const host = opts.host ?? cfg.host;
   await new Promise<void>((resolve, reject) => {

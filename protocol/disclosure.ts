@@ -12,6 +12,7 @@ import { bytes, bytesMax, caseRef, code, country, id, legalBasis, nonce, purpose
 import { matchClass, handling } from './messages.ts';
 import { Envelope } from './envelope.ts';
 import { LIMITS } from './limits.ts';
+import { BIO_MODALITIES } from './biometrics.ts';
 
 /** Fields an analyst may ask for and an owner may release, one by one. */
 export const DISCLOSURE_FIELDS = ['name', 'dob', 'nationality', 'sex', 'documents', 'vehicle', 'dataset'] as const;
@@ -44,10 +45,18 @@ export type DisclosureRequest = z.infer<typeof DisclosureRequest>;
 /** The part only the owning node can read. */
 export const SealedClaim = z.strictObject({
   id,
-  /** The hit token from the query result. */
-  token: bytesMax(LIMITS.maxTokenBytes),
-  /** The identifier that matched: what the analyst searched for. */
+  /** The hit token from the query result (identifier hits; absent for biometric hits). */
+  token: bytesMax(LIMITS.maxTokenBytes).optional(),
+  /** The identifier that matched: what the analyst searched for (for a biometric hit, the probe). */
   claim: z.union([
+    z.strictObject({
+      bio: z.strictObject({
+        modality: z.enum(BIO_MODALITIES),
+        queryId: id,
+        position: z.number().int().nonnegative().max(2 ** 31),
+        embedding: z.array(z.number()).min(1).max(2048),
+      }),
+    }),
     z.strictObject({ name: z.string().min(1).max(300), dob: z.string().min(4).max(20) }),
     z.strictObject({ doc: z.strictObject({ type: z.string().max(40), country: z.string().max(3), number: z.string().max(40) }) }),
     z.strictObject({ vin: z.string().max(40) }),
@@ -84,7 +93,7 @@ export const DisclosureDecision = z.strictObject({
   status: z.enum(['approved', 'denied', 'expired', 'rejected']),
   /** Why a request was rejected before any officer saw it (bad token, claim does not match). */
   code: code.optional(),
-  cls: matchClass.optional(),
+  cls: z.union([matchClass, z.enum(BIO_MODALITIES)]).optional(),
   /** crypto_box_seal to the analyst's key of a `SealedRelease` (approved or denied). */
   sealed: sealed.optional(),
 });

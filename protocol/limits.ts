@@ -1,9 +1,15 @@
 /** Size caps at every boundary. A message over a cap is rejected before it is decoded. */
 export const LIMITS = {
-  /** One HTTP body or websocket frame. */
-  maxFrameBytes: 8 * 1024 * 1024,
+  /** One websocket frame or biometric HTTP body (encrypted scores for 10^6 templates are ~16 MB). */
+  maxFrameBytes: 40 * 1024 * 1024,
   /** One signed envelope's payload. */
-  maxPayloadBytes: 4 * 1024 * 1024,
+  maxPayloadBytes: 32 * 1024 * 1024,
+  /** One identifier query, lookup or disclosure HTTP body. */
+  maxRequestBytes: 1024 * 1024,
+  /** HE session keys (Galois keys), sent once per session and node. */
+  maxSessionKeyBytes: 8 * 1024 * 1024,
+  /** One encrypted probe. */
+  maxProbeBytes: 2 * 1024 * 1024,
   /** Blinded elements in one query (a name query yields a handful of keys). */
   maxQueryItems: 64,
   /** Queries in one micro-batch frame from the coordinator to a node. */

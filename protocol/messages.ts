@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { ERROR_CODES } from '#crypto';
 import { MATCH_CLASSES } from './match-keys/index.ts';
 import { HANDLING_CODES } from './records.ts';
+import { BIO_MODALITIES } from './biometrics.ts';
 import { LIMITS } from './limits.ts';
 import { Envelope } from './envelope.ts';
 import { bytes, bytesMax, caseRef, code, country, epoch, id, legalBasis, nonce, purpose, ts } from './primitives.ts';
@@ -128,6 +129,44 @@ export const PublishChunk = z.strictObject({
   final: z.boolean(),
 });
 export type PublishChunk = z.infer<typeof PublishChunk>;
+
+/** Analyst → own node: an encrypted biometric 1:N search (DESIGN.md §3). */
+const bioFields = {
+  ...searchContext,
+  targets,
+  modality: z.enum(BIO_MODALITIES),
+  /** SHA-256 (hex) of the session keys: nodes cache keys by it. */
+  sessionId: z.string().regex(/^[0-9a-f]{64}$/),
+  /** Sent with the first query of a session to each node; omitted afterwards. */
+  sessionKeys: bytesMax(LIMITS.maxSessionKeyBytes).optional(),
+  probe: bytesMax(LIMITS.maxProbeBytes),
+};
+export const BioQueryRequest = z.strictObject({ t: z.literal('bio-query'), id, ts, nonce, ...bioFields });
+export type BioQueryRequest = z.infer<typeof BioQueryRequest>;
+
+export const ForwardedBioQuery = z.strictObject({ t: z.literal('fwd-bio-query'), id, ts, nonce, from: country, analyst: code, ...bioFields });
+export type ForwardedBioQuery = z.infer<typeof ForwardedBioQuery>;
+
+/** Either kind of query the coordinator fans out. */
+export const ForwardedAnyQuery = z.discriminatedUnion('t', [ForwardedQuery, ForwardedBioQuery]);
+export type ForwardedAnyQuery = z.infer<typeof ForwardedAnyQuery>;
+
+/** Target node's answer to a biometric query: masked encrypted scores only the analyst can decrypt. */
+export const BioEvalResult = z.strictObject({
+  t: z.literal('bio-result'),
+  id,
+  ts,
+  from: country,
+  to: country,
+  status: z.enum(['ok', 'refused']),
+  code: errorCode.optional(),
+  modality: z.enum(BIO_MODALITIES),
+  /** Gallery positions covered by the result. */
+  positions: z.number().int().nonnegative().max(2 ** 31),
+  result: bytesMax(LIMITS.maxPayloadBytes - 4096).nullable(),
+});
+export type BioEvalResult = z.infer<typeof BioEvalResult>;
+
 
 // ---------------------------------------------------------------- websocket frames
 

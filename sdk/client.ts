@@ -10,7 +10,7 @@
  *    done here).
  * Result: per country, hit or no hit per match class with the opaque hit token; no identity.
  */
-import { VeilError, blind, finalize, verifyBatch, randomBytes, toHex, toBase64url, fromBase64url, equalBytes, initCrypto, sealTo } from '#crypto';
+import { VeilError, blind, finalize, verifyBatch, randomBytes, toHex, toBase64url, fromBase64url, equalBytes, initCrypto, sealTo, HeClient } from '#crypto';
 import {
   EvalResult,
   LIMITS,
@@ -18,6 +18,11 @@ import {
   LookupResponse,
   MembersResponse,
   ErrorBody,
+  BioEvalResult,
+  decodeTemplate,
+  BIO_PARAMS,
+  type BioModality,
+  type BioQueryRequest,
   DisclosureAccepted,
   DisclosureDecision,
   DisclosureListResponse,
@@ -102,8 +107,31 @@ export interface Disclosure {
   released?: SealedRelease;
 }
 
+export interface BioHit {
+  /** Gallery position at the owning node (see docs/biometrics.md on what it reveals). */
+  position: number;
+  /** Reference to quote in a disclosure request: `bio:<queryId>:<position>`. */
+  ref: string;
+}
+
+export interface BioCountryResult {
+  country: string;
+  status: CountryStatus;
+  code?: ErrorCode;
+  /** Gallery size the node scored. */
+  positions?: number;
+  hits: BioHit[];
+}
+
+export interface BioQueryResult {
+  queryId: string;
+  modality: BioModality;
+  results: BioCountryResult[];
+}
+
 export class VeilClient implements AsyncDisposable {
   readonly #members = new MemberDirectory();
+  readonly #bio = new Map<BioModality, { he: HeClient; sentTo: Set<string> }>();
   #membersAt = 0;
 
   private constructor(
@@ -263,6 +291,121 @@ export class VeilClient implements AsyncDisposable {
   }
 
   /**
+   * Encrypted biometric 1:N search (DESIGN.md §3). The probe is encrypted here under a per-session HE
+   * key whose secret never leaves this client; each target node scores it against its whole gallery
+   * and masks the scores so that only which positions cross the threshold can be decrypted here.
+   * Session keys go to a node once and are cached there by their hash.
+   */
+  async bioMatch(modality: BioModality, embedding: ArrayLike<number>, ctx: SearchContext, opts: { targets?: string[] } = {}): Promise<BioQueryResult> {
+    const probe = decodeTemplate(Array.from(embedding), modality).vector;
+    const members = await this.members();
+    const session = await this.#bioSession(modality);
+    const targets = opts.targets ?? members.map((m) => m.country).filter((c) => c !== this.credential.country);
+    const id = toHex(randomBytes(16));
+    const send = async (to: string[], withKeys: boolean) => {
+      const req: BioQueryRequest = {
+        t: 'bio-query',
+        id: to === targets ? id : toHex(randomBytes(16)),
+        ts: Date.now(),
+        nonce: randomBytes(16),
+        ...ctx,
+        targets: to,
+        modality,
+        sessionId: session.he.sessionId,
+        ...(withKeys ? { sessionKeys: session.he.sessionKeys() } : {}),
+        probe: session.he.encryptProbe(probe),
+      };
+      const r = await this.#post('/v1/bio-query', seal(this.credential.signing, `analyst:${this.credential.analystId}`, req), QueryResponse);
+      return { req, answers: r.answers };
+    };
+    const first = await send(targets, targets.some((c) => !session.sentTo.has(c)));
+    const answers = new Map(first.answers.map((a) => [a.country, { a, req: first.req }]));
+    // A node that lost the session keys (restart, cache eviction) asks for them again: resend once.
+    const retry: string[] = [];
+    for (const [c, { a }] of answers) {
+      if (a.status !== 'answered' || !a.env) continue;
+      try {
+        const r = this.#openBio(c, a.env);
+        if (r.status === 'refused' && r.code === 'unknown_session') retry.push(c);
+      } catch {
+        /* reported below */
+      }
+    }
+    if (retry.length > 0) {
+      const again = await send(retry, true);
+      for (const a of again.answers) answers.set(a.country, { a, req: again.req });
+    }
+    const results: BioCountryResult[] = [];
+    for (const [country, { a, req }] of answers) {
+      if (a.status !== 'answered' || !a.env) {
+        results.push({ country, status: a.status === 'answered' ? 'error' : a.status, ...(a.code ? { code: a.code } : {}), hits: [] });
+        continue;
+      }
+      try {
+        const r = this.#openBio(country, a.env);
+        if (r.id !== req.id || r.to !== this.credential.country || r.modality !== modality) throw new VeilError('bad_request', 'answer is for another query');
+        if (r.status === 'refused' || !r.result) {
+          results.push({ country, status: 'refused', ...(r.code ? { code: r.code } : {}), hits: [] });
+          continue;
+        }
+        session.sentTo.add(country);
+        const positions = session.he.decryptMasked(r.result).filter((p) => p < r.positions);
+        results.push({
+          country,
+          status: positions.length > 0 ? 'hit' : 'no-hit',
+          positions: r.positions,
+          hits: positions.map((p) => ({ position: p, ref: `bio:${req.id}:${p}` })),
+        });
+      } catch (e) {
+        results.push({ country, status: 'error', code: e instanceof VeilError ? e.code : 'internal', hits: [] });
+      }
+    }
+    results.sort((x, y) => x.country.localeCompare(y.country));
+    return { queryId: id, modality, results };
+  }
+
+  #openBio(country: string, env: Envelope): BioEvalResult {
+    const m = this.#members.get(country);
+    const r = open(
+      env,
+      (kid) => {
+        if (!m || kid !== `node:${country}`) throw new VeilError('unknown_member', 'answer not signed by the target');
+        return m.signPub;
+      },
+      BioEvalResult,
+    );
+    if (r.from !== country) throw new VeilError('bad_request', 'answer from another country');
+    return r;
+  }
+
+  async #bioSession(modality: BioModality): Promise<{ he: HeClient; sentTo: Set<string> }> {
+    let s = this.#bio.get(modality);
+    if (!s) {
+      s = { he: await HeClient.create(BIO_PARAMS[modality]), sentTo: new Set() };
+      this.#bio.set(modality, s);
+    }
+    return s;
+  }
+
+  /**
+   * Ask for the record behind a biometric hit. The claim is the probe itself, sealed to the owning
+   * node, which checks the plaintext similarity at that position before queuing the request and shows
+   * the score to its data owner.
+   */
+  async requestBioDisclosure(
+    hit: { country: string; ref: string },
+    modality: BioModality,
+    embedding: ArrayLike<number>,
+    ctx: Omit<SearchContext, 'handling'>,
+    opts: { fields: DisclosureField[]; justification: string; id?: string },
+  ): Promise<{ id: string; status: DisclosureStatus }> {
+    const m = /^bio:([0-9a-f]{32}):(\d+)$/.exec(hit.ref);
+    if (!m) throw new VeilError('bad_request', 'biometric hit reference must be bio:<queryId>:<position>');
+    const claim: SealedClaim['claim'] = { bio: { modality, queryId: m[1]!, position: Number(m[2]), embedding: Array.from(embedding) } };
+    return this.#disclose(hit.country, undefined, claim, ctx, opts);
+  }
+
+  /**
    * Ask the owning country to reveal the record behind a hit (DESIGN.md §4). The claim — what was
    * searched for — and the justification travel sealed to the owning node, which checks the claim
    * really matches before any officer sees the request. Returns once the own node has queued it.
@@ -273,6 +416,17 @@ export class VeilClient implements AsyncDisposable {
     ctx: Omit<SearchContext, 'handling'>,
     opts: { fields: DisclosureField[]; justification: string; id?: string },
   ): Promise<{ id: string; status: DisclosureStatus }> {
+    return this.#disclose(hit.country, fromBase64url(hit.token), claim, ctx, opts);
+  }
+
+  async #disclose(
+    country: string,
+    token: Uint8Array | undefined,
+    claim: SealedClaim['claim'],
+    ctx: Omit<SearchContext, 'handling'>,
+    opts: { fields: DisclosureField[]; justification: string; id?: string },
+  ): Promise<{ id: string; status: DisclosureStatus }> {
+    const hit = { country };
     await this.members();
     let owner = this.#members.get(hit.country);
     if (!owner) {
@@ -281,7 +435,7 @@ export class VeilClient implements AsyncDisposable {
     }
     if (!owner) throw new VeilError('unknown_member', 'owner country');
     const id = opts.id ?? toHex(randomBytes(16));
-    const sealedClaim = sealTo(owner.boxPub, encode({ id, token: fromBase64url(hit.token), claim, justification: opts.justification } satisfies SealedClaim));
+    const sealedClaim = sealTo(owner.boxPub, encode({ id, ...(token ? { token } : {}), claim, justification: opts.justification } satisfies SealedClaim));
     const req: DisclosureRequest = {
       t: 'disclosure-request',
       id,
@@ -362,7 +516,10 @@ export class VeilClient implements AsyncDisposable {
     return decodeWith(bytes, schema, LIMITS.maxFrameBytes);
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    for (const s of this.#bio.values()) s.he.dispose();
+    this.#bio.clear();
+  }
 
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();

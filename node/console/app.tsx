@@ -143,7 +143,10 @@ export function createConsoleApp(deps: ConsoleDeps): Hono<Env> {
     if (c.req.method === 'POST') {
       const site = c.req.header('sec-fetch-site');
       const origin = c.req.header('origin');
-      if ((site !== undefined && site !== 'same-origin') || (origin !== undefined && origin !== new URL(c.req.url).origin)) {
+      // Behind a TLS proxy (secureCookies) the browser's origin is https even though this listener is http.
+      const here = new URL(c.req.url);
+      const expected = `${secure ? 'https:' : here.protocol}//${here.host}`;
+      if ((site !== undefined && site !== 'same-origin') || (origin !== undefined && origin !== expected)) {
         log.warn('console cross-site post refused', { code: 'forbidden' });
         return errorPage(c, new VeilError('forbidden', 'cross-site post'));
       }
@@ -161,6 +164,9 @@ export function createConsoleApp(deps: ConsoleDeps): Hono<Env> {
     c.header('cache-control', 'max-age=3600');
     return c.body(CONSOLE_CSS);
   });
+
+  // Browsers ask for it on every visit; an empty answer keeps 404s out of the logs.
+  app.get('/favicon.ico', (c) => c.body(null, 204));
 
   app.get('/login', (c) => (c.get('session') ? c.redirect('/', 303) : page(c, <LoginPage country={country} />)));
 

@@ -13,8 +13,8 @@ import type { DisclosureField, VeilRecord } from '#protocol';
 import { NodeStore } from '../store/sqlite-store.ts';
 import { DisclosureDesk } from '../disclosure/desk.ts';
 import { DEFAULT_POLICY } from '../policy.ts';
-import { nodeAudit } from '../admin-ops.ts';
-import { addOwner, createConsoleApp, listOwners, type ConsoleDeps } from './index.ts';
+import { initNode, nodeAudit } from '../admin-ops.ts';
+import { addOwner, addOwnerInDir, createConsoleApp, disableOwner, listOwners, listOwnersInDir, type ConsoleDeps } from './index.ts';
 
 const T0 = Date.UTC(2026, 4, 4, 9, 0);
 const PASSWORD = 'correct horse battery staple';
@@ -140,6 +140,14 @@ describe('owner accounts', () => {
     expect(() => addOwner(f.store, f.audit, 'Long Pw', 'x'.repeat(1025))).toThrow(VeilError);
     expect(listOwners(f.store)).toHaveLength(1);
   });
+
+  it('adds owners to a node directory (the CLI path), audited in that node log', async () => {
+    const dir = join(f.dir, 'node-de');
+    await initNode(dir, { country: 'DE' });
+    const { id } = await addOwnerInDir(dir, 'Jörg Weiß', PASSWORD);
+    expect(id).toMatch(/^jorg-wei-[0-9a-f]{6}$/);
+    expect(listOwnersInDir(dir).map((o) => o.id)).toEqual([id]);
+  });
 });
 
 describe('login and sessions', () => {
@@ -217,6 +225,14 @@ describe('login and sessions', () => {
     expect(sc).toMatch(/^__Host-veil-owner=/);
     expect(sc).toContain('Secure');
     expect(r.headers.get('strict-transport-security')).toContain('max-age=');
+    // Behind the TLS proxy the browser's Origin is https.
+    const cookie = sc.split(';')[0]!;
+    const html = await (await f.app.request('/', { headers: { cookie } })).text();
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(html)![1]!;
+    const out = async (origin: string) =>
+      f.app.request('/logout', { method: 'POST', body: form({ _csrf: csrf }), headers: { 'content-type': 'application/x-www-form-urlencoded', cookie, origin } });
+    expect((await out('http://localhost')).status).toBe(403);
+    expect((await out('https://localhost')).status).toBe(303);
   });
 
   it('expires a session after 8 hours', async () => {
@@ -244,7 +260,12 @@ describe('login and sessions', () => {
 
   it('refuses sessions of a disabled account', async () => {
     const s = await login(f);
-    f.store.db.prepare('UPDATE owners SET disabled = 1 WHERE id = ?').run(f.owner);
+    disableOwner(f.store, f.audit, f.owner);
+    disableOwner(f.store, f.audit, f.owner); // idempotent
+    expect(() => disableOwner(f.store, f.audit, 'nobody-000000')).toThrow(expect.objectContaining({ code: 'not_found' }));
+    expect(kinds(f, 'owner.removed')).toEqual([{ kind: 'owner.removed', owner: f.owner }]);
+    expect(f.store.db.prepare('SELECT COUNT(*) AS n FROM owner_sessions').get()).toEqual({ n: 0 });
+    expect(listOwners(f.store)[0]!.disabled).toBe(true);
     expect((await s.get('/')).status).toBe(303);
     expect((await post(f, '/login', { account: f.owner, password: PASSWORD })).status).toBe(401);
     expect(kinds(f, 'auth.failed').at(-1)).toMatchObject({ status: 'disabled', owner: f.owner });

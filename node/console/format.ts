@@ -4,11 +4,11 @@
  */
 import type { DisclosureField, VeilRecord } from '#protocol';
 
-/** `2026-05-01 14:03 UTC`. */
-export function utcTime(ms: number): string {
+/** `2026-05-01 14:03 UTC` (or `14:03:27` with seconds). */
+export function utcTime(ms: number, seconds = false): string {
   const d = new Date(ms);
   if (Number.isNaN(d.getTime())) return '—';
-  return `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+  return `${d.toISOString().slice(0, seconds ? 19 : 16).replace('T', ' ')} UTC`;
 }
 
 /** `1 d 4 h`, `3 h 12 min`, `25 min`, `under a minute`, `overdue`. */

@@ -5,4 +5,5 @@
  */
 export { startConsole, type StartConsoleOptions, type ConsoleHandle } from './server.ts';
 export { createConsoleApp, type ConsoleDeps } from './app.tsx';
-export { addOwner, listOwners, MIN_PASSWORD_LENGTH, SESSION_TTL_MS, type OwnerInfo, type ThrottleOptions } from './owners.ts';
+export { addOwner, listOwners, disableOwner, MIN_PASSWORD_LENGTH, SESSION_TTL_MS, type OwnerInfo, type ThrottleOptions } from './owners.ts';
+export { addOwnerInDir, listOwnersInDir, disableOwnerInDir } from './owner-dir.ts';

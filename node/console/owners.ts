@@ -50,7 +50,7 @@ export function addOwner(store: NodeStore, audit: AuditLog, name: string, passwo
     throw new VeilError('bad_request', `password: at least ${MIN_PASSWORD_LENGTH} characters`);
   }
   if (password.length > MAX_PASSWORD_LENGTH) throw new VeilError('bad_request', `password: at most ${MAX_PASSWORD_LENGTH} characters`);
-  const slug = name.normalize('NFKD').replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '').toLowerCase().slice(0, 40) || 'owner';
+  const slug = name.normalize('NFKD').replace(/\p{M}+/gu, '').replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '').toLowerCase().slice(0, 40) || 'owner';
   const id = `${slug}-${toHex(randomBytes(3))}`;
   const pwHash = hashPassword(password);
   store.tx(() => {
@@ -64,6 +64,22 @@ export function addOwner(store: NodeStore, audit: AuditLog, name: string, passwo
 export function listOwners(store: NodeStore): OwnerInfo[] {
   const rows = store.db.prepare('SELECT id, name, pw_hash, created_at, disabled FROM owners ORDER BY name, id').all() as OwnerRow[];
   return rows.map((r) => ({ id: r.id, name: r.name, createdAt: r.created_at, disabled: r.disabled !== 0 }));
+}
+
+/**
+ * Disable an account (it can no longer log in) and end its sessions. Its past decisions keep naming it.
+ * Audited as `owner.removed`.
+ */
+export function disableOwner(store: NodeStore, audit: AuditLog, id: string): void {
+  store.tx(() => {
+    const r = store.db.prepare('UPDATE owners SET disabled = 1 WHERE id = ? AND disabled = 0').run(id);
+    if (r.changes === 0) {
+      if (!store.db.prepare('SELECT 1 FROM owners WHERE id = ?').get(id)) throw new VeilError('not_found', 'no such owner account');
+      return; // already disabled: idempotent
+    }
+    store.db.prepare('DELETE FROM owner_sessions WHERE owner = ?').run(id);
+    audit.append({ kind: 'owner.removed', owner: id });
+  });
 }
 
 export type LoginFailure = 'unknown_account' | 'disabled' | 'bad_password';

@@ -36,7 +36,8 @@ table.list th, table.list td { padding: .55rem .7rem; text-align: left; border-b
 table.list th { font-size: .8rem; text-transform: uppercase; letter-spacing: .04em; color: var(--muted); background: #f9fafb; }
 table.list tr:last-child td { border-bottom: 0; }
 table.audit td.details { font-size: .9rem; }
-.kv { margin-right: .8rem; white-space: nowrap; }
+.kv { display: inline-block; margin-right: .8rem; white-space: nowrap; }
+table.list code { white-space: nowrap; }
 .nowrap { white-space: nowrap; }
 .num { text-align: right; color: var(--muted); }
 .country { display: inline-block; min-width: 2.2rem; padding: 0 .35rem; border-radius: 3px; background: #e4ecf9; color: var(--accent);

@@ -464,7 +464,7 @@ export const AuditPage: FC<{ country: string; session: OwnerSession; records: Au
           {p.records.map((r) => (
             <tr>
               <td class="num">{r.seq}</td>
-              <td class="nowrap">{utcTime(r.ts)}</td>
+              <td class="nowrap">{utcTime(r.ts, true)}</td>
               <td title={(AUDIT_KINDS as Record<string, string>)[r.entry.kind] ?? ''}>
                 <code>{r.entry.kind}</code>
               </td>

@@ -30,7 +30,17 @@ import {
   type SealedRelease,
   type VeilRecord,
   type Handling,
+  type QuerySubject,
+  type BioModality,
+  decodeTemplate,
+  dot,
+  BIO_PARAMS,
 } from '#protocol';
+import { HE_PARAMS } from '#crypto';
+
+export function bioThreshold(m: BioModality): number {
+  return HE_PARAMS[BIO_PARAMS[m]].threshold;
+}
 import type { AuditLog } from '#platform';
 import type { NodeStore } from '../store/sqlite-store.ts';
 import type { NodeKeys } from '../config.ts';
@@ -48,7 +58,8 @@ export interface DisclosureView {
   fields: DisclosureField[];
   justification: string;
   recordId: string;
-  cls: MatchClass;
+  /** Match class, or the biometric modality for biometric hits. */
+  cls: MatchClass | BioModality;
   claimKind: string;
   /** For biometric claims: the plaintext similarity the node measured. */
   score: number | null;
@@ -140,19 +151,26 @@ export class DisclosureDesk {
     const now = this.clock();
     let claim: SealedClaim;
     let recordId: string;
-    let cls: MatchClass;
+    let cls: string;
     let record: VeilRecord;
+    let score: number | null = null;
     try {
       claim = decodeWith(this.keys.box.open(fwd.sealedClaim), SealedClaim, LIMITS.maxPayloadBytes);
       if (claim.id !== fwd.id) throw new VeilError('bad_request', 'claim is for another request');
-      const opened = decode(this.keys.token.open(claim.token, utf8(LABELS.hitToken + this.country)), LIMITS.maxTokenBytes) as unknown;
-      if (!Array.isArray(opened) || typeof opened[0] !== 'string' || typeof opened[1] !== 'string') throw new VeilError('decrypt_failed', 'token content');
-      recordId = opened[0];
-      cls = opened[1] as MatchClass;
+      if ('bio' in claim.claim) {
+        ({ recordId, score } = this.#checkBioClaim(fwd.from, claim.claim.bio));
+        cls = claim.claim.bio.modality;
+      } else {
+        if (!claim.token) throw new VeilError('bad_request', 'identifier claim without hit token');
+        const opened = decode(this.keys.token.open(claim.token, utf8(LABELS.hitToken + this.country)), LIMITS.maxTokenBytes) as unknown;
+        if (!Array.isArray(opened) || typeof opened[0] !== 'string' || typeof opened[1] !== 'string') throw new VeilError('decrypt_failed', 'token content');
+        recordId = opened[0];
+        cls = opened[1];
+      }
       const stored = this.store.record(recordId);
       if (!stored) throw new VeilError('not_found', 'record no longer held');
       record = JSON.parse(stored.body) as VeilRecord;
-      if (!this.#claimMatches(claim.claim, record, cls)) throw new VeilError('forbidden', 'claim does not match the record');
+      if (!('bio' in claim.claim) && !this.#claimMatches(claim.claim, record, cls as MatchClass)) throw new VeilError('forbidden', 'claim does not match the record');
     } catch (e) {
       const code = asVeilError(e).code;
       this.audit.append({ kind: 'disclosure.claim-rejected', requestId: fwd.id, country: fwd.from, code });
@@ -165,10 +183,10 @@ export class DisclosureDesk {
       .prepare(
         `INSERT OR IGNORE INTO disclosures_in (id, requester, analyst, purpose, case_ref, legal_basis, fields, justification, record_id, cls,
            claim_kind, score, analyst_box_pub, status, received_at, deadline)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, 'pending', ?, ?)`,
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)`,
       )
       .run(fwd.id, fwd.from, fwd.analyst, fwd.purpose, fwd.caseRef, fwd.legalBasis, JSON.stringify(fwd.fields), claim.justification, recordId, cls,
-        Object.keys(claim.claim)[0]!, fwd.analystBoxPub, now, deadline);
+        Object.keys(claim.claim)[0]!, score, fwd.analystBoxPub, now, deadline);
     this.audit.append({ kind: 'disclosure.queued', requestId: fwd.id, country: fwd.from, analyst: fwd.analyst, cls, purpose: fwd.purpose });
     const auto = autoApprovedFields(p, record.dataset, fwd.from, fwd.purpose, fwd.fields);
     if (auto.length > 0) {
@@ -177,7 +195,25 @@ export class DisclosureDesk {
     }
   }
 
-  #claimMatches(claim: SealedClaim['claim'], record: VeilRecord, cls: MatchClass): boolean {
+  /**
+   * A biometric claim names a query this node answered for that country and a gallery position; the
+   * probe it carries must really score at or above the modality's threshold against the template there
+   * (plaintext, here at the owner). The score is shown to the data owner.
+   */
+  #checkBioClaim(requester: string, bio: { modality: BioModality; queryId: string; position: number; embedding: number[] }): { recordId: string; score: number } {
+    const q = this.store.db.prepare('SELECT modality, positions FROM bio_queries WHERE requester = ? AND id = ?').get(requester, bio.queryId) as
+      | { modality: string; positions: number }
+      | undefined;
+    if (!q || q.modality !== bio.modality || bio.position >= q.positions) throw new VeilError('forbidden', 'no such biometric query answered for this requester');
+    const at = this.store.galleryAt(bio.modality, bio.position);
+    if (!at) throw new VeilError('not_found', 'gallery position no longer held');
+    const probe = decodeTemplate(bio.embedding, bio.modality).vector;
+    const score = dot(probe, at.vector);
+    if (score < bioThreshold(bio.modality)) throw new VeilError('forbidden', 'probe does not match the template');
+    return { recordId: at.recordId, score };
+  }
+
+  #claimMatches(claim: QuerySubject, record: VeilRecord, cls: MatchClass): boolean {
     let wanted;
     try {
       wanted = matchKeysForQuery(claim).filter((k) => k.cls === cls);
@@ -259,7 +295,7 @@ export class DisclosureDesk {
           : { id, reason: d.reason ?? '', decidedAt: now };
       sealed = sealTo(new Uint8Array(r.analyst_box_pub), encode(release));
     }
-    this.#send(r.requester, { id, analyst: r.analyst, status, cls: r.cls as MatchClass, ...(sealed ? { sealed } : {}) });
+    this.#send(r.requester, { id, analyst: r.analyst, status, cls: r.cls as MatchClass | BioModality, ...(sealed ? { sealed } : {}) });
     this.audit.append({
       kind: status === 'approved' ? 'disclosure.approved' : status === 'denied' ? 'disclosure.denied' : 'disclosure.expired',
       requestId: id,
@@ -287,7 +323,7 @@ export class DisclosureDesk {
       fields: JSON.parse(r.fields) as DisclosureField[],
       justification: r.justification,
       recordId: r.record_id,
-      cls: r.cls as MatchClass,
+      cls: r.cls as MatchClass | BioModality,
       claimKind: r.claim_kind,
       score: r.score,
       status: r.status,

@@ -144,6 +144,15 @@ const MIGRATIONS: Migration[] = [
       );
       CREATE UNIQUE INDEX gallery_record ON gallery (modality, record_id) WHERE record_id IS NOT NULL;
       CREATE INDEX gallery_seq ON gallery (seq);
+      -- Biometric queries this node answered: a disclosure claim must name one of them.
+      CREATE TABLE bio_queries (
+        id TEXT NOT NULL,
+        requester TEXT NOT NULL,
+        modality TEXT NOT NULL,
+        positions INTEGER NOT NULL,
+        answered_at INTEGER NOT NULL,
+        PRIMARY KEY (requester, id)
+      );
     `,
   },
 ];
