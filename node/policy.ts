@@ -7,7 +7,7 @@
 import { statSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { VeilError } from '#crypto';
-import { MATCH_CLASSES, PURPOSES, DISCLOSURE_FIELDS, type MatchClass, type Purpose, type DisclosureField } from '#protocol';
+import { MATCH_CLASSES, PURPOSES, DISCLOSURE_FIELDS, BIO_MODALITIES, type MatchClass, type BioModality, type Purpose, type DisclosureField } from '#protocol';
 import type { Logger } from '#platform';
 
 const star = z.literal('*');
@@ -16,7 +16,8 @@ const countryCode = z.string().regex(/^[A-Z]{2}$/);
 export const PolicyRule = z.strictObject({
   requesters: z.union([z.array(star).length(1), z.array(countryCode).min(1)]),
   purposes: z.union([z.array(star).length(1), z.array(z.enum(PURPOSES)).min(1)]),
-  classes: z.union([z.array(star).length(1), z.array(z.enum(MATCH_CLASSES)).min(1)]),
+  /** Match classes, and the biometric modalities (`face`, `fingerprint`) for encrypted biometric search. */
+  classes: z.union([z.array(star).length(1), z.array(z.enum([...MATCH_CLASSES, ...BIO_MODALITIES])).min(1)]),
 });
 
 /**
@@ -46,6 +47,8 @@ export const Policy = z.strictObject({
     /** OPRF evaluations per requesting country per UTC day. */
     dailyEvaluations: z.number().int().nonnegative(),
     perRequester: z.record(countryCode, z.number().int().nonnegative()).default({}),
+    /** Encrypted biometric searches per requesting country per UTC day. */
+    dailyBioQueries: z.number().int().nonnegative().default(1000),
   }),
   disclosure: DisclosurePolicy.default({ deadlineHours: 48, autoApprove: [] }),
 });
@@ -54,7 +57,7 @@ export type Policy = z.infer<typeof Policy>;
 export const DEFAULT_POLICY: Policy = {
   v: 1,
   answer: [{ requesters: ['*'], purposes: ['*'], classes: ['*'] }],
-  budgets: { dailyEvaluations: 100_000, perRequester: {} },
+  budgets: { dailyEvaluations: 100_000, perRequester: {}, dailyBioQueries: 1000 },
   disclosure: { deadlineHours: 48, autoApprove: [] },
 };
 
@@ -77,7 +80,7 @@ function allows(list: readonly string[], v: string): boolean {
   return list[0] === '*' || list.includes(v);
 }
 
-export function allowedClass(p: Policy, requester: string, purpose: Purpose, cls: MatchClass): boolean {
+export function allowedClass(p: Policy, requester: string, purpose: Purpose, cls: MatchClass | BioModality): boolean {
   return p.answer.some((r) => allows(r.requesters, requester) && allows(r.purposes, purpose) && allows(r.classes, cls));
 }
 
@@ -89,6 +92,10 @@ export function autoApprovedFields(p: Policy, dataset: string, requester: string
     if (ok.length > 0) return ok;
   }
   return [];
+}
+
+export function dailyBioBudget(p: Policy, _requester: string): number {
+  return p.budgets.dailyBioQueries;
 }
 
 export function dailyBudget(p: Policy, requester: string): number {

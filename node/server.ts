@@ -7,7 +7,7 @@ import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { getRequestListener } from '@hono/node-server';
 import { initCrypto, VeilError } from '#crypto';
-import { challengeBytes, seal, type NodeDescriptor } from '#protocol';
+import { challengeBytes, seal, decode, LIMITS, type NodeDescriptor, type Envelope } from '#protocol';
 import { boundPort, createLogger, writeRunFile, type Logger, type AuditLog } from '#platform';
 import { MemberDirectory } from '#sdk';
 import { NodeStore } from './store/sqlite-store.ts';
@@ -21,6 +21,15 @@ import { nodeAudit } from './admin-ops.ts';
 import { DisclosureDesk } from './disclosure/desk.ts';
 import { DisclosureOutbox } from './disclosure/outgoing.ts';
 import { Mail } from './mail.ts';
+import { BioService } from './bio.ts';
+
+function isBioQuery(env: Envelope): boolean {
+  try {
+    return (decode(env.payload, LIMITS.maxPayloadBytes) as { t?: unknown }).t === 'fwd-bio-query';
+  } catch {
+    return false;
+  }
+}
 
 export interface NodeHandle {
   readonly country: string;
@@ -31,6 +40,7 @@ export interface NodeHandle {
   readonly members: MemberDirectory;
   readonly audit: AuditLog;
   readonly desk: DisclosureDesk;
+  readonly bio: BioService;
   /** Resolves when the outbox is empty (everything published and acknowledged). */
   published(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
@@ -44,6 +54,8 @@ export interface StartNodeOptions {
   logger?: Logger;
   queryTimeoutMs?: number;
   heartbeatMs?: number;
+  /** Threads per biometric query (main + workers), at most 2. */
+  bioWorkers?: number;
 }
 
 export async function startNode(dir: string, opts: StartNodeOptions = {}): Promise<NodeHandle> {
@@ -88,11 +100,22 @@ export async function startNode(dir: string, opts: StartNodeOptions = {}): Promi
       },
       onMembers: (envs) => members.update(envs),
       onEval: (batch) => {
+        // Biometric queries take seconds: they run in the background, one at a time.
+        const ids: Envelope[] = [];
+        for (const env of batch) {
+          if (isBioQuery(env)) {
+            bio
+              .handle(env)
+              .then((r) => r && link.trySend({ t: 'eval-results', results: [r] }))
+              .catch((e: unknown) => log.error('biometric query failed', e));
+          } else ids.push(env);
+        }
+        if (ids.length === 0) return;
         try {
-          const results = responder.handleBatch(batch);
+          const results = responder.handleBatch(ids);
           if (results.length > 0) link.trySend({ t: 'eval-results', results });
         } catch (e) {
-          log.error('evaluation batch failed', e, { count: batch.length });
+          log.error('evaluation batch failed', e, { count: ids.length });
         }
       },
       onPublishAck: (epoch, seq) => publisher.onAck(epoch, seq),
@@ -106,6 +129,11 @@ export async function startNode(dir: string, opts: StartNodeOptions = {}): Promi
   const desk = new DisclosureDesk(cfg.country, store, keys, audit, () => policy.current);
   const outbox = new DisclosureOutbox(cfg.country, store, keys, members, audit);
   const mail: Mail = new Mail(cfg.country, store, link, members, desk, outbox, audit, log);
+  const bio = new BioService(cfg.country, store, keys, policy, members, audit, log, opts.bioWorkers ?? 2);
+  const loaded = await bio.load((m, done, total) => {
+    if (done === total || done % 10 === 0) log.info('pre-encoding gallery', { kind: m, count: done, seq: total });
+  });
+  if (loaded.templates > 0) log.info('galleries loaded', { count: loaded.templates, ms: Math.round(loaded.ms) });
   publisher = new Publisher(cfg.country, store, keys, link, audit, log, () => {
     responder.resetKey();
     sendDescriptor();
@@ -142,6 +170,7 @@ export async function startNode(dir: string, opts: StartNodeOptions = {}): Promi
     clearInterval(checkpointer);
     publisher.close();
     mail.close();
+    await bio.close();
     link.close();
     await new Promise<void>((r) => server.close(() => r()));
     server.closeAllConnections();
@@ -157,6 +186,7 @@ export async function startNode(dir: string, opts: StartNodeOptions = {}): Promi
     members,
     audit,
     desk,
+    bio,
     published: async (timeoutMs = 30_000) => {
       const until = Date.now() + timeoutMs;
       while (store.outboxCount() > 0) {

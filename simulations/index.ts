@@ -1,2 +1,3 @@
 export * from './synthetic-records.ts';
 export * from './local-network.ts';
+export * from './synthetic-biometrics.ts';

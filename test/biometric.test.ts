@@ -1,0 +1,85 @@
+/**
+ * Encrypted biometric 1:N search end to end (DESIGN.md §3) on a real network in this process: templates
+ * imported with records, galleries pre-encoded at the node, the probe encrypted in the SDK, masked
+ * encrypted scores, hit positions only; then disclosure of a biometric hit whose claim is the probe.
+ */
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { initCrypto } from '#crypto';
+import { makeGallery, makeProbe, dot } from '#simulations';
+import type { VeilClient } from '#sdk';
+import { startInproc, CTX, type Inproc } from './helpers/inproc.ts';
+
+const DIMS = 512;
+const gallery = makeGallery({ seed: 42, identities: 12, capturesPerIdentity: 2, dims: DIMS });
+const records = gallery.templates.map((t, i) => ({
+  id: `de-face-${i}`,
+  kind: 'person',
+  dataset: 'face-gallery',
+  handling: 'restricted',
+  person: { family: `Person${String.fromCharCode(65 + gallery.identityOf[i]!)}`, given: 'Test', dob: '1980-01-01' },
+  biometrics: { face: Array.from(t, (x) => x * 3) }, // not unit length: the import normalizes
+}));
+
+describe('encrypted biometric search', () => {
+  let net: Inproc;
+  let client: VeilClient;
+
+  beforeAll(async () => {
+    await initCrypto();
+    net = await startInproc([{ country: 'FR' }, { country: 'DE', records }, { country: 'UA' }]);
+    client = await net.client('FR');
+  }, 120_000);
+
+  afterAll(async () => {
+    await client?.close();
+    await net?.stop();
+  });
+
+  it('finds exactly the positions whose plaintext score crosses the threshold, and nothing at a node without them', async () => {
+    const probe = makeProbe({ seed: 42, identity: 7, dims: DIMS });
+    const r = await client.bioMatch('face', probe, CTX);
+    const de = r.results.find((x) => x.country === 'DE')!;
+    const ua = r.results.find((x) => x.country === 'UA')!;
+    expect(ua).toMatchObject({ status: 'no-hit', hits: [] });
+    expect(de.status).toBe('hit');
+    // Plaintext decisions over the same gallery (positions follow import order here).
+    const expected = gallery.templates.map((t, i) => (dot(probe, t) >= 0.4 ? i : -1)).filter((i) => i >= 0);
+    expect(de.hits.map((h) => h.position).sort((a, b) => a - b)).toEqual(expected);
+    expect(expected.length).toBe(2);
+    // No score or identity reaches the analyst: hits are positions with a reference only.
+    expect(Object.keys(de.hits[0]!).sort()).toEqual(['position', 'ref']);
+
+    // A second query reuses the session keys cached at the nodes (not sent again) and an impostor misses.
+    const impostor = await client.bioMatch('face', makeProbe({ seed: 42, identity: 99, dims: DIMS }), CTX, { targets: ['DE'] });
+    expect(impostor.results).toEqual([expect.objectContaining({ country: 'DE', status: 'no-hit' })]);
+  }, 120_000);
+
+  it('rejects malformed probes with typed errors', async () => {
+    await expect(client.bioMatch('face', new Float32Array(100), CTX)).rejects.toMatchObject({ code: 'bad_request' });
+    await expect(client.bioMatch('face', new Float32Array(512), CTX)).rejects.toMatchObject({ code: 'bad_request' });
+  });
+
+  it('discloses a biometric hit only for a probe that really matches, showing the score to the owner', async () => {
+    const probe = makeProbe({ seed: 42, identity: 3, dims: DIMS, captureIndex: 5 });
+    const r = await client.bioMatch('face', probe, CTX, { targets: ['DE'] });
+    const hit = r.results[0]!.hits[0]!;
+    const ctx = { purpose: CTX.purpose, caseRef: CTX.caseRef, legalBasis: CTX.legalBasis };
+    const req = await client.requestBioDisclosure({ country: 'DE', ref: hit.ref }, 'face', probe, ctx, { fields: ['name'], justification: 'Face match at the border.' });
+    const bad = await client.requestBioDisclosure({ country: 'DE', ref: hit.ref }, 'face', makeProbe({ seed: 42, identity: 9, dims: DIMS }), ctx, { fields: ['name'], justification: 'Fishing.' });
+    const desk = net.nodes.get('DE')!.desk;
+    let view;
+    for (let i = 0; i < 200 && !(view = desk.get(req.id)); i++) await new Promise((res) => setTimeout(res, 50));
+    expect(view).toMatchObject({ cls: 'face', claimKind: 'bio', recordId: `de-face-${hit.position}` });
+    expect(view!.score).toBeGreaterThan(0.4);
+    desk.approve(req.id, ['name'], 'examiner-1');
+    let mine;
+    for (let i = 0; i < 200; i++) {
+      mine = await client.disclosures();
+      if (mine.find((d) => d.id === req.id)?.status === 'approved' && mine.find((d) => d.id === bad.id)?.status === 'rejected') break;
+      await new Promise((res) => setTimeout(res, 50));
+    }
+    expect(mine!.find((d) => d.id === req.id)!.released?.fields).toEqual({ name: { family: 'PersonD', given: 'Test' } });
+    expect(mine!.find((d) => d.id === bad.id)).toMatchObject({ status: 'rejected', code: 'claim_mismatch' });
+    expect(desk.get(bad.id)).toBeUndefined();
+  }, 120_000);
+});
