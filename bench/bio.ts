@@ -9,8 +9,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { GalleryEncoding, HeClient, HeServer, HE_PARAMS, sealHeapBytes } from '../crypto/he/index.ts';
-import { identityCentroid, makeProbe, Xoshiro128 } from '../simulations/synthetic-biometrics.ts';
+import { GalleryEncoding, HeClient, HeServer, HE_PARAMS, sealHeapBytes } from '#crypto';
+import { identityCentroid, makeProbe, Xoshiro128 } from '#simulations';
 
 export interface BioRun {
   galleryTemplates: number;

@@ -4,9 +4,25 @@
  */
 import { Command, Option, CommanderError } from 'commander';
 import { VeilError, asVeilError, initCrypto } from '#crypto';
-import { PURPOSES, HANDLING_CODES, DISCLOSURE_FIELDS, type QuerySubject, type Purpose, type Handling, type DisclosureField } from '#protocol';
+import { PURPOSES, HANDLING_CODES, DISCLOSURE_FIELDS, BIO_MODALITIES, type QuerySubject, type Purpose, type Handling, type DisclosureField, type BioModality } from '#protocol';
 import { VeilClient, type QueryResult } from '#sdk';
-import { initNode, importFile, startNode, addAnalyst, rotateKey, nodePaths, NodeStore, loadNodeKeys, loadNodeConfig, parsePolicy, nodeAudit, DisclosureDesk } from '#node';
+import {
+  initNode,
+  importFile,
+  startNode,
+  addAnalyst,
+  rotateKey,
+  nodePaths,
+  NodeStore,
+  loadNodeKeys,
+  loadNodeConfig,
+  parsePolicy,
+  nodeAudit,
+  DisclosureDesk,
+  addOwnerInDir,
+  listOwnersInDir,
+  disableOwnerInDir,
+} from '#node';
 import { initCoordinatorDir, startCoordinator, admitMember, listMembers, coordinatorPaths, loadCoordinatorKey, CoordinatorStore } from '#coordinator';
 import { verifyAudit } from '#platform';
 import { verifySignature } from '#crypto';
@@ -138,7 +154,7 @@ node
   .option('--port <port>', 'analyst API port (overrides node.json)', (v) => Number(v))
   .action(async (o: { dir: string; coordinator?: string; port?: number }) => {
     const h = await startNode(o.dir, { ...(o.coordinator ? { coordinatorUrl: o.coordinator } : {}), ...(o.port !== undefined ? { port: o.port } : {}) });
-    console.log(`node ${h.country} serving analysts on ${h.url}`);
+    console.log(`node ${h.country} serving analysts on ${h.url}; approval console on ${h.consoleUrl}`);
     await runUntilSignal(() => h.close());
   });
 
@@ -169,6 +185,68 @@ node
       s.close();
     }
   });
+
+const owner = node.command('owner').description('data-owner accounts for the approval console');
+owner
+  .command('add')
+  .description('create a data-owner account; the password comes from VEIL_OWNER_PASSWORD, stdin, or a prompt (never the command line)')
+  .argument('<name>', "the officer's name")
+  .requiredOption('--dir <dir>', 'node directory')
+  .action(async (name: string, o: { dir: string }) => {
+    const password = process.env.VEIL_OWNER_PASSWORD ?? (await readSecret('password (12+ characters): '));
+    const r = await addOwnerInDir(o.dir, name, password);
+    console.log(`data owner ${r.id} created; log in to the approval console with this account id`);
+  });
+owner
+  .command('list')
+  .description('list data-owner accounts')
+  .requiredOption('--dir <dir>', 'node directory')
+  .option('--json', 'JSON output')
+  .action((o: { dir: string; json?: boolean }) => {
+    const l = listOwnersInDir(o.dir);
+    out(!!o.json, l, () => l.map((x) => `${x.id}  ${x.name}${x.disabled ? '  (disabled)' : ''}`).join('\n') || '(no data owners)');
+  });
+owner
+  .command('disable')
+  .description('disable a data-owner account and end its sessions')
+  .argument('<id>', 'account id')
+  .requiredOption('--dir <dir>', 'node directory')
+  .action(async (id: string, o: { dir: string }) => {
+    await disableOwnerInDir(o.dir, id);
+    console.log(`data owner ${id} disabled`);
+  });
+
+/** Read a secret from a terminal without echo, or the first line of piped stdin. */
+async function readSecret(prompt: string): Promise<string> {
+  const { createInterface } = await import('node:readline');
+  if (!process.stdin.isTTY) {
+    const rl = createInterface({ input: process.stdin });
+    for await (const line of rl) {
+      rl.close();
+      return line;
+    }
+    throw new VeilError('bad_request', 'no password on stdin');
+  }
+  process.stderr.write(prompt);
+  const rl = createInterface({ input: process.stdin, output: undefined, terminal: true });
+  process.stdin.setRawMode?.(true);
+  return new Promise((resolve) => {
+    let s = '';
+    const onData = (b: Buffer) => {
+      const ch = b.toString('utf8');
+      if (ch === '\r' || ch === '\n' || ch === '\u0004') {
+        process.stdin.off('data', onData);
+        process.stdin.setRawMode?.(false);
+        rl.close();
+        process.stderr.write('\n');
+        resolve(s);
+      } else if (ch === '\u0003') process.exit(130);
+      else if (ch === '\u007f') s = s.slice(0, -1);
+      else s += ch;
+    };
+    process.stdin.on('data', onData);
+  });
+}
 
 const analyst = node.command('analyst').description('analyst accounts of this node');
 analyst
@@ -255,12 +333,57 @@ export function formatQuery(r: QueryResult): string {
   return lines.join('\n');
 }
 
+program
+  .command('bio-match')
+  .description('encrypted biometric 1:N search: the probe is encrypted here; nodes return masked encrypted scores')
+  .requiredOption('--cred <file>', 'analyst credential file')
+  .addOption(new Option('--modality <m>', 'biometric modality').choices([...BIO_MODALITIES]).default('face'))
+  .requiredOption('--embedding <file>', 'JSON file with the probe embedding: an array of numbers (face 512, fingerprint 256)')
+  .option('--targets <list>', 'comma-separated countries to ask (default: all members)')
+  .addOption(new Option('--purpose <purpose>', 'purpose').choices([...PURPOSES]).default('criminal-investigation'))
+  .addOption(new Option('--case <ref>', 'case reference').env('VEIL_CASE').makeOptionMandatory())
+  .addOption(new Option('--legal-basis <code>', 'legal basis code').env('VEIL_LEGAL_BASIS').makeOptionMandatory())
+  .addOption(new Option('--handling <code>', 'handling code').choices([...HANDLING_CODES]).default('restricted'))
+  .option('--node-url <url>', 'override the node URL from the credential')
+  .option('--json', 'JSON output')
+  .action(async (o: { cred: string; modality: BioModality; embedding: string; targets?: string; purpose: Purpose; case: string; legalBasis: string; handling: Handling; nodeUrl?: string; json?: boolean }) => {
+    const embedding = readEmbedding(o.embedding);
+    const client = await VeilClient.connect(o.cred, o.nodeUrl ? { nodeUrl: o.nodeUrl } : {});
+    try {
+      const r = await client.bioMatch(o.modality, embedding, { purpose: o.purpose, caseRef: o.case, legalBasis: o.legalBasis, handling: o.handling }, o.targets ? { targets: o.targets.split(',').map((s) => s.trim().toUpperCase()) } : {});
+      out(!!o.json, r, () =>
+        [
+          `biometric query ${r.queryId} (${r.modality})`,
+          ...r.results.map((c) => {
+            const mark = c.status === 'hit' ? `HIT (${c.hits.length})` : c.status === 'no-hit' ? 'no hit' : c.status.toUpperCase();
+            const refs = c.hits.map((h) => `--hit ${c.country}:${h.ref}`).join(' ');
+            return `  ${c.country}  ${mark}${c.code ? ` (${c.code})` : ''}${refs ? `  ${refs}` : ''}`;
+          }),
+        ].join('\n'),
+      );
+    } finally {
+      await client.close();
+    }
+  });
+
+function readEmbedding(path: string): number[] {
+  let v: unknown;
+  try {
+    v = JSON.parse(readFileSync(path, 'utf8'));
+  } catch {
+    throw new VeilError('bad_request', `${path} is not a JSON file`);
+  }
+  if (!Array.isArray(v) || !v.every((x) => typeof x === 'number')) throw new VeilError('bad_request', 'the embedding file must hold a JSON array of numbers');
+  return v as number[];
+}
+
 const claimOptions = (c: Command) =>
   c
     .option('--name <name>', 'the name you searched for; needs --dob')
     .option('--dob <date>', 'the date of birth you searched for')
     .option('--doc <type:country:number>', 'the document you searched for')
-    .option('--vin <vin>', 'the VIN you searched for');
+    .option('--vin <vin>', 'the VIN you searched for')
+    .option('--embedding <file>', 'for a biometric hit: the probe embedding you searched with (JSON array)');
 
 claimOptions(
   program
@@ -273,16 +396,26 @@ claimOptions(
     .addOption(new Option('--legal-basis <code>', 'legal basis code').env('VEIL_LEGAL_BASIS').makeOptionMandatory())
     .option('--fields <list>', `fields to request (${DISCLOSURE_FIELDS.join(',')})`, 'name,dob,nationality,documents')
     .requiredOption('--justification <text>', 'why you need the identity (read by the data owner)')
+    .addOption(new Option('--modality <m>', 'for a biometric hit: the modality').choices([...BIO_MODALITIES]))
     .option('--node-url <url>', 'override the node URL from the credential')
     .option('--json', 'JSON output'),
 ).action(
-  async (o: { cred: string; hit: string; purpose: Purpose; case: string; legalBasis: string; fields: string; justification: string; nodeUrl?: string; json?: boolean; name?: string; dob?: string; doc?: string; vin?: string }) => {
-    const m = /^([A-Z]{2}):([A-Za-z0-9_-]+)$/.exec(o.hit);
-    if (!m) throw new VeilError('bad_request', '--hit must be COUNTRY:TOKEN as printed by veil query');
+  async (o: { cred: string; hit: string; purpose: Purpose; case: string; legalBasis: string; fields: string; justification: string; nodeUrl?: string; json?: boolean; name?: string; dob?: string; doc?: string; vin?: string; embedding?: string; modality?: string }) => {
+    const m = /^([A-Z]{2}):(bio:[0-9a-f]{32}:\d+|[A-Za-z0-9_-]+)$/.exec(o.hit);
+    if (!m) throw new VeilError('bad_request', '--hit must be COUNTRY:TOKEN as printed by veil query (or COUNTRY:bio:QUERY:POSITION from veil bio-match)');
     const fields = o.fields.split(',').map((f) => f.trim());
     for (const f of fields) if (!(DISCLOSURE_FIELDS as readonly string[]).includes(f)) throw new VeilError('bad_request', `unknown field ${f}`);
     const client = await VeilClient.connect(o.cred, o.nodeUrl ? { nodeUrl: o.nodeUrl } : {});
-    const r = await client.requestDisclosure({ country: m[1]!, token: m[2]! }, subjectFrom(o), { purpose: o.purpose, caseRef: o.case, legalBasis: o.legalBasis }, { fields: fields as DisclosureField[], justification: o.justification });
+    const ctx = { purpose: o.purpose, caseRef: o.case, legalBasis: o.legalBasis };
+    const opts = { fields: fields as DisclosureField[], justification: o.justification };
+    let r;
+    if (m[2]!.startsWith('bio:')) {
+      if (!o.embedding) throw new VeilError('bad_request', 'a biometric hit needs --embedding (the probe you searched with)');
+      const modality = (o.modality ?? 'face') as BioModality;
+      r = await client.requestBioDisclosure({ country: m[1]!, ref: m[2]! }, modality, readEmbedding(o.embedding), ctx, opts);
+    } else {
+      r = await client.requestDisclosure({ country: m[1]!, token: m[2]! }, subjectFrom(o), ctx, opts);
+    }
     out(!!o.json, r, () => `disclosure request ${r.id} ${r.status} to ${m[1]}; follow it with: veil disclosures --cred ${o.cred}`);
   },
 );

@@ -54,7 +54,7 @@ export async function addAnalyst(dir: string, name: string, opts: { out?: string
   if (!/^[\p{L}\p{N} ._'-]{1,100}$/u.test(name)) throw new VeilError('bad_request', 'analyst name: letters, digits, space, . _ \' - only');
   const cfg = loadNodeConfig(dir);
   const keys = loadNodeKeys(dir);
-  const slug = name.normalize('NFKD').replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '').toLowerCase().slice(0, 40) || 'analyst';
+  const slug = name.normalize('NFKD').replace(/\p{M}+/gu, '').replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '').toLowerCase().slice(0, 40) || 'analyst';
   const analystId = `${slug}-${toHex(randomBytes(3))}`;
   const signing = SigningKey.generate();
   const box = BoxKeyPair.generate();

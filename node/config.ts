@@ -19,6 +19,8 @@ export const NodeConfig = z.strictObject({
   /** The data owners' admin listener (approval console): loopback by default. */
   adminHost: z.string().default('127.0.0.1'),
   adminPort: z.number().int().min(0).max(65535).default(0),
+  /** Set when the console is reached through a TLS reverse proxy: cookies get `Secure` and `__Host-`. */
+  adminSecureCookies: z.boolean().default(false),
   policyFile: z.string().default('policy.json'),
   /** Worker threads for index building; 0 = one per core. */
   workers: z.number().int().min(0).max(64).default(0),

@@ -6,3 +6,4 @@ export { importFile, type ImportReport, type ImportProgress } from './import/imp
 export { NodeStore } from './store/sqlite-store.ts';
 export { DisclosureDesk, releaseFields, type DisclosureView } from './disclosure/desk.ts';
 export { DisclosureOutbox } from './disclosure/outgoing.ts';
+export * from './console/index.ts';

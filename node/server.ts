@@ -22,6 +22,7 @@ import { DisclosureDesk } from './disclosure/desk.ts';
 import { DisclosureOutbox } from './disclosure/outgoing.ts';
 import { Mail } from './mail.ts';
 import { BioService } from './bio.ts';
+import { startConsole } from './console/index.ts';
 
 function isBioQuery(env: Envelope): boolean {
   try {
@@ -41,6 +42,8 @@ export interface NodeHandle {
   readonly audit: AuditLog;
   readonly desk: DisclosureDesk;
   readonly bio: BioService;
+  /** The data owners' approval console (admin listener). */
+  readonly consoleUrl: string;
   /** Resolves when the outbox is empty (everything published and acknowledged). */
   published(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
@@ -54,6 +57,8 @@ export interface StartNodeOptions {
   logger?: Logger;
   queryTimeoutMs?: number;
   heartbeatMs?: number;
+  adminHost?: string;
+  adminPort?: number;
   /** Threads per biometric query (main + workers), at most 2. */
   bioWorkers?: number;
 }
@@ -148,7 +153,8 @@ export async function startNode(dir: string, opts: StartNodeOptions = {}): Promi
   });
   const port = boundPort(server);
   const url = `http://${host}:${port}`;
-  writeRunFile(paths.run, { url, port, country: cfg.country });
+  const consoleHandle = await startConsole({ country: cfg.country, store, desk, audit, host: opts.adminHost ?? cfg.adminHost, port: opts.adminPort ?? cfg.adminPort, logger: log, secureCookies: cfg.adminSecureCookies });
+  writeRunFile(paths.run, { url, port, country: cfg.country, consoleUrl: consoleHandle.url });
   audit.append({ kind: 'node.started', country: cfg.country });
   // Sign the audit head periodically too, so a quiet party's recent entries do not stay unsigned long.
   let lastSigned = -1;
@@ -174,6 +180,7 @@ export async function startNode(dir: string, opts: StartNodeOptions = {}): Promi
     link.close();
     await new Promise<void>((r) => server.close(() => r()));
     server.closeAllConnections();
+    await consoleHandle.close();
     audit.checkpoint();
     store.close();
   };
@@ -187,6 +194,7 @@ export async function startNode(dir: string, opts: StartNodeOptions = {}): Promi
     audit,
     desk,
     bio,
+    consoleUrl: consoleHandle.url,
     published: async (timeoutMs = 30_000) => {
       const until = Date.now() + timeoutMs;
       while (store.outboxCount() > 0) {

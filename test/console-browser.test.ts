@@ -6,7 +6,8 @@
  * the other with a reason. The analyst must then receive exactly the ticked fields, and the denial
  * with its reason.
  *
- * Writes a screenshot of the pending-requests page to docs/console-pending.png (shown in the README)
+ * Writes a screenshot of the pending-requests page to test-artifacts/ (and to docs/console-pending.png,
+ * shown in the README, when VEIL_UPDATE_SCREENSHOTS=1)
  * and, with the other pages, to test-artifacts/.
  *
  * Without Chromium the test is skipped with a message saying so; set VEIL_REQUIRE_CHROMIUM=1 (CI) to
@@ -167,7 +168,9 @@ describe('approval console in Chromium', () => {
     // The stylesheet loaded under the CSP.
     type Win = { getComputedStyle(e: unknown): { backgroundColor: string } };
     expect(await page.locator('header.top').evaluate((el) => (globalThis as unknown as Win).getComputedStyle(el).backgroundColor)).toBe('rgb(20, 33, 61)');
-    for (const p of [join(ROOT, 'docs', 'console-pending.png'), join(artifacts, 'console-pending.png')]) await page.screenshot({ path: p, fullPage: true });
+    // Always into test-artifacts/; the README's copy in docs/ only when asked (it would churn every run).
+    const shots = [join(artifacts, 'console-pending.png'), ...(process.env.VEIL_UPDATE_SCREENSHOTS === '1' ? [join(ROOT, 'docs', 'console-pending.png')] : [])];
+    for (const p of shots) await page.screenshot({ path: p, fullPage: true });
 
     // Approve the first, ticking two of the three requested fields.
     await rowA.locator('a', { hasText: 'Review' }).click();

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dot, makeGallery, makeProbe } from '../../simulations/synthetic-biometrics.ts';
+import { dot, makeGallery, makeProbe } from '#simulations';
 import { VeilError } from '../errors.ts';
 import { HeClient } from './client.ts';
 import { GalleryEncoding } from './gallery.ts';

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { VeilError } from '../../crypto/errors.ts';
+import { VeilError } from '#crypto';
 import { CSV_COLUMNS, CsvTokenizer, MAX_LINE_BYTES, countLines, readImportFile, type ImportItem } from './parse.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'veil-parse-'));

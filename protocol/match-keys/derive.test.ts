@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { VeilError } from '../../crypto/errors.ts';
+import { VeilError } from '#crypto';
 import { LABELS } from '../labels.ts';
 import type { VeilRecord } from '../records.ts';
 import {
