@@ -104,6 +104,7 @@ export interface E2eRun {
   /** Where the sequential time went (in-process only): SDK HTTP calls vs the rest (client crypto). */
   breakdownMs?: { queryCall: number; lookupCall: number; membersCall: number; clientSide: number };
   setupMs: number;
+  otherCpuPct: number | null;
 }
 
 export interface FanoutPhase {
@@ -122,6 +123,10 @@ export interface FanoutPhase {
   /** CPU used by the coordinator process and by this (load) process, in % of one core. */
   coordinatorCpuPct: number | null;
   loadCpuPct: number;
+  /** CPU used by every other process on the machine meanwhile (other people's work): contamination. */
+  otherCpuPct: number | null;
+  /** Queries never answered before the drain gave up. */
+  lost: number;
 }
 
 export interface PsiBenchResult {
@@ -145,6 +150,7 @@ export interface PsiBenchResult {
     batches: Array<{ batchSize: number; elementsPerSec: number; batchesPerSec: number; ratioToScalarMult: number; scalarMultsPerElement: number }>;
     verify: Array<{ batchSize: number; elementsPerSec: number; batchesPerSec: number }>;
     rates: OprfRates;
+    otherCpuPct: number | null;
   };
   index: {
     records: number;
@@ -156,8 +162,14 @@ export interface PsiBenchResult {
     importMs: number;
     singleThreadEvaluatePerSec: number;
     speedupOverSingleThread: number;
+    otherCpuPct: number | null;
   };
-  e2e: E2eRun & { cryptoFloorMs: number };
+  e2e: E2eRun & {
+    /** All OPRF work of one query on one core (what the in-process run must at least spend). */
+    cryptoFloorMs: number;
+    /** OPRF work on the critical path when every target has its own core: client + one target. */
+    distributedCryptoFloorMs: number;
+  };
   e2eProcesses?: E2eRun;
   fanout: {
     members: number;
@@ -204,6 +216,30 @@ function procCpuSeconds(pid: number | undefined): number | null {
   }
 }
 
+/** CPU seconds the whole machine has been busy (all cores), from /proc/stat; null where unavailable. */
+function machineBusySeconds(): number | null {
+  try {
+    const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+    // user nice system idle iowait irq softirq steal
+    return ((f[0] ?? 0) + (f[1] ?? 0) + (f[2] ?? 0) + (f[5] ?? 0) + (f[6] ?? 0) + (f[7] ?? 0)) / 100;
+  } catch {
+    return null;
+  }
+}
+
+/** Tracks how much CPU processes other than ours used during a section (the machine is shared). */
+function contention(ourPids: () => Array<number | undefined>) {
+  const ours = () => ourPids().reduce<number>((a, p) => a + (procCpuSeconds(p) ?? 0), selfCpuSeconds());
+  const m0 = machineBusySeconds();
+  const o0 = ours();
+  const t0 = performance.now();
+  return (): number | null => {
+    const m1 = machineBusySeconds();
+    if (m0 === null || m1 === null) return null;
+    return Math.max(0, Math.round((((m1 - m0) - (ours() - o0)) / ((performance.now() - t0) / 1000)) * 100));
+  };
+}
+
 const selfCpuSeconds = () => {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1e6;
@@ -213,6 +249,7 @@ const selfCpuSeconds = () => {
 
 async function benchOprf(quick: boolean): Promise<PsiBenchResult['oprf']> {
   say('1/4 OPRF: VOPRF blindEvaluateBatch vs libsodium scalar multiplication (one core) …');
+  const others = contention(() => []);
   const rates = await measureOprf({ minMs: quick ? 150 : 500, batchSizes: [1, 2, REPRESENTATIVE_BATCH, 8] });
   const batches = rates.blindEvaluateBatch.map((b) => ({
     batchSize: b.batchSize,
@@ -222,7 +259,7 @@ async function benchOprf(quick: boolean): Promise<PsiBenchResult['oprf']> {
     scalarMultsPerElement: rates.scalarMultPerSec / b.elementsPerSec,
   }));
   const verify = rates.verifyBatch.map((b) => ({ batchSize: b.batchSize, elementsPerSec: Math.round(b.elementsPerSec), batchesPerSec: Math.round(b.batchesPerSec) }));
-  return { representativeBatch: REPRESENTATIVE_BATCH, batches, verify, rates };
+  return { representativeBatch: REPRESENTATIVE_BATCH, batches, verify, rates, otherCpuPct: others() };
 }
 
 // ------------------------------------------------------------------------------------------ 2. index build
@@ -238,6 +275,7 @@ async function benchIndex(root: string, quick: boolean): Promise<PsiBenchResult[
   const dir = join(root, 'index-node');
   await initNode(dir, { country: 'IT' });
 
+  const others = contention(() => []);
   const marks: Array<{ t: number; done: number }> = [];
   let validated = 0;
   let total = 0;
@@ -285,6 +323,7 @@ async function benchIndex(root: string, quick: boolean): Promise<PsiBenchResult[
     importMs: Math.round(importMs),
     singleThreadEvaluatePerSec: Math.round(singleThreadEvaluatePerSec),
     speedupOverSingleThread: keysPerSecSteady / singleThreadEvaluatePerSec,
+    otherCpuPct: others(),
   };
 }
 
@@ -336,7 +375,7 @@ async function driveQueries(
   client: VeilClient,
   subjects: QuerySubject[],
   opts: { warmup: number; sequential: number; concurrent: number; concurrency: number; timeBreakdown: boolean },
-): Promise<Omit<E2eRun, 'setting' | 'nodes' | 'recordsPerNode' | 'setupMs'>> {
+): Promise<Omit<E2eRun, 'setting' | 'nodes' | 'recordsPerNode' | 'setupMs' | 'otherCpuPct'>> {
   let next = 0;
   const take = () => subjects[next++ % subjects.length]!;
   for (let i = 0; i < opts.warmup; i++) await client.query(take(), CTX);
@@ -412,13 +451,19 @@ function e2eRecords(quick: boolean): Map<string, SyntheticRecord[]> {
   return new Map(E2E_COUNTRIES.map((c, i) => [c, syntheticRecords({ seed: 1000 + i, country: c, country3: ISO3[c]!, persons: n.persons, vehicles: n.vehicles })]));
 }
 
-/** Client-side + target-side OPRF work of one query on one core (signatures, I/O and SQLite excluded). */
-function cryptoFloorMs(rates: OprfRates, keysPerQuery: number, targets: number): number {
+/**
+ * OPRF work of one query from the same run's rates (signatures, I/O and SQLite excluded): the client
+ * blinds k keys, each target evaluates them with one proof, the client verifies every proof and
+ * finalizes. `all` is the sum (one core does everything, as in-process); `critical` counts one target's
+ * evaluation only (every target on its own machine, evaluating in parallel).
+ */
+function cryptoFloorMs(rates: OprfRates, keysPerQuery: number, targets: number): { all: number; critical: number } {
   const k = Math.max(1, Math.round(keysPerQuery));
   const evalB = rates.blindEvaluateBatch.find((b) => b.batchSize === k) ?? rates.blindEvaluateBatch[0]!;
   const verB = rates.verifyBatch.find((b) => b.batchSize === k) ?? rates.verifyBatch[0]!;
-  const s = k / rates.blindPerSec + targets * (1 / evalB.batchesPerSec + 1 / verB.batchesPerSec + k / rates.finalizePerSec);
-  return Math.round(s * 100000) / 100;
+  const client = k / rates.blindPerSec + targets * (1 / verB.batchesPerSec + k / rates.finalizePerSec);
+  const ms = (x: number) => Math.round(x * 100000) / 100;
+  return { all: ms(client + targets / evalB.batchesPerSec), critical: ms(client + 1 / evalB.batchesPerSec) };
 }
 
 async function benchE2eInProcess(root: string, quick: boolean): Promise<E2eRun> {
@@ -450,8 +495,9 @@ async function benchE2eInProcess(root: string, quick: boolean): Promise<E2eRun> 
     client = await VeilClient.connect(path, { nodeUrl: gateway.url });
     const setupMs = performance.now() - setup0;
     const subjects = querySubjects(byCountry, gateway.country, 2000, 4242);
+    const others = contention(() => []);
     const r = await driveQueries(client, subjects, { ...n, timeBreakdown: true });
-    return { setting: 'in-process', nodes: E2E_COUNTRIES.length, recordsPerNode: n.persons + n.vehicles, setupMs: Math.round(setupMs), ...r };
+    return { setting: 'in-process', nodes: E2E_COUNTRIES.length, recordsPerNode: n.persons + n.vehicles, setupMs: Math.round(setupMs), ...r, otherCpuPct: others() };
   } finally {
     await client?.close();
     for (const h of nodes) await h.close();
@@ -459,7 +505,7 @@ async function benchE2eInProcess(root: string, quick: boolean): Promise<E2eRun> 
   }
 }
 
-async function benchE2eProcesses(root: string, quick: boolean): Promise<E2eRun> {
+export async function benchE2eProcesses(root: string, quick: boolean): Promise<E2eRun> {
   const n = e2eCounts(quick);
   say(`3b  end to end: coordinator + ${E2E_COUNTRIES.length} nodes as separate processes (veil CLI) …`);
   const setup0 = performance.now();
@@ -477,8 +523,10 @@ async function benchE2eProcesses(root: string, quick: boolean): Promise<E2eRun> 
     await waitFor('member directory complete', async () => (await client!.members(true)).length === E2E_COUNTRIES.length, 30_000);
     const setupMs = performance.now() - setup0;
     const subjects = querySubjects(byCountry, E2E_COUNTRIES[0], 2000, 4243);
+    const pids = [net.coordinator.proc.pid, ...[...net.nodes.values()].map((x) => x.daemon.proc.pid)];
+    const others = contention(() => pids);
     const r = await driveQueries(client, subjects, { ...n, timeBreakdown: false });
-    return { setting: 'processes', nodes: E2E_COUNTRIES.length, recordsPerNode: n.persons + n.vehicles, setupMs: Math.round(setupMs), ...r };
+    return { setting: 'processes', nodes: E2E_COUNTRIES.length, recordsPerNode: n.persons + n.vehicles, setupMs: Math.round(setupMs), ...r, otherCpuPct: others() };
   } finally {
     await client?.close();
     await net.stop();
@@ -644,6 +692,7 @@ class FanoutLoad {
 
   forgetSent(): void {
     this.#idBySig.clear();
+    this.#inflight.clear();
   }
 
   close(): void {
@@ -689,6 +738,7 @@ async function runPhase(
   load.phase = p;
   const c0 = procCpuSeconds(coordinatorPid);
   const l0 = selfCpuSeconds();
+  const others = contention(() => [coordinatorPid]);
   const t0 = performance.now();
   p.windowEnd = t0 + spec.ms;
   if (spec.kind === 'open-loop') {
@@ -717,7 +767,9 @@ async function runPhase(
     });
   }
   const sendEnd = performance.now();
-  await drain(load, 4000);
+  // Open loop above capacity builds a backlog: wait for it, so slow answers count in the percentiles.
+  await drain(load, 30_000);
+  const otherCpuPct = others();
   const c1 = procCpuSeconds(coordinatorPid);
   const l1 = selfCpuSeconds();
   const wall = (Math.max(sendEnd, p.lastResult) - t0) / 1000;
@@ -735,6 +787,8 @@ async function runPhase(
     errors: p.errors,
     coordinatorCpuPct: c0 !== null && c1 !== null ? Math.round(((c1 - c0) / wall) * 100) : null,
     loadCpuPct: Math.round(((l1 - l0) / wall) * 100),
+    otherCpuPct,
+    lost: p.sent - p.latencies.length - Object.values(p.errors).reduce((a, b) => a + b, 0),
   };
 }
 
@@ -974,7 +1028,7 @@ function details(r: PsiBenchResult): string {
   const o = r.oprf.rates;
   out.push(
     `OPRF (one core): scalar mult ${fmt(o.scalarMultPerSec)}/s; OPRF-mode blindEvaluate (no proof) ${fmt(o.blindEvaluatePerSec)}/s ` +
-      `(${(o.blindEvaluatePerSec / o.scalarMultPerSec).toFixed(2)} per mult); hash to group ${fmt(o.hashToGroupPerSec)}/s; evaluate ${fmt(o.evaluatePerSec)}/s.`,
+      `(${(o.blindEvaluatePerSec / o.scalarMultPerSec).toFixed(2)} per mult); hash to group ${fmt(o.hashToGroupPerSec)}/s; evaluate ${fmt(o.evaluatePerSec)}/s; other processes ${r.oprf.otherCpuPct ?? 'n/a'}% CPU.`,
   );
   out.push(
     '  VOPRF cost in scalar-mult equivalents per element: ' +
@@ -983,7 +1037,7 @@ function details(r: PsiBenchResult): string {
   );
   out.push(
     `Index: ${fmt(r.index.keys)} keys from ${fmt(r.index.records)} records; steady ${fmt(r.index.keysPerSecSteady)}/s, whole index phase incl. key ` +
-      `derivation and worker start ${fmt(r.index.keysPerSecWholePhase)}/s; whole import ${fmt(r.index.importMs)} ms (${fmt(r.index.importRecordsPerSec)} records/s).`,
+      `derivation and worker start ${fmt(r.index.keysPerSecWholePhase)}/s; whole import ${fmt(r.index.importMs)} ms (${fmt(r.index.importRecordsPerSec)} records/s); other processes ${r.index.otherCpuPct ?? 'n/a'}% CPU.`,
   );
   const e = r.e2e;
   out.push(
@@ -997,9 +1051,13 @@ function details(r: PsiBenchResult): string {
   if (e.breakdownMs) {
     out.push(
       `  per query: /v1/query round trip ${e.breakdownMs.queryCall} ms (gateway + coordinator + 9 targets), /v1/lookup ${e.breakdownMs.lookupCall} ms, ` +
-        `client side (blind, 9 proof verifications, finalize) ${e.breakdownMs.clientSide} ms; crypto floor ${e.cryptoFloorMs} ms.`,
+        `client side (blind, 9 proof verifications, finalize) ${e.breakdownMs.clientSide} ms.`,
     );
   }
+  out.push(
+    `  OPRF work per query: ${e.cryptoFloorMs} ms on one core (all parties), ${e.distributedCryptoFloorMs} ms on the critical path if every ` +
+      `target had its own core (client blind + verify 9 proofs + finalize, one target's evaluation). Other processes used ${e.otherCpuPct ?? 'n/a'}% CPU meanwhile.`,
+  );
   out.push('  NOTE: in-process, the SDK, the gateway, the coordinator and all 10 nodes share ONE event loop (one core): pessimistic.');
   if (r.e2eProcesses) {
     const p = r.e2eProcesses;
@@ -1014,7 +1072,8 @@ function details(r: PsiBenchResult): string {
     const offered = p.kind === 'open-loop' ? `${p.offeredPerSec} q/s offered` : `${p.concurrency} in flight`;
     out.push(
       `  ${name.padEnd(9)} ${offered.padEnd(17)} ${p.durationMs} ms: completed ${p.completed}/${p.sent}, ${p.completedPerSec} q/s in window, ` +
-        `p50/p99/max ${p.latency.p50Ms}/${p.latency.p99Ms}/${p.latency.maxMs} ms, CPU coordinator ${p.coordinatorCpuPct ?? 'n/a'}% load ${p.loadCpuPct}%` +
+        `p50/p99/max ${p.latency.p50Ms}/${p.latency.p99Ms}/${p.latency.maxMs} ms, CPU coordinator ${p.coordinatorCpuPct ?? 'n/a'}% load ${p.loadCpuPct}% others ${p.otherCpuPct ?? 'n/a'}%` +
+        (p.lost > 0 ? `, ${p.lost} lost` : '') +
         (p.incompleteAnswers > 0 ? `, ${p.incompleteAnswers} answers missing` : '') +
         (Object.keys(p.errors).length > 0 ? `, errors ${JSON.stringify(p.errors)}` : ''),
     );
@@ -1045,7 +1104,8 @@ export async function runPsiBench(opts: { quick?: boolean; full?: boolean } = {}
     const oprf = await benchOprf(quick);
     const index = await benchIndex(root, quick);
     const e2eRun = await benchE2eInProcess(root, quick);
-    const e2e = { ...e2eRun, cryptoFloorMs: cryptoFloorMs(oprf.rates, e2eRun.meanKeysPerQuery, E2E_COUNTRIES.length - 1) };
+    const floor = cryptoFloorMs(oprf.rates, e2eRun.meanKeysPerQuery, E2E_COUNTRIES.length - 1);
+    const e2e = { ...e2eRun, cryptoFloorMs: floor.all, distributedCryptoFloorMs: floor.critical };
     const e2eProcesses = opts.full ? await benchE2eProcesses(root, quick) : undefined;
     const fanout = await benchFanout(root, quick);
     machine.loadAvgEnd = Math.round(loadavg()[0]! * 100) / 100;

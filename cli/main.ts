@@ -22,6 +22,7 @@ import {
   addOwnerInDir,
   listOwnersInDir,
   disableOwnerInDir,
+  listOwners,
 } from '#node';
 import { initCoordinatorDir, startCoordinator, admitMember, listMembers, coordinatorPaths, loadCoordinatorKey, CoordinatorStore } from '#coordinator';
 import { verifyAudit } from '#platform';
@@ -449,11 +450,15 @@ program
 // ------------------------------------------------------------------ data owners
 const approvals = program.command('approvals').description("data owners: decide other countries' disclosure requests");
 
-function withDesk<T>(dir: string, fn: (desk: DisclosureDesk) => T): T {
+function withDesk<T>(dir: string, fn: (desk: DisclosureDesk) => T, owner?: string): T {
   const cfg = loadNodeConfig(dir);
   const keys = loadNodeKeys(dir);
   const store = new NodeStore(nodePaths(dir).db);
   try {
+    // Decisions are recorded under a data-owner account: it must exist and be active.
+    if (owner !== undefined && !listOwners(store).some((x) => x.id === owner && !x.disabled)) {
+      throw new VeilError('forbidden', `no active data-owner account '${owner}' (see veil node owner list)`);
+    }
     const policy = parsePolicy(readFileSync(join(dir, cfg.policyFile), 'utf8'));
     return fn(new DisclosureDesk(cfg.country, store, keys, nodeAudit(store, keys), () => policy));
   } finally {
@@ -508,7 +513,7 @@ approvals
   .requiredOption('--owner <account>', 'your data-owner account id (recorded)')
   .action(async (id: string, o: { dir: string; fields: string; owner: string }) => {
     await initCrypto();
-    const v = withDesk(o.dir, (d) => d.approve(id, o.fields.split(',').map((f) => f.trim()) as DisclosureField[], o.owner));
+    const v = withDesk(o.dir, (d) => d.approve(id, o.fields.split(',').map((f) => f.trim()) as DisclosureField[], o.owner), o.owner);
     console.log(`approved ${v.id}: released ${v.releasedFields?.join(',')} to ${v.requester}`);
   });
 
@@ -521,7 +526,7 @@ approvals
   .requiredOption('--owner <account>', 'your data-owner account id (recorded)')
   .action(async (id: string, o: { dir: string; reason: string; owner: string }) => {
     await initCrypto();
-    const v = withDesk(o.dir, (d) => d.deny(id, o.reason, o.owner));
+    const v = withDesk(o.dir, (d) => d.deny(id, o.reason, o.owner), o.owner);
     console.log(`denied ${v.id}`);
   });
 

@@ -5,6 +5,8 @@
  * after shutting everything down.
  */
 import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { CoordinatorStore } from '#coordinator';
 import { syntheticRecords, toNdjson } from '#simulations';
 import { startLocalNetwork, runVeil, type LocalNetwork } from '#simulations';
 
@@ -147,10 +149,17 @@ async function main(): Promise<void> {
         say(`  ${c} data owner sees request ${p.id.slice(0, 8)} from ${p.requester}: purpose ${p.purpose}, basis ${p.legalBasis}, fields ${p.fields.join(',')} → ${p.status}${p.decidedBy ? ` (by ${p.decidedBy})` : ''}`);
       }
     }
-    say('  $ veil approvals approve <id> --dir node-DE --fields documents,dataset --owner de-officer-1   (name withheld)');
-    await runVeil(['approvals', 'approve', pass, '--dir', net.nodeDir('DE'), '--fields', 'documents,dataset', '--owner', 'de-officer-1']);
-    say('  $ veil approvals deny <id> --dir node-UA --reason "…" --owner ua-officer-3');
-    await runVeil(['approvals', 'deny', ivan, '--dir', net.nodeDir('UA'), '--reason', 'Not within the legal basis cited; contact our bureau through MLA.', '--owner', 'ua-officer-3']);
+    const ownerId = async (c: string, name: string) => {
+      const r = await runVeil(['node', 'owner', 'add', name, '--dir', net.nodeDir(c)], { env: { VEIL_OWNER_PASSWORD: 'demo-password-not-for-production' } });
+      return /data owner (\S+) created/.exec(r.stdout)?.[1] ?? 'unknown';
+    };
+    const deOwner = await ownerId('DE', 'Petra Vogel');
+    const uaOwner = await ownerId('UA', 'Olena Shevchenko');
+    say(`  data-owner accounts: ${deOwner} at DE, ${uaOwner} at UA (they could equally decide in the approval console)`);
+    say(`  $ veil approvals approve <id> --dir node-DE --fields documents,dataset --owner ${deOwner}   (name withheld)`);
+    await runVeil(['approvals', 'approve', pass, '--dir', net.nodeDir('DE'), '--fields', 'documents,dataset', '--owner', deOwner]);
+    say(`  $ veil approvals deny <id> --dir node-UA --reason "…" --owner ${uaOwner}`);
+    await runVeil(['approvals', 'deny', ivan, '--dir', net.nodeDir('UA'), '--reason', 'Not within the legal basis cited; contact our bureau through MLA.', '--owner', uaOwner]);
     await wait(async () => {
       const l = JSON.parse((await runVeil(['disclosures', '--cred', cred, '--json'])).stdout) as Array<{ status: string }>;
       return l.length === 3 && l.every((d) => d.status !== 'sent' && d.status !== 'pending');
@@ -174,8 +183,27 @@ async function main(): Promise<void> {
     say('  FR analyst: hit / no hit / refused per country with opaque tokens; then only the fields each owner released.');
     say('  FR node (gateway): blinded elements, tags, request metadata; the released records stay sealed to the analyst.');
     const coordDb = join(net.coordinatorDir, 'coordinator.db');
-    say(`  Coordinator: blinded elements, tags or 2-byte prefixes, and mailbox metadata (${coordDb}: ciphertexts deleted on delivery);`);
-    say('               never an identifier, a claim, a justification or a released field.');
+    say('  Coordinator: blinded elements, tags or 2-byte prefixes, and mailbox metadata; never an identifier,');
+    say('               a claim, a justification or a released field. Its own database shows it:');
+    const cs = new CoordinatorStore(coordDb);
+    try {
+      const mail = cs.mailCounts();
+      const kinds = cs.db.prepare('SELECT kind, COUNT(*) AS n FROM audit_log GROUP BY kind ORDER BY kind').all() as Array<{ kind: string; n: number }>;
+      say(`    mailbox: ${mail.delivered} delivered (ciphertexts deleted), ${mail.pending} pending`);
+      say(`    audit entries by kind: ${kinds.map((k) => `${k.kind}×${k.n}`).join(', ')}`);
+    } finally {
+      cs.close();
+    }
+    const secrets = ['C01X00T47', 'Ivanov', 'Иванов', 'Rashid', 'WVWZZZ1KZ6W000123', 'Passport presented', 'Not within the legal basis'];
+    const files = [coordDb, `${coordDb}-wal`].filter((f) => existsSync(f)).map((f) => readFileSync(f));
+    const found = secrets.filter((x) => files.some((b) => b.includes(Buffer.from(x, 'utf8'))));
+    say(`    searched its SQLite files for ${secrets.length} identifiers and texts of this demo: ${found.length === 0 ? 'none present' : `FOUND ${found.join(', ')}`}`);
+    if (found.length > 0) failed = true;
+    // Control: the same search does find them where they belong (DE holds the record and the request).
+    const deDb = join(net.nodeDir('DE'), 'node.db');
+    const deFiles = [deDb, `${deDb}-wal`].filter((f) => existsSync(f)).map((f) => readFileSync(f));
+    const atDe = secrets.filter((x) => deFiles.some((b) => b.includes(Buffer.from(x, 'utf8'))));
+    say(`    (control: the same search in DE's own database finds ${atDe.join(', ')})`);
     say('  DE / UA nodes: blinded elements to evaluate; for disclosures, the sealed claim (checked against the record) and justification.');
     for (const dir of [net.coordinatorDir, ...[...net.nodes.values()].map((n) => n.dir)]) {
       const v = await runVeil(['audit', 'verify', '--dir', dir]);

@@ -7,7 +7,7 @@ import { describe, it, expect, afterAll } from 'vitest';
 import { join } from 'node:path';
 import { initCrypto } from '#crypto';
 import { VeilClient } from '#sdk';
-import { startLocalNetwork, startDaemon, runVeilOk, waitFor, type LocalNetwork, type Daemon } from '#simulations';
+import { startLocalNetwork, startDaemon, runVeil, runVeilOk, waitFor, type LocalNetwork, type Daemon } from '#simulations';
 
 const nd = (rs: object[]) => rs.map((r) => JSON.stringify(r)).join('\n') + '\n';
 const karl = { id: 'de-karl', kind: 'person', dataset: 'wanted-persons', handling: 'restricted', person: { family: 'Weber', given: 'Karl', dob: '1966-06-06' } };
@@ -62,7 +62,12 @@ describe('durability across crashes and offline nodes', () => {
 
     // 4. The analyst's node goes offline; the owner approves meanwhile.
     await fr.stop();
-    await runVeilOk(['approvals', 'approve', req.id, '--dir', net.nodeDir('DE'), '--fields', 'name', '--owner', 'owner-7']);
+    const added = await runVeilOk(['node', 'owner', 'add', 'Owner Seven', '--dir', net.nodeDir('DE')], { env: { VEIL_OWNER_PASSWORD: 'durability-test-password' } });
+    const ownerId = /data owner (\S+) created/.exec(added)![1]!;
+    const refused = await runVeil(['approvals', 'approve', req.id, '--dir', net.nodeDir('DE'), '--fields', 'name', '--owner', 'nobody-000000']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('error [forbidden]');
+    await runVeilOk(['approvals', 'approve', req.id, '--dir', net.nodeDir('DE'), '--fields', 'name', '--owner', ownerId]);
     await waitFor('DE handed the decision to the coordinator', async () => (await health(de.info.url))?.unsentMail === 0, 30_000);
 
     // 5. The analyst's node returns and the decision reaches the analyst, once.

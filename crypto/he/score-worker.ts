@@ -6,15 +6,30 @@
 import { parentPort } from 'node:worker_threads';
 import { heContext } from './context.ts';
 import { macBlocks, putDiagonal } from './kernel.ts';
+import { maskPairResidues, maskRandomBytes } from './mask.ts';
+import { probeView, putDiagonalU32, WasmMac, type WasmMemory } from './wasm-kernel.ts';
 import type { HeParamId } from './params.ts';
 import { readResidues } from './seal-format.ts';
 import type { CipherText, GaloisKeys } from './seal.ts';
 import { ctWords } from './wire.ts';
 
+/** The prepared probe lives either in the wasm kernel's shared memory (`mem`) or in JS-kernel form (`pp`). */
 export type WorkerRequest =
-  | { t: 'rot'; paramId: HeParamId; sessionId: string; keys: Uint8Array | undefined; probe: Uint8Array; from: number; to: number; pp: Float64Array[] }
-  | { t: 'mac'; paramId: HeParamId; pp: Float64Array[]; gs: Uint32Array[][]; outs: Uint32Array[] }
+  | { t: 'rot'; paramId: HeParamId; sessionId: string; keys: Uint8Array | undefined; probe: Uint8Array; from: number; to: number; pp?: Float64Array[]; mem?: WasmMemory }
+  | { t: 'mac'; paramId: HeParamId; pp?: Float64Array[]; mem?: WasmMemory; gs: Uint32Array[][]; outs: Uint32Array[] }
+  | {
+      t: 'mask';
+      paramId: HeParamId;
+      sessionId: string;
+      keys: Uint8Array | undefined;
+      tau: number;
+      pairs: { o1: Uint32Array; o2: Uint32Array | undefined }[];
+      rnd: Uint8Array;
+      outs: Uint32Array[];
+    }
   | { t: 'close' };
+
+let wasmMac: { mem: WasmMemory; mac: WasmMac } | undefined;
 
 const keyCache = new Map<string, GaloisKeys>();
 
@@ -27,7 +42,13 @@ async function handle(m: WorkerRequest): Promise<unknown> {
   const c = await heContext(m.paramId);
   const d = c.d;
   if (m.t === 'mac') {
-    macBlocks(d, m.pp, m.gs, m.outs);
+    if (m.mem) {
+      // Shared memories arrive as a new wrapper per message; an instance is cheap, but keep one per buffer.
+      if (!wasmMac || wasmMac.mem.buffer !== m.mem.buffer) wasmMac = { mem: m.mem, mac: new WasmMac(d, m.mem, 1) };
+      wasmMac.mac.macBlocks(m.gs, m.outs);
+    } else {
+      macBlocks(d, m.pp!, m.gs, m.outs);
+    }
     return 'ok';
   }
   let gk = keyCache.get(m.sessionId);
@@ -42,16 +63,23 @@ async function handle(m: WorkerRequest): Promise<unknown> {
       old.delete();
     }
   }
+  if (m.t === 'mask') {
+    const per = maskRandomBytes(d);
+    m.pairs.forEach((p, i) => maskPairResidues(c, gk, p.o1, p.o2, m.tau, m.rnd.subarray(i * per, (i + 1) * per), m.outs[i]!));
+    return 'ok';
+  }
   const bag: CipherText[] = [];
   try {
     const p0 = c.seal.CipherText();
     bag.push(p0);
     p0.loadArray(c.ctx, m.probe);
     const words = new Uint32Array(ctWords(d));
+    const probeU32 = m.mem ? probeView(d, m.mem) : undefined;
     const put = (k: number, ct: CipherText) => {
       const b = ct.saveArray(c.seal.ComprModeType.none);
       readResidues(b, b.length - words.length * 8, words.length, words);
-      putDiagonal(d, m.pp, k, words);
+      if (probeU32) putDiagonalU32(d, probeU32, k, words);
+      else putDiagonal(d, m.pp!, k, words);
     };
     // Diagonals [from, to): the first from P_0 by one rotation, the rest by the power-of-two tree.
     const base = c.evaluator.rotateVector(p0, m.from, gk)!;

@@ -20,6 +20,8 @@ import { VeilError } from '../errors.ts';
 import { heContext, type HeContext } from './context.ts';
 import { GalleryEncoding } from './gallery.ts';
 import { macBlocks, newPreparedProbe, putDiagonal } from './kernel.ts';
+import { maskPairResidues, maskRandomBytes } from './mask.ts';
+import { newKernelMemory, probeView, putDiagonalU32, WasmMac, wasmKernelAvailable, type WasmMemory } from './wasm-kernel.ts';
 import { isHeParamId, type HeParamId } from './params.ts';
 import { ckksCodec, nttTables, roundSelfConjugate, toResidues } from './ring.ts';
 import { checkAgainstShape, readResidues, writeF64, writeResidues } from './seal-format.ts';
@@ -36,8 +38,13 @@ export interface ScoreOptions {
   readonly threshold?: number;
   /** Randomness for the masks (tests pass a seeded one). */
   readonly rng?: Rng;
-  /** 'fused' (default): JS kernel over NTT residues; 'seal': one SEAL call per block-diagonal (baseline). */
+  /**
+   * 'fused' (default): kernel over NTT residues and masking on residues (only conjugations in SEAL);
+   * 'seal': one SEAL call per block-diagonal and SEAL masking (baseline).
+   */
   readonly mode?: 'fused' | 'seal';
+  /** Fused mode: 'wasm' (default when WebAssembly SIMD is available) or the plain JS kernel. */
+  readonly kernel?: 'wasm' | 'js';
   /** Tests and benchmarks only: return raw scores (no masking). Never for a peer. */
   readonly unmaskedForTesting?: boolean;
 }
@@ -121,6 +128,9 @@ export class HeServer {
   private readonly fixed: { t: PlainText } | undefined;
   private disposed = false;
   private readonly worker: WorkerLink | undefined;
+  private kmem: WasmMemory | undefined;
+  private wmac: WasmMac | undefined;
+  private lock: Promise<unknown> = Promise.resolve();
 
   private constructor(c: HeContext, opts: HeServerOptions) {
     this.c = c;
@@ -216,8 +226,15 @@ export class HeServer {
     return ct;
   }
 
-  /** Score an encrypted probe against the gallery; returns the masked result blob. */
-  async scoreMasked(opts: ScoreOptions): Promise<ScoreResult> {
+  /** Score an encrypted probe against the gallery; returns the masked result blob. Queries run one at a time. */
+  scoreMasked(opts: ScoreOptions): Promise<ScoreResult> {
+    const run = () => this.score(opts);
+    const p = this.lock.then(run, run);
+    this.lock = p.catch(() => undefined);
+    return p;
+  }
+
+  private async score(opts: ScoreOptions): Promise<ScoreResult> {
     if (this.disposed) throw new VeilError('bad_request', 'HeServer: disposed');
     const c = this.c;
     const d = c.d;
@@ -229,6 +246,7 @@ export class HeServer {
     if (typeof tau !== 'number' || !(tau > 0 && tau < 1)) throw new VeilError('bad_request', 'threshold must be in (0, 1)');
     const rng = opts.rng ?? randomBytes;
     const mode = opts.mode ?? 'fused';
+    const kernel = mode === 'fused' && (opts.kernel ?? 'wasm') === 'wasm' && this.wasmReady() ? 'wasm' : 'js';
     const t0 = performance.now();
     const { gk, id: sessionId } = this.galoisKeys(opts.sessionKeys);
     gallery.flush();
@@ -236,41 +254,43 @@ export class HeServer {
     const nb = Math.ceil(positions / d.blockSize);
     const blocks = gallery.blocks.slice(0, nb);
     const worker = mode === 'fused' ? this.worker : undefined;
+    // Worker requests that need the session's keys are retried once with them.
+    const withKeys = (msg: Record<string, unknown>): Promise<unknown> => {
+      const w = worker!;
+      const send = (keys: boolean) => w.request({ ...msg, sessionId, keys: keys ? opts.sessionKeys : undefined });
+      const known = w.sessions.has(sessionId);
+      w.sessions.add(sessionId);
+      return send(!known).then((r) => (r === 'need-keys' ? send(true) : r));
+    };
 
     const bag: Deletable[] = [];
     try {
       const p0 = keep(bag, this.loadProbe(opts.probe));
-      const p0words = this.words(p0);
+      let p0words = this.words(p0);
+      if (worker) {
+        const s = new Uint32Array(new SharedArrayBuffer(p0words.length * 4));
+        s.set(p0words);
+        p0words = s;
+      }
       const outs: Uint32Array[] = [];
       let t1: number;
       if (mode === 'fused') {
         // 2. rotations, shared by all blocks; with a worker, it computes diagonals [h/2, h).
-        const pp = worker ? d.q.map(() => sharedF64(d.n * d.h * 4)) : newPreparedProbe(d);
+        const mem = kernel === 'wasm' ? this.kmem! : undefined;
+        const probeU32 = mem ? probeView(d, mem) : undefined;
+        const pp = mem ? undefined : worker ? d.q.map(() => sharedF64(d.n * d.h * 4)) : newPreparedProbe(d);
+        const put = (k: number, w: Uint32Array) => (probeU32 ? putDiagonalU32(d, probeU32, k, w) : putDiagonal(d, pp!, k, w));
         const split = worker ? d.h / 2 : d.h;
-        let pending: Promise<unknown> | undefined;
-        if (worker) {
-          const send = (withKeys: boolean) =>
-            worker.request({
-              t: 'rot',
-              paramId: this.paramId,
-              sessionId,
-              keys: withKeys ? opts.sessionKeys : undefined,
-              probe: opts.probe,
-              from: split,
-              to: d.h,
-              pp,
-            });
-          const known = worker.sessions.has(sessionId);
-          pending = send(!known).then((r) => (r === 'need-keys' ? send(true) : r));
-          worker.sessions.add(sessionId);
-        }
-        putDiagonal(d, pp, 0, p0words);
+        const pending = worker
+          ? withKeys({ t: 'rot', paramId: this.paramId, probe: opts.probe, from: split, to: d.h, pp, mem })
+          : undefined;
+        put(0, p0words);
         const rot: CipherText[] = [p0];
         for (let k = 1; k < split; k++) {
           const low = k & -k;
           const r = keep(bag, c.evaluator.rotateVector(rot[k - low]!, low, gk));
           rot.push(r);
-          putDiagonal(d, pp, k, this.words(r));
+          put(k, this.words(r));
         }
         await pending;
         t1 = performance.now();
@@ -281,13 +301,16 @@ export class HeServer {
         const mine = live.slice(0, half);
         const theirs = live.slice(half);
         const wp = worker && theirs.length
-          ? worker.request({ t: 'mac', paramId: this.paramId, pp, gs: theirs.map((i) => blocks[i]!.residues!), outs: liveOuts.slice(half) })
+          ? worker.request({ t: 'mac', paramId: this.paramId, pp, mem, gs: theirs.map((i) => blocks[i]!.residues!), outs: liveOuts.slice(half) })
           : undefined;
-        macBlocks(d, pp, mine.map((i) => blocks[i]!.residues!), liveOuts.slice(0, half));
+        const gs = mine.map((i) => blocks[i]!.residues!);
+        if (mem) this.wmac!.macBlocks(gs, liveOuts.slice(0, half));
+        else macBlocks(d, pp!, gs, liveOuts.slice(0, half));
         await wp;
+        const liveIndex = new Map(live.map((b, i) => [b, i]));
         for (let b = 0; b < nb; b++) {
-          const li = live.indexOf(b);
-          outs.push(li >= 0 ? liveOuts[li]! : p0words);
+          const li = liveIndex.get(b);
+          outs.push(li !== undefined ? liveOuts[li]! : p0words);
         }
       } else {
         const rot: CipherText[] = [p0];
@@ -304,9 +327,36 @@ export class HeServer {
       if (opts.unmaskedForTesting) {
         result = writeResult(this.paramId, d, KIND_UNMASKED, positions, outs.length ? outs : [p0words]);
       } else {
+        const npairs = Math.max(1, Math.ceil(nb / 2));
         const masked: Uint32Array[] = [];
-        for (let t = 0; t < Math.max(1, Math.ceil(nb / 2)); t++) {
-          masked.push(this.maskPair(outs[2 * t] ?? p0words, outs[2 * t + 1], gk, tau, rng));
+        if (mode === 'seal') {
+          for (let t = 0; t < npairs; t++) masked.push(this.maskPairSeal(outs[2 * t] ?? p0words, outs[2 * t + 1], gk, tau, rng));
+        } else {
+          // Randomness drawn in the baseline's order (R1, R2, e per pair), then pairs split between threads.
+          const per = maskRandomBytes(d);
+          const rnd = new Uint8Array(worker ? new SharedArrayBuffer(npairs * per) : new ArrayBuffer(npairs * per));
+          for (let t = 0; t < npairs; t++) {
+            rnd.set(rng(d.slots * 4), t * per);
+            rnd.set(rng(d.slots * 4), t * per + d.slots * 4);
+            rnd.set(rng(2 * d.slots * 4), t * per + 2 * d.slots * 4);
+          }
+          for (let t = 0; t < npairs; t++) masked.push(new Uint32Array(worker ? new SharedArrayBuffer(ctWords(d) * 4) : new ArrayBuffer(ctWords(d) * 4)));
+          const pairs = Array.from({ length: npairs }, (_, t) => ({ o1: outs[2 * t] ?? p0words, o2: outs[2 * t + 1] }));
+          const mineP = worker ? Math.ceil(npairs / 2) : npairs;
+          const wm = worker && mineP < npairs
+            ? withKeys({
+                t: 'mask',
+                paramId: this.paramId,
+                tau,
+                pairs: pairs.slice(mineP),
+                rnd: rnd.subarray(mineP * per),
+                outs: masked.slice(mineP),
+              })
+            : undefined;
+          for (let t = 0; t < mineP; t++) {
+            maskPairResidues(c, gk, pairs[t]!.o1, pairs[t]!.o2, tau, rnd.subarray(t * per, (t + 1) * per), masked[t]!);
+          }
+          await wm;
         }
         result = writeResult(this.paramId, d, KIND_MASKED, positions, masked);
       }
@@ -315,6 +365,14 @@ export class HeServer {
     } finally {
       for (let i = bag.length - 1; i >= 0; i--) bag[i]!.delete();
     }
+  }
+
+  private wasmReady(): boolean {
+    if (this.kmem) return true;
+    if (this.c.d.h % 64 !== 0 || !wasmKernelAvailable()) return false;
+    this.kmem = newKernelMemory(this.c.d);
+    this.wmac = new WasmMac(this.c.d, this.kmem, 0);
+    return true;
   }
 
   /** Baseline: sum_k P_k * G_k with one SEAL multiply_plain + add per diagonal. */
@@ -375,7 +433,8 @@ export class HeServer {
     return this.sigma;
   }
 
-  private maskPair(o1: Uint32Array, o2: Uint32Array | undefined, gk: GaloisKeys, tau: number, rng: Rng): Uint32Array {
+  /** Baseline masking: every step a SEAL call (kept for cross-checking the residue path). */
+  private maskPairSeal(o1: Uint32Array, o2: Uint32Array | undefined, gk: GaloisKeys, tau: number, rng: Rng): Uint32Array {
     const c = this.c;
     const d = c.d;
     const ev = c.evaluator;

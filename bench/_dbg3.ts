@@ -1,0 +1,10 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { initCrypto } from '#crypto';
+import { benchE2eProcesses } from './psi.ts';
+await initCrypto();
+const t = performance.now();
+const r = await benchE2eProcesses(mkdtempSync(join(tmpdir(), 'dbg-')), true);
+console.log(JSON.stringify(r, null, 1), (performance.now() - t) / 1000);
+process.exit(0);

@@ -1,0 +1,188 @@
+/**
+ * Masking on residues (fast path, shared by the server and its worker thread).
+ *
+ * The same computation as the SEAL baseline (`HeServer.maskPairSeal`), but every plaintext multiplication
+ * and addition is done point-wise on the NTT-form residues in JS (exact modular arithmetic, so the output is
+ * identical word for word); only the conjugation, which needs a key switch, goes through SEAL.
+ *
+ *   c± = R1·o1 ± (R2·T)·o2,  W = c+ + conj(c−) + A
+ *
+ * Randomness for a pair is drawn up front (R1: slots·4 bytes, R2: slots·4, e: 2·slots·4, in that order —
+ * the order the baseline draws it), so a pair can be masked on either thread with the same result.
+ */
+import type { HeContext } from './context.ts';
+import type { Derived } from './params.ts';
+import { ckksCodec, mulmod, nttTables, roundSelfConjugate, toResidues } from './ring.ts';
+import { readResidues, writeF64, writeResidues } from './seal-format.ts';
+import type { CipherText, GaloisKeys } from './seal.ts';
+import { ctWords } from './wire.ts';
+
+/** Random bytes per pair. */
+export function maskRandomBytes(d: Derived): number {
+  return 4 * d.slots * 4;
+}
+
+/** Rounded integer coefficients -> NTT-form residues per prime (what SEAL plaintexts hold). */
+export function nttResidues(d: Derived, coeffs: Float64Array): Uint32Array[] {
+  return d.q.map((q) => {
+    const r = new Uint32Array(d.n);
+    toResidues(coeffs, q, r);
+    nttTables(q, d.n).forward(r);
+    return r;
+  });
+}
+
+/** Load ciphertext words (SEAL layout [poly][prime][i]) into a SEAL ciphertext with the given scale. */
+export function loadCiphertext(c: HeContext, words: Uint32Array, scale: number): CipherText {
+  const bytes = c.ctTemplate.slice();
+  writeResidues(bytes, c.ctData.offset, words, words.length);
+  writeF64(bytes, c.ctScaleOffset, scale);
+  const ct = c.seal.CipherText();
+  try {
+    ct.loadArray(c.ctx, bytes);
+  } catch (e) {
+    ct.delete();
+    throw e;
+  }
+  return ct;
+}
+
+/** A SEAL ciphertext's residues (layout [poly][prime][i]). */
+export function ciphertextWords(c: HeContext, ct: CipherText, out = new Uint32Array(ctWords(c.d))): Uint32Array {
+  const bytes = ct.saveArray(c.seal.ComprModeType.none);
+  readResidues(bytes, bytes.length - out.length * 8, out.length, out);
+  return out;
+}
+
+interface Fixed {
+  /** sigma_j = Im(T slot j) = ±1, T = X^(N/2). */
+  sigma: Float64Array;
+  /** NTT residues of T per prime. */
+  t: Uint32Array[];
+}
+const fixedCache = new Map<string, Fixed>();
+export function maskFixed(d: Derived): Fixed {
+  let f = fixedCache.get(d.p.id);
+  if (!f) {
+    const coeffs = new Float64Array(d.n);
+    coeffs[d.n / 2] = 1;
+    const re = new Float64Array(d.slots);
+    const im = new Float64Array(d.slots);
+    ckksCodec(d.n).decode(coeffs, 1, re, im);
+    f = { sigma: im.map((x) => (x > 0 ? 1 : -1)), t: nttResidues(d, coeffs) };
+    fixedCache.set(d.p.id, f);
+  }
+  return f;
+}
+
+/**
+ * Log-uniform multiplier vector from `bytes` (slots·4), encoded exactly real (self-conjugate rounding);
+ * returns its coefficients and exact slot values.
+ */
+export function multiplierCoeffs(d: Derived, bytes: Uint8Array, sign: Float64Array | undefined): { coeffs: Float64Array; rho: Float64Array } {
+  const { rMinBits, rMaxBits } = d.p;
+  const u = new Uint32Array(d.slots);
+  new Uint8Array(u.buffer).set(bytes.subarray(0, d.slots * 4));
+  const z = new Float64Array(d.slots);
+  for (let j = 0; j < d.slots; j++) z[j] = 2 ** (rMinBits + ((rMaxBits - rMinBits) * u[j]!) / 2 ** 32) * (sign ? sign[j]! : 1);
+  const codec = ckksCodec(d.n);
+  const coeffs = new Float64Array(d.n);
+  codec.encodeFloat(z, undefined, 1, coeffs);
+  roundSelfConjugate(coeffs);
+  const rho = new Float64Array(d.slots);
+  const im = new Float64Array(d.slots);
+  codec.decode(coeffs, 1, rho, im);
+  return { coeffs, rho };
+}
+
+/** Coefficients of A = 2(-rho1 tau + e1) + i 2(-sigma rho2 tau + e2) at the given scale, e ~ U[0, rho 2^-eBits). */
+export function offsetCoeffs(d: Derived, rho1: Float64Array, rho2: Float64Array, sigma: Float64Array, tau: number, eBytes: Uint8Array, scale: number): Float64Array {
+  const e = new Uint32Array(2 * d.slots);
+  new Uint8Array(e.buffer).set(eBytes.subarray(0, 2 * d.slots * 4));
+  const aRe = new Float64Array(d.slots);
+  const aIm = new Float64Array(d.slots);
+  const eMax = 2 ** -d.p.eBits / 2 ** 32;
+  for (let j = 0; j < d.slots; j++) {
+    const r1 = rho1[j]!;
+    const r2 = sigma[j]! * rho2[j]!;
+    aRe[j] = 2 * (-r1 * tau + r1 * e[j]! * eMax);
+    aIm[j] = 2 * (-r2 * tau + r2 * e[d.slots + j]! * eMax);
+  }
+  const coeffs = new Float64Array(d.n);
+  ckksCodec(d.n).encodeFloat(aRe, aIm, scale, coeffs);
+  return coeffs;
+}
+
+/**
+ * Mask one pair of block outputs (o2 may be absent for an odd last block) with the pair's random bytes
+ * (`maskRandomBytes(d)`), writing the masked ciphertext words into `out`.
+ */
+export function maskPairResidues(c: HeContext, gk: GaloisKeys, o1: Uint32Array, o2: Uint32Array | undefined, tau: number, rnd: Uint8Array, out: Uint32Array): void {
+  const d = c.d;
+  const { n, slots } = d;
+  const L = d.q.length;
+  const scale = d.probeScale * d.galleryScale;
+  const fx = maskFixed(d);
+  const m1 = multiplierCoeffs(d, rnd.subarray(0, slots * 4), undefined);
+  const m2 = multiplierCoeffs(d, rnd.subarray(slots * 4, 2 * slots * 4), fx.sigma);
+  const r1 = nttResidues(d, m1.coeffs);
+  const r2 = nttResidues(d, m2.coeffs);
+  const a = nttResidues(d, offsetCoeffs(d, m1.rho, m2.rho, fx.sigma, tau, rnd.subarray(2 * slots * 4, 4 * slots * 4), scale));
+  const cm = new Uint32Array(2 * L * n);
+  for (let pi = 0; pi < L; pi++) {
+    const q = d.q[pi]!;
+    const qInv = 1 / q;
+    const R1 = r1[pi]!;
+    const R2 = r2[pi]!;
+    const T = fx.t[pi]!;
+    let R2T: Uint32Array | undefined;
+    if (o2) {
+      R2T = new Uint32Array(n);
+      for (let i = 0; i < n; i++) R2T[i] = mulmod(R2[i]!, T[i]!, q, qInv);
+    }
+    for (let poly = 0; poly < 2; poly++) {
+      const base = (poly * L + pi) * n;
+      for (let i = 0; i < n; i++) {
+        const u = mulmod(o1[base + i]!, R1[i]!, q, qInv);
+        if (R2T) {
+          const tv = mulmod(o2![base + i]!, R2T[i]!, q, qInv);
+          let p = u + tv;
+          if (p >= q) p -= q;
+          let m = u - tv;
+          if (m < 0) m += q;
+          out[base + i] = p;
+          cm[base + i] = m;
+        } else {
+          out[base + i] = u;
+          cm[base + i] = u;
+        }
+      }
+    }
+  }
+  // conj(c−): the only key switch.
+  const ct = loadCiphertext(c, cm, scale);
+  let cj: CipherText | undefined;
+  try {
+    cj = c.evaluator.complexConjugate(ct, gk)!;
+    ciphertextWords(c, cj, cm);
+  } finally {
+    cj?.delete();
+    ct.delete();
+  }
+  for (let pi = 0; pi < L; pi++) {
+    const q = d.q[pi]!;
+    const A = a[pi]!;
+    for (let poly = 0; poly < 2; poly++) {
+      const base = (poly * L + pi) * n;
+      for (let i = 0; i < n; i++) {
+        let w = out[base + i]! + cm[base + i]!;
+        if (w >= q) w -= q;
+        if (poly === 0) {
+          w += A[i]!;
+          if (w >= q) w -= q;
+        }
+        out[base + i] = w;
+      }
+    }
+  }
+}
