@@ -22,6 +22,7 @@ import {
   PROTOCOL_VERSION,
   checkVersion,
   decodeWith,
+  decode,
   encode,
   open,
   NodeFrame,
@@ -203,7 +204,9 @@ class Hub {
         const who = session ? { country: session.country } : {};
         this.log.warn('frame rejected', { code: e.code, ...who });
         if (e.code === 'internal') this.log.error('frame failed', err, who);
-        sendFrame(ws, { t: 'error', code: e.code });
+        // Name the request the error is about when there is one, so the gateway fails it at once.
+        const ref = session ? refOf(data) : undefined;
+        sendFrame(ws, { t: 'error', code: e.code, ...(ref ? { ref } : {}) });
         if (!session) ws.close(4401, e.code);
       }
     });
@@ -329,6 +332,15 @@ class Hub {
     for (const other of this.#sessions.values()) other.ws.send(frame);
   }
 
+  #members: { at: number; list: string[] } | undefined;
+
+  /** Admitted countries, re-read at most once a second (admission is a separate process). */
+  #memberCountries(): string[] {
+    const now = Date.now();
+    if (!this.#members || now - this.#members.at > 1000) this.#members = { at: now, list: this.store.members().map((m) => m.country) };
+    return this.#members.list;
+  }
+
   #takeToken(country: string): boolean {
     const now = Date.now();
     const cap = this.cfg.ratePerCountry * 2;
@@ -357,7 +369,7 @@ class Hub {
       sendFrame(s.ws, { t: 'error', code: 'rate_limited', ref: q.id });
       return;
     }
-    const members = this.store.members().map((m) => m.country);
+    const members = this.#memberCountries();
     const wanted = q.targets ?? members.filter((c) => c !== q.from);
     const targets = [...new Set(wanted)].filter((c) => c !== q.from);
     const answers = new Map<string, Answer>();
@@ -496,6 +508,20 @@ class Hub {
     const cutoff = Date.now() - 60_000;
     for (const [k, v] of this.#recent) if (v.at < cutoff) this.#recent.delete(k);
     this.#replay.sweep();
+  }
+}
+
+const RefPeek = z.looseObject({ id: z.string().regex(/^[0-9a-f]{32}$/) });
+
+/** Best effort: the request id inside a rejected query or lookup frame (its envelope's payload). */
+function refOf(data: RawData): string | undefined {
+  try {
+    const f = decode(rawBytes(data), LIMITS.maxFrameBytes) as { t?: unknown; env?: { payload?: unknown } };
+    if ((f.t !== 'query' && f.t !== 'lookup') || !(f.env?.payload instanceof Uint8Array)) return undefined;
+    const p = RefPeek.safeParse(decode(f.env.payload, LIMITS.maxPayloadBytes));
+    return p.success ? p.data.id : undefined;
+  } catch {
+    return undefined;
   }
 }
 

@@ -124,6 +124,24 @@ describe('encrypted 1:N matching (face-512-v1)', () => {
     expect(maxErr).toBeLessThan(2e-3);
   });
 
+  it('fast paths are word-for-word the SEAL baseline: wasm and JS kernels, residue masking, with a worker thread', async () => {
+    const p = makeProbe({ seed: SEED, identity: 3, dims: DIMS });
+    const probe = client.encryptProbe(p);
+    const run = async (s: HeServer, extra: Partial<Parameters<HeServer['scoreMasked']>[0]>) =>
+      (await s.scoreMasked({ sessionKeys: keys, probe, gallery, rng: seeded(77), ...extra })).result;
+    const base = await run(server, { mode: 'seal' });
+    expect(Buffer.compare(await run(server, { kernel: 'wasm' }), base)).toBe(0);
+    expect(Buffer.compare(await run(server, { kernel: 'js' }), base)).toBe(0);
+    const two = await HeServer.create(ID, { workers: 2 });
+    try {
+      expect(Buffer.compare(await run(two, {}), base)).toBe(0);
+      expect(Buffer.compare(await run(two, { kernel: 'js' }), base)).toBe(0);
+      expect(client.decryptMasked(await run(two, { rng: seeded(78) }))).toEqual(plainHits(p));
+    } finally {
+      two.dispose();
+    }
+  });
+
   it('masked values carry no score beyond the sign: fresh r per position and per query', async () => {
     const p = makeProbe({ seed: SEED, identity: 2, dims: DIMS });
     const probe = client.encryptProbe(p);
