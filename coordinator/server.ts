@@ -24,6 +24,7 @@ import {
   decodeWith,
   decode,
   encode,
+  encodeWithEncodedArray,
   open,
   NodeFrame,
   ForwardedAnyQuery,
@@ -37,7 +38,7 @@ import {
   Envelope,
   type LookupResult,
 } from '#protocol';
-import { AuditLog, createLogger, writeRunFile, boundPort, type Logger } from '#platform';
+import { AuditLog, createLogger, writeRunFile, boundPort, type Logger, type AuditEntry } from '#platform';
 import { CoordinatorStore } from './store/sqlite-store.ts';
 import { coordinatorPaths, loadCoordinatorConfig, loadCoordinatorKey, type CoordinatorConfig } from './config.ts';
 
@@ -55,7 +56,8 @@ export interface CoordinatorHandle {
 interface Session {
   readonly country: string;
   readonly ws: WebSocket;
-  queue: Envelope[];
+  /** Query envelopes for this node, each already msgpack-encoded (once for all targets). */
+  queue: Uint8Array[];
   flushScheduled: boolean;
   alive: boolean;
   /** Mail sent on this connection and not yet acknowledged. */
@@ -159,6 +161,8 @@ class Hub {
   readonly #sweeper: NodeJS.Timeout;
   readonly #heartbeat: NodeJS.Timeout;
   #closed = false;
+  /** Audit entries of the hot path, written in one transaction per event-loop turn. */
+  #auditQueue: AuditEntry[] = [];
 
   constructor(
     readonly cfg: CoordinatorConfig,
@@ -174,7 +178,22 @@ class Hub {
     return [...this.#sessions.keys()].sort();
   }
 
+  /** Queue a hot-path audit entry; the batch commits at the end of this event-loop turn. */
+  #audit(e: AuditEntry): void {
+    if (this.#auditQueue.push(e) === 1) setImmediate(() => this.flushAudit());
+  }
+
+  flushAudit(): void {
+    const q = this.#auditQueue;
+    if (q.length === 0) return;
+    this.#auditQueue = [];
+    this.store.db.transaction(() => {
+      for (const e of q) this.audit.append(e);
+    })();
+  }
+
   close(): void {
+    this.flushAudit();
     this.#closed = true;
     clearInterval(this.#sweeper);
     clearInterval(this.#heartbeat);
@@ -385,11 +404,12 @@ class Hub {
       timer: setTimeout(() => this.#finish(key, true), bio ? this.cfg.bioDeadlineMs : this.cfg.queryDeadlineMs),
     };
     this.#pending.set(key, pending);
-    this.audit.append(
+    this.#audit(
       bio
         ? { kind: 'bio.query.received', queryId: q.id, country: q.from, cls: q.modality, bytes: q.probe.length + (q.sessionKeys?.length ?? 0), purpose: q.purpose }
         : { kind: 'query.received', queryId: q.id, country: q.from, count: q.items.length, purpose: q.purpose },
     );
+    const encodedEnv = encode(env);
     for (const c of targets) {
       if (answers.has(c)) continue;
       const t = this.#sessions.get(c);
@@ -397,12 +417,12 @@ class Hub {
         answers.set(c, { country: c, status: 'unavailable', code: 'unavailable' });
         continue;
       }
-      this.#enqueue(t, env);
+      this.#enqueue(t, encodedEnv);
     }
     if (answers.size === targets.length) this.#finish(key, false);
   }
 
-  #enqueue(t: Session, env: Envelope): void {
+  #enqueue(t: Session, env: Uint8Array): void {
     t.queue.push(env);
     if (t.queue.length >= LIMITS.maxBatchQueries) {
       this.#flush(t);
@@ -418,7 +438,7 @@ class Hub {
     t.flushScheduled = false;
     while (t.queue.length > 0) {
       const batch = t.queue.splice(0, LIMITS.maxBatchQueries);
-      sendFrame(t.ws, { t: 'eval', batch });
+      if (t.ws.readyState === t.ws.OPEN) t.ws.send(encodeWithEncodedArray({ t: 'eval' }, 'batch', batch));
     }
   }
 
@@ -443,7 +463,7 @@ class Hub {
     const frame = encode({ t: 'query-result', id: p.id, answers } satisfies CoordinatorFrame);
     this.#recent.set(key, { frame, at: Date.now() });
     const ms = performance.now() - p.started;
-    this.audit.append({
+    this.#audit({
       kind: 'query.answered',
       queryId: p.id,
       country: p.from,
@@ -479,7 +499,7 @@ class Hub {
       results.push({ country: item.country, epoch: item.epoch, entries, truncated });
     }
     // Metadata only: in bucket mode the coordinator does not learn whether anything matched.
-    this.audit.append({ kind: 'index.lookup', queryId: q.id, country: s.country, count: keys, status: q.mode });
+    this.#audit({ kind: 'index.lookup', queryId: q.id, country: s.country, count: keys, status: q.mode });
     sendFrame(s.ws, { t: 'lookup-result', id: q.id, results });
   }
 

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { encode, decode } from './codec.ts';
+import { encode, decode, encodeWithEncodedArray } from './codec.ts';
 import { VeilError } from '#crypto';
 
 const value = fc.letrec((tie) => ({
@@ -48,6 +48,18 @@ describe('codec', () => {
       }
     }
     expect(() => decode(wire, 2)).toThrow(expect.objectContaining({ code: 'too_large' }));
+  });
+
+  it('splices pre-encoded array items into a frame exactly like a whole encode', () => {
+    fc.assert(
+      fc.property(fc.array(value, { maxLength: 40 }), fc.string(), (items, tag) => {
+        const spliced = encodeWithEncodedArray({ t: tag }, 'batch', items.map((i) => encode(i)));
+        expect(norm(decode(spliced, 1 << 22))).toEqual(norm({ t: tag, batch: items }));
+      }),
+      { numRuns: 100 },
+    );
+    const many = Array.from({ length: 70_000 }, (_, i) => encode(i));
+    expect((decode(encodeWithEncodedArray({}, 'b', many), 1 << 22) as { b: number[] }).b.length).toBe(70_000);
   });
 
   it('never surfaces decoded data in an error', () => {
