@@ -53,6 +53,8 @@ describe('durability across crashes and offline nodes', () => {
     await waitFor('coordinator dead', () => coordinator.proc.exitCode !== null || coordinator.proc.signalCode !== null);
     coordinator = await startDaemon(['coordinator', 'start', '--dir', net.coordinatorDir, '--port', String(net.coordinator.info.port)], join(net.coordinatorDir, 'run.json'));
     extra.push(coordinator);
+    // The surviving node reconnects by itself (backoff) and logs in again.
+    await waitFor('FR reconnected', async () => (await health(fr.info.url))?.coordinator === 'connected', 30_000);
 
     // 3. The owning node returns and receives the request, once.
     const de = await startDaemon(['node', 'start', '--dir', net.nodeDir('DE')], join(net.nodeDir('DE'), 'run.json'));
