@@ -38,7 +38,7 @@ import {
   Envelope,
   type LookupResult,
 } from '#protocol';
-import { AuditLog, createLogger, writeRunFile, boundPort, type Logger, type AuditEntry } from '#platform';
+import { AuditLog, createLogger, writeRunFile, boundPort, periodicCheckpoints, type Logger, type AuditEntry } from '#platform';
 import { CoordinatorStore } from './store/sqlite-store.ts';
 import { coordinatorPaths, loadCoordinatorConfig, loadCoordinatorKey, type CoordinatorConfig } from './config.ts';
 
@@ -115,23 +115,14 @@ export async function startCoordinator(
   const wsUrl = `ws://${host}:${port}/v1/ws`;
   writeRunFile(paths.run, { url, wsUrl, port });
   audit.append({ kind: 'coordinator.started' });
-  // Sign the audit head periodically too, so a quiet party's recent entries do not stay unsigned long.
-  let lastSigned = -1;
-  const checkpointer = setInterval(() => {
-    const h = audit.head();
-    if (h.seq !== lastSigned) {
-      audit.checkpoint();
-      lastSigned = audit.head().seq;
-    }
-  }, 30_000);
-  checkpointer.unref();
+  const stopCheckpoints = periodicCheckpoints(audit);
   log.info('coordinator listening', { port });
 
   let closed = false;
   const close = async (): Promise<void> => {
     if (closed) return;
     closed = true;
-    clearInterval(checkpointer);
+    stopCheckpoints();
     hub.close();
     for (const ws of wss.clients) ws.terminate();
     wss.close();

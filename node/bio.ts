@@ -90,15 +90,7 @@ export class BioService {
   async #answer(env: Envelope): Promise<RoutedResult | undefined> {
     let q: ForwardedBioQuery;
     try {
-      q = open(
-        env,
-        (kid) => {
-          const m = kid.startsWith('node:') ? this.members.get(kid.slice(5)) : undefined;
-          if (!m) throw new VeilError('unknown_member');
-          return m.signPub;
-        },
-        ForwardedBioQuery,
-      );
+      q = open(env, (kid) => this.members.signerOf(kid), ForwardedBioQuery);
       if (env.kid !== `node:${q.from}`) throw new VeilError('forbidden', 'query signed by another node');
       this.#replay.check(env.kid, q.ts, q.nonce);
     } catch (e) {

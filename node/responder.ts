@@ -56,7 +56,7 @@ export class Responder {
       for (const env of batch) {
         let q: ForwardedQuery;
         try {
-          q = open(env, (kid) => this.#requesterKey(kid), ForwardedQuery);
+          q = open(env, (kid) => this.members.signerOf(kid), ForwardedQuery);
           if (env.kid !== `node:${q.from}`) throw new VeilError('forbidden', 'query signed by another node');
           this.#replay.check(env.kid, q.ts, q.nonce);
         } catch (e) {
@@ -97,12 +97,6 @@ export class Responder {
       for (const [c, n] of charges) this.store.budgetAdd(c, day, n);
     });
     return out;
-  }
-
-  #requesterKey(kid: string): Uint8Array {
-    const m = kid.startsWith('node:') ? this.members.get(kid.slice(5)) : undefined;
-    if (!m) throw new VeilError('unknown_member');
-    return m.signPub;
   }
 
   /** Answer an unverifiable query with a signed refusal, if it can be routed at all. */

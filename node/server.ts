@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { getRequestListener } from '@hono/node-server';
 import { initCrypto, VeilError } from '#crypto';
 import { challengeBytes, seal, decode, LIMITS, type NodeDescriptor, type Envelope } from '#protocol';
-import { boundPort, createLogger, writeRunFile, type Logger, type AuditLog } from '#platform';
+import { boundPort, createLogger, writeRunFile, periodicCheckpoints, type Logger, type AuditLog } from '#platform';
 import { MemberDirectory } from '#sdk';
 import { NodeStore } from './store/sqlite-store.ts';
 import { loadNodeConfig, loadNodeKeys, nodePaths, type NodeConfig } from './config.ts';
@@ -156,16 +156,7 @@ export async function startNode(dir: string, opts: StartNodeOptions = {}): Promi
   const consoleHandle = await startConsole({ country: cfg.country, store, desk, audit, host: opts.adminHost ?? cfg.adminHost, port: opts.adminPort ?? cfg.adminPort, logger: log, secureCookies: cfg.adminSecureCookies });
   writeRunFile(paths.run, { url, port, country: cfg.country, consoleUrl: consoleHandle.url });
   audit.append({ kind: 'node.started', country: cfg.country });
-  // Sign the audit head periodically too, so a quiet party's recent entries do not stay unsigned long.
-  let lastSigned = -1;
-  const checkpointer = setInterval(() => {
-    const h = audit.head();
-    if (h.seq !== lastSigned) {
-      audit.checkpoint();
-      lastSigned = audit.head().seq;
-    }
-  }, 30_000);
-  checkpointer.unref();
+  const stopCheckpoints = periodicCheckpoints(audit);
   log.info('node listening', { port, country: cfg.country });
   link.start();
 
@@ -173,7 +164,7 @@ export async function startNode(dir: string, opts: StartNodeOptions = {}): Promi
   const close = async (): Promise<void> => {
     if (closed) return;
     closed = true;
-    clearInterval(checkpointer);
+    stopCheckpoints();
     publisher.close();
     mail.close();
     await bio.close();

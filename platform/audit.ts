@@ -845,3 +845,18 @@ function whereWritten(stmts: VerifyStatements, row: EntryRow): number | undefine
   }
   return undefined;
 }
+
+/**
+ * Sign the head every `intervalMs` when anything was appended since the last checkpoint, so a quiet
+ * party's recent entries do not stay unsigned for long. Returns a function that stops the timer.
+ */
+export function periodicCheckpoints(log: AuditLog, intervalMs = 30_000): () => void {
+  let lastSigned = -1;
+  const t = setInterval(() => {
+    if (log.head().seq === lastSigned) return;
+    log.checkpoint();
+    lastSigned = log.head().seq;
+  }, intervalMs);
+  t.unref();
+  return () => clearInterval(t);
+}

@@ -25,6 +25,9 @@ const token = bytesMax(LIMITS.maxTokenBytes);
 const element = bytes(32);
 const targets = z.array(country).max(250).nullable();
 
+/** Blinded match keys of a query, each tagged with its class. */
+const queryItems = z.array(z.strictObject({ cls: matchClass, blinded: element })).min(1).max(LIMITS.maxQueryItems);
+
 /** What every search carries, end to end. */
 const searchContext = {
   purpose,
@@ -43,7 +46,7 @@ export const QueryRequest = z.strictObject({
   nonce,
   ...searchContext,
   targets,
-  items: z.array(z.strictObject({ cls: matchClass, blinded: element })).min(1).max(LIMITS.maxQueryItems),
+  items: queryItems,
 });
 export type QueryRequest = z.infer<typeof QueryRequest>;
 
@@ -58,7 +61,7 @@ export const ForwardedQuery = z.strictObject({
   analyst: code,
   ...searchContext,
   targets,
-  items: z.array(z.strictObject({ cls: matchClass, blinded: element })).min(1).max(LIMITS.maxQueryItems),
+  items: queryItems,
 });
 export type ForwardedQuery = z.infer<typeof ForwardedQuery>;
 

@@ -61,6 +61,13 @@ export class MemberDirectory {
     this.#envelopes = kept;
   }
 
+  /** Signing key of the member node named by `kid` (`node:CC`), for `open()`; unknown → `unknown_member`. */
+  signerOf(kid: string): Uint8Array {
+    const m = kid.startsWith('node:') ? this.#byCountry.get(kid.slice(5)) : undefined;
+    if (!m) throw new VeilError('unknown_member');
+    return m.signPub;
+  }
+
   get(country: string): Member | undefined {
     return this.#byCountry.get(country);
   }
