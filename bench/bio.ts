@@ -3,7 +3,7 @@
  * 512-d, one node, beside a plaintext float32 1:N baseline over the same gallery in the same run.
  * Prints a table and writes bench/results/bio.json. Nothing here asserts timing.
  *
- *   npx tsx bench/bio.ts [--full] [--sizes 10000,100000] [--workers 1|2]
+ *   npx tsx bench/bio.ts [--full] [--sizes 10000,100000] [--workers 1|2] [--warmup N (untimed queries per size, 1)]
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -18,6 +18,9 @@ export interface BioRun {
   paramId: string;
   probes: number;
   serverMsPerProbe: number;
+  /** Median and each probe's server time (after one untimed warm-up query per size). */
+  serverMsPerProbeMedian: number;
+  serverMsPerProbeEach: number[];
   serverMsBreakdown: { rotations: number; mac: number; mask: number };
   usPerTemplate: number;
   plaintextMsPerProbe: number;
@@ -80,7 +83,7 @@ function plaintextScores(flat: Float32Array, n: number, dims: number, p: Float32
   }
 }
 
-export async function runBioBench(opts: { full: boolean; sizes?: number[]; workers?: number }): Promise<BioBenchResult> {
+export async function runBioBench(opts: { full: boolean; sizes?: number[]; workers?: number; warmup?: number }): Promise<BioBenchResult> {
   const sizes = opts.sizes ?? (opts.full ? [10_000, 100_000, 1_000_000] : [10_000, 100_000]);
   const p = HE_PARAMS[PARAM];
   const dims = p.dims;
@@ -111,6 +114,11 @@ export async function runBioBench(opts: { full: boolean; sizes?: number[]; worke
       let download = 0;
       let match = true;
       const hitsPerProbe: number[] = [];
+      const each: number[] = [];
+      // Untimed warm-up queries (session keys cached, code warm: the steady state of a running node).
+      for (let w = 0; w < (opts.warmup ?? 1); w++) {
+        await server.scoreMasked({ sessionKeys: keys, probe: client.encryptProbe(makeProbe({ seed: SEED, identity: 1, dims })), gallery });
+      }
       for (const id of probeIds) {
         const probeVec = makeProbe({ seed: SEED, identity: id, dims });
         t0 = performance.now();
@@ -125,6 +133,7 @@ export async function runBioBench(opts: { full: boolean; sizes?: number[]; worke
         upload = probe.length;
         t0 = performance.now();
         const r = await server.scoreMasked({ sessionKeys: keys, probe, gallery });
+        each.push(performance.now() - t0);
         serverMs += performance.now() - t0;
         br.rotations += r.timings.rotations;
         br.mac += r.timings.mac;
@@ -156,6 +165,8 @@ export async function runBioBench(opts: { full: boolean; sizes?: number[]; worke
         paramId: PARAM,
         probes: k,
         serverMsPerProbe: serverMs / k,
+        serverMsPerProbeMedian: [...each].sort((a, b) => a - b)[Math.floor(each.length / 2)]!,
+        serverMsPerProbeEach: each,
         serverMsBreakdown: { rotations: br.rotations / k, mac: br.mac / k, mask: br.mask / k },
         usPerTemplate: (serverMs / k / n) * 1000,
         plaintextMsPerProbe: plainMs / k,
@@ -198,14 +209,14 @@ function printRun(r: BioRun): void {
   const mib = (b: number) => (b / 2 ** 20).toFixed(2);
   if (!headerPrinted) {
     console.log(
-      'templates | server ms/probe (rot/mac/mask) | µs/template | plaintext ms | ratio | upload KiB | keys MiB | download MiB | enc ms | dec ms | max err | match | encode s | gallery MiB',
+      'templates | server ms/probe mean (rot/mac/mask) [median] | µs/template | plaintext ms | ratio | upload KiB | keys MiB | download MiB | enc ms | dec ms | max err | match | encode s | gallery MiB',
     );
     headerPrinted = true;
   }
   console.log(
     [
       r.galleryTemplates,
-      `${r.serverMsPerProbe.toFixed(0)} (${r.serverMsBreakdown.rotations.toFixed(0)}/${r.serverMsBreakdown.mac.toFixed(0)}/${r.serverMsBreakdown.mask.toFixed(0)})`,
+      `${r.serverMsPerProbe.toFixed(0)} (${r.serverMsBreakdown.rotations.toFixed(0)}/${r.serverMsBreakdown.mac.toFixed(0)}/${r.serverMsBreakdown.mask.toFixed(0)}) [${r.serverMsPerProbeMedian.toFixed(0)}]`,
       r.usPerTemplate.toFixed(2),
       r.plaintextMsPerProbe.toFixed(1),
       r.ratioToPlaintext.toFixed(1),
@@ -228,5 +239,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const sizes = i > 0 ? process.argv[i + 1]?.split(',').map(Number) : undefined;
   const w = process.argv.indexOf('--workers');
   const workers = w > 0 ? Number(process.argv[w + 1]) : undefined;
-  await runBioBench({ full, ...(sizes ? { sizes } : {}), ...(workers ? { workers } : {}) });
+  const wu = process.argv.indexOf('--warmup');
+  const warmup = wu > 0 ? Number(process.argv[wu + 1]) : undefined;
+  await runBioBench({ full, ...(sizes ? { sizes } : {}), ...(workers ? { workers } : {}), ...(warmup !== undefined ? { warmup } : {}) });
 }

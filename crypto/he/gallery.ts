@@ -240,21 +240,35 @@ export function encodeBlock(d: Derived, b: GalleryBlock): void {
   const zRe = new Float64Array(slots);
   const zIm = new Float64Array(slots);
   const coeffs = new Float64Array(n);
-  const tmp = new Uint32Array(n);
+  // KG diagonals are NTT'd into `cols` and then stored point by point, so each store fills whole cache lines
+  // of the [i][k] layout (one diagonal at a time would touch a new line per point, 4096 per diagonal).
+  const KG = 16;
+  const cols = d.q.map(() => new Uint32Array(KG * n));
   const t = b.templates;
-  for (let k = 0; k < h; k++) {
-    for (let j = 0; j < slots; j++) {
-      const m = (j + k) % h;
-      const base = j * dims + 2 * m;
-      zRe[j] = t[base]!;
-      zIm[j] = -t[base + 1]!;
+  for (let k0 = 0; k0 < h; k0 += KG) {
+    const kg = Math.min(KG, h - k0);
+    for (let kk = 0; kk < kg; kk++) {
+      const k = k0 + kk;
+      for (let j = 0; j < slots; j++) {
+        const m = (j + k) % h;
+        const base = j * dims + 2 * m;
+        zRe[j] = t[base]!;
+        zIm[j] = -t[base + 1]!;
+      }
+      codec.encodeFloat(zRe, zIm, d.galleryScale, coeffs);
+      for (let pi = 0; pi < d.q.length; pi++) {
+        const col = cols[pi]!.subarray(kk * n, (kk + 1) * n);
+        toResidues(coeffs, d.q[pi]!, col);
+        tabs[pi]!.forward(col);
+      }
     }
-    codec.encodeFloat(zRe, zIm, d.galleryScale, coeffs);
     for (let pi = 0; pi < d.q.length; pi++) {
-      toResidues(coeffs, d.q[pi]!, tmp);
-      tabs[pi]!.forward(tmp);
       const r = res[pi]!;
-      for (let i = 0; i < n; i++) r[i * h + k] = tmp[i]!;
+      const c = cols[pi]!;
+      for (let i = 0; i < n; i++) {
+        const o = i * h + k0;
+        for (let kk = 0; kk < kg; kk++) r[o + kk] = c[kk * n + i]!;
+      }
     }
   }
   b.residues = res;

@@ -32,14 +32,29 @@ export function nttResidues(d: Derived, coeffs: Float64Array): Uint32Array[] {
   });
 }
 
+const ctScratch = new WeakMap<HeContext, { bytes: Uint8Array; u32: Uint32Array | undefined }>();
+
 /** Load ciphertext words (SEAL layout [poly][prime][i]) into a SEAL ciphertext with the given scale. */
 export function loadCiphertext(c: HeContext, words: Uint32Array, scale: number): CipherText {
-  const bytes = c.ctTemplate.slice();
-  writeResidues(bytes, c.ctData.offset, words, words.length);
-  writeF64(bytes, c.ctScaleOffset, scale);
+  // The template is reused (loadArray copies it into SEAL); residues are u64 little-endian < 2^30, so only
+  // the low words change.
+  let sc = ctScratch.get(c);
+  if (!sc) {
+    const bytes = c.ctTemplate.slice();
+    const off = bytes.byteOffset + c.ctData.offset;
+    sc = { bytes, u32: off % 4 === 0 ? new Uint32Array(bytes.buffer, off, words.length * 2) : undefined };
+    ctScratch.set(c, sc);
+  }
+  if (sc.u32) {
+    const u = sc.u32;
+    for (let i = 0; i < words.length; i++) u[2 * i] = words[i]!;
+  } else {
+    writeResidues(sc.bytes, c.ctData.offset, words, words.length);
+  }
+  writeF64(sc.bytes, c.ctScaleOffset, scale);
   const ct = c.seal.CipherText();
   try {
-    ct.loadArray(c.ctx, bytes);
+    ct.loadArray(c.ctx, sc.bytes);
   } catch (e) {
     ct.delete();
     throw e;

@@ -29,7 +29,6 @@ export type WorkerRequest =
     }
   | { t: 'close' };
 
-let wasmMac: { mem: WasmMemory; mac: WasmMac } | undefined;
 
 const keyCache = new Map<string, GaloisKeys>();
 
@@ -43,9 +42,9 @@ async function handle(m: WorkerRequest): Promise<unknown> {
   const d = c.d;
   if (m.t === 'mac') {
     if (m.mem) {
-      // Shared memories arrive as a new wrapper per message; an instance is cheap, but keep one per buffer.
-      if (!wasmMac || wasmMac.mem.buffer !== m.mem.buffer) wasmMac = { mem: m.mem, mac: new WasmMac(d, m.mem, 1) };
-      wasmMac.mac.macBlocks(m.gs, m.outs);
+      // A shared memory arrives as a new wrapper with every message; an instance over it is cheap (the
+      // module is compiled once per thread). Scratch slot 1 is the worker's, slot 0 the main thread's.
+      new WasmMac(d, m.mem, 1).macBlocks(m.gs, m.outs);
     } else {
       macBlocks(d, m.pp!, m.gs, m.outs);
     }
@@ -99,9 +98,13 @@ async function handle(m: WorkerRequest): Promise<unknown> {
   }
 }
 
-parentPort?.on('message', (m: WorkerRequest) => {
-  handle(m).then(
-    (r) => parentPort?.postMessage({ ok: true, r }),
-    (e: unknown) => parentPort?.postMessage({ ok: false, error: String(e) }),
+// Requests are handled one at a time, in order, and answered with their id.
+let queue: Promise<unknown> = Promise.resolve();
+parentPort?.on('message', (m: WorkerRequest & { id: number }) => {
+  queue = queue.then(() =>
+    handle(m).then(
+      (r) => parentPort?.postMessage({ id: m.id, ok: true, r }),
+      (e: unknown) => parentPort?.postMessage({ id: m.id, ok: false, error: String(e) }),
+    ),
   );
 });

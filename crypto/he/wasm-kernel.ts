@@ -92,6 +92,9 @@ const v = {
   extmulHighU: () => op.simd(0xdf),
 };
 
+/** Vectors of 4 diagonals per inner-loop iteration (64 / (4 * UNROLL) iterations per chunk). */
+const UNROLL = 4;
+
 /** The kernel module's bytes. */
 export function kernelWasmBytes(): Uint8Array {
   // Params 0..6: pOff, gOff, oOff, npts, h, q, r32 (i32).
@@ -100,10 +103,10 @@ export function kernelWasmBytes(): Uint8Array {
   const [t, k, pp, gp, end, h4] = [7, 8, 9, 10, 11, 12];
   // v128 locals 13..22: a0, b0, a1, b1, hi0, lo0, hi1, lo1, g, mask
   const [a0, b0, a1, b1, hi0, lo0, hi1, lo1, g, mask] = [13, 14, 15, 16, 17, 18, 19, 20, 21, 22];
-  // i64 locals 23..24: q64, r64
-  const [q64, r64] = [23, 24];
+  // i64 locals 23..24: q64, r64; i32 local 25: pp1 (c1 pointer)
+  const [q64, r64, pp1] = [23, 24, 25];
 
-  const accum = (acc: number, addr: number[], ext: number[]) => [...op.get(acc), ...addr, ...v.load(), ...op.get(g), ...ext, ...v.i64x2Add(), ...op.set(acc)];
+  const accum = (acc: number, load: number[], ext: number[]) => [...op.get(acc), ...load, ...op.get(g), ...ext, ...v.i64x2Add(), ...op.set(acc)];
   const fold = (hi: number, lo: number, a: number, b: number) => [
     ...op.get(hi), ...op.get(a), ...op.i32(32), ...v.i64x2ShrU(), ...v.i64x2Add(), ...op.get(b), ...op.i32(32), ...v.i64x2ShrU(), ...v.i64x2Add(), ...op.set(hi),
     ...op.get(lo), ...op.get(a), ...op.get(mask), ...v.and(), ...v.i64x2Add(), ...op.get(b), ...op.get(mask), ...v.and(), ...v.i64x2Add(), ...op.set(lo),
@@ -119,7 +122,7 @@ export function kernelWasmBytes(): Uint8Array {
 
   const body = [
     // locals: 6 i32, 10 v128, 2 i64
-    3, 6, I32, 10, V128, 2, I64,
+    4, 6, I32, 10, V128, 2, I64, 1, I32,
     ...op.get(q), ...op.i64ExtendU, ...op.set(q64),
     ...op.get(r32), ...op.i64ExtendU, ...op.set(r64),
     ...v.const([0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0]), ...op.set(mask),
@@ -136,17 +139,19 @@ export function kernelWasmBytes(): Uint8Array {
     ...op.loop, // chunks of 64 diagonals
     ...zero(a0, b0, a1, b1),
     ...op.get(k), ...op.i32(64), ...op.i32Add, ...op.set(end),
-    ...op.loop, // 4 diagonals per iteration, unrolled twice
-    ...[0, 16].flatMap((off) => [
+    ...op.get(pp), ...op.get(h4), ...op.i32Add, ...op.set(pp1),
+    ...op.loop, // 4 diagonals per vector, UNROLL vectors per iteration; constant offsets go in the memarg
+    ...Array.from({ length: UNROLL }, (_, u) => u * 16).flatMap((off) => [
       ...op.get(gp), ...v.load(off), ...op.set(g),
-      ...accum(a0, [...op.get(pp), ...op.i32(off), ...op.i32Add], v.extmulLowU()),
-      ...accum(b0, [...op.get(pp), ...op.i32(off), ...op.i32Add], v.extmulHighU()),
-      ...accum(a1, [...op.get(pp), ...op.get(h4), ...op.i32Add, ...op.i32(off), ...op.i32Add], v.extmulLowU()),
-      ...accum(b1, [...op.get(pp), ...op.get(h4), ...op.i32Add, ...op.i32(off), ...op.i32Add], v.extmulHighU()),
+      ...accum(a0, [...op.get(pp), ...v.load(off)], v.extmulLowU()),
+      ...accum(b0, [...op.get(pp), ...v.load(off)], v.extmulHighU()),
+      ...accum(a1, [...op.get(pp1), ...v.load(off)], v.extmulLowU()),
+      ...accum(b1, [...op.get(pp1), ...v.load(off)], v.extmulHighU()),
     ]),
-    ...op.get(gp), ...op.i32(32), ...op.i32Add, ...op.set(gp),
-    ...op.get(pp), ...op.i32(32), ...op.i32Add, ...op.set(pp),
-    ...op.get(k), ...op.i32(8), ...op.i32Add, ...op.tee(k), ...op.get(end), ...op.i32Ne, ...op.brIf(0),
+    ...op.get(gp), ...op.i32(16 * UNROLL), ...op.i32Add, ...op.set(gp),
+    ...op.get(pp), ...op.i32(16 * UNROLL), ...op.i32Add, ...op.set(pp),
+    ...op.get(pp1), ...op.i32(16 * UNROLL), ...op.i32Add, ...op.set(pp1),
+    ...op.get(k), ...op.i32(4 * UNROLL), ...op.i32Add, ...op.tee(k), ...op.get(end), ...op.i32Ne, ...op.brIf(0),
     ...op.end,
     ...fold(hi0, lo0, a0, b0),
     ...fold(hi1, lo1, a1, b1),
