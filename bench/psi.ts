@@ -13,7 +13,7 @@
  * 4. Fan-out: the real coordinator as a child process, 195 admitted members on 195 authenticated
  *    websockets from this process; one member sends signed queries to the 194 others at a fixed rate.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -114,7 +114,10 @@ export interface FanoutPhase {
   durationMs: number;
   sent: number;
   completed: number;
-  /** Results received inside the sending window, per second of window. */
+  /**
+   * Results received per second while sending, first tenth of the window excluded (results of the first
+   * queries are still on their way then): at steady state this equals the offered rate.
+   */
   completedPerSec: number;
   latency: LatencyStats;
   /** Answers per result that were not `answered` (timeouts at the deadline, unavailable). */
@@ -122,6 +125,8 @@ export interface FanoutPhase {
   errors: Record<string, number>;
   /** CPU used by the coordinator process and by this (load) process, in % of one core. */
   coordinatorCpuPct: number | null;
+  /** Coordinator CPU time per completed query: falls as the micro-batches grow. */
+  coordinatorCpuMsPerQuery: number | null;
   loadCpuPct: number;
   /** CPU used by every other process on the machine meanwhile (other people's work): contamination. */
   otherCpuPct: number | null;
@@ -131,6 +136,8 @@ export interface FanoutPhase {
 
 export interface PsiBenchResult {
   machine: { cores: number; cpuModel: string; node: string; platform: string; memGiB: number; loadAvgStart: number; loadAvgEnd: number };
+  /** The commit the code was at (uncommitted changes are not recorded). */
+  commit: string | null;
   startedAt: string;
   quick: boolean;
   // headline figures
@@ -158,6 +165,8 @@ export interface PsiBenchResult {
     workers: number;
     keysPerSecSteady: number;
     keysPerSecWholePhase: number;
+    /** Over the second half of the keys only: fresh workers run libsodium's wasm cold at first. */
+    keysPerSecSecondHalf: number;
     importRecordsPerSec: number;
     importMs: number;
     singleThreadEvaluatePerSec: number;
@@ -240,6 +249,23 @@ function contention(ourPids: () => Array<number | undefined>) {
   };
 }
 
+/**
+ * The machine is shared: before a timing-sensitive section, wait (from a budget shared by the whole run)
+ * until other processes use less than a fifth of a core over one second. Contention that starts later
+ * still shows in each section's `otherCpuPct`.
+ */
+const quietBudget = { ms: 30_000 };
+async function quietMachine(ourPids: Array<number | undefined> = []): Promise<void> {
+  while (quietBudget.ms > 0) {
+    const t0 = performance.now();
+    const others = contention(() => ourPids);
+    await new Promise((r) => setTimeout(r, 1000));
+    const pct = others();
+    quietBudget.ms -= performance.now() - t0;
+    if (pct === null || pct < 20) return;
+  }
+}
+
 const selfCpuSeconds = () => {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1e6;
@@ -247,10 +273,36 @@ const selfCpuSeconds = () => {
 
 // ------------------------------------------------------------------------------------------ 1. OPRF
 
+function bestRates(rounds: OprfRates[]): OprfRates {
+  const best = structuredClone(rounds[0]!);
+  for (const r of rounds.slice(1)) {
+    for (const k of Object.keys(best) as Array<keyof OprfRates>) {
+      const a = best[k];
+      const b = r[k];
+      if (typeof a === 'number' && typeof b === 'number') (best[k] as number) = Math.max(a, b);
+    }
+    for (const [list, other] of [
+      [best.blindEvaluateBatch, r.blindEvaluateBatch],
+      [best.verifyBatch, r.verifyBatch],
+    ] as const) {
+      list.forEach((x, i) => {
+        const y = other[i]!;
+        if (y.elementsPerSec > x.elementsPerSec) list[i] = y;
+      });
+    }
+  }
+  return best;
+}
+
 async function benchOprf(quick: boolean): Promise<PsiBenchResult['oprf']> {
   say('1/4 OPRF: VOPRF blindEvaluateBatch vs libsodium scalar multiplication (one core) …');
+  await quietMachine();
   const others = contention(() => []);
-  const rates = await measureOprf({ minMs: quick ? 150 : 500, batchSizes: [1, 2, REPRESENTATIVE_BATCH, 8] });
+  // Best of a few short rounds per figure: the machine is shared, and a neighbour's burst only ever
+  // slows a round down.
+  const rounds: OprfRates[] = [];
+  for (let i = 0; i < (quick ? 1 : 3); i++) rounds.push(await measureOprf({ minMs: quick ? 150 : 250, batchSizes: [1, 2, REPRESENTATIVE_BATCH, 8] }));
+  const rates = bestRates(rounds);
   const batches = rates.blindEvaluateBatch.map((b) => ({
     batchSize: b.batchSize,
     elementsPerSec: Math.round(b.elementsPerSec),
@@ -299,6 +351,8 @@ async function benchIndex(root: string, quick: boolean): Promise<PsiBenchResult[
   const from = marks.find((m) => m.done >= total * 0.1) ?? marks[0]!;
   const keysPerSecSteady = ((last.done - from.done) * 1000) / (last.t - from.t);
   const keysPerSecWholePhase = (total * 1000) / (last.t - validated);
+  const half = marks.find((m) => m.done >= total * 0.5) ?? marks[0]!;
+  const keysPerSecSecondHalf = ((last.done - half.done) * 1000) / (last.t - half.t);
 
   // Baseline: the same match keys, evaluated one after another on this thread.
   const inputs: Uint8Array[] = [];
@@ -319,6 +373,7 @@ async function benchIndex(root: string, quick: boolean): Promise<PsiBenchResult[
     workers,
     keysPerSecSteady: Math.round(keysPerSecSteady),
     keysPerSecWholePhase: Math.round(keysPerSecWholePhase),
+    keysPerSecSecondHalf: Math.round(keysPerSecSecondHalf),
     importRecordsPerSec: Math.round((records.length * 1000) / importMs),
     importMs: Math.round(importMs),
     singleThreadEvaluatePerSec: Math.round(singleThreadEvaluatePerSec),
@@ -466,7 +521,7 @@ function cryptoFloorMs(rates: OprfRates, keysPerQuery: number, targets: number):
   return { all: ms(client + targets / evalB.batchesPerSec), critical: ms(client + 1 / evalB.batchesPerSec) };
 }
 
-async function benchE2eInProcess(root: string, quick: boolean): Promise<E2eRun> {
+export async function benchE2eInProcess(root: string, quick: boolean): Promise<E2eRun> {
   const n = e2eCounts(quick);
   say(`3/4 end to end: coordinator + ${E2E_COUNTRIES.length} nodes in this process, ${n.persons + n.vehicles} records each …`);
   const setup0 = performance.now();
@@ -495,6 +550,7 @@ async function benchE2eInProcess(root: string, quick: boolean): Promise<E2eRun> 
     client = await VeilClient.connect(path, { nodeUrl: gateway.url });
     const setupMs = performance.now() - setup0;
     const subjects = querySubjects(byCountry, gateway.country, 2000, 4242);
+    await quietMachine();
     const others = contention(() => []);
     const r = await driveQueries(client, subjects, { ...n, timeBreakdown: true });
     return { setting: 'in-process', nodes: E2E_COUNTRIES.length, recordsPerNode: n.persons + n.vehicles, setupMs: Math.round(setupMs), ...r, otherCpuPct: others() };
@@ -653,7 +709,7 @@ class FanoutLoad {
     this.#inflight.delete(f.id);
     const p = q.phase;
     p.latencies.push(now - q.sentAt);
-    if (now <= p.windowEnd) p.inWindow++;
+    if (now >= p.windowStart && now <= p.windowEnd) p.inWindow++;
     p.lastResult = now;
     for (const a of f.answers) if (a.status !== 'answered') p.incomplete++;
     p.onDone?.();
@@ -702,7 +758,9 @@ class FanoutLoad {
 
 interface PhaseState {
   sent: number;
+  /** Results received in [windowStart, windowEnd]: the sending window minus its first tenth (ramp-in). */
   inWindow: number;
+  windowStart: number;
   latencies: number[];
   incomplete: number;
   errors: Record<string, number>;
@@ -711,7 +769,7 @@ interface PhaseState {
   onDone?: () => void;
 }
 
-const newPhase = (): PhaseState => ({ sent: 0, inWindow: 0, latencies: [], incomplete: 0, errors: {}, windowEnd: Infinity, lastResult: 0 });
+const newPhase = (): PhaseState => ({ sent: 0, inWindow: 0, latencies: [], incomplete: 0, errors: {}, windowStart: 0, windowEnd: Infinity, lastResult: 0 });
 
 /** Waits until a process uses less than a fifth of a core (sampled over 300 ms), or `timeoutMs`. */
 async function settle(pid: number | undefined, timeoutMs: number): Promise<void> {
@@ -734,12 +792,14 @@ async function runPhase(
   coordinatorPid: number | undefined,
   spec: { kind: 'open-loop'; rate: number; ms: number } | { kind: 'closed-loop'; concurrency: number; ms: number },
 ): Promise<FanoutPhase> {
+  await quietMachine([coordinatorPid]);
   const p = newPhase();
   load.phase = p;
   const c0 = procCpuSeconds(coordinatorPid);
   const l0 = selfCpuSeconds();
   const others = contention(() => [coordinatorPid]);
   const t0 = performance.now();
+  p.windowStart = t0 + spec.ms / 10;
   p.windowEnd = t0 + spec.ms;
   if (spec.kind === 'open-loop') {
     const total = Math.round((spec.rate * spec.ms) / 1000);
@@ -781,11 +841,12 @@ async function runPhase(
     durationMs: spec.ms,
     sent: p.sent,
     completed: p.latencies.length,
-    completedPerSec: Math.round((p.inWindow * 10000) / spec.ms) / 10,
+    completedPerSec: Math.round((p.inWindow * 10000) / (spec.ms * 0.9)) / 10,
     latency: stats(p.latencies),
     incompleteAnswers: p.incomplete,
     errors: p.errors,
     coordinatorCpuPct: c0 !== null && c1 !== null ? Math.round(((c1 - c0) / wall) * 100) : null,
+    coordinatorCpuMsPerQuery: c0 !== null && c1 !== null && p.latencies.length > 0 ? Math.round(((c1 - c0) * 1e5) / p.latencies.length) / 100 : null,
     loadCpuPct: Math.round(((l1 - l0) / wall) * 100),
     otherCpuPct,
     lost: p.sent - p.latencies.length - Object.values(p.errors).reduce((a, b) => a + b, 0),
@@ -889,7 +950,7 @@ export async function benchFanout(root: string, quick: boolean): Promise<PsiBenc
     const setupMs = performance.now() - setup0;
 
     const phases: Record<string, FanoutPhase> = {};
-    const step = quick ? 1500 : 3000;
+    const step = quick ? 1500 : 2500;
     phases.warmup = await runPhase(load, pid, { kind: 'open-loop', rate: 50, ms: quick ? 1000 : 2000 });
     // A rate sweep below the target shows where latency leaves the target.
     for (const rate of [50, 100, 150, 200]) phases[`rate${rate}`] = await runPhase(load, pid, { kind: 'open-loop', rate, ms: step });
@@ -916,7 +977,7 @@ interface Row {
 
 function table(rows: Row[]): string {
   const head = ['figure', 'measured', 'baseline (same run)', 'vs baseline', 'target', 'vs target', ''];
-  const body = rows.map((r) => [r.figure, r.measured, r.baseline, r.vsBaseline, r.target, Number.isFinite(r.vsTarget) ? r.vsTarget.toFixed(2) : 'n/a', r.vsTarget >= 1 ? 'meets' : 'MISS']);
+  const body = rows.map((r) => [r.figure, r.measured, r.baseline, r.vsBaseline, r.target, !Number.isFinite(r.vsTarget) ? 'n/a' : r.vsTarget < 1 && r.vsTarget >= 0.995 ? r.vsTarget.toFixed(3) : r.vsTarget.toFixed(2), !Number.isFinite(r.vsTarget) ? '' : r.vsTarget >= 1 ? 'meets' : 'MISS']);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   return [line(head), widths.map((w) => '─'.repeat(w)).join('  '), ...body.map(line)].join('\n');
@@ -1033,10 +1094,10 @@ function details(r: PsiBenchResult): string {
   out.push(
     '  VOPRF cost in scalar-mult equivalents per element: ' +
       r.oprf.batches.map((b) => `${b.batchSize}/proof ${b.scalarMultsPerElement.toFixed(2)}`).join(', ') +
-      ' (the batched DLEQ proof costs n + 3 multiplications on top of the n evaluations).',
+      ' (the batched DLEQ proof adds n + 2 variable-base and 1 fixed-base multiplications to the n evaluations).',
   );
   out.push(
-    `Index: ${fmt(r.index.keys)} keys from ${fmt(r.index.records)} records; steady ${fmt(r.index.keysPerSecSteady)}/s, whole index phase incl. key ` +
+    `Index: ${fmt(r.index.keys)} keys from ${fmt(r.index.records)} records; steady (10 %→end) ${fmt(r.index.keysPerSecSteady)}/s, second half ${fmt(r.index.keysPerSecSecondHalf)}/s, whole index phase incl. key ` +
       `derivation and worker start ${fmt(r.index.keysPerSecWholePhase)}/s; whole import ${fmt(r.index.importMs)} ms (${fmt(r.index.importRecordsPerSec)} records/s); other processes ${r.index.otherCpuPct ?? 'n/a'}% CPU.`,
   );
   const e = r.e2e;
@@ -1063,7 +1124,7 @@ function details(r: PsiBenchResult): string {
     const p = r.e2eProcesses;
     out.push(
       `E2E separate processes: sequential p50/p99 ${p.sequential.p50Ms}/${p.sequential.p99Ms} ms; ${p.concurrent.concurrency} in flight ${p.concurrent.queriesPerSec} q/s ` +
-        `(11 processes on ${r.machine.cores} cores).`,
+        `(11 processes on ${r.machine.cores} cores); other processes ${p.otherCpuPct ?? 'n/a'}% CPU.`,
     );
   }
   const fo = r.fanout;
@@ -1072,7 +1133,7 @@ function details(r: PsiBenchResult): string {
     const offered = p.kind === 'open-loop' ? `${p.offeredPerSec} q/s offered` : `${p.concurrency} in flight`;
     out.push(
       `  ${name.padEnd(9)} ${offered.padEnd(17)} ${p.durationMs} ms: completed ${p.completed}/${p.sent}, ${p.completedPerSec} q/s in window, ` +
-        `p50/p99/max ${p.latency.p50Ms}/${p.latency.p99Ms}/${p.latency.maxMs} ms, CPU coordinator ${p.coordinatorCpuPct ?? 'n/a'}% load ${p.loadCpuPct}% others ${p.otherCpuPct ?? 'n/a'}%` +
+        `p50/p99/max ${p.latency.p50Ms}/${p.latency.p99Ms}/${p.latency.maxMs} ms, CPU coordinator ${p.coordinatorCpuPct ?? 'n/a'}% (${p.coordinatorCpuMsPerQuery ?? 'n/a'} ms/query) load ${p.loadCpuPct}% others ${p.otherCpuPct ?? 'n/a'}%` +
         (p.lost > 0 ? `, ${p.lost} lost` : '') +
         (p.incompleteAnswers > 0 ? `, ${p.incompleteAnswers} answers missing` : '') +
         (Object.keys(p.errors).length > 0 ? `, errors ${JSON.stringify(p.errors)}` : ''),
@@ -1083,10 +1144,19 @@ function details(r: PsiBenchResult): string {
 
 // ------------------------------------------------------------------------------------------ entry
 
+function headCommit(): string | null {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: REPO_ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return null;
+  }
+}
+
 export async function runPsiBench(opts: { quick?: boolean; full?: boolean } = {}): Promise<PsiBenchResult> {
   const quick = opts.quick ?? false;
   await initCrypto();
   const started = performance.now();
+  const startedAt = new Date().toISOString();
   const root = mkdtempSync(join(tmpdir(), 'veil-bench-psi-'));
   const cpuList = cpus();
   const machine = {
@@ -1113,7 +1183,8 @@ export async function runPsiBench(opts: { quick?: boolean; full?: boolean } = {}
     const sustained = fanout.phases.sustained!;
     const result: PsiBenchResult = {
       machine,
-      startedAt: new Date().toISOString(),
+      commit: headCommit(),
+      startedAt,
       quick,
       oprfEvalsPerSecPerCore: rep.elementsPerSec,
       libsodiumScalarMultsPerSec: Math.round(oprf.rates.scalarMultPerSec),
