@@ -597,7 +597,8 @@ interface FakeMember {
   readonly boxPub: Uint8Array;
   readonly descriptor: Envelope;
   /** A signed EvalResult of realistic size and content, sent back for every query (see `benchFanout`). */
-  readonly answer: Envelope;
+  /** The member's signed answer, encoded once (answers pass through the coordinator as bytes). */
+  readonly answer: Uint8Array;
   ws?: WebSocket;
 }
 
@@ -693,7 +694,7 @@ class FanoutLoad {
 
   #onEval(m: FakeMember, bytes: Uint8Array): void {
     const f = decode(bytes, LIMITS.maxFrameBytes) as { batch: Envelope[] };
-    const results: Array<{ to: string; id: string; env: Envelope }> = [];
+    const results: Array<{ to: string; id: string; env: Uint8Array }> = [];
     for (const env of f.batch) {
       const id = this.#idBySig.get(sigKey(env.sig));
       if (id !== undefined) results.push({ to: this.gateway.country, id, env: m.answer });
@@ -921,7 +922,7 @@ export async function benchFanout(root: string, quick: boolean): Promise<PsiBenc
       evaluated: ev.evaluatedElements,
       proof: ev.proof,
     };
-    return { country, key, boxPub, descriptor: seal(key, `node:${country}`, descriptor), answer: seal(key, `node:${country}`, answer) };
+    return { country, key, boxPub, descriptor: seal(key, `node:${country}`, descriptor), answer: encode(seal(key, `node:${country}`, answer)) };
   });
   const store = new CoordinatorStore(paths.db);
   try {

@@ -7,7 +7,7 @@
  * biometric queries per requesting country, and the audit log apply as for identifier queries.
  */
 import { VeilError, asVeilError, sha256, toHex, GalleryEncoding, HeServer } from '#crypto';
-import { BIO_MODALITIES, BIO_PARAMS, ForwardedBioQuery, ReplayGuard, open, peek, seal, type BioEvalResult, type BioModality, type Envelope } from '#protocol';
+import { BIO_MODALITIES, BIO_PARAMS, ForwardedBioQuery, ReplayGuard, encode, open, peek, seal, type BioEvalResult, type BioModality, type Envelope } from '#protocol';
 import type { AuditLog, Logger } from '#platform';
 import type { MemberDirectory } from '#sdk';
 import type { ErrorCode } from '#crypto';
@@ -168,7 +168,7 @@ export class BioService {
       positions: scored?.positions ?? 0,
       result: scored?.result ?? null,
     };
-    return { to: q.from, id: q.id, env: seal(this.keys.signing, `node:${this.country}`, payload) };
+    return { to: q.from, id: q.id, env: encode(seal(this.keys.signing, `node:${this.country}`, payload)) };
   }
 
   async close(): Promise<void> {

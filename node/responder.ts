@@ -5,7 +5,7 @@
  * batched DLEQ proof (VOPRF), and sign the answer for the analyst's SDK. Audit records metadata only.
  */
 import { OprfKey, blindEvaluateBatch, VeilError, asVeilError } from '#crypto';
-import { ForwardedQuery, ReplayGuard, open, peek, seal, type Envelope, type EvalResult } from '#protocol';
+import { ForwardedQuery, ReplayGuard, encode, open, peek, seal, type Envelope, type EvalResult } from '#protocol';
 import type { ErrorCode } from '#crypto';
 import type { AuditLog, Logger } from '#platform';
 import type { MemberDirectory } from '#sdk';
@@ -16,7 +16,8 @@ import { allowedClass, dailyBudget, type PolicyFile } from './policy.ts';
 export interface RoutedResult {
   to: string;
   id: string;
-  env: Envelope;
+  /** The signed answer, msgpack-encoded once here (the coordinator passes the bytes through). */
+  env: Uint8Array;
 }
 
 export class Responder {
@@ -134,6 +135,6 @@ export class Responder {
       evaluated,
       proof,
     };
-    return { to: q.from, id: q.id, env: seal(this.keys.signing, `node:${this.country}`, payload) };
+    return { to: q.from, id: q.id, env: encode(seal(this.keys.signing, `node:${this.country}`, payload)) };
   }
 }

@@ -41,7 +41,7 @@ import {
   validate,
   type MatchClass,
   type QuerySubject,
-  type Envelope,
+  Envelope,
   type QueryRequest,
   type LookupRequest,
   type Purpose,
@@ -187,7 +187,7 @@ export class VeilClient implements AsyncDisposable {
         continue;
       }
       try {
-        const r = await this.#verifyAnswer(a.country, id, a.env, req, blinds, keys);
+        const r = await this.#verifyAnswer(a.country, id, decodeWith(a.env, Envelope, LIMITS.maxPayloadBytes), req, blinds, keys);
         if (r.status === 'refused') {
           results.push({ country: a.country, status: 'refused', ...(r.code ? { code: r.code } : {}), epoch: r.epoch, hits: [], refusedClasses: keys.map((k) => k.cls) });
           continue;
@@ -325,7 +325,7 @@ export class VeilClient implements AsyncDisposable {
     for (const [c, { a }] of answers) {
       if (a.status !== 'answered' || !a.env) continue;
       try {
-        const r = this.#openBio(c, a.env);
+        const r = this.#openBio(c, decodeWith(a.env, Envelope, LIMITS.maxPayloadBytes));
         if (r.status === 'refused' && r.code === 'unknown_session') retry.push(c);
       } catch {
         /* reported below */
@@ -342,7 +342,7 @@ export class VeilClient implements AsyncDisposable {
         continue;
       }
       try {
-        const r = this.#openBio(country, a.env);
+        const r = this.#openBio(country, decodeWith(a.env, Envelope, LIMITS.maxPayloadBytes));
         if (r.id !== req.id || r.to !== this.credential.country || r.modality !== modality) throw new VeilError('bad_request', 'answer is for another query');
         if (r.status === 'refused' || !r.result) {
           results.push({ country, status: 'refused', ...(r.code ? { code: r.code } : {}), hits: [] });

@@ -106,7 +106,7 @@ export class RawNode {
             evaluated: refuse ? [] : e.evaluatedElements,
             proof: refuse ? null : e.proof,
           };
-          return { to: q.from, id: q.id, env: seal(this.signing, `node:${this.country}`, r) };
+          return { to: q.from, id: q.id, env: encode(seal(this.signing, `node:${this.country}`, r)) };
         });
         this.send({ t: 'eval-results', results });
       }
