@@ -58,7 +58,6 @@ interface Session {
   readonly ws: WebSocket;
   /** Query envelopes for this node, each already msgpack-encoded (once for all targets). */
   queue: Uint8Array[];
-  flushScheduled: boolean;
   alive: boolean;
   /** Mail sent on this connection and not yet acknowledged. */
   mailInFlight: Set<string>;
@@ -68,6 +67,7 @@ interface Pending {
   readonly from: string;
   readonly id: string;
   readonly targets: readonly string[];
+  readonly targetSet: ReadonlySet<string>;
   readonly answers: Map<string, Answer>;
   readonly timer: NodeJS.Timeout;
   readonly started: number;
@@ -242,7 +242,7 @@ class Hub {
     assertSignature(m.signPub, challengeBytes(nonce, this.cfg.name, country), sig);
     const old = this.#sessions.get(country);
     if (old) old.ws.close(4409, 'replaced by a newer connection');
-    const s: Session = { country, ws, queue: [], flushScheduled: false, alive: true, mailInFlight: new Set() };
+    const s: Session = { country, ws, queue: [], alive: true, mailInFlight: new Set() };
     this.#sessions.set(country, s);
     this.audit.append({ kind: 'member.connected', country });
     this.log.info('node connected', { country });
@@ -390,6 +390,7 @@ class Hub {
       from: q.from,
       id: q.id,
       targets,
+      targetSet: new Set(targets),
       answers,
       started: performance.now(),
       timer: setTimeout(() => this.#finish(key, true), bio ? this.cfg.bioDeadlineMs : this.cfg.queryDeadlineMs),
@@ -413,23 +414,49 @@ class Hub {
     if (answers.size === targets.length) this.#finish(key, false);
   }
 
+  readonly #dirty = new Set<Session>();
+  #flushScheduled = false;
+  /** Identity of each encoded query envelope, so identical per-target batches share one frame. */
+  readonly #envIds = new WeakMap<Uint8Array, number>();
+  #nextEnvId = 0;
+
   #enqueue(t: Session, env: Uint8Array): void {
+    if (!this.#envIds.has(env)) this.#envIds.set(env, this.#nextEnvId++);
     t.queue.push(env);
     if (t.queue.length >= LIMITS.maxBatchQueries) {
-      this.#flush(t);
+      this.#flush(t, new Map());
+      this.#dirty.delete(t);
       return;
     }
-    if (!t.flushScheduled) {
-      t.flushScheduled = true;
-      setImmediate(() => this.#flush(t));
+    this.#dirty.add(t);
+    if (!this.#flushScheduled) {
+      this.#flushScheduled = true;
+      setImmediate(() => this.#flushAll());
     }
   }
 
-  #flush(t: Session): void {
-    t.flushScheduled = false;
+  /**
+   * One flush round per event-loop turn: every node gets one frame with the queries queued for it.
+   * Most nodes are asked the same queries, so a frame is built once per distinct batch and the same
+   * bytes are written to every socket that needs them.
+   */
+  #flushAll(): void {
+    this.#flushScheduled = false;
+    const frames = new Map<string, Uint8Array>();
+    for (const t of this.#dirty) this.#flush(t, frames);
+    this.#dirty.clear();
+  }
+
+  #flush(t: Session, frames: Map<string, Uint8Array>): void {
     while (t.queue.length > 0) {
       const batch = t.queue.splice(0, LIMITS.maxBatchQueries);
-      if (t.ws.readyState === t.ws.OPEN) t.ws.send(encodeWithEncodedArray({ t: 'eval' }, 'batch', batch));
+      const key = batch.map((e) => this.#envIds.get(e)).join(',');
+      let frame = frames.get(key);
+      if (!frame) {
+        frame = encodeWithEncodedArray({ t: 'eval' }, 'batch', batch);
+        frames.set(key, frame);
+      }
+      if (t.ws.readyState === t.ws.OPEN) t.ws.send(frame);
     }
   }
 
@@ -439,7 +466,7 @@ class Hub {
       const p = this.#pending.get(key);
       // Late answers after the deadline, or answers for queries this node was not asked, are dropped.
       // The answer is attributed to the authenticated connection it came on; its signature is the SDK's check.
-      if (!p || !p.targets.includes(s.country) || p.answers.has(s.country)) continue;
+      if (!p || !p.targetSet.has(s.country) || p.answers.has(s.country)) continue;
       p.answers.set(s.country, { country: s.country, status: 'answered', env: r.env });
       if (p.answers.size === p.targets.length) this.#finish(key, false);
     }
