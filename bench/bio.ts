@@ -9,7 +9,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { GalleryEncoding, HeClient, HeServer, HE_PARAMS, sealHeapBytes } from '#crypto';
+import { GalleryEncoding, HeClient, HeServer, HE_PARAMS, initCrypto, sealHeapBytes, unpermutePosition } from '#crypto';
 import { identityCentroid, makeProbe, Xoshiro128 } from '#simulations';
 
 export interface BioRun {
@@ -38,6 +38,13 @@ export interface BioRun {
   sealHeapBytes: number;
   rssBytes: number;
   workers: number;
+  /** The same probes with the per-query position permutation (ScoreOptions.permutation), interleaved. */
+  permuted?: {
+    serverMsPerProbeMedian: number;
+    serverMsPerProbeEach: number[];
+    serverMsBreakdown: { rotations: number; mac: number; mask: number };
+    decisionsMatchPlaintext: boolean;
+  };
 }
 
 export interface BioBenchResult {
@@ -87,6 +94,8 @@ export async function runBioBench(opts: { full: boolean; sizes?: number[]; worke
   const sizes = opts.sizes ?? (opts.full ? [10_000, 100_000, 1_000_000] : [10_000, 100_000]);
   const p = HE_PARAMS[PARAM];
   const dims = p.dims;
+  await initCrypto();
+  const permKey = new Uint8Array(32).fill(7);
   const client = await HeClient.create(PARAM);
   const workers = opts.workers ?? Math.min(2, cpus().length);
   const server = await HeServer.create(PARAM, { workers });
@@ -115,6 +124,9 @@ export async function runBioBench(opts: { full: boolean; sizes?: number[]; worke
       let match = true;
       const hitsPerProbe: number[] = [];
       const each: number[] = [];
+      const eachPerm: number[] = [];
+      const brPerm = { rotations: 0, mac: 0, mask: 0 };
+      let matchPerm = true;
       // Untimed warm-up queries (session keys cached, code warm: the steady state of a running node).
       for (let w = 0; w < (opts.warmup ?? 1); w++) {
         await server.scoreMasked({ sessionKeys: keys, probe: client.encryptProbe(makeProbe({ seed: SEED, identity: 1, dims })), gallery });
@@ -144,6 +156,19 @@ export async function runBioBench(opts: { full: boolean; sizes?: number[]; worke
         decMs += performance.now() - t0;
         hitsPerProbe.push(hits.length);
         if (hits.length !== want.length || hits.some((h, i) => h !== want[i])) match = false;
+        // Same probe with the position permutation.
+        const permutation = { key: permKey, queryId: `bench-${n}-${id}` };
+        t0 = performance.now();
+        const rp = await server.scoreMasked({ sessionKeys: keys, probe, gallery, permutation });
+        eachPerm.push(performance.now() - t0);
+        brPerm.rotations += rp.timings.rotations;
+        brPerm.mac += rp.timings.mac;
+        brPerm.mask += rp.timings.mask;
+        const back = client
+          .decryptMasked(rp.result)
+          .map((q) => unpermutePosition(q, { ...permutation, positions: rp.positions, paramId: PARAM }))
+          .sort((a, b) => a - b);
+        if (back.length !== want.length || back.some((h, i) => h !== want[i])) matchPerm = false;
       }
       // Score error from one unmasked (test-only) run of the first probe.
       const probeVec = makeProbe({ seed: SEED, identity: 0, dims });
@@ -184,6 +209,12 @@ export async function runBioBench(opts: { full: boolean; sizes?: number[]; worke
         sealHeapBytes: sealHeapBytes(),
         rssBytes: process.memoryUsage().rss,
         workers,
+        permuted: {
+          serverMsPerProbeMedian: [...eachPerm].sort((a, b) => a - b)[Math.floor(eachPerm.length / 2)]!,
+          serverMsPerProbeEach: eachPerm,
+          serverMsBreakdown: { rotations: brPerm.rotations / k, mac: brPerm.mac / k, mask: brPerm.mask / k },
+          decisionsMatchPlaintext: matchPerm,
+        },
       };
       runs.push(run);
       printRun(run);
@@ -231,6 +262,12 @@ function printRun(r: BioRun): void {
       mib(r.galleryMemoryBytes),
     ].join(' | '),
   );
+  if (r.permuted) {
+    const q = r.permuted;
+    console.log(
+      `  permuted: median ${q.serverMsPerProbeMedian.toFixed(0)} ms (rot/mac/mask ${q.serverMsBreakdown.rotations.toFixed(0)}/${q.serverMsBreakdown.mac.toFixed(0)}/${q.serverMsBreakdown.mask.toFixed(0)}), each ${q.serverMsPerProbeEach.map((x) => x.toFixed(0)).join(',')}; plain each ${r.serverMsPerProbeEach.map((x) => x.toFixed(0)).join(',')}; match ${q.decisionsMatchPlaintext}`,
+    );
+  }
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

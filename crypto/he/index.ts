@@ -7,3 +7,11 @@ export { HeClient } from './client.ts';
 export { HeServer, type ScoreOptions, type ScoreResult } from './server.ts';
 export { GalleryEncoding, normalizeTemplate } from './gallery.ts';
 export { loadSeal, sealHeapBytes } from './seal.ts';
+export {
+  permutePosition,
+  unpermutePosition,
+  permutationOffsetCount,
+  PERMUTATION_MAX_SWITCHES,
+  type PositionPermutation,
+  type PermutePositionOptions,
+} from './permute.ts';

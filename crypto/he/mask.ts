@@ -63,7 +63,7 @@ export function loadCiphertext(c: HeContext, words: Uint32Array, scale: number):
 }
 
 /** A SEAL ciphertext's residues (layout [poly][prime][i]). */
-export function ciphertextWords(c: HeContext, ct: CipherText, out = new Uint32Array(ctWords(c.d))): Uint32Array {
+export function ciphertextWords(c: HeContext, ct: CipherText, out: Uint32Array = new Uint32Array(ctWords(c.d))): Uint32Array {
   const bytes = ct.saveArray(c.seal.ComprModeType.none);
   readResidues(bytes, bytes.length - out.length * 8, out.length, out);
   return out;
@@ -132,7 +132,16 @@ export function offsetCoeffs(d: Derived, rho1: Float64Array, rho2: Float64Array,
  * Mask one pair of block outputs (o2 may be absent for an odd last block) with the pair's random bytes
  * (`maskRandomBytes(d)`), writing the masked ciphertext words into `out`.
  */
-export function maskPairResidues(c: HeContext, gk: GaloisKeys, o1: Uint32Array, o2: Uint32Array | undefined, tau: number, rnd: Uint8Array, out: Uint32Array): void {
+export function maskPairResidues(
+  c: HeContext,
+  gk: GaloisKeys,
+  o1: Uint32Array,
+  o2: Uint32Array | undefined,
+  tau: number,
+  rnd: Uint8Array,
+  out: Uint32Array,
+  rotation = 0,
+): void {
   const d = c.d;
   const { n, slots } = d;
   const L = d.q.length;
@@ -199,5 +208,29 @@ export function maskPairResidues(c: HeContext, gk: GaloisKeys, o1: Uint32Array, 
         out[base + i] = w;
       }
     }
+  }
+  if (rotation) rotateWords(c, gk, out, rotation, scale);
+}
+
+/**
+ * Rotate a ciphertext's slots left by `step` in place (slot j <- slot j + step), composed from the
+ * power-of-two steps the session has keys for (one key switch per set bit). SEAL would decompose a missing
+ * step by NAF, which may need a negative step's key; we never rely on that.
+ */
+export function rotateWords(c: HeContext, gk: GaloisKeys, words: Uint32Array, step: number, scale: number): void {
+  const d = c.d;
+  if (!Number.isInteger(step) || step < 0 || step >= d.h) throw new Error('rotateWords: step out of range');
+  if (step === 0) return;
+  let ct = loadCiphertext(c, words, scale);
+  try {
+    for (let s = 1; s < d.h; s *= 2) {
+      if (!(step & s)) continue;
+      const r = c.evaluator.rotateVector(ct, s, gk)!;
+      ct.delete();
+      ct = r;
+    }
+    ciphertextWords(c, ct, words);
+  } finally {
+    ct.delete();
   }
 }

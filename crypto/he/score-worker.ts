@@ -24,6 +24,8 @@ export type WorkerRequest =
       keys: Uint8Array | undefined;
       tau: number;
       pairs: { o1: Uint32Array; o2: Uint32Array | undefined }[];
+      /** Per pair: slot rotation applied after masking (per-query permutation), 0 for none. */
+      rots?: number[];
       rnd: Uint8Array;
       outs: Uint32Array[];
     }
@@ -64,7 +66,7 @@ async function handle(m: WorkerRequest): Promise<unknown> {
   }
   if (m.t === 'mask') {
     const per = maskRandomBytes(d);
-    m.pairs.forEach((p, i) => maskPairResidues(c, gk, p.o1, p.o2, m.tau, m.rnd.subarray(i * per, (i + 1) * per), m.outs[i]!));
+    m.pairs.forEach((p, i) => maskPairResidues(c, gk, p.o1, p.o2, m.tau, m.rnd.subarray(i * per, (i + 1) * per), m.outs[i]!, m.rots?.[i] ?? 0));
     return 'ok';
   }
   const bag: CipherText[] = [];

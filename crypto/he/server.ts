@@ -23,7 +23,8 @@ import { VeilError } from '../errors.ts';
 import { heContext, type HeContext } from './context.ts';
 import { GalleryEncoding } from './gallery.ts';
 import { macBlocks, newPreparedProbe, putDiagonal } from './kernel.ts';
-import { maskPairResidues, maskRandomBytes } from './mask.ts';
+import { maskPairResidues, maskRandomBytes, rotateWords } from './mask.ts';
+import { permutationPlan, type PermutationPlan, type PositionPermutation } from './permute.ts';
 import { newKernelMemory, probeView, putDiagonalU32, WasmMac, wasmKernelAvailable, type WasmMemory } from './wasm-kernel.ts';
 import { isHeParamId, type HeParamId } from './params.ts';
 import { ckksCodec, nttTables, roundSelfConjugate, toResidues } from './ring.ts';
@@ -50,6 +51,14 @@ export interface ScoreOptions {
   readonly kernel?: 'wasm' | 'js';
   /** Tests and benchmarks only: return raw scores (no masking). Never for a peer. */
   readonly unmaskedForTesting?: boolean;
+  /**
+   * Per-query keyed permutation of the positions the analyst sees (permute.ts): result ciphertexts and
+   * halves are shuffled and each result ciphertext's slots rotated. The node maps a claimed position back
+   * with `unpermutePosition(p, { key, queryId, positions: ScoreResult.positions, paramId })`. The result's
+   * header then counts the padded position space (2·2048 per result ciphertext); `ScoreResult.positions`
+   * stays the gallery size. Not with `unmaskedForTesting`.
+   */
+  readonly permutation?: PositionPermutation;
 }
 
 export interface ScoreResult {
@@ -266,6 +275,7 @@ export class HeServer {
     const tau = opts.threshold ?? d.p.threshold;
     if (typeof tau !== 'number' || !(tau > 0 && tau < 1)) throw new VeilError('bad_request', 'threshold must be in (0, 1)');
     const rng = opts.rng ?? randomBytes;
+    if (opts.permutation !== undefined && opts.unmaskedForTesting) throw new VeilError('bad_request', 'permutation: not with unmasked results');
     const mode = opts.mode ?? 'fused';
     const kernel = mode === 'fused' && (opts.kernel ?? 'wasm') === 'wasm' && this.wasmReady() ? 'wasm' : 'js';
     const t0 = performance.now();
@@ -273,6 +283,7 @@ export class HeServer {
     gallery.flush();
     const positions = gallery.size;
     const nb = Math.ceil(positions / d.blockSize);
+    const plan: PermutationPlan | undefined = opts.permutation !== undefined ? permutationPlan(d, positions, opts.permutation) : undefined;
     const blocks = gallery.blocks.slice(0, nb);
     const worker = mode === 'fused' ? this.worker : undefined;
     // Worker requests that need the session's keys are retried once with them.
@@ -353,8 +364,15 @@ export class HeServer {
       } else {
         const npairs = Math.max(1, Math.ceil(nb / 2));
         const masked: Uint32Array[] = [];
+        // Result ciphertext t masks layout halves src(2t) (real parts) and src(2t+1) (imaginary parts).
+        const src = (h: number) => (plan ? plan.src[h]! : h);
+        const rots = plan ? Array.from(plan.offsets) : undefined;
         if (mode === 'seal') {
-          for (let t = 0; t < npairs; t++) masked.push(this.maskPairSeal(outs[2 * t] ?? p0words, outs[2 * t + 1], gk, tau, rng));
+          for (let t = 0; t < npairs; t++) {
+            const w = this.maskPairSeal(outs[src(2 * t)] ?? p0words, outs[src(2 * t + 1)], gk, tau, rng);
+            if (rots?.[t]) rotateWords(c, gk, w, rots[t]!, d.probeScale * d.galleryScale);
+            masked.push(w);
+          }
         } else {
           // Randomness drawn in the baseline's order (R1, R2, e per pair), then pairs split between threads.
           const per = maskRandomBytes(d);
@@ -365,7 +383,7 @@ export class HeServer {
             rnd.set(rng(2 * d.slots * 4), t * per + 2 * d.slots * 4);
           }
           for (let t = 0; t < npairs; t++) masked.push(new Uint32Array(worker ? new SharedArrayBuffer(ctWords(d) * 4) : new ArrayBuffer(ctWords(d) * 4)));
-          const pairs = Array.from({ length: npairs }, (_, t) => ({ o1: outs[2 * t] ?? p0words, o2: outs[2 * t + 1] }));
+          const pairs = Array.from({ length: npairs }, (_, t) => ({ o1: outs[src(2 * t)] ?? p0words, o2: outs[src(2 * t + 1)] }));
           const mineP = worker ? Math.ceil(npairs / 2) : npairs;
           const wm = worker && mineP < npairs
             ? withKeys({
@@ -373,16 +391,17 @@ export class HeServer {
                 paramId: this.paramId,
                 tau,
                 pairs: pairs.slice(mineP),
+                rots: rots?.slice(mineP),
                 rnd: rnd.subarray(mineP * per),
                 outs: masked.slice(mineP),
               })
             : undefined;
           for (let t = 0; t < mineP; t++) {
-            maskPairResidues(c, gk, pairs[t]!.o1, pairs[t]!.o2, tau, rnd.subarray(t * per, (t + 1) * per), masked[t]!);
+            maskPairResidues(c, gk, pairs[t]!.o1, pairs[t]!.o2, tau, rnd.subarray(t * per, (t + 1) * per), masked[t]!, rots?.[t] ?? 0);
           }
           await wm;
         }
-        result = writeResult(this.paramId, d, KIND_MASKED, positions, masked);
+        result = writeResult(this.paramId, d, KIND_MASKED, plan ? plan.space : positions, masked);
       }
       const t3 = performance.now();
       return { result, positions, timings: { rotations: t1 - t0, mac: t2 - t1, mask: t3 - t2, total: t3 - t0 } };
