@@ -188,6 +188,7 @@ class Hub {
     this.#closed = true;
     clearInterval(this.#sweeper);
     clearInterval(this.#heartbeat);
+    clearTimeout(this.#membersBroadcast);
     for (const p of this.#pending.values()) clearTimeout(p.timer);
     this.#pending.clear();
   }
@@ -338,9 +339,18 @@ class Hub {
       throw new VeilError('forbidden', 'descriptor keys differ from the admitted ones');
     }
     this.store.setDescriptor(s.country, encode(env));
-    const frame = encode({ t: 'members', members: this.#memberEnvelopes() } satisfies CoordinatorFrame);
-    for (const other of this.#sessions.values()) other.ws.send(frame);
+    // Coalesce: when many members (re)connect at once, one directory broadcast covers them all.
+    if (!this.#membersBroadcast) {
+      this.#membersBroadcast = setTimeout(() => {
+        this.#membersBroadcast = undefined;
+        if (this.#closed) return;
+        const frame = encode({ t: 'members', members: this.#memberEnvelopes() } satisfies CoordinatorFrame);
+        for (const other of this.#sessions.values()) if (other.ws.readyState === other.ws.OPEN) other.ws.send(frame);
+      }, 50);
+    }
   }
+
+  #membersBroadcast: NodeJS.Timeout | undefined;
 
   #members: { at: number; list: string[] } | undefined;
 
