@@ -6,8 +6,8 @@
  * the modality's threshold. Queries run one at a time (each uses every core); policy, a daily budget of
  * biometric queries per requesting country, and the audit log apply as for identifier queries.
  */
-import { VeilError, asVeilError, sha256, toHex, GalleryEncoding, HeServer } from '#crypto';
-import { BIO_MODALITIES, BIO_PARAMS, ForwardedBioQuery, ReplayGuard, encode, open, peek, seal, type BioEvalResult, type BioModality, type Envelope } from '#protocol';
+import { VeilError, asVeilError, sha256, toHex, deriveSubkey, unpermutePosition, GalleryEncoding, HeServer } from '#crypto';
+import { BIO_MODALITIES, BIO_PARAMS, LABELS, ForwardedBioQuery, ReplayGuard, encode, open, peek, seal, type BioEvalResult, type BioModality, type Envelope } from '#protocol';
 import type { AuditLog, Logger } from '#platform';
 import type { MemberDirectory } from '#sdk';
 import type { ErrorCode } from '#crypto';
@@ -17,6 +17,26 @@ import { allowedClass, dailyBioBudget, type PolicyFile } from './policy.ts';
 import type { RoutedResult } from './responder.ts';
 
 const SESSION_CACHE = 16;
+
+/**
+ * The node's key for the per-query permutation of biometric result positions (DESIGN.md §3): derived
+ * from its token key, so it survives restarts and never leaves the node.
+ */
+export function bioPermutationKey(keys: NodeKeys): Uint8Array {
+  return deriveSubkey(keys.token.secretBytes(), LABELS.bioPermutation + '/key', 32);
+}
+
+/**
+ * Map a position the analyst saw in query `queryId` back to this node's gallery slot. Throws if the
+ * query was not answered for that requester or the position is out of range (typed errors).
+ */
+export function layoutPosition(store: NodeStore, keys: NodeKeys, requester: string, queryId: string, modality: BioModality, position: number): number {
+  const q = store.db.prepare('SELECT modality, positions FROM bio_queries WHERE requester = ? AND id = ?').get(requester, queryId) as
+    | { modality: string; positions: number }
+    | undefined;
+  if (!q || q.modality !== modality) throw new VeilError('forbidden', 'no such biometric query answered for this requester');
+  return unpermutePosition(position, { key: bioPermutationKey(keys), queryId, positions: q.positions, paramId: BIO_PARAMS[modality] });
+}
 
 export class BioService {
   readonly #galleries = new Map<BioModality, GalleryEncoding>();
@@ -28,6 +48,7 @@ export class BioService {
   #queue: Promise<unknown> = Promise.resolve();
   #closed = false;
   readonly #sync: NodeJS.Timeout;
+  readonly #permutationKey: Uint8Array;
 
   constructor(
     readonly country: string,
@@ -40,6 +61,7 @@ export class BioService {
     readonly workers = 2,
   ) {
     for (const m of BIO_MODALITIES) this.#galleries.set(m, GalleryEncoding.create(BIO_PARAMS[m]));
+    this.#permutationKey = bioPermutationKey(keys);
     this.#sync = setInterval(() => {
       if (!this.#closed) this.#run(async () => this.syncGallery()).catch((e) => this.log.error('gallery sync failed', e));
     }, 1000);
@@ -128,7 +150,7 @@ export class BioService {
     let scored: { result: Uint8Array; positions: number };
     try {
       const server = await this.#server(q.modality);
-      scored = await server.scoreMasked({ sessionKeys: keys, probe: q.probe, gallery });
+      scored = await server.scoreMasked({ sessionKeys: keys, probe: q.probe, gallery, permutation: { key: this.#permutationKey, queryId: q.id } });
     } catch (e) {
       const code = asVeilError(e).code;
       if (code === 'bad_key') this.#sessions.delete(q.sessionId);

@@ -7,3 +7,4 @@ export { NodeStore } from './store/sqlite-store.ts';
 export { DisclosureDesk, releaseFields, type DisclosureView } from './disclosure/desk.ts';
 export { DisclosureOutbox } from './disclosure/outgoing.ts';
 export * from './console/index.ts';
+export { layoutPosition, bioPermutationKey } from './bio.ts';

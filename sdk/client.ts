@@ -108,7 +108,10 @@ export interface Disclosure {
 }
 
 export interface BioHit {
-  /** Gallery position at the owning node (see docs/biometrics.md on what it reveals). */
+  /**
+   * Position in this query's keyed permutation of the owner's gallery (only the owner can map it to a
+   * record; the same template appears at unrelated positions in other queries; docs/biometrics.md).
+   */
   position: number;
   /** Reference to quote in a disclosure request: `bio:<queryId>:<position>`. */
   ref: string;
@@ -349,7 +352,8 @@ export class VeilClient implements AsyncDisposable {
           continue;
         }
         session.sentTo.add(country);
-        const positions = session.he.decryptMasked(r.result).filter((p) => p < r.positions);
+        // Positions are in this query's permuted space (the node maps them back for a disclosure).
+        const positions = session.he.decryptMasked(r.result);
         results.push({
           country,
           status: positions.length > 0 ? 'hit' : 'no-hit',

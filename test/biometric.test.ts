@@ -7,6 +7,7 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { initCrypto } from '#crypto';
 import { makeGallery, makeProbe, dot } from '#simulations';
 import type { VeilClient } from '#sdk';
+import { layoutPosition, loadNodeKeys } from '#node';
 import { startInproc, CTX, type Inproc } from './helpers/inproc.ts';
 
 const DIMS = 512;
@@ -42,9 +43,13 @@ describe('encrypted biometric search', () => {
     const ua = r.results.find((x) => x.country === 'UA')!;
     expect(ua).toMatchObject({ status: 'no-hit', hits: [] });
     expect(de.status).toBe('hit');
-    // Plaintext decisions over the same gallery (positions follow import order here).
+    // Plaintext decisions over the same gallery (gallery slots follow import order here). The analyst
+    // sees positions in the query's keyed permutation; the owning node maps them back.
     const expected = gallery.templates.map((t, i) => (dot(probe, t) >= 0.4 ? i : -1)).filter((i) => i >= 0);
-    expect(de.hits.map((h) => h.position).sort((a, b) => a - b)).toEqual(expected);
+    const keys = loadNodeKeys(net.dir('DE'));
+    const store = net.nodes.get('DE')!.store;
+    const slots = de.hits.map((h) => layoutPosition(store, keys, 'FR', h.ref.split(':')[1]!, 'face', h.position)).sort((a, b) => a - b);
+    expect(slots).toEqual(expected);
     expect(expected.length).toBe(2);
     // No score or identity reaches the analyst: hits are positions with a reference only.
     expect(Object.keys(de.hits[0]!).sort()).toEqual(['position', 'ref']);
@@ -52,6 +57,12 @@ describe('encrypted biometric search', () => {
     // A second query reuses the session keys cached at the nodes (not sent again) and an impostor misses.
     const impostor = await client.bioMatch('face', makeProbe({ seed: 42, identity: 99, dims: DIMS }), CTX, { targets: ['DE'] });
     expect(impostor.results).toEqual([expect.objectContaining({ country: 'DE', status: 'no-hit' })]);
+
+    // The same probe again: same slots, but seen at positions drawn afresh for the new query id.
+    const again = await client.bioMatch('face', probe, CTX, { targets: ['DE'] });
+    const hits2 = again.results[0]!.hits;
+    expect(hits2.map((h) => layoutPosition(store, keys, 'FR', again.queryId, 'face', h.position)).sort((a, b) => a - b)).toEqual(expected);
+    expect(() => layoutPosition(store, keys, 'FR', 'f'.repeat(32), 'face', hits2[0]!.position)).toThrow(expect.objectContaining({ code: 'forbidden' }));
   }, 120_000);
 
   it('rejects malformed probes with typed errors', async () => {
@@ -69,7 +80,8 @@ describe('encrypted biometric search', () => {
     const desk = net.nodes.get('DE')!.desk;
     let view;
     for (let i = 0; i < 200 && !(view = desk.get(req.id)); i++) await new Promise((res) => setTimeout(res, 50));
-    expect(view).toMatchObject({ cls: 'face', claimKind: 'bio', recordId: `de-face-${hit.position}` });
+    const slot = layoutPosition(net.nodes.get('DE')!.store, loadNodeKeys(net.dir('DE')), 'FR', r.queryId, 'face', hit.position);
+    expect(view).toMatchObject({ cls: 'face', claimKind: 'bio', recordId: `de-face-${slot}` });
     expect(view!.score).toBeGreaterThan(0.4);
     desk.approve(req.id, ['name'], 'examiner-1');
     let mine;

@@ -45,6 +45,7 @@ import type { AuditLog } from '#platform';
 import type { NodeStore } from '../store/sqlite-store.ts';
 import type { NodeKeys } from '../config.ts';
 import { autoApprovedFields, type Policy } from '../policy.ts';
+import { layoutPosition } from '../bio.ts';
 
 export type InboundStatus = 'pending' | 'approved' | 'denied' | 'expired';
 
@@ -201,11 +202,9 @@ export class DisclosureDesk {
    * (plaintext, here at the owner). The score is shown to the data owner.
    */
   #checkBioClaim(requester: string, bio: { modality: BioModality; queryId: string; position: number; embedding: number[] }): { recordId: string; score: number } {
-    const q = this.store.db.prepare('SELECT modality, positions FROM bio_queries WHERE requester = ? AND id = ?').get(requester, bio.queryId) as
-      | { modality: string; positions: number }
-      | undefined;
-    if (!q || q.modality !== bio.modality || bio.position >= q.positions) throw new VeilError('forbidden', 'no such biometric query answered for this requester');
-    const at = this.store.galleryAt(bio.modality, bio.position);
+    // The position is in the query's permuted space: map it back (this also checks the query exists).
+    const slot = layoutPosition(this.store, this.keys, requester, bio.queryId, bio.modality, bio.position);
+    const at = this.store.galleryAt(bio.modality, slot);
     if (!at) throw new VeilError('not_found', 'gallery position no longer held');
     const probe = decodeTemplate(bio.embedding, bio.modality).vector;
     const score = dot(probe, at.vector);
