@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { heFixture } from './test-fixture.ts';
 import { dot, makeGallery, makeProbe } from '#simulations';
 import { VeilError } from '../errors.ts';
 import { HeClient } from './client.ts';
@@ -48,7 +49,6 @@ describe('encrypted 1:N matching (face-512-v1)', () => {
   let client: HeClient;
   let server: HeServer;
   let keys: Uint8Array;
-  const g = makeGallery({ seed: SEED, identities: 64, capturesPerIdentity: 3, dims: DIMS });
   // Positions: 0..191 in block 0, plus a few captures far away to exercise blocks 1 and 2 (real and
   // imaginary halves of a masked ciphertext, and an odd last block).
   const extra: Array<[number, number]> = [
@@ -56,32 +56,15 @@ describe('encrypted 1:N matching (face-512-v1)', () => {
     [2048 + 2047, 1],
     [4096 + 17, 2],
   ];
-  const gallery = GalleryEncoding.create(ID);
-  const tplAt = new Map<number, Float32Array>();
+  const fx = heFixture({ seed: SEED, identities: 64, extra });
+  const { g, gallery, tplAt, plainHits } = fx;
 
   beforeAll(async () => {
-    client = await HeClient.create(ID);
-    server = await HeServer.create(ID);
-    keys = client.sessionKeys();
-    g.templates.forEach((t, i) => {
-      gallery.set(i, t);
-      tplAt.set(i, t);
-    });
-    for (const [pos, tIdx] of extra) {
-      gallery.set(pos, g.templates[tIdx]!);
-      tplAt.set(pos, g.templates[tIdx]!);
-    }
-    gallery.flush();
+    ({ client, server, keys } = await fx.setup());
   });
 
-  afterAll(() => {
-    client.dispose();
-    server.dispose();
-  });
+  afterAll(() => fx.dispose());
 
-  function plainHits(p: Float32Array): number[] {
-    return [...tplAt.entries()].filter(([, t]) => dot(p, t) >= TAU).map(([pos]) => pos).sort((a, b) => a - b);
-  }
 
   it('sizes: probe <= 1 MB, session keys <= 4 MB, session id is a hash', () => {
     const probe = client.encryptProbe(makeProbe({ seed: SEED, identity: 0, dims: DIMS }));

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dot, makeGallery, makeProbe } from '#simulations';
+import { heFixture } from './test-fixture.ts';
+import { makeProbe } from '#simulations';
 import { VeilError } from '../errors.ts';
 import { initCrypto } from '../sodium.ts';
 import { HeClient } from './client.ts';
-import { GalleryEncoding } from './gallery.ts';
 import { HE_PARAMS, derive } from './params.ts';
 import { permutationOffsetCount, permutationPlan, permutePosition, unpermutePosition, PERMUTATION_MAX_SWITCHES } from './permute.ts';
 import { HeServer } from './server.ts';
@@ -89,7 +89,6 @@ describe('encrypted 1:N matching with permuted positions (face-512-v1)', () => {
   let client: HeClient;
   let server: HeServer;
   let keys: Uint8Array;
-  const g = makeGallery({ seed: SEED, identities: 40, capturesPerIdentity: 3, dims: DIMS });
   // Blocks 0..4 (5 blocks: 3 result ciphertexts, one with an absent half); identity 0 also far away.
   const extra: Array<[number, number]> = [
     [2048 + 5, 0],
@@ -97,32 +96,15 @@ describe('encrypted 1:N matching with permuted positions (face-512-v1)', () => {
     [6144 + 100, 0],
     [8192 + 3, 2],
   ];
-  const gallery = GalleryEncoding.create(ID);
-  const tplAt = new Map<number, Float32Array>();
+  const fx = heFixture({ seed: SEED, identities: 40, extra });
+  const { gallery, tplAt, plainHits } = fx;
 
   beforeAll(async () => {
-    client = await HeClient.create(ID);
-    server = await HeServer.create(ID);
-    keys = client.sessionKeys();
-    g.templates.forEach((t, i) => {
-      gallery.set(i, t);
-      tplAt.set(i, t);
-    });
-    for (const [pos, tIdx] of extra) {
-      gallery.set(pos, g.templates[tIdx]!);
-      tplAt.set(pos, g.templates[tIdx]!);
-    }
-    gallery.flush();
+    ({ client, server, keys } = await fx.setup());
   });
 
-  afterAll(() => {
-    client.dispose();
-    server.dispose();
-  });
+  afterAll(() => fx.dispose());
 
-  function plainHits(p: Float32Array): number[] {
-    return [...tplAt.entries()].filter(([, t]) => dot(p, t) >= TAU).map(([pos]) => pos).sort((a, b) => a - b);
-  }
 
   it('decisions equal plaintext decisions after unpermuting; different queries, different positions', async () => {
     const positions = gallery.size;
