@@ -56,7 +56,8 @@ describe('layering', () => {
     for (const f of all) {
       const rel = relative(ROOT, f);
       const from = rel.split('/')[0]!;
-      const isTest = rel.endsWith('.test.ts') || TOP.includes(from);
+      // Test files and their fixtures (`*.test-fixture.ts`) may use any layer, through `#name`.
+      const isTest = rel.endsWith('.test.ts') || rel.endsWith('.test-fixture.ts') || TOP.includes(from);
       for (const spec of imports(readFileSync(f, 'utf8'))) {
         let target: string | undefined;
         if (spec.startsWith('#')) target = spec.slice(1);
@@ -84,7 +85,7 @@ describe('layering', () => {
     const violations: string[] = [];
     for (const f of all) {
       const rel = relative(ROOT, f);
-      if (rel.endsWith('.test.ts') || rel.startsWith('bench/') || rel.startsWith('test/')) continue;
+      if (rel.endsWith('.test.ts') || rel.endsWith('.test-fixture.ts') || rel.startsWith('bench/') || rel.startsWith('test/')) continue;
       for (const spec of imports(readFileSync(f, 'utf8'))) {
         const allowed = WRAPPED[spec];
         if (allowed && !allowed.test(rel)) violations.push(`${rel} imports ${spec}`);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { heFixture } from './test-fixture.ts';
+import { heFixture } from './he.test-fixture.ts';
 import { dot, makeGallery, makeProbe } from '#simulations';
 import { VeilError } from '../errors.ts';
 import { HeClient } from './client.ts';
