@@ -100,6 +100,7 @@ export const AUDIT_KINDS = {
   'owner.added': 'a data owner account was created',
   'owner.removed': 'a data owner account was removed',
   'owner.login': 'a data owner logged in to the approval console',
+  'owner.logout': 'a data owner logged out of the approval console',
   'auth.failed': 'an authentication attempt failed',
   'key.rotated': 'a key was rotated',
   'policy.reloaded': 'the sharing policy or limits were reloaded',

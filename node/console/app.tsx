@@ -227,7 +227,9 @@ export function createConsoleApp(deps: ConsoleDeps): Hono<Env> {
   });
 
   app.post('/logout', (c) => {
+    const who = c.get('session');
     sessions.destroy(getCookie(c, cookieName));
+    if (who) audit.append({ kind: 'owner.logout', owner: who.owner.id });
     deleteCookie(c, cookieName, { path: '/', secure });
     return c.redirect('/login', 303);
   });

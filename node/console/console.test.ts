@@ -256,6 +256,7 @@ describe('login and sessions', () => {
     expect(r.headers.get('set-cookie')).toMatch(/veil-owner=;.*Max-Age=0/);
     expect((await s.get('/')).status).toBe(303);
     expect(f.store.db.prepare('SELECT COUNT(*) AS n FROM owner_sessions').get()).toEqual({ n: 0 });
+    expect(f.store.db.prepare("SELECT COUNT(*) AS n FROM audit_log WHERE kind = 'owner.logout'").get()).toEqual({ n: 1 });
   });
 
   it('refuses sessions of a disabled account', async () => {
