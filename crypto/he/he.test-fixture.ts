@@ -8,6 +8,7 @@ import { HeClient } from './client.ts';
 import { GalleryEncoding } from './gallery.ts';
 import { HE_PARAMS } from './params.ts';
 import { HeServer } from './server.ts';
+import { VeilError } from '../errors.ts';
 
 const ID = 'face-512-v1';
 
@@ -44,4 +45,27 @@ export function heFixture(o: { seed: number; identities: number; extra: Array<[p
       return [...tplAt.entries()].filter(([, t]) => dot(p, t) >= HE_PARAMS[ID].threshold).map(([pos]) => pos).sort((a, b) => a - b);
     },
   };
+}
+
+/** A deterministic byte source for tests (LCG): feeds `rng` parameters reproducibly. */
+export function seeded(seed: number): (n: number) => Uint8Array {
+  let x = seed >>> 0;
+  return (n) => {
+    const out = new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      x = (Math.imul(x, 1664525) + 1013904223) >>> 0;
+      out[i] = x >>> 24;
+    }
+    return out;
+  };
+}
+
+/** The VeilError code `f` throws, `non-veil: …` for another error, or `no error`. */
+export function code(f: () => unknown): string {
+  try {
+    f();
+  } catch (e) {
+    return e instanceof VeilError ? e.code : `non-veil: ${String(e)}`;
+  }
+  return 'no error';
 }

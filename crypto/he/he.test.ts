@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { heFixture } from './he.test-fixture.ts';
+import { code, heFixture, seeded } from './he.test-fixture.ts';
 import { dot, makeGallery, makeProbe } from '#simulations';
 import { VeilError } from '../errors.ts';
 import { HeClient } from './client.ts';
@@ -12,28 +12,6 @@ const ID = 'face-512-v1';
 const DIMS = 512;
 const SEED = 11;
 const TAU = HE_PARAMS[ID].threshold;
-
-function seeded(seed: number): (n: number) => Uint8Array {
-  let x = seed >>> 0;
-  return (n) => {
-    const out = new Uint8Array(n);
-    for (let i = 0; i < n; i++) {
-      x = (Math.imul(x, 1664525) + 1013904223) >>> 0;
-      out[i] = x >>> 24;
-    }
-    return out;
-  };
-}
-
-function code(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof VeilError) return e.code;
-    return `non-veil: ${String(e)}`;
-  }
-  return 'no error';
-}
 
 async function acode(f: () => Promise<unknown>): Promise<string> {
   try {
@@ -64,7 +42,6 @@ describe('encrypted 1:N matching (face-512-v1)', () => {
   });
 
   afterAll(() => fx.dispose());
-
 
   it('sizes: probe <= 1 MB, session keys <= 4 MB, session id is a hash', () => {
     const probe = client.encryptProbe(makeProbe({ seed: SEED, identity: 0, dims: DIMS }));

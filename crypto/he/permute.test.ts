@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { heFixture } from './he.test-fixture.ts';
+import { code, heFixture, seeded } from './he.test-fixture.ts';
 import { makeProbe } from '#simulations';
 import { VeilError } from '../errors.ts';
 import { initCrypto } from '../sodium.ts';
@@ -13,27 +13,6 @@ const DIMS = 512;
 const SEED = 5;
 const TAU = HE_PARAMS[ID].threshold;
 const KEY = Uint8Array.from({ length: 32 }, (_, i) => i * 7 + 1);
-
-function seeded(seed: number): (n: number) => Uint8Array {
-  let x = seed >>> 0;
-  return (n) => {
-    const out = new Uint8Array(n);
-    for (let i = 0; i < n; i++) {
-      x = (Math.imul(x, 1664525) + 1013904223) >>> 0;
-      out[i] = x >>> 24;
-    }
-    return out;
-  };
-}
-
-function code(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    return e instanceof VeilError ? e.code : `non-veil: ${String(e)}`;
-  }
-  return 'no error';
-}
 
 beforeAll(async () => {
   await initCrypto();
@@ -104,7 +83,6 @@ describe('encrypted 1:N matching with permuted positions (face-512-v1)', () => {
   });
 
   afterAll(() => fx.dispose());
-
 
   it('decisions equal plaintext decisions after unpermuting; different queries, different positions', async () => {
     const positions = gallery.size;

@@ -23,7 +23,7 @@ import { VeilError } from '../errors.ts';
 import { heContext, type HeContext } from './context.ts';
 import { GalleryEncoding } from './gallery.ts';
 import { macBlocks, newPreparedProbe, putDiagonal } from './kernel.ts';
-import { maskPairResidues, maskRandomBytes, rotateWords } from './mask.ts';
+import { maskPairResidues, maskRandomBytes, multiplierCoeffs, rotateWords } from './mask.ts';
 import { permutationPlan, type PermutationPlan, type PositionPermutation } from './permute.ts';
 import { newKernelMemory, probeView, putDiagonalU32, WasmMac, wasmKernelAvailable, type WasmMemory } from './wasm-kernel.ts';
 import { isHeParamId, type HeParamId } from './params.ts';
@@ -445,21 +445,10 @@ export class HeServer {
 
   /** Draw a log-uniform multiplier vector and encode it exactly real; returns plaintext and exact slot values. */
   private multiplier(rng: Rng, sign: Float64Array | undefined, bag: Deletable[]): { pt: PlainText; rho: Float64Array } {
-    const d = this.c.d;
-    const { rMinBits, rMaxBits } = d.p;
-    const u = new Uint32Array(d.slots);
-    new Uint8Array(u.buffer).set(rng(d.slots * 4));
-    const z = new Float64Array(d.slots);
-    for (let j = 0; j < d.slots; j++) z[j] = 2 ** (rMinBits + ((rMaxBits - rMinBits) * u[j]!) / 2 ** 32) * (sign ? sign[j]! : 1);
-    const codec = ckksCodec(d.n);
-    const coeffs = new Float64Array(d.n);
-    codec.encodeFloat(z, undefined, 1, coeffs);
-    roundSelfConjugate(coeffs);
-    const rho = new Float64Array(d.slots);
-    const im = new Float64Array(d.slots);
-    codec.decode(coeffs, 1, rho, im);
+    const { coeffs, rho } = multiplierCoeffs(this.c.d, rng(this.c.d.slots * 4), sign);
     return { pt: keep(bag, this.plaintext(coeffs, 1)), rho };
   }
+
 
   private sigma: Float64Array | undefined;
   /** sigma_j = Im(T slot j) = +-1. */
