@@ -3,8 +3,8 @@
  * with status 1 (2 for usage errors); `--json` switches output to one JSON document on stdout.
  */
 import { Command, Option, CommanderError } from 'commander';
-import { VeilError, asVeilError, initCrypto } from '#crypto';
-import { PURPOSES, HANDLING_CODES, DISCLOSURE_FIELDS, BIO_MODALITIES, type QuerySubject, type Purpose, type Handling, type DisclosureField, type BioModality } from '#protocol';
+import { initCrypto } from '#crypto';
+import { PURPOSES, HANDLING_CODES, DISCLOSURE_FIELDS, BIO_MODALITIES, type QuerySubject, type Purpose, type Handling, type DisclosureField, type BioModality, VeilError, asVeilError } from '#protocol';
 import { VeilClient, type QueryResult } from '#sdk';
 import {
   initNode,

@@ -3,11 +3,12 @@
  * Runs against the database file, so it works whether or not the coordinator is running (WAL lets both
  * open it); a running coordinator reads the registry on every login.
  */
-import { initCrypto, fromBase64url, VeilError } from '#crypto';
+import { initCrypto, fromBase64url } from '#crypto';
 import { AuditLog, readJsonFile } from '#platform';
 import { z } from 'zod';
 import { CoordinatorStore } from './store/sqlite-store.ts';
 import { coordinatorPaths, loadCoordinatorKey } from './config.ts';
+import { VeilError } from '#protocol';
 
 /** The public part of a node, written by `veil node init` as `descriptor.json`. */
 export const AdmissionFile = z.strictObject({

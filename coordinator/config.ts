@@ -4,8 +4,9 @@
 import { join } from 'node:path';
 import { existsSync, mkdirSync } from 'node:fs';
 import { z } from 'zod';
-import { SigningKey, VeilError, toBase64url, fromBase64url } from '#crypto';
+import { SigningKey, toBase64url, fromBase64url } from '#crypto';
 import { readJsonFile, writeJsonFile } from '#platform';
+import { VeilError } from '#protocol';
 
 export const CoordinatorConfig = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/),

@@ -15,29 +15,8 @@ import { z } from 'zod';
 import { WebSocketServer, type WebSocket, type RawData } from 'ws';
 import { getRequestListener } from '@hono/node-server';
 import { Hono } from 'hono';
-import { VeilError, assertSignature, randomBytes, asVeilError, initCrypto, equalBytes } from '#crypto';
-import {
-  LIMITS,
-  challengeBytes,
-  PROTOCOL_VERSION,
-  checkVersion,
-  decodeWith,
-  decode,
-  encode,
-  encodeWithEncodedArray,
-  open,
-  NodeFrame,
-  ForwardedAnyQuery,
-  ForwardedLookup,
-  PublishChunk,
-  NodeDescriptor,
-  ReplayGuard,
-  assertNever,
-  type Answer,
-  type CoordinatorFrame,
-  Envelope,
-  type LookupResult,
-} from '#protocol';
+import { assertSignature, randomBytes, initCrypto, equalBytes } from '#crypto';
+import { LIMITS, challengeBytes, PROTOCOL_VERSION, checkVersion, decodeWith, decode, encode, encodeWithEncodedArray, open, NodeFrame, ForwardedAnyQuery, ForwardedLookup, PublishChunk, NodeDescriptor, ReplayGuard, assertNever, type Answer, type CoordinatorFrame, Envelope, type LookupResult, VeilError, asVeilError } from '#protocol';
 import { AuditLog, createLogger, writeRunFile, boundPort, periodicCheckpoints, type Logger, type AuditEntry } from '#platform';
 import { CoordinatorStore } from './store/sqlite-store.ts';
 import { coordinatorPaths, loadCoordinatorConfig, loadCoordinatorKey, type CoordinatorConfig } from './config.ts';

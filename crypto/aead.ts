@@ -5,7 +5,7 @@
  * The 192-bit nonce is drawn at random for every message, which is safe for any practical number of
  * messages under one key (collision probability ≈ n²/2^193). Output = nonce (24) ‖ ciphertext ‖ tag (16).
  */
-import { VeilError } from './errors.ts';
+import { CryptoError } from './errors.ts';
 import { abytes, concatBytes, randomBytes, type Rng } from './bytes.ts';
 import { guard, sodium } from './sodium.ts';
 
@@ -37,11 +37,11 @@ export class TokenKey {
     return concatBytes(nonce, ct);
   }
 
-  /** Verify and decrypt the output of `seal` under the same associated data. Throws VeilError('decrypt_failed'). */
+  /** Verify and decrypt the output of `seal` under the same associated data. Throws CryptoError('decrypt_failed'). */
   open(sealed: Uint8Array, associatedData: Uint8Array): Uint8Array {
     abytes(sealed, undefined, 'sealed');
     abytes(associatedData, undefined, 'associatedData');
-    if (sealed.length < AEAD_NONCE_BYTES + AEAD_TAG_BYTES) throw new VeilError('bad_length', 'sealed token too short');
+    if (sealed.length < AEAD_NONCE_BYTES + AEAD_TAG_BYTES) throw new CryptoError('bad_length', 'sealed token too short');
     const nonce = sealed.subarray(0, AEAD_NONCE_BYTES);
     const ct = sealed.subarray(AEAD_NONCE_BYTES);
     return guard('decrypt_failed', 'token', () =>

@@ -4,7 +4,7 @@
  * public keys. Ciphertext = ephemeral public key (32) ‖ MAC (16) ‖ body. The sender is not authenticated:
  * sign the plaintext or the envelope when the sender matters.
  */
-import { VeilError } from './errors.ts';
+import { CryptoError } from './errors.ts';
 import { abytes, randomBytes, type Rng } from './bytes.ts';
 import { guard, sodium } from './sodium.ts';
 
@@ -41,17 +41,17 @@ export class BoxKeyPair {
     return this.#secret.slice();
   }
 
-  /** Open a sealed box addressed to this key (`crypto_box_seal_open`). Throws VeilError('decrypt_failed'). */
+  /** Open a sealed box addressed to this key (`crypto_box_seal_open`). Throws CryptoError('decrypt_failed'). */
   open(sealed: Uint8Array): Uint8Array {
     abytes(sealed, undefined, 'sealed');
-    if (sealed.length < SEAL_OVERHEAD) throw new VeilError('bad_length', 'sealed box shorter than its overhead');
+    if (sealed.length < SEAL_OVERHEAD) throw new CryptoError('bad_length', 'sealed box shorter than its overhead');
     return guard('decrypt_failed', 'sealed box', () => sodium().crypto_box_seal_open(sealed, this.#public, this.#secret));
   }
 }
 
 /**
  * Seal `plaintext` to a recipient's X25519 public key (`crypto_box_seal`). A low-order public key (one
- * that would make the shared secret all-zero) is refused by libsodium and reported as VeilError('bad_key').
+ * that would make the shared secret all-zero) is refused by libsodium and reported as CryptoError('bad_key').
  */
 export function sealTo(recipientPublicKey: Uint8Array, plaintext: Uint8Array): Uint8Array {
   abytes(recipientPublicKey, BOX_PUBLIC_BYTES, 'recipientPublicKey');

@@ -6,7 +6,7 @@
  * comes from WebCrypto `getRandomValues` (present in Node 20 and every browser we target); every
  * function that consumes randomness takes it as an `rng` parameter so tests can feed spec vectors.
  */
-import { VeilError } from './errors.ts';
+import { CryptoError } from './errors.ts';
 
 /** A source of uniformly random bytes. Tests pass a deterministic one; production uses `randomBytes`. */
 export type Rng = (n: number) => Uint8Array;
@@ -16,7 +16,7 @@ const GET_RANDOM_VALUES_MAX = 65_536;
 
 /** `n` bytes from the platform CSPRNG. */
 export function randomBytes(n: number): Uint8Array {
-  if (!Number.isSafeInteger(n) || n < 0) throw new VeilError('bad_length', 'randomBytes: n must be a non-negative integer');
+  if (!Number.isSafeInteger(n) || n < 0) throw new CryptoError('bad_length', 'randomBytes: n must be a non-negative integer');
   const out = new Uint8Array(n);
   for (let off = 0; off < n; off += GET_RANDOM_VALUES_MAX) {
     globalThis.crypto.getRandomValues(out.subarray(off, Math.min(n, off + GET_RANDOM_VALUES_MAX)));
@@ -29,9 +29,9 @@ export function randomBytes(n: number): Uint8Array {
  * when `len` is given. `name` says which argument was wrong (it is logged locally, never sent to a peer).
  */
 export function abytes(x: unknown, len: number | undefined, name: string): Uint8Array {
-  if (!(x instanceof Uint8Array)) throw new VeilError('bad_length', `${name}: expected a Uint8Array`);
+  if (!(x instanceof Uint8Array)) throw new CryptoError('bad_length', `${name}: expected a Uint8Array`);
   if (len !== undefined && x.length !== len) {
-    throw new VeilError('bad_length', `${name}: expected ${len} bytes, got ${x.length}`);
+    throw new CryptoError('bad_length', `${name}: expected ${len} bytes, got ${x.length}`);
   }
   return x;
 }
@@ -81,12 +81,12 @@ function hexNibble(c: number): number {
 
 /** Parse hex (either case, no prefix, no separators). */
 export function fromHex(hex: string): Uint8Array {
-  if (typeof hex !== 'string' || hex.length % 2 !== 0) throw new VeilError('bad_length', 'hex: expected an even-length string');
+  if (typeof hex !== 'string' || hex.length % 2 !== 0) throw new CryptoError('bad_length', 'hex: expected an even-length string');
   const out = new Uint8Array(hex.length / 2);
   for (let i = 0; i < out.length; i++) {
     const hi = hexNibble(hex.charCodeAt(2 * i));
     const lo = hexNibble(hex.charCodeAt(2 * i + 1));
-    if (hi < 0 || lo < 0) throw new VeilError('bad_request', 'hex: invalid character');
+    if (hi < 0 || lo < 0) throw new CryptoError('bad_request', 'hex: invalid character');
     out[i] = (hi << 4) | lo;
   }
   return out;
@@ -96,7 +96,7 @@ const encoder = new TextEncoder();
 
 /** UTF-8 encoding of a string (labels, identifiers). */
 export function utf8(s: string): Uint8Array {
-  if (typeof s !== 'string') throw new VeilError('bad_request', 'utf8: expected a string');
+  if (typeof s !== 'string') throw new CryptoError('bad_request', 'utf8: expected a string');
   return encoder.encode(s);
 }
 
@@ -105,9 +105,9 @@ export function utf8(s: string): Uint8Array {
  * `len` bytes. Throws if `n` does not fit.
  */
 export function i2osp(n: number, len: number): Uint8Array {
-  if (!Number.isSafeInteger(len) || len < 1 || len > 6) throw new VeilError('bad_length', 'i2osp: len must be 1..6');
+  if (!Number.isSafeInteger(len) || len < 1 || len > 6) throw new CryptoError('bad_length', 'i2osp: len must be 1..6');
   if (!Number.isSafeInteger(n) || n < 0 || n >= 2 ** (8 * len)) {
-    throw new VeilError('bad_length', `i2osp: ${n} does not fit in ${len} bytes`);
+    throw new CryptoError('bad_length', `i2osp: ${n} does not fit in ${len} bytes`);
   }
   const out = new Uint8Array(len);
   for (let i = len - 1, v = n; i >= 0; i--, v = Math.floor(v / 256)) out[i] = v % 256;
@@ -143,12 +143,12 @@ export function toBase64url(bytes: Uint8Array): string {
  * bits of the last character must be zero, so every byte string has exactly one accepted encoding.
  */
 export function fromBase64url(s: string): Uint8Array {
-  if (typeof s !== 'string' || s.length % 4 === 1) throw new VeilError('bad_request', 'base64url: invalid length');
+  if (typeof s !== 'string' || s.length % 4 === 1) throw new CryptoError('bad_request', 'base64url: invalid length');
   const vals = new Uint8Array(s.length);
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     const v = c < 128 ? (B64URL_INDEX[c] as number) : -1;
-    if (v < 0) throw new VeilError('bad_request', 'base64url: invalid character');
+    if (v < 0) throw new CryptoError('bad_request', 'base64url: invalid character');
     vals[i] = v;
   }
   const out = new Uint8Array(Math.floor((s.length * 3) / 4));
@@ -162,10 +162,10 @@ export function fromBase64url(s: string): Uint8Array {
   }
   const rest = s.length - i;
   if (rest === 2) {
-    if ((vals[i + 1]! & 15) !== 0) throw new VeilError('bad_request', 'base64url: non-canonical trailing bits');
+    if ((vals[i + 1]! & 15) !== 0) throw new CryptoError('bad_request', 'base64url: non-canonical trailing bits');
     out[o++] = (vals[i]! << 2) | (vals[i + 1]! >> 4);
   } else if (rest === 3) {
-    if ((vals[i + 2]! & 3) !== 0) throw new VeilError('bad_request', 'base64url: non-canonical trailing bits');
+    if ((vals[i + 2]! & 3) !== 0) throw new CryptoError('bad_request', 'base64url: non-canonical trailing bits');
     const v = (vals[i]! << 10) | (vals[i + 1]! << 4) | (vals[i + 2]! >> 2);
     out[o++] = v >> 8;
     out[o++] = v & 255;

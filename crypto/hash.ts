@@ -5,7 +5,7 @@
  * - subkey derivation: HKDF-Expand (RFC 5869 §2.3) with HMAC-SHA-256, keyed by a 32-byte uniformly random
  *   key, so the Extract step is not needed (RFC 5869 §3.3). The label is the HKDF `info`.
  */
-import { VeilError } from './errors.ts';
+import { CryptoError } from './errors.ts';
 import { abytes, concatBytes, utf8 } from './bytes.ts';
 import { sodium } from './sodium.ts';
 
@@ -23,7 +23,7 @@ export function sha512(bytes: Uint8Array): Uint8Array {
 export function keyedHash(key: Uint8Array, msg: Uint8Array, outLen: number): Uint8Array {
   abytes(key, 32, 'key');
   abytes(msg, undefined, 'msg');
-  if (!Number.isInteger(outLen) || outLen < 16 || outLen > 64) throw new VeilError('bad_length', 'keyedHash: outLen must be 16..64');
+  if (!Number.isInteger(outLen) || outLen < 16 || outLen > 64) throw new CryptoError('bad_length', 'keyedHash: outLen must be 16..64');
   return sodium().crypto_generichash(outLen, msg, key);
 }
 
@@ -36,8 +36,8 @@ const HKDF_SHA256_MAX = 255 * 32;
  */
 export function deriveSubkey(key: Uint8Array, label: string, len: number): Uint8Array {
   abytes(key, 32, 'key');
-  if (typeof label !== 'string' || label.length === 0) throw new VeilError('bad_request', 'deriveSubkey: empty label');
-  if (!Number.isInteger(len) || len < 1 || len > HKDF_SHA256_MAX) throw new VeilError('bad_length', 'deriveSubkey: bad length');
+  if (typeof label !== 'string' || label.length === 0) throw new CryptoError('bad_request', 'deriveSubkey: empty label');
+  if (!Number.isInteger(len) || len < 1 || len > HKDF_SHA256_MAX) throw new CryptoError('bad_length', 'deriveSubkey: bad length');
   const s = sodium();
   const info = utf8(label);
   const out = new Uint8Array(len);

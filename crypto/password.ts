@@ -6,7 +6,7 @@
  * Passwords are normalized to Unicode NFC before hashing so that the same password typed on different
  * systems (composed vs decomposed accents) verifies (RFC 8265 §4.2 OpaqueString uses NFC).
  */
-import { VeilError } from './errors.ts';
+import { CryptoError } from './errors.ts';
 import { utf8 } from './bytes.ts';
 import { sodium } from './sodium.ts';
 
@@ -14,8 +14,8 @@ import { sodium } from './sodium.ts';
 export const MAX_PASSWORD_LENGTH = 1024;
 
 function passwordBytes(pw: unknown): Uint8Array {
-  if (typeof pw !== 'string') throw new VeilError('bad_request', 'password must be a string');
-  if (pw.length > MAX_PASSWORD_LENGTH) throw new VeilError('too_large', 'password');
+  if (typeof pw !== 'string') throw new CryptoError('bad_request', 'password must be a string');
+  if (pw.length > MAX_PASSWORD_LENGTH) throw new CryptoError('too_large', 'password');
   return utf8(pw.normalize('NFC'));
 }
 

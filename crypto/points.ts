@@ -8,7 +8,7 @@
  * rejection is added here: RFC 9497 §2.1 requires DeserializeElement to fail on the identity, and an
  * identity blinded or evaluated element would make the OPRF output independent of the key or the input.
  */
-import { VeilError } from './errors.ts';
+import { CryptoError } from './errors.ts';
 import { abytes, equalBytes } from './bytes.ts';
 import { sodium } from './sodium.ts';
 
@@ -33,7 +33,7 @@ export function isIdentityEncoding(b: Uint8Array): boolean {
 export function decodePoint(bytes: unknown, name: string): Uint8Array {
   const b = abytes(bytes, POINT_BYTES, name);
   // The identity is checked first: libsodium would accept it, so it needs its own error.
-  if (isIdentityEncoding(b)) throw new VeilError('identity_point', name);
-  if (!sodium().crypto_core_ristretto255_is_valid_point(b)) throw new VeilError('non_canonical_point', name);
+  if (isIdentityEncoding(b)) throw new CryptoError('identity_point', name);
+  if (!sodium().crypto_core_ristretto255_is_valid_point(b)) throw new CryptoError('non_canonical_point', name);
   return b.slice();
 }

@@ -6,7 +6,7 @@
  * (non-canonical, not on the curve, small order, or outside the prime-order subgroup), so a key with
  * a torsion component can never be registered or verified against.
  */
-import { VeilError } from './errors.ts';
+import { CryptoError } from './errors.ts';
 import { abytes, equalBytes, randomBytes, type Rng } from './bytes.ts';
 import { sodium } from './sodium.ts';
 
@@ -38,9 +38,9 @@ export class SigningKey {
   static fromBytes(secret: Uint8Array): SigningKey {
     abytes(secret, undefined, 'secret');
     if (secret.length === SIGNING_SEED_BYTES) return new SigningKey(secret);
-    if (secret.length !== SIGNING_SECRET_BYTES) throw new VeilError('bad_length', 'secret: expected 32 or 64 bytes');
+    if (secret.length !== SIGNING_SECRET_BYTES) throw new CryptoError('bad_length', 'secret: expected 32 or 64 bytes');
     const key = new SigningKey(secret.subarray(0, SIGNING_SEED_BYTES));
-    if (!equalBytes(key.#public, secret.subarray(SIGNING_SEED_BYTES))) throw new VeilError('bad_key', 'public half does not match the seed');
+    if (!equalBytes(key.#public, secret.subarray(SIGNING_SEED_BYTES))) throw new CryptoError('bad_key', 'public half does not match the seed');
     return key;
   }
 
@@ -68,7 +68,7 @@ export function isValidSigningPublicKey(publicKey: Uint8Array): boolean {
 
 /**
  * RFC 8032 §5.1.7 verification of a detached signature. Returns false for a signature that does not
- * verify and for an invalid public key; throws VeilError('bad_length') for wrongly sized arguments.
+ * verify and for an invalid public key; throws CryptoError('bad_length') for wrongly sized arguments.
  */
 export function verifySignature(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
   abytes(publicKey, SIGNING_PUBLIC_BYTES, 'publicKey');
@@ -83,7 +83,7 @@ export function verifySignature(publicKey: Uint8Array, message: Uint8Array, sign
   }
 }
 
-/** `verifySignature` that throws VeilError('bad_signature') instead of returning false. */
+/** `verifySignature` that throws CryptoError('bad_signature') instead of returning false. */
 export function assertSignature(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): void {
-  if (!verifySignature(publicKey, message, signature)) throw new VeilError('bad_signature');
+  if (!verifySignature(publicKey, message, signature)) throw new CryptoError('bad_signature');
 }

@@ -7,7 +7,7 @@
  * returning a half-initialised module.
  */
 import libsodium from 'libsodium-wrappers-sumo';
-import { VeilError, type ErrorCode } from './errors.ts';
+import { CryptoError, type CryptoErrorCode } from './errors.ts';
 
 export type Sodium = typeof libsodium;
 
@@ -23,21 +23,21 @@ export async function initCrypto(): Promise<void> {
   await loading;
 }
 
-/** The loaded library; throws VeilError('internal') before `initCrypto()` has completed. */
+/** The loaded library; throws CryptoError('internal') before `initCrypto()` has completed. */
 export function sodium(): Sodium {
-  if (!ready) throw new VeilError('internal', 'crypto not initialised');
+  if (!ready) throw new CryptoError('internal', 'crypto not initialised');
   return libsodium;
 }
 
 /**
  * Run a libsodium call whose failure means "this input was rejected" and map its exception (a plain Error
- * with libsodium's message) to a VeilError, so no dependency message reaches a caller or a peer.
+ * with libsodium's message) to a CryptoError, so no dependency message reaches a caller or a peer.
  */
-export function guard<T>(code: ErrorCode, detail: string, f: () => T): T {
+export function guard<T>(code: CryptoErrorCode, detail: string, f: () => T): T {
   try {
     return f();
   } catch (e) {
-    if (e instanceof VeilError) throw e;
-    throw new VeilError(code, detail, { cause: e });
+    if (e instanceof CryptoError) throw e;
+    throw new CryptoError(code, detail, { cause: e });
   }
 }

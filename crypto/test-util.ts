@@ -1,11 +1,11 @@
-/** Test helper (not exported from crypto/index.ts): the VeilError code a call throws, or undefined. */
-import { VeilError, type ErrorCode } from './errors.ts';
+/** Test helper (not exported from crypto/index.ts): the CryptoError code a call throws, or undefined. */
+import { CryptoError, type CryptoErrorCode } from './errors.ts';
 
-export function errorCode(f: () => unknown): ErrorCode | undefined {
+export function errorCode(f: () => unknown): CryptoErrorCode | undefined {
   try {
     f();
   } catch (e) {
-    if (e instanceof VeilError) return e.code;
+    if (e instanceof CryptoError) return e.code;
     throw e;
   }
   return undefined;

@@ -5,10 +5,10 @@
  */
 import { join } from 'node:path';
 import { existsSync, readFileSync } from 'node:fs';
-import { initCrypto, OprfKey, SigningKey, BoxKeyPair, toBase64url, randomBytes, toHex, VeilError } from '#crypto';
+import { initCrypto, OprfKey, SigningKey, BoxKeyPair, toBase64url, randomBytes, toHex } from '#crypto';
 import { AuditLog, writeJsonFile } from '#platform';
 import type { MatchClass } from '#protocol';
-import { matchKeysForRecord, type VeilRecord } from '#protocol';
+import { matchKeysForRecord, type VeilRecord, VeilError } from '#protocol';
 import { NodeStore } from './store/sqlite-store.ts';
 import { NodeConfig, nodePaths, createNodeKeys, loadNodeConfig, loadNodeKeys, saveNodeConfig, assertFreshDir, type NodeKeys } from './config.ts';
 import { DEFAULT_POLICY } from './policy.ts';

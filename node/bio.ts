@@ -6,11 +6,10 @@
  * the modality's threshold. Queries run one at a time (each uses every core); policy, a daily budget of
  * biometric queries per requesting country, and the audit log apply as for identifier queries.
  */
-import { VeilError, asVeilError, sha256, toHex, deriveSubkey, unpermutePosition, GalleryEncoding, HeServer } from '#crypto';
-import { BIO_MODALITIES, BIO_PARAMS, LABELS, ForwardedBioQuery, ReplayGuard, encode, open, peek, seal, type BioEvalResult, type BioModality, type Envelope } from '#protocol';
+import { sha256, toHex, deriveSubkey, unpermutePosition, GalleryEncoding, HeServer } from '#crypto';
+import { BIO_MODALITIES, BIO_PARAMS, LABELS, ForwardedBioQuery, ReplayGuard, encode, open, peek, seal, type BioEvalResult, type BioModality, type Envelope, VeilError, asVeilError, type ErrorCode } from '#protocol';
 import type { AuditLog, Logger } from '#platform';
 import type { MemberDirectory } from '#sdk';
-import type { ErrorCode } from '#crypto';
 import type { NodeStore } from './store/sqlite-store.ts';
 import type { NodeKeys } from './config.ts';
 import { allowedClass, dailyBioBudget, type PolicyFile } from './policy.ts';

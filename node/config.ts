@@ -6,8 +6,9 @@
 import { join } from 'node:path';
 import { existsSync, mkdirSync } from 'node:fs';
 import { z } from 'zod';
-import { SigningKey, BoxKeyPair, TokenKey, VeilError, toBase64url, fromBase64url } from '#crypto';
+import { SigningKey, BoxKeyPair, TokenKey, toBase64url, fromBase64url } from '#crypto';
 import { readJsonFile, writeJsonFile } from '#platform';
+import { VeilError } from '#protocol';
 
 export const NodeConfig = z.strictObject({
   country: z.string().regex(/^[A-Z]{2}$/),

@@ -9,25 +9,8 @@
  */
 import { Hono } from 'hono';
 import type { z } from 'zod';
-import { VeilError, randomBytes, decodePoint } from '#crypto';
-import {
-  Envelope,
-  LIMITS,
-  QueryRequest,
-  LookupRequest,
-  DisclosureRequest,
-  ListDisclosures,
-  BioQueryRequest,
-  type ForwardedBioQuery,
-  ReplayGuard,
-  decodeWith,
-  open,
-  seal,
-  type Answer,
-  type ForwardedQuery,
-  type ForwardedLookup,
-  type LookupResult,
-} from '#protocol';
+import { randomBytes, decodePoint } from '#crypto';
+import { Envelope, LIMITS, QueryRequest, LookupRequest, DisclosureRequest, ListDisclosures, BioQueryRequest, type ForwardedBioQuery, ReplayGuard, decodeWith, open, seal, type Answer, type ForwardedQuery, type ForwardedLookup, type LookupResult, VeilError, errorCodeOf } from '#protocol';
 import { errorResponse, msgpackResponse, readBody, type AuditLog, type Logger } from '#platform';
 import type { MemberDirectory } from '#sdk';
 import type { NodeStore } from './store/sqlite-store.ts';
@@ -102,7 +85,7 @@ export function createGatewayApp(d: GatewayDeps): Hono {
   };
 
   app.onError((err) => {
-    if (!(err instanceof VeilError)) d.log.error('gateway request failed', err);
+    if (errorCodeOf(err) === 'internal') d.log.error('gateway request failed', err);
     return errorResponse(err);
   });
 

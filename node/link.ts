@@ -4,20 +4,7 @@
  * capped exponential backoff and jitter, and request/response correlation for queries and lookups.
  */
 import { WebSocket, type RawData } from 'ws';
-import { VeilError } from '#crypto';
-import {
-  CoordinatorFrame,
-  LIMITS,
-  PROTOCOL_VERSION,
-  decodeWith,
-  encode,
-  assertNever,
-  type Envelope,
-  type NodeFrame,
-  type Answer,
-  type LookupResult,
-  type MailItem,
-} from '#protocol';
+import { CoordinatorFrame, LIMITS, PROTOCOL_VERSION, decodeWith, encode, assertNever, type Envelope, type NodeFrame, type Answer, type LookupResult, type MailItem, VeilError, errorCodeOf } from '#protocol';
 import type { Logger } from '#platform';
 
 export interface LinkHandlers {
@@ -139,8 +126,9 @@ export class CoordinatorLink {
         const bytes = Array.isArray(data) ? Buffer.concat(data) : data instanceof ArrayBuffer ? new Uint8Array(data) : data;
         this.#onFrame(ws, decodeWith(bytes, CoordinatorFrame, LIMITS.maxFrameBytes));
       } catch (e) {
-        this.log.warn('coordinator frame rejected', { code: e instanceof VeilError ? e.code : 'internal' });
-        if (!(e instanceof VeilError)) this.log.error('coordinator frame failed', e);
+        const code = errorCodeOf(e);
+        this.log.warn('coordinator frame rejected', { code });
+        if (code === 'internal') this.log.error('coordinator frame failed', e);
       }
     });
     ws.on('error', () => {

@@ -8,8 +8,7 @@
  * `mail_inbox`, so a redelivered item is acknowledged but never processed twice.
  */
 import { z } from 'zod';
-import { VeilError, asVeilError } from '#crypto';
-import { LIMITS, decodeWith, open, Envelope, ForwardedDisclosure, DisclosureDecision, type MailItem } from '#protocol';
+import { LIMITS, decodeWith, open, Envelope, ForwardedDisclosure, DisclosureDecision, type MailItem, VeilError, asVeilError } from '#protocol';
 import type { AuditLog, Logger } from '#platform';
 import type { MemberDirectory } from '#sdk';
 import type { NodeStore } from './store/sqlite-store.ts';

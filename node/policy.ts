@@ -6,8 +6,7 @@
  */
 import { statSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { VeilError } from '#crypto';
-import { MATCH_CLASSES, PURPOSES, DISCLOSURE_FIELDS, BIO_MODALITIES, type MatchClass, type BioModality, type Purpose, type DisclosureField } from '#protocol';
+import { MATCH_CLASSES, PURPOSES, DISCLOSURE_FIELDS, BIO_MODALITIES, type MatchClass, type BioModality, type Purpose, type DisclosureField, VeilError, errorCodeOf } from '#protocol';
 import type { Logger } from '#platform';
 
 const star = z.literal('*');
@@ -140,7 +139,7 @@ export class PolicyFile {
       this.log.info('policy reloaded');
       this.onReload(true);
     } catch (e) {
-      this.log.warn('policy reload refused; previous policy stays in force', { code: e instanceof VeilError ? e.code : 'internal' });
+      this.log.warn('policy reload refused; previous policy stays in force', { code: errorCodeOf(e) });
       this.onReload(false);
     }
   }

@@ -4,9 +4,8 @@
  * requester's daily budget, evaluate the allowed blinded elements under the active OPRF key with one
  * batched DLEQ proof (VOPRF), and sign the answer for the analyst's SDK. Audit records metadata only.
  */
-import { OprfKey, blindEvaluateBatch, VeilError, asVeilError } from '#crypto';
-import { ForwardedQuery, ReplayGuard, encode, open, peek, seal, type Envelope, type EvalResult } from '#protocol';
-import type { ErrorCode } from '#crypto';
+import { OprfKey, blindEvaluateBatch } from '#crypto';
+import { ForwardedQuery, ReplayGuard, encode, open, peek, seal, type Envelope, type EvalResult, VeilError, asVeilError, type ErrorCode } from '#protocol';
 import type { AuditLog, Logger } from '#platform';
 import type { MemberDirectory } from '#sdk';
 import type { NodeStore } from './store/sqlite-store.ts';

@@ -6,8 +6,8 @@
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { getRequestListener } from '@hono/node-server';
-import { initCrypto, VeilError } from '#crypto';
-import { challengeBytes, seal, decode, LIMITS, type NodeDescriptor, type Envelope } from '#protocol';
+import { initCrypto } from '#crypto';
+import { challengeBytes, seal, decode, LIMITS, type NodeDescriptor, type Envelope, VeilError } from '#protocol';
 import { boundPort, createLogger, writeRunFile, periodicCheckpoints, type Logger, type AuditLog } from '#platform';
 import { MemberDirectory } from '#sdk';
 import { NodeStore } from './store/sqlite-store.ts';

@@ -4,8 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { VeilError } from '#crypto';
-import { LABELS } from '#protocol';
+import { LABELS, VeilError } from '#protocol';
 import {
   AUDIT_CHECKPOINT_LABEL,
   AUDIT_KINDS,

@@ -53,8 +53,8 @@
  */
 import { hash as oneShotHash } from 'node:crypto';
 import { z } from 'zod';
-import { VeilError } from '#crypto';
 import type { Db, Statement } from './sqlite.ts';
+import { VeilError } from '#protocol';
 
 // ---------------------------------------------------------------------------------------------------
 // Registry of entry kinds

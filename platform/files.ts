@@ -5,7 +5,7 @@
 import { readFileSync, writeFileSync, renameSync, existsSync, mkdirSync, chmodSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { z } from 'zod';
-import { VeilError } from '#crypto';
+import { VeilError } from '#protocol';
 
 export function readJsonFile<S extends z.ZodType>(path: string, schema: S, what: string): z.infer<S> {
   if (!existsSync(path)) throw new VeilError('bad_config', `${what} not found at ${path}`);

@@ -6,7 +6,7 @@
  * no field to put it in. Errors are logged by code, never by a dependency's message.
  */
 import { pino } from 'pino';
-import { asVeilError } from '#crypto';
+import { asVeilError } from '#protocol';
 
 export interface LogFields {
   queryId?: string;

@@ -4,8 +4,8 @@
  */
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { VeilError, asVeilError, ERROR_CODES } from '#crypto';
-import { encode, LIMITS } from '#protocol';
+import { encode, LIMITS, VeilError, asVeilError } from '#protocol';
+import { httpStatus } from './http-status.ts';
 
 export const MSGPACK = 'application/msgpack';
 
@@ -15,7 +15,7 @@ export function msgpackResponse(value: unknown, status = 200): Response {
 
 export function errorResponse(err: unknown): Response {
   const e = asVeilError(err);
-  return msgpackResponse({ error: e.toWire() }, ERROR_CODES[e.code].status);
+  return msgpackResponse({ error: e.toWire() }, httpStatus(e.code));
 }
 
 /** Read a request body as bytes, refusing it as soon as it passes the cap. */

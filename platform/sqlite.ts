@@ -5,7 +5,7 @@
  * each, recording them in `schema_migrations`. A crash mid-migration leaves the previous version intact.
  */
 import Database from 'better-sqlite3';
-import { VeilError } from '#crypto';
+import { VeilError } from '#protocol';
 
 export type Db = Database.Database;
 export type Statement = Database.Statement;

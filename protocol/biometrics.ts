@@ -1,3 +1,4 @@
+import { VeilError } from './errors.ts';
 /**
  * Biometric templates (DESIGN.md §3): fixed-length float embeddings compared by inner product after L2
  * normalization. One module decodes and validates them for imports (node) and probes (SDK).
@@ -6,7 +7,6 @@
  * - fingerprint: 256-d fixed-length embedding (DeepPrint-style fixed-length representations; minutiae
  *   templates must be converted to such an embedding before import).
  */
-import { VeilError } from '#crypto';
 
 export const BIO_MODALITIES = ['face', 'fingerprint'] as const;
 export type BioModality = (typeof BIO_MODALITIES)[number];

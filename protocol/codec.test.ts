@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { encode, decode, encodeWithEncodedArray } from './codec.ts';
-import { VeilError } from '#crypto';
+import { VeilError } from './errors.ts';
 
 const value = fc.letrec((tie) => ({
   v: fc.oneof(

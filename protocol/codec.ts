@@ -7,7 +7,7 @@
  * becomes `VeilError('bad_msgpack')` with no detail. Trailing bytes after one value are rejected.
  */
 import { Packr } from 'msgpackr';
-import { VeilError } from '#crypto';
+import { VeilError } from './errors.ts';
 
 const packr = new Packr({ useRecords: false, copyBuffers: true, mapsAsObjects: true, moreTypes: false, int64AsType: 'number' });
 

@@ -3,8 +3,8 @@
  * A zod failure is reported by path and issue code only: values from a peer never enter an error.
  */
 import type { z } from 'zod';
-import { VeilError } from '#crypto';
 import { decode } from './codec.ts';
+import { VeilError } from './errors.ts';
 
 export function decodeWith<S extends z.ZodType>(bytes: Uint8Array, schema: S, maxBytes: number): z.infer<S> {
   return validate(decode(bytes, maxBytes), schema);

@@ -6,13 +6,14 @@
  * path size cap → codec → zod (STYLE.md rules 5 and 6).
  */
 import { z } from 'zod';
-import { VeilError, SigningKey, assertSignature, concatBytes, utf8 } from '#crypto';
+import { SigningKey, assertSignature, concatBytes, utf8 } from '#crypto';
 import { LABELS } from './labels.ts';
 import { encode } from './codec.ts';
 import { LIMITS } from './limits.ts';
 import { PROTOCOL_VERSION, checkVersion } from './version.ts';
 import { bytes, bytesMax } from './primitives.ts';
 import { decodeWith } from './decode.ts';
+import { VeilError } from './errors.ts';
 
 export const kid = z.string().regex(/^(node|analyst|coordinator):[A-Za-z0-9._-]{1,64}$/);
 

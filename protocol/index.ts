@@ -12,3 +12,4 @@ export * from './records.ts';
 export * from './auth.ts';
 export * from './disclosure.ts';
 export * from './biometrics.ts';
+export * from './errors.ts';

@@ -27,7 +27,6 @@
  * (values are personal data); an unknown field is named only when its name looks like an identifier.
  */
 import { z } from 'zod';
-import { VeilError } from '#crypto';
 import {
   NAME_MAX_CHARS,
   isCountryCode,
@@ -37,6 +36,7 @@ import {
   normalizeDocType,
   normalizeVin,
 } from './match-keys/index.ts';
+import { VeilError, describeInvalid } from './errors.ts';
 
 // ---------------------------------------------------------------------------------------------------
 // Registries
@@ -86,7 +86,7 @@ function validatedBy(fn: (s: string) => unknown) {
     try {
       fn(s);
     } catch (e) {
-      ctx.addIssue({ code: 'custom', message: e instanceof VeilError && e.detail !== undefined ? e.detail : 'is invalid' });
+      ctx.addIssue({ code: 'custom', message: describeInvalid(e, 'is invalid') });
     }
   };
 }

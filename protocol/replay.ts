@@ -6,8 +6,9 @@
  * timestamp check alone rejects them. Idempotency (the same request id answered twice with the same
  * result) is a separate, per-flow concern handled by the party that owns the result.
  */
-import { VeilError, toHex } from '#crypto';
+import { toHex } from '#crypto';
 import { LIMITS } from './limits.ts';
+import { VeilError } from './errors.ts';
 
 export class ReplayGuard {
   readonly #seen = new Map<string, number>();

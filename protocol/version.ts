@@ -1,9 +1,9 @@
+import { VeilError } from './errors.ts';
 /**
  * Protocol versions. A message names the version it was written for; peers accept a window of versions
  * and answer a message outside it with a distinct "too old" or "too new" error, so an operator can tell
  * which side must upgrade.
  */
-import { VeilError } from '#crypto';
 
 export const PROTOCOL_VERSION = 1;
 export const MIN_PROTOCOL_VERSION = 1;

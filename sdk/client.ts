@@ -10,45 +10,8 @@
  *    done here).
  * Result: per country, hit or no hit per match class with the opaque hit token; no identity.
  */
-import { VeilError, blind, finalize, verifyBatch, randomBytes, toHex, toBase64url, fromBase64url, equalBytes, initCrypto, sealTo, HeClient } from '#crypto';
-import {
-  EvalResult,
-  LIMITS,
-  QueryResponse,
-  LookupResponse,
-  MembersResponse,
-  ErrorBody,
-  BioEvalResult,
-  decodeTemplate,
-  BIO_PARAMS,
-  type BioModality,
-  type BioQueryRequest,
-  DisclosureAccepted,
-  DisclosureDecision,
-  DisclosureListResponse,
-  SealedRelease,
-  type DisclosureField,
-  type DisclosureStatus,
-  type DisclosureRequest,
-  type ListDisclosures,
-  type SealedClaim,
-  decode,
-  decodeWith,
-  encode,
-  matchKeysForQuery,
-  open,
-  seal,
-  validate,
-  type MatchClass,
-  type QuerySubject,
-  Envelope,
-  type QueryRequest,
-  type LookupRequest,
-  type Purpose,
-  
-  type Handling,
-} from '#protocol';
-import type { ErrorCode } from '#crypto';
+import { blind, finalize, verifyBatch, randomBytes, toHex, toBase64url, fromBase64url, equalBytes, initCrypto, sealTo, HeClient } from '#crypto';
+import { EvalResult, LIMITS, QueryResponse, LookupResponse, MembersResponse, ErrorBody, BioEvalResult, decodeTemplate, BIO_PARAMS, type BioModality, type BioQueryRequest, DisclosureAccepted, DisclosureDecision, DisclosureListResponse, SealedRelease, type DisclosureField, type DisclosureStatus, type DisclosureRequest, type ListDisclosures, type SealedClaim, decode, decodeWith, encode, matchKeysForQuery, open, seal, validate, type MatchClass, type QuerySubject, Envelope, type QueryRequest, type LookupRequest, type Purpose, type Handling, VeilError, errorCodeOf, type ErrorCode } from '#protocol';
 import type { z } from 'zod';
 import { loadCredential, type Credential } from './credential.ts';
 import { MemberDirectory, type Member } from './members.ts';
@@ -200,7 +163,7 @@ export class VeilClient implements AsyncDisposable {
         tagsByCountry.set(a.country, { epoch: r.epoch, tags: r.tags });
         results.push({ country: a.country, status: 'no-hit', epoch: r.epoch, hits: [], refusedClasses });
       } catch (e) {
-        results.push({ country: a.country, status: 'error', code: e instanceof VeilError ? e.code : 'internal', hits: [], refusedClasses: [] });
+        results.push({ country: a.country, status: 'error', code: errorCodeOf(e), hits: [], refusedClasses: [] });
       }
     }
 
@@ -235,7 +198,7 @@ export class VeilClient implements AsyncDisposable {
     try {
       r = open(env, resolve(member), EvalResult);
     } catch (e) {
-      if (!(e instanceof VeilError) || e.code !== 'unknown_member') throw e;
+      if (errorCodeOf(e) !== 'unknown_member') throw e;
       await this.members(true);
       member = this.#members.get(country);
       r = open(env, resolve(member), EvalResult);
@@ -361,7 +324,7 @@ export class VeilClient implements AsyncDisposable {
           hits: positions.map((p) => ({ position: p, ref: `bio:${req.id}:${p}` })),
         });
       } catch (e) {
-        results.push({ country, status: 'error', code: e instanceof VeilError ? e.code : 'internal', hits: [] });
+        results.push({ country, status: 'error', code: errorCodeOf(e), hits: [] });
       }
     }
     results.sort((x, y) => x.country.localeCompare(y.country));
@@ -488,7 +451,7 @@ export class VeilClient implements AsyncDisposable {
           }
         } catch (e) {
           d.status = 'rejected';
-          d.code = e instanceof VeilError ? e.code : 'internal';
+          d.code = errorCodeOf(e);
         }
       }
       out.push(d);

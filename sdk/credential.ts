@@ -5,7 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { SigningKey, BoxKeyPair, VeilError, fromBase64url } from '#crypto';
+import { SigningKey, BoxKeyPair, fromBase64url } from '#crypto';
+import { VeilError } from '#protocol';
 
 export const CredentialFile = z.strictObject({
   v: z.literal(1),

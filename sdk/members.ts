@@ -4,8 +4,7 @@
  * list (it admitted each member by its public keys); a descriptor whose signature does not verify under
  * its own signing key, or whose key id names another country, is dropped.
  */
-import { VeilError } from '#crypto';
-import { open, decode, LIMITS, NodeDescriptor, type Envelope } from '#protocol';
+import { open, decode, LIMITS, NodeDescriptor, type Envelope, VeilError } from '#protocol';
 
 export interface Member {
   readonly country: string;

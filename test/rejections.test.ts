@@ -7,8 +7,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { initCrypto, SigningKey, BoxKeyPair, OprfKey, randomBytes, toHex, toBase64url, blind, type ErrorCode } from '#crypto';
-import { encode, decode, seal, PROTOCOL_VERSION, matchKeysForQuery, type QueryRequest } from '#protocol';
+import { initCrypto, SigningKey, BoxKeyPair, OprfKey, randomBytes, toHex, toBase64url, blind } from '#crypto';
+import { encode, decode, seal, PROTOCOL_VERSION, matchKeysForQuery, type QueryRequest, type ErrorCode } from '#protocol';
 import { admitMember } from '#coordinator';
 import { importFile } from '#node';
 import type { Credential, VeilClient } from '#sdk';

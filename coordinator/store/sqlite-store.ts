@@ -4,8 +4,7 @@
  * pseudorandom OPRF outputs and tokens are ciphertexts only their owning node can open.
  */
 import { openDatabase, AUDIT_SQL, type Db, type Migration, type Statement } from '#platform';
-import { VeilError } from '#crypto';
-import { LIMITS } from '#protocol';
+import { LIMITS, VeilError } from '#protocol';
 
 const MIGRATIONS: Migration[] = [
   {

@@ -9,7 +9,7 @@
  * the pinned noise, see params.ts); nothing else in a masked result has meaning.
  */
 import { sha256 } from '@noble/hashes/sha2.js';
-import { VeilError } from '../errors.ts';
+import { CryptoError } from '../errors.ts';
 import { galoisKeysSerializable, heContext, type HeContext } from './context.ts';
 import { isHeParamId, type HeParamId } from './params.ts';
 import { ckksCodec, mulmod, invmod, nttTables, toResidues } from './ring.ts';
@@ -46,12 +46,12 @@ export class HeClient {
 
   /** A new session: fresh secret key for the pinned parameter set `paramId`. */
   static async create(paramId: HeParamId): Promise<HeClient> {
-    if (!isHeParamId(paramId)) throw new VeilError('bad_request', 'unknown HE parameter id');
+    if (!isHeParamId(paramId)) throw new CryptoError('bad_request', 'unknown HE parameter id');
     return new HeClient(await heContext(paramId));
   }
 
   private live(): { kg: KeyGenerator; enc: Encryptor; dec: Decryptor } {
-    if (!this.kg || !this.enc || !this.dec) throw new VeilError('bad_request', 'HeClient: disposed');
+    if (!this.kg || !this.enc || !this.dec) throw new CryptoError('bad_request', 'HeClient: disposed');
     return { kg: this.kg, enc: this.enc, dec: this.dec };
   }
 
@@ -116,7 +116,7 @@ export class HeClient {
       try {
         ct.loadArray(c.ctx, bytes);
       } catch (e) {
-        throw new VeilError('bad_ciphertext', 'result ciphertext rejected', { cause: e });
+        throw new CryptoError('bad_ciphertext', 'result ciphertext rejected', { cause: e });
       }
       const pt = keep(bag, dec.decrypt(ct));
       return pt.saveArray(c.seal.ComprModeType.none);
@@ -151,7 +151,7 @@ export class HeClient {
   decryptMasked(result: Uint8Array): number[] {
     const d = this.c.d;
     const r = readResult(this.paramId, d, result);
-    if (r.kind !== KIND_MASKED) throw new VeilError('bad_ciphertext', 'result: not a masked result');
+    if (r.kind !== KIND_MASKED) throw new CryptoError('bad_ciphertext', 'result: not a masked result');
     const hits: number[] = [];
     const bs = d.blockSize;
     for (let t = 0; t < r.cts.length; t++) {
@@ -175,7 +175,7 @@ export class HeClient {
   debugDecryptScores(result: Uint8Array): Float64Array {
     const d = this.c.d;
     const r = readResult(this.paramId, d, result);
-    if (r.kind !== KIND_UNMASKED) throw new VeilError('bad_ciphertext', 'result: not an unmasked result');
+    if (r.kind !== KIND_UNMASKED) throw new CryptoError('bad_ciphertext', 'result: not an unmasked result');
     const out = new Float64Array(r.positions);
     for (let b = 0; b < r.cts.length; b++) {
       const { re } = this.decryptSlots(r.cts[b]!, d.probeScale * d.galleryScale);

@@ -10,7 +10,7 @@
  * Residue layout per block and prime: [point i in 0..N)[diagonal k in 0..h), u32 — the order the fused
  * kernel streams (one contiguous run of h values per NTT point).
  */
-import { VeilError } from '../errors.ts';
+import { CryptoError } from '../errors.ts';
 import { derive, HE_PARAM_CODES, HE_PARAMS, isHeParamId, type Derived, type HeParamId } from './params.ts';
 import { ckksCodec, nttTables, toResidues } from './ring.ts';
 
@@ -28,17 +28,17 @@ function shared(bytes: number): ArrayBuffer | SharedArrayBuffer {
   return typeof SharedArrayBuffer === 'function' ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes);
 }
 
-/** L2-normalize a template (copy); throws VeilError('bad_request') for NaN/Inf/zero, 'bad_length' for dims. */
+/** L2-normalize a template (copy); throws CryptoError('bad_request') for NaN/Inf/zero, 'bad_length' for dims. */
 export function normalizeTemplate(t: ArrayLike<number>, dims: number): Float32Array {
-  if (!t || typeof t.length !== 'number') throw new VeilError('bad_request', 'template: expected a numeric array');
-  if (t.length !== dims) throw new VeilError('bad_length', `template: expected ${dims} dimensions, got ${t.length}`);
+  if (!t || typeof t.length !== 'number') throw new CryptoError('bad_request', 'template: expected a numeric array');
+  if (t.length !== dims) throw new CryptoError('bad_length', `template: expected ${dims} dimensions, got ${t.length}`);
   let s = 0;
   for (let i = 0; i < dims; i++) {
     const v = t[i]!;
-    if (typeof v !== 'number' || !Number.isFinite(v)) throw new VeilError('bad_request', 'template: NaN or infinite value');
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new CryptoError('bad_request', 'template: NaN or infinite value');
     s += v * v;
   }
-  if (!(s > 0)) throw new VeilError('bad_request', 'template: zero vector');
+  if (!(s > 0)) throw new CryptoError('bad_request', 'template: zero vector');
   const inv = 1 / Math.sqrt(s);
   const out = new Float32Array(dims);
   for (let i = 0; i < dims; i++) out[i] = t[i]! * inv;
@@ -60,7 +60,7 @@ export class GalleryEncoding {
   }
 
   static create(paramId: HeParamId): GalleryEncoding {
-    if (!isHeParamId(paramId)) throw new VeilError('bad_request', 'unknown HE parameter id');
+    if (!isHeParamId(paramId)) throw new CryptoError('bad_request', 'unknown HE parameter id');
     return new GalleryEncoding(paramId);
   }
 
@@ -92,7 +92,7 @@ export class GalleryEncoding {
   }
 
   private checkPos(position: number): void {
-    if (!Number.isSafeInteger(position) || position < 0 || position >= 2 ** 31) throw new VeilError('bad_request', 'gallery: bad position');
+    if (!Number.isSafeInteger(position) || position < 0 || position >= 2 ** 31) throw new CryptoError('bad_request', 'gallery: bad position');
   }
 
   /** Put a template at a position (insert or update). */
@@ -196,20 +196,20 @@ export class GalleryEncoding {
   }
 
   static deserialize(bytes: Uint8Array): GalleryEncoding {
-    if (!(bytes instanceof Uint8Array) || bytes.length < 16) throw new VeilError('bad_length', 'gallery: truncated');
+    if (!(bytes instanceof Uint8Array) || bytes.length < 16) throw new CryptoError('bad_length', 'gallery: truncated');
     const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    if (dv.getUint32(0, false) !== MAGIC) throw new VeilError('bad_request', 'gallery: bad magic');
+    if (dv.getUint32(0, false) !== MAGIC) throw new CryptoError('bad_request', 'gallery: bad magic');
     const code = dv.getUint8(4);
     const id = (Object.keys(HE_PARAM_CODES) as HeParamId[]).find((k) => HE_PARAM_CODES[k] === code);
-    if (!id) throw new VeilError('bad_request', 'gallery: unknown parameter set');
+    if (!id) throw new CryptoError('bad_request', 'gallery: unknown parameter set');
     const g = new GalleryEncoding(id);
     const nb = dv.getUint32(8, true);
     const hw = dv.getUint32(12, true);
     const bs = g.d.blockSize;
     const dims = HE_PARAMS[id].dims;
     const per = bs + bs * dims * 4;
-    if (bytes.length !== 16 + nb * per) throw new VeilError('bad_length', 'gallery: wrong length');
-    if (hw > nb * bs) throw new VeilError('bad_request', 'gallery: bad size');
+    if (bytes.length !== 16 + nb * per) throw new CryptoError('bad_length', 'gallery: wrong length');
+    if (hw > nb * bs) throw new CryptoError('bad_request', 'gallery: bad size');
     let off = 16;
     for (let i = 0; i < nb; i++) {
       const b = g.block(i);

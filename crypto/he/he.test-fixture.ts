@@ -8,7 +8,7 @@ import { HeClient } from './client.ts';
 import { GalleryEncoding } from './gallery.ts';
 import { HE_PARAMS } from './params.ts';
 import { HeServer } from './server.ts';
-import { VeilError } from '../errors.ts';
+import { CryptoError } from '../errors.ts';
 
 const ID = 'face-512-v1';
 
@@ -60,12 +60,12 @@ export function seeded(seed: number): (n: number) => Uint8Array {
   };
 }
 
-/** The VeilError code `f` throws, `non-veil: …` for another error, or `no error`. */
+/** The CryptoError code `f` throws, `non-veil: …` for another error, or `no error`. */
 export function code(f: () => unknown): string {
   try {
     f();
   } catch (e) {
-    return e instanceof VeilError ? e.code : `non-veil: ${String(e)}`;
+    return e instanceof CryptoError ? e.code : `non-veil: ${String(e)}`;
   }
   return 'no error';
 }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { code, heFixture, seeded } from './he.test-fixture.ts';
 import { dot, makeGallery, makeProbe } from '#simulations';
-import { VeilError } from '../errors.ts';
+import { CryptoError } from '../errors.ts';
 import { HeClient } from './client.ts';
 import { GalleryEncoding } from './gallery.ts';
 import { HE_PARAMS } from './params.ts';
@@ -17,7 +17,7 @@ async function acode(f: () => Promise<unknown>): Promise<string> {
   try {
     await f();
   } catch (e) {
-    if (e instanceof VeilError) return e.code;
+    if (e instanceof CryptoError) return e.code;
     return `non-veil: ${String(e)}`;
   }
   return 'no error';

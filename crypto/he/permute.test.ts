@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { code, heFixture, seeded } from './he.test-fixture.ts';
 import { makeProbe } from '#simulations';
-import { VeilError } from '../errors.ts';
+import { CryptoError } from '../errors.ts';
 import { initCrypto } from '../sodium.ts';
 import { HeClient } from './client.ts';
 import { HE_PARAMS, derive } from './params.ts';
@@ -135,6 +135,6 @@ describe('encrypted 1:N matching with permuted positions (face-512-v1)', () => {
     }
     const opts = { ...permutation, positions: gallery.size, paramId: ID } as const;
     expect(client.decryptMasked(base).map((q) => unpermutePosition(q, opts)).sort((x, y) => x - y)).toEqual(plainHits(p));
-    await expect(server.scoreMasked({ sessionKeys: keys, probe, gallery, permutation, unmaskedForTesting: true })).rejects.toThrow(VeilError);
+    await expect(server.scoreMasked({ sessionKeys: keys, probe, gallery, permutation, unmaskedForTesting: true })).rejects.toThrow(CryptoError);
   });
 });

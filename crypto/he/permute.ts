@@ -21,7 +21,7 @@
  * Permuted positions live in [0, 2·npairs·2048) (the result header carries that padded count); padding
  * slots score 0 or are absent halves, and mask to "no hit".
  */
-import { VeilError } from '../errors.ts';
+import { CryptoError } from '../errors.ts';
 import { deriveSubkey, keyedHash } from '../hash.ts';
 import { derive, isHeParamId, type Derived, type HeParamId } from './params.ts';
 
@@ -78,8 +78,8 @@ class Stream {
   private buf = new Uint32Array(0);
   private off = 0;
   constructor(p: PositionPermutation) {
-    if (!(p.key instanceof Uint8Array) || p.key.length !== 32) throw new VeilError('bad_key', 'permutation: key must be 32 bytes');
-    if (typeof p.queryId !== 'string' || p.queryId.length === 0) throw new VeilError('bad_request', 'permutation: empty query id');
+    if (!(p.key instanceof Uint8Array) || p.key.length !== 32) throw new CryptoError('bad_key', 'permutation: key must be 32 bytes');
+    if (typeof p.queryId !== 'string' || p.queryId.length === 0) throw new CryptoError('bad_request', 'permutation: empty query id');
     this.seed = deriveSubkey(p.key, PERMUTATION_LABEL + p.queryId, 32);
   }
   private u32(): number {
@@ -105,7 +105,7 @@ class Stream {
 }
 
 function checkPositions(d: Derived, positions: number): number {
-  if (!Number.isInteger(positions) || positions < 0) throw new VeilError('bad_request', 'permutation: bad position count');
+  if (!Number.isInteger(positions) || positions < 0) throw new CryptoError('bad_request', 'permutation: bad position count');
   const nb = Math.ceil(positions / d.blockSize);
   return Math.max(1, Math.ceil(nb / 2));
 }
@@ -139,14 +139,14 @@ export interface PermutePositionOptions extends PositionPermutation {
 }
 
 function optsDerived(opts: PermutePositionOptions): Derived {
-  if (!isHeParamId(opts.paramId)) throw new VeilError('bad_request', 'unknown HE parameter id');
+  if (!isHeParamId(opts.paramId)) throw new CryptoError('bad_request', 'unknown HE parameter id');
   return derive(opts.paramId);
 }
 
 /** Layout (gallery) position -> the position the analyst sees for this query. */
 export function permutePosition(position: number, opts: PermutePositionOptions): number {
   const d = optsDerived(opts);
-  if (!Number.isInteger(position) || position < 0 || position >= opts.positions) throw new VeilError('bad_request', 'position out of range');
+  if (!Number.isInteger(position) || position < 0 || position >= opts.positions) throw new CryptoError('bad_request', 'position out of range');
   const plan = permutationPlan(d, opts.positions, opts);
   const bs = d.blockSize;
   const half = plan.dest[Math.floor(position / bs)]!;
@@ -155,17 +155,17 @@ export function permutePosition(position: number, opts: PermutePositionOptions):
 }
 
 /**
- * A position the analyst saw for this query -> the layout (gallery) position. Throws VeilError('bad_request')
+ * A position the analyst saw for this query -> the layout (gallery) position. Throws CryptoError('bad_request')
  * for a position outside the permuted space or on a padding slot (never a hit).
  */
 export function unpermutePosition(permuted: number, opts: PermutePositionOptions): number {
   const d = optsDerived(opts);
   const plan = permutationPlan(d, opts.positions, opts);
-  if (!Number.isInteger(permuted) || permuted < 0 || permuted >= plan.space) throw new VeilError('bad_request', 'position out of range');
+  if (!Number.isInteger(permuted) || permuted < 0 || permuted >= plan.space) throw new CryptoError('bad_request', 'position out of range');
   const bs = d.blockSize;
   const half = Math.floor(permuted / bs);
   const off = plan.offsets[half >> 1]!;
   const layout = plan.src[half]! * bs + ((permuted % bs) + off) % bs;
-  if (layout >= opts.positions) throw new VeilError('bad_request', 'position out of range');
+  if (layout >= opts.positions) throw new CryptoError('bad_request', 'position out of range');
   return layout;
 }

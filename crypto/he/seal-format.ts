@@ -16,7 +16,7 @@
  *   Plaintext:  parms_id(32) | coeff count(u64) | scale(f64) | DynArray as above
  *   GaloisKeys: parms_id(32) | n1(u64) | n1 x ( n2(u64) | n2 x Ciphertext-with-header )
  */
-import { VeilError, type ErrorCode } from '../errors.ts';
+import { CryptoError, type CryptoErrorCode } from '../errors.ts';
 
 const HEADER = 16;
 
@@ -122,14 +122,14 @@ export interface BlobShape {
 }
 
 /**
- * Check an untrusted blob against a template shape; throws VeilError(`code`) on any difference.
+ * Check an untrusted blob against a template shape; throws CryptoError(`code`) on any difference.
  * Runs in time linear in the blob size, touches no SEAL code.
  */
-export function checkAgainstShape(blob: unknown, shape: BlobShape, code: ErrorCode, what: string): Uint8Array {
-  if (!(blob instanceof Uint8Array)) throw new VeilError('bad_request', `${what}: expected bytes`);
+export function checkAgainstShape(blob: unknown, shape: BlobShape, code: CryptoErrorCode, what: string): Uint8Array {
+  if (!(blob instanceof Uint8Array)) throw new CryptoError('bad_request', `${what}: expected bytes`);
   const t = shape.template;
-  if (blob.length > t.length) throw new VeilError('too_large', `${what}: ${blob.length} bytes, expected ${t.length}`);
-  if (blob.length !== t.length) throw new VeilError('bad_length', `${what}: ${blob.length} bytes, expected ${t.length}`);
+  if (blob.length > t.length) throw new CryptoError('too_large', `${what}: ${blob.length} bytes, expected ${t.length}`);
+  if (blob.length !== t.length) throw new CryptoError('bad_length', `${what}: ${blob.length} bytes, expected ${t.length}`);
   // Structural bytes: compare everything outside the variable regions.
   const free: Array<[number, number]> = [];
   for (const r of shape.residues) free.push([r.offset, r.offset + r.count * 8]);
@@ -137,10 +137,10 @@ export function checkAgainstShape(blob: unknown, shape: BlobShape, code: ErrorCo
   free.sort((a, b) => a[0] - b[0]);
   let pos = 0;
   for (const [a, b] of free) {
-    for (let i = pos; i < a; i++) if (blob[i] !== t[i]) throw new VeilError(code, `${what}: structure differs at byte ${i}`);
+    for (let i = pos; i < a; i++) if (blob[i] !== t[i]) throw new CryptoError(code, `${what}: structure differs at byte ${i}`);
     pos = b;
   }
-  for (let i = pos; i < t.length; i++) if (blob[i] !== t[i]) throw new VeilError(code, `${what}: structure differs at byte ${i}`);
+  for (let i = pos; i < t.length; i++) if (blob[i] !== t[i]) throw new CryptoError(code, `${what}: structure differs at byte ${i}`);
   // Residues must be reduced modulo their prime.
   const dv = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);
   for (const r of shape.residues) {
@@ -150,7 +150,7 @@ export function checkAgainstShape(blob: unknown, shape: BlobShape, code: ErrorCo
       const off = r.offset + k * 8;
       const v = dv.getUint32(off + 4, true) * 2 ** 32 + dv.getUint32(off, true);
       const q = bounds[Math.floor((k % per) / r.n)]!;
-      if (!(v < q)) throw new VeilError(code, `${what}: residue not reduced`);
+      if (!(v < q)) throw new CryptoError(code, `${what}: residue not reduced`);
     }
   }
   return blob;

@@ -19,7 +19,7 @@
 import { Worker } from 'node:worker_threads';
 import { createHash } from 'node:crypto';
 import { randomBytes, type Rng } from '../bytes.ts';
-import { VeilError } from '../errors.ts';
+import { CryptoError } from '../errors.ts';
 import { heContext, type HeContext } from './context.ts';
 import { GalleryEncoding } from './gallery.ts';
 import { macBlocks, newPreparedProbe, putDiagonal } from './kernel.ts';
@@ -104,13 +104,13 @@ class WorkerLink {
       const p = this.settle(m.id);
       if (!p) return;
       if (m.ok) p.resolve(m.r);
-      else p.reject(new VeilError('internal', `worker: ${m.error ?? 'failed'}`));
+      else p.reject(new CryptoError('internal', `worker: ${m.error ?? 'failed'}`));
     });
     this.w.on('error', (e: unknown) => {
-      for (const id of [...this.pending.keys()]) this.settle(id)?.reject(new VeilError('internal', 'worker crashed', { cause: e }));
+      for (const id of [...this.pending.keys()]) this.settle(id)?.reject(new CryptoError('internal', 'worker crashed', { cause: e }));
     });
     this.w.on('exit', () => {
-      for (const id of [...this.pending.keys()]) this.settle(id)?.reject(new VeilError('internal', 'worker exited'));
+      for (const id of [...this.pending.keys()]) this.settle(id)?.reject(new CryptoError('internal', 'worker exited'));
     });
   }
   /**
@@ -127,7 +127,7 @@ class WorkerLink {
         this.w.postMessage({ ...msg, id });
       } catch (e) {
         this.settle(id);
-        reject(new VeilError('internal', 'worker: post failed', { cause: e }));
+        reject(new CryptoError('internal', 'worker: post failed', { cause: e }));
       }
     });
   }
@@ -169,12 +169,12 @@ export class HeServer {
     const coeffs = new Float64Array(d.n);
     coeffs[d.n / 2] = 1;
     this.fixed = { t: this.plaintext(coeffs, 1) };
-    if ((opts.workers ?? 1) > 2) throw new VeilError('bad_request', 'workers: at most 2 (main thread + 1 worker)');
+    if ((opts.workers ?? 1) > 2) throw new CryptoError('bad_request', 'workers: at most 2 (main thread + 1 worker)');
     this.worker = (opts.workers ?? 1) > 1 ? new WorkerLink() : undefined;
   }
 
   static async create(paramId: HeParamId, opts: HeServerOptions = {}): Promise<HeServer> {
-    if (!isHeParamId(paramId)) throw new VeilError('bad_request', 'unknown HE parameter id');
+    if (!isHeParamId(paramId)) throw new CryptoError('bad_request', 'unknown HE parameter id');
     return new HeServer(await heContext(paramId), opts);
   }
 
@@ -216,8 +216,8 @@ export class HeServer {
   /** Validate and load (or fetch from cache) session keys. */
   private galoisKeys(blob: Uint8Array): { gk: GaloisKeys; id: string } {
     const c = this.c;
-    if (!(blob instanceof Uint8Array)) throw new VeilError('bad_request', 'sessionKeys: expected bytes');
-    if (blob.length > c.keysShape.template.length) throw new VeilError('too_large', 'sessionKeys: too large');
+    if (!(blob instanceof Uint8Array)) throw new CryptoError('bad_request', 'sessionKeys: expected bytes');
+    if (blob.length > c.keysShape.template.length) throw new CryptoError('too_large', 'sessionKeys: too large');
     // Native SHA-256 (≈ 2 ms for 1.7 MiB; noble's JS one costs ≈ 15 ms on every query).
     const id = createHash('sha256').update(blob).digest('hex');
     const hit = this.keyCache.get(id);
@@ -232,7 +232,7 @@ export class HeServer {
       gk.loadArray(c.ctx, blob);
     } catch (e) {
       gk.delete();
-      throw new VeilError('bad_key', 'sessionKeys: SEAL rejected the keys', { cause: e });
+      throw new CryptoError('bad_key', 'sessionKeys: SEAL rejected the keys', { cause: e });
     }
     this.keyCache.set(id, gk);
     while (this.keyCache.size > KEY_CACHE) {
@@ -251,7 +251,7 @@ export class HeServer {
       ct.loadArray(c.ctx, blob);
     } catch (e) {
       ct.delete();
-      throw new VeilError('bad_ciphertext', 'probe: SEAL rejected the ciphertext', { cause: e });
+      throw new CryptoError('bad_ciphertext', 'probe: SEAL rejected the ciphertext', { cause: e });
     }
     return ct;
   }
@@ -265,17 +265,17 @@ export class HeServer {
   }
 
   private async score(opts: ScoreOptions): Promise<ScoreResult> {
-    if (this.disposed) throw new VeilError('bad_request', 'HeServer: disposed');
+    if (this.disposed) throw new CryptoError('bad_request', 'HeServer: disposed');
     const c = this.c;
     const d = c.d;
     const { gallery } = opts;
     if (!(gallery instanceof GalleryEncoding) || gallery.paramId !== this.paramId) {
-      throw new VeilError('bad_request', 'gallery: wrong parameter set');
+      throw new CryptoError('bad_request', 'gallery: wrong parameter set');
     }
     const tau = opts.threshold ?? d.p.threshold;
-    if (typeof tau !== 'number' || !(tau > 0 && tau < 1)) throw new VeilError('bad_request', 'threshold must be in (0, 1)');
+    if (typeof tau !== 'number' || !(tau > 0 && tau < 1)) throw new CryptoError('bad_request', 'threshold must be in (0, 1)');
     const rng = opts.rng ?? randomBytes;
-    if (opts.permutation !== undefined && opts.unmaskedForTesting) throw new VeilError('bad_request', 'permutation: not with unmasked results');
+    if (opts.permutation !== undefined && opts.unmaskedForTesting) throw new CryptoError('bad_request', 'permutation: not with unmasked results');
     const mode = opts.mode ?? 'fused';
     const kernel = mode === 'fused' && (opts.kernel ?? 'wasm') === 'wasm' && this.wasmReady() ? 'wasm' : 'js';
     const t0 = performance.now();

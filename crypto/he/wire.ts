@@ -8,7 +8,7 @@
  * Unmasked (tests and benchmarks only; never produced by the node flow): ciphertext b is block b's raw
  * scores in the real parts.
  */
-import { VeilError } from '../errors.ts';
+import { CryptoError } from '../errors.ts';
 import { HE_PARAM_CODES, type Derived, type HeParamId } from './params.ts';
 
 export const RESULT_MAGIC = 0x56485231;
@@ -53,21 +53,21 @@ export interface ParsedResult {
 
 /** Validate and split a result blob for the expected parameters. */
 export function readResult(id: HeParamId, d: Derived, blob: unknown): ParsedResult {
-  if (!(blob instanceof Uint8Array)) throw new VeilError('bad_request', 'result: expected bytes');
-  if (blob.length < RESULT_HEADER) throw new VeilError('bad_length', 'result: truncated');
+  if (!(blob instanceof Uint8Array)) throw new CryptoError('bad_request', 'result: expected bytes');
+  if (blob.length < RESULT_HEADER) throw new CryptoError('bad_length', 'result: truncated');
   const dv = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);
-  if (dv.getUint32(0, false) !== RESULT_MAGIC) throw new VeilError('bad_ciphertext', 'result: bad magic');
-  if (dv.getUint8(4) !== HE_PARAM_CODES[id]) throw new VeilError('bad_ciphertext', 'result: other parameter set');
+  if (dv.getUint32(0, false) !== RESULT_MAGIC) throw new CryptoError('bad_ciphertext', 'result: bad magic');
+  if (dv.getUint8(4) !== HE_PARAM_CODES[id]) throw new CryptoError('bad_ciphertext', 'result: other parameter set');
   const kind = dv.getUint8(5);
-  if (kind !== KIND_MASKED && kind !== KIND_UNMASKED) throw new VeilError('bad_ciphertext', 'result: unknown kind');
+  if (kind !== KIND_MASKED && kind !== KIND_UNMASKED) throw new CryptoError('bad_ciphertext', 'result: unknown kind');
   const positions = dv.getUint32(8, true);
   const n = dv.getUint32(12, true);
-  if (positions > MAX_POSITIONS) throw new VeilError('too_large', 'result: too many positions');
-  if (n !== expectedCts(d, positions, kind)) throw new VeilError('bad_ciphertext', 'result: wrong ciphertext count');
+  if (positions > MAX_POSITIONS) throw new CryptoError('too_large', 'result: too many positions');
+  if (n !== expectedCts(d, positions, kind)) throw new CryptoError('bad_ciphertext', 'result: wrong ciphertext count');
   const words = ctWords(d);
   const want = RESULT_HEADER + n * words * 4;
-  if (blob.length > want) throw new VeilError('too_large', 'result: trailing bytes');
-  if (blob.length < want) throw new VeilError('bad_length', 'result: truncated');
+  if (blob.length > want) throw new CryptoError('too_large', 'result: trailing bytes');
+  if (blob.length < want) throw new CryptoError('bad_length', 'result: truncated');
   const all = new Uint32Array(n * words);
   new Uint8Array(all.buffer).set(blob.subarray(RESULT_HEADER));
   const cts: Uint32Array[] = [];
@@ -75,7 +75,7 @@ export function readResult(id: HeParamId, d: Derived, blob: unknown): ParsedResu
     const c = all.subarray(t * words, (t + 1) * words);
     for (let pi = 0; pi < 2 * d.q.length; pi++) {
       const q = d.q[pi % d.q.length]!;
-      for (let i = pi * d.n, e = i + d.n; i < e; i++) if (!(c[i]! < q)) throw new VeilError('bad_ciphertext', 'result: residue not reduced');
+      for (let i = pi * d.n, e = i + d.n; i < e; i++) if (!(c[i]! < q)) throw new CryptoError('bad_ciphertext', 'result: residue not reduced');
     }
     cts.push(c);
   }

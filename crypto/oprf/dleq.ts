@@ -12,7 +12,7 @@
  * d_i is a full 253-bit hash output fixed by the RFC, so it cannot be shortened without breaking
  * interoperability (see crypto/oprf/measure.ts for the figures).
  */
-import { VeilError } from '../errors.ts';
+import { CryptoError } from '../errors.ts';
 import { concatBytes, equalBytes, i2osp, type Rng } from '../bytes.ts';
 import { sodium } from '../sodium.ts';
 import {
@@ -104,7 +104,7 @@ export function generateProof(
 /**
  * RFC 9497 §2.2.2 VerifyProof(A = G, B, C, D, proof): recompute M, Z with ComputeComposites, then
  * t2 = s·G + c·B, t3 = s·M + c·Z and compare the challenge. c and s must be canonical scalars
- * (DeserializeScalar, §2.1). Throws VeilError('bad_proof').
+ * (DeserializeScalar, §2.1). Throws CryptoError('bad_proof').
  */
 export function verifyProof(
   mode: OprfMode,
@@ -115,11 +115,11 @@ export function verifyProof(
 ): void {
   const c = proof.subarray(0, NS);
   const s = proof.subarray(NS, 2 * NS);
-  if (!isCanonicalScalar(c) || !isCanonicalScalar(s)) throw new VeilError('bad_proof', 'proof scalar not canonical');
+  if (!isCanonicalScalar(c) || !isCanonicalScalar(s)) throw new CryptoError('bad_proof', 'proof scalar not canonical');
   const w = compositeWeights(mode, B, C, D);
   const M = linearCombination(w, C);
   const Z = linearCombination(w, D);
   const t2 = add(mulBasePublic(s), mulPublic(c, B));
   const t3 = add(mulPublic(s, M), mulPublic(c, Z));
-  if (!equalBytes(challenge(mode, B, M, Z, t2, t3), c)) throw new VeilError('bad_proof');
+  if (!equalBytes(challenge(mode, B, M, Z, t2, t3), c)) throw new CryptoError('bad_proof');
 }

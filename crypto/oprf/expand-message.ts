@@ -6,7 +6,7 @@
  * about 4× faster than a JavaScript SHA-512. Buffers are assembled in one allocation each because this
  * runs two to three times per evaluated element.
  */
-import { VeilError } from '../errors.ts';
+import { CryptoError } from '../errors.ts';
 import { abytes } from '../bytes.ts';
 import { sodium } from '../sodium.ts';
 
@@ -18,10 +18,10 @@ export function expandMessageXmd(msg: Uint8Array, dst: Uint8Array, lenInBytes: n
   abytes(msg, undefined, 'msg');
   abytes(dst, undefined, 'dst');
   // §5.3.3: DSTs longer than 255 bytes must be hashed first; RFC 9497's are all short, so refuse instead.
-  if (dst.length === 0 || dst.length > 255) throw new VeilError('bad_length', 'expand_message_xmd: DST must be 1..255 bytes');
+  if (dst.length === 0 || dst.length > 255) throw new CryptoError('bad_length', 'expand_message_xmd: DST must be 1..255 bytes');
   const ell = Math.ceil(lenInBytes / B_IN_BYTES);
   if (!Number.isInteger(lenInBytes) || lenInBytes < 1 || lenInBytes > 65535 || ell > 255) {
-    throw new VeilError('bad_length', 'expand_message_xmd: bad output length');
+    throw new CryptoError('bad_length', 'expand_message_xmd: bad output length');
   }
   const s = sodium();
   // DST_prime = DST ‖ I2OSP(len(DST), 1)

@@ -12,7 +12,7 @@
  * `mul` is libsodium's constant-time variable-base multiplication (`crypto_scalarmult_ristretto255`) and
  * is the only multiplication applied to secret scalars (server key, blinds, proof nonces).
  */
-import { VeilError } from '../errors.ts';
+import { CryptoError } from '../errors.ts';
 import { concatBytes, equalBytes, type Rng } from '../bytes.ts';
 import { isIdentityEncoding } from '../points.ts';
 import { sodium } from '../sodium.ts';
@@ -58,7 +58,7 @@ export function randomScalar(rng: Rng): Uint8Array {
   const s = sodium();
   for (let attempt = 0; attempt < 8; attempt++) {
     const raw = rng(RANDOM_SCALAR_BYTES);
-    if (!(raw instanceof Uint8Array) || raw.length !== RANDOM_SCALAR_BYTES) throw new VeilError('internal', 'rng returned the wrong length');
+    if (!(raw instanceof Uint8Array) || raw.length !== RANDOM_SCALAR_BYTES) throw new CryptoError('internal', 'rng returned the wrong length');
     const wide = new Uint8Array(64);
     wide.set(raw);
     const k = s.crypto_core_ristretto255_scalar_reduce(wide);
@@ -66,7 +66,7 @@ export function randomScalar(rng: Rng): Uint8Array {
     if (!isZeroScalar(k)) return k;
   }
   // Eight zero draws from a real CSPRNG do not happen; a broken rng must not yield a zero blind.
-  throw new VeilError('internal', 'rng keeps returning zero scalars');
+  throw new CryptoError('internal', 'rng keeps returning zero scalars');
 }
 
 /**
@@ -78,7 +78,7 @@ export function mul(k: Uint8Array, p: Uint8Array): Uint8Array {
   try {
     return sodium().crypto_scalarmult_ristretto255(k, p);
   } catch (e) {
-    throw new VeilError('internal', 'scalar multiplication failed', { cause: e });
+    throw new CryptoError('internal', 'scalar multiplication failed', { cause: e });
   }
 }
 
@@ -87,7 +87,7 @@ export function mulBase(k: Uint8Array): Uint8Array {
   try {
     return sodium().crypto_scalarmult_ristretto255_base(k);
   } catch (e) {
-    throw new VeilError('internal', 'base multiplication failed', { cause: e });
+    throw new CryptoError('internal', 'base multiplication failed', { cause: e });
   }
 }
 
@@ -111,7 +111,7 @@ export function add(p: Uint8Array, q: Uint8Array): Uint8Array {
   try {
     return sodium().crypto_core_ristretto255_add(p, q);
   } catch (e) {
-    throw new VeilError('internal', 'point addition failed', { cause: e });
+    throw new CryptoError('internal', 'point addition failed', { cause: e });
   }
 }
 
@@ -128,6 +128,6 @@ export function scalarInvert(a: Uint8Array): Uint8Array {
   try {
     return sodium().crypto_core_ristretto255_scalar_invert(a);
   } catch (e) {
-    throw new VeilError('bad_scalar', 'cannot invert zero', { cause: e });
+    throw new CryptoError('bad_scalar', 'cannot invert zero', { cause: e });
   }
 }

@@ -4,7 +4,7 @@
  * The key remembers its mode, because the mode enters the hash-to-group DST: the same scalar gives
  * unrelated PRFs in OPRF and VOPRF modes, and a VOPRF key must not answer without a proof.
  */
-import { VeilError } from '../errors.ts';
+import { CryptoError } from '../errors.ts';
 import { abytes, concatBytes, i2osp, randomBytes, type Rng } from '../bytes.ts';
 import { hashToScalar, isCanonicalScalar, isZeroScalar, mulBase, randomScalar, SCALAR_BYTES } from './group.ts';
 import { checkMode, dsts, type OprfMode } from './suite.ts';
@@ -36,21 +36,21 @@ export class OprfKey {
     checkMode(mode);
     abytes(seed, SCALAR_BYTES, 'seed');
     abytes(info, undefined, 'info');
-    if (info.length > 0xffff) throw new VeilError('too_large', 'info');
+    if (info.length > 0xffff) throw new CryptoError('too_large', 'info');
     const deriveInput = concatBytes(seed, i2osp(info.length, 2), info);
     const dst = dsts(mode).deriveKeyPair;
     for (let counter = 0; counter <= 255; counter++) {
       const sk = hashToScalar(concatBytes(deriveInput, i2osp(counter, 1)), dst);
       if (!isZeroScalar(sk)) return new OprfKey(mode, sk);
     }
-    throw new VeilError('bad_key', 'DeriveKeyPair found no non-zero scalar');
+    throw new CryptoError('bad_key', 'DeriveKeyPair found no non-zero scalar');
   }
 
   /** Load a stored secret scalar (as returned by `secretBytes()`): 32 bytes, canonical, non-zero. */
   static fromBytes(mode: OprfMode, secret: Uint8Array): OprfKey {
     checkMode(mode);
     abytes(secret, SCALAR_BYTES, 'secret');
-    if (!isCanonicalScalar(secret) || isZeroScalar(secret)) throw new VeilError('bad_key', 'OPRF secret is not a non-zero reduced scalar');
+    if (!isCanonicalScalar(secret) || isZeroScalar(secret)) throw new CryptoError('bad_key', 'OPRF secret is not a non-zero reduced scalar');
     return new OprfKey(mode, secret.slice());
   }
 
@@ -75,6 +75,6 @@ export class OprfKey {
  * the folder's index, so the rest of Veil sees a key only through its class API.
  */
 export function internals(key: OprfKey): { secret: Uint8Array; publicKey: Uint8Array } {
-  if (!(key instanceof OprfKey)) throw new VeilError('bad_key', 'expected an OprfKey');
+  if (!(key instanceof OprfKey)) throw new CryptoError('bad_key', 'expected an OprfKey');
   return keyInternals(key);
 }

@@ -1,5 +1,5 @@
 /**
- * Rejections of the OPRF layer, each asserting its VeilError code: bad points, wrong proofs (bit flips,
+ * Rejections of the OPRF layer, each asserting its CryptoError code: bad points, wrong proofs (bit flips,
  * another key's proof, swapped or substituted elements, non-canonical proof scalars), key and mode
  * misuse, input and batch caps, bad blinds. Plus properties the protocol relies on.
  */

@@ -9,7 +9,7 @@
  * Every element received from a peer goes through `decodePoint` (canonical, non-identity). The server's
  * multiplication by its key is libsodium's constant-time `crypto_scalarmult_ristretto255`.
  */
-import { VeilError } from '../errors.ts';
+import { CryptoError } from '../errors.ts';
 import { abytes, concatBytes, i2osp, randomBytes, type Rng } from '../bytes.ts';
 import { decodePoint, isIdentityEncoding } from '../points.ts';
 import { sodium } from '../sodium.ts';
@@ -53,32 +53,32 @@ export type EvaluatedBatch = { evaluatedElements: Uint8Array[]; proof: Uint8Arra
 
 function checkInput(input: unknown, name = 'input'): Uint8Array {
   const b = abytes(input, undefined, name);
-  if (b.length > MAX_INPUT_BYTES) throw new VeilError('too_large', `${name}: OPRF inputs are at most 65535 bytes`);
+  if (b.length > MAX_INPUT_BYTES) throw new CryptoError('too_large', `${name}: OPRF inputs are at most 65535 bytes`);
   return b;
 }
 
 function checkBlind(blind: unknown, name = 'blind'): Uint8Array {
   const b = abytes(blind, SCALAR_BYTES, name);
-  if (!isCanonicalScalar(b) || isZeroScalar(b)) throw new VeilError('bad_scalar', name);
+  if (!isCanonicalScalar(b) || isZeroScalar(b)) throw new CryptoError('bad_scalar', name);
   return b;
 }
 
 function checkBatch(n: number, opts: BatchOptions, name: string): void {
   const max = opts.maxBatch ?? DEFAULT_MAX_BATCH;
-  if (!Number.isInteger(max) || max < 1 || max > MAX_BATCH_RFC) throw new VeilError('bad_request', 'maxBatch must be 1..65536');
-  if (n === 0) throw new VeilError('bad_request', `${name}: empty batch`);
-  if (n > max) throw new VeilError('too_large', `${name}: batch of ${n} exceeds ${max}`);
+  if (!Number.isInteger(max) || max < 1 || max > MAX_BATCH_RFC) throw new CryptoError('bad_request', 'maxBatch must be 1..65536');
+  if (n === 0) throw new CryptoError('bad_request', `${name}: empty batch`);
+  if (n > max) throw new CryptoError('too_large', `${name}: batch of ${n} exceeds ${max}`);
 }
 
 function checkArray(x: unknown, name: string): readonly unknown[] {
-  if (!Array.isArray(x)) throw new VeilError('bad_request', `${name}: expected an array`);
+  if (!Array.isArray(x)) throw new CryptoError('bad_request', `${name}: expected an array`);
   return x;
 }
 
 /** H(input) with the identity check of RFC 9497 §3.3.1 Blind / Evaluate (InvalidInputError). */
 function inputElement(mode: OprfMode, input: Uint8Array): Uint8Array {
   const P = hashToGroup(input, dsts(mode).hashToGroup);
-  if (isIdentityEncoding(P)) throw new VeilError('identity_point', 'input hashes to the identity');
+  if (isIdentityEncoding(P)) throw new CryptoError('identity_point', 'input hashes to the identity');
   return P;
 }
 
@@ -110,7 +110,7 @@ export function blindBatch(mode: OprfMode, inputs: Uint8Array[], rng: Rng = rand
 /** RFC 9497 §3.3.1 BlindEvaluate (OPRF mode): evaluatedElement = skS·blindedElement. */
 export function blindEvaluate(key: OprfKey, blindedElement: Uint8Array): Uint8Array {
   const { secret } = internals(key);
-  if (key.mode !== 'oprf') throw new VeilError('bad_key', 'blindEvaluate needs an oprf-mode key; use blindEvaluateBatch for voprf');
+  if (key.mode !== 'oprf') throw new CryptoError('bad_key', 'blindEvaluate needs an oprf-mode key; use blindEvaluateBatch for voprf');
   return mul(secret, decodePoint(blindedElement, 'blindedElement'));
 }
 
@@ -126,7 +126,7 @@ export function blindEvaluateBatch(
   opts: BatchOptions = {},
 ): EvaluatedBatch {
   const { secret, publicKey } = internals(key);
-  if (key.mode !== 'voprf') throw new VeilError('bad_key', 'blindEvaluateBatch needs a voprf-mode key');
+  if (key.mode !== 'voprf') throw new CryptoError('bad_key', 'blindEvaluateBatch needs a voprf-mode key');
   const xs = checkArray(blindedElements, 'blindedElements');
   checkBatch(xs.length, opts, 'blindedElements');
   const C = xs.map((x, i) => decodePoint(x, `blindedElements[${i}]`));
@@ -137,7 +137,7 @@ export function blindEvaluateBatch(
 
 /**
  * RFC 9497 §2.2.2 VerifyProof for a VOPRF batch (A = G, B = pkS, C = blinded, D = evaluated), as
- * Finalize does in §3.3.2. Throws VeilError('bad_proof') if the proof does not verify; point errors
+ * Finalize does in §3.3.2. Throws CryptoError('bad_proof') if the proof does not verify; point errors
  * ('identity_point', 'non_canonical_point', 'bad_length') if an element does not decode.
  */
 export function verifyBatch(
@@ -152,7 +152,7 @@ export function verifyBatch(
   const ds = checkArray(evaluatedElements, 'evaluatedElements');
   abytes(proof, PROOF_BYTES, 'proof');
   checkBatch(cs.length, opts, 'blindedElements');
-  if (ds.length !== cs.length) throw new VeilError('bad_request', 'blinded and evaluated batches differ in length');
+  if (ds.length !== cs.length) throw new CryptoError('bad_request', 'blinded and evaluated batches differ in length');
   const C = cs.map((x, i) => decodePoint(x, `blindedElements[${i}]`));
   const D = ds.map((x, i) => decodePoint(x, `evaluatedElements[${i}]`));
   verifyProof('voprf', B, C, D, proof);
@@ -184,8 +184,8 @@ export function finalizeBatch(
   const xs = checkArray(inputs, 'inputs');
   const rs = checkArray(blinds, 'blinds');
   const es = checkArray(evaluatedElements, 'evaluatedElements');
-  if (xs.length !== rs.length || xs.length !== es.length) throw new VeilError('bad_request', 'finalizeBatch: lengths differ');
-  if (xs.length > MAX_BATCH_RFC) throw new VeilError('too_large', 'finalizeBatch');
+  if (xs.length !== rs.length || xs.length !== es.length) throw new CryptoError('bad_request', 'finalizeBatch: lengths differ');
+  if (xs.length > MAX_BATCH_RFC) throw new CryptoError('too_large', 'finalizeBatch');
   const ins = xs.map((x, i) => checkInput(x, `inputs[${i}]`));
   const r = rs.map((x, i) => checkBlind(x, `blinds[${i}]`));
   const E = es.map((x, i) => decodePoint(x, `evaluatedElements[${i}]`));

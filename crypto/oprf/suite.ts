@@ -6,7 +6,7 @@
  * These labels belong to the RFC, not to Veil: changing any of them breaks interoperability and the
  * Appendix A test vectors. Veil's own labels live in protocol/labels.ts.
  */
-import { VeilError } from '../errors.ts';
+import { CryptoError } from '../errors.ts';
 import { concatBytes, utf8 } from '../bytes.ts';
 
 export type OprfMode = 'oprf' | 'voprf';
@@ -69,5 +69,5 @@ export function dsts(mode: OprfMode): SuiteDsts {
 }
 
 export function checkMode(mode: unknown): asserts mode is OprfMode {
-  if (mode !== 'oprf' && mode !== 'voprf') throw new VeilError('bad_request', 'OPRF mode must be oprf or voprf');
+  if (mode !== 'oprf' && mode !== 'voprf') throw new CryptoError('bad_request', 'OPRF mode must be oprf or voprf');
 }

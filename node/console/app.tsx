@@ -23,9 +23,8 @@ import { Hono, type Context } from 'hono';
 import { getCookie, setCookie, deleteCookie } from 'hono/cookie';
 import { secureHeaders } from 'hono/secure-headers';
 import { bodyLimit } from 'hono/body-limit';
-import { VeilError, asVeilError, ERROR_CODES } from '#crypto';
-import { isAuditKind, silentLogger, type AuditLog, type Logger } from '#platform';
-import { DISCLOSURE_FIELDS, type DisclosureField } from '#protocol';
+import { httpStatus, isAuditKind, silentLogger, type AuditLog, type Logger } from '#platform';
+import { DISCLOSURE_FIELDS, type DisclosureField, VeilError, asVeilError, ERROR_CODES, type ErrorCode } from '#protocol';
 import type { NodeStore } from '../store/sqlite-store.ts';
 import type { DisclosureDesk } from '../disclosure/desk.ts';
 import { LoginThrottle, SessionStore, checkOwnerPassword, csrfMatches, SESSION_TTL_MS, type OwnerSession, type ThrottleOptions } from './owners.ts';
@@ -56,7 +55,7 @@ const MAX_FORM_BYTES = 16 * 1024;
 const AUDIT_PAGE = 100;
 
 /** Console-specific wording for the codes a data owner can meet; the registry's message otherwise. */
-const HINTS: Partial<Record<keyof typeof ERROR_CODES, { title: string; message: string }>> = {
+const HINTS: Partial<Record<ErrorCode, { title: string; message: string }>> = {
   conflict: { title: 'Already decided', message: 'This request has already been decided. Decisions are final.' },
   not_found: { title: 'Not found', message: 'There is no such request or page on this node.' },
   bad_request: { title: 'Not accepted', message: 'The form was not accepted. Please check it and try again.' },
@@ -96,7 +95,7 @@ export function createConsoleApp(deps: ConsoleDeps): Hono<Env> {
     const err = asVeilError(e);
     if (err.code === 'internal') log.error('console action failed', err);
     const hint = HINTS[err.code];
-    const status = ERROR_CODES[err.code].status;
+    const status = httpStatus(err.code);
     return page(
       c,
       <ErrorPage
@@ -104,7 +103,7 @@ export function createConsoleApp(deps: ConsoleDeps): Hono<Env> {
         session={c.get('session')}
         status={status}
         title={hint?.title ?? 'Not possible'}
-        message={hint?.message ?? ERROR_CODES[err.code].message}
+        message={hint?.message ?? ERROR_CODES[err.code]}
         back={back}
       />,
       status,

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { initCrypto, SigningKey, BoxKeyPair, TokenKey, randomBytes, toHex, toBase64url, sha256, fromBase64url, VeilError } from '#crypto';
+import { initCrypto, SigningKey, BoxKeyPair, TokenKey, randomBytes, toHex, toBase64url, sha256, fromBase64url } from '#crypto';
 import type { AuditKind, AuditLog } from '#platform';
 import type { DisclosureField, VeilRecord } from '#protocol';
 import { NodeStore } from '../store/sqlite-store.ts';
@@ -15,6 +15,7 @@ import { DisclosureDesk } from '../disclosure/desk.ts';
 import { DEFAULT_POLICY } from '../policy.ts';
 import { initNode, nodeAudit } from '../admin-ops.ts';
 import { addOwner, addOwnerInDir, createConsoleApp, disableOwner, listOwners, listOwnersInDir, type ConsoleDeps } from './index.ts';
+import { VeilError } from '#protocol';
 
 const T0 = Date.UTC(2026, 4, 4, 9, 0);
 const PASSWORD = 'correct horse battery staple';

@@ -9,9 +9,10 @@
  *
  * Audit entries name the account id only — never the owner's name, the password or what was typed.
  */
-import { VeilError, hashPassword, verifyPassword, randomBytes, sha256, toHex, toBase64url, fromBase64url, equalBytes, utf8 } from '#crypto';
+import { hashPassword, verifyPassword, randomBytes, sha256, toHex, toBase64url, fromBase64url, equalBytes, utf8 } from '#crypto';
 import type { AuditLog } from '#platform';
 import type { NodeStore } from '../store/sqlite-store.ts';
+import { VeilError } from '#protocol';
 
 /** Shortest accepted password. Long passphrases beat composition rules (NIST SP 800-63B §3.1.1.2). */
 export const MIN_PASSWORD_LENGTH = 12;

@@ -10,32 +10,8 @@
  * final and idempotent; the released fields (with the record's handling code) are sealed to the
  * analyst's key, signed by this node and queued for delivery in the same transaction.
  */
-import { randomBytes, toHex, sealTo, utf8, VeilError, asVeilError, equalBytes } from '#crypto';
-import {
-  LABELS,
-  LIMITS,
-  SealedClaim,
-  decode,
-  decodeWith,
-  encode,
-  matchKeysForQuery,
-  matchKeysForRecord,
-  seal,
-  DISCLOSURE_FIELDS,
-  type DisclosureDecision,
-  type DisclosureField,
-  type ForwardedDisclosure,
-  type MatchClass,
-  type Purpose,
-  type SealedRelease,
-  type VeilRecord,
-  type Handling,
-  type QuerySubject,
-  type BioModality,
-  decodeTemplate,
-  dot,
-  BIO_PARAMS,
-} from '#protocol';
+import { randomBytes, toHex, sealTo, utf8, equalBytes } from '#crypto';
+import { LABELS, LIMITS, SealedClaim, decode, decodeWith, encode, matchKeysForQuery, matchKeysForRecord, seal, DISCLOSURE_FIELDS, type DisclosureDecision, type DisclosureField, type ForwardedDisclosure, type MatchClass, type Purpose, type SealedRelease, type VeilRecord, type Handling, type QuerySubject, type BioModality, decodeTemplate, dot, BIO_PARAMS, VeilError, asVeilError } from '#protocol';
 import { HE_PARAMS } from '#crypto';
 
 export function bioThreshold(m: BioModality): number {

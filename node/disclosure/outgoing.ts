@@ -5,17 +5,8 @@
  * transaction. Decisions coming back are verified against the owner's signing key and kept for the
  * analyst to collect; the node cannot open the sealed release.
  */
-import { randomBytes, toHex, equalBytes, VeilError } from '#crypto';
-import {
-  encode,
-  seal,
-  type DisclosureDecision,
-  type DisclosureRequest,
-  type DisclosureStatus,
-  type DisclosureField,
-  type ForwardedDisclosure,
-  type Envelope,
-} from '#protocol';
+import { randomBytes, toHex, equalBytes } from '#crypto';
+import { encode, seal, type DisclosureDecision, type DisclosureRequest, type DisclosureStatus, type DisclosureField, type ForwardedDisclosure, type Envelope, VeilError } from '#protocol';
 import type { AuditLog } from '#platform';
 import type { MemberDirectory } from '#sdk';
 import type { NodeStore } from '../store/sqlite-store.ts';

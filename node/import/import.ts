@@ -10,8 +10,7 @@
  * difference of its tags; `op: delete` withdraws a record and its tags.
  */
 import { sha256, initCrypto } from '#crypto';
-import { matchKeysForRecord, decodeTemplate, BIO_MODALITIES, type BioModality, type MatchClass, type VeilRecord, type ImportOp } from '#protocol';
-import { VeilError } from '#crypto';
+import { matchKeysForRecord, decodeTemplate, BIO_MODALITIES, type BioModality, type MatchClass, type VeilRecord, type ImportOp, VeilError, describeInvalid } from '#protocol';
 import { AuditLog } from '#platform';
 import { NodeStore } from '../store/sqlite-store.ts';
 import { loadNodeConfig, loadNodeKeys, nodePaths } from '../config.ts';
@@ -95,7 +94,7 @@ export async function importFile(
           bio.set(m, t.vector);
         }
       } catch (e) {
-        error = `biometrics: ${e instanceof VeilError ? (e.detail ?? e.message) : 'invalid template'}`;
+        error = `biometrics: ${describeInvalid(e, 'invalid template')}`;
       }
     }
     if (error !== undefined || !item.op) {

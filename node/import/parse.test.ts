@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { VeilError } from '#crypto';
 import { CSV_COLUMNS, CsvTokenizer, MAX_LINE_BYTES, countLines, readImportFile, type ImportItem } from './parse.ts';
+import { VeilError } from '#protocol';
 
 const dir = mkdtempSync(join(tmpdir(), 'veil-parse-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

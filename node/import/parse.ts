@@ -10,8 +10,7 @@
  */
 import { createReadStream } from 'node:fs';
 import { extname } from 'node:path';
-import { VeilError } from '#crypto';
-import { parseRecord, type ImportOp } from '#protocol';
+import { parseRecord, type ImportOp, VeilError } from '#protocol';
 
 export type ImportFormat = 'ndjson' | 'csv';
 

@@ -7,8 +7,8 @@
  * atomically, so a crash never leaves the published index out of step with the records.
  */
 import { openDatabase, AUDIT_SQL, type Db, type Migration, type Statement } from '#platform';
-import { VeilError } from '#crypto';
 import type { MatchClass } from '#protocol';
+import { VeilError } from '#protocol';
 
 const MIGRATIONS: Migration[] = [
   {

@@ -1,3 +1,4 @@
+import { VeilError } from '../errors.ts';
 /**
  * ISO 3166-1 country codes (the 249 officially assigned alpha-2 / alpha-3 pairs) and the few ICAO
  * Doc 9303 codes that appear on travel documents, so that an issuing country or a nationality written
@@ -5,7 +6,6 @@
  *
  * The canonical form is part of the `doc` match key, so changing a mapping here is a protocol change.
  */
-import { VeilError } from '#crypto';
 
 /** `alpha2 alpha3` pairs, ISO 3166-1 (officially assigned code elements). */
 const ISO_PAIRS =

@@ -1,6 +1,5 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { VeilError } from '#crypto';
 import { LABELS } from '../labels.ts';
 import type { VeilRecord } from '../records.ts';
 import {
@@ -14,6 +13,7 @@ import {
   vehicleKey,
   type MatchKey,
 } from './index.ts';
+import { VeilError } from '../errors.ts';
 
 const dec = new TextDecoder();
 

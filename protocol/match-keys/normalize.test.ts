@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { VeilError } from '#crypto';
 import { ISO_COUNTRY_COUNT } from './countries.ts';
 import {
   isCountryCode,
@@ -11,6 +10,7 @@ import {
   normalizeName,
   normalizeVin,
 } from './index.ts';
+import { VeilError } from '../errors.ts';
 
 function code(fn: () => unknown): string | undefined {
   try {

@@ -7,9 +7,9 @@
  * Every function either returns the canonical form or throws a `VeilError` whose detail says what is
  * wrong without repeating the value (values are personal data).
  */
-import { VeilError } from '#crypto';
 import { normalizeCountry } from './countries.ts';
 import { transliterate } from './transliterate.ts';
+import { VeilError } from '../errors.ts';
 
 /** Longest accepted name (characters after NFKC), for a primary name or an alias. */
 export const NAME_MAX_CHARS = 200;

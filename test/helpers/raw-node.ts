@@ -4,20 +4,8 @@
  * publish a descriptor for one OPRF key and answer with another, …).
  */
 import { WebSocket } from 'ws';
-import { SigningKey, OprfKey, blindEvaluateBatch, type ErrorCode } from '#crypto';
-import {
-  CoordinatorFrame,
-  ForwardedQuery,
-  LIMITS,
-  PROTOCOL_VERSION,
-  challengeBytes,
-  decodeWith,
-  encode,
-  peek,
-  seal,
-  type NodeFrame,
-  type EvalResult,
-} from '#protocol';
+import { SigningKey, OprfKey, blindEvaluateBatch } from '#crypto';
+import { CoordinatorFrame, ForwardedQuery, LIMITS, PROTOCOL_VERSION, challengeBytes, decodeWith, encode, peek, seal, type NodeFrame, type EvalResult, type ErrorCode } from '#protocol';
 
 export class RawNode {
   readonly frames: CoordinatorFrame[] = [];
