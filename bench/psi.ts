@@ -31,27 +31,7 @@ import {
   toHex,
   type OprfRates,
 } from '#crypto';
-import {
-  CoordinatorFrame,
-  LIMITS,
-  PROTOCOL_VERSION,
-  challengeBytes,
-  decode,
-  decodeWith,
-  encode,
-  matchKeysForQuery,
-  matchKeysForRecord,
-  parseRecord,
-  seal,
-  type Answer,
-  type Envelope,
-  type EvalResult,
-  type ForwardedQuery,
-  type MatchClass,
-  type NodeDescriptor,
-  type NodeFrame,
-  type QuerySubject,
-} from '#protocol';
+import { CoordinatorFrame, LIMITS, PROTOCOL_VERSION, challengeBytes, decode, decodeWith, encode, matchKeysForQuery, matchKeysForRecord, parseRecord, signEnvelope, type Answer, type Envelope, type EvalResult, type ForwardedQuery, type MatchClass, type NodeDescriptor, type NodeFrame, type QuerySubject, keyId } from '#protocol';
 import { silentLogger, writeJsonFile } from '#platform';
 import { CoordinatorStore, admitMember, coordinatorPaths, initCoordinatorDir, loadCoordinatorConfig, startCoordinator } from '#coordinator';
 import { addAnalyst, importFile, initNode, nodePaths, startNode, type NodeHandle } from '#node';
@@ -740,7 +720,7 @@ class FanoutLoad {
       targets: null,
       items: this.#items,
     };
-    const env = seal(gw.key, `node:${gw.country}`, fwd);
+    const env = signEnvelope(gw.key, keyId.node(gw.country), fwd);
     this.#idBySig.set(sigKey(env.sig), id);
     this.#inflight.set(id, { sentAt: performance.now(), phase });
     phase.sent++;
@@ -922,7 +902,7 @@ export async function benchFanout(root: string, quick: boolean): Promise<PsiBenc
       evaluated: ev.evaluatedElements,
       proof: ev.proof,
     };
-    return { country, key, boxPub, descriptor: seal(key, `node:${country}`, descriptor), answer: encode(seal(key, `node:${country}`, answer)) };
+    return { country, key, boxPub, descriptor: signEnvelope(key, keyId.node(country), descriptor), answer: encode(signEnvelope(key, keyId.node(country), answer)) };
   });
   const store = new CoordinatorStore(paths.db);
   try {

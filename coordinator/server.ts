@@ -16,7 +16,7 @@ import { WebSocketServer, type WebSocket, type RawData } from 'ws';
 import { getRequestListener } from '@hono/node-server';
 import { Hono } from 'hono';
 import { assertSignature, randomBytes, initCrypto, equalBytes } from '#crypto';
-import { LIMITS, challengeBytes, PROTOCOL_VERSION, checkVersion, decodeWith, decode, encode, encodeWithEncodedArray, open, NodeFrame, ForwardedAnyQuery, ForwardedLookup, PublishChunk, NodeDescriptor, ReplayGuard, assertNever, type Answer, type CoordinatorFrame, Envelope, type LookupResult, VeilError, asVeilError } from '#protocol';
+import { LIMITS, challengeBytes, PROTOCOL_VERSION, checkVersion, decodeWith, decode, encode, encodeWithEncodedArray, verifyEnvelope, NodeFrame, ForwardedAnyQuery, ForwardedLookup, PublishChunk, NodeDescriptor, ReplayGuard, assertNever, type Answer, type CoordinatorFrame, Envelope, type LookupResult, VeilError, asVeilError, keyId } from '#protocol';
 import { AuditLog, createLogger, writeRunFile, boundPort, periodicCheckpoints, type Logger, type AuditEntry } from '#platform';
 import { CoordinatorStore } from './store/sqlite-store.ts';
 import { coordinatorPaths, loadCoordinatorConfig, loadCoordinatorKey, type CoordinatorConfig } from './config.ts';
@@ -237,7 +237,7 @@ class Hub {
    * is acknowledged again without a second copy. The coordinator cannot read the sealed parts.
    */
   #onMailSend(s: Session, mid: string, to: string, env: Envelope): void {
-    open(env, this.#resolveNodeKey(s.country), MailPayloadHeader);
+    verifyEnvelope(env, this.#resolveNodeKey(s.country), MailPayloadHeader);
     if (!this.store.member(to)) throw new VeilError('unknown_member', 'mail recipient');
     const r = this.store.db.transaction(() => {
       const res = this.store.mailStore(mid, to, s.country, encode(env));
@@ -281,7 +281,7 @@ class Hub {
 
   #resolveNodeKey(expected: string) {
     return (kid: string): Uint8Array => {
-      if (kid !== `node:${expected}`) throw new VeilError('forbidden', 'envelope not signed by the sending node');
+      if (kid !== keyId.node(expected)) throw new VeilError('forbidden', 'envelope not signed by the sending node');
       const m = this.store.member(expected);
       if (!m) throw new VeilError('unknown_member');
       return m.signPub;
@@ -312,7 +312,7 @@ class Hub {
   }
 
   #onDescriptor(s: Session, env: Envelope): void {
-    const d = open(env, this.#resolveNodeKey(s.country), NodeDescriptor);
+    const d = verifyEnvelope(env, this.#resolveNodeKey(s.country), NodeDescriptor);
     const m = this.store.member(s.country)!;
     if (d.country !== s.country || !equalBytes(d.signPub, m.signPub) || !equalBytes(d.boxPub, m.boxPub)) {
       throw new VeilError('forbidden', 'descriptor keys differ from the admitted ones');
@@ -353,7 +353,7 @@ class Hub {
   }
 
   #onQuery(s: Session, env: Envelope): void {
-    const q = open(env, this.#resolveNodeKey(s.country), ForwardedAnyQuery);
+    const q = verifyEnvelope(env, this.#resolveNodeKey(s.country), ForwardedAnyQuery);
     if (q.from !== s.country) throw new VeilError('forbidden', 'query from another country');
     const bio = q.t === 'fwd-bio-query';
     const key = `${q.from}:${q.id}`;
@@ -482,7 +482,7 @@ class Hub {
   }
 
   #onLookup(s: Session, env: Envelope): void {
-    const q = open(env, this.#resolveNodeKey(s.country), ForwardedLookup);
+    const q = verifyEnvelope(env, this.#resolveNodeKey(s.country), ForwardedLookup);
     if (q.from !== s.country) throw new VeilError('forbidden', 'lookup from another country');
     this.#replay.check(env.kid, q.ts, q.nonce);
     const results: LookupResult[] = [];
@@ -511,7 +511,7 @@ class Hub {
   }
 
   #onPublish(s: Session, env: Envelope): void {
-    const c = open(env, this.#resolveNodeKey(s.country), PublishChunk);
+    const c = verifyEnvelope(env, this.#resolveNodeKey(s.country), PublishChunk);
     if (c.country !== s.country) throw new VeilError('forbidden', 'publish for another country');
     const r = this.store.applyChunk(c.country, c.epoch, c.seq, c.adds, c.removes, c.final);
     if (r === 'applied') {

@@ -7,7 +7,7 @@
  * biometric queries per requesting country, and the audit log apply as for identifier queries.
  */
 import { sha256, toHex, deriveSubkey, unpermutePosition, GalleryEncoding, HeServer } from '#crypto';
-import { BIO_MODALITIES, BIO_PARAMS, LABELS, ForwardedBioQuery, ReplayGuard, encode, open, peek, seal, type BioEvalResult, type BioModality, type Envelope, VeilError, asVeilError, type ErrorCode } from '#protocol';
+import { BIO_MODALITIES, BIO_PARAMS, LABELS, ForwardedBioQuery, ReplayGuard, encode, verifyEnvelope, readUnverified, signEnvelope, type BioEvalResult, type BioModality, type Envelope, VeilError, asVeilError, type ErrorCode, keyId } from '#protocol';
 import type { AuditLog, Logger } from '#platform';
 import type { MemberDirectory } from '#sdk';
 import type { NodeStore } from './store/sqlite-store.ts';
@@ -111,12 +111,12 @@ export class BioService {
   async #answer(env: Envelope): Promise<RoutedResult | undefined> {
     let q: ForwardedBioQuery;
     try {
-      q = open(env, (kid) => this.members.signerOf(kid), ForwardedBioQuery);
-      if (env.kid !== `node:${q.from}`) throw new VeilError('forbidden', 'query signed by another node');
+      q = verifyEnvelope(env, (kid) => this.members.signerOf(kid), ForwardedBioQuery);
+      if (env.kid !== keyId.node(q.from)) throw new VeilError('forbidden', 'query signed by another node');
       this.#replay.check(env.kid, q.ts, q.nonce);
     } catch (e) {
       try {
-        const u = peek(env, ForwardedBioQuery);
+        const u = readUnverified(env, ForwardedBioQuery);
         return this.#reply(u, 'refused', asVeilError(e).code);
       } catch {
         return undefined;
@@ -189,7 +189,7 @@ export class BioService {
       positions: scored?.positions ?? 0,
       result: scored?.result ?? null,
     };
-    return { to: q.from, id: q.id, env: encode(seal(this.keys.signing, `node:${this.country}`, payload)) };
+    return { to: q.from, id: q.id, env: encode(signEnvelope(this.keys.signing, keyId.node(this.country), payload)) };
   }
 
   async close(): Promise<void> {

@@ -10,7 +10,7 @@
 import { Hono } from 'hono';
 import type { z } from 'zod';
 import { randomBytes, decodePoint } from '#crypto';
-import { Envelope, LIMITS, QueryRequest, LookupRequest, DisclosureRequest, ListDisclosures, BioQueryRequest, type ForwardedBioQuery, ReplayGuard, decodeWith, open, seal, type Answer, type ForwardedQuery, type ForwardedLookup, type LookupResult, VeilError, errorCodeOf } from '#protocol';
+import { Envelope, LIMITS, QueryRequest, LookupRequest, DisclosureRequest, ListDisclosures, BioQueryRequest, type ForwardedBioQuery, ReplayGuard, decodeWith, verifyEnvelope, signEnvelope, type Answer, type ForwardedQuery, type ForwardedLookup, type LookupResult, VeilError, errorCodeOf, keyId, keyIdName } from '#protocol';
 import { errorResponse, msgpackResponse, readBody, type AuditLog, type Logger } from '#platform';
 import type { MemberDirectory } from '#sdk';
 import type { NodeStore } from './store/sqlite-store.ts';
@@ -68,19 +68,20 @@ export function createGatewayApp(d: GatewayDeps): Hono {
   const replay = new ReplayGuard();
   const queries = new IdempotentCache<Answer[]>();
   const lookups = new IdempotentCache<LookupResult[]>();
-  const nodeKid = `node:${d.country}`;
+  const nodeKid = keyId.node(d.country);
 
   const analystKey = (kid: string): Uint8Array => {
-    if (!kid.startsWith('analyst:')) throw new VeilError('unauthenticated', 'not an analyst key');
-    const a = d.store.analyst(kid.slice('analyst:'.length));
+    const id = keyIdName(kid, 'analyst');
+    if (id === undefined) throw new VeilError('unauthenticated', 'not an analyst key');
+    const a = d.store.analyst(id);
     if (!a || a.revoked) throw new VeilError('unauthenticated', 'unknown or revoked analyst');
     return a.signPub;
   };
 
   const verified = async <S extends z.ZodType>(req: Request, schema: S, maxBytes: number = LIMITS.maxRequestBytes): Promise<{ env: Envelope; msg: z.infer<S>; analyst: string }> => {
     const env = decodeWith(await readBody(req, maxBytes), Envelope, maxBytes);
-    const msg = open(env, analystKey, schema);
-    const analyst = env.kid.slice('analyst:'.length);
+    const msg = verifyEnvelope(env, analystKey, schema);
+    const analyst = keyIdName(env.kid, 'analyst')!; // verified above as an analyst key
     return { env, msg, analyst };
   };
 
@@ -118,7 +119,7 @@ export function createGatewayApp(d: GatewayDeps): Hono {
         items: q.items,
       };
       d.audit.append({ kind: 'query.forwarded', queryId: q.id, analyst, count: q.items.length, purpose: q.purpose, legalBasis: q.legalBasis });
-      return d.link.query(q.id, seal(d.keys.signing, nodeKid, fwd), d.queryTimeoutMs);
+      return d.link.query(q.id, signEnvelope(d.keys.signing, nodeKid, fwd), d.queryTimeoutMs);
     });
     return msgpackResponse({ id: q.id, answers });
   });
@@ -128,7 +129,7 @@ export function createGatewayApp(d: GatewayDeps): Hono {
     replay.check(env.kid, q.ts, q.nonce);
     const results = await lookups.run(`${analyst}:${q.id}`, async () => {
       const fwd: ForwardedLookup = { t: 'fwd-lookup', id: q.id, ts: Date.now(), nonce: randomBytes(16), from: d.country, mode: q.mode, items: q.items };
-      return d.link.lookup(q.id, seal(d.keys.signing, nodeKid, fwd), d.queryTimeoutMs);
+      return d.link.lookup(q.id, signEnvelope(d.keys.signing, nodeKid, fwd), d.queryTimeoutMs);
     });
     return msgpackResponse({ id: q.id, results });
   });
@@ -141,7 +142,7 @@ export function createGatewayApp(d: GatewayDeps): Hono {
       const { t: _t, ts: _ts, nonce: _n, ...rest } = q;
       const fwd: ForwardedBioQuery = { ...rest, t: 'fwd-bio-query', ts: Date.now(), nonce: randomBytes(16), from: d.country, analyst };
       d.audit.append({ kind: 'query.forwarded', queryId: q.id, analyst, cls: q.modality, purpose: q.purpose, legalBasis: q.legalBasis, bytes: q.probe.length });
-      return d.link.query(q.id, seal(d.keys.signing, nodeKid, fwd), d.bioTimeoutMs);
+      return d.link.query(q.id, signEnvelope(d.keys.signing, nodeKid, fwd), d.bioTimeoutMs);
     });
     return msgpackResponse({ id: q.id, answers });
   });

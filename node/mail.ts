@@ -8,7 +8,7 @@
  * `mail_inbox`, so a redelivered item is acknowledged but never processed twice.
  */
 import { z } from 'zod';
-import { LIMITS, decodeWith, open, Envelope, ForwardedDisclosure, DisclosureDecision, type MailItem, VeilError, asVeilError } from '#protocol';
+import { LIMITS, decodeWith, verifyEnvelope, Envelope, ForwardedDisclosure, DisclosureDecision, type MailItem, VeilError, asVeilError, keyId } from '#protocol';
 import type { AuditLog, Logger } from '#platform';
 import type { MemberDirectory } from '#sdk';
 import type { NodeStore } from './store/sqlite-store.ts';
@@ -84,11 +84,11 @@ export class Mail {
   #dispatch(item: MailItem): void {
     let msg: z.infer<typeof MailPayload>;
     try {
-      msg = open(
+      msg = verifyEnvelope(
         item.env,
         (kid) => {
           const m = this.members.get(item.from);
-          if (!m || kid !== `node:${item.from}`) throw new VeilError('unknown_member');
+          if (!m || kid !== keyId.node(item.from)) throw new VeilError('unknown_member');
           return m.signPub;
         },
         MailPayload,

@@ -4,7 +4,7 @@
  * retransmission). When the final chunk of a pending epoch is acknowledged, that epoch becomes active.
  * The outbox is polled, so chunks written by another process (`veil node import`) leave within a second.
  */
-import { decode, seal, LIMITS, type PublishChunk } from '#protocol';
+import { decode, signEnvelope, LIMITS, type PublishChunk, keyId } from '#protocol';
 import type { AuditLog, Logger } from '#platform';
 import type { NodeStore, OutboxRow } from './store/sqlite-store.ts';
 import type { NodeKeys } from './config.ts';
@@ -56,7 +56,7 @@ export class Publisher {
       removes: decode(row.removes, LIMITS.maxPayloadBytes) as Pair[],
       final: row.final,
     };
-    if (!this.link.trySend({ t: 'publish', env: seal(this.keys.signing, `node:${this.country}`, chunk) })) return;
+    if (!this.link.trySend({ t: 'publish', env: signEnvelope(this.keys.signing, keyId.node(this.country), chunk) })) return;
     this.#inFlight = row;
     this.#resend = setTimeout(() => this.reset(), 10_000);
   }

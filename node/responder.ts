@@ -5,7 +5,7 @@
  * batched DLEQ proof (VOPRF), and sign the answer for the analyst's SDK. Audit records metadata only.
  */
 import { OprfKey, blindEvaluateBatch } from '#crypto';
-import { ForwardedQuery, ReplayGuard, encode, open, peek, seal, type Envelope, type EvalResult, VeilError, asVeilError, type ErrorCode } from '#protocol';
+import { ForwardedQuery, ReplayGuard, encode, verifyEnvelope, readUnverified, signEnvelope, type Envelope, type EvalResult, VeilError, asVeilError, type ErrorCode, keyId } from '#protocol';
 import type { AuditLog, Logger } from '#platform';
 import type { MemberDirectory } from '#sdk';
 import type { NodeStore } from './store/sqlite-store.ts';
@@ -56,8 +56,8 @@ export class Responder {
       for (const env of batch) {
         let q: ForwardedQuery;
         try {
-          q = open(env, (kid) => this.members.signerOf(kid), ForwardedQuery);
-          if (env.kid !== `node:${q.from}`) throw new VeilError('forbidden', 'query signed by another node');
+          q = verifyEnvelope(env, (kid) => this.members.signerOf(kid), ForwardedQuery);
+          if (env.kid !== keyId.node(q.from)) throw new VeilError('forbidden', 'query signed by another node');
           this.#replay.check(env.kid, q.ts, q.nonce);
         } catch (e) {
           const r = this.#refusalForUnverified(env, asVeilError(e).code, epoch);
@@ -102,7 +102,7 @@ export class Responder {
   /** Answer an unverifiable query with a signed refusal, if it can be routed at all. */
   #refusalForUnverified(env: Envelope, code: ErrorCode, epoch: number): RoutedResult | undefined {
     try {
-      const q = peek(env, ForwardedQuery);
+      const q = readUnverified(env, ForwardedQuery);
       this.log.warn('query rejected', { queryId: q.id, code, country: q.from });
       this.audit.append({ kind: 'eval.refused', queryId: q.id, country: q.from, code });
       return this.#answer(q, epoch, 'refused', code);
@@ -134,6 +134,6 @@ export class Responder {
       evaluated,
       proof,
     };
-    return { to: q.from, id: q.id, env: encode(seal(this.keys.signing, `node:${this.country}`, payload)) };
+    return { to: q.from, id: q.id, env: encode(signEnvelope(this.keys.signing, keyId.node(this.country), payload)) };
   }
 }

@@ -7,7 +7,7 @@ import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { getRequestListener } from '@hono/node-server';
 import { initCrypto } from '#crypto';
-import { challengeBytes, seal, decode, LIMITS, type NodeDescriptor, type Envelope, VeilError } from '#protocol';
+import { challengeBytes, signEnvelope, decode, LIMITS, type NodeDescriptor, type Envelope, VeilError, keyId } from '#protocol';
 import { boundPort, createLogger, writeRunFile, periodicCheckpoints, type Logger, type AuditLog } from '#platform';
 import { MemberDirectory } from '#sdk';
 import { NodeStore } from './store/sqlite-store.ts';
@@ -74,7 +74,7 @@ export async function startNode(dir: string, opts: StartNodeOptions = {}): Promi
   const store = new NodeStore(paths.db);
   const audit = nodeAudit(store, keys);
   const members = new MemberDirectory();
-  const kid = `node:${cfg.country}`;
+  const kid = keyId.node(cfg.country);
   const policy = new PolicyFile(join(dir, cfg.policyFile), log, (ok) =>
     audit.append({ kind: 'policy.reloaded', status: ok ? 'ok' : 'invalid' }),
   );
@@ -91,7 +91,7 @@ export async function startNode(dir: string, opts: StartNodeOptions = {}): Promi
       boxPub: keys.box.publicKey(),
       oprf: { epoch, pub: key.publicKey() },
     };
-    link.trySend({ t: 'descriptor', env: seal(keys.signing, kid, d) });
+    link.trySend({ t: 'descriptor', env: signEnvelope(keys.signing, kid, d) });
   };
   const link: CoordinatorLink = new CoordinatorLink(
     coordinatorUrl,

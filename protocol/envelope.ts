@@ -1,5 +1,5 @@
 /**
- * Signed envelopes: `{v, kid, payload, sig}` where `sig = Ed25519(LABELS.envelope || 0x00 || payload)`.
+ * Signed envelopes (`signEnvelope` / `verifyEnvelope`; `seal`/`open` elsewhere mean encryption): `{v, kid, payload, sig}` where `sig = Ed25519(LABELS.envelope || 0x00 || payload)`.
  *
  * The payload is carried as the exact bytes that were signed (msgpack is not canonical, so we never
  * re-encode to verify). Verification happens before the payload is decoded; decoding then passes the one
@@ -13,9 +13,8 @@ import { LIMITS } from './limits.ts';
 import { PROTOCOL_VERSION, checkVersion } from './version.ts';
 import { bytes, bytesMax } from './primitives.ts';
 import { decodeWith } from './decode.ts';
+import { kid } from './key-id.ts';
 import { VeilError } from './errors.ts';
-
-export const kid = z.string().regex(/^(node|analyst|coordinator):[A-Za-z0-9._-]{1,64}$/);
 
 export const Envelope = z.strictObject({
   v: z.number().int(),
@@ -31,7 +30,7 @@ function signedBytes(payload: Uint8Array): Uint8Array {
   return concatBytes(envelopePrefix, payload);
 }
 
-export function seal(key: SigningKey, keyId: string, payload: unknown): Envelope {
+export function signEnvelope(key: SigningKey, keyId: string, payload: unknown): Envelope {
   const body = encode(payload);
   if (body.length > LIMITS.maxPayloadBytes) throw new VeilError('too_large', 'payload');
   return { v: PROTOCOL_VERSION, kid: keyId, payload: body, sig: key.sign(signedBytes(body)) };
@@ -41,7 +40,7 @@ export function seal(key: SigningKey, keyId: string, payload: unknown): Envelope
  * Verify then decode. `resolveKey` maps a key id to its Ed25519 public key or throws (unknown member or
  * analyst). The signature is checked over the payload bytes as received.
  */
-export function open<S extends z.ZodType>(
+export function verifyEnvelope<S extends z.ZodType>(
   env: Envelope,
   resolveKey: (kid: string) => Uint8Array,
   schema: S,
@@ -53,6 +52,6 @@ export function open<S extends z.ZodType>(
 }
 
 /** Decode an envelope's payload without verifying it: only for envelopes verified earlier. */
-export function peek<S extends z.ZodType>(env: Envelope, schema: S): z.infer<S> {
+export function readUnverified<S extends z.ZodType>(env: Envelope, schema: S): z.infer<S> {
   return decodeWith(env.payload, schema, LIMITS.maxPayloadBytes);
 }

@@ -4,6 +4,7 @@ export * from './version.ts';
 export * from './limits.ts';
 export * from './primitives.ts';
 export * from './decode.ts';
+export * from './key-id.ts';
 export * from './envelope.ts';
 export * from './messages.ts';
 export * from './replay.ts';

@@ -11,7 +11,7 @@
  * Result: per country, hit or no hit per match class with the opaque hit token; no identity.
  */
 import { blind, finalize, verifyBatch, randomBytes, toHex, toBase64url, fromBase64url, equalBytes, initCrypto, sealTo, HeClient } from '#crypto';
-import { EvalResult, LIMITS, QueryResponse, LookupResponse, MembersResponse, ErrorBody, BioEvalResult, decodeTemplate, BIO_PARAMS, type BioModality, type BioQueryRequest, DisclosureAccepted, DisclosureDecision, DisclosureListResponse, SealedRelease, type DisclosureField, type DisclosureStatus, type DisclosureRequest, type ListDisclosures, type SealedClaim, decode, decodeWith, encode, matchKeysForQuery, open, seal, validate, type MatchClass, type QuerySubject, Envelope, type QueryRequest, type LookupRequest, type Purpose, type Handling, VeilError, errorCodeOf, type ErrorCode } from '#protocol';
+import { EvalResult, LIMITS, QueryResponse, LookupResponse, MembersResponse, ErrorBody, BioEvalResult, decodeTemplate, BIO_PARAMS, type BioModality, type BioQueryRequest, DisclosureAccepted, DisclosureDecision, DisclosureListResponse, SealedRelease, type DisclosureField, type DisclosureStatus, type DisclosureRequest, type ListDisclosures, type SealedClaim, decode, decodeWith, encode, matchKeysForQuery, verifyEnvelope, signEnvelope, validate, type MatchClass, type QuerySubject, Envelope, type QueryRequest, type LookupRequest, type Purpose, type Handling, VeilError, errorCodeOf, type ErrorCode, keyId } from '#protocol';
 import type { z } from 'zod';
 import { loadCredential, type Credential } from './credential.ts';
 import { MemberDirectory, type Member } from './members.ts';
@@ -143,7 +143,7 @@ export class VeilClient implements AsyncDisposable {
       targets: opts.targets ?? null,
       items: keys.map((k, i) => ({ cls: k.cls, blinded: blinds[i]!.blindedElement })),
     };
-    const resp = await this.#post('/v1/query', seal(this.credential.signing, `analyst:${this.credential.analystId}`, req), QueryResponse);
+    const resp = await this.#post('/v1/query', signEnvelope(this.credential.signing, keyId.analyst(this.credential.analystId), req), QueryResponse);
 
     const results: CountryResult[] = [];
     const tagsByCountry = new Map<string, { epoch: number; tags: Array<{ cls: MatchClass; tag: Uint8Array }> }>();
@@ -191,17 +191,17 @@ export class VeilClient implements AsyncDisposable {
   ): Promise<{ status: 'ok' | 'refused'; code?: ErrorCode; epoch: number; items: number[]; tags: Array<{ cls: MatchClass; tag: Uint8Array }> }> {
     let member = this.#members.get(country);
     const resolve = (m: Member | undefined) => (kid: string) => {
-      if (!m || kid !== `node:${country}`) throw new VeilError('unknown_member', 'answer not signed by the target');
+      if (!m || kid !== keyId.node(country)) throw new VeilError('unknown_member', 'answer not signed by the target');
       return m.signPub;
     };
     let r: EvalResult;
     try {
-      r = open(env, resolve(member), EvalResult);
+      r = verifyEnvelope(env, resolve(member), EvalResult);
     } catch (e) {
       if (errorCodeOf(e) !== 'unknown_member') throw e;
       await this.members(true);
       member = this.#members.get(country);
-      r = open(env, resolve(member), EvalResult);
+      r = verifyEnvelope(env, resolve(member), EvalResult);
     }
     if (r.id !== id || r.from !== country || r.to !== this.credential.country) throw new VeilError('bad_request', 'answer is for another query');
     if (r.status === 'refused') return { status: 'refused', ...(r.code ? { code: r.code } : {}), epoch: r.epoch, items: [], tags: [] };
@@ -234,7 +234,7 @@ export class VeilClient implements AsyncDisposable {
       items.push({ country, epoch: v.epoch, keys: dedupe(keys) });
     }
     const req: LookupRequest = { t: 'lookup', id: toHex(randomBytes(16)), ts: Date.now(), nonce: randomBytes(16), mode, items };
-    const resp = await this.#post('/v1/lookup', seal(this.credential.signing, `analyst:${this.credential.analystId}`, req), LookupResponse);
+    const resp = await this.#post('/v1/lookup', signEnvelope(this.credential.signing, keyId.analyst(this.credential.analystId), req), LookupResponse);
     const out = new Map<string, Hit[]>();
     for (const r of resp.results) {
       const mine = byCountry.get(r.country);
@@ -281,7 +281,7 @@ export class VeilClient implements AsyncDisposable {
         ...(withKeys ? { sessionKeys: session.he.sessionKeys() } : {}),
         probe: session.he.encryptProbe(probe),
       };
-      const r = await this.#post('/v1/bio-query', seal(this.credential.signing, `analyst:${this.credential.analystId}`, req), QueryResponse);
+      const r = await this.#post('/v1/bio-query', signEnvelope(this.credential.signing, keyId.analyst(this.credential.analystId), req), QueryResponse);
       return { req, answers: r.answers };
     };
     const first = await send(targets, targets.some((c) => !session.sentTo.has(c)));
@@ -333,10 +333,10 @@ export class VeilClient implements AsyncDisposable {
 
   #openBio(country: string, env: Envelope): BioEvalResult {
     const m = this.#members.get(country);
-    const r = open(
+    const r = verifyEnvelope(
       env,
       (kid) => {
-        if (!m || kid !== `node:${country}`) throw new VeilError('unknown_member', 'answer not signed by the target');
+        if (!m || kid !== keyId.node(country)) throw new VeilError('unknown_member', 'answer not signed by the target');
         return m.signPub;
       },
       BioEvalResult,
@@ -416,14 +416,14 @@ export class VeilClient implements AsyncDisposable {
       analystBoxPub: this.credential.box.publicKey(),
       sealedClaim,
     };
-    return this.#post('/v1/disclosures', seal(this.credential.signing, `analyst:${this.credential.analystId}`, req), DisclosureAccepted);
+    return this.#post('/v1/disclosures', signEnvelope(this.credential.signing, keyId.analyst(this.credential.analystId), req), DisclosureAccepted);
   }
 
   /** My disclosure requests with their status; decisions are verified and releases opened here. */
   async disclosures(): Promise<Disclosure[]> {
     await this.members();
     const req: ListDisclosures = { t: 'list-disclosures', ts: Date.now(), nonce: randomBytes(16) };
-    const r = await this.#post('/v1/disclosures/list', seal(this.credential.signing, `analyst:${this.credential.analystId}`, req), DisclosureListResponse);
+    const r = await this.#post('/v1/disclosures/list', signEnvelope(this.credential.signing, keyId.analyst(this.credential.analystId), req), DisclosureListResponse);
     const out: Disclosure[] = [];
     for (const it of r.items) {
       const d: Disclosure = { id: it.id, to: it.to, status: it.status, createdAt: it.createdAt, fields: it.fields };
@@ -434,10 +434,10 @@ export class VeilClient implements AsyncDisposable {
             await this.members(true);
             owner = this.#members.get(it.to);
           }
-          const dec = open(
+          const dec = verifyEnvelope(
             it.decision,
             (kid) => {
-              if (!owner || kid !== `node:${it.to}`) throw new VeilError('unknown_member');
+              if (!owner || kid !== keyId.node(it.to)) throw new VeilError('unknown_member');
               return owner.signPub;
             },
             DisclosureDecision,

@@ -4,7 +4,7 @@
  * list (it admitted each member by its public keys); a descriptor whose signature does not verify under
  * its own signing key, or whose key id names another country, is dropped.
  */
-import { open, decode, LIMITS, NodeDescriptor, type Envelope, VeilError } from '#protocol';
+import { verifyEnvelope, decode, LIMITS, NodeDescriptor, type Envelope, VeilError, keyId, keyIdName } from '#protocol';
 
 export interface Member {
   readonly country: string;
@@ -16,15 +16,15 @@ export interface Member {
 
 export function verifyDescriptor(env: Envelope): Member {
   // Self-signed: read the claimed key, then verify the envelope under it before trusting anything.
-  const d = open(
+  const d = verifyEnvelope(
     env,
     (kid) => {
-      if (!kid.startsWith('node:')) throw new VeilError('bad_signature', 'descriptor not signed by a node');
+      if (keyIdName(kid, 'node') === undefined) throw new VeilError('bad_signature', 'descriptor not signed by a node');
       return peekSignPub(env);
     },
     NodeDescriptor,
   );
-  if (env.kid !== `node:${d.country}`) throw new VeilError('bad_signature', 'descriptor key id names another country');
+  if (env.kid !== keyId.node(d.country)) throw new VeilError('bad_signature', 'descriptor key id names another country');
   return { country: d.country, signPub: d.signPub, boxPub: d.boxPub, epoch: d.oprf.epoch, oprfPub: d.oprf.pub };
 }
 
@@ -60,9 +60,10 @@ export class MemberDirectory {
     this.#envelopes = kept;
   }
 
-  /** Signing key of the member node named by `kid` (`node:CC`), for `open()`; unknown → `unknown_member`. */
+  /** Signing key of the member node named by `kid` (`node:CC`), for `verifyEnvelope()`; unknown → `unknown_member`. */
   signerOf(kid: string): Uint8Array {
-    const m = kid.startsWith('node:') ? this.#byCountry.get(kid.slice(5)) : undefined;
+    const country = keyIdName(kid, 'node');
+    const m = country === undefined ? undefined : this.#byCountry.get(country);
     if (!m) throw new VeilError('unknown_member');
     return m.signPub;
   }

@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { initCrypto, SigningKey, BoxKeyPair, OprfKey, randomBytes, toHex, toBase64url, blind } from '#crypto';
-import { encode, decode, seal, PROTOCOL_VERSION, matchKeysForQuery, type QueryRequest, type ErrorCode } from '#protocol';
+import { encode, decode, signEnvelope, PROTOCOL_VERSION, matchKeysForQuery, type QueryRequest, type ErrorCode, keyId } from '#protocol';
 import { admitMember } from '#coordinator';
 import { importFile } from '#node';
 import type { Credential, VeilClient } from '#sdk';
@@ -72,7 +72,7 @@ describe('rejections', () => {
     return { status: res.status, code: b.error?.code, body: b };
   }
 
-  const signed = (p: unknown, signing = cred.signing, kid = `analyst:${cred.analystId}`) => encode(seal(signing, kid, p));
+  const signed = (p: unknown, signing = cred.signing, kid = keyId.analyst(cred.analystId)) => encode(signEnvelope(signing, kid, p));
 
   it('a normal query works (control)', async () => {
     const r = await client.query({ name: 'Karl Weber', dob: '1966-06-06' }, CTX, { targets: ['DE'] });
@@ -104,7 +104,7 @@ describe('rejections', () => {
   });
 
   it('rejects bad signatures from analysts and at websocket login', async () => {
-    const env = seal(cred.signing, `analyst:${cred.analystId}`, queryPayload());
+    const env = signEnvelope(cred.signing, keyId.analyst(cred.analystId), queryPayload());
     env.sig[0]! ^= 1;
     expect(await post(encode(env))).toMatchObject({ status: 401, code: 'bad_signature' });
     const stranger = SigningKey.generate();
@@ -143,7 +143,7 @@ describe('rejections', () => {
     expect(await post(new Uint8Array([0xc1, 0x00, 0x01]))).toMatchObject({ status: 400 });
     expect((await post(new Uint8Array([0xdc, 0xff]))).code).toBe('bad_msgpack');
     expect(await post(new Uint8Array([...signed(queryPayload()), 0x00]))).toMatchObject({ status: 400, code: 'bad_msgpack' });
-    const future = seal(cred.signing, `analyst:${cred.analystId}`, queryPayload());
+    const future = signEnvelope(cred.signing, keyId.analyst(cred.analystId), queryPayload());
     expect(await post(encode({ ...future, v: PROTOCOL_VERSION + 1 }))).toMatchObject({ status: 400, code: 'version_too_new' });
     expect(await post(encode({ ...future, v: 0 }))).toMatchObject({ status: 400, code: 'version_too_old' });
 

@@ -11,7 +11,7 @@
  * analyst's key, signed by this node and queued for delivery in the same transaction.
  */
 import { randomBytes, toHex, sealTo, utf8, equalBytes } from '#crypto';
-import { LABELS, LIMITS, SealedClaim, decode, decodeWith, encode, matchKeysForQuery, matchKeysForRecord, seal, DISCLOSURE_FIELDS, type DisclosureDecision, type DisclosureField, type ForwardedDisclosure, type MatchClass, type Purpose, type SealedRelease, type VeilRecord, type Handling, type QuerySubject, type BioModality, decodeTemplate, dot, BIO_PARAMS, VeilError, asVeilError } from '#protocol';
+import { LABELS, LIMITS, SealedClaim, decode, decodeWith, encode, matchKeysForQuery, matchKeysForRecord, signEnvelope, DISCLOSURE_FIELDS, type DisclosureDecision, type DisclosureField, type ForwardedDisclosure, type MatchClass, type Purpose, type SealedRelease, type VeilRecord, type Handling, type QuerySubject, type BioModality, decodeTemplate, dot, BIO_PARAMS, VeilError, asVeilError, keyId } from '#protocol';
 import { HE_PARAMS } from '#crypto';
 
 export function bioThreshold(m: BioModality): number {
@@ -282,7 +282,7 @@ export class DisclosureDesk {
 
   #send(to: string, d: Omit<DisclosureDecision, 't' | 'ts' | 'from' | 'to'>): void {
     const decision: DisclosureDecision = { t: 'disclosure-decision', ts: this.clock(), from: this.country, to, ...d };
-    const env = seal(this.keys.signing, `node:${this.country}`, decision);
+    const env = signEnvelope(this.keys.signing, keyId.node(this.country), decision);
     this.store.mailQueue(toHex(randomBytes(16)), to, encode(env));
   }
 

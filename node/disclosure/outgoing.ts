@@ -6,7 +6,7 @@
  * analyst to collect; the node cannot open the sealed release.
  */
 import { randomBytes, toHex, equalBytes } from '#crypto';
-import { encode, seal, type DisclosureDecision, type DisclosureRequest, type DisclosureStatus, type DisclosureField, type ForwardedDisclosure, type Envelope, VeilError } from '#protocol';
+import { encode, signEnvelope, type DisclosureDecision, type DisclosureRequest, type DisclosureStatus, type DisclosureField, type ForwardedDisclosure, type Envelope, VeilError, keyId } from '#protocol';
 import type { AuditLog } from '#platform';
 import type { MemberDirectory } from '#sdk';
 import type { NodeStore } from '../store/sqlite-store.ts';
@@ -60,7 +60,7 @@ export class DisclosureOutbox {
       this.store.db
         .prepare("INSERT INTO disclosures_out (id, analyst, owner, fields, status, created_at) VALUES (?, ?, ?, ?, 'sent', ?)")
         .run(req.id, analyst, req.to, JSON.stringify(req.fields), Date.now());
-      this.store.mailQueue(toHex(randomBytes(16)), req.to, encode(seal(this.keys.signing, `node:${this.country}`, fwd)));
+      this.store.mailQueue(toHex(randomBytes(16)), req.to, encode(signEnvelope(this.keys.signing, keyId.node(this.country), fwd)));
       this.audit.append({ kind: 'disclosure.requested', requestId: req.id, country: req.to, analyst, purpose: req.purpose, legalBasis: req.legalBasis, count: req.fields.length });
       return { id: req.id, status: 'sent' as const };
     });

@@ -5,7 +5,7 @@
  */
 import { WebSocket } from 'ws';
 import { SigningKey, OprfKey, blindEvaluateBatch } from '#crypto';
-import { CoordinatorFrame, ForwardedQuery, LIMITS, PROTOCOL_VERSION, challengeBytes, decodeWith, encode, peek, seal, type NodeFrame, type EvalResult, type ErrorCode } from '#protocol';
+import { CoordinatorFrame, ForwardedQuery, LIMITS, PROTOCOL_VERSION, challengeBytes, decodeWith, encode, readUnverified, signEnvelope, type NodeFrame, type EvalResult, type ErrorCode, keyId } from '#protocol';
 
 export class RawNode {
   readonly frames: CoordinatorFrame[] = [];
@@ -60,7 +60,7 @@ export class RawNode {
   descriptor(boxPub: Uint8Array, oprf: OprfKey, epoch = 1): void {
     this.send({
       t: 'descriptor',
-      env: seal(this.signing, `node:${this.country}`, {
+      env: signEnvelope(this.signing, keyId.node(this.country), {
         t: 'descriptor',
         country: this.country,
         ts: Date.now(),
@@ -79,7 +79,7 @@ export class RawNode {
         if (i < 0) return;
         const f = this.frames.splice(i, 1)[0] as Extract<CoordinatorFrame, { t: 'eval' }>;
         const results = f.batch.map((env) => {
-          const q = peek(env, ForwardedQuery);
+          const q = readUnverified(env, ForwardedQuery);
           const e = blindEvaluateBatch(key, q.items.map((x) => x.blinded));
           const r: EvalResult = {
             t: 'eval-result',
@@ -94,7 +94,7 @@ export class RawNode {
             evaluated: refuse ? [] : e.evaluatedElements,
             proof: refuse ? null : e.proof,
           };
-          return { to: q.from, id: q.id, env: encode(seal(this.signing, `node:${this.country}`, r)) };
+          return { to: q.from, id: q.id, env: encode(signEnvelope(this.signing, keyId.node(this.country), r)) };
         });
         this.send({ t: 'eval-results', results });
       }
