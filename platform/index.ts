@@ -5,3 +5,5 @@ export * from './net.ts';
 export * from './files.ts';
 export * from './workers.ts';
 export * from './http-status.ts';
+export * from './clock.ts';
+export * from './idempotency.ts';
