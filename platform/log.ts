@@ -1,5 +1,5 @@
 /**
- * Logging with allow-listed fields only (STYLE.md rule 13).
+ * Logging with allow-listed fields only (CONTRIBUTING.md, code rule 13).
  *
  * The logger accepts a fixed set of metadata fields — ids, kinds, countries, counts, durations, error
  * codes — so an identifier, embedding, ciphertext or case text cannot reach a log by accident: there is

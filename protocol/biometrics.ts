@@ -1,6 +1,6 @@
 import { VeilError } from './errors.ts';
 /**
- * Biometric templates (DESIGN.md §3): fixed-length float embeddings compared by inner product after L2
+ * Biometric templates (docs/design.md §3): fixed-length float embeddings compared by inner product after L2
  * normalization. One module decodes and validates them for imports (node) and probes (SDK).
  *
  * - face: 512-d (the common output size of face-recognition networks such as ArcFace);

@@ -1,5 +1,5 @@
 /**
- * Disclosure messages (DESIGN.md §4): identity only on the owner's approval.
+ * Disclosure messages (docs/design.md §4): identity only on the owner's approval.
  *
  * What travels in the clear (and so what the gateway and the coordinator may see): request id, the two
  * countries, the analyst's account id, purpose, case reference, legal basis, requested field names, the

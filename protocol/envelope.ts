@@ -3,7 +3,7 @@
  *
  * The payload is carried as the exact bytes that were signed (msgpack is not canonical, so we never
  * re-encode to verify). Verification happens before the payload is decoded; decoding then passes the one
- * path size cap → codec → zod (STYLE.md rules 5 and 6).
+ * path size cap → codec → zod (CONTRIBUTING.md, code rules 5 and 6).
  */
 import { z } from 'zod';
 import { SigningKey, assertSignature, concatBytes, utf8 } from '#crypto';

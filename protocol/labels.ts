@@ -1,5 +1,5 @@
 /**
- * Every domain-separation label Veil uses, in one place (STYLE.md rule 3).
+ * Every domain-separation label Veil uses, in one place (CONTRIBUTING.md, code rule 3).
  *
  * A label is prefixed to bytes before they are signed, hashed, sealed or fed to the OPRF, so that a
  * signature or tag made for one purpose can never be replayed for another. Changing a label is a

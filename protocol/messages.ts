@@ -1,5 +1,5 @@
 /**
- * Every message of the Veil wire protocol, as zod strict schemas tagged by `t` (STYLE.md rule 2).
+ * Every message of the Veil wire protocol, as zod strict schemas tagged by `t` (CONTRIBUTING.md, code rule 2).
  *
  * Three kinds:
  * - signed payloads (inside an Envelope): written by an analyst or a node, verified by whoever relies
@@ -133,7 +133,7 @@ export const PublishChunk = z.strictObject({
 });
 export type PublishChunk = z.infer<typeof PublishChunk>;
 
-/** Analyst → own node: an encrypted biometric 1:N search (DESIGN.md §3). */
+/** Analyst → own node: an encrypted biometric 1:N search (docs/design.md §3). */
 const bioFields = {
   ...searchContext,
   targets,

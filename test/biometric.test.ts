@@ -1,5 +1,5 @@
 /**
- * Encrypted biometric 1:N search end to end (DESIGN.md §3) on a real network in this process: templates
+ * Encrypted biometric 1:N search end to end (docs/design.md §3) on a real network in this process: templates
  * imported with records, galleries pre-encoded at the node, the probe encrypted in the SDK, masked
  * encrypted scores, hit positions only; then disclosure of a biometric hit whose claim is the probe.
  */

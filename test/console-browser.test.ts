@@ -1,6 +1,6 @@
 /**
  * The approval console end to end in a real headless Chromium (Debian's `chromium`, driven by
- * playwright-core with `executablePath`; STYLE.md "Tests"): a real coordinator and real FR and DE
+ * playwright-core with `executablePath`; CONTRIBUTING.md "Tests"): a real coordinator and real FR and DE
  * nodes, an FR analyst who queries and asks for disclosure of two hits through the SDK, and a DE data
  * owner who logs in to DE's console, approves one request ticking a subset of the fields and denies
  * the other with a reason. The analyst must then receive exactly the ticked fields, and the denial

@@ -1,5 +1,5 @@
 /**
- * Disclosure end to end (DESIGN.md §4) on a real network in this process: request with a sealed claim,
+ * Disclosure end to end (docs/design.md §4) on a real network in this process: request with a sealed claim,
  * checks at the owning node, queue, owner decisions (approve a subset, deny, auto-approve by policy,
  * expiry), sealed release to the analyst's key, idempotent and final decisions, and the mailboxes.
  */

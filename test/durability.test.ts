@@ -1,5 +1,5 @@
 /**
- * Durability with real processes (DESIGN.md §6): the coordinator is killed with SIGKILL while a
+ * Durability with real processes (docs/design.md §6): the coordinator is killed with SIGKILL while a
  * disclosure request waits in its mailbox; the owning node is offline when the request is made; the
  * analyst's node is offline when the decision is made. Nothing is lost, nothing is duplicated.
  */

@@ -1,5 +1,5 @@
 /**
- * Encrypted biometric 1:N matching (DESIGN.md §3): public API of crypto/he. Only this folder imports
+ * Encrypted biometric 1:N matching (docs/design.md §3): public API of crypto/he. Only this folder imports
  * node-seal. See docs/biometrics.md for parameters, packing, masking and measured figures.
  */
 export { HE_PARAMS, HE_PARAM_CODES, isHeParamId, type HeParamId, type HeParamSet, type Modality } from './params.ts';

@@ -1,5 +1,5 @@
 /**
- * Pinned CKKS parameter sets for encrypted 1:N biometric matching (DESIGN.md §3).
+ * Pinned CKKS parameter sets for encrypted 1:N biometric matching (docs/design.md §3).
  *
  * Parameters are never negotiated: a client and a node agree on a parameter id, and every blob is checked
  * against the set that id names. A set changes only under a new id.

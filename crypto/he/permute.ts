@@ -1,5 +1,5 @@
 /**
- * Per-query keyed permutation of result positions (DESIGN.md: "the node maps positions back to records with
+ * Per-query keyed permutation of result positions (docs/design.md §3: "the node maps positions back to records with
  * a per-query keyed permutation it can recompute").
  *
  * A masked result holds `npairs` ciphertexts of 2 x 2048 positions (real parts, imaginary parts). With a
