@@ -28,3 +28,4 @@ export { TokenKey } from './aead.ts';
 export { hashPassword, verifyPassword } from './password.ts';
 export * from './oprf/index.ts';
 export * from './he/index.ts';
+export { certificatePem, ed25519PrivateKeyPem, x509Certificate, type X509Name, type X509Spec } from './x509.ts';
