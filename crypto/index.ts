@@ -29,3 +29,4 @@ export { hashPassword, verifyPassword } from './password.ts';
 export * from './oprf/index.ts';
 export * from './he/index.ts';
 export { certificatePem, ed25519PrivateKeyPem, x509Certificate, type X509Name, type X509Spec } from './x509.ts';
+export { interactiveLimits, moderateLimits, openWithPassphrase, PASSPHRASE_MIN_LENGTH, sealWithPassphrase, type PassphraseBox, type PassphraseLimits } from './passphrase.ts';
