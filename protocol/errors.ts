@@ -24,6 +24,9 @@ export const ERROR_CODES = {
   unknown_member: 'the sender is not a member of the network',
   replay: 'the message was already seen or is outside the time window',
   conflict: 'the request conflicts with an earlier one with the same id',
+  untrusted_key: 'a key or certificate does not chain to the organisation root',
+  certificate_expired: 'a certificate is outside its validity window',
+  revoked: 'the party is suspended or revoked by the organisation',
   // policy and limits
   unknown_session: 'the encrypted-matching session keys are not known here; send them again',
   refused_by_policy: 'the data owner policy refuses this request',

@@ -14,3 +14,5 @@ export * from './auth.ts';
 export * from './disclosure.ts';
 export * from './biometrics.ts';
 export * from './errors.ts';
+export * from './certificates.ts';
+export * from './trust-bundle.ts';

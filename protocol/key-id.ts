@@ -6,16 +6,17 @@
  * | `node`        | the member's country code | `node:FR`     |
  * | `analyst`     | the analyst's account id  | `analyst:a1b2`|
  * | `coordinator` | the coordinator's name    | `coordinator:veil` |
+ * | `org`         | the organisation's name   | `org:veil`    |
  *
  * Every key id is built and read here and nowhere else.
  */
 import { z } from 'zod';
 import { VeilError } from './errors.ts';
 
-export const KEY_ROLES = ['node', 'analyst', 'coordinator'] as const;
+export const KEY_ROLES = ['node', 'analyst', 'coordinator', 'org'] as const;
 export type KeyRole = (typeof KEY_ROLES)[number];
 
-const KID_RE = /^(node|analyst|coordinator):([A-Za-z0-9._-]{1,64})$/;
+const KID_RE = /^(node|analyst|coordinator|org):([A-Za-z0-9._-]{1,64})$/;
 
 /** Schema of a key id on the wire. */
 export const kid = z.string().regex(KID_RE);
@@ -24,6 +25,7 @@ export const keyId = {
   node: (country: string): string => `node:${country}`,
   analyst: (analystId: string): string => `analyst:${analystId}`,
   coordinator: (name: string): string => `coordinator:${name}`,
+  org: (name: string): string => `org:${name}`,
 } as const satisfies Record<KeyRole, (name: string) => string>;
 
 /** Split a key id into its role and name; a malformed id is `bad_request`. */

@@ -1,0 +1,99 @@
+/**
+ * The trust bundle every node and SDK pins: the organisation's name, its root public key, its TLS CA
+ * certificate, and the coordinator's certificate. It travels out of band (a file handed over with the
+ * software); a person compares its fingerprint (`rootFingerprint`) by a second channel before use.
+ *
+ * Root re-issue: a new bundle carries a `rollover` statement signed by the previous root naming the new
+ * root key. A party holding the old bundle accepts the new one only with that statement, so a root can
+ * be replaced without a second out-of-band handover, and a forged bundle without it is refused.
+ */
+import { z } from 'zod';
+import { equalBytes, fromBase64url, toBase64url, type SigningKey } from '#crypto';
+import { decodeWith } from './decode.ts';
+import { Envelope, signEnvelope, verifyEnvelope } from './envelope.ts';
+import { VeilError } from './errors.ts';
+import { keyId } from './key-id.ts';
+import { LIMITS } from './limits.ts';
+import { bytes, ts } from './primitives.ts';
+import { encode } from './codec.ts';
+import { rootFingerprint, verifyCertificate, type MemberCertificate, type TrustAnchor } from './certificates.ts';
+
+const b64 = z.string().regex(/^[A-Za-z0-9_-]{1,8192}$/);
+
+export const TrustBundleFile = z.strictObject({
+  v: z.literal(1),
+  org: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/),
+  rootPub: b64,
+  /** The organisation's TLS CA certificate (PEM). */
+  caPem: z.string().max(8192),
+  fingerprint: z.string().max(64),
+  /** The coordinator's member certificate (a signed envelope, msgpack, base64url); absent until certified. */
+  coordinator: b64.optional(),
+  /** Statement by the previous root that this root replaces it (base64url envelope). */
+  rollover: b64.optional(),
+});
+export type TrustBundleFile = z.infer<typeof TrustBundleFile>;
+
+export const RootRollover = z.strictObject({ t: z.literal('root-rollover'), org: z.string(), newRootPub: bytes(32), ts });
+export type RootRollover = z.infer<typeof RootRollover>;
+
+export interface TrustBundle extends TrustAnchor {
+  readonly caPem: string;
+  readonly fingerprint: string;
+  /** The coordinator's certificate envelope, if the bundle names one. */
+  readonly coordinatorCert: Envelope | undefined;
+  readonly rollover: Envelope | undefined;
+}
+
+export function parseTrustBundle(raw: unknown): TrustBundle {
+  const r = TrustBundleFile.safeParse(raw);
+  if (!r.success) throw new VeilError('bad_config', 'trust bundle is invalid');
+  const f = r.data;
+  const rootPub = fromBase64url(f.rootPub);
+  if (rootPub.length !== 32) throw new VeilError('bad_config', 'trust bundle root key has the wrong length');
+  if (rootFingerprint(rootPub) !== f.fingerprint) throw new VeilError('bad_config', 'trust bundle fingerprint does not match its root key');
+  const env = (s: string | undefined) => (s === undefined ? undefined : decodeWith(fromBase64url(s), Envelope, LIMITS.maxPayloadBytes));
+  return { org: f.org, rootPub, caPem: f.caPem, fingerprint: f.fingerprint, coordinatorCert: env(f.coordinator), rollover: env(f.rollover) };
+}
+
+export function trustBundleFile(b: { org: string; rootPub: Uint8Array; caPem: string; coordinatorCert?: Envelope; rollover?: Envelope }): TrustBundleFile {
+  return {
+    v: 1,
+    org: b.org,
+    rootPub: toBase64url(b.rootPub),
+    caPem: b.caPem,
+    fingerprint: rootFingerprint(b.rootPub),
+    ...(b.coordinatorCert ? { coordinator: toBase64url(encode(b.coordinatorCert)) } : {}),
+    ...(b.rollover ? { rollover: toBase64url(encode(b.rollover)) } : {}),
+  };
+}
+
+/** The coordinator's certificate from the bundle, verified against the bundle's own root. */
+export function bundleCoordinator(b: TrustBundle, now: number): MemberCertificate {
+  if (!b.coordinatorCert) throw new VeilError('bad_config', 'the trust bundle names no coordinator yet: certify it with `veil org admit --coordinator`');
+  return verifyCertificate(b.coordinatorCert, b, now, { expect: { role: 'coordinator' } });
+}
+
+export function signRootRollover(oldRoot: SigningKey, org: string, newRootPub: Uint8Array, now: number): Envelope {
+  return signEnvelope(oldRoot, keyId.org(org), { t: 'root-rollover', org, newRootPub, ts: now } satisfies RootRollover);
+}
+
+/**
+ * Accept `next` in place of the pinned `current` bundle: the same root, or a new root whose rollover
+ * statement verifies under the current root. Anything else is `untrusted_key`.
+ */
+export function acceptBundleUpdate(current: TrustBundle, next: TrustBundle): TrustBundle {
+  if (next.org !== current.org) throw new VeilError('untrusted_key', 'bundle of another organisation');
+  if (equalBytes(next.rootPub, current.rootPub)) return next;
+  if (!next.rollover) throw new VeilError('untrusted_key', 'new root without a rollover statement from the pinned root');
+  let r: RootRollover;
+  try {
+    r = verifyEnvelope(next.rollover, () => current.rootPub, RootRollover);
+  } catch (e) {
+    throw new VeilError('untrusted_key', 'rollover statement does not verify under the pinned root', { cause: e });
+  }
+  if (next.rollover.kid !== keyId.org(current.org) || r.org !== current.org || !equalBytes(r.newRootPub, next.rootPub)) {
+    throw new VeilError('untrusted_key', 'rollover statement names another root');
+  }
+  return next;
+}
