@@ -16,3 +16,4 @@ export * from './biometrics.ts';
 export * from './errors.ts';
 export * from './certificates.ts';
 export * from './trust-bundle.ts';
+export * from './index-commitment.ts';

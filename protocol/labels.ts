@@ -20,6 +20,8 @@ export const LABELS = {
   disclosure: 'veil/v1/disclosure',
   /** Audit checkpoints. */
   auditCheckpoint: 'veil/v1/audit-checkpoint',
+  /** Merkle commitment over a node's published PSI index (leaves, inner nodes, empty leaves). */
+  indexCommitment: 'veil/v1/index-commitment',
   /** Per-query keyed permutation of biometric gallery positions. */
   bioPermutation: 'veil/v1/bio-permutation',
 } as const;
