@@ -1,7 +1,7 @@
 /**
  * Architecture rule (STYLE.md): folders import each other only one way —
- * crypto → protocol → sdk → platform → node | coordinator → simulations — and only through their
- * `index.ts` (`#name`). Node and coordinator never import each other. Only the designated modules import
+ * crypto → protocol → sdk → platform → org | node | coordinator → simulations — and only through their
+ * `index.ts` (`#name`). Org, node and coordinator never import each other. Only the designated modules import
  * the wrapped dependencies. Tests and the top-level programs (cli, demo, bench) are exempt from the
  * folder order but still reach folders only through `#name`.
  */
@@ -10,8 +10,8 @@ import { join, relative, dirname, resolve } from 'node:path';
 import { describe, it, expect } from 'vitest';
 
 const ROOT = resolve(dirname(new URL(import.meta.url).pathname), '..');
-const LAYERS = ['crypto', 'protocol', 'sdk', 'platform', 'node', 'coordinator', 'simulations'] as const;
-const RANK: Record<string, number> = { crypto: 0, protocol: 1, sdk: 2, platform: 3, node: 4, coordinator: 4, simulations: 5 };
+const LAYERS = ['crypto', 'protocol', 'sdk', 'platform', 'org', 'node', 'coordinator', 'simulations'] as const;
+const RANK: Record<string, number> = { crypto: 0, protocol: 1, sdk: 2, platform: 3, org: 4, node: 4, coordinator: 4, simulations: 5 };
 const TOP = ['cli', 'demo', 'bench', 'test'];
 
 function files(dir: string): string[] {
