@@ -7,3 +7,4 @@ export * from './workers.ts';
 export * from './http-status.ts';
 export * from './clock.ts';
 export * from './idempotency.ts';
+export * from './tls.ts';
