@@ -17,3 +17,4 @@ export * from './errors.ts';
 export * from './certificates.ts';
 export * from './trust-bundle.ts';
 export * from './index-commitment.ts';
+export * from './login.ts';
