@@ -3,6 +3,9 @@
  * and composes the flows — blind identifier queries (`query.ts`, `verify-answer.ts`, `lookup.ts`),
  * encrypted biometric search (`bio-match.ts`) and owner-approved disclosure (`disclosure.ts`) — over one
  * member directory (`known-members.ts`).
+ *
+ * The transport (default: HTTP with `fetch` to the credential's node URL), randomness and clock can be
+ * injected, and so can the factory of biometric HE sessions.
  */
 import { initCrypto, randomBytes, type Rng } from '#crypto';
 import { VeilError, type BioModality, type QuerySubject } from '#protocol';
@@ -18,13 +21,15 @@ import { biometricClaim, identifierClaim, listDisclosures, requestDisclosure, ty
 import type { BioQueryResult, Disclosure, DisclosureOptions, DisclosureReceipt, QueryOptions, QueryResult, SearchContext } from './types.ts';
 
 export interface ConnectOptions {
-  /** The own node's base URL; default: the credential's. */
+  /** The own node's base URL; default: the credential's. Not needed when `transport` is given. */
   nodeUrl?: string;
-}
-
-interface Injected {
+  /** How requests reach the own node; default: HTTP through `fetch` to `nodeUrl`. */
+  transport?: Transport;
+  /** Randomness for blinds, request ids and nonces; default: the system CSPRNG. */
   rng?: Rng;
+  /** Time for request timestamps and the member directory's age; default: the system clock. */
   clock?: Clock;
+  /** Creates the HE session of a modality; default: real CKKS sessions (`HeClient`). */
   bioSessions?: BioSessionFactory;
 }
 
@@ -34,10 +39,10 @@ export class VeilClient implements AsyncDisposable {
 
   private constructor(
     readonly credential: Credential,
-    /** The own node's base URL. */
+    /** The own node's base URL (empty when an injected transport was given without one). */
     readonly nodeUrl: string,
     transport: Transport,
-    opts: Injected,
+    opts: ConnectOptions,
   ) {
     const api = new NodeApi({ transport, credential });
     const clock = opts.clock ?? systemTime;
@@ -48,10 +53,10 @@ export class VeilClient implements AsyncDisposable {
   static async connect(credential: Credential | string, opts: ConnectOptions = {}): Promise<VeilClient> {
     await initCrypto();
     const cred = typeof credential === 'string' ? loadCredential(credential) : credential;
-    const url = opts.nodeUrl ?? cred.nodeUrl;
-    if (!url) throw new VeilError('bad_config', 'the credential names no node URL; pass nodeUrl');
+    const url = opts.nodeUrl ?? cred.nodeUrl ?? '';
+    if (!url && !opts.transport) throw new VeilError('bad_config', 'the credential names no node URL; pass nodeUrl');
     const nodeUrl = url.replace(/\/$/, '');
-    return new VeilClient(cred, nodeUrl, httpTransport(nodeUrl), {});
+    return new VeilClient(cred, nodeUrl, opts.transport ?? httpTransport(nodeUrl), opts);
   }
 
   get country(): string {
