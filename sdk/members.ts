@@ -29,7 +29,7 @@ export function verifyDescriptor(env: Envelope): Member {
 }
 
 function peekSignPub(env: Envelope): Uint8Array {
-  // The payload is decoded twice (once unverified, only to read the claimed key); `open` then verifies
+  // The payload is decoded twice (once unverified, only to read the claimed key); `verifyEnvelope` then checks
   // the signature over the exact bytes before the schema-checked decode is trusted.
   const d = NodeDescriptor.safeParse(decodeUnverified(env));
   if (!d.success) throw new VeilError('bad_schema', 'descriptor');

@@ -1,0 +1,30 @@
+/**
+ * What every SDK flow (query, lookup, biometric match, disclosure) receives: the analyst's credential,
+ * its channel to its own node, the member directory, and the randomness and clock it must use (so tests
+ * can fix them). One object instead of positional arguments.
+ */
+import { toHex, type Rng } from '#crypto';
+import type { Credential } from './credential.ts';
+import type { KnownMembers } from './known-members.ts';
+import type { NodeApi } from './node-api.ts';
+
+/** Time as a dependency (a subset of the platform's `Clock`, so one of those may be passed). */
+export interface Clock {
+  /** Milliseconds since the epoch. */
+  now(): number;
+}
+
+export const systemTime: Clock = { now: () => Date.now() };
+
+export interface FlowDeps {
+  readonly credential: Credential;
+  readonly api: NodeApi;
+  readonly members: KnownMembers;
+  readonly rng: Rng;
+  readonly clock: Clock;
+}
+
+/** A fresh request id: 16 random bytes as 32 hex digits. */
+export function freshId(rng: Rng): string {
+  return toHex(rng(16));
+}

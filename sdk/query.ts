@@ -1,0 +1,71 @@
+/**
+ * The blind identifier query, end to end:
+ * 1. derive the subject's match keys with the same module the nodes use, and blind each (RFC 9497
+ *    VOPRF Blind) — the network sees only blinded elements;
+ * 2. send them, signed with the analyst's key, to the analyst's own node, which fans them out;
+ * 3. per target country, verify its answer (`verify-answer.ts`) → tags;
+ * 4. look the tags up in the coordinator's index (`lookup.ts`), exactly or by bucket.
+ * Result: per country, hit or no hit per match class with opaque hit tokens; no identity. Answers that
+ * are missing, refused or fail verification are reported per country, never as "no hit".
+ */
+import { blind } from '#crypto';
+import { Envelope, LIMITS, QueryResponse, VeilError, decodeWith, errorCodeOf, matchKeysForQuery, type MatchClass, type QueryRequest, type QuerySubject } from '#protocol';
+import { lookupTags, type CountryTags } from './lookup.ts';
+import { verifyAnswer, type BlindedKey } from './verify-answer.ts';
+import { freshId, type FlowDeps } from './flow-deps.ts';
+import type { CountryResult, QueryOptions, QueryResult, SearchContext } from './types.ts';
+
+export async function runQuery(deps: FlowDeps, subject: QuerySubject, ctx: SearchContext, opts: QueryOptions = {}): Promise<QueryResult> {
+  const keys = matchKeysForQuery(subject);
+  if (keys.length === 0) throw new VeilError('bad_request', 'the subject yields no match keys');
+  if (keys.length > LIMITS.maxQueryItems) throw new VeilError('too_large', 'too many match keys');
+  await deps.members.list();
+  const blinded: BlindedKey[] = keys.map((k) => ({ ...k, ...blind('voprf', k.input, deps.rng) }));
+  const req: QueryRequest = {
+    t: 'query',
+    id: freshId(deps.rng),
+    ts: deps.clock.now(),
+    nonce: deps.rng(16),
+    ...ctx,
+    targets: opts.targets ?? null,
+    items: blinded.map((k) => ({ cls: k.cls, blinded: k.blindedElement })),
+  };
+  const resp = await deps.api.post('/v1/query', req, QueryResponse);
+
+  const results: CountryResult[] = [];
+  const tagsByCountry = new Map<string, CountryTags>();
+  for (const a of resp.answers) {
+    if (a.status !== 'answered' || !a.env) {
+      results.push({ country: a.country, status: a.status === 'answered' ? 'error' : a.status, ...(a.code ? { code: a.code } : {}), hits: [], refusedClasses: [] });
+      continue;
+    }
+    try {
+      const env = decodeWith(a.env, Envelope, LIMITS.maxPayloadBytes);
+      const r = await verifyAnswer(deps, { country: a.country, env, queryId: req.id, keys: blinded });
+      if (r.status === 'refused') {
+        results.push({ country: a.country, status: 'refused', ...(r.code ? { code: r.code } : {}), epoch: r.epoch, hits: [], refusedClasses: keys.map((k) => k.cls) });
+        continue;
+      }
+      const answered = new Set(r.items);
+      const refusedClasses: MatchClass[] = [...new Set(keys.filter((_, i) => !answered.has(i)).map((k) => k.cls))];
+      tagsByCountry.set(a.country, { epoch: r.epoch, tags: r.tags });
+      results.push({ country: a.country, status: 'no-hit', epoch: r.epoch, hits: [], refusedClasses });
+    } catch (e) {
+      results.push({ country: a.country, status: 'error', code: errorCodeOf(e), hits: [], refusedClasses: [] });
+    }
+  }
+
+  if (tagsByCountry.size > 0) {
+    const hits = await lookupTags(deps, tagsByCountry, { mode: opts.mode ?? 'exact', bucketBytes: opts.bucketBytes ?? 2 });
+    for (const r of results) {
+      const h = hits.get(r.country);
+      if (h && h.length > 0) {
+        r.status = 'hit';
+        r.hits = h;
+      }
+    }
+  }
+  results.sort((a, b) => a.country.localeCompare(b.country));
+  return { queryId: req.id, results, classes: keys.map((k) => k.cls) };
+}
+
