@@ -1,16 +1,15 @@
 /**
- * Benchmark of encrypted biometric 1:N matching (issue 4): gallery 10^4 and 10^5 (10^6 with --full),
+ * Benchmark of encrypted biometric 1:N matching: gallery 10^4 and 10^5 (10^6 with --full),
  * 512-d, one node, beside a plaintext float32 1:N baseline over the same gallery in the same run.
  * Prints a table and writes bench/results/bio.json. Nothing here asserts timing.
  *
  *   npx tsx bench/bio.ts [--full] [--sizes 10000,100000] [--workers 1|2] [--warmup N (untimed queries per size, 1)]
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GalleryEncoding, HeClient, HeServer, HE_PARAMS, initCrypto, sealHeapBytes, unpermutePosition } from '#crypto';
 import { identityCentroid, makeProbe, Xoshiro128 } from '#simulations';
+import { writeResultFile } from './harness/results.ts';
 
 export interface BioRun {
   galleryTemplates: number;
@@ -228,10 +227,8 @@ export async function runBioBench(opts: { full: boolean; sizes?: number[]; worke
     params: HE_PARAMS[PARAM],
     runs,
   };
-  const out = join(dirname(fileURLToPath(import.meta.url)), 'results', 'bio.json');
-  mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, JSON.stringify(result, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2) + '\n');
-  console.log(`wrote ${out}`);
+  const out = writeResultFile('bio.json', result);
+  console.log(`wrote ${fileURLToPath(out)}`);
   return result;
 }
 

@@ -1,6 +1,12 @@
 export * from './sqlite.ts';
 export * from './log.ts';
-export * from './audit.ts';
+export { AUDIT_KINDS, isAuditKind, type AuditKind } from './audit/kinds.ts';
+export { AuditEntrySchema, canonicalAuditData, type AuditEntry } from './audit/entry.ts';
+export { AUDIT_ENTRY_LABEL, AUDIT_CHECKPOINT_LABEL, auditEntryHash, auditCheckpointMessage, type AuditSigner, type AuditVerifier } from './audit/hash-chain.ts';
+export { AUDIT_SQL } from './audit/sql.ts';
+export { AuditLog, type AuditLogOptions, type AuditHead, type AuditCheckpoint, type AuditRecord, type AuditListQuery } from './audit/log.ts';
+export { verifyAudit, type AuditBreakReason, type AuditVerifyOptions, type AuditVerifyReport } from './audit/verify.ts';
+export { periodicCheckpoints } from './audit/checkpoints.ts';
 export * from './net.ts';
 export * from './files.ts';
 export * from './workers.ts';

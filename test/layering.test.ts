@@ -1,9 +1,10 @@
 /**
- * Architecture rule (STYLE.md): folders import each other only one way —
+ * Architecture rule: folders import each other only one way —
  * crypto → protocol → sdk → platform → org | node | coordinator → simulations — and only through their
- * `index.ts` (`#name`). Org, node and coordinator never import each other. Only the designated modules import
- * the wrapped dependencies. Tests and the top-level programs (cli, demo, bench) are exempt from the
- * folder order but still reach folders only through `#name`.
+ * `index.ts` (`#name`). Org, node and coordinator never import each other. Only the designated modules
+ * import the wrapped dependencies. The top-level programs (cli, demo, bench, test) may use any layer,
+ * through `#name`. Tests and test fixtures (`*.test-fixture.ts`) inside a layer folder sit below the code
+ * they test: they import only their own layer and the layers below it.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, dirname, resolve } from 'node:path';
@@ -76,6 +77,23 @@ describe('layering', () => {
         const b = RANK[target];
         if (a === undefined || b === undefined) continue;
         if (b > a || (b === a && target !== from)) violations.push(`${rel} (${from}) imports #${target}`);
+      }
+    }
+    expect(violations).toEqual([]);
+  });
+
+  it('tests and fixtures inside a layer folder import only their own layer and the layers below', () => {
+    const violations: string[] = [];
+    for (const f of all) {
+      const rel = relative(ROOT, f);
+      const from = rel.split('/')[0]!;
+      const a = RANK[from];
+      if (a === undefined || !(rel.endsWith('.test.ts') || rel.endsWith('.test-fixture.ts'))) continue;
+      for (const spec of imports(readFileSync(f, 'utf8'))) {
+        if (!spec.startsWith('#')) continue;
+        const target = spec.slice(1);
+        const b = RANK[target];
+        if (b !== undefined && (b > a || (b === a && target !== from))) violations.push(`${rel} (a ${from} test) imports #${target}`);
       }
     }
     expect(violations).toEqual([]);

@@ -1,0 +1,37 @@
+/** `veil audit verify`: recompute a node's or the coordinator's audit chain and checkpoints offline. */
+import type { Command } from 'commander';
+import { existsSync } from 'node:fs';
+import { initCrypto, verifySignature } from '#crypto';
+import { VeilError } from '#protocol';
+import { verifyAudit } from '#platform';
+import { nodePaths, NodeStore, loadNodeKeys } from '#node';
+import { coordinatorPaths, loadCoordinatorKey, CoordinatorStore } from '#coordinator';
+import { out } from '../shared/output.ts';
+
+export function registerAuditCommands(program: Command): void {
+  const audit = program.command('audit').description('audit logs');
+  audit
+    .command('verify')
+    .description("recompute a node's or the coordinator's audit chain and checkpoints; report the first broken link")
+    .requiredOption('--dir <dir>', 'node or coordinator directory')
+    .option('--json', 'JSON output')
+    .action(async (o: { dir: string; json?: boolean }) => {
+      await initCrypto();
+      const isNode = existsSync(nodePaths(o.dir).config);
+      const isCoord = existsSync(coordinatorPaths(o.dir).config);
+      if (!isNode && !isCoord) throw new VeilError('bad_config', `${o.dir} is neither a node nor a coordinator directory`);
+      const store = isNode ? new NodeStore(nodePaths(o.dir).db) : new CoordinatorStore(coordinatorPaths(o.dir).db);
+      try {
+        const publicKey = isNode ? loadNodeKeys(o.dir).signing.publicKey() : loadCoordinatorKey(o.dir).publicKey();
+        const r = verifyAudit(store.db, { publicKey, verify: verifySignature });
+        out(!!o.json, r, () =>
+          r.ok
+            ? `audit log intact: ${r.entries} entries, ${r.checkpoints} signed checkpoints`
+            : `audit log BROKEN at entry ${r.firstBroken?.seq}: ${r.firstBroken?.reason} (${r.firstBroken?.detail})`,
+        );
+        if (!r.ok) process.exitCode = 1;
+      } finally {
+        store.close();
+      }
+    });
+}

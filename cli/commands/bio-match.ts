@@ -1,0 +1,45 @@
+/**
+ * `veil bio-match`: the analyst's encrypted biometric 1:N search. The probe is encrypted on this
+ * machine; nodes return masked encrypted scores, and only hits are printed.
+ */
+import { Option, type Command } from 'commander';
+import { PURPOSES, HANDLING_CODES, BIO_MODALITIES, type Purpose, type Handling, type BioModality } from '#protocol';
+import { VeilClient } from '#sdk';
+import { readEmbedding } from '../shared/embedding.ts';
+import { out } from '../shared/output.ts';
+import { parseTargets } from '../shared/targets.ts';
+
+export function registerBioMatchCommand(program: Command): void {
+  program
+    .command('bio-match')
+    .description('encrypted biometric 1:N search: the probe is encrypted here; nodes return masked encrypted scores')
+    .requiredOption('--cred <file>', 'analyst credential file')
+    .addOption(new Option('--modality <m>', 'biometric modality').choices([...BIO_MODALITIES]).default('face'))
+    .requiredOption('--embedding <file>', 'JSON file with the probe embedding: an array of numbers (face 512, fingerprint 256)')
+    .option('--targets <list>', 'comma-separated countries to ask (default: all members)')
+    .addOption(new Option('--purpose <purpose>', 'purpose').choices([...PURPOSES]).default('criminal-investigation'))
+    .addOption(new Option('--case <ref>', 'case reference').env('VEIL_CASE').makeOptionMandatory())
+    .addOption(new Option('--legal-basis <code>', 'legal basis code').env('VEIL_LEGAL_BASIS').makeOptionMandatory())
+    .addOption(new Option('--handling <code>', 'handling code').choices([...HANDLING_CODES]).default('restricted'))
+    .option('--node-url <url>', 'override the node URL from the credential')
+    .option('--json', 'JSON output')
+    .action(async (o: { cred: string; modality: BioModality; embedding: string; targets?: string; purpose: Purpose; case: string; legalBasis: string; handling: Handling; nodeUrl?: string; json?: boolean }) => {
+      const embedding = readEmbedding(o.embedding);
+      const client = await VeilClient.connect(o.cred, o.nodeUrl ? { nodeUrl: o.nodeUrl } : {});
+      try {
+        const r = await client.bioMatch(o.modality, embedding, { purpose: o.purpose, caseRef: o.case, legalBasis: o.legalBasis, handling: o.handling }, o.targets ? { targets: parseTargets(o.targets) } : {});
+        out(!!o.json, r, () =>
+          [
+            `biometric query ${r.queryId} (${r.modality})`,
+            ...r.results.map((c) => {
+              const mark = c.status === 'hit' ? `HIT (${c.hits.length})` : c.status === 'no-hit' ? 'no hit' : c.status.toUpperCase();
+              const refs = c.hits.map((h) => `--hit ${c.country}:${h.ref}`).join(' ');
+              return `  ${c.country}  ${mark}${c.code ? ` (${c.code})` : ''}${refs ? `  ${refs}` : ''}`;
+            }),
+          ].join('\n'),
+        );
+      } finally {
+        await client.close();
+      }
+    });
+}

@@ -1,0 +1,107 @@
+/**
+ * `veil node …`: create, fill, run and inspect a country's node (init, import, start, rotate-key,
+ * status), with its data-owner and analyst accounts as sub-groups.
+ */
+import { Command, Option } from 'commander';
+import { VeilError } from '#protocol';
+import { initNode, importFile, startNode, rotateKey, nodePaths, NodeStore } from '#node';
+import { out } from '../shared/output.ts';
+import { ProgressBar } from '../shared/progress.ts';
+import { runUntilSignal } from '../shared/run-until-signal.ts';
+import { registerAnalystCommands } from './analyst.ts';
+import { registerOwnerCommands } from './owner.ts';
+
+export function registerNodeCommands(program: Command): void {
+  const node = program.command('node').description("run and administer a country's node");
+
+  node
+    .command('init')
+    .description('create a node directory: keys, config, policy, database')
+    .requiredOption('--country <cc>', 'ISO 3166-1 alpha-2 code of the member country, e.g. FR')
+    .requiredOption('--dir <dir>', 'node directory')
+    .option('--coordinator <url>', 'coordinator websocket URL, e.g. ws://127.0.0.1:7000/v1/ws')
+    .option('--port <port>', 'analyst API port (0 = any free port)', (v) => Number(v), 0)
+    .action(async (o: { country: string; dir: string; coordinator?: string; port: number }) => {
+      if (!/^[A-Za-z]{2}$/.test(o.country)) throw new VeilError('bad_request', '--country must be a two-letter code');
+      const cfg = await initNode(o.dir, { country: o.country, ...(o.coordinator ? { coordinatorUrl: o.coordinator } : {}), port: o.port });
+      console.log(`node ${cfg.country} initialised in ${o.dir}`);
+      console.log(`hand ${nodePaths(o.dir).descriptor} to the coordinator operator: veil coordinator admit --dir <coord> ${nodePaths(o.dir).descriptor}`);
+    });
+
+  node
+    .command('import')
+    .description('import records from NDJSON or CSV (all-or-nothing unless --skip-invalid); see docs/records.md')
+    .requiredOption('--dir <dir>', 'node directory')
+    .argument('<file>', '.ndjson/.jsonl or .csv file')
+    .option('--skip-invalid', 'import the valid lines and report the invalid ones')
+    .addOption(new Option('--format <format>', 'file format (default: from the extension)').choices(['ndjson', 'csv']))
+    .option('--json', 'JSON report')
+    .action(async (file: string, o: { dir: string; skipInvalid?: boolean; format?: 'ndjson' | 'csv'; json?: boolean }) => {
+      const bar = new ProgressBar(!o.json);
+      let big = false;
+      const r = await importFile(o.dir, file, {
+        skipInvalid: !!o.skipInvalid,
+        ...(o.format ? { format: o.format } : {}),
+        onProgress: (p) => {
+          if (p.total > 2000) big = true;
+          if (big) bar.update(p.phase, p.done, p.total);
+        },
+      });
+      out(!!o.json, r, () => {
+        const lines = r.errors.slice(0, 50).map((e) => `  line ${e.line}: ${e.reason}`);
+        if (r.errors.length > 50) lines.push(`  … ${r.invalid - 50} more`);
+        const head = r.written
+          ? `imported ${file}: ${r.upserted} upserted, ${r.unchanged} unchanged, ${r.deleted} deleted` +
+            (r.deleteMissing ? `, ${r.deleteMissing} deletes of unknown ids` : '') +
+            `; tags +${r.tagsAdded}/-${r.tagsRemoved} in ${r.chunks} chunk(s)` +
+            (r.templates ? `; ${r.templates} biometric template(s), ${r.templatesNormalized} rescaled to unit length` : '') +
+            `; ${(r.ms / 1000).toFixed(1)}s`
+          : `nothing imported: ${r.invalid} invalid line(s) of ${r.lines} (use --skip-invalid to import the ${r.valid} valid ones)`;
+        return [head, ...(r.invalid > 0 && r.written ? [`skipped ${r.invalid} invalid line(s):`] : []), ...lines].join('\n');
+      });
+      if (!r.written) process.exitCode = 1;
+    });
+
+  node
+    .command('start')
+    .description('start the node: dial the coordinator, answer queries, publish the index, serve analysts')
+    .requiredOption('--dir <dir>', 'node directory')
+    .option('--coordinator <url>', 'coordinator websocket URL (overrides node.json)')
+    .option('--port <port>', 'analyst API port (overrides node.json)', (v) => Number(v))
+    .action(async (o: { dir: string; coordinator?: string; port?: number }) => {
+      const h = await startNode(o.dir, { ...(o.coordinator ? { coordinatorUrl: o.coordinator } : {}), ...(o.port !== undefined ? { port: o.port } : {}) });
+      console.log(`node ${h.country} serving analysts on ${h.url}; approval console on ${h.consoleUrl}`);
+      await runUntilSignal(() => h.close());
+    });
+
+  node
+    .command('rotate-key')
+    .description('start a new OPRF epoch and republish the whole index under it')
+    .requiredOption('--dir <dir>', 'node directory')
+    .action(async (o: { dir: string }) => {
+      const bar = new ProgressBar(true);
+      const r = await rotateKey(o.dir, { onProgress: (d, t) => t > 2000 && bar.update('rotate', d, t) });
+      console.log(`epoch ${r.epoch} prepared with ${r.tags} tags; it becomes active when the coordinator acknowledges it`);
+    });
+
+  node
+    .command('status')
+    .description('records, tags, epochs and unpublished chunks')
+    .requiredOption('--dir <dir>', 'node directory')
+    .option('--json', 'JSON output')
+    .action((o: { dir: string; json?: boolean }) => {
+      const s = new NodeStore(nodePaths(o.dir).db);
+      try {
+        const epochs = s.epochs().map((e) => ({ epoch: e.epoch, state: e.state, tags: s.keyCount(e.epoch) }));
+        const v = { records: s.recordCount(), epochs, outbox: s.outboxCount(), analysts: s.analysts().length };
+        out(!!o.json, v, () =>
+          [`records: ${v.records}`, ...epochs.map((e) => `epoch ${e.epoch} (${e.state}): ${e.tags} tags`), `unpublished chunks: ${v.outbox}`, `analysts: ${v.analysts}`].join('\n'),
+        );
+      } finally {
+        s.close();
+      }
+    });
+
+  registerOwnerCommands(node);
+  registerAnalystCommands(node);
+}
