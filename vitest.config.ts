@@ -4,8 +4,9 @@ export default defineConfig({
   test: {
     include: ['**/*.test.ts'],
     exclude: ['node_modules/**'],
-    testTimeout: 60_000,
-    hookTimeout: 120_000,
+    // Tests never depend on wall-clock limits: these only stop a hung run, far beyond any loaded machine.
+    testTimeout: 900_000,
+    hookTimeout: 900_000,
     pool: 'forks',
     maxWorkers: 2,
   },

@@ -34,7 +34,7 @@ describe('veil audit verify', () => {
       await runVeilOk(['node', 'import', '--dir', base, f]);
       await runVeilOk(['node', 'analyst', 'add', `Analyst ${i}`, '--dir', base]);
     }
-  }, 120_000);
+  });
 
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 

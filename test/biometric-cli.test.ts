@@ -48,5 +48,5 @@ describe('biometric search through the CLI', () => {
     const bad = await runVeil(['bio-match', ...base, '--embedding', join(net.root, 'missing.json')]);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('error [bad_request]');
-  }, 180_000);
+  });
 });

@@ -230,5 +230,5 @@ describe('approval console in Chromium', () => {
     expect(de.desk.get(toDeny.id)).toMatchObject({ decidedBy: ownerId, status: 'denied' });
     expect(de.desk.get(untouched.id)).toMatchObject({ status: 'pending', decidedBy: null });
     expect((await client.disclosures()).find((x) => x.id === untouched.id)?.released).toBeUndefined();
-  }, 120_000);
+  });
 });

@@ -39,7 +39,7 @@ describe('disclosure', () => {
       { country: 'IT', records: [ivan], policy: policyWith({ deadlineHours: 0.0005, autoApprove: [] }) },
     ]);
     client = await net.client('FR');
-  }, 60_000);
+  });
 
   afterAll(async () => {
     await net?.stop();

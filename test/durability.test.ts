@@ -85,5 +85,5 @@ describe('durability across crashes and offline nodes', () => {
     // The coordinator holds no undelivered mail and no ciphertext of delivered mail.
     const members = await runVeilOk(['audit', 'verify', '--dir', net.coordinatorDir]);
     expect(members).toContain('intact');
-  }, 240_000);
+  });
 });

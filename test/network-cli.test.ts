@@ -38,7 +38,7 @@ describe('network through the CLI', () => {
     await net.settled();
     cred = await net.addAnalyst('FR', 'Claire Test');
     client = await VeilClient.connect(cred);
-  }, 180_000);
+  });
 
   afterAll(async () => {
     await net?.stop();
@@ -108,7 +108,7 @@ describe('network through the CLI', () => {
     await waitFor('DE epoch 2 active', async () => {
       const st = JSON.parse((await runVeil(['node', 'status', '--dir', net.nodeDir('DE'), '--json'])).stdout) as { epochs: Array<{ epoch: number; state: string }> };
       return st.epochs.some((e) => e.epoch === 2 && e.state === 'active');
-    }, 60_000);
+    });
     await net.settled();
     await client.members(true);
     const r = await client.query({ doc: { type: 'passport', country: 'DEU', number: 'C01X00T47' } }, CTX);
@@ -129,7 +129,7 @@ describe('network through the CLI', () => {
     await net.settled();
     expect(status(await client.query({ name: 'Hans Müller', dob: '1970-02-03' }, CTX, { targets: ['DE'] }), 'DE')).not.toBe('hit');
     expect(status(await client.query({ name: 'Hans Müller', dob: '1971-02-03' }, CTX, { targets: ['DE'] }), 'DE')).toBe('hit');
-  }, 120_000);
+  });
 
   it('reports a stopped node as unavailable, never as a no-hit, and every process stays up', async () => {
     const ua = net.nodes.get('UA')!;
