@@ -1,3 +1,14 @@
 export * from './synthetic-records.ts';
 export * from './local-network.ts';
-export * from './synthetic-biometrics.ts';
+export {
+  FACE_DIMS,
+  FINGERPRINT_DIMS,
+  Xoshiro128,
+  identityCentroid,
+  makeGallery,
+  makeProbe,
+  dot,
+  type SyntheticGallery,
+  type SyntheticGalleryOptions,
+  type SyntheticProbeOptions,
+} from '#crypto';

@@ -3,7 +3,7 @@
  * gallery of synthetic identities, plus extra captures placed at chosen positions to exercise several
  * blocks, and the plaintext decisions to compare encrypted ones with.
  */
-import { dot, makeGallery } from './synthetic-embeddings.test-fixture.ts';
+import { dot, makeGallery } from './synthetic.ts';
 import { HeClient } from './client.ts';
 import { GalleryEncoding } from './gallery.ts';
 import { HE_PARAMS } from './params.ts';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { code, heFixture, seeded } from './he.test-fixture.ts';
-import { dot, makeGallery, makeProbe } from './synthetic-embeddings.test-fixture.ts';
+import { dot, makeGallery, makeProbe } from './synthetic.ts';
 import { CryptoError } from '../errors.ts';
 import { HeClient } from './client.ts';
 import { GalleryEncoding } from './gallery.ts';

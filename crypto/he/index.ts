@@ -15,3 +15,15 @@ export {
   type PositionPermutation,
   type PermutePositionOptions,
 } from './permute.ts';
+export {
+  FACE_DIMS,
+  FINGERPRINT_DIMS,
+  Xoshiro128,
+  identityCentroid,
+  makeGallery,
+  makeProbe,
+  dot,
+  type SyntheticGallery,
+  type SyntheticGalleryOptions,
+  type SyntheticProbeOptions,
+} from './synthetic.ts';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { code, heFixture, seeded } from './he.test-fixture.ts';
-import { makeProbe } from './synthetic-embeddings.test-fixture.ts';
+import { makeProbe } from './synthetic.ts';
 import { CryptoError } from '../errors.ts';
 import { initCrypto } from '../sodium.ts';
 import { HeClient } from './client.ts';

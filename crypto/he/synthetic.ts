@@ -1,5 +1,6 @@
 /**
- * Seeded synthetic biometric embeddings with genuine/impostor structure, for tests and benchmarks.
+ * Seeded synthetic biometric embeddings with genuine/impostor structure, for the HE tests, the
+ * benchmarks and protocol simulations (one generator for all of them; it touches no key and no real data).
  *
  * Model: each identity has a random unit centroid c (isotropic Gaussian, normalized); a capture is
  * normalize(c + sigma * n) with n ~ N(0, I_d) and a per-capture quality a = sigma^2 d drawn from
