@@ -6,7 +6,7 @@
 import { initCrypto, fromBase64url } from '#crypto';
 import { AuditLog, readJsonFile } from '#platform';
 import { z } from 'zod';
-import { CoordinatorStore } from './store/sqlite-store.ts';
+import { CoordinatorStore } from './store/legacy-sqlite-store.ts';
 import { coordinatorPaths, loadCoordinatorKey } from './config.ts';
 import { VeilError } from '#protocol';
 

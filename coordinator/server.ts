@@ -18,7 +18,7 @@ import { Hono } from 'hono';
 import { assertSignature, randomBytes, initCrypto, equalBytes } from '#crypto';
 import { LIMITS, challengeBytes, PROTOCOL_VERSION, checkVersion, decodeWith, decode, encode, encodeWithEncodedArray, verifyEnvelope, NodeFrame, ForwardedAnyQuery, ForwardedLookup, PublishChunk, NodeDescriptor, ReplayGuard, assertNever, type Answer, type CoordinatorFrame, Envelope, type LookupResult, VeilError, asVeilError, keyId } from '#protocol';
 import { AuditLog, createLogger, writeRunFile, boundPort, periodicCheckpoints, type Logger, type AuditEntry } from '#platform';
-import { CoordinatorStore } from './store/sqlite-store.ts';
+import { CoordinatorStore } from './store/legacy-sqlite-store.ts';
 import { coordinatorPaths, loadCoordinatorConfig, loadCoordinatorKey, type CoordinatorConfig } from './config.ts';
 
 export interface CoordinatorHandle {
