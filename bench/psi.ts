@@ -33,7 +33,7 @@ import {
 } from '#crypto';
 import { CoordinatorFrame, LIMITS, PROTOCOL_VERSION, challengeBytes, decode, decodeWith, encode, matchKeysForQuery, matchKeysForRecord, parseRecord, signEnvelope, type Answer, type Envelope, type EvalResult, type ForwardedQuery, type MatchClass, type NodeDescriptor, type NodeFrame, type QuerySubject, keyId } from '#protocol';
 import { silentLogger, writeJsonFile } from '#platform';
-import { CoordinatorStore, admitMember, coordinatorPaths, initCoordinatorDir, loadCoordinatorConfig, startCoordinator } from '#coordinator';
+import { SqliteCoordinatorStore, admitMember, coordinatorPaths, initCoordinatorDir, loadCoordinatorConfig, startCoordinator } from '#coordinator';
 import { addAnalyst, importFile, initNode, nodePaths, startNode, type NodeHandle } from '#node';
 import { VeilClient, type SearchContext } from '#sdk';
 import { REPO_ROOT, VEIL_BIN, rng32, startDaemon, startLocalNetwork, syntheticRecords, toNdjson, waitFor, type SyntheticRecord } from '#simulations';
@@ -904,13 +904,11 @@ export async function benchFanout(root: string, quick: boolean): Promise<PsiBenc
     };
     return { country, key, boxPub, descriptor: signEnvelope(key, keyId.node(country), descriptor), answer: encode(signEnvelope(key, keyId.node(country), answer)) };
   });
-  const store = new CoordinatorStore(paths.db);
+  const store = new SqliteCoordinatorStore(paths.db);
   try {
-    store.db.transaction(() => {
-      for (const m of members) store.admit(m.country, m.key.publicKey(), m.boxPub);
-    })();
+    for (const m of members) await store.members.admit({ country: m.country, signPub: m.key.publicKey(), boxPub: m.boxPub });
   } finally {
-    store.close();
+    await store.close();
   }
 
   const daemon = await startCoordinatorProcess(dir);

@@ -24,7 +24,7 @@ import {
   disableOwnerInDir,
   listOwners,
 } from '#node';
-import { initCoordinatorDir, startCoordinator, admitMember, listMembers, coordinatorPaths, loadCoordinatorKey, CoordinatorStore } from '#coordinator';
+import { initCoordinatorDir, startCoordinator, admitMember, listMembers, coordinatorPaths, loadCoordinatorKey, SqliteCoordinatorStore } from '#coordinator';
 import { verifyAudit } from '#platform';
 import { verifySignature } from '#crypto';
 import { existsSync, readFileSync } from 'node:fs';
@@ -91,8 +91,8 @@ coord
   .description('list admitted members')
   .requiredOption('--dir <dir>', 'coordinator directory')
   .option('--json', 'JSON output')
-  .action((o: { dir: string; json?: boolean }) => {
-    const m = listMembers(o.dir);
+  .action(async (o: { dir: string; json?: boolean }) => {
+    const m = await listMembers(o.dir);
     out(!!o.json, m, () => m.map((x) => `${x.country}  admitted ${x.admittedAt}${x.hasDescriptor ? '' : '  (never connected)'}`).join('\n') || '(no members)');
   });
 
@@ -542,7 +542,7 @@ audit
     const isNode = existsSync(nodePaths(o.dir).config);
     const isCoord = existsSync(coordinatorPaths(o.dir).config);
     if (!isNode && !isCoord) throw new VeilError('bad_config', `${o.dir} is neither a node nor a coordinator directory`);
-    const store = isNode ? new NodeStore(nodePaths(o.dir).db) : new CoordinatorStore(coordinatorPaths(o.dir).db);
+    const store = isNode ? new NodeStore(nodePaths(o.dir).db) : new SqliteCoordinatorStore(coordinatorPaths(o.dir).db);
     try {
       const publicKey = isNode ? loadNodeKeys(o.dir).signing.publicKey() : loadCoordinatorKey(o.dir).publicKey();
       const r = verifyAudit(store.db, { publicKey, verify: verifySignature });
