@@ -1,3 +1,7 @@
+/**
+ * Runs the shared coordinator store suite against SQLite, plus what is specific to the SQLite store
+ * (no signer, in-memory).
+ */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
