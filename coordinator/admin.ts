@@ -4,9 +4,9 @@
  * open it); a running coordinator reads the registry on every login.
  */
 import { initCrypto, fromBase64url } from '#crypto';
-import { AuditLog, readJsonFile } from '#platform';
+import { readJsonFile } from '#platform';
 import { z } from 'zod';
-import { CoordinatorStore } from './store/sqlite-store.ts';
+import { SqliteCoordinatorStore } from './store/sqlite-store.ts';
 import { coordinatorPaths, loadCoordinatorKey } from './config.ts';
 import { VeilError } from '#protocol';
 
@@ -23,25 +23,21 @@ export async function admitMember(dir: string, file: string): Promise<{ country:
   const signPub = fromBase64url(a.signPub);
   const boxPub = fromBase64url(a.boxPub);
   if (signPub.length !== 32 || boxPub.length !== 32) throw new VeilError('bad_key', 'public keys must be 32 bytes');
-  const store = new CoordinatorStore(coordinatorPaths(dir).db);
+  const key = loadCoordinatorKey(dir);
+  const store = new SqliteCoordinatorStore(coordinatorPaths(dir).db, { signer: { sign: (m) => key.sign(m), publicKey: key.publicKey() } });
   try {
-    const key = loadCoordinatorKey(dir);
-    const audit = new AuditLog(store.db, { signer: { sign: (m) => key.sign(m), publicKey: key.publicKey() } });
-    store.db.transaction(() => {
-      store.admit(a.country, signPub, boxPub);
-      audit.append({ kind: 'member.admitted', country: a.country });
-    })();
+    await store.members.admit({ country: a.country, signPub, boxPub }, { kind: 'member.admitted', country: a.country });
   } finally {
-    store.close();
+    await store.close();
   }
   return { country: a.country };
 }
 
-export function listMembers(dir: string): Array<{ country: string; admittedAt: string; hasDescriptor: boolean }> {
-  const store = new CoordinatorStore(coordinatorPaths(dir).db);
+export async function listMembers(dir: string): Promise<Array<{ country: string; admittedAt: string; hasDescriptor: boolean }>> {
+  const store = new SqliteCoordinatorStore(coordinatorPaths(dir).db);
   try {
-    return store.members().map((m) => ({ country: m.country, admittedAt: new Date(m.admittedAt).toISOString(), hasDescriptor: m.descriptor !== null }));
+    return (await store.members.listActive()).map((m) => ({ country: m.country, admittedAt: new Date(m.admittedAt).toISOString(), hasDescriptor: m.descriptor !== null }));
   } finally {
-    store.close();
+    await store.close();
   }
 }

@@ -1,4 +1,8 @@
 export * from './config.ts';
 export * from './server.ts';
 export * from './admin.ts';
-export { CoordinatorStore, prefixUpperBound } from './store/sqlite-store.ts';
+export { createCoordinator, type Coordinator, type CoordinatorDeps } from './coordinator.ts';
+export type { MemberSocket, ConnectionHandler, SocketAcceptor } from './transport.ts';
+export type * from './store/repositories.ts';
+export { SqliteCoordinatorStore, type SqliteCoordinatorStoreOptions } from './store/sqlite-store.ts';
+export { prefixUpperBound } from './store/prefix.ts';

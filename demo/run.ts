@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import { existsSync, readFileSync } from 'node:fs';
-import { CoordinatorStore } from '#coordinator';
+import { SqliteCoordinatorStore } from '#coordinator';
 import { syntheticRecords, toNdjson } from '#simulations';
 import { startLocalNetwork, runVeil, type LocalNetwork } from '#simulations';
 
@@ -185,14 +185,14 @@ async function main(): Promise<void> {
     const coordDb = join(net.coordinatorDir, 'coordinator.db');
     say('  Coordinator: blinded elements, tags or 2-byte prefixes, and mailbox metadata; never an identifier,');
     say('               a claim, a justification or a released field. Its own database shows it:');
-    const cs = new CoordinatorStore(coordDb);
+    const cs = new SqliteCoordinatorStore(coordDb);
     try {
-      const mail = cs.mailCounts();
+      const mail = await cs.mailboxes.counts();
       const kinds = cs.db.prepare('SELECT kind, COUNT(*) AS n FROM audit_log GROUP BY kind ORDER BY kind').all() as Array<{ kind: string; n: number }>;
       say(`    mailbox: ${mail.delivered} delivered (ciphertexts deleted), ${mail.pending} pending`);
       say(`    audit entries by kind: ${kinds.map((k) => `${k.kind}×${k.n}`).join(', ')}`);
     } finally {
-      cs.close();
+      await cs.close();
     }
     const secrets = ['C01X00T47', 'Ivanov', 'Иванов', 'Rashid', 'WVWZZZ1KZ6W000123', 'Passport presented', 'Not within the legal basis'];
     const files = [coordDb, `${coordDb}-wal`].filter((f) => existsSync(f)).map((f) => readFileSync(f));

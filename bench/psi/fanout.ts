@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { BoxKeyPair, OprfKey, SigningKey, blind, blindEvaluateBatch, randomBytes } from '#crypto';
 import { encode, keyId, signEnvelope, type EvalResult, type ForwardedQuery, type MatchClass, type NodeDescriptor } from '#protocol';
 import { writeJsonFile } from '#platform';
-import { CoordinatorStore, coordinatorPaths, initCoordinatorDir, loadCoordinatorConfig } from '#coordinator';
+import { SqliteCoordinatorStore, coordinatorPaths, initCoordinatorDir, loadCoordinatorConfig } from '#coordinator';
 import { REPO_ROOT, VEIL_BIN, startDaemon, waitFor } from '#simulations';
 import { settle } from '../harness/quiet.ts';
 import { say } from '../harness/report.ts';
@@ -95,13 +95,11 @@ export async function benchFanout(root: string, quick: boolean): Promise<PsiBenc
     };
     return { country, key, boxPub, descriptor: signEnvelope(key, keyId.node(country), descriptor), answer: encode(signEnvelope(key, keyId.node(country), answer)) };
   });
-  const store = new CoordinatorStore(paths.db);
+  const store = new SqliteCoordinatorStore(paths.db);
   try {
-    store.db.transaction(() => {
-      for (const m of members) store.admit(m.country, m.key.publicKey(), m.boxPub);
-    })();
+    for (const m of members) await store.members.admit({ country: m.country, signPub: m.key.publicKey(), boxPub: m.boxPub });
   } finally {
-    store.close();
+    await store.close();
   }
 
   const daemon = await startCoordinatorProcess(dir);

@@ -5,7 +5,7 @@ import { initCrypto, verifySignature } from '#crypto';
 import { VeilError } from '#protocol';
 import { verifyAudit } from '#platform';
 import { nodePaths, NodeStore, loadNodeKeys } from '#node';
-import { coordinatorPaths, loadCoordinatorKey, CoordinatorStore } from '#coordinator';
+import { coordinatorPaths, loadCoordinatorKey, SqliteCoordinatorStore } from '#coordinator';
 import { out } from '../shared/output.ts';
 
 export function registerAuditCommands(program: Command): void {
@@ -20,7 +20,7 @@ export function registerAuditCommands(program: Command): void {
       const isNode = existsSync(nodePaths(o.dir).config);
       const isCoord = existsSync(coordinatorPaths(o.dir).config);
       if (!isNode && !isCoord) throw new VeilError('bad_config', `${o.dir} is neither a node nor a coordinator directory`);
-      const store = isNode ? new NodeStore(nodePaths(o.dir).db) : new CoordinatorStore(coordinatorPaths(o.dir).db);
+      const store = isNode ? new NodeStore(nodePaths(o.dir).db) : new SqliteCoordinatorStore(coordinatorPaths(o.dir).db);
       try {
         const publicKey = isNode ? loadNodeKeys(o.dir).signing.publicKey() : loadCoordinatorKey(o.dir).publicKey();
         const r = verifyAudit(store.db, { publicKey, verify: verifySignature });
@@ -31,7 +31,7 @@ export function registerAuditCommands(program: Command): void {
         );
         if (!r.ok) process.exitCode = 1;
       } finally {
-        store.close();
+        await store.close();
       }
     });
 }

@@ -47,8 +47,8 @@ export function registerCoordinatorCommands(program: Command): void {
     .description('list admitted members')
     .requiredOption('--dir <dir>', 'coordinator directory')
     .option('--json', 'JSON output')
-    .action((o: { dir: string; json?: boolean }) => {
-      const m = listMembers(o.dir);
+    .action(async (o: { dir: string; json?: boolean }) => {
+      const m = await listMembers(o.dir);
       out(!!o.json, m, () => m.map((x) => `${x.country}  admitted ${x.admittedAt}${x.hasDescriptor ? '' : '  (never connected)'}`).join('\n') || '(no members)');
     });
 }

@@ -1,0 +1,113 @@
+/**
+ * One member connection's frame pipeline: decode → authenticate → dispatch.
+ *
+ * A connection is greeted with a challenge and must log in (`auth`) within the auth timeout; until then
+ * any other frame is refused and the connection closed. After login every frame goes to its concern's
+ * handler. Frames of one connection are handled in arrival order: a handler that must wait (the store)
+ * returns a Promise and the connection's next frames queue behind it, while the hot path (queries and
+ * answers) runs synchronously as it arrives. A rejected frame is answered with an `error` naming the
+ * request it was about when there is one, so the gateway fails that request at once.
+ */
+import { LIMITS, NodeFrame, VeilError, asVeilError, decodeWith } from '#protocol';
+import type { Clock, Logger } from '#platform';
+import type { ConnectionHandler, MemberSocket } from './transport.ts';
+import type { Membership } from './membership.ts';
+import type { Dispatch } from './dispatch.ts';
+import type { Session } from './sessions.ts';
+import { refOf, sendFrame } from './frames.ts';
+
+/** How long a new connection has to log in. */
+export const AUTH_TIMEOUT_MS = 10_000;
+/** Frames one connection may have waiting behind a handler that is still running. */
+export const MAX_WAITING_FRAMES = 4096;
+
+export interface ConnectionDeps {
+  membership: Membership;
+  dispatch: Dispatch;
+  clock: Clock;
+  log: Logger;
+  randomBytes: (n: number) => Uint8Array;
+  isClosed: () => boolean;
+}
+
+interface Waiting {
+  readonly data: Uint8Array;
+  readonly isBinary: boolean;
+}
+
+export function acceptConnection(socket: MemberSocket, deps: ConnectionDeps): ConnectionHandler {
+  const nonce = deps.randomBytes(32);
+  let session: Session | undefined;
+  let busy = false;
+  let gone = false;
+  const waiting: Waiting[] = [];
+  const authTimer = deps.clock.setTimeout(() => socket.close(4401, 'auth timeout'), AUTH_TIMEOUT_MS);
+
+  const handle = (data: Uint8Array, isBinary: boolean): void | Promise<void> => {
+    if (!isBinary) throw new VeilError('bad_msgpack', 'text frame');
+    const frame = decodeWith(data, NodeFrame, LIMITS.maxFrameBytes);
+    if (session) return deps.dispatch(session, frame);
+    if (frame.t !== 'auth') throw new VeilError('unauthenticated', 'expected auth');
+    return deps.membership.login(socket, nonce, frame).then((s) => {
+      session = s;
+      deps.clock.clear(authTimer);
+      if (gone) deps.membership.disconnected(s); // closed while the login completed
+    });
+  };
+
+  const reject = (err: unknown, data: Uint8Array): void => {
+    if (deps.isClosed()) return;
+    const e = asVeilError(err);
+    const who = session ? { country: session.country } : {};
+    deps.log.warn('frame rejected', { code: e.code, ...who });
+    if (e.code === 'internal') deps.log.error('frame failed', err, who);
+    const ref = session ? refOf(data) : undefined;
+    sendFrame(socket, { t: 'error', code: e.code, ...(ref ? { ref } : {}) });
+    if (!session) socket.close(4401, e.code);
+  };
+
+  const run = (data: Uint8Array, isBinary: boolean): void => {
+    let r: void | Promise<void>;
+    try {
+      r = handle(data, isBinary);
+    } catch (err) {
+      reject(err, data);
+      return;
+    }
+    if (!r) return;
+    busy = true;
+    void r
+      .catch((err: unknown) => reject(err, data))
+      .finally(() => {
+        busy = false;
+        drain();
+      });
+  };
+
+  const drain = (): void => {
+    while (!busy && !deps.isClosed()) {
+      const next = waiting.shift();
+      if (!next) return;
+      run(next.data, next.isBinary);
+    }
+  };
+
+  deps.membership.challenge(socket, nonce);
+  return {
+    message(data, isBinary) {
+      if (deps.isClosed()) return;
+      if (!busy) return run(data, isBinary);
+      if (waiting.length >= MAX_WAITING_FRAMES) return reject(new VeilError('rate_limited', 'too many frames waiting'), data);
+      waiting.push({ data, isBinary });
+    },
+    pong() {
+      if (session) session.alive = true;
+    },
+    closed() {
+      gone = true;
+      deps.clock.clear(authTimer);
+      waiting.length = 0;
+      if (session) deps.membership.disconnected(session);
+    },
+  };
+}

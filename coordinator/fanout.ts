@@ -1,0 +1,182 @@
+/**
+ * Query routing: a query from a gateway node goes to every target node and one result goes back that
+ * lists every target with a status — answered, unavailable, timeout or error — so a country that is
+ * down is never silently dropped.
+ *
+ * A query is verified against its sender's session, checked for replay, rate-limited per country and
+ * queued to each connected target (the envelope is encoded once for all of them; `eval-batcher.ts`
+ * groups what leaves per node). A per-query deadline (longer for encrypted biometric queries, which
+ * score a whole gallery) reports absent targets as timed out. Answers are attributed to the
+ * authenticated connection they came on; late answers and answers to queries a node was not asked are
+ * dropped. The coordinator never decodes what a node evaluated: it routes signed envelopes it cannot
+ * forge. Nothing here touches the store: targets come from the directory's cached member list.
+ */
+import { ForwardedAnyQuery, VeilError, encode, verifyEnvelope, type Answer, type CoordinatorFrame, type Envelope, type ReplayGuard } from '#protocol';
+import type { Clock, TimerHandle } from '#platform';
+import type { CoordinatorConfig } from './config.ts';
+import type { AuditBatch } from './audit-batch.ts';
+import type { Directory, MemberList } from './directory.ts';
+import type { EvalBatcher } from './eval-batcher.ts';
+import type { RateLimiter } from './rate-limit.ts';
+import type { ResultCache } from './result-cache.ts';
+import { sendFrame } from './frames.ts';
+import { sessionKey, type Session, type SessionRegistry } from './sessions.ts';
+
+export interface EvalAnswer {
+  readonly to: string;
+  readonly id: string;
+  /** The target's signed answer, encoded; passed through undecoded. */
+  readonly env: Uint8Array;
+}
+
+export interface Fanout {
+  /** Returns a Promise only when it must wait (for a fresh member list); the caller keeps frame order. */
+  onQuery(s: Session, env: Envelope): void | Promise<void>;
+  onEvalResults(s: Session, results: readonly EvalAnswer[]): void;
+  /** Queries waiting for answers. */
+  readonly pending: number;
+  close(): void;
+}
+
+export interface FanoutDeps {
+  config: Pick<CoordinatorConfig, 'queryDeadlineMs' | 'bioDeadlineMs'>;
+  sessions: SessionRegistry;
+  directory: Directory;
+  replay: ReplayGuard;
+  limiter: RateLimiter;
+  results: ResultCache;
+  batcher: EvalBatcher;
+  audit: AuditBatch;
+  clock: Clock;
+}
+
+interface Pending {
+  readonly from: string;
+  readonly id: string;
+  readonly targets: readonly string[];
+  readonly targetSet: ReadonlySet<string>;
+  readonly answers: Map<string, Answer>;
+  readonly timer: TimerHandle;
+  readonly started: number;
+  readonly resolve: (frame: Uint8Array) => void;
+}
+
+const pendingKey = (from: string, id: string) => `${from}:${id}`;
+
+export function createFanout(deps: FanoutDeps): Fanout {
+  const pending = new Map<string, Pending>();
+
+  const finish = (key: string, timedOut: boolean): void => {
+    const p = pending.get(key);
+    if (!p) return;
+    pending.delete(key);
+    deps.clock.clear(p.timer);
+    const answers: Answer[] = p.targets.map((c) => p.answers.get(c) ?? { country: c, status: 'timeout', code: 'timeout' });
+    const frame = encode({ t: 'query-result', id: p.id, answers } satisfies CoordinatorFrame);
+    deps.audit.add({
+      kind: 'query.answered',
+      queryId: p.id,
+      country: p.from,
+      count: answers.filter((a) => a.status === 'answered').length,
+      status: timedOut ? 'deadline' : 'complete',
+      ms: Math.round(deps.clock.now() - p.started),
+    });
+    p.resolve(frame);
+  };
+
+  const fanOut = (q: ForwardedAnyQuery, env: Envelope, members: MemberList, resolve: (frame: Uint8Array) => void): void => {
+    const bio = q.t === 'fwd-bio-query';
+    const key = pendingKey(q.from, q.id);
+    const wanted = q.targets ?? members.list.filter((c) => c !== q.from);
+    const targets = [...new Set(wanted)].filter((c) => c !== q.from);
+    const answers = new Map<string, Answer>();
+    for (const c of targets) {
+      if (!members.set.has(c)) answers.set(c, { country: c, status: 'error', code: 'unknown_member' });
+    }
+    pending.set(key, {
+      from: q.from,
+      id: q.id,
+      targets,
+      targetSet: new Set(targets),
+      answers,
+      started: deps.clock.now(),
+      resolve,
+      timer: deps.clock.setTimeout(() => finish(key, true), bio ? deps.config.bioDeadlineMs : deps.config.queryDeadlineMs),
+    });
+    deps.audit.add(
+      bio
+        ? { kind: 'bio.query.received', queryId: q.id, country: q.from, cls: q.modality, bytes: q.probe.length + (q.sessionKeys?.length ?? 0), purpose: q.purpose }
+        : { kind: 'query.received', queryId: q.id, country: q.from, count: q.items.length, purpose: q.purpose },
+    );
+    const encodedEnv = encode(env);
+    for (const c of targets) {
+      if (answers.has(c)) continue;
+      const t = deps.sessions.get(c);
+      if (!t) {
+        answers.set(c, { country: c, status: 'unavailable', code: 'unavailable' });
+        continue;
+      }
+      deps.batcher.enqueue(t.socket, encodedEnv);
+    }
+    if (answers.size === targets.length) finish(key, false);
+  };
+
+  return {
+    onQuery(s, env) {
+      const q = verifyEnvelope(env, sessionKey(s), ForwardedAnyQuery);
+      if (q.from !== s.country) throw new VeilError('forbidden', 'query from another country');
+      const seen = deps.results.seen(q.from, q.id);
+      if (seen === 'in-flight') return; // retransmission: the result will follow
+      if (seen) {
+        s.socket.send(seen);
+        return;
+      }
+      deps.replay.check(env.kid, q.ts, q.nonce);
+      if (!deps.limiter.take(s.country)) {
+        sendFrame(s.socket, { t: 'error', code: 'rate_limited', ref: q.id });
+        return;
+      }
+      // In flight from here on, so a retransmission is not fanned out twice even while we wait below.
+      const tracked = deps.results.begin(q.from, q.id);
+      tracked.result.then(
+        (frame) => deps.sessions.get(q.from)?.socket.send(frame),
+        () => undefined, // reported by whoever rejected it
+      );
+      const start = (members: MemberList): void => {
+        try {
+          fanOut(q, env, members, tracked.resolve);
+        } catch (err) {
+          tracked.reject(err);
+          throw err;
+        }
+      };
+      const members = deps.directory.countries();
+      if (!(members instanceof Promise)) return start(members);
+      return members.then(start, (err: unknown) => {
+        tracked.reject(err);
+        throw err;
+      });
+    },
+
+    onEvalResults(s, results) {
+      for (const r of results) {
+        const key = pendingKey(r.to, r.id);
+        const p = pending.get(key);
+        // Late answers after the deadline, or answers for queries this node was not asked, are dropped.
+        // The answer is attributed to the authenticated connection it came on; its signature is the SDK's check.
+        if (!p || !p.targetSet.has(s.country) || p.answers.has(s.country)) continue;
+        p.answers.set(s.country, { country: s.country, status: 'answered', env: r.env });
+        if (p.answers.size === p.targets.length) finish(key, false);
+      }
+    },
+
+    get pending() {
+      return pending.size;
+    },
+
+    close() {
+      for (const p of pending.values()) deps.clock.clear(p.timer);
+      pending.clear();
+    },
+  };
+}

@@ -1,0 +1,226 @@
+/**
+ * A coordinator without sockets or servers, for unit tests: the real `createCoordinator` over an
+ * in-memory SQLite store, with real Ed25519 keys and the real codec. Only the member sockets, the clock
+ * (`ManualClock`) and the end of an event-loop turn (`ManualTurns`) are fakes, so tests decide when
+ * time passes and when batched frames leave.
+ */
+import { BoxKeyPair, SigningKey, initCrypto, randomBytes, toHex } from '#crypto';
+import {
+  CoordinatorFrame,
+  LIMITS,
+  PROTOCOL_VERSION,
+  challengeBytes,
+  decodeWith,
+  encode,
+  keyId,
+  signEnvelope,
+  type Envelope,
+  type ForwardedBioQuery,
+  type ForwardedQuery,
+  type NodeFrame,
+} from '#protocol';
+import { ManualClock, silentLogger, type AuditEntry } from '#platform';
+import { CoordinatorConfig } from './config.ts';
+import { createCoordinator, type Coordinator } from './coordinator.ts';
+import { SqliteCoordinatorStore } from './store/sqlite-store.ts';
+import type { ConnectionHandler, MemberSocket } from './transport.ts';
+
+type Frame = CoordinatorFrame;
+type FrameOf<T extends Frame['t']> = Extract<Frame, { t: T }>;
+
+/** A member socket that records what the coordinator sends and how it closes the connection. */
+export class FakeSocket implements MemberSocket {
+  open = true;
+  readonly sent: Uint8Array[] = [];
+  pings = 0;
+  terminated = false;
+  closedWith: { code: number; reason: string } | undefined;
+  /** Called (as a later microtask) once the socket closes, like the transport's close event. */
+  onClosed: () => void = () => undefined;
+  /** Called on each ping; a live node answers with a pong. */
+  onPing: () => void = () => undefined;
+
+  send(frame: Uint8Array): void {
+    if (this.open) this.sent.push(frame);
+  }
+
+  ping(): void {
+    this.pings++;
+    this.onPing();
+  }
+
+  close(code: number, reason: string): void {
+    this.closedWith ??= { code, reason };
+    this.#end();
+  }
+
+  terminate(): void {
+    this.terminated = true;
+    this.#end();
+  }
+
+  /** Every frame received so far, decoded. */
+  frames(): Frame[] {
+    return this.sent.map((b) => decodeWith(b, CoordinatorFrame, LIMITS.maxFrameBytes));
+  }
+
+  /** Frames of one kind received so far. */
+  framesOf<T extends Frame['t']>(t: T): Array<FrameOf<T>> {
+    return this.frames().filter((f): f is FrameOf<T> => f.t === t);
+  }
+
+  #end(): void {
+    if (!this.open) return;
+    this.open = false;
+    queueMicrotask(() => this.onClosed());
+  }
+}
+
+/** The end of an event-loop turn, on demand: what the coordinator defers runs when `run()` is called. */
+export class ManualTurns {
+  #queue: Array<() => void> = [];
+  readonly nextTurn = (fn: () => void): void => {
+    this.#queue.push(fn);
+  };
+
+  get waiting(): number {
+    return this.#queue.length;
+  }
+
+  /** Run deferred work, including what it defers in turn, until nothing is left. */
+  run(): void {
+    while (this.#queue.length > 0) {
+      const q = this.#queue;
+      this.#queue = [];
+      for (const fn of q) fn();
+    }
+  }
+}
+
+/** Let every pending Promise continuation run (the store's Promises resolve in microtasks). */
+export const settle = (): Promise<void> => new Promise((r) => setImmediate(r));
+
+export const CTX = { purpose: 'wanted-person', caseRef: 'T-2026-1', legalBasis: 'art-3', handling: 'restricted' } as const;
+
+export interface Member {
+  readonly country: string;
+  readonly key: SigningKey;
+  readonly boxPub: Uint8Array;
+}
+
+export interface Connected extends Member {
+  readonly socket: FakeSocket;
+  readonly conn: ConnectionHandler;
+  send(frame: NodeFrame): void;
+  sendRaw(bytes: Uint8Array, isBinary?: boolean): void;
+  /** Signs an envelope with this member's node key. */
+  sign(payload: unknown): Envelope;
+}
+
+export interface Harness {
+  readonly coordinator: Coordinator;
+  readonly store: SqliteCoordinatorStore;
+  readonly clock: ManualClock;
+  readonly turns: ManualTurns;
+  readonly config: CoordinatorConfig;
+  admit(country: string): Promise<Member>;
+  /** Open a connection and answer its challenge (unless `auth: false`); resolves after the login settles. */
+  connect(m: Member, opts?: { auth?: boolean; sig?: Uint8Array; v?: number }): Promise<Connected>;
+  auditEntries(): AuditEntry[];
+  close(): Promise<void>;
+}
+
+export async function startHarness(config: Partial<CoordinatorConfig> = {}): Promise<Harness> {
+  await initCrypto();
+  const key = SigningKey.generate();
+  const clock = new ManualClock(Date.now());
+  const turns = new ManualTurns();
+  const cfg = CoordinatorConfig.parse({ name: 'unit-coordinator', ...config });
+  const store = new SqliteCoordinatorStore(':memory:', { signer: { sign: (m) => key.sign(m), publicKey: key.publicKey() }, clock });
+  const coordinator = createCoordinator({ config: cfg, store, audit: store.audit, clock, log: silentLogger, nextTurn: turns.nextTurn });
+
+  return {
+    coordinator,
+    store,
+    clock,
+    turns,
+    config: cfg,
+    async admit(country) {
+      const m = { country, key: SigningKey.generate(), boxPub: BoxKeyPair.generate().publicKey() };
+      await store.members.admit({ country, signPub: m.key.publicKey(), boxPub: m.boxPub });
+      return m;
+    },
+    async connect(m, opts = {}) {
+      const socket = new FakeSocket();
+      const conn = coordinator.accept(socket);
+      socket.onClosed = () => conn.closed();
+      socket.onPing = () => conn.pong();
+      const c: Connected = {
+        ...m,
+        socket,
+        conn,
+        send: (f) => conn.message(encode(f), true),
+        sendRaw: (b, isBinary = true) => conn.message(b, isBinary),
+        sign: (payload) => signEnvelope(m.key, keyId.node(m.country), payload),
+      };
+      if (opts.auth === false) return c;
+      const [challenge] = socket.framesOf('challenge');
+      if (!challenge) throw new Error('no challenge');
+      const sig = opts.sig ?? m.key.sign(challengeBytes(challenge.nonce, challenge.coordinator, m.country));
+      c.send({ t: 'auth', v: opts.v ?? PROTOCOL_VERSION, country: m.country, sig });
+      await settle();
+      return c;
+    },
+    auditEntries: () => (store.auditLog?.list({ limit: 1000 }) ?? []).map((r) => r.entry).filter((e) => e.kind !== 'audit.checkpoint'),
+    async close() {
+      await coordinator.close();
+      await store.close();
+    },
+  };
+}
+
+/** A forwarded identifier query from `from`, as its gateway node would send it. */
+export function fwdQuery(from: string, over: Partial<ForwardedQuery> = {}): ForwardedQuery {
+  return {
+    t: 'fwd-query',
+    id: toHex(randomBytes(16)),
+    ts: Date.now(),
+    nonce: randomBytes(16),
+    from,
+    analyst: 'unit-analyst',
+    ...CTX,
+    targets: null,
+    items: [{ cls: 'name_dob', blinded: randomBytes(32) }],
+    ...over,
+  };
+}
+
+/** A forwarded encrypted biometric query from `from`. */
+export function fwdBioQuery(from: string, over: Partial<ForwardedBioQuery> = {}): ForwardedBioQuery {
+  return {
+    t: 'fwd-bio-query',
+    id: toHex(randomBytes(16)),
+    ts: Date.now(),
+    nonce: randomBytes(16),
+    from,
+    analyst: 'unit-analyst',
+    ...CTX,
+    targets: null,
+    modality: 'face',
+    sessionId: toHex(randomBytes(32)),
+    probe: randomBytes(64),
+    ...over,
+  };
+}
+
+/** `from` sends query `q` (signed by its node key) over its connection. */
+export function sendQuery(from: Connected, q: ForwardedQuery | ForwardedBioQuery): Envelope {
+  const env = from.sign(q);
+  from.send({ t: 'query', env });
+  return env;
+}
+
+/** A target's answer to query `id` of `to`, as the bytes a node would send. */
+export function answerFrame(target: Connected, to: string, id: string): NodeFrame {
+  return { t: 'eval-results', results: [{ to, id, env: encode(target.sign({ t: 'eval-result', id, to, from: target.country })) }] };
+}

@@ -1,0 +1,137 @@
+/**
+ * Unit tests of PSI index publication and lookups and of the member directory (descriptors, coalesced
+ * broadcasts, health), with fake sockets.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { BoxKeyPair, OprfKey, randomBytes, toHex } from '#crypto';
+import { LIMITS, keyId, type NodeDescriptor, type PublishChunk, type ForwardedLookup } from '#protocol';
+import { settle, startHarness, type Connected, type Harness, type Member } from './harness.test-fixture.ts';
+import { BROADCAST_COALESCE_MS } from './directory.ts';
+
+const tag = (first: number) => {
+  const t = randomBytes(LIMITS.tagBytes);
+  t[0] = first;
+  return t;
+};
+
+describe('coordinator PSI index and member directory', () => {
+  let h: Harness;
+  let frM: Member;
+  let fr: Connected;
+  let de: Connected;
+
+  beforeEach(async () => {
+    h = await startHarness();
+    frM = await h.admit('FR');
+    fr = await h.connect(frM);
+    de = await h.connect(await h.admit('DE'));
+  });
+  afterEach(async () => {
+    await h.close();
+  });
+
+  const chunk = (c: Connected, seq: number, adds: Array<[Uint8Array, Uint8Array]>, over: Partial<PublishChunk> = {}): PublishChunk => ({
+    t: 'publish',
+    country: c.country,
+    epoch: 1,
+    seq,
+    ts: Date.now(),
+    adds,
+    removes: [],
+    final: false,
+    ...over,
+  });
+  const lookup = (c: Connected, mode: 'exact' | 'bucket', items: ForwardedLookup['items']): ForwardedLookup => ({
+    t: 'fwd-lookup',
+    id: toHex(randomBytes(16)),
+    ts: Date.now(),
+    nonce: randomBytes(16),
+    from: c.country,
+    mode,
+    items,
+  });
+
+  it('applies publish chunks in arrival order and acknowledges each, retransmissions included', async () => {
+    const t1 = tag(1);
+    const t2 = tag(2);
+    de.send({ t: 'publish', env: de.sign(chunk(de, 1, [[t1, randomBytes(40)]])) });
+    de.send({ t: 'publish', env: de.sign(chunk(de, 2, [[t2, randomBytes(40)]], { final: true })) });
+    de.send({ t: 'publish', env: de.sign(chunk(de, 1, [[tag(3), randomBytes(40)]])) });
+    await settle();
+    expect(de.socket.framesOf('publish-ack').map((a) => a.seq)).toEqual([1, 2, 1]);
+    expect(await h.store.index.size('DE', 1)).toBe(2);
+    expect(await h.store.index.publishState('DE', 1)).toEqual({ lastSeq: 2, complete: true });
+    expect(h.auditEntries().filter((e) => e.kind.startsWith('publish.')).map((e) => e.kind)).toEqual(['publish.chunk', 'publish.epoch']);
+  });
+
+  it('refuses a chunk for another country', async () => {
+    de.send({ t: 'publish', env: de.sign(chunk(fr, 1, [])) });
+    await settle();
+    expect(de.socket.framesOf('error').map((e) => e.code)).toEqual(['forbidden']);
+  });
+
+  it('answers exact and bucket lookups, and checks their sizes', async () => {
+    const t1 = tag(0x42);
+    const token = randomBytes(40);
+    de.send({ t: 'publish', env: de.sign(chunk(de, 1, [[t1, token]], { final: true })) });
+    await settle();
+    const exact = lookup(fr, 'exact', [{ country: 'DE', epoch: 1, keys: [t1] }]);
+    const bucket = lookup(fr, 'bucket', [{ country: 'DE', epoch: 1, keys: [t1.subarray(0, 2)] }]);
+    fr.send({ t: 'lookup', env: fr.sign(exact) });
+    fr.send({ t: 'lookup', env: fr.sign(bucket) });
+    await settle();
+    const results = fr.socket.framesOf('lookup-result');
+    expect(results.map((r) => r.id)).toEqual([exact.id, bucket.id]);
+    for (const r of results) {
+      expect(r.results).toHaveLength(1);
+      expect(r.results[0]?.entries.map(([t, k]) => [toHex(t), toHex(k)])).toEqual([[toHex(t1), toHex(token)]]);
+    }
+    h.turns.run();
+    await settle();
+    expect(h.auditEntries().filter((e) => e.kind === 'index.lookup').map((e) => e.status)).toEqual(['exact', 'bucket']);
+
+    const short = lookup(fr, 'exact', [{ country: 'DE', epoch: 1, keys: [t1.subarray(0, 4)] }]);
+    const long = lookup(fr, 'bucket', [{ country: 'DE', epoch: 1, keys: [t1.subarray(0, 5)] }]);
+    fr.send({ t: 'lookup', env: fr.sign(short) });
+    fr.send({ t: 'lookup', env: fr.sign(long) });
+    fr.send({ t: 'lookup', env: fr.sign(exact) }); // the same envelope again
+    await settle();
+    expect(fr.socket.framesOf('error')).toEqual([
+      { t: 'error', code: 'bad_length', ref: short.id },
+      { t: 'error', code: 'bad_length', ref: long.id },
+      { t: 'error', code: 'replay', ref: exact.id },
+    ]);
+  });
+
+  it('stores a descriptor with the admitted keys and broadcasts the directory once for many', async () => {
+    const descriptor = (c: Connected, boxPub: Uint8Array): NodeDescriptor => ({
+      t: 'descriptor',
+      country: c.country,
+      ts: Date.now(),
+      signPub: c.key.publicKey(),
+      boxPub,
+      oprf: { epoch: 1, pub: OprfKey.generate('voprf').publicKey() },
+    });
+    fr.send({ t: 'descriptor', env: fr.sign(descriptor(fr, fr.boxPub)) });
+    de.send({ t: 'descriptor', env: de.sign(descriptor(de, de.boxPub)) });
+    de.send({ t: 'descriptor', env: de.sign(descriptor(de, BoxKeyPair.generate().publicKey())) });
+    await settle();
+    expect(de.socket.framesOf('error').map((e) => e.code)).toEqual(['forbidden']);
+    expect(fr.socket.framesOf('members')).toEqual([]);
+    h.clock.advance(BROADCAST_COALESCE_MS);
+    await settle();
+    for (const c of [fr, de]) {
+      const frames = c.socket.framesOf('members');
+      expect(frames).toHaveLength(1);
+      expect(frames[0]?.members.map((e) => e.kid)).toEqual([keyId.node('DE'), keyId.node('FR')]);
+    }
+    // A node logging in now gets the directory with its welcome.
+    const again = await h.connect(frM);
+    expect(again.socket.framesOf('welcome')[0]?.members).toHaveLength(2);
+  });
+
+  it('reports health', async () => {
+    await h.admit('IT');
+    expect(await h.coordinator.health()).toEqual({ name: 'unit-coordinator', members: 3, connected: 2 });
+  });
+});

@@ -1,0 +1,147 @@
+/**
+ * The coordinator's storage as repositories, one per aggregate: members, the PSI index (with its
+ * publication state), mailboxes and meta, plus the audit sink of the same database.
+ *
+ * These interfaces are what the coordinator's services depend on, so another database can stand in for
+ * SQLite by implementing them and passing the shared suite (`store-suite.ts`). Two rules make that
+ * possible:
+ * - every method returns a Promise (drivers of server databases are asynchronous);
+ * - every write that must be atomic is ONE method, one transaction — "store this mail and its audit
+ *   entry" is a single call. No caller holds a transaction open across an `await`.
+ *
+ * Nothing here holds an identifier, embedding, score or record in the clear: tags are pseudorandom OPRF
+ * outputs, tokens and mail bodies are ciphertexts only their recipients can open.
+ */
+import type { AuditEntry } from '#platform';
+import type { LookupResult } from '#protocol';
+
+export type MemberStatus = 'active' | 'suspended';
+
+export interface MemberRow {
+  readonly country: string;
+  readonly signPub: Uint8Array;
+  readonly boxPub: Uint8Array;
+  /** Milliseconds since the epoch. */
+  readonly admittedAt: number;
+  /** The member's last self-signed descriptor (an encoded envelope), once it has connected. */
+  readonly descriptor: Uint8Array | null;
+  readonly status: MemberStatus;
+}
+
+export interface Admission {
+  readonly country: string;
+  readonly signPub: Uint8Array;
+  readonly boxPub: Uint8Array;
+}
+
+export interface MembersRepository {
+  /** A member of any status. */
+  get(country: string): Promise<MemberRow | undefined>;
+  /** Active members, by country code. */
+  listActive(): Promise<MemberRow[]>;
+  /**
+   * Admit a country with these keys (re-admitting replaces its keys and makes it active again), and
+   * write `audit` in the same transaction when given.
+   */
+  admit(admission: Admission, audit?: AuditEntry): Promise<void>;
+  /** Change a member's status (and write `audit` with it); false if there is no such member. */
+  setStatus(country: string, status: MemberStatus, audit?: AuditEntry): Promise<boolean>;
+  setDescriptor(country: string, envelope: Uint8Array): Promise<void>;
+}
+
+/** One index entry: a pseudorandom tag and the ciphertext token filed under it. */
+export type IndexEntry = readonly [tag: Uint8Array, token: Uint8Array];
+
+export interface IndexChunk {
+  readonly country: string;
+  readonly epoch: number;
+  readonly seq: number;
+  readonly adds: readonly IndexEntry[];
+  readonly removes: readonly IndexEntry[];
+  /** The last chunk of the epoch: the epoch is complete and older ones may be dropped. */
+  readonly final: boolean;
+}
+
+export interface PublishState {
+  readonly lastSeq: number;
+  readonly complete: boolean;
+}
+
+export interface IndexLookupItem {
+  readonly country: string;
+  readonly epoch: number;
+  /** Full tags (exact mode) or tag prefixes of at most 4 bytes (bucket mode). */
+  readonly keys: readonly Uint8Array[];
+}
+
+export type LookupMode = 'exact' | 'bucket';
+
+export interface PsiIndexRepository {
+  /**
+   * Apply one publish chunk atomically, with `audit` in the same transaction. Chunks arrive in sequence
+   * per (country, epoch); a chunk at or below the last applied one is a retransmission: 'duplicate',
+   * no effect, no audit entry. The final chunk completes the epoch; the index keeps it and the previous
+   * complete epoch (queries evaluated just before a rotation still find their entries) and drops older ones.
+   */
+  applyChunk(chunk: IndexChunk, audit: AuditEntry): Promise<'applied' | 'duplicate'>;
+  /**
+   * Look keys up, one result per item in request order. Exact: every entry under each tag. Bucket:
+   * every entry whose tag starts with each prefix, at most `bucketLimit` per prefix (`truncated` says
+   * some were left out).
+   */
+  lookup(mode: LookupMode, items: readonly IndexLookupItem[], bucketLimit?: number): Promise<LookupResult[]>;
+  publishState(country: string, epoch: number): Promise<PublishState | undefined>;
+  /** Number of entries of one epoch. */
+  size(country: string, epoch: number): Promise<number>;
+}
+
+export interface MailItem {
+  /** The sender's message id: a retransmission carries the same one. */
+  readonly mid: string;
+  readonly recipient: string;
+  readonly sender: string;
+  /** The sealed, signed envelope, encoded. */
+  readonly body: Uint8Array;
+}
+
+export interface PendingMail {
+  readonly mid: string;
+  readonly sender: string;
+  readonly body: Uint8Array;
+}
+
+export interface MailboxRepository {
+  /** Store a mail item once, with `audit`; a repeated `mid` is a retransmission: 'duplicate', no audit. */
+  store(item: MailItem, audit: AuditEntry): Promise<'stored' | 'duplicate'>;
+  /** Undelivered mail of one recipient, oldest first. */
+  pending(recipient: string, limit?: number): Promise<PendingMail[]>;
+  /**
+   * Mark mail delivered and drop its ciphertext (the metadata row stays for accounting), writing
+   * `audit(mid)` for each item newly delivered, all in one transaction. Returns the newly delivered mids.
+   */
+  markDelivered(recipient: string, mids: readonly string[], audit: (mid: string) => AuditEntry): Promise<string[]>;
+  counts(): Promise<{ pending: number; delivered: number }>;
+}
+
+export interface MetaRepository {
+  get(key: string): Promise<string | undefined>;
+  set(key: string, value: string): Promise<void>;
+}
+
+/** The party's audit log, as the coordinator uses it. */
+export interface AuditSink {
+  /** Append entries in order, in one transaction. */
+  append(entries: readonly AuditEntry[]): Promise<void>;
+  /** Sign the log's head now. */
+  checkpoint(): Promise<void>;
+}
+
+export interface CoordinatorStore {
+  readonly members: MembersRepository;
+  readonly index: PsiIndexRepository;
+  readonly mailboxes: MailboxRepository;
+  readonly meta: MetaRepository;
+  /** The audit log kept in the same database, so audited writes above commit with their entry. */
+  readonly audit: AuditSink;
+  close(): Promise<void>;
+}

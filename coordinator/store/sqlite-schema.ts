@@ -1,0 +1,53 @@
+/**
+ * The coordinator's SQLite schema, as numbered migrations (applied by `openDatabase`): the member
+ * registry, the PSI index and its publication progress, per-node mailboxes, meta, and the audit tables.
+ */
+import { AUDIT_SQL, type Migration } from '#platform';
+
+export const COORDINATOR_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    sql: `
+      CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+      CREATE TABLE members (
+        country TEXT PRIMARY KEY,
+        sign_pub BLOB NOT NULL,
+        box_pub BLOB NOT NULL,
+        admitted_at INTEGER NOT NULL,
+        descriptor BLOB,
+        status TEXT NOT NULL DEFAULT 'active'
+      );
+      CREATE TABLE psi_index (
+        country TEXT NOT NULL,
+        epoch INTEGER NOT NULL,
+        tag BLOB NOT NULL,
+        token BLOB NOT NULL,
+        PRIMARY KEY (country, epoch, tag, token)
+      ) WITHOUT ROWID;
+      CREATE TABLE publish_state (
+        country TEXT NOT NULL,
+        epoch INTEGER NOT NULL,
+        last_seq INTEGER NOT NULL,
+        complete INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (country, epoch)
+      );
+    `,
+  },
+  { version: 2, sql: AUDIT_SQL },
+  {
+    version: 3,
+    sql: `
+      -- Per-node mailboxes: sealed, signed messages held until the recipient acknowledges them. The
+      -- body is deleted on delivery; the row (metadata only) stays for accounting.
+      CREATE TABLE mailbox (
+        mid TEXT PRIMARY KEY,
+        recipient TEXT NOT NULL,
+        sender TEXT NOT NULL,
+        body BLOB,
+        created_at INTEGER NOT NULL,
+        delivered_at INTEGER
+      );
+      CREATE INDEX mailbox_pending ON mailbox (recipient, delivered_at, created_at);
+    `,
+  },
+];

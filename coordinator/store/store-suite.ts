@@ -1,0 +1,287 @@
+/**
+ * The one test suite every implementation of the coordinator's repositories must pass (SQLite today;
+ * a server database later runs the same cases): registry, PSI index publication and lookups, mailboxes,
+ * meta, and that audited writes commit — or fail — together with their audit entry.
+ *
+ * An implementation supplies a factory that opens an empty store on the given clock and a way to read
+ * back the kinds of audit entries written, in order (the audit log's reader is not part of the
+ * coordinator's interfaces).
+ */
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { initCrypto } from '#crypto';
+import { LIMITS } from '#protocol';
+import { ManualClock, type AuditEntry } from '#platform';
+import type { CoordinatorStore, IndexEntry } from './repositories.ts';
+import { prefixUpperBound } from './prefix.ts';
+
+export interface StoreUnderTest {
+  readonly store: CoordinatorStore;
+  /** Kinds of the audit entries written so far, oldest first, without checkpoints. */
+  auditKinds(): Promise<string[]>;
+}
+
+const T0 = 1_760_000_000_000;
+
+const bytes = (...b: number[]) => Uint8Array.from(b);
+/** A full-length tag starting with the given bytes. */
+const tag = (...head: number[]) => {
+  const t = new Uint8Array(LIMITS.tagBytes);
+  t.set(head);
+  return t;
+};
+const token = (n: number) => bytes(0xaa, n);
+const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+const pairs = (entries: ReadonlyArray<readonly [Uint8Array, Uint8Array]>) => entries.map(([t, k]) => `${hex(t)}/${hex(k)}`).sort();
+
+const key = (n: number) => new Uint8Array(32).fill(n);
+const stored = (mid: string, country: string): AuditEntry => ({ kind: 'mailbox.stored', requestId: mid, country });
+const chunkAudit: AuditEntry = { kind: 'publish.chunk', country: 'DE', epoch: 1 };
+
+export function describeCoordinatorStore(name: string, open: (clock: ManualClock) => Promise<StoreUnderTest>): void {
+  describe(`coordinator store: ${name}`, () => {
+    let clock: ManualClock;
+    let sut: StoreUnderTest;
+    let store: CoordinatorStore;
+    const fresh = async () => {
+      clock = new ManualClock(T0);
+      sut = await open(clock);
+      store = sut.store;
+    };
+
+    beforeAll(async () => {
+      await initCrypto();
+    });
+    afterEach(async () => {
+      await store.close();
+    });
+
+    describe('members', () => {
+      it('admits, lists active members by country and reads one back', async () => {
+        await fresh();
+        await store.members.admit({ country: 'FR', signPub: key(1), boxPub: key(2) }, { kind: 'member.admitted', country: 'FR' });
+        clock.advance(5);
+        await store.members.admit({ country: 'DE', signPub: key(3), boxPub: key(4) });
+        expect((await store.members.listActive()).map((m) => m.country)).toEqual(['DE', 'FR']);
+        const fr = await store.members.get('FR');
+        expect(fr).toEqual({ country: 'FR', signPub: key(1), boxPub: key(2), admittedAt: T0, descriptor: null, status: 'active' });
+        expect(await store.members.get('IT')).toBeUndefined();
+        expect(await sut.auditKinds()).toEqual(['member.admitted']);
+      });
+
+      it('re-admission replaces the keys and reactivates; suspension hides a member from the active list', async () => {
+        await fresh();
+        await store.members.admit({ country: 'FR', signPub: key(1), boxPub: key(2) });
+        await store.members.admit({ country: 'DE', signPub: key(3), boxPub: key(4) });
+        expect(await store.members.setStatus('FR', 'suspended', { kind: 'member.removed', country: 'FR' })).toBe(true);
+        expect((await store.members.get('FR'))?.status).toBe('suspended');
+        expect((await store.members.listActive()).map((m) => m.country)).toEqual(['DE']);
+        expect(await store.members.setStatus('ZZ', 'suspended')).toBe(false);
+        clock.advance(1000);
+        await store.members.admit({ country: 'FR', signPub: key(7), boxPub: key(8) });
+        const fr = await store.members.get('FR');
+        expect(fr).toMatchObject({ signPub: key(7), boxPub: key(8), status: 'active', admittedAt: T0 });
+        expect((await store.members.listActive()).map((m) => m.country)).toEqual(['DE', 'FR']);
+        expect(await sut.auditKinds()).toEqual(['member.removed']);
+      });
+
+      it('stores a descriptor', async () => {
+        await fresh();
+        await store.members.admit({ country: 'FR', signPub: key(1), boxPub: key(2) });
+        await store.members.setDescriptor('FR', bytes(1, 2, 3));
+        expect((await store.members.get('FR'))?.descriptor).toEqual(bytes(1, 2, 3));
+        expect((await store.members.listActive())[0]?.descriptor).toEqual(bytes(1, 2, 3));
+      });
+    });
+
+    describe('PSI index', () => {
+      const chunk = (seq: number, adds: IndexEntry[], o: { epoch?: number; removes?: IndexEntry[]; final?: boolean; country?: string } = {}) => ({
+        country: o.country ?? 'DE',
+        epoch: o.epoch ?? 1,
+        seq,
+        adds,
+        removes: o.removes ?? [],
+        final: o.final ?? false,
+      });
+
+      it('applies chunks in sequence; a repeated chunk is a duplicate without effect or audit', async () => {
+        await fresh();
+        expect(await store.index.applyChunk(chunk(1, [[tag(1), token(1)], [tag(2), token(2)]]), chunkAudit)).toBe('applied');
+        expect(await store.index.publishState('DE', 1)).toEqual({ lastSeq: 1, complete: false });
+        expect(await store.index.applyChunk(chunk(1, [[tag(9), token(9)]]), chunkAudit)).toBe('duplicate');
+        expect(await store.index.size('DE', 1)).toBe(2);
+        expect(await store.index.applyChunk(chunk(2, [[tag(3), token(3)]], { removes: [[tag(1), token(1)]], final: true }), { ...chunkAudit, kind: 'publish.epoch' })).toBe(
+          'applied',
+        );
+        expect(await store.index.applyChunk(chunk(2, []), chunkAudit)).toBe('duplicate');
+        expect(await store.index.publishState('DE', 1)).toEqual({ lastSeq: 2, complete: true });
+        expect(await store.index.size('DE', 1)).toBe(2);
+        expect(await store.index.publishState('DE', 2)).toBeUndefined();
+        expect(await sut.auditKinds()).toEqual(['publish.chunk', 'publish.epoch']);
+      });
+
+      it('adding an entry twice stores it once', async () => {
+        await fresh();
+        await store.index.applyChunk(chunk(1, [[tag(1), token(1)], [tag(1), token(1)]]), chunkAudit);
+        expect(await store.index.size('DE', 1)).toBe(1);
+      });
+
+      it('keeps the newest two complete epochs and drops older ones when an epoch completes', async () => {
+        await fresh();
+        for (const epoch of [1, 2, 3]) await store.index.applyChunk(chunk(1, [[tag(epoch), token(epoch)]], { epoch, final: true }), chunkAudit);
+        await store.index.applyChunk(chunk(1, [[tag(9), token(9)]], { country: 'FR', epoch: 1, final: true }), chunkAudit);
+        expect(await store.index.size('DE', 1)).toBe(0);
+        expect(await store.index.publishState('DE', 1)).toBeUndefined();
+        expect(await store.index.size('DE', 2)).toBe(1);
+        expect(await store.index.size('DE', 3)).toBe(1);
+        // An epoch in progress drops nothing; another country's index is its own.
+        await store.index.applyChunk(chunk(1, [[tag(4), token(4)]], { epoch: 4 }), chunkAudit);
+        expect(await store.index.size('DE', 2)).toBe(1);
+        expect(await store.index.size('FR', 1)).toBe(1);
+      });
+
+      it('exact lookups return every token under a tag, per item in request order', async () => {
+        await fresh();
+        await store.index.applyChunk(chunk(1, [[tag(1), token(1)], [tag(1), token(2)], [tag(2), token(3)]]), chunkAudit);
+        await store.index.applyChunk(chunk(1, [[tag(1), token(4)]], { epoch: 2 }), chunkAudit);
+        const r = await store.index.lookup('exact', [
+          { country: 'DE', epoch: 1, keys: [tag(1), tag(5)] },
+          { country: 'DE', epoch: 2, keys: [tag(1)] },
+          { country: 'FR', epoch: 1, keys: [tag(1)] },
+        ]);
+        expect(r.map((x) => [x.country, x.epoch, x.truncated])).toEqual([
+          ['DE', 1, false],
+          ['DE', 2, false],
+          ['FR', 1, false],
+        ]);
+        expect(pairs(r[0]?.entries ?? [])).toEqual(pairs([[tag(1), token(1)], [tag(1), token(2)]]));
+        expect(pairs(r[1]?.entries ?? [])).toEqual(pairs([[tag(1), token(4)]]));
+        expect(r[2]?.entries).toEqual([]);
+      });
+
+      it('bucket lookups return every entry under a prefix, capped and marked truncated', async () => {
+        await fresh();
+        const adds: IndexEntry[] = [
+          [tag(0x12, 0x34, 1), token(1)],
+          [tag(0x12, 0x34, 2), token(2)],
+          [tag(0x12, 0x34, 3), token(3)],
+          [tag(0x12, 0x35), token(4)],
+          [tag(0x12, 0x33, 0xff), token(5)],
+          [tag(0xff, 0xff, 7), token(6)],
+          [tag(0xff, 0xfe), token(7)],
+        ];
+        await store.index.applyChunk(chunk(1, adds), chunkAudit);
+        const [all] = await store.index.lookup('bucket', [{ country: 'DE', epoch: 1, keys: [bytes(0x12, 0x34)] }]);
+        expect(all?.truncated).toBe(false);
+        expect(pairs(all?.entries ?? [])).toEqual(pairs(adds.slice(0, 3)));
+        const [capped] = await store.index.lookup('bucket', [{ country: 'DE', epoch: 1, keys: [bytes(0x12, 0x34), bytes(0x12, 0x35)] }], 2);
+        expect(capped?.truncated).toBe(true);
+        expect(capped?.entries).toHaveLength(3);
+        const [exactlyAtCap] = await store.index.lookup('bucket', [{ country: 'DE', epoch: 1, keys: [bytes(0x12, 0x34)] }], 3);
+        expect(exactlyAtCap?.truncated).toBe(false);
+        // A prefix of 0xff bytes has no upper bound: the range is open.
+        const [top] = await store.index.lookup('bucket', [{ country: 'DE', epoch: 1, keys: [bytes(0xff, 0xff)] }]);
+        expect(pairs(top?.entries ?? [])).toEqual(pairs([[tag(0xff, 0xff, 7), token(6)]]));
+        const [wide] = await store.index.lookup('bucket', [{ country: 'DE', epoch: 1, keys: [bytes(0x12, 0x34, 0x00, 0x00)] }]);
+        expect(wide?.entries).toEqual([]);
+      });
+
+      it('prefixUpperBound is the smallest string above every extension of the prefix', () => {
+        expect(prefixUpperBound(bytes(0x12, 0x34))).toEqual(bytes(0x12, 0x35));
+        expect(prefixUpperBound(bytes(0x12, 0xff))).toEqual(bytes(0x13));
+        expect(prefixUpperBound(bytes(0x00, 0xff, 0xff))).toEqual(bytes(0x01));
+        expect(prefixUpperBound(bytes(0xff, 0xff))).toBeNull();
+        expect(() => prefixUpperBound(bytes())).toThrow(expect.objectContaining({ code: 'bad_request' }));
+      });
+    });
+
+    describe('mailboxes', () => {
+      const mail = (mid: string, recipient = 'DE', sender = 'FR') => ({ mid, recipient, sender, body: bytes(0xc0, mid.length) });
+
+      it('stores once, hands out pending mail oldest first, delivers once and counts', async () => {
+        await fresh();
+        expect(await store.mailboxes.store(mail('m-2'), stored('m-2', 'DE'))).toBe('stored');
+        clock.advance(10);
+        expect(await store.mailboxes.store(mail('m-1'), stored('m-1', 'DE'))).toBe('stored');
+        expect(await store.mailboxes.store(mail('m-3', 'IT'), stored('m-3', 'IT'))).toBe('stored');
+        expect(await store.mailboxes.store(mail('m-2'), stored('m-2', 'DE'))).toBe('duplicate');
+        expect(await store.mailboxes.pending('DE')).toEqual([
+          { mid: 'm-2', sender: 'FR', body: bytes(0xc0, 3) },
+          { mid: 'm-1', sender: 'FR', body: bytes(0xc0, 3) },
+        ]);
+        expect(await store.mailboxes.pending('DE', 1)).toHaveLength(1);
+        expect(await store.mailboxes.counts()).toEqual({ pending: 3, delivered: 0 });
+        const delivered = (mid: string): AuditEntry => ({ kind: 'mailbox.delivered', requestId: mid, country: 'DE' });
+        // Only the recipient's own, undelivered mail is marked.
+        expect(await store.mailboxes.markDelivered('DE', ['m-2', 'm-3', 'm-9'], delivered)).toEqual(['m-2']);
+        expect(await store.mailboxes.markDelivered('DE', ['m-2'], delivered)).toEqual([]);
+        expect((await store.mailboxes.pending('DE')).map((m) => m.mid)).toEqual(['m-1']);
+        expect(await store.mailboxes.counts()).toEqual({ pending: 2, delivered: 1 });
+        // A delivered mid stays known: storing it again is still a duplicate.
+        expect(await store.mailboxes.store(mail('m-2'), stored('m-2', 'DE'))).toBe('duplicate');
+        expect(await sut.auditKinds()).toEqual(['mailbox.stored', 'mailbox.stored', 'mailbox.stored', 'mailbox.delivered']);
+      });
+
+      it('counts an empty mailbox table as zero', async () => {
+        await fresh();
+        expect(await store.mailboxes.counts()).toEqual({ pending: 0, delivered: 0 });
+        expect(await store.mailboxes.pending('DE')).toEqual([]);
+      });
+    });
+
+    describe('atomic audited writes', () => {
+      // An entry outside the audit allow-list is refused by the log: the write it belongs to must not happen.
+      const badEntry = { kind: 'mailbox.stored', requestId: 'not an id' } as AuditEntry;
+
+      it('a mail item is not stored when its audit entry fails', async () => {
+        await fresh();
+        await expect(store.mailboxes.store(mail('m-1'), badEntry)).rejects.toMatchObject({ code: 'bad_request' });
+        expect(await store.mailboxes.pending('DE')).toEqual([]);
+        expect(await store.mailboxes.store(mail('m-1'), stored('m-1', 'DE'))).toBe('stored');
+      });
+
+      it('a chunk is not applied, nor mail delivered, nor a member admitted, when its audit entry fails', async () => {
+        await fresh();
+        await expect(store.index.applyChunk({ country: 'DE', epoch: 1, seq: 1, adds: [[tag(1), token(1)]], removes: [], final: true }, badEntry)).rejects.toMatchObject({
+          code: 'bad_request',
+        });
+        expect(await store.index.publishState('DE', 1)).toBeUndefined();
+        expect(await store.index.size('DE', 1)).toBe(0);
+        await store.mailboxes.store(mail('m-1'), stored('m-1', 'DE'));
+        await expect(store.mailboxes.markDelivered('DE', ['m-1'], () => badEntry)).rejects.toMatchObject({ code: 'bad_request' });
+        expect(await store.mailboxes.counts()).toEqual({ pending: 1, delivered: 0 });
+        await expect(store.members.admit({ country: 'FR', signPub: key(1), boxPub: key(2) }, badEntry)).rejects.toMatchObject({ code: 'bad_request' });
+        expect(await store.members.get('FR')).toBeUndefined();
+        expect(await sut.auditKinds()).toEqual(['mailbox.stored']);
+      });
+
+      function mail(mid: string) {
+        return { mid, recipient: 'DE', sender: 'FR', body: bytes(1) };
+      }
+    });
+
+    describe('meta and the audit sink', () => {
+      it('keeps meta values', async () => {
+        await fresh();
+        expect(await store.meta.get('k')).toBeUndefined();
+        await store.meta.set('k', 'v1');
+        await store.meta.set('k', 'v2');
+        expect(await store.meta.get('k')).toBe('v2');
+      });
+
+      it('appends entries in order and signs checkpoints', async () => {
+        await fresh();
+        await store.audit.append([
+          { kind: 'query.received', queryId: 'q1', country: 'FR' },
+          { kind: 'query.answered', queryId: 'q1', country: 'FR', count: 2, status: 'complete' },
+        ]);
+        await store.audit.append([]);
+        await store.audit.checkpoint();
+        // One transaction: a refused entry takes the whole batch with it.
+        await expect(store.audit.append([{ kind: 'query.received', queryId: 'q2' }, { kind: 'query.received', queryId: 'not an id' }])).rejects.toMatchObject({
+          code: 'bad_request',
+        });
+        expect(await sut.auditKinds()).toEqual(['query.received', 'query.answered']);
+      });
+    });
+  });
+}
