@@ -10,7 +10,7 @@ import { sha256, toHex, deriveSubkey, unpermutePosition, GalleryEncoding, HeServ
 import { BIO_MODALITIES, BIO_PARAMS, LABELS, ForwardedBioQuery, ReplayGuard, encode, verifyEnvelope, readUnverified, signEnvelope, type BioEvalResult, type BioModality, type Envelope, VeilError, asVeilError, type ErrorCode, keyId } from '#protocol';
 import type { AuditLog, Logger } from '#platform';
 import type { MemberDirectory } from '#sdk';
-import type { NodeStore } from './store/sqlite-store.ts';
+import type { NodeRepositories } from './store/repositories.ts';
 import type { NodeKeys } from './config.ts';
 import { allowedClass, dailyBioBudget, type PolicyFile } from './policy.ts';
 import type { RoutedResult } from './responder.ts';
@@ -29,10 +29,8 @@ export function bioPermutationKey(keys: NodeKeys): Uint8Array {
  * Map a position the analyst saw in query `queryId` back to this node's gallery slot. Throws if the
  * query was not answered for that requester or the position is out of range (typed errors).
  */
-export function layoutPosition(store: NodeStore, keys: NodeKeys, requester: string, queryId: string, modality: BioModality, position: number): number {
-  const q = store.db.prepare('SELECT modality, positions FROM bio_queries WHERE requester = ? AND id = ?').get(requester, queryId) as
-    | { modality: string; positions: number }
-    | undefined;
+export function layoutPosition(store: NodeRepositories, keys: NodeKeys, requester: string, queryId: string, modality: BioModality, position: number): number {
+  const q = store.gallery.answered(requester, queryId);
   if (!q || q.modality !== modality) throw new VeilError('forbidden', 'no such biometric query answered for this requester');
   return unpermutePosition(position, { key: bioPermutationKey(keys), queryId, positions: q.positions, paramId: BIO_PARAMS[modality] });
 }
@@ -51,7 +49,7 @@ export class BioService {
 
   constructor(
     readonly country: string,
-    readonly store: NodeStore,
+    readonly store: NodeRepositories,
     readonly keys: NodeKeys,
     readonly policy: PolicyFile,
     readonly members: MemberDirectory,
@@ -77,7 +75,7 @@ export class BioService {
   /** Apply gallery changes written since the last sync (by this or another process). */
   syncGallery(onProgress?: (modality: BioModality, done: number, total: number) => void): number {
     let applied = 0;
-    for (const row of this.store.galleryChanges(this.#lastSeq)) {
+    for (const row of this.store.gallery.changes(this.#lastSeq)) {
       const g = this.#galleries.get(row.modality as BioModality);
       if (g) {
         if (row.vector) g.set(row.position, row.vector);
@@ -129,7 +127,7 @@ export class BioService {
     }
     const day = new Date().toISOString().slice(0, 10);
     const budgetKey = `${q.from}:bio`;
-    if (this.store.budgetUsed(budgetKey, day) + 1 > dailyBioBudget(policy, q.from)) {
+    if (this.store.budgets.used(budgetKey, day) + 1 > dailyBioBudget(policy, q.from)) {
       this.audit.append({ kind: 'budget.exceeded', queryId: q.id, country: q.from, cls: q.modality });
       return this.#reply(q, 'refused', 'over_budget');
     }
@@ -158,10 +156,8 @@ export class BioService {
     }
     const ms = Math.round(performance.now() - t0);
     this.store.tx(() => {
-      this.store.budgetAdd(budgetKey, day, 1);
-      this.store.db
-        .prepare('INSERT OR REPLACE INTO bio_queries (id, requester, modality, positions, answered_at) VALUES (?, ?, ?, ?, ?)')
-        .run(q.id, q.from, q.modality, scored.positions, Date.now());
+      this.store.budgets.add(budgetKey, day, 1);
+      this.store.gallery.recordAnswered({ id: q.id, requester: q.from, modality: q.modality, positions: scored.positions, answeredAt: Date.now() });
       this.audit.append({ kind: 'bio.query.answered', queryId: q.id, country: q.from, cls: q.modality, count: scored.positions, ms, bytes: scored.result.length });
     });
     return this.#reply(q, 'ok', undefined, scored);

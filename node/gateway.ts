@@ -13,14 +13,14 @@ import { randomBytes, decodePoint } from '#crypto';
 import { Envelope, LIMITS, QueryRequest, LookupRequest, DisclosureRequest, ListDisclosures, BioQueryRequest, type ForwardedBioQuery, ReplayGuard, decodeWith, verifyEnvelope, signEnvelope, type Answer, type ForwardedQuery, type ForwardedLookup, type LookupResult, VeilError, errorCodeOf, keyId, keyIdName } from '#protocol';
 import { errorResponse, msgpackResponse, readBody, type AuditLog, type Logger } from '#platform';
 import type { MemberDirectory } from '#sdk';
-import type { NodeStore } from './store/sqlite-store.ts';
+import type { NodeRepositories } from './store/repositories.ts';
 import type { NodeKeys } from './config.ts';
 import type { CoordinatorLink } from './link.ts';
 import type { DisclosureOutbox } from './disclosure/outgoing.ts';
 
 export interface GatewayDeps {
   country: string;
-  store: NodeStore;
+  store: NodeRepositories;
   keys: NodeKeys;
   link: CoordinatorLink;
   members: MemberDirectory;
@@ -73,7 +73,7 @@ export function createGatewayApp(d: GatewayDeps): Hono {
   const analystKey = (kid: string): Uint8Array => {
     const id = keyIdName(kid, 'analyst');
     if (id === undefined) throw new VeilError('unauthenticated', 'not an analyst key');
-    const a = d.store.analyst(id);
+    const a = d.store.analysts.get(id);
     if (!a || a.revoked) throw new VeilError('unauthenticated', 'unknown or revoked analyst');
     return a.signPub;
   };
@@ -91,7 +91,7 @@ export function createGatewayApp(d: GatewayDeps): Hono {
   });
 
   app.get('/v1/health', (c) =>
-    c.json({ ok: true, country: d.country, coordinator: d.link.ready ? 'connected' : 'disconnected', unpublishedChunks: d.store.outboxCount(), unsentMail: d.store.mailOutboxCount() }),
+    c.json({ ok: true, country: d.country, coordinator: d.link.ready ? 'connected' : 'disconnected', unpublishedChunks: d.store.records.outboxCount(), unsentMail: d.store.mail.outboxCount() }),
   );
 
   app.get('/v1/members', () => msgpackResponse({ members: d.members.envelopes() }));

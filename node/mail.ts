@@ -11,7 +11,7 @@ import { z } from 'zod';
 import { LIMITS, decodeWith, verifyEnvelope, Envelope, ForwardedDisclosure, DisclosureDecision, type MailItem, VeilError, asVeilError, keyId } from '#protocol';
 import type { AuditLog, Logger } from '#platform';
 import type { MemberDirectory } from '#sdk';
-import type { NodeStore } from './store/sqlite-store.ts';
+import type { NodeRepositories } from './store/repositories.ts';
 import type { CoordinatorLink } from './link.ts';
 import type { DisclosureDesk } from './disclosure/desk.ts';
 import type { DisclosureOutbox } from './disclosure/outgoing.ts';
@@ -24,7 +24,7 @@ export class Mail {
 
   constructor(
     readonly country: string,
-    readonly store: NodeStore,
+    readonly store: NodeRepositories,
     readonly link: CoordinatorLink,
     readonly members: MemberDirectory,
     readonly desk: DisclosureDesk,
@@ -51,7 +51,7 @@ export class Mail {
 
   kick(): void {
     if (!this.link.ready) return;
-    for (const m of this.store.mailOutbox()) {
+    for (const m of this.store.mail.outbox()) {
       if (this.#inFlight.has(m.mid)) continue;
       const env = decodeWith(m.env, Envelope, LIMITS.maxFrameBytes);
       if (!this.link.trySend({ t: 'mail-send', mid: m.mid, to: m.recipient, env })) return;
@@ -61,7 +61,7 @@ export class Mail {
 
   onStored(mid: string): void {
     this.#inFlight.delete(mid);
-    this.store.mailSent(mid);
+    this.store.mail.sent(mid);
   }
 
   onMail(items: MailItem[]): void {
@@ -69,7 +69,7 @@ export class Mail {
     for (const item of items) {
       try {
         this.store.tx(() => {
-          if (!this.store.mailReceived(item.mid, item.from)) return; // processed before: just acknowledge
+          if (!this.store.mail.received(item.mid, item.from, Date.now())) return; // processed before: just acknowledge
           this.#dispatch(item);
         });
         acked.push(item.mid);

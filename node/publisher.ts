@@ -6,7 +6,7 @@
  */
 import { decode, signEnvelope, LIMITS, type PublishChunk, keyId } from '#protocol';
 import type { AuditLog, Logger } from '#platform';
-import type { NodeStore, OutboxRow } from './store/sqlite-store.ts';
+import type { NodeRepositories, OutboxRow } from './store/repositories.ts';
 import type { NodeKeys } from './config.ts';
 import type { CoordinatorLink } from './link.ts';
 
@@ -19,7 +19,7 @@ export class Publisher {
 
   constructor(
     readonly country: string,
-    readonly store: NodeStore,
+    readonly store: NodeRepositories,
     readonly keys: NodeKeys,
     readonly link: CoordinatorLink,
     readonly audit: AuditLog,
@@ -39,12 +39,12 @@ export class Publisher {
   }
 
   pending(): number {
-    return this.store.outboxCount();
+    return this.store.records.outboxCount();
   }
 
   kick(): void {
     if (this.#inFlight || !this.link.ready) return;
-    const row = this.store.outboxFirst();
+    const row = this.store.records.outboxFirst();
     if (!row) return;
     const chunk: PublishChunk = {
       t: 'publish',
@@ -68,9 +68,9 @@ export class Publisher {
     this.#inFlight = undefined;
     let activated = false;
     this.store.tx(() => {
-      this.store.outboxDelete(seq);
-      if (row.final && this.store.epochs().some((e) => e.epoch === epoch && e.state === 'pending')) {
-        this.store.activateEpoch(epoch);
+      this.store.records.outboxDelete(seq);
+      if (row.final && this.store.records.epochs().some((e) => e.epoch === epoch && e.state === 'pending')) {
+        this.store.records.activateEpoch(epoch);
         this.audit.append({ kind: 'publish.epoch', epoch, status: 'active' });
         activated = true;
       }

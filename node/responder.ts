@@ -8,7 +8,7 @@ import { OprfKey, blindEvaluateBatch } from '#crypto';
 import { ForwardedQuery, ReplayGuard, encode, verifyEnvelope, readUnverified, signEnvelope, type Envelope, type EvalResult, VeilError, asVeilError, type ErrorCode, keyId } from '#protocol';
 import type { AuditLog, Logger } from '#platform';
 import type { MemberDirectory } from '#sdk';
-import type { NodeStore } from './store/sqlite-store.ts';
+import type { NodeRepositories } from './store/repositories.ts';
 import type { NodeKeys } from './config.ts';
 import { allowedClass, dailyBudget, type PolicyFile } from './policy.ts';
 
@@ -25,7 +25,7 @@ export class Responder {
 
   constructor(
     readonly country: string,
-    readonly store: NodeStore,
+    readonly store: NodeRepositories,
     readonly keys: NodeKeys,
     readonly policy: PolicyFile,
     readonly members: MemberDirectory,
@@ -36,7 +36,7 @@ export class Responder {
   /** The active OPRF key; re-read after a rotation is activated. */
   activeKey(): { epoch: number; key: OprfKey } {
     if (!this.#key) {
-      const e = this.store.activeEpoch();
+      const e = this.store.records.activeEpoch();
       this.#key = { epoch: e.epoch, key: OprfKey.fromBytes('voprf', e.secret) };
     }
     return this.#key;
@@ -73,7 +73,7 @@ export class Responder {
           this.audit.append({ kind: 'eval.refused', queryId: q.id, country: q.from, code: 'refused_by_policy', purpose: q.purpose });
           continue;
         }
-        const used = this.store.budgetUsed(q.from, day) + (charges.get(q.from) ?? 0);
+        const used = this.store.budgets.used(q.from, day) + (charges.get(q.from) ?? 0);
         if (used + allowed.length > dailyBudget(policy, q.from)) {
           out.push(this.#answer(q, epoch, 'refused', 'over_budget'));
           this.audit.append({ kind: 'budget.exceeded', queryId: q.id, country: q.from, count: allowed.length });
@@ -94,7 +94,7 @@ export class Responder {
         out.push(this.#answer(q, epoch, 'ok', undefined, allowed, evaluatedElements, proof));
         this.audit.append({ kind: 'eval.served', queryId: q.id, country: q.from, count: allowed.length, purpose: q.purpose, epoch });
       }
-      for (const [c, n] of charges) this.store.budgetAdd(c, day, n);
+      for (const [c, n] of charges) this.store.budgets.add(c, day, n);
     });
     return out;
   }

@@ -188,7 +188,7 @@ export async function startNode(dir: string, opts: StartNodeOptions = {}): Promi
     consoleUrl: consoleHandle.url,
     published: async (timeoutMs = 30_000) => {
       const until = Date.now() + timeoutMs;
-      while (store.outboxCount() > 0) {
+      while (store.records.outboxCount() > 0) {
         if (Date.now() > until) throw new VeilError('timeout', 'outbox not drained');
         publisher.kick();
         await new Promise((r) => setTimeout(r, 50));

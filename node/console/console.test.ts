@@ -46,7 +46,7 @@ function makeFixture(extra: Partial<ConsoleDeps> = {}): Fixture {
   const audit = nodeAudit(store, keys);
   const clock = { now: T0 };
   const desk = new DisclosureDesk('DE', store, keys, audit, () => DEFAULT_POLICY, () => clock.now);
-  store.upsertRecord({ id: RECORD.id, kind: RECORD.kind, dataset: RECORD.dataset, handling: RECORD.handling, body: JSON.stringify(RECORD), digest: new Uint8Array(32) });
+  store.records.upsert({ id: RECORD.id, kind: RECORD.kind, dataset: RECORD.dataset, handling: RECORD.handling, body: JSON.stringify(RECORD), digest: new Uint8Array(32) }, T0);
   const { id: owner } = addOwner(store, audit, 'Anna Schmidt', PASSWORD);
   const app = createConsoleApp({ country: 'DE', store, desk, audit, clock: () => clock.now, ...extra });
   return { dir, store, audit, desk, clock, app, owner };

@@ -11,7 +11,7 @@
  */
 import { hashPassword, verifyPassword, randomBytes, sha256, toHex, toBase64url, fromBase64url, equalBytes, utf8 } from '#crypto';
 import type { AuditLog } from '#platform';
-import type { NodeStore } from '../store/sqlite-store.ts';
+import type { NodeRepositories, OwnerAccount } from '../store/repositories.ts';
 import { VeilError } from '#protocol';
 
 /** Shortest accepted password. Long passphrases beat composition rules (NIST SP 800-63B §3.1.1.2). */
@@ -33,19 +33,11 @@ export interface OwnerInfo {
   disabled: boolean;
 }
 
-interface OwnerRow {
-  id: string;
-  name: string;
-  pw_hash: string;
-  created_at: number;
-  disabled: number;
-}
-
 /**
  * Create a data-owner account. The password must be at least 12 characters; it is stored only as an
  * Argon2id hash. `initCrypto()` must have completed. Returns the account id the owner logs in with.
  */
-export function addOwner(store: NodeStore, audit: AuditLog, name: string, password: string): { id: string } {
+export function addOwner(store: NodeRepositories, audit: AuditLog, name: string, password: string): { id: string } {
   if (typeof name !== 'string' || !NAME_RE.test(name)) throw new VeilError('bad_request', "owner name: letters, digits, space, . _ ' - only (1–100)");
   if (typeof password !== 'string' || [...password].length < MIN_PASSWORD_LENGTH) {
     throw new VeilError('bad_request', `password: at least ${MIN_PASSWORD_LENGTH} characters`);
@@ -55,30 +47,30 @@ export function addOwner(store: NodeStore, audit: AuditLog, name: string, passwo
   const id = `${slug}-${toHex(randomBytes(3))}`;
   const pwHash = hashPassword(password);
   store.tx(() => {
-    store.db.prepare('INSERT INTO owners (id, name, pw_hash, created_at, disabled) VALUES (?, ?, ?, ?, 0)').run(id, name, pwHash, Date.now());
+    store.owners.add({ id, name, pwHash }, Date.now());
     audit.append({ kind: 'owner.added', owner: id });
   });
   return { id };
 }
 
 /** Every data-owner account, by name. */
-export function listOwners(store: NodeStore): OwnerInfo[] {
-  const rows = store.db.prepare('SELECT id, name, pw_hash, created_at, disabled FROM owners ORDER BY name, id').all() as OwnerRow[];
-  return rows.map((r) => ({ id: r.id, name: r.name, createdAt: r.created_at, disabled: r.disabled !== 0 }));
+export function listOwners(store: NodeRepositories): OwnerInfo[] {
+  return store.owners.list().map(ownerInfo);
 }
+
+const ownerInfo = (o: OwnerAccount): OwnerInfo => ({ id: o.id, name: o.name, createdAt: o.createdAt, disabled: o.disabled });
 
 /**
  * Disable an account (it can no longer log in) and end its sessions. Its past decisions keep naming it.
  * Audited as `owner.removed`.
  */
-export function disableOwner(store: NodeStore, audit: AuditLog, id: string): void {
+export function disableOwner(store: NodeRepositories, audit: AuditLog, id: string): void {
   store.tx(() => {
-    const r = store.db.prepare('UPDATE owners SET disabled = 1 WHERE id = ? AND disabled = 0').run(id);
-    if (r.changes === 0) {
-      if (!store.db.prepare('SELECT 1 FROM owners WHERE id = ?').get(id)) throw new VeilError('not_found', 'no such owner account');
+    if (!store.owners.disable(id)) {
+      if (!store.owners.get(id)) throw new VeilError('not_found', 'no such owner account');
       return; // already disabled: idempotent
     }
-    store.db.prepare('DELETE FROM owner_sessions WHERE owner = ?').run(id);
+    store.owners.deleteSessionsOf(id);
     audit.append({ kind: 'owner.removed', owner: id });
   });
 }
@@ -89,16 +81,14 @@ export type LoginFailure = 'unknown_account' | 'disabled' | 'bad_password';
  * Check an account id and password. Unknown and disabled accounts still cost one Argon2id
  * verification, so the response time does not tell which account ids exist.
  */
-export function checkOwnerPassword(store: NodeStore, id: string, password: string): { ok: true; owner: OwnerInfo } | { ok: false; why: LoginFailure; ownerId?: string } {
-  const row = OWNER_ID_RE.test(id)
-    ? (store.db.prepare('SELECT id, name, pw_hash, created_at, disabled FROM owners WHERE id = ?').get(id) as OwnerRow | undefined)
-    : undefined;
+export function checkOwnerPassword(store: NodeRepositories, id: string, password: string): { ok: true; owner: OwnerInfo } | { ok: false; why: LoginFailure; ownerId?: string } {
+  const row = OWNER_ID_RE.test(id) ? store.owners.get(id) : undefined;
   const pw = password.length > MAX_PASSWORD_LENGTH ? password.slice(0, MAX_PASSWORD_LENGTH) : password;
-  const good = verifyPassword(row?.pw_hash ?? dummyHash(), pw);
+  const good = verifyPassword(row?.pwHash ?? dummyHash(), pw);
   if (!row) return { ok: false, why: 'unknown_account' };
-  if (row.disabled !== 0) return { ok: false, why: 'disabled', ownerId: row.id };
+  if (row.disabled) return { ok: false, why: 'disabled', ownerId: row.id };
   if (!good) return { ok: false, why: 'bad_password', ownerId: row.id };
-  return { ok: true, owner: { id: row.id, name: row.name, createdAt: row.created_at, disabled: false } };
+  return { ok: true, owner: ownerInfo(row) };
 }
 
 let dummy: string | undefined;
@@ -120,7 +110,7 @@ export interface OwnerSession {
 
 export class SessionStore {
   constructor(
-    readonly store: NodeStore,
+    readonly store: NodeRepositories,
     readonly clock: () => number,
     readonly ttlMs: number = SESSION_TTL_MS,
   ) {}
@@ -131,8 +121,8 @@ export class SessionStore {
     const token = randomBytes(TOKEN_BYTES);
     const csrf = toBase64url(randomBytes(TOKEN_BYTES));
     const expiresAt = now + this.ttlMs;
-    this.store.db.prepare('DELETE FROM owner_sessions WHERE expires_at <= ?').run(now);
-    this.store.db.prepare('INSERT INTO owner_sessions (token_hash, owner, csrf, expires_at) VALUES (?, ?, ?, ?)').run(sha256(token), ownerId, csrf, expiresAt);
+    this.store.owners.deleteExpiredSessions(now);
+    this.store.owners.addSession({ tokenHash: sha256(token), owner: ownerId, csrf, expiresAt });
     return { token: toBase64url(token), csrf, expiresAt };
   }
 
@@ -140,23 +130,19 @@ export class SessionStore {
   lookup(cookie: string | undefined): OwnerSession | undefined {
     const tokenHash = hashCookie(cookie);
     if (!tokenHash) return undefined;
-    const row = this.store.db
-      .prepare(
-        `SELECT s.csrf, s.expires_at, o.id, o.name, o.created_at, o.disabled
-           FROM owner_sessions s JOIN owners o ON o.id = s.owner WHERE s.token_hash = ?`,
-      )
-      .get(tokenHash) as { csrf: string; expires_at: number; id: string; name: string; created_at: number; disabled: number } | undefined;
-    if (!row) return undefined;
-    if (row.expires_at <= this.clock() || row.disabled !== 0) {
-      this.store.db.prepare('DELETE FROM owner_sessions WHERE token_hash = ?').run(tokenHash);
+    const found = this.store.owners.session(tokenHash);
+    if (!found) return undefined;
+    const { session, owner } = found;
+    if (session.expiresAt <= this.clock() || owner.disabled) {
+      this.store.owners.deleteSession(tokenHash);
       return undefined;
     }
-    return { owner: { id: row.id, name: row.name, createdAt: row.created_at, disabled: false }, csrf: row.csrf, expiresAt: row.expires_at, tokenHash };
+    return { owner: ownerInfo(owner), csrf: session.csrf, expiresAt: session.expiresAt, tokenHash };
   }
 
   destroy(cookie: string | undefined): void {
     const tokenHash = hashCookie(cookie);
-    if (tokenHash) this.store.db.prepare('DELETE FROM owner_sessions WHERE token_hash = ?').run(tokenHash);
+    if (tokenHash) this.store.owners.deleteSession(tokenHash);
   }
 }
 
