@@ -25,7 +25,7 @@ import {
   listOwners,
 } from '#node';
 import { initCoordinatorDir, startCoordinator, admitMember, listMembers, coordinatorPaths, loadCoordinatorKey, CoordinatorStore } from '#coordinator';
-import { verifyAudit } from '#platform';
+import { verifyAudit, systemClock } from '#platform';
 import { verifySignature } from '#crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -460,7 +460,7 @@ function withDesk<T>(dir: string, fn: (desk: DisclosureDesk) => T, owner?: strin
       throw new VeilError('forbidden', `no active data-owner account '${owner}' (see veil node owner list)`);
     }
     const policy = parsePolicy(readFileSync(join(dir, cfg.policyFile), 'utf8'));
-    return fn(new DisclosureDesk(cfg.country, store, keys, nodeAudit(store, keys), () => policy));
+    return fn(new DisclosureDesk({ country: cfg.country, store, keys, audit: nodeAudit(store, keys), policy: { current: policy }, clock: systemClock() }));
   } finally {
     store.close();
   }

@@ -1,41 +1,37 @@
 /**
- * The node's encrypted biometric matching (DESIGN.md §3): its galleries stay home in the clear,
+ * The node's encrypted biometric matching: its galleries stay home in the clear,
  * pre-encoded for the HE kernel outside SEAL's heap (crypto/he GalleryEncoding), kept current from the
  * `gallery` table (imports are another process: changes are applied by sequence number), and scored
  * against an analyst's encrypted probe with masking so the analyst learns only which positions cross
  * the modality's threshold. Queries run one at a time (each uses every core); policy, a daily budget of
  * biometric queries per requesting country, and the audit log apply as for identifier queries.
  */
-import { sha256, toHex, deriveSubkey, unpermutePosition, GalleryEncoding, HeServer } from '#crypto';
-import { BIO_MODALITIES, BIO_PARAMS, LABELS, ForwardedBioQuery, ReplayGuard, encode, verifyEnvelope, readUnverified, signEnvelope, type BioEvalResult, type BioModality, type Envelope, VeilError, asVeilError, type ErrorCode, keyId } from '#protocol';
-import type { AuditLog, Logger } from '#platform';
+import { sha256, toHex, GalleryEncoding, HeServer } from '#crypto';
+import { BIO_MODALITIES, BIO_PARAMS, ForwardedBioQuery, ReplayGuard, encode, verifyEnvelope, readUnverified, signEnvelope, type BioEvalResult, type BioModality, type Envelope, VeilError, asVeilError, type ErrorCode, keyId } from '#protocol';
+import { bioPermutationKey } from './bio-layout.ts';
+import type { AuditLog, Clock, Logger, TimerHandle } from '#platform';
 import type { MemberDirectory } from '#sdk';
 import type { NodeRepositories } from './store/repositories.ts';
 import type { NodeKeys } from './config.ts';
-import { allowedClass, dailyBioBudget, type PolicyFile } from './policy.ts';
+import { allowedClass, dailyBioBudget, type PolicySource } from './policy.ts';
 import type { RoutedResult } from './responder.ts';
 
 const SESSION_CACHE = 16;
 
-/**
- * The node's key for the per-query permutation of biometric result positions (DESIGN.md §3): derived
- * from its token key, so it survives restarts and never leaves the node.
- */
-export function bioPermutationKey(keys: NodeKeys): Uint8Array {
-  return deriveSubkey(keys.token.secretBytes(), LABELS.bioPermutation + '/key', 32);
+export interface BioServiceDeps {
+  country: string;
+  store: NodeRepositories;
+  keys: NodeKeys;
+  policy: PolicySource;
+  members: Pick<MemberDirectory, 'signerOf'>;
+  audit: AuditLog;
+  log: Logger;
+  clock: Clock;
+  /** Threads per biometric query (main + workers), at most 2. */
+  workers?: number;
 }
 
-/**
- * Map a position the analyst saw in query `queryId` back to this node's gallery slot. Throws if the
- * query was not answered for that requester or the position is out of range (typed errors).
- */
-export function layoutPosition(store: NodeRepositories, keys: NodeKeys, requester: string, queryId: string, modality: BioModality, position: number): number {
-  const q = store.gallery.answered(requester, queryId);
-  if (!q || q.modality !== modality) throw new VeilError('forbidden', 'no such biometric query answered for this requester');
-  return unpermutePosition(position, { key: bioPermutationKey(keys), queryId, positions: q.positions, paramId: BIO_PARAMS[modality] });
-}
-
-export class BioService {
+export class BioService implements AsyncDisposable {
   readonly #galleries = new Map<BioModality, GalleryEncoding>();
   readonly #servers = new Map<BioModality, HeServer>();
   /** Session keys by id (SHA-256 hex), most recently used last. */
@@ -44,25 +40,26 @@ export class BioService {
   #lastSeq = 0;
   #queue: Promise<unknown> = Promise.resolve();
   #closed = false;
-  readonly #sync: NodeJS.Timeout;
+  readonly #sync: TimerHandle;
   readonly #permutationKey: Uint8Array;
+  readonly country: string;
+  readonly store: NodeRepositories;
+  readonly keys: NodeKeys;
+  readonly policy: PolicySource;
+  readonly members: Pick<MemberDirectory, 'signerOf'>;
+  readonly audit: AuditLog;
+  readonly log: Logger;
+  readonly clock: Clock;
+  readonly workers: number;
 
-  constructor(
-    readonly country: string,
-    readonly store: NodeRepositories,
-    readonly keys: NodeKeys,
-    readonly policy: PolicyFile,
-    readonly members: MemberDirectory,
-    readonly audit: AuditLog,
-    readonly log: Logger,
-    readonly workers = 2,
-  ) {
+  constructor(deps: BioServiceDeps) {
+    ({ country: this.country, store: this.store, keys: this.keys, policy: this.policy, members: this.members, audit: this.audit, log: this.log, clock: this.clock } = deps);
+    this.workers = deps.workers ?? 2;
     for (const m of BIO_MODALITIES) this.#galleries.set(m, GalleryEncoding.create(BIO_PARAMS[m]));
-    this.#permutationKey = bioPermutationKey(keys);
-    this.#sync = setInterval(() => {
+    this.#permutationKey = bioPermutationKey(this.keys);
+    this.#sync = this.clock.setInterval(() => {
       if (!this.#closed) this.#run(async () => this.syncGallery()).catch((e) => this.log.error('gallery sync failed', e));
     }, 1000);
-    this.#sync.unref();
   }
 
   /** Load the galleries from the database and pre-encode them, reporting progress. */
@@ -125,7 +122,7 @@ export class BioService {
       this.audit.append({ kind: 'bio.query.refused', queryId: q.id, country: q.from, code: 'refused_by_policy', cls: q.modality });
       return this.#reply(q, 'refused', 'refused_by_policy');
     }
-    const day = new Date().toISOString().slice(0, 10);
+    const day = new Date(this.clock.now()).toISOString().slice(0, 10);
     const budgetKey = `${q.from}:bio`;
     if (this.store.budgets.used(budgetKey, day) + 1 > dailyBioBudget(policy, q.from)) {
       this.audit.append({ kind: 'budget.exceeded', queryId: q.id, country: q.from, cls: q.modality });
@@ -157,7 +154,7 @@ export class BioService {
     const ms = Math.round(performance.now() - t0);
     this.store.tx(() => {
       this.store.budgets.add(budgetKey, day, 1);
-      this.store.gallery.recordAnswered({ id: q.id, requester: q.from, modality: q.modality, positions: scored.positions, answeredAt: Date.now() });
+      this.store.gallery.recordAnswered({ id: q.id, requester: q.from, modality: q.modality, positions: scored.positions, answeredAt: this.clock.now() });
       this.audit.append({ kind: 'bio.query.answered', queryId: q.id, country: q.from, cls: q.modality, count: scored.positions, ms, bytes: scored.result.length });
     });
     return this.#reply(q, 'ok', undefined, scored);
@@ -176,7 +173,7 @@ export class BioService {
     const payload: BioEvalResult = {
       t: 'bio-result',
       id: q.id,
-      ts: Date.now(),
+      ts: this.clock.now(),
       from: this.country,
       to: q.from,
       status,
@@ -190,9 +187,13 @@ export class BioService {
 
   async close(): Promise<void> {
     this.#closed = true;
-    clearInterval(this.#sync);
+    this.clock.clear(this.#sync);
     await this.#queue.catch(() => undefined);
     for (const s of this.#servers.values()) s.dispose();
     this.#servers.clear();
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
   }
 }

@@ -1,5 +1,5 @@
 /**
- * The analyst API of a node (DESIGN.md §2 step 2): analysts reach the network only through their own
+ * The analyst API of a node: analysts reach the network only through their own
  * country's node. Every request is an envelope signed by the analyst's key; the node authenticates it,
  * rejects replays, audits metadata, re-signs what leaves the country with its own key and forwards it to
  * the coordinator. Blinding happens in the SDK, so the gateway sees only blinded elements and tags.
@@ -11,22 +11,29 @@ import { Hono } from 'hono';
 import type { z } from 'zod';
 import { randomBytes, decodePoint } from '#crypto';
 import { Envelope, LIMITS, QueryRequest, LookupRequest, DisclosureRequest, ListDisclosures, BioQueryRequest, type ForwardedBioQuery, ReplayGuard, decodeWith, verifyEnvelope, signEnvelope, type Answer, type ForwardedQuery, type ForwardedLookup, type LookupResult, VeilError, errorCodeOf, keyId, keyIdName } from '#protocol';
-import { errorResponse, msgpackResponse, readBody, type AuditLog, type Logger } from '#platform';
+import { errorResponse, msgpackResponse, readBody, type AuditLog, type Clock, type Logger } from '#platform';
 import type { MemberDirectory } from '#sdk';
 import type { NodeRepositories } from './store/repositories.ts';
 import type { NodeKeys } from './config.ts';
-import type { CoordinatorLink } from './link.ts';
 import type { DisclosureOutbox } from './disclosure/outgoing.ts';
+
+/** What the gateway needs of the coordinator link: its state, and forwarding with an answer awaited. */
+export interface GatewayLink {
+  readonly ready: boolean;
+  query(id: string, env: Envelope, timeoutMs: number): Promise<Answer[]>;
+  lookup(id: string, env: Envelope, timeoutMs: number): Promise<LookupResult[]>;
+}
 
 export interface GatewayDeps {
   country: string;
   store: NodeRepositories;
   keys: NodeKeys;
-  link: CoordinatorLink;
-  members: MemberDirectory;
+  link: GatewayLink;
+  members: Pick<MemberDirectory, 'envelopes'>;
   audit: AuditLog;
   log: Logger;
-  outbox: DisclosureOutbox;
+  outbox: Pick<DisclosureOutbox, 'submit' | 'list'>;
+  clock: Clock;
   /** How long to wait for the coordinator's aggregated answer. */
   queryTimeoutMs: number;
   bioTimeoutMs: number;
@@ -107,7 +114,7 @@ export function createGatewayApp(d: GatewayDeps): Hono {
       const fwd: ForwardedQuery = {
         t: 'fwd-query',
         id: q.id,
-        ts: Date.now(),
+        ts: d.clock.now(),
         nonce: randomBytes(16),
         from: d.country,
         analyst,
@@ -128,7 +135,7 @@ export function createGatewayApp(d: GatewayDeps): Hono {
     const { env, msg: q, analyst } = await verified(c.req.raw, LookupRequest);
     replay.check(env.kid, q.ts, q.nonce);
     const results = await lookups.run(`${analyst}:${q.id}`, async () => {
-      const fwd: ForwardedLookup = { t: 'fwd-lookup', id: q.id, ts: Date.now(), nonce: randomBytes(16), from: d.country, mode: q.mode, items: q.items };
+      const fwd: ForwardedLookup = { t: 'fwd-lookup', id: q.id, ts: d.clock.now(), nonce: randomBytes(16), from: d.country, mode: q.mode, items: q.items };
       return d.link.lookup(q.id, signEnvelope(d.keys.signing, nodeKid, fwd), d.queryTimeoutMs);
     });
     return msgpackResponse({ id: q.id, results });
@@ -140,7 +147,7 @@ export function createGatewayApp(d: GatewayDeps): Hono {
     replay.check(env.kid, q.ts, q.nonce);
     const answers = await queries.run(`${analyst}:${q.id}`, async () => {
       const { t: _t, ts: _ts, nonce: _n, ...rest } = q;
-      const fwd: ForwardedBioQuery = { ...rest, t: 'fwd-bio-query', ts: Date.now(), nonce: randomBytes(16), from: d.country, analyst };
+      const fwd: ForwardedBioQuery = { ...rest, t: 'fwd-bio-query', ts: d.clock.now(), nonce: randomBytes(16), from: d.country, analyst };
       d.audit.append({ kind: 'query.forwarded', queryId: q.id, analyst, cls: q.modality, purpose: q.purpose, legalBasis: q.legalBasis, bytes: q.probe.length });
       return d.link.query(q.id, signEnvelope(d.keys.signing, nodeKid, fwd), d.bioTimeoutMs);
     });

@@ -1,16 +1,16 @@
 /**
- * The target side of a blind query (DESIGN.md §2 step 4): for each query in a coordinator batch, verify
+ * The target side of a blind query: for each query in a coordinator batch, verify
  * the requesting node's signature, reject replays, apply the sharing policy per match class, charge the
  * requester's daily budget, evaluate the allowed blinded elements under the active OPRF key with one
  * batched DLEQ proof (VOPRF), and sign the answer for the analyst's SDK. Audit records metadata only.
  */
 import { OprfKey, blindEvaluateBatch } from '#crypto';
 import { ForwardedQuery, ReplayGuard, encode, verifyEnvelope, readUnverified, signEnvelope, type Envelope, type EvalResult, VeilError, asVeilError, type ErrorCode, keyId } from '#protocol';
-import type { AuditLog, Logger } from '#platform';
+import type { AuditLog, Clock, Logger } from '#platform';
 import type { MemberDirectory } from '#sdk';
 import type { NodeRepositories } from './store/repositories.ts';
 import type { NodeKeys } from './config.ts';
-import { allowedClass, dailyBudget, type PolicyFile } from './policy.ts';
+import { allowedClass, dailyBudget, type PolicySource } from './policy.ts';
 
 export interface RoutedResult {
   to: string;
@@ -19,19 +19,32 @@ export interface RoutedResult {
   env: Uint8Array;
 }
 
+export interface ResponderDeps {
+  country: string;
+  store: NodeRepositories;
+  keys: NodeKeys;
+  policy: PolicySource;
+  members: Pick<MemberDirectory, 'signerOf'>;
+  audit: AuditLog;
+  log: Logger;
+  clock: Pick<Clock, 'now'>;
+}
+
 export class Responder {
   readonly #replay = new ReplayGuard();
   #key: { epoch: number; key: OprfKey } | undefined;
+  readonly country: string;
+  readonly store: NodeRepositories;
+  readonly keys: NodeKeys;
+  readonly policy: PolicySource;
+  readonly members: Pick<MemberDirectory, 'signerOf'>;
+  readonly audit: AuditLog;
+  readonly log: Logger;
+  readonly clock: Pick<Clock, 'now'>;
 
-  constructor(
-    readonly country: string,
-    readonly store: NodeRepositories,
-    readonly keys: NodeKeys,
-    readonly policy: PolicyFile,
-    readonly members: MemberDirectory,
-    readonly audit: AuditLog,
-    readonly log: Logger,
-  ) {}
+  constructor(deps: ResponderDeps) {
+    ({ country: this.country, store: this.store, keys: this.keys, policy: this.policy, members: this.members, audit: this.audit, log: this.log, clock: this.clock } = deps);
+  }
 
   /** The active OPRF key; re-read after a rotation is activated. */
   activeKey(): { epoch: number; key: OprfKey } {
@@ -49,7 +62,7 @@ export class Responder {
   handleBatch(batch: readonly Envelope[]): RoutedResult[] {
     const out: RoutedResult[] = [];
     const charges = new Map<string, number>();
-    const day = new Date().toISOString().slice(0, 10);
+    const day = new Date(this.clock.now()).toISOString().slice(0, 10);
     const { epoch, key } = this.activeKey();
     const policy = this.policy.current;
     this.store.tx(() => {
@@ -124,7 +137,7 @@ export class Responder {
     const payload: EvalResult = {
       t: 'eval-result',
       id: q.id,
-      ts: Date.now(),
+      ts: this.clock.now(),
       from: this.country,
       to: q.from,
       status,

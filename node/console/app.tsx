@@ -1,6 +1,7 @@
 /**
- * The approval console (DESIGN.md §4 step 4): the web side of a node's disclosure desk, for its data
- * owners. A hono app built by a factory from its store, desk, audit log and clock (STYLE.md rule 15).
+ * The approval console: the web side of a node's disclosure desk, for its data owners. A hono app
+ * built by a factory from ONE deps object (store, desk, audit log, clock, ...), testable through
+ * `app.request()` without a listener.
  *
  * Security model. The console is served on its own admin listener, loopback by default, and:
  * - requires a data-owner session for every page but the login form and the stylesheet. The session
@@ -23,22 +24,24 @@ import { Hono, type Context } from 'hono';
 import { getCookie, setCookie, deleteCookie } from 'hono/cookie';
 import { secureHeaders } from 'hono/secure-headers';
 import { bodyLimit } from 'hono/body-limit';
-import { httpStatus, isAuditKind, silentLogger, type AuditLog, type Logger } from '#platform';
+import { httpStatus, isAuditKind, silentLogger, systemClock, type AuditLog, type Clock, type Logger } from '#platform';
 import { DISCLOSURE_FIELDS, type DisclosureField, VeilError, asVeilError, ERROR_CODES, type ErrorCode } from '#protocol';
-import type { NodeStore } from '../store/sqlite-store.ts';
+import type { NodeRepositories } from '../store/repositories.ts';
 import type { DisclosureDesk } from '../disclosure/desk.ts';
-import { LoginThrottle, SessionStore, checkOwnerPassword, csrfMatches, SESSION_TTL_MS, type OwnerSession, type ThrottleOptions } from './owners.ts';
+import { checkOwnerPassword } from './owners.ts';
+import { SessionStore, csrfMatches, type OwnerSession } from './sessions.ts';
+import { LoginThrottle, type ThrottleOptions } from './login-throttle.ts';
 import { AuditPage, DOCTYPE, ErrorPage, HistoryPage, LoginPage, PendingPage, RequestPage } from './views.tsx';
 import { CONSOLE_CSS } from './style.ts';
 import { FIELD_LABELS } from './format.ts';
 
 export interface ConsoleDeps {
   country: string;
-  store: NodeStore;
-  desk: DisclosureDesk;
+  store: NodeRepositories;
+  desk: Pick<DisclosureDesk, 'list' | 'get' | 'approve' | 'deny'>;
   audit: AuditLog;
-  /** Milliseconds since the Unix epoch (default `Date.now`): session expiry, time left, throttling. */
-  clock?: () => number;
+  /** Session expiry, time left, throttling (default: the system clock). */
+  clock?: Pick<Clock, 'now'>;
   logger?: Logger;
   /** Mark the session cookie `Secure` (and name it `__Host-…`); set when the console is served over HTTPS. */
   secureCookies?: boolean;
@@ -70,12 +73,13 @@ const HINTS: Partial<Record<ErrorCode, { title: string; message: string }>> = {
 
 export function createConsoleApp(deps: ConsoleDeps): Hono<Env> {
   const { country, store, desk, audit } = deps;
-  const clock = deps.clock ?? Date.now;
+  const clockSource = deps.clock ?? systemClock();
+  const clock = (): number => clockSource.now();
   const log = deps.logger ?? silentLogger;
   const secure = deps.secureCookies ?? false;
   const cookieName = secure ? '__Host-veil-owner' : 'veil-owner';
-  const sessions = new SessionStore(store, clock, deps.sessionTtlMs ?? SESSION_TTL_MS);
-  const throttle = new LoginThrottle(clock, deps.throttle);
+  const sessions = new SessionStore({ store, clock: clockSource, ...(deps.sessionTtlMs !== undefined ? { ttlMs: deps.sessionTtlMs } : {}) });
+  const throttle = new LoginThrottle({ clock: clockSource, ...deps.throttle });
   const app = new Hono<Env>();
 
   const pendingCount = (): number => desk.list('pending').length;

@@ -11,7 +11,7 @@ import { raw } from 'hono/html';
 import { AUDIT_KINDS, type AuditRecord } from '#platform';
 import { DISCLOSURE_FIELDS, type DisclosureField } from '#protocol';
 import type { DisclosureView } from '../disclosure/desk.ts';
-import type { OwnerSession } from './owners.ts';
+import type { OwnerSession } from './sessions.ts';
 import { CLASS_LABELS, FIELD_LABELS, fieldPreview, timeLeft, urgency, utcTime } from './format.ts';
 
 export const DOCTYPE = raw('<!doctype html>');
