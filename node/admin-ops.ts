@@ -112,7 +112,8 @@ export async function rotateKey(dir: string, opts: { workers?: number; onProgres
       const delta = new IndexDelta();
       const seen = new Set<string>();
       items.forEach((it, i) => {
-        const tag = tags[i]!;
+        const tag = tags[i];
+        if (tag === undefined) throw new VeilError('internal', 'fewer tags than match keys');
         const k = `${it.id}|${Buffer.from(tag).toString('hex')}`;
         if (seen.has(k)) return;
         seen.add(k);

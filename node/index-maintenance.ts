@@ -16,17 +16,23 @@ export function hitToken(tokenKey: TokenKey, country: string, recordId: string, 
 
 const hex = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
 
+function append(m: Map<number, Pair[]>, epoch: number, p: Pair): void {
+  const list = m.get(epoch);
+  if (list) list.push(p);
+  else m.set(epoch, [p]);
+}
+
 /** Per-epoch accumulator of index changes, flushed as outbox chunks inside the caller's transaction. */
 export class IndexDelta {
   readonly adds = new Map<number, Pair[]>();
   readonly removes = new Map<number, Pair[]>();
 
   add(epoch: number, p: Pair): void {
-    (this.adds.get(epoch) ?? this.adds.set(epoch, []).get(epoch)!).push(p);
+    append(this.adds, epoch, p);
   }
 
   remove(epoch: number, p: Pair): void {
-    (this.removes.get(epoch) ?? this.removes.set(epoch, []).get(epoch)!).push(p);
+    append(this.removes, epoch, p);
   }
 
   get size(): { added: number; removed: number } {

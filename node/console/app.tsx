@@ -31,7 +31,9 @@ import type { DisclosureDesk } from '../disclosure/desk.ts';
 import { checkOwnerPassword } from './owners.ts';
 import { SessionStore, csrfMatches, type OwnerSession } from './sessions.ts';
 import { LoginThrottle, type ThrottleOptions } from './login-throttle.ts';
-import { AuditPage, DOCTYPE, ErrorPage, HistoryPage, LoginPage, PendingPage, RequestPage } from './views.tsx';
+import { AuditPage, ErrorPage, HistoryPage, LoginPage, PendingPage } from './views.tsx';
+import { RequestPage } from './request-page.tsx';
+import { DOCTYPE } from './layout.tsx';
 import { CONSOLE_CSS } from './style.ts';
 import { FIELD_LABELS } from './format.ts';
 
@@ -212,6 +214,13 @@ export function createConsoleApp(deps: ConsoleDeps): Hono<Env> {
     return c.redirect('/', 303);
   });
 
+  /** The session of a request past the session check below (which redirects requests without one). */
+  const sessionOf = (c: Context<Env>): OwnerSession => {
+    const s = c.get('session');
+    if (!s) throw new VeilError('unauthenticated', 'no console session');
+    return s;
+  };
+
   // --- everything below needs a session ------------------------------------------------------------
   app.use(async (c, next) => {
     const s = c.get('session');
@@ -237,10 +246,10 @@ export function createConsoleApp(deps: ConsoleDeps): Hono<Env> {
     return c.redirect('/login', 303);
   });
 
-  app.get('/', (c) => page(c, <PendingPage country={country} session={c.get('session')!} items={desk.list('pending')} now={clock()} />));
+  app.get('/', (c) => page(c, <PendingPage country={country} session={sessionOf(c)} items={desk.list('pending')} now={clock()} />));
 
   app.get('/history', (c) =>
-    page(c, <HistoryPage country={country} session={c.get('session')!} items={desk.list('decided')} pending={pendingCount()} />),
+    page(c, <HistoryPage country={country} session={sessionOf(c)} items={desk.list('decided')} pending={pendingCount()} />),
   );
 
   app.get('/audit', (c) => {
@@ -251,7 +260,7 @@ export function createConsoleApp(deps: ConsoleDeps): Hono<Env> {
     const records = audit.list({ limit: AUDIT_PAGE, order: 'desc', ...(kind ? { kind } : {}), ...(before !== undefined ? { beforeSeq: before } : {}) });
     const last = records.at(-1);
     const older = records.length === AUDIT_PAGE && last && last.seq > 1 ? last.seq : undefined;
-    return page(c, <AuditPage country={country} session={c.get('session')!} records={records} kind={kind} older={older} pending={pendingCount()} />);
+    return page(c, <AuditPage country={country} session={sessionOf(c)} records={records} kind={kind} older={older} pending={pendingCount()} />);
   });
 
   const getRequest = (id: string) => {
@@ -270,14 +279,14 @@ export function createConsoleApp(deps: ConsoleDeps): Hono<Env> {
     const done = c.req.query('done');
     return page(
       c,
-      <RequestPage country={country} session={c.get('session')!} v={v} now={clock()} pending={pendingCount()} notice={done ? NOTICES[done] : undefined} />,
+      <RequestPage country={country} session={sessionOf(c)} v={v} now={clock()} pending={pendingCount()} notice={done ? NOTICES[done] : undefined} />,
     );
   });
 
   app.post('/requests/:id/approve', async (c) => {
     const id = c.req.param('id');
     const v = getRequest(id);
-    const owner = c.get('session')!.owner.id;
+    const owner = sessionOf(c).owner.id;
     const body = await c.req.parseBody({ all: true });
     const raw = body.field;
     const ticked = (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]).filter((f): f is string => typeof f === 'string');
@@ -291,7 +300,7 @@ export function createConsoleApp(deps: ConsoleDeps): Hono<Env> {
             ? 'Tick at least one field to release, or deny the request.'
             : undefined;
       if (problem) {
-        return page(c, <RequestPage country={country} session={c.get('session')!} v={v} now={clock()} pending={pendingCount()} error={problem} checked={fields} />, 400);
+        return page(c, <RequestPage country={country} session={sessionOf(c)} v={v} now={clock()} pending={pendingCount()} error={problem} checked={fields} />, 400);
       }
     }
     try {
@@ -306,7 +315,7 @@ export function createConsoleApp(deps: ConsoleDeps): Hono<Env> {
   app.post('/requests/:id/deny', async (c) => {
     const id = c.req.param('id');
     const v = getRequest(id);
-    const owner = c.get('session')!.owner.id;
+    const owner = sessionOf(c).owner.id;
     const body = await c.req.parseBody();
     const reason = typeof body.reason === 'string' ? body.reason.trim() : '';
     if (v.status === 'pending' && (reason.length === 0 || reason.length > 2000)) {
@@ -314,7 +323,7 @@ export function createConsoleApp(deps: ConsoleDeps): Hono<Env> {
         c,
         <RequestPage
           country={country}
-          session={c.get('session')!}
+          session={sessionOf(c)}
           v={v}
           now={clock()}
           pending={pendingCount()}

@@ -118,11 +118,10 @@ export async function importFile(
   const builder = new TagBuilder(store.records.liveEpochs(), opts.workers ?? cfg.workers);
   try {
     // Pass 2a: which records changed, and their match keys.
+    /** A record to write (`upsert`, with its stored body and digest) or to withdraw (no `upsert`). */
     interface Change {
       id: string;
-      record?: VeilRecord;
-      body?: string;
-      digest?: Uint8Array;
+      upsert?: { record: VeilRecord; body: string; digest: Uint8Array };
       keys: Array<{ cls: MatchClass; input: Uint8Array }>;
     }
     const changes: Change[] = [];
@@ -141,7 +140,7 @@ export async function importFile(
         report.unchanged++;
         continue;
       }
-      changes.push({ id: op.record.id, record: op.record, body, digest, keys: matchKeysForRecord(op.record).map((k) => ({ cls: k.cls, input: k.input })) });
+      changes.push({ id: op.record.id, upsert: { record: op.record, body, digest }, keys: matchKeysForRecord(op.record).map((k) => ({ cls: k.cls, input: k.input })) });
     }
 
     // Pass 2b: tags on all cores, per live epoch.
@@ -168,17 +167,18 @@ export async function importFile(
       for (const c of changes) {
         const current = store.records.keysOf(c.id);
         for (const e of epochs) {
-          const tags = tagsByEpoch.get(e.epoch)!;
+          const tags = tagsByEpoch.get(e.epoch) ?? [];
           const wanted = new Map<string, { tag: Uint8Array; cls: MatchClass }>();
           c.keys.forEach((k, i) => {
-            const tag = tags[offset + i]!;
+            const tag = tags[offset + i];
+            if (tag === undefined) throw new VeilError('internal', 'fewer tags than match keys');
             wanted.set(tagHex(tag), { tag, cls: k.cls });
           });
           syncRecordKeys(store, delta, keys.token, cfg.country, c.id, e.epoch, current, wanted);
         }
         offset += c.keys.length;
         for (const m of BIO_MODALITIES) {
-          const v = c.record ? templates.get(c.id)?.get(m) : undefined;
+          const v = c.upsert ? templates.get(c.id)?.get(m) : undefined;
           if (v) {
             store.gallery.set(m, c.id, v);
             report.templates++;
@@ -186,8 +186,9 @@ export async function importFile(
             store.gallery.remove(m, c.id);
           }
         }
-        if (c.record) {
-          store.records.upsert({ id: c.id, kind: c.record.kind, dataset: c.record.dataset, handling: c.record.handling, body: c.body!, digest: c.digest! }, Date.now());
+        if (c.upsert) {
+          const { record, body, digest } = c.upsert;
+          store.records.upsert({ id: c.id, kind: record.kind, dataset: record.dataset, handling: record.handling, body, digest }, Date.now());
           report.upserted++;
         } else {
           store.records.delete(c.id);
