@@ -174,7 +174,11 @@ export interface MailRepository {
   outboxCount(): number;
   /** The coordinator stored it: stop resending. */
   sent(mid: string): void;
-  /** Record a received mail item; false if it was recorded before (process it exactly once). */
+  /**
+   * Record a received mail item; false if it was recorded before (process it exactly once).
+   * Deviation from the idempotency rule: items are known by `mid` alone, not by (sender, mid); mids are
+   * 128-bit random, chosen by the sending node.
+   */
   received(mid: string, sender: string, now: number): boolean;
 }
 
