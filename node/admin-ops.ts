@@ -35,10 +35,10 @@ export async function initNode(dir: string, opts: { country: string; coordinator
   const store = new NodeStore(p.db);
   try {
     store.tx(() => {
-      store.addEpoch(1, OprfKey.generate('voprf').secretBytes(), 'active');
+      store.records.addEpoch(1, OprfKey.generate('voprf').secretBytes(), 'active', Date.now());
       // An empty final chunk tells the coordinator epoch 1 is complete (and empty) from the start.
       new IndexDelta().flush(store, 1);
-      store.setMeta('country', cfg.country);
+      store.meta.set('country', cfg.country);
       nodeAudit(store, keys).append({ kind: 'node.initialised', country: cfg.country, epoch: 1 });
     });
   } finally {
@@ -61,7 +61,7 @@ export async function addAnalyst(dir: string, name: string, opts: { out?: string
   const store = new NodeStore(nodePaths(dir).db);
   try {
     store.tx(() => {
-      store.addAnalyst(analystId, name, signing.publicKey(), box.publicKey());
+      store.analysts.add({ id: analystId, name, signPub: signing.publicKey(), boxPub: box.publicKey() }, Date.now());
       nodeAudit(store, keys).append({ kind: 'analyst.added', analyst: analystId });
     });
   } finally {
@@ -91,12 +91,12 @@ export async function rotateKey(dir: string, opts: { workers?: number; onProgres
   const keys = loadNodeKeys(dir);
   const store = new NodeStore(nodePaths(dir).db);
   try {
-    const epochs = store.epochs();
+    const epochs = store.records.epochs();
     if (epochs.some((e) => e.state === 'pending')) throw new VeilError('conflict', 'a key rotation is already waiting for the coordinator');
     const epoch = Math.max(...epochs.map((e) => e.epoch)) + 1;
     const secret = OprfKey.generate('voprf').secretBytes();
     const items: Array<{ id: string; cls: MatchClass; input: Uint8Array }> = [];
-    for (const r of store.iterateRecords()) {
+    for (const r of store.records.iterate()) {
       const rec = JSON.parse(r.body) as VeilRecord;
       for (const k of matchKeysForRecord(rec)) items.push({ id: r.id, cls: k.cls, input: k.input });
     }
@@ -108,16 +108,17 @@ export async function rotateKey(dir: string, opts: { workers?: number; onProgres
       await builder.close();
     }
     store.tx(() => {
-      store.addEpoch(epoch, secret, 'pending');
+      store.records.addEpoch(epoch, secret, 'pending', Date.now());
       const delta = new IndexDelta();
       const seen = new Set<string>();
       items.forEach((it, i) => {
-        const tag = tags[i]!;
+        const tag = tags[i];
+        if (tag === undefined) throw new VeilError('internal', 'fewer tags than match keys');
         const k = `${it.id}|${Buffer.from(tag).toString('hex')}`;
         if (seen.has(k)) return;
         seen.add(k);
         const token = hitToken(keys.token, cfg.country, it.id, it.cls, epoch);
-        store.addKey(it.id, { epoch, cls: it.cls, tag, token });
+        store.records.addKey(it.id, { epoch, cls: it.cls, tag, token });
         delta.add(epoch, [tag, token]);
       });
       delta.flush(store, epoch);

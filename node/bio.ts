@@ -1,83 +1,75 @@
 /**
- * The node's encrypted biometric matching (DESIGN.md §3): its galleries stay home in the clear,
- * pre-encoded for the HE kernel outside SEAL's heap (crypto/he GalleryEncoding), kept current from the
- * `gallery` table (imports are another process: changes are applied by sequence number), and scored
- * against an analyst's encrypted probe with masking so the analyst learns only which positions cross
- * the modality's threshold. Queries run one at a time (each uses every core); policy, a daily budget of
- * biometric queries per requesting country, and the audit log apply as for identifier queries.
+ * The node's encrypted biometric matching: its galleries stay home in the clear, pre-encoded for the
+ * HE kernel outside SEAL's heap (crypto/he GalleryEncoding), kept current from the gallery repository
+ * (imports are another process: changes are applied by sequence number), and scored against an
+ * analyst's encrypted probe with masking so the analyst learns only which positions cross the
+ * modality's threshold. Queries run one at a time (each uses every core) and take the same inbound
+ * path as identifier queries (`inbound.ts`): verify, policy per modality, a daily budget of biometric
+ * queries per requesting country, audit.
  */
-import { sha256, toHex, deriveSubkey, unpermutePosition, GalleryEncoding, HeServer } from '#crypto';
-import { BIO_MODALITIES, BIO_PARAMS, LABELS, ForwardedBioQuery, ReplayGuard, encode, verifyEnvelope, readUnverified, signEnvelope, type BioEvalResult, type BioModality, type Envelope, VeilError, asVeilError, type ErrorCode, keyId } from '#protocol';
-import type { AuditLog, Logger } from '#platform';
+import { sha256, toHex, GalleryEncoding, HeServer } from '#crypto';
+import { BIO_MODALITIES, BIO_PARAMS, ForwardedBioQuery, VeilError, asVeilError, type BioEvalResult, type BioModality, type Envelope, type ErrorCode } from '#protocol';
+import type { AuditLog, Clock, Logger, TimerHandle } from '#platform';
 import type { MemberDirectory } from '#sdk';
-import type { NodeStore } from './store/sqlite-store.ts';
+import type { NodeRepositories } from './store/repositories.ts';
 import type { NodeKeys } from './config.ts';
-import { allowedClass, dailyBioBudget, type PolicyFile } from './policy.ts';
-import type { RoutedResult } from './responder.ts';
+import { dailyBioBudget, type PolicySource } from './policy.ts';
+import { bioPermutationKey } from './bio-layout.ts';
+import { BudgetLedger } from './budget.ts';
+import { InboundPath, type InboundKind, type RoutedResult } from './inbound.ts';
 
 const SESSION_CACHE = 16;
+const SYNC_EVERY_MS = 1000;
 
-/**
- * The node's key for the per-query permutation of biometric result positions (DESIGN.md §3): derived
- * from its token key, so it survives restarts and never leaves the node.
- */
-export function bioPermutationKey(keys: NodeKeys): Uint8Array {
-  return deriveSubkey(keys.token.secretBytes(), LABELS.bioPermutation + '/key', 32);
+export interface BioServiceDeps {
+  country: string;
+  store: NodeRepositories;
+  keys: NodeKeys;
+  policy: PolicySource;
+  members: Pick<MemberDirectory, 'signerOf'>;
+  audit: AuditLog;
+  log: Logger;
+  clock: Clock;
+  /** Threads per biometric query (main + workers), at most 2. */
+  workers?: number;
 }
 
-/**
- * Map a position the analyst saw in query `queryId` back to this node's gallery slot. Throws if the
- * query was not answered for that requester or the position is out of range (typed errors).
- */
-export function layoutPosition(store: NodeStore, keys: NodeKeys, requester: string, queryId: string, modality: BioModality, position: number): number {
-  const q = store.db.prepare('SELECT modality, positions FROM bio_queries WHERE requester = ? AND id = ?').get(requester, queryId) as
-    | { modality: string; positions: number }
-    | undefined;
-  if (!q || q.modality !== modality) throw new VeilError('forbidden', 'no such biometric query answered for this requester');
-  return unpermutePosition(position, { key: bioPermutationKey(keys), queryId, positions: q.positions, paramId: BIO_PARAMS[modality] });
-}
+type Progress = (modality: BioModality, done: number, total: number) => void;
 
-export class BioService {
+export class BioService implements AsyncDisposable {
+  readonly #d: BioServiceDeps;
+  readonly #inbound: InboundPath<ForwardedBioQuery>;
   readonly #galleries = new Map<BioModality, GalleryEncoding>();
   readonly #servers = new Map<BioModality, HeServer>();
   /** Session keys by id (SHA-256 hex), most recently used last. */
   readonly #sessions = new Map<string, Uint8Array>();
-  readonly #replay = new ReplayGuard();
+  readonly #permutationKey: Uint8Array;
+  readonly #sync: TimerHandle;
   #lastSeq = 0;
   #queue: Promise<unknown> = Promise.resolve();
   #closed = false;
-  readonly #sync: NodeJS.Timeout;
-  readonly #permutationKey: Uint8Array;
 
-  constructor(
-    readonly country: string,
-    readonly store: NodeStore,
-    readonly keys: NodeKeys,
-    readonly policy: PolicyFile,
-    readonly members: MemberDirectory,
-    readonly audit: AuditLog,
-    readonly log: Logger,
-    readonly workers = 2,
-  ) {
+  constructor(deps: BioServiceDeps) {
+    this.#d = deps;
+    this.#inbound = new InboundPath({ ...deps, kind: this.#kind() });
     for (const m of BIO_MODALITIES) this.#galleries.set(m, GalleryEncoding.create(BIO_PARAMS[m]));
-    this.#permutationKey = bioPermutationKey(keys);
-    this.#sync = setInterval(() => {
-      if (!this.#closed) this.#run(async () => this.syncGallery()).catch((e) => this.log.error('gallery sync failed', e));
-    }, 1000);
-    this.#sync.unref();
+    this.#permutationKey = bioPermutationKey(deps.keys);
+    this.#sync = deps.clock.setInterval(() => {
+      if (!this.#closed) this.#run(async () => this.syncGallery()).catch((e) => this.#d.log.error('gallery sync failed', e));
+    }, SYNC_EVERY_MS);
   }
 
   /** Load the galleries from the database and pre-encode them, reporting progress. */
-  async load(onProgress?: (modality: BioModality, done: number, total: number) => void): Promise<{ templates: number; ms: number }> {
+  async load(onProgress?: Progress): Promise<{ templates: number; ms: number }> {
     const t0 = performance.now();
     const n = this.syncGallery(onProgress);
     return { templates: n, ms: performance.now() - t0 };
   }
 
   /** Apply gallery changes written since the last sync (by this or another process). */
-  syncGallery(onProgress?: (modality: BioModality, done: number, total: number) => void): number {
+  syncGallery(onProgress?: Progress): number {
     let applied = 0;
-    for (const row of this.store.galleryChanges(this.#lastSeq)) {
+    for (const row of this.#d.store.gallery.changes(this.#lastSeq)) {
       const g = this.#galleries.get(row.modality as BioModality);
       if (g) {
         if (row.vector) g.set(row.position, row.vector);
@@ -89,12 +81,12 @@ export class BioService {
     for (const [m, g] of this.#galleries) {
       if (g.dirtyBlocks > 0) g.flush((d, t) => onProgress?.(m, d, t));
     }
-    if (applied > 0) this.log.info('gallery updated', { count: applied });
+    if (applied > 0) this.#d.log.info('gallery updated', { count: applied });
     return applied;
   }
 
   gallerySize(m: BioModality): number {
-    return this.#galleries.get(m)!.count;
+    return this.#gallery(m).count;
   }
 
   /** Answer one biometric query (queued behind any other). */
@@ -108,43 +100,24 @@ export class BioService {
     return p;
   }
 
+  #gallery(m: BioModality): GalleryEncoding {
+    const g = this.#galleries.get(m);
+    if (!g) throw new VeilError('internal', 'no gallery for modality');
+    return g;
+  }
+
   async #answer(env: Envelope): Promise<RoutedResult | undefined> {
-    let q: ForwardedBioQuery;
-    try {
-      q = verifyEnvelope(env, (kid) => this.members.signerOf(kid), ForwardedBioQuery);
-      if (env.kid !== keyId.node(q.from)) throw new VeilError('forbidden', 'query signed by another node');
-      this.#replay.check(env.kid, q.ts, q.nonce);
-    } catch (e) {
-      try {
-        const u = readUnverified(env, ForwardedBioQuery);
-        return this.#reply(u, 'refused', asVeilError(e).code);
-      } catch {
-        return undefined;
-      }
-    }
-    const policy = this.policy.current;
-    if (!allowedClass(policy, q.from, q.purpose, q.modality)) {
-      this.audit.append({ kind: 'bio.query.refused', queryId: q.id, country: q.from, code: 'refused_by_policy', cls: q.modality });
-      return this.#reply(q, 'refused', 'refused_by_policy');
-    }
-    const day = new Date().toISOString().slice(0, 10);
-    const budgetKey = `${q.from}:bio`;
-    if (this.store.budgetUsed(budgetKey, day) + 1 > dailyBioBudget(policy, q.from)) {
-      this.audit.append({ kind: 'budget.exceeded', queryId: q.id, country: q.from, cls: q.modality });
-      return this.#reply(q, 'refused', 'over_budget');
-    }
-    let keys = this.#sessions.get(q.sessionId);
-    if (q.sessionKeys) {
-      if (toHex(sha256(q.sessionKeys)) !== q.sessionId) return this.#reply(q, 'refused', 'bad_key');
-      keys = q.sessionKeys;
-    }
-    if (!keys) return this.#reply(q, 'refused', 'unknown_session');
-    this.#sessions.delete(q.sessionId);
-    this.#sessions.set(q.sessionId, keys);
-    while (this.#sessions.size > SESSION_CACHE) this.#sessions.delete(this.#sessions.keys().next().value!);
+    const { store, audit, clock } = this.#d;
+    const budget = new BudgetLedger({ budgets: store.budgets, now: clock.now() });
+    const a = this.#inbound.admit(env, this.#d.policy.current, budget);
+    if (!a.ok) return a.refusal;
+    const { q } = a;
+    const keys = this.#sessionKeys(q);
+    // Session problems are refused without an audit entry (as before the shared inbound path).
+    if (typeof keys === 'string') return this.#inbound.reply(q, this.#result(q, 'refused', keys));
 
     this.syncGallery();
-    const gallery = this.#galleries.get(q.modality)!;
+    const gallery = this.#gallery(q.modality);
     const t0 = performance.now();
     let scored: { result: Uint8Array; positions: number };
     try {
@@ -153,35 +126,73 @@ export class BioService {
     } catch (e) {
       const code = asVeilError(e).code;
       if (code === 'bad_key') this.#sessions.delete(q.sessionId);
-      this.audit.append({ kind: 'bio.query.refused', queryId: q.id, country: q.from, code, cls: q.modality });
-      return this.#reply(q, 'refused', code);
+      return this.#inbound.refuse(q, 'handle', code);
     }
     const ms = Math.round(performance.now() - t0);
-    this.store.tx(() => {
-      this.store.budgetAdd(budgetKey, day, 1);
-      this.store.db
-        .prepare('INSERT OR REPLACE INTO bio_queries (id, requester, modality, positions, answered_at) VALUES (?, ?, ?, ?, ?)')
-        .run(q.id, q.from, q.modality, scored.positions, Date.now());
-      this.audit.append({ kind: 'bio.query.answered', queryId: q.id, country: q.from, cls: q.modality, count: scored.positions, ms, bytes: scored.result.length });
+    store.tx(() => {
+      this.#inbound.record(budget, a);
+      budget.commit();
+      store.gallery.recordAnswered({ id: q.id, requester: q.from, modality: q.modality, positions: scored.positions, answeredAt: clock.now() });
+      audit.append({ kind: 'bio.query.answered', queryId: q.id, country: q.from, cls: q.modality, count: scored.positions, ms, bytes: scored.result.length });
     });
-    return this.#reply(q, 'ok', undefined, scored);
+    return this.#inbound.reply(q, this.#result(q, 'ok', undefined, scored));
+  }
+
+  /** The query's HE session keys (sent with it, or cached from an earlier query), or why not. */
+  #sessionKeys(q: ForwardedBioQuery): Uint8Array | 'bad_key' | 'unknown_session' {
+    let keys = this.#sessions.get(q.sessionId);
+    if (q.sessionKeys) {
+      if (toHex(sha256(q.sessionKeys)) !== q.sessionId) return 'bad_key';
+      keys = q.sessionKeys;
+    }
+    if (!keys) return 'unknown_session';
+    this.#sessions.delete(q.sessionId);
+    this.#sessions.set(q.sessionId, keys);
+    for (const oldest of this.#sessions.keys()) {
+      if (this.#sessions.size <= SESSION_CACHE) break;
+      this.#sessions.delete(oldest);
+    }
+    return keys;
   }
 
   async #server(m: BioModality): Promise<HeServer> {
     let s = this.#servers.get(m);
     if (!s) {
-      s = await HeServer.create(BIO_PARAMS[m], { workers: this.workers });
+      s = await HeServer.create(BIO_PARAMS[m], { workers: this.#d.workers ?? 2 });
       this.#servers.set(m, s);
     }
     return s;
   }
 
-  #reply(q: ForwardedBioQuery, status: BioEvalResult['status'], code?: ErrorCode, scored?: { result: Uint8Array; positions: number }): RoutedResult {
-    const payload: BioEvalResult = {
+  /** Biometric queries on the inbound path: one policy class (the modality) and one budget unit each. */
+  #kind(): InboundKind<ForwardedBioQuery> {
+    return {
+      schema: ForwardedBioQuery,
+      classes: (q) => [q.modality],
+      budgetKey: (requester) => `${requester}:bio`,
+      dailyLimit: dailyBioBudget,
+      cost: () => 1,
+      refusal: (q, code) => this.#result(q, 'refused', code),
+      refusalAudit: (q, step, code) => {
+        switch (step) {
+          case 'verify':
+            return undefined; // not audited for biometric queries (as before the shared path)
+          case 'budget':
+            return { kind: 'budget.exceeded', queryId: q.id, country: q.from, cls: q.modality };
+          case 'authorize':
+          case 'handle':
+            return { kind: 'bio.query.refused', queryId: q.id, country: q.from, code, cls: q.modality };
+        }
+      },
+    };
+  }
+
+  #result(q: ForwardedBioQuery, status: BioEvalResult['status'], code?: ErrorCode, scored?: { result: Uint8Array; positions: number }): BioEvalResult {
+    return {
       t: 'bio-result',
       id: q.id,
-      ts: Date.now(),
-      from: this.country,
+      ts: this.#d.clock.now(),
+      from: this.#d.country,
       to: q.from,
       status,
       ...(code ? { code } : {}),
@@ -189,14 +200,17 @@ export class BioService {
       positions: scored?.positions ?? 0,
       result: scored?.result ?? null,
     };
-    return { to: q.from, id: q.id, env: encode(signEnvelope(this.keys.signing, keyId.node(this.country), payload)) };
   }
 
   async close(): Promise<void> {
     this.#closed = true;
-    clearInterval(this.#sync);
+    this.#d.clock.clear(this.#sync);
     await this.#queue.catch(() => undefined);
     for (const s of this.#servers.values()) s.dispose();
     this.#servers.clear();
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
   }
 }

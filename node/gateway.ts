@@ -1,87 +1,83 @@
 /**
- * The analyst API of a node (DESIGN.md §2 step 2): analysts reach the network only through their own
- * country's node. Every request is an envelope signed by the analyst's key; the node authenticates it,
- * rejects replays, audits metadata, re-signs what leaves the country with its own key and forwards it to
- * the coordinator. Blinding happens in the SDK, so the gateway sees only blinded elements and tags.
+ * The analyst API of a node: analysts reach the network only through their own country's node. Every
+ * request is an envelope signed by the analyst's key; the node authenticates it, rejects replays,
+ * audits metadata, re-signs what leaves the country with its own key and forwards it to the
+ * coordinator. Blinding happens in the SDK, so the gateway sees only blinded elements and tags.
  *
- * Requests are idempotent by (analyst, id): a retry with a fresh envelope and the same id joins the
- * request in flight or receives the recent result.
+ * Idempotency follows the one rule (`IdempotentRequests` in platform): a query, biometric query or
+ * lookup is known by (analyst, request id) and the digest of its content without ts and nonce, so a
+ * retry in a fresh envelope joins the request in flight or receives the recent result, and the same id
+ * with other content is `conflict`. An exact replay (same nonce) is refused before that. Disclosure
+ * requests are durable and keep their store-level check (see `DisclosureOutbox.submit`).
  */
 import { Hono } from 'hono';
 import type { z } from 'zod';
-import { randomBytes, decodePoint } from '#crypto';
-import { Envelope, LIMITS, QueryRequest, LookupRequest, DisclosureRequest, ListDisclosures, BioQueryRequest, type ForwardedBioQuery, ReplayGuard, decodeWith, verifyEnvelope, signEnvelope, type Answer, type ForwardedQuery, type ForwardedLookup, type LookupResult, VeilError, errorCodeOf, keyId, keyIdName } from '#protocol';
-import { errorResponse, msgpackResponse, readBody, type AuditLog, type Logger } from '#platform';
+import { randomBytes, decodePoint, sha256 } from '#crypto';
+import { Envelope, LIMITS, QueryRequest, LookupRequest, DisclosureRequest, ListDisclosures, BioQueryRequest, ReplayGuard, decodeWith, encode, verifyEnvelope, signEnvelope, type Answer, type ForwardedBioQuery, type ForwardedQuery, type ForwardedLookup, type LookupResult, VeilError, errorCodeOf, keyId, keyIdName } from '#protocol';
+import { IdempotentRequests, errorResponse, msgpackResponse, readBody, type AuditLog, type Clock, type Logger } from '#platform';
 import type { MemberDirectory } from '#sdk';
-import type { NodeStore } from './store/sqlite-store.ts';
+import type { NodeRepositories } from './store/repositories.ts';
 import type { NodeKeys } from './config.ts';
-import type { CoordinatorLink } from './link.ts';
 import type { DisclosureOutbox } from './disclosure/outgoing.ts';
+
+/** What the gateway needs of the coordinator link: its state, and forwarding with an answer awaited. */
+export interface GatewayLink {
+  readonly ready: boolean;
+  query(id: string, env: Envelope, timeoutMs: number): Promise<Answer[]>;
+  lookup(id: string, env: Envelope, timeoutMs: number): Promise<LookupResult[]>;
+}
 
 export interface GatewayDeps {
   country: string;
-  store: NodeStore;
+  store: NodeRepositories;
   keys: NodeKeys;
-  link: CoordinatorLink;
-  members: MemberDirectory;
+  link: GatewayLink;
+  members: Pick<MemberDirectory, 'envelopes'>;
   audit: AuditLog;
   log: Logger;
-  outbox: DisclosureOutbox;
+  outbox: Pick<DisclosureOutbox, 'submit' | 'list'>;
+  clock: Clock;
   /** How long to wait for the coordinator's aggregated answer. */
   queryTimeoutMs: number;
   bioTimeoutMs: number;
 }
 
-class IdempotentCache<T> {
-  readonly #inflight = new Map<string, Promise<T>>();
-  readonly #done = new Map<string, { value: T; at: number }>();
+/** How long a completed query's answer is returned to a retry, and how many are kept. */
+const RETAIN_MS = 120_000;
+const MAX_RETAINED = 10_000;
 
-  run(key: string, fn: () => Promise<T>): Promise<T> {
-    const d = this.#done.get(key);
-    if (d) return Promise.resolve(d.value);
-    const f = this.#inflight.get(key);
-    if (f) return f;
-    const p = fn().then(
-      (value) => {
-        this.#inflight.delete(key);
-        this.#done.set(key, { value, at: Date.now() });
-        if (this.#done.size > 10_000) this.#sweep();
-        return value;
-      },
-      (e: unknown) => {
-        this.#inflight.delete(key);
-        throw e;
-      },
-    );
-    this.#inflight.set(key, p);
-    return p;
-  }
-
-  #sweep(): void {
-    const cutoff = Date.now() - 120_000;
-    for (const [k, v] of this.#done) if (v.at < cutoff) this.#done.delete(k);
-  }
+/** The content of a request for the idempotency rule: everything but the per-send ts and nonce. */
+export function requestDigest(msg: { ts: number; nonce: Uint8Array }): Uint8Array {
+  const { ts: _ts, nonce: _nonce, ...content } = msg;
+  return sha256(encode(content));
 }
 
 export function createGatewayApp(d: GatewayDeps): Hono {
   const app = new Hono();
-  const replay = new ReplayGuard();
-  const queries = new IdempotentCache<Answer[]>();
-  const lookups = new IdempotentCache<LookupResult[]>();
+  const replay = new ReplayGuard({ clock: () => d.clock.now() });
+  const retention = { clock: d.clock, retainMs: RETAIN_MS, maxEntries: MAX_RETAINED };
+  // Identifier and biometric queries share one id space per analyst (a reused id is a conflict).
+  const queries = new IdempotentRequests<Answer[]>(retention);
+  const lookups = new IdempotentRequests<LookupResult[]>(retention);
   const nodeKid = keyId.node(d.country);
 
-  const analystKey = (kid: string): Uint8Array => {
-    const id = keyIdName(kid, 'analyst');
-    if (id === undefined) throw new VeilError('unauthenticated', 'not an analyst key');
-    const a = d.store.analyst(id);
-    if (!a || a.revoked) throw new VeilError('unauthenticated', 'unknown or revoked analyst');
-    return a.signPub;
-  };
-
+  /** Verify a request envelope against the analyst's registered key; the analyst is the principal. */
   const verified = async <S extends z.ZodType>(req: Request, schema: S, maxBytes: number = LIMITS.maxRequestBytes): Promise<{ env: Envelope; msg: z.infer<S>; analyst: string }> => {
     const env = decodeWith(await readBody(req, maxBytes), Envelope, maxBytes);
-    const msg = verifyEnvelope(env, analystKey, schema);
-    const analyst = keyIdName(env.kid, 'analyst')!; // verified above as an analyst key
+    let analyst: string | undefined;
+    const msg = verifyEnvelope(
+      env,
+      (kid) => {
+        const id = keyIdName(kid, 'analyst');
+        if (id === undefined) throw new VeilError('unauthenticated', 'not an analyst key');
+        const a = d.store.analysts.get(id);
+        if (!a || a.revoked) throw new VeilError('unauthenticated', 'unknown or revoked analyst');
+        analyst = a.id;
+        return a.signPub;
+      },
+      schema,
+    );
+    if (analyst === undefined) throw new VeilError('unauthenticated');
     return { env, msg, analyst };
   };
 
@@ -91,23 +87,21 @@ export function createGatewayApp(d: GatewayDeps): Hono {
   });
 
   app.get('/v1/health', (c) =>
-    c.json({ ok: true, country: d.country, coordinator: d.link.ready ? 'connected' : 'disconnected', unpublishedChunks: d.store.outboxCount(), unsentMail: d.store.mailOutboxCount() }),
+    c.json({ ok: true, country: d.country, coordinator: d.link.ready ? 'connected' : 'disconnected', unpublishedChunks: d.store.records.outboxCount(), unsentMail: d.store.mail.outboxCount() }),
   );
 
   app.get('/v1/members', () => msgpackResponse({ members: d.members.envelopes() }));
 
   app.post('/v1/query', async (c) => {
     const { env, msg: q, analyst } = await verified(c.req.raw, QueryRequest);
-    // An exact replay (same nonce) is refused; a retry of the same id with a fresh envelope joins the
-    // request in flight or gets its recent result.
     replay.check(env.kid, q.ts, q.nonce);
     // Reject bad group elements here, before they cost anything abroad.
     for (const it of q.items) decodePoint(it.blinded, 'blinded element');
-    const answers = await queries.run(`${analyst}:${q.id}`, async () => {
+    const answers = await queries.run(analyst, q.id, requestDigest(q), async () => {
       const fwd: ForwardedQuery = {
         t: 'fwd-query',
         id: q.id,
-        ts: Date.now(),
+        ts: d.clock.now(),
         nonce: randomBytes(16),
         from: d.country,
         analyst,
@@ -127,8 +121,8 @@ export function createGatewayApp(d: GatewayDeps): Hono {
   app.post('/v1/lookup', async (c) => {
     const { env, msg: q, analyst } = await verified(c.req.raw, LookupRequest);
     replay.check(env.kid, q.ts, q.nonce);
-    const results = await lookups.run(`${analyst}:${q.id}`, async () => {
-      const fwd: ForwardedLookup = { t: 'fwd-lookup', id: q.id, ts: Date.now(), nonce: randomBytes(16), from: d.country, mode: q.mode, items: q.items };
+    const results = await lookups.run(analyst, q.id, requestDigest(q), async () => {
+      const fwd: ForwardedLookup = { t: 'fwd-lookup', id: q.id, ts: d.clock.now(), nonce: randomBytes(16), from: d.country, mode: q.mode, items: q.items };
       return d.link.lookup(q.id, signEnvelope(d.keys.signing, nodeKid, fwd), d.queryTimeoutMs);
     });
     return msgpackResponse({ id: q.id, results });
@@ -138,9 +132,9 @@ export function createGatewayApp(d: GatewayDeps): Hono {
   app.post('/v1/bio-query', async (c) => {
     const { env, msg: q, analyst } = await verified(c.req.raw, BioQueryRequest, LIMITS.maxFrameBytes);
     replay.check(env.kid, q.ts, q.nonce);
-    const answers = await queries.run(`${analyst}:${q.id}`, async () => {
+    const answers = await queries.run(analyst, q.id, requestDigest(q), async () => {
       const { t: _t, ts: _ts, nonce: _n, ...rest } = q;
-      const fwd: ForwardedBioQuery = { ...rest, t: 'fwd-bio-query', ts: Date.now(), nonce: randomBytes(16), from: d.country, analyst };
+      const fwd: ForwardedBioQuery = { ...rest, t: 'fwd-bio-query', ts: d.clock.now(), nonce: randomBytes(16), from: d.country, analyst };
       d.audit.append({ kind: 'query.forwarded', queryId: q.id, analyst, cls: q.modality, purpose: q.purpose, legalBasis: q.legalBasis, bytes: q.probe.length });
       return d.link.query(q.id, signEnvelope(d.keys.signing, nodeKid, fwd), d.bioTimeoutMs);
     });

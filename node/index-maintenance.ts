@@ -6,7 +6,7 @@
  */
 import { encode, LABELS, LIMITS, type MatchClass } from '#protocol';
 import { utf8, type TokenKey } from '#crypto';
-import type { NodeStore, RecordKeyRow } from './store/sqlite-store.ts';
+import type { NodeRepositories, RecordKeyRow } from './store/repositories.ts';
 
 export type Pair = [Uint8Array, Uint8Array];
 
@@ -16,17 +16,23 @@ export function hitToken(tokenKey: TokenKey, country: string, recordId: string, 
 
 const hex = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
 
+function append(m: Map<number, Pair[]>, epoch: number, p: Pair): void {
+  const list = m.get(epoch);
+  if (list) list.push(p);
+  else m.set(epoch, [p]);
+}
+
 /** Per-epoch accumulator of index changes, flushed as outbox chunks inside the caller's transaction. */
 export class IndexDelta {
   readonly adds = new Map<number, Pair[]>();
   readonly removes = new Map<number, Pair[]>();
 
   add(epoch: number, p: Pair): void {
-    (this.adds.get(epoch) ?? this.adds.set(epoch, []).get(epoch)!).push(p);
+    append(this.adds, epoch, p);
   }
 
   remove(epoch: number, p: Pair): void {
-    (this.removes.get(epoch) ?? this.removes.set(epoch, []).get(epoch)!).push(p);
+    append(this.removes, epoch, p);
   }
 
   get size(): { added: number; removed: number } {
@@ -38,7 +44,7 @@ export class IndexDelta {
   }
 
   /** Write outbox chunks (≤ maxPublishPairs pairs each); `finalEpoch` marks that epoch's last chunk. */
-  flush(store: NodeStore, finalEpoch?: number): number {
+  flush(store: NodeRepositories, finalEpoch?: number): number {
     const epochs = new Set([...this.adds.keys(), ...this.removes.keys(), ...(finalEpoch === undefined ? [] : [finalEpoch])]);
     let chunks = 0;
     for (const epoch of [...epochs].sort((a, b) => a - b)) {
@@ -51,7 +57,7 @@ export class IndexDelta {
         const r = removes.slice(i * max, (i + 1) * max);
         const final = epoch === finalEpoch && i === n - 1;
         if (a.length === 0 && r.length === 0 && !final) continue;
-        store.outboxAdd(epoch, encode(a), encode(r), final);
+        store.records.outboxAdd({ epoch, adds: encode(a), removes: encode(r), final });
         chunks++;
       }
     }
@@ -64,7 +70,7 @@ export class IndexDelta {
  * Must run inside a transaction.
  */
 export function syncRecordKeys(
-  store: NodeStore,
+  store: NodeRepositories,
   delta: IndexDelta,
   tokenKey: TokenKey,
   country: string,
@@ -77,13 +83,13 @@ export function syncRecordKeys(
   for (const k of current) if (k.epoch === epoch) have.set(hex(k.tag), k);
   for (const [h, k] of have) {
     if (wanted.has(h)) continue;
-    store.removeKey(recordId, epoch, k.tag);
+    store.records.removeKey(recordId, epoch, k.tag);
     delta.remove(epoch, [k.tag, k.token]);
   }
   for (const [h, w] of wanted) {
     if (have.has(h)) continue;
     const token = hitToken(tokenKey, country, recordId, w.cls, epoch);
-    store.addKey(recordId, { epoch, cls: w.cls, tag: w.tag, token });
+    store.records.addKey(recordId, { epoch, cls: w.cls, tag: w.tag, token });
     delta.add(epoch, [w.tag, token]);
   }
 }

@@ -8,14 +8,17 @@ import { LIMITS } from '#protocol';
 import { unpackInputs } from './tags.ts';
 
 await initCrypto();
+const port = parentPort;
+if (!port) throw new Error('index-worker.ts runs as a worker thread');
 const keys = new Map<number, OprfKey>();
 for (const e of workerData.epochs as Array<{ epoch: number; secret: Uint8Array }>) keys.set(e.epoch, OprfKey.fromBytes('voprf', e.secret));
 
-parentPort!.on('message', (msg: { id: number; epoch: number; packed: Uint8Array }) => {
-  const key = keys.get(msg.epoch)!;
+port.on('message', (msg: { id: number; epoch: number; packed: Uint8Array }) => {
+  const key = keys.get(msg.epoch);
+  if (!key) throw new Error(`no key for epoch ${msg.epoch}`);
   const inputs = unpackInputs(msg.packed);
   const out = new Uint8Array(inputs.length * LIMITS.tagBytes);
-  for (let i = 0; i < inputs.length; i++) out.set(evaluate(key, inputs[i]!).subarray(0, LIMITS.tagBytes), i * LIMITS.tagBytes);
-  parentPort!.postMessage({ id: msg.id, tags: out }, [out.buffer]);
+  inputs.forEach((input, i) => out.set(evaluate(key, input).subarray(0, LIMITS.tagBytes), i * LIMITS.tagBytes));
+  port.postMessage({ id: msg.id, tags: out }, [out.buffer]);
 });
-parentPort!.postMessage({ ready: true });
+port.postMessage({ ready: true });

@@ -2,14 +2,17 @@
  * The node's outbound websocket to the coordinator: login by signing the coordinator's challenge,
  * heartbeats (the coordinator pings; silence for three intervals means a dead link), reconnection with
  * capped exponential backoff and jitter, and request/response correlation for queries and lookups.
+ *
+ * The link is built first and knows nothing of the services; what arrives is handed to a `LinkHandler`
+ * attached once the services exist (before `start()`). Services that only send take the narrow
+ * `FrameSender` port, the gateway its own `GatewayLink`.
  */
 import { WebSocket, type RawData } from 'ws';
 import { CoordinatorFrame, LIMITS, PROTOCOL_VERSION, decodeWith, encode, assertNever, type Envelope, type NodeFrame, type Answer, type LookupResult, type MailItem, VeilError, errorCodeOf } from '#protocol';
-import type { Logger } from '#platform';
+import type { Clock, Logger, TimerHandle } from '#platform';
 
-export interface LinkHandlers {
-  /** Sign the login challenge. */
-  signChallenge(nonce: Uint8Array, coordinator: string): Uint8Array;
+/** What the node does with what the coordinator sends. */
+export interface LinkHandler {
   onConnected(): void;
   onMembers(members: Envelope[]): void;
   onEval(batch: Envelope[]): void;
@@ -18,36 +21,70 @@ export interface LinkHandlers {
   onMailStored(mid: string): void;
 }
 
+/** Sending frames to the coordinator when connected: what the publisher, mail and the dispatcher need. */
+export interface FrameSender {
+  readonly ready: boolean;
+  /** Send if connected; false (nothing sent) otherwise. */
+  trySend(frame: NodeFrame): boolean;
+}
+
+export interface CoordinatorLinkDeps {
+  /** Websocket URL of the coordinator. */
+  url: string;
+  country: string;
+  /** Sign the login challenge with the node's identity key. */
+  signChallenge(nonce: Uint8Array, coordinator: string): Uint8Array;
+  log: Logger;
+  clock: Clock;
+  /** The coordinator's ping interval; silence for three of them ends the connection. */
+  heartbeatMs?: number;
+}
+
 interface Waiter<T> {
   resolve(v: T): void;
   reject(e: unknown): void;
-  timer: NodeJS.Timeout;
+  timer: TimerHandle;
 }
 
-export class CoordinatorLink {
+export class CoordinatorLink implements FrameSender {
+  readonly url: string;
+  readonly country: string;
+  readonly heartbeatMs: number;
+  readonly #signChallenge: (nonce: Uint8Array, coordinator: string) => Uint8Array;
+  readonly #log: Logger;
+  readonly #clock: Clock;
+  #handler: LinkHandler | undefined;
   #ws: WebSocket | undefined;
   #ready = false;
   #closed = false;
   #attempt = 0;
-  #silence: NodeJS.Timeout | undefined;
-  #reconnect: NodeJS.Timeout | undefined;
+  #silence: TimerHandle | undefined;
+  #reconnect: TimerHandle | undefined;
   readonly #queries = new Map<string, Waiter<Answer[]>>();
   readonly #lookups = new Map<string, Waiter<LookupResult[]>>();
   readonly #readyWaiters: Array<() => void> = [];
 
-  constructor(
-    readonly url: string,
-    readonly country: string,
-    readonly handlers: LinkHandlers,
-    readonly log: Logger,
-    readonly heartbeatMs = 15_000,
-  ) {}
+  constructor(deps: CoordinatorLinkDeps) {
+    this.url = deps.url;
+    this.country = deps.country;
+    this.heartbeatMs = deps.heartbeatMs ?? 15_000;
+    this.#signChallenge = deps.signChallenge;
+    this.#log = deps.log;
+    this.#clock = deps.clock;
+  }
 
   get ready(): boolean {
     return this.#ready;
   }
 
+  /** Hand what arrives to `handler` (once, before `start()`). */
+  attach(handler: LinkHandler): void {
+    if (this.#handler) throw new VeilError('internal', 'link handler already attached');
+    this.#handler = handler;
+  }
+
   start(): void {
+    if (!this.#handler) throw new VeilError('internal', 'link started without a handler');
     this.#connect();
   }
 
@@ -55,9 +92,9 @@ export class CoordinatorLink {
   whenReady(timeoutMs = 10_000): Promise<void> {
     if (this.#ready) return Promise.resolve();
     return new Promise((resolve, reject) => {
-      const t = setTimeout(() => reject(new VeilError('unavailable', 'coordinator link not ready')), timeoutMs);
+      const t = this.#clock.setTimeout(() => reject(new VeilError('unavailable', 'coordinator link not ready')), timeoutMs);
       this.#readyWaiters.push(() => {
-        clearTimeout(t);
+        this.#clock.clear(t);
         resolve();
       });
     });
@@ -85,7 +122,7 @@ export class CoordinatorLink {
   #request<T>(map: Map<string, Waiter<T>>, id: string, frame: NodeFrame, timeoutMs: number): Promise<T> {
     if (map.has(id)) return Promise.reject(new VeilError('conflict', 'request id in flight'));
     return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => {
+      const timer = this.#clock.setTimeout(() => {
         map.delete(id);
         reject(new VeilError('timeout', 'coordinator did not answer'));
       }, timeoutMs);
@@ -93,7 +130,7 @@ export class CoordinatorLink {
       try {
         this.send(frame);
       } catch (e) {
-        clearTimeout(timer);
+        this.#clock.clear(timer);
         map.delete(id);
         reject(e);
       }
@@ -102,16 +139,10 @@ export class CoordinatorLink {
 
   close(): void {
     this.#closed = true;
-    clearTimeout(this.#silence);
-    clearTimeout(this.#reconnect);
+    this.#clock.clear(this.#silence);
+    this.#clock.clear(this.#reconnect);
     this.#ws?.terminate();
-    for (const m of [this.#queries, this.#lookups] as Map<string, Waiter<unknown>>[]) {
-      for (const w of m.values()) {
-        clearTimeout(w.timer);
-        w.reject(new VeilError('unavailable', 'node shutting down'));
-      }
-      m.clear();
-    }
+    this.#failAll('node shutting down');
   }
 
   #connect(): void {
@@ -127,8 +158,8 @@ export class CoordinatorLink {
         this.#onFrame(ws, decodeWith(bytes, CoordinatorFrame, LIMITS.maxFrameBytes));
       } catch (e) {
         const code = errorCodeOf(e);
-        this.log.warn('coordinator frame rejected', { code });
-        if (code === 'internal') this.log.error('coordinator frame failed', e);
+        this.#log.warn('coordinator frame rejected', { code });
+        if (code === 'internal') this.#log.error('coordinator frame failed', e);
       }
     });
     ws.on('error', () => {
@@ -137,55 +168,61 @@ export class CoordinatorLink {
     ws.on('close', (code) => {
       const wasReady = this.#ready;
       this.#ready = false;
-      clearTimeout(this.#silence);
+      this.#clock.clear(this.#silence);
       if (this.#ws !== ws || this.#closed) return;
-      if (wasReady) this.log.warn('coordinator link lost', { code: String(code) });
+      if (wasReady) this.#log.warn('coordinator link lost', { code: String(code) });
       // Requests in flight will not be answered on a new connection.
-      for (const m of [this.#queries, this.#lookups] as Map<string, Waiter<unknown>>[]) {
-        for (const w of m.values()) {
-          clearTimeout(w.timer);
-          w.reject(new VeilError('unavailable', 'coordinator link lost'));
-        }
-        m.clear();
-      }
+      this.#failAll('coordinator link lost');
       const delay = Math.min(10_000, 250 * 2 ** this.#attempt) * (0.5 + Math.random() / 2);
       this.#attempt = Math.min(this.#attempt + 1, 10);
-      this.#reconnect = setTimeout(() => this.#connect(), delay);
+      this.#reconnect = this.#clock.setTimeout(() => this.#connect(), delay);
     });
   }
 
+  #failAll(why: string): void {
+    for (const m of [this.#queries, this.#lookups] as Map<string, Waiter<unknown>>[]) {
+      for (const w of m.values()) {
+        this.#clock.clear(w.timer);
+        w.reject(new VeilError('unavailable', why));
+      }
+      m.clear();
+    }
+  }
+
   #armSilence(): void {
-    clearTimeout(this.#silence);
-    this.#silence = setTimeout(() => this.#ws?.terminate(), this.heartbeatMs * 3);
+    this.#clock.clear(this.#silence);
+    this.#silence = this.#clock.setTimeout(() => this.#ws?.terminate(), this.heartbeatMs * 3);
   }
 
   #onFrame(ws: WebSocket, f: CoordinatorFrame): void {
+    const handler = this.#handler;
+    if (!handler) throw new VeilError('internal', 'no link handler attached');
     switch (f.t) {
       case 'challenge': {
         if (f.v !== PROTOCOL_VERSION) throw new VeilError(f.v < PROTOCOL_VERSION ? 'version_too_old' : 'version_too_new');
-        const sig = this.handlers.signChallenge(f.nonce, f.coordinator);
+        const sig = this.#signChallenge(f.nonce, f.coordinator);
         ws.send(encode({ t: 'auth', v: PROTOCOL_VERSION, country: this.country, sig } satisfies NodeFrame));
         return;
       }
       case 'welcome':
         this.#ready = true;
         this.#attempt = 0;
-        this.log.info('coordinator link up', { country: this.country });
-        this.handlers.onMembers(f.members);
-        this.handlers.onConnected();
+        this.#log.info('coordinator link up', { country: this.country });
+        handler.onMembers(f.members);
+        handler.onConnected();
         for (const w of this.#readyWaiters.splice(0)) w();
         return;
       case 'members':
-        this.handlers.onMembers(f.members);
+        handler.onMembers(f.members);
         return;
       case 'eval':
-        this.handlers.onEval(f.batch);
+        handler.onEval(f.batch);
         return;
       case 'query-result': {
         const w = this.#queries.get(f.id);
         if (!w) return;
         this.#queries.delete(f.id);
-        clearTimeout(w.timer);
+        this.#clock.clear(w.timer);
         w.resolve(f.answers);
         return;
       }
@@ -193,18 +230,18 @@ export class CoordinatorLink {
         const w = this.#lookups.get(f.id);
         if (!w) return;
         this.#lookups.delete(f.id);
-        clearTimeout(w.timer);
+        this.#clock.clear(w.timer);
         w.resolve(f.results);
         return;
       }
       case 'publish-ack':
-        this.handlers.onPublishAck(f.epoch, f.seq);
+        handler.onPublishAck(f.epoch, f.seq);
         return;
       case 'mail':
-        this.handlers.onMail(f.items);
+        handler.onMail(f.items);
         return;
       case 'mail-stored':
-        this.handlers.onMailStored(f.mid);
+        handler.onMailStored(f.mid);
         return;
       case 'error': {
         if (f.ref) {
@@ -212,11 +249,11 @@ export class CoordinatorLink {
             const w = m.get(f.ref);
             if (!w) continue;
             m.delete(f.ref);
-            clearTimeout(w.timer);
+            this.#clock.clear(w.timer);
             w.reject(new VeilError(f.code, 'from coordinator'));
           }
         }
-        this.log.warn('coordinator reported an error', { code: f.code });
+        this.#log.warn('coordinator reported an error', { code: f.code });
         return;
       }
       default:

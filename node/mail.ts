@@ -9,39 +9,45 @@
  */
 import { z } from 'zod';
 import { LIMITS, decodeWith, verifyEnvelope, Envelope, ForwardedDisclosure, DisclosureDecision, type MailItem, VeilError, asVeilError, keyId } from '#protocol';
-import type { AuditLog, Logger } from '#platform';
+import type { AuditLog, Clock, Logger, TimerHandle } from '#platform';
 import type { MemberDirectory } from '#sdk';
-import type { NodeStore } from './store/sqlite-store.ts';
-import type { CoordinatorLink } from './link.ts';
+import type { NodeRepositories } from './store/repositories.ts';
+import type { FrameSender } from './link.ts';
 import type { DisclosureDesk } from './disclosure/desk.ts';
 import type { DisclosureOutbox } from './disclosure/outgoing.ts';
 
 const MailPayload = z.discriminatedUnion('t', [ForwardedDisclosure, DisclosureDecision]);
 
-export class Mail {
-  readonly #inFlight = new Set<string>();
-  readonly #poll: NodeJS.Timeout;
+export interface MailDeps {
+  country: string;
+  store: NodeRepositories;
+  link: FrameSender;
+  members: Pick<MemberDirectory, 'get'>;
+  /** Requests from abroad go to the desk; its deadlines are checked on every poll. */
+  desk: Pick<DisclosureDesk, 'receive' | 'expireDue'>;
+  /** Decisions on this node's own requests go to the outbox. */
+  outbox: Pick<DisclosureOutbox, 'onDecision'>;
+  audit: AuditLog;
+  log: Logger;
+  clock: Clock;
+  pollMs?: number;
+}
 
-  constructor(
-    readonly country: string,
-    readonly store: NodeStore,
-    readonly link: CoordinatorLink,
-    readonly members: MemberDirectory,
-    readonly desk: DisclosureDesk,
-    readonly outbox: DisclosureOutbox,
-    readonly audit: AuditLog,
-    readonly log: Logger,
-    pollMs = 500,
-  ) {
-    this.#poll = setInterval(() => {
+export class Mail implements Disposable {
+  readonly #d: MailDeps;
+  readonly #inFlight = new Set<string>();
+  readonly #poll: TimerHandle;
+
+  constructor(deps: MailDeps) {
+    this.#d = deps;
+    this.#poll = deps.clock.setInterval(() => {
       try {
-        this.desk.expireDue();
+        this.#d.desk.expireDue();
         this.kick();
       } catch (e) {
-        this.log.error('mail poll failed', e);
+        this.#d.log.error('mail poll failed', e);
       }
-    }, pollMs);
-    this.#poll.unref();
+    }, deps.pollMs ?? 500);
   }
 
   reset(): void {
@@ -50,61 +56,64 @@ export class Mail {
   }
 
   kick(): void {
-    if (!this.link.ready) return;
-    for (const m of this.store.mailOutbox()) {
+    const { link, store } = this.#d;
+    if (!link.ready) return;
+    for (const m of store.mail.outbox()) {
       if (this.#inFlight.has(m.mid)) continue;
       const env = decodeWith(m.env, Envelope, LIMITS.maxFrameBytes);
-      if (!this.link.trySend({ t: 'mail-send', mid: m.mid, to: m.recipient, env })) return;
+      if (!link.trySend({ t: 'mail-send', mid: m.mid, to: m.recipient, env })) return;
       this.#inFlight.add(m.mid);
     }
   }
 
   onStored(mid: string): void {
     this.#inFlight.delete(mid);
-    this.store.mailSent(mid);
+    this.#d.store.mail.sent(mid);
   }
 
   onMail(items: MailItem[]): void {
+    const { store, link, log, clock } = this.#d;
     const acked: string[] = [];
     for (const item of items) {
       try {
-        this.store.tx(() => {
-          if (!this.store.mailReceived(item.mid, item.from)) return; // processed before: just acknowledge
+        store.tx(() => {
+          if (!store.mail.received(item.mid, item.from, clock.now())) return; // processed before: just acknowledge
           this.#dispatch(item);
         });
         acked.push(item.mid);
       } catch (e) {
         // Not acknowledged: the coordinator redelivers on the next connection.
-        this.log.error('mail item failed', e, { peer: item.from });
+        log.error('mail item failed', e, { peer: item.from });
       }
     }
-    if (acked.length > 0) this.link.trySend({ t: 'mail-ack', mids: acked });
+    if (acked.length > 0) link.trySend({ t: 'mail-ack', mids: acked });
   }
 
   #dispatch(item: MailItem): void {
+    const { members, audit, desk, outbox, country } = this.#d;
     let msg: z.infer<typeof MailPayload>;
     try {
       msg = verifyEnvelope(
         item.env,
         (kid) => {
-          const m = this.members.get(item.from);
+          const m = members.get(item.from);
           if (!m || kid !== keyId.node(item.from)) throw new VeilError('unknown_member');
           return m.signPub;
         },
         MailPayload,
       );
-      if (msg.from !== item.from || msg.to !== this.country) throw new VeilError('forbidden', 'mail addressed elsewhere');
+      if (msg.from !== item.from || msg.to !== country) throw new VeilError('forbidden', 'mail addressed elsewhere');
     } catch (e) {
       // Unverifiable mail is dropped (and acknowledged) so it cannot block the mailbox; it is audited.
-      this.audit.append({ kind: 'disclosure.claim-rejected', requestId: item.mid, country: item.from, code: asVeilError(e).code });
+      audit.append({ kind: 'disclosure.claim-rejected', requestId: item.mid, country: item.from, code: asVeilError(e).code });
       return;
     }
     switch (msg.t) {
       case 'fwd-disclosure':
-        this.desk.receive(msg);
+        desk.receive(msg);
         return;
       case 'disclosure-decision':
-        this.outbox.onDecision(msg, item.env);
+        outbox.onDecision(msg, item.env);
         return;
       default: {
         const never: never = msg;
@@ -114,6 +123,10 @@ export class Mail {
   }
 
   close(): void {
-    clearInterval(this.#poll);
+    this.#d.clock.clear(this.#poll);
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
   }
 }

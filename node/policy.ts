@@ -1,13 +1,13 @@
 /**
  * A node's sharing policy (`policy.json`): which requesting countries, purposes and match classes it
- * answers, and how many OPRF evaluations each requester may spend per UTC day (anti-enumeration,
- * DESIGN.md §7). The file is validated on load and reloaded when it changes; an invalid new version is
- * refused and the previous policy stays in force.
+ * answers, and how many OPRF evaluations each requester may spend per UTC day (a bound on enumeration
+ * by repeated queries). The file is validated on load and reloaded when it changes; an invalid new
+ * version is refused and the previous policy stays in force.
  */
 import { statSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { MATCH_CLASSES, PURPOSES, DISCLOSURE_FIELDS, BIO_MODALITIES, type MatchClass, type BioModality, type Purpose, type DisclosureField, VeilError, errorCodeOf } from '#protocol';
-import type { Logger } from '#platform';
+import type { Clock, Logger } from '#platform';
 
 const star = z.literal('*');
 const countryCode = z.string().regex(/^[A-Z]{2}$/);
@@ -20,7 +20,7 @@ export const PolicyRule = z.strictObject({
 });
 
 /**
- * A rule under which a disclosure is approved without an officer (DESIGN.md §4 step 3): requests for a
+ * A rule under which a disclosure is approved without an officer: requests for a
  * record in one of `datasets`, from one of `requesters`, for one of `purposes`, are approved for the
  * requested fields that are in `fields` (if none are, the request waits for an officer). The node
  * records that policy decided.
@@ -101,23 +101,40 @@ export function dailyBudget(p: Policy, requester: string): number {
   return p.budgets.perRequester[requester] ?? p.budgets.dailyEvaluations;
 }
 
+/** Where services read the policy in force from (a reloading file in production, a constant in tests). */
+export interface PolicySource {
+  readonly current: Policy;
+}
+
+export interface PolicyFileDeps {
+  path: string;
+  log: Logger;
+  clock: Pick<Clock, 'now'>;
+  /** Called after each reload attempt (true: the new version is in force). */
+  onReload?: (ok: boolean) => void;
+}
+
 /** Hot-reloading holder: checks the file's mtime at most once a second when the policy is read. */
-export class PolicyFile {
+export class PolicyFile implements PolicySource {
+  readonly path: string;
+  readonly #log: Logger;
+  readonly #clock: Pick<Clock, 'now'>;
+  readonly #onReload: (ok: boolean) => void;
   #policy: Policy;
   #mtime: number;
   #checked = 0;
 
-  constructor(
-    readonly path: string,
-    readonly log: Logger,
-    readonly onReload: (ok: boolean) => void = () => {},
-  ) {
-    this.#policy = parsePolicy(readFileSync(path, 'utf8'));
-    this.#mtime = statSync(path).mtimeMs;
+  constructor(deps: PolicyFileDeps) {
+    this.path = deps.path;
+    this.#log = deps.log;
+    this.#clock = deps.clock;
+    this.#onReload = deps.onReload ?? (() => {});
+    this.#policy = parsePolicy(readFileSync(this.path, 'utf8'));
+    this.#mtime = statSync(this.path).mtimeMs;
   }
 
   get current(): Policy {
-    const now = Date.now();
+    const now = this.#clock.now();
     if (now - this.#checked >= 1000) {
       this.#checked = now;
       this.#maybeReload();
@@ -136,11 +153,11 @@ export class PolicyFile {
     this.#mtime = mtime;
     try {
       this.#policy = parsePolicy(readFileSync(this.path, 'utf8'));
-      this.log.info('policy reloaded');
-      this.onReload(true);
+      this.#log.info('policy reloaded');
+      this.#onReload(true);
     } catch (e) {
-      this.log.warn('policy reload refused; previous policy stays in force', { code: errorCodeOf(e) });
-      this.onReload(false);
+      this.#log.warn('policy reload refused; previous policy stays in force', { code: errorCodeOf(e) });
+      this.#onReload(false);
     }
   }
 }

@@ -5,86 +5,99 @@
  * The outbox is polled, so chunks written by another process (`veil node import`) leave within a second.
  */
 import { decode, signEnvelope, LIMITS, type PublishChunk, keyId } from '#protocol';
-import type { AuditLog, Logger } from '#platform';
-import type { NodeStore, OutboxRow } from './store/sqlite-store.ts';
+import type { AuditLog, Clock, Logger, TimerHandle } from '#platform';
+import type { NodeRepositories, OutboxRow } from './store/repositories.ts';
 import type { NodeKeys } from './config.ts';
-import type { CoordinatorLink } from './link.ts';
+import type { FrameSender } from './link.ts';
 
 type Pair = [Uint8Array, Uint8Array];
 
-export class Publisher {
-  #inFlight: OutboxRow | undefined;
-  #resend: NodeJS.Timeout | undefined;
-  readonly #poll: NodeJS.Timeout;
+const RESEND_AFTER_MS = 10_000;
 
-  constructor(
-    readonly country: string,
-    readonly store: NodeStore,
-    readonly keys: NodeKeys,
-    readonly link: CoordinatorLink,
-    readonly audit: AuditLog,
-    readonly log: Logger,
-    readonly onEpochActivated: (epoch: number) => void,
-    pollMs = 500,
-  ) {
-    this.#poll = setInterval(() => this.kick(), pollMs);
-    this.#poll.unref();
+export interface PublisherDeps {
+  country: string;
+  store: NodeRepositories;
+  keys: NodeKeys;
+  link: FrameSender;
+  audit: AuditLog;
+  log: Logger;
+  clock: Clock;
+  /** Called after a pending epoch became active (its final chunk was acknowledged). */
+  onEpochActivated(epoch: number): void;
+  pollMs?: number;
+}
+
+export class Publisher implements Disposable {
+  readonly #d: PublisherDeps;
+  #inFlight: OutboxRow | undefined;
+  #resend: TimerHandle | undefined;
+  readonly #poll: TimerHandle;
+
+  constructor(deps: PublisherDeps) {
+    this.#d = deps;
+    this.#poll = deps.clock.setInterval(() => this.kick(), deps.pollMs ?? 500);
   }
 
   /** Call after (re)connecting: anything in flight on the old connection is resent. */
   reset(): void {
-    clearTimeout(this.#resend);
+    this.#d.clock.clear(this.#resend);
     this.#inFlight = undefined;
     this.kick();
   }
 
   pending(): number {
-    return this.store.outboxCount();
+    return this.#d.store.records.outboxCount();
   }
 
   kick(): void {
-    if (this.#inFlight || !this.link.ready) return;
-    const row = this.store.outboxFirst();
+    const { store, link, keys, country, clock } = this.#d;
+    if (this.#inFlight || !link.ready) return;
+    const row = store.records.outboxFirst();
     if (!row) return;
     const chunk: PublishChunk = {
       t: 'publish',
-      country: this.country,
+      country,
       epoch: row.epoch,
       seq: row.seq,
-      ts: Date.now(),
+      ts: clock.now(),
       adds: decode(row.adds, LIMITS.maxPayloadBytes) as Pair[],
       removes: decode(row.removes, LIMITS.maxPayloadBytes) as Pair[],
       final: row.final,
     };
-    if (!this.link.trySend({ t: 'publish', env: signEnvelope(this.keys.signing, keyId.node(this.country), chunk) })) return;
+    if (!link.trySend({ t: 'publish', env: signEnvelope(keys.signing, keyId.node(country), chunk) })) return;
     this.#inFlight = row;
-    this.#resend = setTimeout(() => this.reset(), 10_000);
+    this.#resend = clock.setTimeout(() => this.reset(), RESEND_AFTER_MS);
   }
 
   onAck(epoch: number, seq: number): void {
+    const { store, audit, log, clock } = this.#d;
     const row = this.#inFlight;
     if (!row || row.seq !== seq || row.epoch !== epoch) return;
-    clearTimeout(this.#resend);
+    clock.clear(this.#resend);
     this.#inFlight = undefined;
     let activated = false;
-    this.store.tx(() => {
-      this.store.outboxDelete(seq);
-      if (row.final && this.store.epochs().some((e) => e.epoch === epoch && e.state === 'pending')) {
-        this.store.activateEpoch(epoch);
-        this.audit.append({ kind: 'publish.epoch', epoch, status: 'active' });
+    store.tx(() => {
+      store.records.outboxDelete(seq);
+      if (row.final && store.records.epochs().some((e) => e.epoch === epoch && e.state === 'pending')) {
+        store.records.activateEpoch(epoch);
+        audit.append({ kind: 'publish.epoch', epoch, status: 'active' });
         activated = true;
       }
     });
-    this.log.debug('chunk acknowledged', { epoch, seq });
+    log.debug('chunk acknowledged', { epoch, seq });
     if (activated) {
-      this.log.info('new OPRF epoch active', { epoch });
-      this.onEpochActivated(epoch);
+      log.info('new OPRF epoch active', { epoch });
+      this.#d.onEpochActivated(epoch);
     }
     this.kick();
   }
 
   close(): void {
-    clearInterval(this.#poll);
-    clearTimeout(this.#resend);
+    this.#d.clock.clear(this.#poll);
+    this.#d.clock.clear(this.#resend);
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
   }
 }

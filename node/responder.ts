@@ -1,42 +1,47 @@
 /**
- * The target side of a blind query (DESIGN.md §2 step 4): for each query in a coordinator batch, verify
- * the requesting node's signature, reject replays, apply the sharing policy per match class, charge the
- * requester's daily budget, evaluate the allowed blinded elements under the active OPRF key with one
- * batched DLEQ proof (VOPRF), and sign the answer for the analyst's SDK. Audit records metadata only.
+ * The target side of a blind identifier query: each query of a coordinator batch takes the inbound
+ * path (`inbound.ts`: verify, authorize per match class, budget per OPRF evaluation); the allowed
+ * blinded elements are evaluated under the active OPRF key with one batched DLEQ proof (VOPRF), and
+ * the answer is signed for the analyst's SDK. A batch is one transaction: budgets are written once at
+ * its end. Audit records metadata only.
  */
 import { OprfKey, blindEvaluateBatch } from '#crypto';
-import { ForwardedQuery, ReplayGuard, encode, verifyEnvelope, readUnverified, signEnvelope, type Envelope, type EvalResult, VeilError, asVeilError, type ErrorCode, keyId } from '#protocol';
-import type { AuditLog, Logger } from '#platform';
+import { ForwardedQuery, asVeilError, type Envelope, type ErrorCode, type EvalResult } from '#protocol';
+import type { AuditLog, Clock, Logger } from '#platform';
 import type { MemberDirectory } from '#sdk';
-import type { NodeStore } from './store/sqlite-store.ts';
+import type { NodeRepositories } from './store/repositories.ts';
 import type { NodeKeys } from './config.ts';
-import { allowedClass, dailyBudget, type PolicyFile } from './policy.ts';
+import { dailyBudget, type PolicySource } from './policy.ts';
+import { BudgetLedger } from './budget.ts';
+import { InboundPath, type InboundKind, type RoutedResult } from './inbound.ts';
 
-export interface RoutedResult {
-  to: string;
-  id: string;
-  /** The signed answer, msgpack-encoded once here (the coordinator passes the bytes through). */
-  env: Uint8Array;
+export type { RoutedResult } from './inbound.ts';
+
+export interface ResponderDeps {
+  country: string;
+  store: NodeRepositories;
+  keys: NodeKeys;
+  policy: PolicySource;
+  members: Pick<MemberDirectory, 'signerOf'>;
+  audit: AuditLog;
+  log: Logger;
+  clock: Pick<Clock, 'now'>;
 }
 
 export class Responder {
-  readonly #replay = new ReplayGuard();
+  readonly #d: ResponderDeps;
+  readonly #inbound: InboundPath<ForwardedQuery>;
   #key: { epoch: number; key: OprfKey } | undefined;
 
-  constructor(
-    readonly country: string,
-    readonly store: NodeStore,
-    readonly keys: NodeKeys,
-    readonly policy: PolicyFile,
-    readonly members: MemberDirectory,
-    readonly audit: AuditLog,
-    readonly log: Logger,
-  ) {}
+  constructor(deps: ResponderDeps) {
+    this.#d = deps;
+    this.#inbound = new InboundPath({ ...deps, kind: this.#kind() });
+  }
 
   /** The active OPRF key; re-read after a rotation is activated. */
   activeKey(): { epoch: number; key: OprfKey } {
     if (!this.#key) {
-      const e = this.store.activeEpoch();
+      const e = this.#d.store.records.activeEpoch();
       this.#key = { epoch: e.epoch, key: OprfKey.fromBytes('voprf', e.secret) };
     }
     return this.#key;
@@ -47,93 +52,80 @@ export class Responder {
   }
 
   handleBatch(batch: readonly Envelope[]): RoutedResult[] {
+    const { store, audit, clock } = this.#d;
     const out: RoutedResult[] = [];
-    const charges = new Map<string, number>();
-    const day = new Date().toISOString().slice(0, 10);
     const { epoch, key } = this.activeKey();
-    const policy = this.policy.current;
-    this.store.tx(() => {
+    const policy = this.#d.policy.current;
+    const budget = new BudgetLedger({ budgets: store.budgets, now: clock.now() });
+    store.tx(() => {
       for (const env of batch) {
-        let q: ForwardedQuery;
-        try {
-          q = verifyEnvelope(env, (kid) => this.members.signerOf(kid), ForwardedQuery);
-          if (env.kid !== keyId.node(q.from)) throw new VeilError('forbidden', 'query signed by another node');
-          this.#replay.check(env.kid, q.ts, q.nonce);
-        } catch (e) {
-          const r = this.#refusalForUnverified(env, asVeilError(e).code, epoch);
-          if (r) out.push(r);
+        const a = this.#inbound.admit(env, policy, budget);
+        if (!a.ok) {
+          if (a.refusal) out.push(a.refusal);
           continue;
         }
-        const allowed: number[] = [];
-        q.items.forEach((it, i) => {
-          if (allowedClass(policy, q.from, q.purpose, it.cls)) allowed.push(i);
-        });
-        if (allowed.length === 0) {
-          out.push(this.#answer(q, epoch, 'refused', 'refused_by_policy'));
-          this.audit.append({ kind: 'eval.refused', queryId: q.id, country: q.from, code: 'refused_by_policy', purpose: q.purpose });
-          continue;
-        }
-        const used = this.store.budgetUsed(q.from, day) + (charges.get(q.from) ?? 0);
-        if (used + allowed.length > dailyBudget(policy, q.from)) {
-          out.push(this.#answer(q, epoch, 'refused', 'over_budget'));
-          this.audit.append({ kind: 'budget.exceeded', queryId: q.id, country: q.from, count: allowed.length });
-          continue;
-        }
+        const { q, allowed } = a;
+        const wanted = new Set(allowed);
         let evaluation: { evaluatedElements: Uint8Array[]; proof: Uint8Array };
         try {
-          evaluation = blindEvaluateBatch(key, allowed.map((i) => q.items[i]!.blinded));
+          evaluation = blindEvaluateBatch(key, q.items.filter((_, i) => wanted.has(i)).map((it) => it.blinded));
         } catch (e) {
           // A malformed element (identity, non-canonical) refuses this query only, not the batch.
-          const code = asVeilError(e).code;
-          out.push(this.#answer(q, epoch, 'refused', code));
-          this.audit.append({ kind: 'eval.refused', queryId: q.id, country: q.from, code });
+          out.push(this.#inbound.refuse(q, 'handle', asVeilError(e).code, allowed));
           continue;
         }
-        const { evaluatedElements, proof } = evaluation;
-        charges.set(q.from, (charges.get(q.from) ?? 0) + allowed.length);
-        out.push(this.#answer(q, epoch, 'ok', undefined, allowed, evaluatedElements, proof));
-        this.audit.append({ kind: 'eval.served', queryId: q.id, country: q.from, count: allowed.length, purpose: q.purpose, epoch });
+        this.#inbound.record(budget, a);
+        out.push(this.#inbound.reply(q, this.#result(q, epoch, 'ok', undefined, allowed, evaluation)));
+        audit.append({ kind: 'eval.served', queryId: q.id, country: q.from, count: allowed.length, purpose: q.purpose, epoch });
       }
-      for (const [c, n] of charges) this.store.budgetAdd(c, day, n);
+      budget.commit();
     });
     return out;
   }
 
-  /** Answer an unverifiable query with a signed refusal, if it can be routed at all. */
-  #refusalForUnverified(env: Envelope, code: ErrorCode, epoch: number): RoutedResult | undefined {
-    try {
-      const q = readUnverified(env, ForwardedQuery);
-      this.log.warn('query rejected', { queryId: q.id, code, country: q.from });
-      this.audit.append({ kind: 'eval.refused', queryId: q.id, country: q.from, code });
-      return this.#answer(q, epoch, 'refused', code);
-    } catch {
-      this.log.warn('unroutable query dropped', { code });
-      return undefined;
-    }
+  /** Identifier queries on the inbound path: one policy class and one budget unit per item. */
+  #kind(): InboundKind<ForwardedQuery> {
+    return {
+      schema: ForwardedQuery,
+      classes: (q) => q.items.map((it) => it.cls),
+      budgetKey: (requester) => requester,
+      dailyLimit: dailyBudget,
+      cost: (allowed) => allowed.length,
+      refusal: (q, code) => this.#result(q, this.activeKey().epoch, 'refused', code),
+      refusalAudit: (q, step, code, allowed) => {
+        switch (step) {
+          case 'authorize':
+            return { kind: 'eval.refused', queryId: q.id, country: q.from, code, purpose: q.purpose };
+          case 'budget':
+            return { kind: 'budget.exceeded', queryId: q.id, country: q.from, count: allowed.length };
+          case 'verify':
+          case 'handle':
+            return { kind: 'eval.refused', queryId: q.id, country: q.from, code };
+        }
+      },
+    };
   }
 
-  #answer(
+  #result(
     q: ForwardedQuery,
     epoch: number,
     status: EvalResult['status'],
     code?: ErrorCode,
-    items: number[] = [],
-    evaluated: Uint8Array[] = [],
-    proof: Uint8Array | null = null,
-  ): RoutedResult {
-    const payload: EvalResult = {
+    items: readonly number[] = [],
+    evaluation: { evaluatedElements: Uint8Array[]; proof: Uint8Array | null } = { evaluatedElements: [], proof: null },
+  ): EvalResult {
+    return {
       t: 'eval-result',
       id: q.id,
-      ts: Date.now(),
-      from: this.country,
+      ts: this.#d.clock.now(),
+      from: this.#d.country,
       to: q.from,
       status,
       ...(code ? { code } : {}),
       epoch,
-      items,
-      evaluated,
-      proof,
+      items: [...items],
+      evaluated: evaluation.evaluatedElements,
+      proof: evaluation.proof,
     };
-    return { to: q.from, id: q.id, env: encode(signEnvelope(this.keys.signing, keyId.node(this.country), payload)) };
   }
 }

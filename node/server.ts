@@ -1,17 +1,21 @@
 /**
  * `veil node start`: the country node process. It dials out to the coordinator (no inbound port needed
  * from abroad), answers evaluation batches, publishes its index from the outbox, and serves the analyst
- * API to its own analysts on a local listener.
+ * API to its own analysts on a local listener and the approval console to its data owners on another.
+ *
+ * Services are composed here in dependency order, each from one deps object: the store and audit log,
+ * the coordinator link (which knows nothing of the services), the services, and last the dispatcher
+ * that hands the link's frames to them — attached before the link starts.
  */
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { getRequestListener } from '@hono/node-server';
 import { initCrypto } from '#crypto';
-import { challengeBytes, signEnvelope, decode, LIMITS, type NodeDescriptor, type Envelope, VeilError, keyId } from '#protocol';
-import { boundPort, createLogger, writeRunFile, periodicCheckpoints, type Logger, type AuditLog } from '#platform';
+import { challengeBytes, VeilError } from '#protocol';
+import { boundPort, createLogger, writeRunFile, periodicCheckpoints, systemClock, type Clock, type Logger, type AuditLog } from '#platform';
 import { MemberDirectory } from '#sdk';
 import { NodeStore } from './store/sqlite-store.ts';
-import { loadNodeConfig, loadNodeKeys, nodePaths, type NodeConfig } from './config.ts';
+import { loadNodeConfig, loadNodeKeys, nodePaths } from './config.ts';
 import { CoordinatorLink } from './link.ts';
 import { Responder } from './responder.ts';
 import { Publisher } from './publisher.ts';
@@ -22,15 +26,9 @@ import { DisclosureDesk } from './disclosure/desk.ts';
 import { DisclosureOutbox } from './disclosure/outgoing.ts';
 import { Mail } from './mail.ts';
 import { BioService } from './bio.ts';
+import { descriptorAnnouncer } from './descriptor.ts';
+import { linkDispatcher } from './dispatcher.ts';
 import { startConsole } from './console/index.ts';
-
-function isBioQuery(env: Envelope): boolean {
-  try {
-    return (decode(env.payload, LIMITS.maxPayloadBytes) as { t?: unknown }).t === 'fwd-bio-query';
-  } catch {
-    return false;
-  }
-}
 
 export interface NodeHandle {
   readonly country: string;
@@ -61,90 +59,67 @@ export interface StartNodeOptions {
   adminPort?: number;
   /** Threads per biometric query (main + workers), at most 2. */
   bioWorkers?: number;
+  /** Time and timers for every service (default: the system clock). */
+  clock?: Clock;
 }
+
+const BIO_TIMEOUT_MS = 120_000;
 
 export async function startNode(dir: string, opts: StartNodeOptions = {}): Promise<NodeHandle> {
   await initCrypto();
-  const cfg: NodeConfig = loadNodeConfig(dir);
+  const cfg = loadNodeConfig(dir);
   const keys = loadNodeKeys(dir);
-  const log = opts.logger ?? createLogger(`node-${cfg.country}`);
+  const country = cfg.country;
+  const log = opts.logger ?? createLogger(`node-${country}`);
+  const clock = opts.clock ?? systemClock();
   const coordinatorUrl = opts.coordinatorUrl ?? cfg.coordinatorUrl;
   if (!coordinatorUrl) throw new VeilError('bad_config', 'no coordinator URL: set coordinatorUrl in node.json or pass --coordinator');
   const paths = nodePaths(dir);
+
   const store = new NodeStore(paths.db);
   const audit = nodeAudit(store, keys);
   const members = new MemberDirectory();
-  const kid = keyId.node(cfg.country);
-  const policy = new PolicyFile(join(dir, cfg.policyFile), log, (ok) =>
-    audit.append({ kind: 'policy.reloaded', status: ok ? 'ok' : 'invalid' }),
-  );
-
-  let responder: Responder;
-  let publisher: Publisher;
-  const sendDescriptor = (): void => {
-    const { epoch, key } = responder.activeKey();
-    const d: NodeDescriptor = {
-      t: 'descriptor',
-      country: cfg.country,
-      ts: Date.now(),
-      signPub: keys.signing.publicKey(),
-      boxPub: keys.box.publicKey(),
-      oprf: { epoch, pub: key.publicKey() },
-    };
-    link.trySend({ t: 'descriptor', env: signEnvelope(keys.signing, kid, d) });
-  };
-  const link: CoordinatorLink = new CoordinatorLink(
-    coordinatorUrl,
-    cfg.country,
-    {
-      signChallenge: (nonce, coordinator) => keys.signing.sign(challengeBytes(nonce, coordinator, cfg.country)),
-      onConnected: () => {
-        sendDescriptor();
-        publisher.reset();
-        mail.reset();
-      },
-      onMembers: (envs) => members.update(envs),
-      onEval: (batch) => {
-        // Biometric queries take seconds: they run in the background, one at a time.
-        const ids: Envelope[] = [];
-        for (const env of batch) {
-          if (isBioQuery(env)) {
-            bio
-              .handle(env)
-              .then((r) => r && link.trySend({ t: 'eval-results', results: [r] }))
-              .catch((e: unknown) => log.error('biometric query failed', e));
-          } else ids.push(env);
-        }
-        if (ids.length === 0) return;
-        try {
-          const results = responder.handleBatch(ids);
-          if (results.length > 0) link.trySend({ t: 'eval-results', results });
-        } catch (e) {
-          log.error('evaluation batch failed', e, { count: ids.length });
-        }
-      },
-      onPublishAck: (epoch, seq) => publisher.onAck(epoch, seq),
-      onMail: (items) => mail.onMail(items),
-      onMailStored: (mid) => mail.onStored(mid),
-    },
+  const policy = new PolicyFile({
+    path: join(dir, cfg.policyFile),
     log,
-    opts.heartbeatMs,
-  );
-  responder = new Responder(cfg.country, store, keys, policy, members, audit, log);
-  const desk = new DisclosureDesk(cfg.country, store, keys, audit, () => policy.current);
-  const outbox = new DisclosureOutbox(cfg.country, store, keys, members, audit);
-  const mail: Mail = new Mail(cfg.country, store, link, members, desk, outbox, audit, log);
-  const bio = new BioService(cfg.country, store, keys, policy, members, audit, log, opts.bioWorkers ?? 2);
+    clock,
+    onReload: (ok) => audit.append({ kind: 'policy.reloaded', status: ok ? 'ok' : 'invalid' }),
+  });
+  const link = new CoordinatorLink({
+    url: coordinatorUrl,
+    country,
+    signChallenge: (nonce, coordinator) => keys.signing.sign(challengeBytes(nonce, coordinator, country)),
+    log,
+    clock,
+    ...(opts.heartbeatMs !== undefined ? { heartbeatMs: opts.heartbeatMs } : {}),
+  });
+  const responder = new Responder({ country, store, keys, policy, members, audit, log, clock });
+  const bio = new BioService({ country, store, keys, policy, members, audit, log, clock, workers: opts.bioWorkers ?? 2 });
+  const desk = new DisclosureDesk({ country, store, keys, audit, policy, clock });
+  const outbox = new DisclosureOutbox({ country, store, keys, members, audit, clock });
+  const mail = new Mail({ country, store, link, members, desk, outbox, audit, log, clock });
+  const announce = descriptorAnnouncer({ country, keys, link, clock, activeKey: () => responder.activeKey() });
+  const publisher = new Publisher({
+    country,
+    store,
+    keys,
+    link,
+    audit,
+    log,
+    clock,
+    onEpochActivated: () => {
+      responder.resetKey();
+      announce();
+    },
+  });
+  link.attach(linkDispatcher({ link, members, responder, bio, publisher, mail, announce, log }));
+
   const loaded = await bio.load((m, done, total) => {
     if (done === total || done % 10 === 0) log.info('pre-encoding gallery', { kind: m, count: done, seq: total });
   });
   if (loaded.templates > 0) log.info('galleries loaded', { count: loaded.templates, ms: Math.round(loaded.ms) });
-  publisher = new Publisher(cfg.country, store, keys, link, audit, log, () => {
-    responder.resetKey();
-    sendDescriptor();
-  });
 
-  const app = createGatewayApp({ country: cfg.country, store, keys, link, members, audit, log, outbox, queryTimeoutMs: opts.queryTimeoutMs ?? 10_000, bioTimeoutMs: 120_000 });
+  const app = createGatewayApp({ country, store, keys, link, members, audit, log, outbox, clock, queryTimeoutMs: opts.queryTimeoutMs ?? 10_000, bioTimeoutMs: BIO_TIMEOUT_MS });
   const server: Server = createServer(getRequestListener(app.fetch));
   const host = opts.host ?? cfg.host;
   await new Promise<void>((resolve, reject) => {
@@ -153,11 +128,21 @@ export async function startNode(dir: string, opts: StartNodeOptions = {}): Promi
   });
   const port = boundPort(server);
   const url = `http://${host}:${port}`;
-  const consoleHandle = await startConsole({ country: cfg.country, store, desk, audit, host: opts.adminHost ?? cfg.adminHost, port: opts.adminPort ?? cfg.adminPort, logger: log, secureCookies: cfg.adminSecureCookies });
-  writeRunFile(paths.run, { url, port, country: cfg.country, consoleUrl: consoleHandle.url });
-  audit.append({ kind: 'node.started', country: cfg.country });
+  const consoleHandle = await startConsole({
+    country,
+    store,
+    desk,
+    audit,
+    host: opts.adminHost ?? cfg.adminHost,
+    port: opts.adminPort ?? cfg.adminPort,
+    logger: log,
+    secureCookies: cfg.adminSecureCookies,
+    clock,
+  });
+  writeRunFile(paths.run, { url, port, country, consoleUrl: consoleHandle.url });
+  audit.append({ kind: 'node.started', country });
   const stopCheckpoints = periodicCheckpoints(audit);
-  log.info('node listening', { port, country: cfg.country });
+  log.info('node listening', { port, country });
   link.start();
 
   let closed = false;
@@ -176,7 +161,7 @@ export async function startNode(dir: string, opts: StartNodeOptions = {}): Promi
     store.close();
   };
   return {
-    country: cfg.country,
+    country,
     url,
     port,
     store,
@@ -187,11 +172,11 @@ export async function startNode(dir: string, opts: StartNodeOptions = {}): Promi
     bio,
     consoleUrl: consoleHandle.url,
     published: async (timeoutMs = 30_000) => {
-      const until = Date.now() + timeoutMs;
-      while (store.outboxCount() > 0) {
-        if (Date.now() > until) throw new VeilError('timeout', 'outbox not drained');
+      const until = clock.now() + timeoutMs;
+      while (store.records.outboxCount() > 0) {
+        if (clock.now() > until) throw new VeilError('timeout', 'outbox not drained');
         publisher.kick();
-        await new Promise((r) => setTimeout(r, 50));
+        await new Promise<void>((r) => clock.setTimeout(r, 50));
       }
     },
     close,

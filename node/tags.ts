@@ -1,5 +1,5 @@
 /**
- * Tag computation for a node's own records: `tag = Evaluate(k, matchKey)[0..16]` (DESIGN.md §2), on all
+ * Tag computation for a node's own records: `tag = Evaluate(k, matchKey)[0..16]`, on all
  * cores through worker threads for large batches, inline for small ones (a worker costs more to start
  * than a few hundred evaluations).
  */
@@ -96,14 +96,14 @@ export class TagBuilder implements AsyncDisposable {
         (w) =>
           new Promise<void>((resolve, reject) => {
             w.once('error', reject);
-            const onMsg = (m: { ready?: boolean; id?: number; tags?: Uint8Array }) => {
-              if (m.ready) {
+            const onMsg = (m: { ready: true } | { id: number; tags: Uint8Array }) => {
+              if ('ready' in m) {
                 resolve();
                 return;
               }
-              const cb = this.#waiting.get(m.id!);
-              this.#waiting.delete(m.id!);
-              cb?.(m.tags!);
+              const cb = this.#waiting.get(m.id);
+              this.#waiting.delete(m.id);
+              cb?.(m.tags);
             };
             w.on('message', onMsg);
           }),

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { initCrypto } from '#crypto';
 import { VeilError, type DisclosureField } from '#protocol';
+import { systemClock } from '#platform';
 import { NodeStore, nodePaths, loadNodeKeys, loadNodeConfig, parsePolicy, nodeAudit, DisclosureDesk, listOwners } from '#node';
 import { out } from '../shared/output.ts';
 
@@ -83,7 +84,7 @@ function withDesk<T>(dir: string, fn: (desk: DisclosureDesk) => T, owner?: strin
       throw new VeilError('forbidden', `no active data-owner account '${owner}' (see veil node owner list)`);
     }
     const policy = parsePolicy(readFileSync(join(dir, cfg.policyFile), 'utf8'));
-    return fn(new DisclosureDesk(cfg.country, store, keys, nodeAudit(store, keys), () => policy));
+    return fn(new DisclosureDesk({ country: cfg.country, store, keys, audit: nodeAudit(store, keys), policy: { current: policy }, clock: systemClock() }));
   } finally {
     store.close();
   }

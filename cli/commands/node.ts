@@ -92,8 +92,8 @@ export function registerNodeCommands(program: Command): void {
     .action((o: { dir: string; json?: boolean }) => {
       const s = new NodeStore(nodePaths(o.dir).db);
       try {
-        const epochs = s.epochs().map((e) => ({ epoch: e.epoch, state: e.state, tags: s.keyCount(e.epoch) }));
-        const v = { records: s.recordCount(), epochs, outbox: s.outboxCount(), analysts: s.analysts().length };
+        const epochs = s.records.epochs().map((e) => ({ epoch: e.epoch, state: e.state, tags: s.records.keyCount(e.epoch) }));
+        const v = { records: s.records.count(), epochs, outbox: s.records.outboxCount(), analysts: s.analysts.list().length };
         out(!!o.json, v, () =>
           [`records: ${v.records}`, ...epochs.map((e) => `epoch ${e.epoch} (${e.state}): ${e.tags} tags`), `unpublished chunks: ${v.outbox}`, `analysts: ${v.analysts}`].join('\n'),
         );

@@ -1,6 +1,7 @@
 /**
- * The approval console (DESIGN.md §4 step 4): the web side of a node's disclosure desk, for its data
- * owners. A hono app built by a factory from its store, desk, audit log and clock (STYLE.md rule 15).
+ * The approval console: the web side of a node's disclosure desk, for its data owners. A hono app
+ * built by a factory from ONE deps object (store, desk, audit log, clock, ...), testable through
+ * `app.request()` without a listener.
  *
  * Security model. The console is served on its own admin listener, loopback by default, and:
  * - requires a data-owner session for every page but the login form and the stylesheet. The session
@@ -23,22 +24,26 @@ import { Hono, type Context } from 'hono';
 import { getCookie, setCookie, deleteCookie } from 'hono/cookie';
 import { secureHeaders } from 'hono/secure-headers';
 import { bodyLimit } from 'hono/body-limit';
-import { httpStatus, isAuditKind, silentLogger, type AuditLog, type Logger } from '#platform';
+import { httpStatus, isAuditKind, silentLogger, systemClock, type AuditLog, type Clock, type Logger } from '#platform';
 import { DISCLOSURE_FIELDS, type DisclosureField, VeilError, asVeilError, ERROR_CODES, type ErrorCode } from '#protocol';
-import type { NodeStore } from '../store/sqlite-store.ts';
+import type { NodeRepositories } from '../store/repositories.ts';
 import type { DisclosureDesk } from '../disclosure/desk.ts';
-import { LoginThrottle, SessionStore, checkOwnerPassword, csrfMatches, SESSION_TTL_MS, type OwnerSession, type ThrottleOptions } from './owners.ts';
-import { AuditPage, DOCTYPE, ErrorPage, HistoryPage, LoginPage, PendingPage, RequestPage } from './views.tsx';
+import { checkOwnerPassword } from './owners.ts';
+import { SessionStore, csrfMatches, type OwnerSession } from './sessions.ts';
+import { LoginThrottle, type ThrottleOptions } from './login-throttle.ts';
+import { AuditPage, ErrorPage, HistoryPage, LoginPage, PendingPage } from './views.tsx';
+import { RequestPage } from './request-page.tsx';
+import { DOCTYPE } from './layout.tsx';
 import { CONSOLE_CSS } from './style.ts';
 import { FIELD_LABELS } from './format.ts';
 
 export interface ConsoleDeps {
   country: string;
-  store: NodeStore;
-  desk: DisclosureDesk;
+  store: NodeRepositories;
+  desk: Pick<DisclosureDesk, 'list' | 'get' | 'approve' | 'deny'>;
   audit: AuditLog;
-  /** Milliseconds since the Unix epoch (default `Date.now`): session expiry, time left, throttling. */
-  clock?: () => number;
+  /** Session expiry, time left, throttling (default: the system clock). */
+  clock?: Pick<Clock, 'now'>;
   logger?: Logger;
   /** Mark the session cookie `Secure` (and name it `__Host-…`); set when the console is served over HTTPS. */
   secureCookies?: boolean;
@@ -70,12 +75,13 @@ const HINTS: Partial<Record<ErrorCode, { title: string; message: string }>> = {
 
 export function createConsoleApp(deps: ConsoleDeps): Hono<Env> {
   const { country, store, desk, audit } = deps;
-  const clock = deps.clock ?? Date.now;
+  const clockSource = deps.clock ?? systemClock();
+  const clock = (): number => clockSource.now();
   const log = deps.logger ?? silentLogger;
   const secure = deps.secureCookies ?? false;
   const cookieName = secure ? '__Host-veil-owner' : 'veil-owner';
-  const sessions = new SessionStore(store, clock, deps.sessionTtlMs ?? SESSION_TTL_MS);
-  const throttle = new LoginThrottle(clock, deps.throttle);
+  const sessions = new SessionStore({ store, clock: clockSource, ...(deps.sessionTtlMs !== undefined ? { ttlMs: deps.sessionTtlMs } : {}) });
+  const throttle = new LoginThrottle({ clock: clockSource, ...deps.throttle });
   const app = new Hono<Env>();
 
   const pendingCount = (): number => desk.list('pending').length;
@@ -208,6 +214,13 @@ export function createConsoleApp(deps: ConsoleDeps): Hono<Env> {
     return c.redirect('/', 303);
   });
 
+  /** The session of a request past the session check below (which redirects requests without one). */
+  const sessionOf = (c: Context<Env>): OwnerSession => {
+    const s = c.get('session');
+    if (!s) throw new VeilError('unauthenticated', 'no console session');
+    return s;
+  };
+
   // --- everything below needs a session ------------------------------------------------------------
   app.use(async (c, next) => {
     const s = c.get('session');
@@ -233,10 +246,10 @@ export function createConsoleApp(deps: ConsoleDeps): Hono<Env> {
     return c.redirect('/login', 303);
   });
 
-  app.get('/', (c) => page(c, <PendingPage country={country} session={c.get('session')!} items={desk.list('pending')} now={clock()} />));
+  app.get('/', (c) => page(c, <PendingPage country={country} session={sessionOf(c)} items={desk.list('pending')} now={clock()} />));
 
   app.get('/history', (c) =>
-    page(c, <HistoryPage country={country} session={c.get('session')!} items={desk.list('decided')} pending={pendingCount()} />),
+    page(c, <HistoryPage country={country} session={sessionOf(c)} items={desk.list('decided')} pending={pendingCount()} />),
   );
 
   app.get('/audit', (c) => {
@@ -247,7 +260,7 @@ export function createConsoleApp(deps: ConsoleDeps): Hono<Env> {
     const records = audit.list({ limit: AUDIT_PAGE, order: 'desc', ...(kind ? { kind } : {}), ...(before !== undefined ? { beforeSeq: before } : {}) });
     const last = records.at(-1);
     const older = records.length === AUDIT_PAGE && last && last.seq > 1 ? last.seq : undefined;
-    return page(c, <AuditPage country={country} session={c.get('session')!} records={records} kind={kind} older={older} pending={pendingCount()} />);
+    return page(c, <AuditPage country={country} session={sessionOf(c)} records={records} kind={kind} older={older} pending={pendingCount()} />);
   });
 
   const getRequest = (id: string) => {
@@ -266,14 +279,14 @@ export function createConsoleApp(deps: ConsoleDeps): Hono<Env> {
     const done = c.req.query('done');
     return page(
       c,
-      <RequestPage country={country} session={c.get('session')!} v={v} now={clock()} pending={pendingCount()} notice={done ? NOTICES[done] : undefined} />,
+      <RequestPage country={country} session={sessionOf(c)} v={v} now={clock()} pending={pendingCount()} notice={done ? NOTICES[done] : undefined} />,
     );
   });
 
   app.post('/requests/:id/approve', async (c) => {
     const id = c.req.param('id');
     const v = getRequest(id);
-    const owner = c.get('session')!.owner.id;
+    const owner = sessionOf(c).owner.id;
     const body = await c.req.parseBody({ all: true });
     const raw = body.field;
     const ticked = (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]).filter((f): f is string => typeof f === 'string');
@@ -287,7 +300,7 @@ export function createConsoleApp(deps: ConsoleDeps): Hono<Env> {
             ? 'Tick at least one field to release, or deny the request.'
             : undefined;
       if (problem) {
-        return page(c, <RequestPage country={country} session={c.get('session')!} v={v} now={clock()} pending={pendingCount()} error={problem} checked={fields} />, 400);
+        return page(c, <RequestPage country={country} session={sessionOf(c)} v={v} now={clock()} pending={pendingCount()} error={problem} checked={fields} />, 400);
       }
     }
     try {
@@ -302,7 +315,7 @@ export function createConsoleApp(deps: ConsoleDeps): Hono<Env> {
   app.post('/requests/:id/deny', async (c) => {
     const id = c.req.param('id');
     const v = getRequest(id);
-    const owner = c.get('session')!.owner.id;
+    const owner = sessionOf(c).owner.id;
     const body = await c.req.parseBody();
     const reason = typeof body.reason === 'string' ? body.reason.trim() : '';
     if (v.status === 'pending' && (reason.length === 0 || reason.length > 2000)) {
@@ -310,7 +323,7 @@ export function createConsoleApp(deps: ConsoleDeps): Hono<Env> {
         c,
         <RequestPage
           country={country}
-          session={c.get('session')!}
+          session={sessionOf(c)}
           v={v}
           now={clock()}
           pending={pendingCount()}

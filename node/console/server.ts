@@ -7,15 +7,15 @@
 import { createServer, type Server } from 'node:http';
 import { getRequestListener } from '@hono/node-server';
 import { initCrypto } from '#crypto';
-import { boundPort, silentLogger, type AuditLog, type Logger } from '#platform';
-import type { NodeStore } from '../store/sqlite-store.ts';
+import { boundPort, silentLogger, type AuditLog, type Clock, type Logger } from '#platform';
+import type { NodeRepositories } from '../store/repositories.ts';
 import type { DisclosureDesk } from '../disclosure/desk.ts';
 import { createConsoleApp } from './app.tsx';
 
 export interface StartConsoleOptions {
   country: string;
-  store: NodeStore;
-  desk: DisclosureDesk;
+  store: NodeRepositories;
+  desk: Pick<DisclosureDesk, 'list' | 'get' | 'approve' | 'deny'>;
   audit: AuditLog;
   /** Default 127.0.0.1. */
   host?: string;
@@ -26,7 +26,7 @@ export interface StartConsoleOptions {
   secureCookies?: boolean;
   /** Extra Host header values to accept (e.g. the proxy's public name); the listener's own address always is. */
   allowedHosts?: readonly string[];
-  clock?: () => number;
+  clock?: Pick<Clock, 'now'>;
 }
 
 export interface ConsoleHandle {

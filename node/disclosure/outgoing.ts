@@ -7,9 +7,9 @@
  */
 import { randomBytes, toHex, equalBytes } from '#crypto';
 import { encode, signEnvelope, type DisclosureDecision, type DisclosureRequest, type DisclosureStatus, type DisclosureField, type ForwardedDisclosure, type Envelope, VeilError, keyId } from '#protocol';
-import type { AuditLog } from '#platform';
+import type { AuditLog, Clock } from '#platform';
 import type { MemberDirectory } from '#sdk';
-import type { NodeStore } from '../store/sqlite-store.ts';
+import type { NodeRepositories } from '../store/repositories.ts';
 import type { NodeKeys } from '../config.ts';
 
 export interface OutgoingRow {
@@ -21,24 +21,49 @@ export interface OutgoingRow {
   decision: Uint8Array | null;
 }
 
-export class DisclosureOutbox {
-  constructor(
-    readonly country: string,
-    readonly store: NodeStore,
-    readonly keys: NodeKeys,
-    readonly members: MemberDirectory,
-    readonly audit: AuditLog,
-  ) {}
+export interface DisclosureOutboxDeps {
+  country: string;
+  store: NodeRepositories;
+  keys: NodeKeys;
+  members: Pick<MemberDirectory, 'get'>;
+  audit: AuditLog;
+  clock: Pick<Clock, 'now'>;
+}
 
-  /** Idempotent by request id: a repeated submission returns the stored status. */
+export class DisclosureOutbox {
+  readonly #country: string;
+  readonly #store: NodeRepositories;
+  readonly #keys: NodeKeys;
+  readonly #members: Pick<MemberDirectory, 'get'>;
+  readonly #audit: AuditLog;
+  readonly #clock: Pick<Clock, 'now'>;
+
+  constructor(deps: DisclosureOutboxDeps) {
+    this.#country = deps.country;
+    this.#store = deps.store;
+    this.#keys = deps.keys;
+    this.#members = deps.members;
+    this.#audit = deps.audit;
+    this.#clock = deps.clock;
+  }
+
+  /**
+   * Record the request and queue it for the owner's mailbox; a repeat of a stored id returns the
+   * stored status.
+   *
+   * Deviation from the idempotency rule (known by (analyst, id), same content → first outcome, other
+   * content → `conflict`): requests are stored by id alone, so another analyst's id is a `conflict`
+   * rather than a separate request, and a repeat with different content returns the first status
+   * instead of `conflict`. Both are harmless at the requesting node (ids are 128-bit random).
+   */
   submit(analyst: string, req: DisclosureRequest): { id: string; status: DisclosureStatus } {
-    const a = this.store.analyst(analyst);
+    const a = this.#store.analysts.get(analyst);
     if (!a) throw new VeilError('unauthenticated');
     if (!equalBytes(a.boxPub, req.analystBoxPub)) throw new VeilError('forbidden', 'box key differs from the analyst account');
-    if (req.to === this.country) throw new VeilError('bad_request', 'disclosure from the own country goes through national channels');
-    if (!this.members.get(req.to)) throw new VeilError('unknown_member', 'owner country');
-    return this.store.tx(() => {
-      const existing = this.store.db.prepare('SELECT analyst, status FROM disclosures_out WHERE id = ?').get(req.id) as { analyst: string; status: DisclosureStatus } | undefined;
+    if (req.to === this.#country) throw new VeilError('bad_request', 'disclosure from the own country goes through national channels');
+    if (!this.#members.get(req.to)) throw new VeilError('unknown_member', 'owner country');
+    return this.#store.tx(() => {
+      const existing = this.#store.disclosures.outgoing(req.id);
       if (existing) {
         if (existing.analyst !== analyst) throw new VeilError('conflict', 'request id in use');
         return { id: req.id, status: existing.status };
@@ -46,8 +71,8 @@ export class DisclosureOutbox {
       const fwd: ForwardedDisclosure = {
         t: 'fwd-disclosure',
         id: req.id,
-        ts: Date.now(),
-        from: this.country,
+        ts: this.#clock.now(),
+        from: this.#country,
         analyst,
         to: req.to,
         purpose: req.purpose,
@@ -57,33 +82,29 @@ export class DisclosureOutbox {
         analystBoxPub: req.analystBoxPub,
         sealedClaim: req.sealedClaim,
       };
-      this.store.db
-        .prepare("INSERT INTO disclosures_out (id, analyst, owner, fields, status, created_at) VALUES (?, ?, ?, ?, 'sent', ?)")
-        .run(req.id, analyst, req.to, JSON.stringify(req.fields), Date.now());
-      this.store.mailQueue(toHex(randomBytes(16)), req.to, encode(signEnvelope(this.keys.signing, keyId.node(this.country), fwd)));
-      this.audit.append({ kind: 'disclosure.requested', requestId: req.id, country: req.to, analyst, purpose: req.purpose, legalBasis: req.legalBasis, count: req.fields.length });
+      const now = this.#clock.now();
+      this.#store.disclosures.addOutgoing({ id: req.id, analyst, owner: req.to, fields: req.fields }, now);
+      this.#store.mail.queue({ mid: toHex(randomBytes(16)), recipient: req.to, env: encode(signEnvelope(this.#keys.signing, keyId.node(this.#country), fwd)) }, now);
+      this.#audit.append({ kind: 'disclosure.requested', requestId: req.id, country: req.to, analyst, purpose: req.purpose, legalBasis: req.legalBasis, count: req.fields.length });
       return { id: req.id, status: 'sent' as const };
     });
   }
 
   /** A decision arrived (inside the mail transaction). */
   onDecision(d: DisclosureDecision, env: Envelope): void {
-    const row = this.store.db.prepare('SELECT owner, analyst, status FROM disclosures_out WHERE id = ?').get(d.id) as
-      | { owner: string; analyst: string; status: DisclosureStatus }
-      | undefined;
+    const row = this.#store.disclosures.outgoing(d.id);
     if (!row || row.owner !== d.from || row.analyst !== d.analyst) {
-      this.audit.append({ kind: 'disclosure.received', requestId: d.id, country: d.from, status: 'unmatched' });
+      this.#audit.append({ kind: 'disclosure.received', requestId: d.id, country: d.from, status: 'unmatched' });
       return;
     }
     if (row.status !== 'sent' && row.status !== 'pending') return; // already final: keep the first decision
-    this.store.db.prepare('UPDATE disclosures_out SET status = ?, decision = ? WHERE id = ?').run(d.status, encode(env), d.id);
-    this.audit.append({ kind: 'disclosure.received', requestId: d.id, country: d.from, analyst: d.analyst, status: d.status });
+    this.#store.disclosures.settleOutgoing(d.id, d.status, encode(env));
+    this.#audit.append({ kind: 'disclosure.received', requestId: d.id, country: d.from, analyst: d.analyst, status: d.status });
   }
 
   list(analyst: string): OutgoingRow[] {
-    const rows = this.store.db
-      .prepare('SELECT id, owner, status, created_at, fields, decision FROM disclosures_out WHERE analyst = ? ORDER BY created_at DESC LIMIT 10000')
-      .all(analyst) as Array<{ id: string; owner: string; status: DisclosureStatus; created_at: number; fields: string; decision: Uint8Array | null }>;
-    return rows.map((r) => ({ id: r.id, to: r.owner, status: r.status, createdAt: r.created_at, fields: JSON.parse(r.fields) as DisclosureField[], decision: r.decision }));
+    return this.#store.disclosures
+      .listOutgoing(analyst, 10_000)
+      .map((r) => ({ id: r.id, to: r.owner, status: r.status, createdAt: r.createdAt, fields: r.fields, decision: r.decision }));
   }
 }

@@ -11,12 +11,12 @@
  */
 import { sha256, initCrypto } from '#crypto';
 import { matchKeysForRecord, decodeTemplate, BIO_MODALITIES, type BioModality, type MatchClass, type VeilRecord, type ImportOp, VeilError, describeInvalid } from '#protocol';
-import { AuditLog } from '#platform';
 import { NodeStore } from '../store/sqlite-store.ts';
 import { loadNodeConfig, loadNodeKeys, nodePaths } from '../config.ts';
 import { TagBuilder } from '../tags.ts';
 import { IndexDelta, syncRecordKeys, tagHex } from '../index-maintenance.ts';
 import { canonicalJson } from '../canonical.ts';
+import { nodeAudit } from '../admin-ops.ts';
 import { readImportFile, countLines } from './parse.ts';
 
 export interface ImportProgress {
@@ -115,20 +115,19 @@ export async function importFile(
   }
 
   const store = new NodeStore(nodePaths(dir).db);
-  const builder = new TagBuilder(store.liveEpochs(), opts.workers ?? cfg.workers);
+  const builder = new TagBuilder(store.records.liveEpochs(), opts.workers ?? cfg.workers);
   try {
     // Pass 2a: which records changed, and their match keys.
+    /** A record to write (`upsert`, with its stored body and digest) or to withdraw (no `upsert`). */
     interface Change {
       id: string;
-      record?: VeilRecord;
-      body?: string;
-      digest?: Uint8Array;
+      upsert?: { record: VeilRecord; body: string; digest: Uint8Array };
       keys: Array<{ cls: MatchClass; input: Uint8Array }>;
     }
     const changes: Change[] = [];
     for (const op of ops.values()) {
       if (op.op === 'delete') {
-        if (store.record(op.id)) changes.push({ id: op.id, keys: [] });
+        if (store.records.get(op.id)) changes.push({ id: op.id, keys: [] });
         else report.deleteMissing++;
         continue;
       }
@@ -136,16 +135,16 @@ export async function importFile(
       const { biometrics: _bio, ...withoutBio } = op.record;
       const body = canonicalJson(withoutBio);
       const digest = sha256(new TextEncoder().encode(canonicalJson(op.record)));
-      const existing = store.record(op.record.id);
+      const existing = store.records.get(op.record.id);
       if (existing && Buffer.compare(existing.digest, digest) === 0) {
         report.unchanged++;
         continue;
       }
-      changes.push({ id: op.record.id, record: op.record, body, digest, keys: matchKeysForRecord(op.record).map((k) => ({ cls: k.cls, input: k.input })) });
+      changes.push({ id: op.record.id, upsert: { record: op.record, body, digest }, keys: matchKeysForRecord(op.record).map((k) => ({ cls: k.cls, input: k.input })) });
     }
 
     // Pass 2b: tags on all cores, per live epoch.
-    const epochs = store.liveEpochs();
+    const epochs = store.records.liveEpochs();
     const flat = changes.flatMap((c) => c.keys.map((k) => k.input));
     const tagsByEpoch = new Map<number, Uint8Array[]>();
     let indexed = 0;
@@ -160,37 +159,39 @@ export async function importFile(
     }
 
     // Pass 2c: one transaction for records, tags and outbox chunks.
-    const audit = new AuditLog(store.db, { signer: { sign: (m) => keys.signing.sign(m), publicKey: keys.signing.publicKey() } });
+    const audit = nodeAudit(store, keys);
     const delta = new IndexDelta();
     store.tx(() => {
       let offset = 0;
       let n = 0;
       for (const c of changes) {
-        const current = store.keysOf(c.id);
+        const current = store.records.keysOf(c.id);
         for (const e of epochs) {
-          const tags = tagsByEpoch.get(e.epoch)!;
+          const tags = tagsByEpoch.get(e.epoch) ?? [];
           const wanted = new Map<string, { tag: Uint8Array; cls: MatchClass }>();
           c.keys.forEach((k, i) => {
-            const tag = tags[offset + i]!;
+            const tag = tags[offset + i];
+            if (tag === undefined) throw new VeilError('internal', 'fewer tags than match keys');
             wanted.set(tagHex(tag), { tag, cls: k.cls });
           });
           syncRecordKeys(store, delta, keys.token, cfg.country, c.id, e.epoch, current, wanted);
         }
         offset += c.keys.length;
         for (const m of BIO_MODALITIES) {
-          const v = c.record ? templates.get(c.id)?.get(m) : undefined;
+          const v = c.upsert ? templates.get(c.id)?.get(m) : undefined;
           if (v) {
-            store.gallerySet(m, c.id, v);
+            store.gallery.set(m, c.id, v);
             report.templates++;
           } else {
-            store.galleryRemove(m, c.id);
+            store.gallery.remove(m, c.id);
           }
         }
-        if (c.record) {
-          store.upsertRecord({ id: c.id, kind: c.record.kind, dataset: c.record.dataset, handling: c.record.handling, body: c.body!, digest: c.digest! });
+        if (c.upsert) {
+          const { record, body, digest } = c.upsert;
+          store.records.upsert({ id: c.id, kind: record.kind, dataset: record.dataset, handling: record.handling, body, digest }, Date.now());
           report.upserted++;
         } else {
-          store.deleteRecord(c.id);
+          store.records.delete(c.id);
           report.deleted++;
         }
         if (++n % 5000 === 0) opts.onProgress?.({ phase: 'write', done: n, total: changes.length });

@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CSV_COLUMNS, CsvTokenizer, MAX_LINE_BYTES, countLines, readImportFile, type ImportItem } from './parse.ts';
+import { CSV_COLUMNS, MAX_LINE_BYTES, countLines, readImportFile, type ImportItem } from './parse.ts';
+import { CsvTokenizer } from './csv-tokenizer.ts';
 import { VeilError } from '#protocol';
 
 const dir = mkdtempSync(join(tmpdir(), 'veil-parse-'));

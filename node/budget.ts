@@ -1,0 +1,49 @@
+/**
+ * A requesting country's daily budget at this node as one pass through the inbound path sees it: what
+ * is stored for the UTC day plus what this pass has charged and not written yet (an evaluation batch
+ * answers many queries of one requester before it writes). Budgets bound how much a country can learn
+ * by repeated queries; the limits come from the sharing policy.
+ */
+import type { BudgetsRepository } from './store/repositories.ts';
+
+/** The UTC day (`YYYY-MM-DD`) of an instant: budgets reset at midnight UTC. */
+export function utcDay(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
+export interface BudgetLedgerDeps {
+  budgets: BudgetsRepository;
+  /** The instant whose UTC day this ledger charges. */
+  now: number;
+}
+
+export class BudgetLedger {
+  readonly day: string;
+  readonly #budgets: BudgetsRepository;
+  readonly #pending = new Map<string, number>();
+
+  constructor(deps: BudgetLedgerDeps) {
+    this.#budgets = deps.budgets;
+    this.day = utcDay(deps.now);
+  }
+
+  /** Units `key` spent today, including what this ledger charged. */
+  used(key: string): number {
+    return this.#budgets.used(key, this.day) + (this.#pending.get(key) ?? 0);
+  }
+
+  /** Would spending `cost` more keep `key` within `limit` today? */
+  fits(key: string, cost: number, limit: number): boolean {
+    return this.used(key) + cost <= limit;
+  }
+
+  charge(key: string, cost: number): void {
+    this.#pending.set(key, (this.#pending.get(key) ?? 0) + cost);
+  }
+
+  /** Write the charges (inside the caller's transaction) and start afresh. */
+  commit(): void {
+    for (const [key, n] of this.#pending) this.#budgets.add(key, this.day, n);
+    this.#pending.clear();
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * What the node does with each frame from the coordinator, once its services exist: members update
+ * the directory; evaluation batches go to the responder (identifier queries, answered at once in one
+ * batch) or to the biometric service (seconds each: run in the background, one at a time); publish
+ * acknowledgements to the publisher; mail to the mailbox. On every (re)connection the node announces
+ * its descriptor and resends what was in flight.
+ */
+import { decode, LIMITS, type Envelope } from '#protocol';
+import type { Logger } from '#platform';
+import type { MemberDirectory } from '#sdk';
+import type { FrameSender, LinkHandler } from './link.ts';
+import type { Responder } from './responder.ts';
+import type { BioService } from './bio.ts';
+import type { Publisher } from './publisher.ts';
+import type { Mail } from './mail.ts';
+
+export interface DispatcherDeps {
+  link: FrameSender;
+  members: Pick<MemberDirectory, 'update'>;
+  responder: Pick<Responder, 'handleBatch'>;
+  bio: Pick<BioService, 'handle'>;
+  publisher: Pick<Publisher, 'reset' | 'onAck'>;
+  mail: Pick<Mail, 'reset' | 'onMail' | 'onStored'>;
+  /** Sign and send the node's descriptor. */
+  announce(): void;
+  log: Logger;
+}
+
+function isBioQuery(env: Envelope): boolean {
+  try {
+    return (decode(env.payload, LIMITS.maxPayloadBytes) as { t?: unknown }).t === 'fwd-bio-query';
+  } catch {
+    return false;
+  }
+}
+
+export function linkDispatcher(d: DispatcherDeps): LinkHandler {
+  return {
+    onConnected: () => {
+      d.announce();
+      d.publisher.reset();
+      d.mail.reset();
+    },
+    onMembers: (envs) => d.members.update(envs),
+    onEval: (batch) => {
+      const ids: Envelope[] = [];
+      for (const env of batch) {
+        if (isBioQuery(env)) {
+          d.bio
+            .handle(env)
+            .then((r) => r && d.link.trySend({ t: 'eval-results', results: [r] }))
+            .catch((e: unknown) => d.log.error('biometric query failed', e));
+        } else ids.push(env);
+      }
+      if (ids.length === 0) return;
+      try {
+        const results = d.responder.handleBatch(ids);
+        if (results.length > 0) d.link.trySend({ t: 'eval-results', results });
+      } catch (e) {
+        d.log.error('evaluation batch failed', e, { count: ids.length });
+      }
+    },
+    onPublishAck: (epoch, seq) => d.publisher.onAck(epoch, seq),
+    onMail: (items) => d.mail.onMail(items),
+    onMailStored: (mid) => d.mail.onStored(mid),
+  };
+}

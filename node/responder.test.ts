@@ -1,0 +1,163 @@
+/**
+ * The responder and the inbound path it shares with biometric queries, without sockets: a real SQLite
+ * store in a temp dir, a fake member directory, a manual clock. Verification (member, claimed country,
+ * replay), policy per class, the daily budget across a batch and per day, and what is audited.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { initCrypto, OprfKey, SigningKey, BoxKeyPair, TokenKey, blind, randomBytes, toHex, utf8 } from '#crypto';
+import { Envelope, EvalResult, LIMITS, VeilError, decodeWith, keyId, keyIdName, signEnvelope, verifyEnvelope, type ForwardedQuery, type MatchClass } from '#protocol';
+import { ManualClock, silentLogger, type AuditKind, type AuditLog } from '#platform';
+import { NodeStore } from './store/sqlite-store.ts';
+import { nodeAudit } from './admin-ops.ts';
+import { DEFAULT_POLICY, type Policy } from './policy.ts';
+import { Responder } from './responder.ts';
+import type { RoutedResult } from './inbound.ts';
+
+const T0 = Date.UTC(2026, 4, 4, 9, 0);
+
+interface Fixture {
+  dir: string;
+  store: NodeStore;
+  audit: AuditLog;
+  clock: ManualClock;
+  de: { signing: SigningKey; box: BoxKeyPair; token: TokenKey };
+  peers: Map<string, SigningKey>;
+  policy: { current: Policy };
+  responder: Responder;
+}
+
+let f: Fixture;
+
+beforeAll(async () => {
+  await initCrypto();
+});
+
+beforeEach(() => {
+  const dir = mkdtempSync(join(tmpdir(), 'veil-responder-'));
+  const store = new NodeStore(join(dir, 'node.db'));
+  store.records.addEpoch(1, OprfKey.generate('voprf').secretBytes(), 'active', T0);
+  const de = { signing: SigningKey.generate(), box: BoxKeyPair.generate(), token: TokenKey.generate() };
+  const audit = nodeAudit(store, de);
+  const clock = new ManualClock(T0);
+  const peers = new Map([
+    ['FR', SigningKey.generate()],
+    ['IT', SigningKey.generate()],
+  ]);
+  const members = {
+    signerOf: (kid: string): Uint8Array => {
+      const c = keyIdName(kid, 'node');
+      const k = c === undefined ? undefined : peers.get(c);
+      if (!k) throw new VeilError('unknown_member');
+      return k.publicKey();
+    },
+  };
+  const policy = { current: DEFAULT_POLICY };
+  const responder = new Responder({ country: 'DE', store, keys: de, policy, members, audit, log: silentLogger, clock });
+  f = { dir, store, audit, clock, de, peers, policy, responder };
+});
+
+afterEach(() => {
+  f.store.close();
+  rmSync(f.dir, { recursive: true, force: true });
+});
+
+function signer(c: string): SigningKey {
+  const k = f.peers.get(c);
+  if (!k) throw new Error(`no key for ${c}`);
+  return k;
+}
+
+function query(o: { from?: string; signedBy?: string; classes?: MatchClass[] } = {}): Envelope {
+  const from = o.from ?? 'FR';
+  const q: ForwardedQuery = {
+    t: 'fwd-query',
+    id: toHex(randomBytes(16)),
+    ts: f.clock.now(),
+    nonce: randomBytes(16),
+    from,
+    analyst: 'claire-1a2b3c',
+    purpose: 'wanted-person',
+    caseRef: 'FR-2026-1',
+    legalBasis: 'art-3',
+    handling: 'restricted',
+    targets: null,
+    items: (o.classes ?? ['name_dob']).map((cls, i) => ({ cls, blinded: blind('voprf', utf8(`input-${i}`)).blindedElement })),
+  };
+  const by = o.signedBy ?? from;
+  return signEnvelope(signer(by), keyId.node(by), q);
+}
+
+/** The answer as the analyst's SDK reads it: verified against DE's key. */
+function read(r: RoutedResult | undefined): EvalResult {
+  if (!r) throw new Error('no result');
+  const env = decodeWith(r.env, Envelope, LIMITS.maxFrameBytes);
+  expect(env.kid).toBe(keyId.node('DE'));
+  return verifyEnvelope(env, () => f.de.signing.publicKey(), EvalResult);
+}
+
+const entries = (kind: AuditKind) => f.audit.list({ kind, limit: 100 }).map((r) => r.entry);
+const budgetUsed = (requester: string, ms = f.clock.now()) => f.store.budgets.used(requester, new Date(ms).toISOString().slice(0, 10));
+
+describe('responder on the inbound path', () => {
+  it('evaluates an allowed query, signs the answer, charges the budget and audits it', () => {
+    const [r, ...rest] = f.responder.handleBatch([query({ classes: ['name_dob', 'doc'] })]);
+    expect(rest).toEqual([]);
+    expect(r?.to).toBe('FR');
+    const a = read(r);
+    expect(a).toMatchObject({ status: 'ok', from: 'DE', to: 'FR', epoch: 1, items: [0, 1] });
+    expect(a.evaluated).toHaveLength(2);
+    expect(a.proof).not.toBeNull();
+    expect(budgetUsed('FR')).toBe(2);
+    expect(entries('eval.served')).toEqual([expect.objectContaining({ country: 'FR', count: 2, purpose: 'wanted-person', epoch: 1 })]);
+  });
+
+  it('refuses (signed, audited) a replay, a query signed by another member than it claims, and an unknown signer', () => {
+    const env = query();
+    expect(read(f.responder.handleBatch([env])[0]).status).toBe('ok');
+    const replay = read(f.responder.handleBatch([env])[0]);
+    expect(replay).toMatchObject({ status: 'refused', code: 'replay', to: 'FR', items: [], evaluated: [], proof: null });
+    expect(read(f.responder.handleBatch([query({ from: 'FR', signedBy: 'IT' })])[0])).toMatchObject({ status: 'refused', code: 'forbidden', to: 'FR' });
+    f.peers.delete('IT');
+    f.peers.set('XX', SigningKey.generate());
+    const stranger = query({ from: 'XX' });
+    f.peers.delete('XX');
+    expect(read(f.responder.handleBatch([stranger])[0])).toMatchObject({ status: 'refused', code: 'unknown_member', to: 'XX' });
+    expect(entries('eval.refused').map((e) => e.code)).toEqual(['replay', 'forbidden', 'unknown_member']);
+    expect(budgetUsed('FR')).toBe(1);
+  });
+
+  it('drops a query it cannot even read, and answers the rest of the batch', () => {
+    const garbage: Envelope = { ...query(), payload: new Uint8Array([0xc1, 0x00]) };
+    const out = f.responder.handleBatch([garbage, query()]);
+    expect(out).toHaveLength(1);
+    expect(read(out[0]).status).toBe('ok');
+  });
+
+  it('answers only the classes the policy allows, and refuses when none is', () => {
+    f.policy.current = { ...DEFAULT_POLICY, answer: [{ requesters: ['FR'], purposes: ['*'], classes: ['doc'] }] };
+    expect(read(f.responder.handleBatch([query({ classes: ['name_dob', 'doc'] })])[0])).toMatchObject({ status: 'ok', items: [1] });
+    expect(read(f.responder.handleBatch([query({ classes: ['name_dob'] })])[0])).toMatchObject({ status: 'refused', code: 'refused_by_policy' });
+    expect(read(f.responder.handleBatch([query({ from: 'IT', classes: ['doc'] })])[0])).toMatchObject({ status: 'refused', code: 'refused_by_policy' });
+    expect(entries('eval.refused')).toEqual([
+      expect.objectContaining({ country: 'FR', code: 'refused_by_policy', purpose: 'wanted-person' }),
+      expect.objectContaining({ country: 'IT', code: 'refused_by_policy' }),
+    ]);
+    expect(budgetUsed('FR')).toBe(1);
+  });
+
+  it('counts the budget across a batch and per UTC day', () => {
+    f.policy.current = { ...DEFAULT_POLICY, budgets: { ...DEFAULT_POLICY.budgets, perRequester: { FR: 3 } } };
+    const out = f.responder.handleBatch([query({ classes: ['name_dob', 'doc'] }), query({ classes: ['name_dob', 'doc'] }), query({ classes: ['doc'] })]);
+    expect(out.map((r) => read(r)).map((a) => a.code ?? a.status)).toEqual(['ok', 'over_budget', 'ok']);
+    expect(budgetUsed('FR')).toBe(3);
+    expect(entries('budget.exceeded')).toEqual([expect.objectContaining({ country: 'FR', count: 2 })]);
+    expect(read(f.responder.handleBatch([query()])[0]).code).toBe('over_budget');
+    expect(read(f.responder.handleBatch([query({ from: 'IT' })])[0]).status).toBe('ok');
+    f.clock.advance(24 * 3_600_000);
+    expect(read(f.responder.handleBatch([query()])[0]).status).toBe('ok');
+    expect(budgetUsed('FR')).toBe(1);
+  });
+});

@@ -1,0 +1,154 @@
+/**
+ * The schema of a node's SQLite database, as numbered migrations (applied in order by `openDatabase`).
+ * A migration, once released, is never edited: a change to the schema is a new, higher version.
+ * Version 2 is the platform audit log's tables, so the audit log lives in the same file and its
+ * entries commit in the same transactions as the changes they describe.
+ */
+import { AUDIT_SQL, type Migration } from '#platform';
+
+export const NODE_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    sql: `
+      CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+      CREATE TABLE records (
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        dataset TEXT NOT NULL,
+        handling TEXT NOT NULL,
+        body TEXT NOT NULL,
+        digest BLOB NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+      CREATE TABLE epochs (
+        epoch INTEGER PRIMARY KEY,
+        secret BLOB NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('pending', 'active', 'retired')),
+        created_at INTEGER NOT NULL
+      );
+      CREATE TABLE record_keys (
+        record_id TEXT NOT NULL,
+        epoch INTEGER NOT NULL,
+        cls TEXT NOT NULL,
+        tag BLOB NOT NULL,
+        token BLOB NOT NULL,
+        PRIMARY KEY (record_id, epoch, tag)
+      ) WITHOUT ROWID;
+      CREATE TABLE outbox (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        epoch INTEGER NOT NULL,
+        adds BLOB NOT NULL,
+        removes BLOB NOT NULL,
+        final INTEGER NOT NULL
+      );
+      CREATE TABLE analysts (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        sign_pub BLOB NOT NULL,
+        box_pub BLOB NOT NULL,
+        created_at INTEGER NOT NULL,
+        revoked INTEGER NOT NULL DEFAULT 0
+      );
+      CREATE TABLE budget (
+        requester TEXT NOT NULL,
+        day TEXT NOT NULL,
+        used INTEGER NOT NULL,
+        PRIMARY KEY (requester, day)
+      );
+    `,
+  },
+  { version: 2, sql: AUDIT_SQL },
+  {
+    version: 3,
+    sql: `
+      -- Store-and-forward mail through the coordinator (disclosure requests and decisions).
+      CREATE TABLE mail_outbox (
+        mid TEXT PRIMARY KEY,
+        recipient TEXT NOT NULL,
+        env BLOB NOT NULL,
+        created_at INTEGER NOT NULL
+      );
+      CREATE TABLE mail_inbox (
+        mid TEXT PRIMARY KEY,
+        sender TEXT NOT NULL,
+        received_at INTEGER NOT NULL
+      );
+      -- Disclosure requests received from other countries, for this node's data owners.
+      CREATE TABLE disclosures_in (
+        id TEXT PRIMARY KEY,
+        requester TEXT NOT NULL,
+        analyst TEXT NOT NULL,
+        purpose TEXT NOT NULL,
+        case_ref TEXT NOT NULL,
+        legal_basis TEXT NOT NULL,
+        fields TEXT NOT NULL,
+        justification TEXT NOT NULL,
+        record_id TEXT NOT NULL,
+        cls TEXT NOT NULL,
+        claim_kind TEXT NOT NULL,
+        score REAL,
+        analyst_box_pub BLOB NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'denied', 'expired')),
+        received_at INTEGER NOT NULL,
+        deadline INTEGER NOT NULL,
+        decided_at INTEGER,
+        decided_by TEXT,
+        released_fields TEXT,
+        reason TEXT
+      );
+      CREATE INDEX disclosures_in_status ON disclosures_in (status, deadline);
+      -- Disclosure requests this node's analysts sent, and the decisions that came back.
+      CREATE TABLE disclosures_out (
+        id TEXT PRIMARY KEY,
+        analyst TEXT NOT NULL,
+        owner TEXT NOT NULL,
+        fields TEXT NOT NULL,
+        status TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        decision BLOB
+      );
+      CREATE INDEX disclosures_out_analyst ON disclosures_out (analyst, created_at);
+      -- Data owners (approval console accounts) and their sessions.
+      CREATE TABLE owners (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        pw_hash TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        disabled INTEGER NOT NULL DEFAULT 0
+      );
+      CREATE TABLE owner_sessions (
+        token_hash BLOB PRIMARY KEY,
+        owner TEXT NOT NULL,
+        csrf TEXT NOT NULL,
+        expires_at INTEGER NOT NULL
+      );
+    `,
+  },
+  {
+    version: 4,
+    sql: `
+      -- Biometric galleries: one row per position per modality. A freed position keeps its row with
+      -- record_id and vector NULL until reused. seq orders changes so a running node can apply what an
+      -- import (another process) changed.
+      CREATE TABLE gallery (
+        modality TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        record_id TEXT,
+        vector BLOB,
+        seq INTEGER NOT NULL,
+        PRIMARY KEY (modality, position)
+      );
+      CREATE UNIQUE INDEX gallery_record ON gallery (modality, record_id) WHERE record_id IS NOT NULL;
+      CREATE INDEX gallery_seq ON gallery (seq);
+      -- Biometric queries this node answered: a disclosure claim must name one of them.
+      CREATE TABLE bio_queries (
+        id TEXT NOT NULL,
+        requester TEXT NOT NULL,
+        modality TEXT NOT NULL,
+        positions INTEGER NOT NULL,
+        answered_at INTEGER NOT NULL,
+        PRIMARY KEY (requester, id)
+      );
+    `,
+  },
+];
