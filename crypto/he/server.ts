@@ -16,7 +16,6 @@
  *     Fused mode computes the products on residues (mask.ts) and only the conjugation in SEAL.
  *  With a worker, rotations, blocks and mask pairs are split between the two threads.
  */
-import { Worker } from 'node:worker_threads';
 import { createHash } from 'node:crypto';
 import { randomBytes, type Rng } from '../bytes.ts';
 import { CryptoError } from '../errors.ts';
@@ -31,6 +30,9 @@ import { ckksCodec, nttTables, roundSelfConjugate, toResidues } from './ring.ts'
 import { checkAgainstShape, readResidues, writeF64, writeResidues } from './seal-format.ts';
 import { keep, withBag, type GaloisKeys, type CipherText, type PlainText, type Deletable } from './seal.ts';
 import { ctWords, KIND_MASKED, KIND_UNMASKED, writeResult } from './wire.ts';
+import { SealBaseline } from './seal-baseline.ts';
+import { ciphertextOf, plaintextOf, wordsOf } from './seal-io.ts';
+import { WorkerLink } from './worker-link.ts';
 
 export interface ScoreOptions {
   /** Serialized session keys (from `HeClient.sessionKeys()`), checked and cached by their hash. */
@@ -80,71 +82,6 @@ export interface HeServerOptions {
   readonly workers?: number;
 }
 
-/** One worker thread with a sequential request queue. */
-class WorkerLink {
-  private readonly w: Worker;
-  private nextId = 1;
-  private readonly pending = new Map<number, { resolve: (r: unknown) => void; reject: (e: unknown) => void }>();
-  readonly sessions = new Set<string>();
-  constructor() {
-    // The worker is a .ts module: register tsx's loader in the worker first when it is available.
-    const url = new URL('./score-worker.ts', import.meta.url).href;
-    let tsx: string | undefined;
-    try {
-      tsx = import.meta.resolve('tsx/esm/api');
-    } catch {
-      tsx = undefined;
-    }
-    const code = tsx
-      ? `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(url)}); })`
-      : `import(${JSON.stringify(url)})`;
-    this.w = new Worker(code, { eval: true });
-    this.w.unref();
-    this.w.on('message', (m: { id: number; ok: boolean; r?: unknown; error?: string }) => {
-      const p = this.settle(m.id);
-      if (!p) return;
-      if (m.ok) p.resolve(m.r);
-      else p.reject(new CryptoError('internal', `worker: ${m.error ?? 'failed'}`));
-    });
-    this.w.on('error', (e: unknown) => {
-      for (const id of [...this.pending.keys()]) this.settle(id)?.reject(new CryptoError('internal', 'worker crashed', { cause: e }));
-    });
-    this.w.on('exit', () => {
-      for (const id of [...this.pending.keys()]) this.settle(id)?.reject(new CryptoError('internal', 'worker exited'));
-    });
-  }
-  /**
-   * Post a request now (synchronously: the main thread usually starts its own share of the work right after,
-   * without yielding, so a post deferred to a promise callback would serialize the two threads) and resolve
-   * with the worker's answer, matched by id. The worker handles requests in order.
-   */
-  request(msg: Record<string, unknown>): Promise<unknown> {
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      if (this.pending.size === 1) this.w.ref();
-      try {
-        this.w.postMessage({ ...msg, id });
-      } catch (e) {
-        this.settle(id);
-        reject(new CryptoError('internal', 'worker: post failed', { cause: e }));
-      }
-    });
-  }
-  private settle(id: number): { resolve: (r: unknown) => void; reject: (e: unknown) => void } | undefined {
-    const p = this.pending.get(id);
-    this.pending.delete(id);
-    if (this.pending.size === 0) this.w.unref();
-    return p;
-  }
-  async close(): Promise<void> {
-    try {
-      await this.request({ t: 'close' });
-    } finally {
-      await this.w.terminate();
-    }
-  }
-}
 
 function sharedF64(n: number): Float64Array {
   return new Float64Array(new SharedArrayBuffer(n * 8));
@@ -154,7 +91,8 @@ export class HeServer {
   readonly paramId: HeParamId;
   private readonly c: HeContext;
   private readonly keyCache = new Map<string, GaloisKeys>();
-  private readonly fixed: { t: PlainText } | undefined;
+  private readonly fixed: { t: PlainText };
+  private readonly baseline: SealBaseline;
   private disposed = false;
   private readonly worker: WorkerLink | undefined;
   private kmem: WasmMemory | undefined;
@@ -168,7 +106,8 @@ export class HeServer {
     // T = X^(N/2) in NTT form: slot j becomes i * sigma_j (sigma_j = +-1).
     const coeffs = new Float64Array(d.n);
     coeffs[d.n / 2] = 1;
-    this.fixed = { t: this.plaintext(coeffs, 1) };
+    this.fixed = { t: plaintextOf(this.c, coeffs, 1) };
+    this.baseline = new SealBaseline(c, this.fixed.t);
     if ((opts.workers ?? 1) > 2) throw new CryptoError('bad_request', 'workers: at most 2 (main thread + 1 worker)');
     this.worker = (opts.workers ?? 1) > 1 ? new WorkerLink() : undefined;
   }
@@ -178,40 +117,6 @@ export class HeServer {
     return new HeServer(await heContext(paramId), opts);
   }
 
-  /** Rounded integer coefficients -> SEAL plaintext (NTT form, first level) with the given scale field. */
-  private plaintext(coeffs: Float64Array, scale: number): PlainText {
-    const c = this.c;
-    const d = c.d;
-    const bytes = c.ptTemplate.slice();
-    const r = new Uint32Array(d.n);
-    for (let pi = 0; pi < d.q.length; pi++) {
-      toResidues(coeffs, d.q[pi]!, r);
-      nttTables(d.q[pi]!, d.n).forward(r);
-      writeResidues(bytes, c.ptData.offset + pi * d.n * 8, r, d.n);
-    }
-    writeF64(bytes, c.ptScaleOffset, scale);
-    const pt = c.seal.PlainText();
-    pt.loadArray(c.ctx, bytes);
-    return pt;
-  }
-
-  private ciphertext(words: Uint32Array, scale: number): CipherText {
-    const c = this.c;
-    const bytes = c.ctTemplate.slice();
-    writeResidues(bytes, c.ctData.offset, words, words.length);
-    writeF64(bytes, c.ctScaleOffset, scale);
-    const ct = c.seal.CipherText();
-    ct.loadArray(c.ctx, bytes);
-    return ct;
-  }
-
-  private words(ct: CipherText): Uint32Array {
-    const c = this.c;
-    const bytes = ct.saveArray(c.seal.ComprModeType.none);
-    const w = new Uint32Array(ctWords(c.d));
-    readResidues(bytes, bytes.length - w.length * 8, w.length, w);
-    return w;
-  }
 
   /** Validate and load (or fetch from cache) session keys. */
   private galoisKeys(blob: Uint8Array): { gk: GaloisKeys; id: string } {
@@ -300,7 +205,7 @@ export class HeServer {
     const bag: Deletable[] = [];
     try {
       const p0 = keep(bag, this.loadProbe(opts.probe));
-      let p0words = this.words(p0);
+      let p0words = wordsOf(this.c, p0);
       if (worker) {
         const s = new Uint32Array(new SharedArrayBuffer(p0words.length * 4));
         s.set(p0words);
@@ -324,7 +229,7 @@ export class HeServer {
           const low = k & -k;
           const r = keep(bag, c.evaluator.rotateVector(rot[k - low]!, low, gk));
           rot.push(r);
-          put(k, this.words(r));
+          put(k, wordsOf(this.c, r));
         }
         await pending;
         t1 = performance.now();
@@ -354,7 +259,7 @@ export class HeServer {
           rot.push(keep(bag, c.evaluator.rotateVector(rot[k - low]!, low, gk)));
         }
         t1 = performance.now();
-        for (let b = 0; b < nb; b++) outs.push(blocks[b]!.count > 0 ? this.macSeal(rot, blocks[b]!.residues!) : p0words);
+        for (let b = 0; b < nb; b++) outs.push(blocks[b]!.count > 0 ? this.baseline.mac(rot, blocks[b]!.residues!) : p0words);
       }
       const t2 = performance.now();
       // 4. masking.
@@ -369,7 +274,7 @@ export class HeServer {
         const rots = plan ? Array.from(plan.offsets) : undefined;
         if (mode === 'seal') {
           for (let t = 0; t < npairs; t++) {
-            const w = this.maskPairSeal(outs[src(2 * t)] ?? p0words, outs[src(2 * t + 1)], gk, tau, rng);
+            const w = this.baseline.maskPair(outs[src(2 * t)] ?? p0words, outs[src(2 * t + 1)], gk, tau, rng);
             if (rots?.[t]) rotateWords(c, gk, w, rots[t]!, d.probeScale * d.galleryScale);
             masked.push(w);
           }
@@ -418,95 +323,6 @@ export class HeServer {
     return true;
   }
 
-  /** Baseline: sum_k P_k * G_k with one SEAL multiply_plain + add per diagonal. */
-  private macSeal(rot: CipherText[], g: readonly Uint32Array[]): Uint32Array {
-    const c = this.c;
-    const d = c.d;
-    return withBag((bag) => {
-      let acc: CipherText | undefined;
-      const col = new Uint32Array(d.n);
-      for (let k = 0; k < d.h; k++) {
-        const bytes = c.ptTemplate.slice();
-        for (let pi = 0; pi < d.q.length; pi++) {
-          const G = g[pi]!;
-          for (let i = 0; i < d.n; i++) col[i] = G[i * d.h + k]!;
-          writeResidues(bytes, c.ptData.offset + pi * d.n * 8, col, d.n);
-        }
-        writeF64(bytes, c.ptScaleOffset, d.galleryScale);
-        const pt = keep(bag, c.seal.PlainText());
-        pt.loadArray(c.ctx, bytes);
-        const prod = keep(bag, c.evaluator.multiplyPlain(rot[k]!, pt));
-        if (acc) c.evaluator.add(acc, prod, acc);
-        else acc = prod;
-      }
-      return this.words(acc!);
-    });
-  }
-
-  /** Draw a log-uniform multiplier vector and encode it exactly real; returns plaintext and exact slot values. */
-  private multiplier(rng: Rng, sign: Float64Array | undefined, bag: Deletable[]): { pt: PlainText; rho: Float64Array } {
-    const { coeffs, rho } = multiplierCoeffs(this.c.d, rng(this.c.d.slots * 4), sign);
-    return { pt: keep(bag, this.plaintext(coeffs, 1)), rho };
-  }
-
-
-  private sigma: Float64Array | undefined;
-  /** sigma_j = Im(T slot j) = +-1. */
-  private sigmas(): Float64Array {
-    if (!this.sigma) {
-      const d = this.c.d;
-      const coeffs = new Float64Array(d.n);
-      coeffs[d.n / 2] = 1;
-      const re = new Float64Array(d.slots);
-      const im = new Float64Array(d.slots);
-      ckksCodec(d.n).decode(coeffs, 1, re, im);
-      this.sigma = im.map((x) => (x > 0 ? 1 : -1));
-    }
-    return this.sigma;
-  }
-
-  /** Baseline masking: every step a SEAL call (kept for cross-checking the residue path). */
-  private maskPairSeal(o1: Uint32Array, o2: Uint32Array | undefined, gk: GaloisKeys, tau: number, rng: Rng): Uint32Array {
-    const c = this.c;
-    const d = c.d;
-    const ev = c.evaluator;
-    const scale = d.probeScale * d.galleryScale;
-    const sigma = this.sigmas();
-    return withBag((bag) => {
-      const R1 = this.multiplier(rng, undefined, bag);
-      const R2 = this.multiplier(rng, sigma, bag);
-      const c1 = keep(bag, this.ciphertext(o1, scale));
-      const u = keep(bag, ev.multiplyPlain(c1, R1.pt));
-      let cp: CipherText = u;
-      let cm: CipherText = u;
-      if (o2) {
-        const c2 = keep(bag, this.ciphertext(o2, scale));
-        const v = keep(bag, ev.multiplyPlain(c2, R2.pt));
-        const tv = keep(bag, ev.multiplyPlain(v, this.fixed!.t));
-        cp = keep(bag, ev.add(u, tv));
-        cm = keep(bag, ev.sub(u, tv));
-      }
-      const cj = keep(bag, ev.complexConjugate(cm, gk));
-      const w = keep(bag, ev.add(cp, cj));
-      // A = 2(-rho1 tau + e1) + i 2(-sigma rho2 tau + e2), e ~ U[0, rho 2^-eBits).
-      const e = new Uint32Array(2 * d.slots);
-      new Uint8Array(e.buffer).set(rng(2 * d.slots * 4));
-      const aRe = new Float64Array(d.slots);
-      const aIm = new Float64Array(d.slots);
-      const eMax = 2 ** -d.p.eBits / 2 ** 32;
-      for (let j = 0; j < d.slots; j++) {
-        const r1 = R1.rho[j]!;
-        const r2 = sigma[j]! * R2.rho[j]!;
-        aRe[j] = 2 * (-r1 * tau + r1 * e[j]! * eMax);
-        aIm[j] = 2 * (-r2 * tau + r2 * e[d.slots + j]! * eMax);
-      }
-      const coeffs = new Float64Array(d.n);
-      ckksCodec(d.n).encodeFloat(aRe, aIm, scale, coeffs);
-      const A = keep(bag, this.plaintext(coeffs, scale));
-      ev.addPlain(w, A, w);
-      return this.words(w);
-    });
-  }
 
   /** Number of cached session keys. */
   get cachedSessions(): number {
@@ -517,7 +333,7 @@ export class HeServer {
     void this.worker?.close();
     for (const gk of this.keyCache.values()) gk.delete();
     this.keyCache.clear();
-    this.fixed?.t.delete();
+    this.fixed.t.delete();
     this.disposed = true;
   }
 
