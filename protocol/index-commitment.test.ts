@@ -56,6 +56,13 @@ describe('index commitment', () => {
     for (const b of [0, 1, 255, 256, 4660, 65535, 4660]) byBucket.set(b, [...(byBucket.get(b) ?? []), entry(b)]);
     for (const [b, es] of byBucket) tree.setBucket(b, bucketLeaf(b, es));
     expect(toHex(tree.root())).toBe(toHex(naiveRoot(byBucket)));
+    // a batched update of many buckets gives the same root as one at a time
+    const batched = new IndexTree(memoryBlocks());
+    for (let b = 300; b < 900; b += 7) byBucket.set(b, [entry(b)]);
+    for (const [b, es] of byBucket) tree.setBucket(b, bucketLeaf(b, es));
+    batched.setBuckets(new Map([...byBucket].map(([b, es]) => [b, bucketLeaf(b, es)])));
+    expect(toHex(batched.root())).toBe(toHex(tree.root()));
+    expect(toHex(batched.root())).toBe(toHex(naiveRoot(byBucket)));
     // removing a bucket's entries brings back the empty leaf
     byBucket.delete(4660);
     tree.setBucket(4660, emptyHash(0));

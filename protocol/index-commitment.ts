@@ -4,8 +4,8 @@
  *
  * - A **bucket** is the set of index entries `(tag, token)` whose tag starts with the same 2 bytes
  *   (65,536 buckets; the bucket lookup mode asks for exactly these).
- * - A bucket's **leaf** is `H("…/leaf" ‖ 0x00 ‖ bucket ‖ n ‖ (tag ‖ H(token))*n)` over its entries in
- *   byte order; an empty bucket's leaf is the constant `H("…/empty")`.
+ * - A bucket's **leaf** is `H("…/leaf" ‖ 0x00 ‖ bucket ‖ n ‖ (tag ‖ len(token) ‖ token)*n)` over its
+ *   entries in byte order; an empty bucket's leaf is the constant `H("…/empty")`.
  * - Inner nodes are `H("…/node" ‖ 0x00 ‖ left ‖ right)`; the tree has depth 16, so a bucket's path is
  *   16 sibling hashes and its position is the bucket number.
  * - The node signs `(country, epoch, seq, root, count)` after each publish chunk; the coordinator
@@ -18,8 +18,9 @@
  * acknowledged chunk, and a commitment older than that is refused.
  *
  * Storage: the tree is kept as 257 blocks of 511 hashes (256 subtrees of 8 levels under one top tree
- * of 8 levels), so an update rewrites two 16 KiB blocks and a proof reads two. Blocks never written
- * are all-empty and need no storage.
+ * of 8 levels), so updating a bucket rewrites two 16 KiB blocks and a proof reads two. Blocks never
+ * written are all-empty and need no storage. Nodes publish index changes in tag order, so one chunk
+ * touches a contiguous run of buckets and few blocks.
  */
 import { concatBytes, sha256, utf8 } from '#crypto';
 import { VeilError } from './errors.ts';
@@ -57,6 +58,11 @@ export function emptyHash(height: number): Uint8Array {
   return h;
 }
 
+/** The buckets a lookup key (a full tag or a prefix of 2 bytes or more) falls in, without repeats. */
+export function bucketsOfKeys(keys: readonly Uint8Array[]): number[] {
+  return [...new Set(keys.map(bucketOf))].sort((a, b) => a - b);
+}
+
 export function bucketOf(tag: Uint8Array): number {
   if (tag.length < 2) throw new VeilError('bad_length', 'tag shorter than a bucket prefix');
   return ((tag[0] as number) << 8) | (tag[1] as number);
@@ -85,10 +91,11 @@ export function bucketLeaf(bucket: number, entries: ReadonlyArray<readonly [Uint
   for (let i = 0; i < sorted.length; i++) {
     const [tag, token] = sorted[i] as readonly [Uint8Array, Uint8Array];
     if (tag.length !== LIMITS.tagBytes || bucketOf(tag) !== bucket) throw new VeilError('bad_request', 'entry outside its bucket');
+    if (token.length > LIMITS.maxTokenBytes) throw new VeilError('too_large', 'token');
     if (i > 0 && compareEntries(sorted[i - 1] as readonly [Uint8Array, Uint8Array], sorted[i] as readonly [Uint8Array, Uint8Array]) === 0) {
       throw new VeilError('bad_request', 'duplicate entry');
     }
-    parts.push(tag, sha256(token));
+    parts.push(tag, Uint8Array.of(token.length >> 8, token.length & 0xff), token);
   }
   return sha256(concatBytes(...parts));
 }
@@ -124,16 +131,18 @@ function at(block: Uint8Array, i: number): Uint8Array {
   return block.subarray(i * H, (i + 1) * H);
 }
 
-/** Set leaf `slot` of a block and recompute the hashes above it; returns the block's new root. */
-function setLeaf(block: Uint8Array, slot: number, hash: Uint8Array): Uint8Array {
-  let i = BLOCK_LEAVES - 1 + slot;
-  block.set(hash, i * H);
-  while (i > 0) {
-    const parent = (i - 1) >> 1;
-    const left = 2 * parent + 1;
-    block.set(nodeHash(at(block, left), at(block, left + 1)), parent * H);
-    i = parent;
+/** Set several leaves of a block, then recompute each inner hash above them once. */
+function setLeaves(block: Uint8Array, leaves: ReadonlyMap<number, Uint8Array>): Uint8Array {
+  const dirty = new Set<number>();
+  for (const [slot, hash] of leaves) {
+    let i = BLOCK_LEAVES - 1 + slot;
+    block.set(hash, i * H);
+    while (i > 0) {
+      i = (i - 1) >> 1;
+      dirty.add(i);
+    }
   }
+  for (const i of [...dirty].sort((a, b) => b - a)) block.set(nodeHash(at(block, 2 * i + 1), at(block, 2 * i + 2)), i * H);
   return at(block, 0);
 }
 
@@ -160,12 +169,28 @@ export class IndexTree {
 
   /** Replace one bucket's leaf; the caller computes it from the bucket's entries. */
   setBucket(bucket: number, leaf: Uint8Array): void {
-    const n = bucket >> LEVELS_PER_BLOCK;
-    const bottom = this.#block(n);
-    const subRoot = setLeaf(bottom, bucket & (BLOCK_LEAVES - 1), leaf).slice();
-    this.blocks.put(n, bottom);
+    this.setBuckets(new Map([[bucket, leaf]]));
+  }
+
+  /** Replace several buckets' leaves: each touched block is read, rehashed and written once. */
+  setBuckets(leaves: ReadonlyMap<number, Uint8Array>): void {
+    const byBlock = new Map<number, Map<number, Uint8Array>>();
+    for (const [bucket, leaf] of leaves) {
+      if (!Number.isInteger(bucket) || bucket < 0 || bucket >= BUCKETS) throw new VeilError('bad_request', 'bucket out of range');
+      const n = bucket >> LEVELS_PER_BLOCK;
+      let m = byBlock.get(n);
+      if (!m) byBlock.set(n, (m = new Map()));
+      m.set(bucket & (BLOCK_LEAVES - 1), leaf);
+    }
+    const roots = new Map<number, Uint8Array>();
+    for (const [n, m] of byBlock) {
+      const bottom = this.#block(n);
+      roots.set(n, setLeaves(bottom, m).slice());
+      this.blocks.put(n, bottom);
+    }
+    if (roots.size === 0) return;
     const top = this.#block(TOP_BLOCK);
-    setLeaf(top, n, subRoot);
+    setLeaves(top, roots);
     this.blocks.put(TOP_BLOCK, top);
   }
 

@@ -10,7 +10,6 @@ export * from './messages.ts';
 export * from './replay.ts';
 export * from './match-keys/index.ts';
 export * from './records.ts';
-export * from './auth.ts';
 export * from './disclosure.ts';
 export * from './biometrics.ts';
 export * from './errors.ts';

@@ -10,8 +10,6 @@ export const LABELS = {
   matchKey: 'veil/v1/match-key/',
   /** Signed envelope: `envelope + 0x00 + payload bytes`. */
   envelope: 'veil/v1/envelope',
-  /** Node's answer to a websocket login challenge. */
-  wsChallenge: 'veil/v1/ws-challenge',
   /** Node descriptor published in the registry. */
   descriptor: 'veil/v1/node-descriptor',
   /** Associated data of hit tokens. */

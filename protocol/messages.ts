@@ -4,7 +4,8 @@
  * Three kinds:
  * - signed payloads (inside an Envelope): written by an analyst or a node, verified by whoever relies
  *   on them, even after the coordinator relayed them;
- * - websocket frames between a node and the coordinator (the connection itself is authenticated);
+ * - websocket frames between a node and the coordinator (the connection was authenticated when it was
+ *   opened: protocol/login.ts);
  * - HTTP bodies between an analyst's SDK and its own node (gateway).
  */
 import { z } from 'zod';
@@ -79,6 +80,11 @@ export const EvalResult = z.strictObject({
   items: z.array(z.number().int().nonnegative().max(LIMITS.maxQueryItems)).max(LIMITS.maxQueryItems),
   evaluated: z.array(element).max(LIMITS.maxQueryItems),
   proof: bytes(64).nullable(),
+  /**
+   * The sequence number of the node's last index chunk the coordinator acknowledged for `epoch`: a lookup
+   * must be answered from a commitment at least this recent (docs/trust.md, committed lookups).
+   */
+  indexSeq: z.number().int().nonnegative(),
 });
 export type EvalResult = z.infer<typeof EvalResult>;
 
@@ -108,7 +114,10 @@ export const ForwardedLookup = z.strictObject({
 });
 export type ForwardedLookup = z.infer<typeof ForwardedLookup>;
 
-/** A node's self-signed descriptor: its public keys and current OPRF public key. */
+/**
+ * A node's descriptor: its box key and current OPRF public key, signed by its certified signing key
+ * (the member certificate travels beside it; `signPub` must equal the certificate's).
+ */
 export const NodeDescriptor = z.strictObject({
   t: z.literal('descriptor'),
   country,
@@ -132,6 +141,21 @@ export const PublishChunk = z.strictObject({
   final: z.boolean(),
 });
 export type PublishChunk = z.infer<typeof PublishChunk>;
+
+/**
+ * A node's signed commitment to its published index for one epoch after chunk `seq`: the root of the
+ * bucket tree (protocol/index-commitment.ts) and the number of entries.
+ */
+export const IndexCommitment = z.strictObject({
+  t: z.literal('index-commit'),
+  country,
+  epoch,
+  seq: z.number().int().nonnegative(),
+  root: bytes(32),
+  count: z.number().int().nonnegative(),
+  ts,
+});
+export type IndexCommitment = z.infer<typeof IndexCommitment>;
 
 /** Analyst → own node: an encrypted biometric 1:N search (docs/design.md §3). */
 const bioFields = {
@@ -186,18 +210,31 @@ const answer = z.strictObject({
 });
 export type Answer = z.infer<typeof answer>;
 
+/** One complete bucket of a country's index with its path to the committed root. */
+const committedBucket = z.strictObject({
+  bucket: z.number().int().nonnegative().max(0xffff),
+  entries: z.array(z.tuple([tag, token])).max(LIMITS.maxBucketEntries),
+  path: z.array(bytes(32)).length(16),
+});
+export type CommittedBucket = z.infer<typeof committedBucket>;
+
 const lookupResult = z.strictObject({
   country,
   epoch,
-  entries: z.array(z.tuple([tag, token])).max(LIMITS.maxBucketEntries * LIMITS.maxQueryItems),
-  truncated: z.boolean(),
+  /** The node-signed `IndexCommitment` the buckets are proven against. */
+  commitment: Envelope,
+  buckets: z.array(committedBucket).max(LIMITS.maxQueryItems),
 });
 export type LookupResult = z.infer<typeof lookupResult>;
 
+/** A member as the directory distributes it: its certificate and its current signed descriptor. */
+export const MemberEntry = z.strictObject({ cert: Envelope, descriptor: Envelope.nullable() });
+export type MemberEntry = z.infer<typeof MemberEntry>;
+const directory = { members: z.array(MemberEntry).max(1000), revocations: Envelope.nullable() };
+
 export const CoordinatorFrame = z.discriminatedUnion('t', [
-  z.strictObject({ t: z.literal('challenge'), v: z.number().int(), nonce: bytes(32), coordinator: code }),
-  z.strictObject({ t: z.literal('welcome'), members: z.array(Envelope).max(1000) }),
-  z.strictObject({ t: z.literal('members'), members: z.array(Envelope).max(1000) }),
+  z.strictObject({ t: z.literal('welcome'), ...directory }),
+  z.strictObject({ t: z.literal('members'), ...directory }),
   z.strictObject({ t: z.literal('eval'), batch: z.array(Envelope).min(1).max(LIMITS.maxBatchQueries) }),
   z.strictObject({ t: z.literal('query-result'), id, answers: z.array(answer).max(250) }),
   z.strictObject({ t: z.literal('lookup-result'), id, results: z.array(lookupResult).max(250) }),
@@ -211,7 +248,6 @@ export const CoordinatorFrame = z.discriminatedUnion('t', [
 export type CoordinatorFrame = z.infer<typeof CoordinatorFrame>;
 
 export const NodeFrame = z.discriminatedUnion('t', [
-  z.strictObject({ t: z.literal('auth'), v: z.number().int(), country, sig: bytes(64) }),
   z.strictObject({ t: z.literal('descriptor'), env: Envelope }),
   z.strictObject({ t: z.literal('query'), env: Envelope }),
   z.strictObject({
@@ -223,7 +259,8 @@ export const NodeFrame = z.discriminatedUnion('t', [
     results: z.array(z.strictObject({ to: country, id, env: bytesMax(LIMITS.maxPayloadBytes) })).min(1).max(LIMITS.maxBatchQueries),
   }),
   z.strictObject({ t: z.literal('lookup'), env: Envelope }),
-  z.strictObject({ t: z.literal('publish'), env: Envelope }),
+  /** An index chunk and the node's commitment to the index after applying it. */
+  z.strictObject({ t: z.literal('publish'), env: Envelope, commit: Envelope }),
   /** Store a signed message in `to`'s mailbox; idempotent by `mid`. */
   z.strictObject({ t: z.literal('mail-send'), mid: id, to: country, env: Envelope }),
   z.strictObject({ t: z.literal('mail-ack'), mids: z.array(id).min(1).max(256) }),
@@ -236,7 +273,7 @@ export const QueryResponse = z.strictObject({ id, answers: z.array(answer).max(2
 export type QueryResponse = z.infer<typeof QueryResponse>;
 export const LookupResponse = z.strictObject({ id, results: z.array(lookupResult).max(250) });
 export type LookupResponse = z.infer<typeof LookupResponse>;
-export const MembersResponse = z.strictObject({ members: z.array(Envelope).max(1000) });
+export const MembersResponse = z.strictObject(directory);
 export type MembersResponse = z.infer<typeof MembersResponse>;
 export const ErrorBody = z.strictObject({ error: z.strictObject({ code: errorCode, message: z.string().max(200) }) });
 export type ErrorBody = z.infer<typeof ErrorBody>;
