@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SigningKey, initCrypto, interactiveLimits } from '#crypto';
 import { RevocationState, acceptBundleUpdate, bundleCoordinator, errorCodeOf, parseTrustBundle, signCertificateRequest, verifyCertificate } from '#protocol';
-import { envelopeFromText, initOrg, openOrg } from './authority.ts';
+import { envelopeFromText } from '#platform';
+import { initOrg, openOrg } from './authority.ts';
 import { orgPaths } from './paths.ts';
 
 beforeAll(initCrypto);
@@ -71,7 +72,7 @@ describe('organisation authority', () => {
     const { dir } = fresh();
     const org = openOrg(dir, PASS);
     const state = new RevocationState(bundle(dir));
-    const apply = (f: { list: string }) => state.apply(envelopeFromText(f.list));
+    const apply = (f: { list: string }) => state.apply(envelopeFromText(f.list, 'list'));
     expect(apply(org.setStatus('node', 'FR', 'suspended', NOW))).toBe(true);
     expect(state.status('node', 'FR')).toBe('suspended');
     const reinstated = org.setStatus('node', 'FR', 'good', NOW);

@@ -27,7 +27,7 @@ import {
   type MemberRole,
   type RevocationEntry,
 } from '#protocol';
-import { readJsonFile, writeJsonFile } from '#platform';
+import { envelopeToText, readJsonFile, writeJsonFile, type CertificateFile, type RevocationFile } from '#platform';
 import { orgPaths } from './paths.ts';
 import { readRootKey, writeRootKey } from './root-key.ts';
 
@@ -42,15 +42,6 @@ const State = z.strictObject({
 });
 type State = z.infer<typeof State>;
 
-/** A certificate as handed to a member: its envelope, msgpack then base64url, in a small JSON file. */
-export const CertificateFile = z.strictObject({ v: z.literal(1), kind: z.literal('member-certificate'), certificate: z.string() });
-export type CertificateFile = z.infer<typeof CertificateFile>;
-
-export const RevocationFile = z.strictObject({ v: z.literal(1), kind: z.literal('revocation-list'), seq: z.number().int(), list: z.string() });
-export type RevocationFile = z.infer<typeof RevocationFile>;
-
-export const envelopeToText = (env: Envelope): string => toBase64url(encode(env));
-export const envelopeFromText = (s: string): Envelope => decodeWith(fromBase64url(s), Envelope, LIMITS.maxPayloadBytes);
 
 export interface InitOrgOptions {
   dir: string;
