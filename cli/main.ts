@@ -7,6 +7,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { asVeilError } from '#protocol';
+import { registerOrgCommands } from './commands/org.ts';
 import { registerCoordinatorCommands } from './commands/coordinator.ts';
 import { registerNodeCommands } from './commands/node.ts';
 import { registerQueryCommand } from './commands/query.ts';
@@ -20,6 +21,7 @@ const program = new Command('veil')
   .showHelpAfterError()
   .exitOverride();
 
+registerOrgCommands(program);
 registerCoordinatorCommands(program);
 registerNodeCommands(program);
 registerQueryCommand(program);
