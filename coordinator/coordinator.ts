@@ -100,7 +100,10 @@ export function createCoordinator(deps: CoordinatorDeps): Coordinator {
     audit: deps.audit,
     log,
     entries: () => directory.entries(),
-    onLogin: (s) => nextTurn(() => void mailboxes.deliver(s).catch((err: unknown) => log.error('mail delivery failed', err, { country: s.country }))),
+    onLogin: (s) => {
+      directory.invalidate();
+      nextTurn(() => void mailboxes.deliver(s).catch((err: unknown) => log.error('mail delivery failed', err, { country: s.country })));
+    },
     isClosed,
   });
   const heartbeat = startHeartbeat({ sessions, clock, intervalMs: config.heartbeatMs });
@@ -114,6 +117,7 @@ export function createCoordinator(deps: CoordinatorDeps): Coordinator {
     const r = deps.trust.revocations;
     await deps.audit.append([{ kind: 'trust.revocations', count: r.seq }]);
     const ended = await membership.enforceRevocations();
+    directory.invalidate();
     log.info('revocation list applied', { seq: r.seq, count: ended.length });
     directory.scheduleBroadcast();
     return true;

@@ -33,6 +33,8 @@ export interface Directory {
   onDescriptor(s: Session, env: Envelope): Promise<void>;
   /** Send the directory (with the current revocation list) to every connected node soon. */
   scheduleBroadcast(): void;
+  /** Forget the cached member list (a member logged in for the first time, or one was revoked). */
+  invalidate(): void;
   close(): void;
 }
 
@@ -107,6 +109,9 @@ export function createDirectory(deps: {
       scheduleBroadcast();
     },
     scheduleBroadcast,
+    invalidate() {
+      cache = undefined;
+    },
     close() {
       closed = true;
       deps.clock.clear(broadcast);
