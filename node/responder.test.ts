@@ -39,7 +39,7 @@ beforeEach(() => {
   const dir = mkdtempSync(join(tmpdir(), 'veil-responder-'));
   const store = new NodeStore(join(dir, 'node.db'));
   store.records.addEpoch(1, OprfKey.generate('voprf').secretBytes(), 'active', T0);
-  const de = { signing: SigningKey.generate(), box: BoxKeyPair.generate(), token: TokenKey.generate() };
+  const de = { signing: SigningKey.generate(), box: BoxKeyPair.generate(), token: TokenKey.generate(), tls: SigningKey.generate() };
   const audit = nodeAudit(store, de);
   const clock = new ManualClock(T0);
   const peers = new Map([

@@ -41,7 +41,7 @@ export interface Fixture {
 export function makeFixture(extra: Partial<ConsoleDeps> = {}): Fixture {
   const dir = mkdtempSync(join(tmpdir(), 'veil-console-'));
   const store = new NodeStore(join(dir, 'node.db'));
-  const keys = { signing: SigningKey.generate(), box: BoxKeyPair.generate(), token: TokenKey.generate() };
+  const keys = { signing: SigningKey.generate(), box: BoxKeyPair.generate(), token: TokenKey.generate(), tls: SigningKey.generate() };
   const audit = nodeAudit(store, keys);
   const clock = { now: T0 };
   const desk = new DisclosureDesk({ country: 'DE', store, keys, audit, policy: { current: DEFAULT_POLICY }, clock: { now: () => clock.now } });
