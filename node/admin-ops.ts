@@ -128,6 +128,32 @@ export async function addAnalyst(dir: string, name: string, opts: { out?: string
   return { path, analystId };
 }
 
+/** The node's analyst accounts (no keys). */
+export function listAnalysts(dir: string): Array<{ id: string; name: string; revoked: boolean }> {
+  const store = new NodeStore(nodePaths(dir).db);
+  try {
+    return store.analysts.list().map((a) => ({ id: a.id, name: a.name, revoked: a.revoked }));
+  } finally {
+    store.close();
+  }
+}
+
+/** Revoke an analyst account (audited); false if there is no such account. */
+export async function revokeAnalyst(dir: string, id: string): Promise<boolean> {
+  await initCrypto();
+  const keys = loadNodeKeys(dir);
+  const store = new NodeStore(nodePaths(dir).db);
+  try {
+    return store.tx(() => {
+      if (!store.analysts.revoke(id)) return false;
+      nodeAudit(store, keys).append({ kind: 'analyst.removed', analyst: id, status: 'revoked' });
+      return true;
+    });
+  } finally {
+    store.close();
+  }
+}
+
 /**
  * Start a new OPRF epoch: a fresh key, every record's tags recomputed under it and queued for
  * publication in full, the last chunk marked final. The node switches to the new key only when the
