@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { z } from 'zod';
-import { SigningKey, toBase64url, fromBase64url } from '#crypto';
+import { SigningKey, TlsKey, toBase64url, fromBase64url } from '#crypto';
 import {
   checkCertificate,
   pinTrustBundle,
@@ -53,7 +53,7 @@ export const coordinatorPaths = (dir: string) => ({
 
 export interface CoordinatorKeys {
   readonly signing: SigningKey;
-  readonly tls: SigningKey;
+  readonly tls: TlsKey;
 }
 
 export interface InitCoordinatorOptions {
@@ -80,11 +80,11 @@ export function initCoordinatorDir(dir: string, opts: InitCoordinatorOptions): {
     port: opts.port ?? 0,
     insecureDevTransport: opts.insecureDevTransport ?? false,
   });
-  const keys = { signing: SigningKey.generate(), tls: SigningKey.generate() };
-  writeJsonFile(p.keys, { v: 1, signing: toBase64url(keys.signing.secretBytes()), tls: toBase64url(keys.tls.secretBytes()) }, { secret: true });
+  const keys = { signing: SigningKey.generate(), tls: TlsKey.generate() };
+  writeJsonFile(p.keys, { v: 1, signing: toBase64url(keys.signing.secretBytes()), tls: toBase64url(keys.tls.pkcs8()) }, { secret: true });
   writeJsonFile(p.config, config);
   const hosts = opts.hosts ?? { dns: ['localhost'], ip: [config.host === 'localhost' ? '127.0.0.1' : config.host].filter((h) => /^\d+\.\d+\.\d+\.\d+$/.test(h)) };
-  writeCertificateRequest(p.request, keys.signing, { role: 'coordinator', name: config.name, tlsPub: keys.tls.publicKey(), hosts, ts: Date.now() });
+  writeCertificateRequest(p.request, keys.signing, { role: 'coordinator', name: config.name, tlsPub: keys.tls.spki(), hosts, ts: Date.now() });
   return { config, fingerprint: rootFingerprint(bundle.rootPub), request: p.request };
 }
 
@@ -94,7 +94,7 @@ export function loadCoordinatorConfig(dir: string): CoordinatorConfig {
 
 export function loadCoordinatorKeys(dir: string): CoordinatorKeys {
   const k = readJsonFile(coordinatorPaths(dir).keys, KeysFile, 'coordinator keys');
-  return { signing: SigningKey.fromBytes(fromBase64url(k.signing)), tls: SigningKey.fromBytes(fromBase64url(k.tls)) };
+  return { signing: SigningKey.fromBytes(fromBase64url(k.signing)), tls: TlsKey.fromPkcs8(fromBase64url(k.tls)) };
 }
 
 /** The coordinator's signing key (its audit checkpoints are signed with it). */

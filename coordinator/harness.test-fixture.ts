@@ -150,7 +150,7 @@ export async function startHarness(config: Partial<CoordinatorConfig> = {}): Pro
   const cfg = CoordinatorConfig.parse({ name: 'unit-coordinator', ...config });
   const store = new SqliteCoordinatorStore(':memory:', { signer: { sign: (m) => key.sign(m), publicKey: key.publicKey() }, clock });
   const root = SigningKey.generate();
-  const trust = createTrust({ bundle: { org: ORG, rootPub: root.publicKey(), caPem: '', fingerprint: '', coordinatorCert: undefined, rollover: undefined }, name: cfg.name, meta: store.meta, clock });
+  const trust = createTrust({ bundle: { org: ORG, rootPub: root.publicKey(), caPem: '', caEndorsement: signEnvelope(root, 'org:' + ORG, { unused: true }), fingerprint: '', coordinatorCert: undefined, rollover: undefined }, name: cfg.name, meta: store.meta, clock });
   const coordinator = createCoordinator({ config: cfg, store, audit: store.audit, clock, log: silentLogger, nextTurn: turns.nextTurn, trust });
 
   return {

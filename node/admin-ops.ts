@@ -52,7 +52,7 @@ export async function initNode(dir: string, opts: InitNodeOptions): Promise<Node
   const keys = createNodeKeys(dir);
   writeJsonFile(join(dir, cfg.policyFile), DEFAULT_POLICY);
   const hosts = opts.hosts ?? { dns: ['localhost'], ip: /^\d+\.\d+\.\d+\.\d+$/.test(cfg.host) ? [cfg.host] : ['127.0.0.1'] };
-  writeCertificateRequest(p.request, keys.signing, { role: 'node', name: cfg.country, tlsPub: keys.tls.publicKey(), hosts, ts: Date.now() });
+  writeCertificateRequest(p.request, keys.signing, { role: 'node', name: cfg.country, tlsPub: keys.tls.spki(), hosts, ts: Date.now() });
   const store = new NodeStore(p.db);
   try {
     store.tx(() => {

@@ -8,7 +8,7 @@
 import { join } from 'node:path';
 import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { z } from 'zod';
-import { SigningKey, BoxKeyPair, TokenKey, toBase64url, fromBase64url } from '#crypto';
+import { SigningKey, BoxKeyPair, TokenKey, TlsKey, toBase64url, fromBase64url } from '#crypto';
 import { checkCertificate, readCertificateFile, readJsonFile, readTrustBundle, writeCertificateFile, writeJsonFile, type Enrolled } from '#platform';
 import { VeilError, type TrustBundle } from '#protocol';
 
@@ -38,8 +38,8 @@ export interface NodeKeys {
   readonly signing: SigningKey;
   readonly box: BoxKeyPair;
   readonly token: TokenKey;
-  /** The key of the node's TLS certificate (never the signing key). */
-  readonly tls: SigningKey;
+  /** The key of the node's TLS certificate (P-256; never the signing key). */
+  readonly tls: TlsKey;
 }
 
 export const nodePaths = (dir: string) => ({
@@ -67,12 +67,12 @@ export function loadNodeKeys(dir: string): NodeKeys {
     signing: SigningKey.fromBytes(fromBase64url(k.signing)),
     box: BoxKeyPair.fromBytes(fromBase64url(k.box)),
     token: TokenKey.fromBytes(fromBase64url(k.token)),
-    tls: SigningKey.fromBytes(fromBase64url(k.tls)),
+    tls: TlsKey.fromPkcs8(fromBase64url(k.tls)),
   };
 }
 
 export function createNodeKeys(dir: string): NodeKeys {
-  const keys: NodeKeys = { signing: SigningKey.generate(), box: BoxKeyPair.generate(), token: TokenKey.generate(), tls: SigningKey.generate() };
+  const keys: NodeKeys = { signing: SigningKey.generate(), box: BoxKeyPair.generate(), token: TokenKey.generate(), tls: TlsKey.generate() };
   writeJsonFile(
     nodePaths(dir).keys,
     {
@@ -80,7 +80,7 @@ export function createNodeKeys(dir: string): NodeKeys {
       signing: toBase64url(keys.signing.secretBytes()),
       box: toBase64url(keys.box.secretBytes()),
       token: toBase64url(keys.token.secretBytes()),
-      tls: toBase64url(keys.tls.secretBytes()),
+      tls: toBase64url(keys.tls.pkcs8()),
     },
     { secret: true },
   );

@@ -12,7 +12,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { equalBytes, fromBase64url, toBase64url, type SigningKey } from '#crypto';
+import { equalBytes, fromBase64url, toBase64url, type SigningKey, type TlsKey } from '#crypto';
 import {
   Envelope,
   LIMITS,
@@ -94,11 +94,11 @@ export interface Enrolled {
 export function checkCertificate(
   certificate: Envelope,
   bundle: TrustBundle,
-  me: { role: 'node' | 'coordinator'; name: string; signing: SigningKey; tls: SigningKey },
+  me: { role: 'node' | 'coordinator'; name: string; signing: SigningKey; tls: TlsKey },
   now: number,
 ): Enrolled {
   const cert = verifyCertificate(certificate, bundle, now, { expect: { role: me.role, name: me.name } });
-  if (!equalBytes(cert.signPub, me.signing.publicKey()) || !equalBytes(cert.tlsPub, me.tls.publicKey())) {
+  if (!equalBytes(cert.signPub, me.signing.publicKey()) || !equalBytes(cert.tlsPub, me.tls.spki())) {
     throw new VeilError('untrusted_key', 'the certificate certifies other keys than this party’s (was it issued for another request?)');
   }
   return { cert, certificate };

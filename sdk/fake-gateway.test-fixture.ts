@@ -12,7 +12,7 @@
  * Each node can be told to misbehave (evaluate with an unpublished key, sign as someone else, alter its
  * answer, be unavailable) and the gateway to fail a request with a given HTTP status and body.
  */
-import { BoxKeyPair, OprfKey, SigningKey, blindEvaluateBatch, equalBytes, evaluate, randomBytes, sealTo, sha256, toHex, type GalleryEncoding, type HeServer, type Rng } from '#crypto';
+import { BoxKeyPair, OprfKey, SigningKey, TlsKey, certificatePem, x509Certificate, blindEvaluateBatch, equalBytes, evaluate, randomBytes, sealTo, sha256, toHex, type GalleryEncoding, type HeServer, type Rng } from '#crypto';
 import {
   BioQueryRequest,
   DisclosureRequest,
@@ -35,6 +35,8 @@ import {
   keyId,
   matchKeysForQuery,
   rootFingerprint,
+  endorseCa,
+  trustBundleFile,
   signEnvelope,
   verifyEnvelope,
   type IndexCommitment,
@@ -77,10 +79,15 @@ const YEAR = 365 * 86_400_000;
 export class FakeOrg {
   readonly root: SigningKey;
   readonly bundle: TrustBundle;
+  readonly caPem: string;
 
   constructor(rng: Rng) {
     this.root = SigningKey.generate(rng);
-    this.bundle = { org: ORG, rootPub: this.root.publicKey(), caPem: '', fingerprint: rootFingerprint(this.root.publicKey()), coordinatorCert: undefined, rollover: undefined };
+    const k = TlsKey.generate();
+    const name = { cn: 'fake CA', o: ORG };
+    this.caPem = certificatePem(x509Certificate({ serial: Uint8Array.of(1), issuer: name, subject: name, notBefore: 0, notAfter: Date.now() + 10 * YEAR, subjectSpki: k.spki(), ca: true }, k));
+    const caEndorsement = endorseCa(this.root, ORG, this.caPem, Date.now());
+    this.bundle = { org: ORG, rootPub: this.root.publicKey(), caPem: this.caPem, caEndorsement, fingerprint: rootFingerprint(this.root.publicKey()), coordinatorCert: undefined, rollover: undefined };
   }
 
   certify(country: string, signPub: Uint8Array, over: { notAfter?: number } = {}): Envelope {
@@ -125,7 +132,7 @@ export function analystCredential(country: string, rng: Rng, analystId = 'analys
     boxKey: Buffer.from(box.secretBytes()).toString('base64url'),
     certificate: text(certificate),
     nodeCertificate: text(org.certify(country, node.publicKey())),
-    bundle: { v: 1, org: ORG, rootPub: Buffer.from(org.root.publicKey()).toString('base64url'), caPem: '-', fingerprint: org.bundle.fingerprint },
+    bundle: trustBundleFile({ org: ORG, rootPub: org.root.publicKey(), caPem: org.caPem, caEndorsement: org.bundle.caEndorsement }),
   });
   return Object.assign(cred, { org });
 }

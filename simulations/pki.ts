@@ -5,7 +5,7 @@
  * certificate request, `admit`, `enroll` — for the coordinator and each node.
  */
 import { join } from 'node:path';
-import { SigningKey, interactiveLimits, toHex, randomBytes } from '#crypto';
+import { SigningKey, TlsKey, interactiveLimits, toHex, randomBytes } from '#crypto';
 import { readCertificateRequest, readTrustBundle, writeJsonFile } from '#platform';
 import { signCertificateRequest, type Envelope, type MemberRole, type TrustBundle } from '#protocol';
 import { initOrg, openOrg, orgPaths, type OrgAuthority } from '#org';
@@ -26,7 +26,7 @@ export interface LocalPki {
   /** Admit a node from its directory's request and enroll it. */
   certifyNode(nodeDir: string, opts?: { days?: number; roles?: MemberRole[]; now?: number }): void;
   /** A member identity made without a node directory (for hand-driven adversarial connections). */
-  member(country: string, opts?: { days?: number; now?: number }): { signing: SigningKey; tls: SigningKey; certificate: Envelope };
+  member(country: string, opts?: { days?: number; now?: number }): { signing: SigningKey; tls: TlsKey; certificate: Envelope };
 }
 
 export function createLocalPki(root: string, org = 'veil-dev'): LocalPki {
@@ -58,8 +58,8 @@ export function createLocalPki(root: string, org = 'veil-dev'): LocalPki {
     },
     member(country, opts = {}) {
       const signing = SigningKey.generate();
-      const tls = SigningKey.generate();
-      const request = signCertificateRequest(signing, { role: 'node', name: country, tlsPub: tls.publicKey(), hosts: { dns: ['localhost'], ip: ['127.0.0.1'] }, ts: Date.now() });
+      const tls = TlsKey.generate();
+      const request = signCertificateRequest(signing, { role: 'node', name: country, tlsPub: tls.spki(), hosts: { dns: ['localhost'], ip: ['127.0.0.1'] }, ts: Date.now() });
       const { certificate } = authority().admit(request, {
         ...(opts.days !== undefined ? { days: opts.days } : {}),
         ...(opts.now !== undefined ? { now: opts.now } : {}),

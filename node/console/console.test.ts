@@ -7,8 +7,8 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { SigningKey, initCrypto, randomBytes, toBase64url, sha256, fromBase64url } from '#crypto';
-import { VeilError, trustBundleFile } from '#protocol';
+import { SigningKey, TlsKey, certificatePem, x509Certificate, initCrypto, randomBytes, toBase64url, sha256, fromBase64url } from '#crypto';
+import { VeilError, endorseCa, trustBundleFile } from '#protocol';
 import { initNode } from '../admin-ops.ts';
 import { addOwner, addOwnerInDir, disableOwner, listOwners, listOwnersInDir } from './index.ts';
 import { PASSWORD, makeFixture, queue, form, post, login, kinds, type Fixture } from './console.test-fixture.ts';
@@ -44,7 +44,11 @@ describe('owner accounts', () => {
   it('adds owners to a node directory (the CLI path), audited in that node log', async () => {
     const dir = join(f.dir, 'node-de');
     const bundle = join(f.dir, 'bundle.json');
-    writeFileSync(bundle, JSON.stringify(trustBundleFile({ org: 'test-org', rootPub: SigningKey.generate().publicKey(), caPem: '-' })));
+    const root = SigningKey.generate();
+    const ca = TlsKey.generate();
+    const name = { cn: 'test CA', o: 'test-org' };
+    const caPem = certificatePem(x509Certificate({ serial: Uint8Array.of(1), issuer: name, subject: name, notBefore: 0, notAfter: Date.now() + 1e9, subjectSpki: ca.spki(), ca: true }, ca));
+    writeFileSync(bundle, JSON.stringify(trustBundleFile({ org: 'test-org', rootPub: root.publicKey(), caPem, caEndorsement: endorseCa(root, 'test-org', caPem, Date.now()) })));
     await initNode(dir, { country: 'DE', bundle });
     const { id } = await addOwnerInDir(dir, 'Jörg Weiß', PASSWORD);
     expect(id).toMatch(/^jorg-wei-[0-9a-f]{6}$/);
