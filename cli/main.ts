@@ -7,7 +7,9 @@
  */
 import { Command, CommanderError } from 'commander';
 import { asVeilError } from '#protocol';
+import { registerOrgCommands } from './commands/org.ts';
 import { registerCoordinatorCommands } from './commands/coordinator.ts';
+import { registerTopLevelAnalystCommands } from './commands/analyst.ts';
 import { registerNodeCommands } from './commands/node.ts';
 import { registerQueryCommand } from './commands/query.ts';
 import { registerBioMatchCommand } from './commands/bio-match.ts';
@@ -20,8 +22,10 @@ const program = new Command('veil')
   .showHelpAfterError()
   .exitOverride();
 
+registerOrgCommands(program);
 registerCoordinatorCommands(program);
 registerNodeCommands(program);
+registerTopLevelAnalystCommands(program);
 registerQueryCommand(program);
 registerBioMatchCommand(program);
 registerDiscloseCommands(program);

@@ -1,42 +1,37 @@
 /**
- * Offline administration of the coordinator's registry: admitting a node by its public keys.
- * Runs against the database file, so it works whether or not the coordinator is running (WAL lets both
- * open it); a running coordinator reads the registry on every login.
+ * Offline administration of the coordinator: listing its members and handing it the organisation's
+ * latest revocation list. Both run against the database file, so they work whether or not the
+ * coordinator is running (WAL lets both open it); a running coordinator picks up a new list within a
+ * second and sends it to every node.
  */
-import { initCrypto, fromBase64url } from '#crypto';
-import { readJsonFile } from '#platform';
-import { z } from 'zod';
+import { initCrypto } from '#crypto';
+import { readRevocationFile } from '#platform';
 import { SqliteCoordinatorStore } from './store/sqlite-store.ts';
-import { coordinatorPaths, loadCoordinatorKey } from './config.ts';
-import { VeilError } from '#protocol';
+import { coordinatorPaths, loadCoordinatorBundle, loadCoordinatorKey } from './config.ts';
+import { storeRevocations } from './trust.ts';
 
-/** The public part of a node, written by `veil node init` as `descriptor.json`. */
-export const AdmissionFile = z.strictObject({
-  country: z.string().regex(/^[A-Z]{2}$/),
-  signPub: z.string().min(40).max(50),
-  boxPub: z.string().min(40).max(50),
-});
-
-export async function admitMember(dir: string, file: string): Promise<{ country: string }> {
+export async function loadRevocations(dir: string, file: string): Promise<{ seq: number; applied: boolean }> {
   await initCrypto();
-  const a = readJsonFile(file, AdmissionFile, 'node admission file');
-  const signPub = fromBase64url(a.signPub);
-  const boxPub = fromBase64url(a.boxPub);
-  if (signPub.length !== 32 || boxPub.length !== 32) throw new VeilError('bad_key', 'public keys must be 32 bytes');
+  const list = readRevocationFile(file);
+  const bundle = loadCoordinatorBundle(dir);
   const key = loadCoordinatorKey(dir);
   const store = new SqliteCoordinatorStore(coordinatorPaths(dir).db, { signer: { sign: (m) => key.sign(m), publicKey: key.publicKey() } });
   try {
-    await store.members.admit({ country: a.country, signPub, boxPub }, { kind: 'member.admitted', country: a.country });
+    return await storeRevocations(store.meta, bundle, list);
   } finally {
     await store.close();
   }
-  return { country: a.country };
 }
 
-export async function listMembers(dir: string): Promise<Array<{ country: string; admittedAt: string; hasDescriptor: boolean }>> {
+export async function listMembers(dir: string): Promise<Array<{ country: string; admittedAt: string; hasDescriptor: boolean; status: string }>> {
   const store = new SqliteCoordinatorStore(coordinatorPaths(dir).db);
   try {
-    return (await store.members.listActive()).map((m) => ({ country: m.country, admittedAt: new Date(m.admittedAt).toISOString(), hasDescriptor: m.descriptor !== null }));
+    return (await store.members.listActive()).map((m) => ({
+      country: m.country,
+      admittedAt: new Date(m.admittedAt).toISOString(),
+      hasDescriptor: m.descriptor !== null,
+      status: m.status,
+    }));
   } finally {
     await store.close();
   }

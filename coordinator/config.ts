@@ -1,17 +1,32 @@
 /**
- * Coordinator configuration (`coordinator.json` in its directory) and identity key (`keys.json`, 0600).
+ * The coordinator's directory (mode 0700): `coordinator.json` (configuration), `keys.json` (0600: its
+ * Ed25519 signing key and its separate TLS key), `bundle.json` (the organisation's trust bundle it
+ * pins), `request.json` (its certificate request, for `veil org admit --coordinator`),
+ * `certificate.json` (its member certificate, once enrolled) and `coordinator.db`.
  */
 import { join } from 'node:path';
-import { existsSync, mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { z } from 'zod';
-import { SigningKey, toBase64url, fromBase64url } from '#crypto';
-import { readJsonFile, writeJsonFile } from '#platform';
-import { VeilError } from '#protocol';
+import { SigningKey, TlsKey, toBase64url, fromBase64url } from '#crypto';
+import {
+  checkCertificate,
+  pinTrustBundle,
+  readCertificateFile,
+  readJsonFile,
+  readTrustBundle,
+  writeCertificateFile,
+  writeCertificateRequest,
+  writeJsonFile,
+  type Enrolled,
+} from '#platform';
+import { Hosts, VeilError, rootFingerprint, type TrustBundle } from '#protocol';
 
 export const CoordinatorConfig = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/),
   host: z.string().default('127.0.0.1'),
   port: z.number().int().min(0).max(65535).default(0),
+  /** Plain ws:// and http:// instead of TLS: for development on one machine only; warns at every start. */
+  insecureDevTransport: z.boolean().default(false),
   /** How long a query waits for target nodes before absent ones are reported as timed out. */
   queryDeadlineMs: z.number().int().min(50).max(60_000).default(3000),
   /** Deadline of encrypted biometric queries (a node scores its whole gallery: seconds for 10^6). */
@@ -19,33 +34,93 @@ export const CoordinatorConfig = z.strictObject({
   /** Sustained queries per second one country may send (token bucket, burst = 2 s worth). */
   ratePerCountry: z.number().positive().max(100_000).default(200),
   heartbeatMs: z.number().int().min(100).max(120_000).default(15_000),
+  /** Connections per remote address that have not logged in yet; more are dropped at accept. */
+  maxPendingPerAddress: z.number().int().min(1).max(10_000).default(16),
 });
 export type CoordinatorConfig = z.infer<typeof CoordinatorConfig>;
 
-const KeysFile = z.strictObject({ v: z.literal(1), signing: z.string() });
+const KeysFile = z.strictObject({ v: z.literal(1), signing: z.string(), tls: z.string() });
 
 export const coordinatorPaths = (dir: string) => ({
   config: join(dir, 'coordinator.json'),
   keys: join(dir, 'keys.json'),
   db: join(dir, 'coordinator.db'),
   run: join(dir, 'run.json'),
+  bundle: join(dir, 'bundle.json'),
+  request: join(dir, 'request.json'),
+  certificate: join(dir, 'certificate.json'),
 });
 
-export function initCoordinatorDir(dir: string, opts: { name?: string; port?: number; host?: string } = {}): CoordinatorConfig {
+export interface CoordinatorKeys {
+  readonly signing: SigningKey;
+  readonly tls: TlsKey;
+}
+
+export interface InitCoordinatorOptions {
+  name?: string;
+  port?: number;
+  host?: string;
+  /** The organisation's trust bundle to pin. */
+  bundle: string;
+  /** Names in the TLS certificate: where nodes reach this coordinator. */
+  hosts?: Hosts;
+  insecureDevTransport?: boolean;
+}
+
+/** Create the directory, its keys, pin the bundle and write the certificate request. */
+export function initCoordinatorDir(dir: string, opts: InitCoordinatorOptions): { config: CoordinatorConfig; fingerprint: string; request: string } {
   const p = coordinatorPaths(dir);
   if (existsSync(p.config)) throw new VeilError('bad_config', `${dir} already holds a coordinator`);
-  mkdirSync(dir, { recursive: true });
-  const config = CoordinatorConfig.parse({ name: opts.name ?? 'veil-coordinator', host: opts.host ?? '127.0.0.1', port: opts.port ?? 0 });
-  writeJsonFile(p.keys, { v: 1, signing: toBase64url(SigningKey.generate().secretBytes()) }, { secret: true });
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  chmodSync(dir, 0o700);
+  const bundle = pinTrustBundle(opts.bundle, p.bundle);
+  const config = CoordinatorConfig.parse({
+    name: opts.name ?? 'veil-coordinator',
+    host: opts.host ?? '127.0.0.1',
+    port: opts.port ?? 0,
+    insecureDevTransport: opts.insecureDevTransport ?? false,
+  });
+  const keys = { signing: SigningKey.generate(), tls: TlsKey.generate() };
+  writeJsonFile(p.keys, { v: 1, signing: toBase64url(keys.signing.secretBytes()), tls: toBase64url(keys.tls.pkcs8()) }, { secret: true });
   writeJsonFile(p.config, config);
-  return config;
+  const hosts = opts.hosts ?? { dns: ['localhost'], ip: [config.host === 'localhost' ? '127.0.0.1' : config.host].filter((h) => /^\d+\.\d+\.\d+\.\d+$/.test(h)) };
+  writeCertificateRequest(p.request, keys.signing, { role: 'coordinator', name: config.name, tlsPub: keys.tls.spki(), hosts, ts: Date.now() });
+  return { config, fingerprint: rootFingerprint(bundle.rootPub), request: p.request };
 }
 
 export function loadCoordinatorConfig(dir: string): CoordinatorConfig {
   return readJsonFile(coordinatorPaths(dir).config, CoordinatorConfig, 'coordinator config');
 }
 
-export function loadCoordinatorKey(dir: string): SigningKey {
+export function loadCoordinatorKeys(dir: string): CoordinatorKeys {
   const k = readJsonFile(coordinatorPaths(dir).keys, KeysFile, 'coordinator keys');
-  return SigningKey.fromBytes(fromBase64url(k.signing));
+  return { signing: SigningKey.fromBytes(fromBase64url(k.signing)), tls: TlsKey.fromPkcs8(fromBase64url(k.tls)) };
+}
+
+/** The coordinator's signing key (its audit checkpoints are signed with it). */
+export function loadCoordinatorKey(dir: string): SigningKey {
+  return loadCoordinatorKeys(dir).signing;
+}
+
+export function loadCoordinatorBundle(dir: string): TrustBundle {
+  return readTrustBundle(coordinatorPaths(dir).bundle);
+}
+
+/** Install the certificate the organisation issued for this coordinator's request. */
+export function enrollCoordinator(dir: string, certificateFile: string, now = Date.now()): Enrolled {
+  const cfg = loadCoordinatorConfig(dir);
+  const keys = loadCoordinatorKeys(dir);
+  const e = checkCertificate(readCertificateFile(certificateFile), loadCoordinatorBundle(dir), { role: 'coordinator', name: cfg.name, ...keys }, now);
+  writeCertificateFile(coordinatorPaths(dir).certificate, e.certificate);
+  return e;
+}
+
+/** The installed certificate, checked again (it may have expired since it was installed). */
+export function loadCoordinatorCertificate(dir: string, now = Date.now()): Enrolled {
+  const p = coordinatorPaths(dir);
+  if (!existsSync(p.certificate)) {
+    throw new VeilError('bad_config', `the coordinator has no certificate yet: run \`veil org admit --coordinator --request ${p.request}\`, then \`veil coordinator enroll --dir ${dir} --cert FILE\``);
+  }
+  const cfg = loadCoordinatorConfig(dir);
+  return checkCertificate(readCertificateFile(p.certificate), loadCoordinatorBundle(dir), { role: 'coordinator', name: cfg.name, ...loadCoordinatorKeys(dir) }, now);
 }

@@ -1,9 +1,9 @@
 /**
- * One member connection's frame pipeline: decode → authenticate → dispatch.
+ * One member connection's frame pipeline: decode → dispatch, on a connection whose login was already
+ * checked in its upgrade request (no WebSocket exists before that).
  *
- * A connection is greeted with a challenge and must log in (`auth`) within the auth timeout; until then
- * any other frame is refused and the connection closed. After login every frame goes to its concern's
- * handler. Frames of one connection are handled in arrival order: a handler that must wait (the store)
+ * The connection becomes its country's session first; frames that arrive meanwhile wait. Then every
+ * frame goes to its concern's handler. Frames of one connection are handled in arrival order: a handler that must wait (the store)
  * returns a Promise and the connection's next frames queue behind it, while the hot path (queries and
  * answers) runs synchronously as it arrives. A rejected frame is answered with an `error` naming the
  * request it was about when there is one, so the gateway fails that request at once.
@@ -12,12 +12,11 @@ import { LIMITS, NodeFrame, VeilError, asVeilError, decodeWith } from '#protocol
 import type { Clock, Logger } from '#platform';
 import type { ConnectionHandler, MemberSocket } from './transport.ts';
 import type { Membership } from './membership.ts';
+import type { LoginIdentity } from '#protocol';
 import type { Dispatch } from './dispatch.ts';
 import type { Session } from './sessions.ts';
 import { refOf, sendFrame } from './frames.ts';
 
-/** How long a new connection has to log in. */
-export const AUTH_TIMEOUT_MS = 10_000;
 /** Frames one connection may have waiting behind a handler that is still running. */
 export const MAX_WAITING_FRAMES = 4096;
 
@@ -26,7 +25,6 @@ export interface ConnectionDeps {
   dispatch: Dispatch;
   clock: Clock;
   log: Logger;
-  randomBytes: (n: number) => Uint8Array;
   isClosed: () => boolean;
 }
 
@@ -35,24 +33,16 @@ interface Waiting {
   readonly isBinary: boolean;
 }
 
-export function acceptConnection(socket: MemberSocket, deps: ConnectionDeps): ConnectionHandler {
-  const nonce = deps.randomBytes(32);
+export function acceptConnection(socket: MemberSocket, who: LoginIdentity, deps: ConnectionDeps): ConnectionHandler {
   let session: Session | undefined;
-  let busy = false;
+  let busy = true;
   let gone = false;
   const waiting: Waiting[] = [];
-  const authTimer = deps.clock.setTimeout(() => socket.close(4401, 'auth timeout'), AUTH_TIMEOUT_MS);
 
   const handle = (data: Uint8Array, isBinary: boolean): void | Promise<void> => {
     if (!isBinary) throw new VeilError('bad_msgpack', 'text frame');
-    const frame = decodeWith(data, NodeFrame, LIMITS.maxFrameBytes);
-    if (session) return deps.dispatch(session, frame);
-    if (frame.t !== 'auth') throw new VeilError('unauthenticated', 'expected auth');
-    return deps.membership.login(socket, nonce, frame).then((s) => {
-      session = s;
-      deps.clock.clear(authTimer);
-      if (gone) deps.membership.disconnected(s); // closed while the login completed
-    });
+    if (!session) throw new VeilError('unauthenticated', 'not logged in');
+    return deps.dispatch(session, decodeWith(data, NodeFrame, LIMITS.maxFrameBytes));
   };
 
   const reject = (err: unknown, data: Uint8Array): void => {
@@ -92,7 +82,22 @@ export function acceptConnection(socket: MemberSocket, deps: ConnectionDeps): Co
     }
   };
 
-  deps.membership.challenge(socket, nonce);
+  void deps.membership
+    .login(socket, who)
+    .then(
+      (s) => {
+        session = s;
+        if (gone) deps.membership.disconnected(s); // closed while the login completed
+      },
+      (err: unknown) => {
+        deps.log.warn('login failed', { code: asVeilError(err).code, country: who.cert.name });
+        socket.close(4401, asVeilError(err).code);
+      },
+    )
+    .finally(() => {
+      busy = false;
+      drain();
+    });
   return {
     message(data, isBinary) {
       if (deps.isClosed()) return;
@@ -105,7 +110,6 @@ export function acceptConnection(socket: MemberSocket, deps: ConnectionDeps): Co
     },
     closed() {
       gone = true;
-      deps.clock.clear(authTimer);
       waiting.length = 0;
       if (session) deps.membership.disconnected(session);
     },

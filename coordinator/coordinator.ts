@@ -5,15 +5,15 @@
  * connection, and unit tests hand it fake sockets.
  *
  *   connection.ts   decode → authenticate → dispatch, per connection, in order
- *   membership.ts   challenge/response login, departures        sessions.ts   live sessions and keys
+ *   trust.ts        pinned root, logins, revocation lists       membership.ts logins become sessions, departures
+ *   sessions.ts     live sessions and keys
  *   directory.ts    admitted members, descriptors, broadcasts   fanout.ts     query routing and deadlines
  *   eval-batcher.ts one eval frame per node per turn            result-cache.ts  results for retransmissions
  *   lookup.ts       PSI index lookups                           publish.ts    PSI index publication
  *   mailboxes.ts    store-and-forward mail                      heartbeat.ts  ping/terminate
  *   audit-batch.ts  hot-path audit, one transaction per turn    rate-limit.ts per-country token buckets
  */
-import { randomBytes as cryptoRandomBytes } from '#crypto';
-import { ReplayGuard } from '#protocol';
+import { ReplayGuard, type LoginIdentity } from '#protocol';
 import type { Clock, Logger } from '#platform';
 import type { CoordinatorConfig } from './config.ts';
 import type { AuditSink, CoordinatorStore } from './store/repositories.ts';
@@ -33,6 +33,7 @@ import { createMembership } from './membership.ts';
 import { createDispatch } from './dispatch.ts';
 import { acceptConnection } from './connection.ts';
 import { startHeartbeat } from './heartbeat.ts';
+import { REVOCATION_POLL_MS, type CoordinatorTrust } from './trust.ts';
 
 /** How often expired results and replay nonces are forgotten. */
 export const SWEEP_INTERVAL_MS = 10_000;
@@ -44,13 +45,16 @@ export interface CoordinatorDeps {
   audit: AuditSink;
   clock: Clock;
   log: Logger;
+  /** The pinned organisation root and the revocation list: who may log in. */
+  trust: CoordinatorTrust;
   /** Runs `fn` after the current event-loop turn's I/O (default `setImmediate`): batching boundary. */
   nextTurn?: (fn: () => void) => void;
-  randomBytes?: (n: number) => Uint8Array;
 }
 
 export interface Coordinator extends SocketAcceptor {
-  accept(socket: MemberSocket): ConnectionHandler;
+  accept(socket: MemberSocket, who: LoginIdentity): ConnectionHandler;
+  /** Apply a newer revocation list from the store now (it is also polled); true when one applied. */
+  refreshRevocations(): Promise<boolean>;
   /** Countries with a live, authenticated connection. */
   connected(): string[];
   health(): Promise<Health>;
@@ -69,7 +73,7 @@ export function createCoordinator(deps: CoordinatorDeps): Coordinator {
   const replay = new ReplayGuard({ clock: () => clock.now() });
   const results = new ResultCache({ clock });
   const audit = createAuditBatch({ audit: deps.audit, nextTurn, log });
-  const directory = createDirectory({ members: store.members, sessions, clock, log });
+  const directory = createDirectory({ members: store.members, sessions, clock, log, revocations: () => deps.trust.revocations.envelope });
   const mailboxes = createMailboxes({ members: store.members, mailboxes: store.mailboxes, sessions, log, isClosed });
   const fanout = createFanout({
     config,
@@ -90,21 +94,38 @@ export function createCoordinator(deps: CoordinatorDeps): Coordinator {
     mailboxes,
   });
   const membership = createMembership({
-    name: config.name,
     members: store.members,
     sessions,
+    trust: deps.trust,
     audit: deps.audit,
     log,
-    envelopes: () => directory.envelopes(),
-    onLogin: (s) => nextTurn(() => void mailboxes.deliver(s).catch((err: unknown) => log.error('mail delivery failed', err, { country: s.country }))),
+    entries: () => directory.entries(),
+    onLogin: (s) => {
+      directory.invalidate();
+      nextTurn(() => void mailboxes.deliver(s).catch((err: unknown) => log.error('mail delivery failed', err, { country: s.country })));
+    },
     isClosed,
   });
   const heartbeat = startHeartbeat({ sessions, clock, intervalMs: config.heartbeatMs });
   const sweeper = clock.setInterval(() => {
     results.sweep();
     replay.sweep();
+    deps.trust.sweep();
   }, SWEEP_INTERVAL_MS);
-  const connection = { membership, dispatch, clock, log, randomBytes: deps.randomBytes ?? cryptoRandomBytes, isClosed };
+  const refreshRevocations = async (): Promise<boolean> => {
+    if (!(await deps.trust.refresh())) return false;
+    const r = deps.trust.revocations;
+    await deps.audit.append([{ kind: 'trust.revocations', count: r.seq }]);
+    const ended = await membership.enforceRevocations();
+    directory.invalidate();
+    log.info('revocation list applied', { seq: r.seq, count: ended.length });
+    directory.scheduleBroadcast();
+    return true;
+  };
+  const revocationPoll = clock.setInterval(() => {
+    if (!closed) refreshRevocations().catch((err: unknown) => log.error('revocation list refresh failed', err));
+  }, REVOCATION_POLL_MS);
+  const connection = { membership, dispatch, clock, log, isClosed };
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
@@ -112,6 +133,7 @@ export function createCoordinator(deps: CoordinatorDeps): Coordinator {
       closed = true;
       heartbeat.stop();
       clock.clear(sweeper);
+      clock.clear(revocationPoll);
       directory.close();
       fanout.close();
       await audit.flush();
@@ -120,7 +142,9 @@ export function createCoordinator(deps: CoordinatorDeps): Coordinator {
   };
 
   return {
-    accept: (socket) => acceptConnection(socket, connection),
+    authenticate: (header, binding) => deps.trust.authenticate(header, binding),
+    accept: (socket, who) => acceptConnection(socket, who, connection),
+    refreshRevocations,
     connected: () => sessions.connected(),
     health: async () => ({ name: config.name, members: (await store.members.listActive()).length, connected: sessions.connected().length }),
     close,

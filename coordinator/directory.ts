@@ -1,14 +1,16 @@
 /**
- * The member directory: which countries are admitted (the fan-out's default targets) and their signed
- * descriptors (the keys nodes use for each other), kept current for every connected node.
+ * The member directory: which countries are members (the fan-out's default targets) and, for each, its
+ * certificate and signed descriptor (the keys nodes and analysts use for each other), kept current for
+ * every connected node together with the organisation's latest revocation list.
  *
- * Admission is a separate process writing the registry, so the list of admitted countries is re-read
- * at most once a second; the fan-out uses that cached list and does not touch the store per query. A
- * descriptor is accepted only from its own node and only with the keys it was admitted with; when many
- * members (re)connect at once, one directory broadcast covers them all.
+ * The list of active members is re-read at most once a second; the fan-out uses that cached list and
+ * does not touch the store per query. A descriptor is accepted only from its own node, signed by the key
+ * its certificate names; nodes and SDKs check both against the organisation root themselves, so the
+ * coordinator relays keys it cannot forge. When many members (re)connect at once, one directory
+ * broadcast covers them all.
  */
 import { equalBytes } from '#crypto';
-import { LIMITS, Envelope, NodeDescriptor, VeilError, decodeWith, encode, verifyEnvelope, type CoordinatorFrame } from '#protocol';
+import { LIMITS, Envelope, NodeDescriptor, VeilError, decodeWith, encode, verifyEnvelope, type CoordinatorFrame, type MemberEntry } from '#protocol';
 import type { Clock, Logger, TimerHandle } from '#platform';
 import type { MembersRepository } from './store/repositories.ts';
 import { sessionKey, type Session, type SessionRegistry } from './sessions.ts';
@@ -26,22 +28,37 @@ export interface MemberList {
 export interface Directory {
   /** Admitted countries: the cached list when fresh, else a Promise of a fresh one. */
   countries(): MemberList | Promise<MemberList>;
-  /** The descriptors of every active member that has published one. */
-  envelopes(): Promise<Envelope[]>;
+  /** Every active member's certificate and descriptor. */
+  entries(): Promise<MemberEntry[]>;
   onDescriptor(s: Session, env: Envelope): Promise<void>;
+  /** Send the directory (with the current revocation list) to every connected node soon. */
+  scheduleBroadcast(): void;
+  /** Forget the cached member list (a member logged in for the first time, or one was revoked). */
+  invalidate(): void;
   close(): void;
 }
 
-export function createDirectory(deps: { members: MembersRepository; sessions: SessionRegistry; clock: Clock; log: Logger }): Directory {
+export function createDirectory(deps: {
+  members: MembersRepository;
+  sessions: SessionRegistry;
+  clock: Clock;
+  log: Logger;
+  /** The revocation list to send with the directory. */
+  revocations: () => Envelope | undefined;
+}): Directory {
   let cache: { at: number; value: MemberList } | undefined;
   let refreshing: Promise<MemberList> | undefined;
   let broadcast: TimerHandle | undefined;
   let closed = false;
 
-  const envelopes = async (): Promise<Envelope[]> => {
-    const out: Envelope[] = [];
+  const entries = async (): Promise<MemberEntry[]> => {
+    const out: MemberEntry[] = [];
     for (const m of await deps.members.listActive()) {
-      if (m.descriptor) out.push(decodeWith(m.descriptor, Envelope, LIMITS.maxPayloadBytes));
+      if (!m.cert) continue;
+      out.push({
+        cert: decodeWith(m.cert, Envelope, LIMITS.maxPayloadBytes),
+        descriptor: m.descriptor ? decodeWith(m.descriptor, Envelope, LIMITS.maxPayloadBytes) : null,
+      });
     }
     return out;
   };
@@ -64,10 +81,19 @@ export function createDirectory(deps: { members: MembersRepository; sessions: Se
   };
 
   const sendDirectory = async (): Promise<void> => {
-    const envs = await envelopes();
+    const members = await entries();
     if (closed) return;
-    const frame = encode({ t: 'members', members: envs } satisfies CoordinatorFrame);
+    const frame = encode({ t: 'members', members, revocations: deps.revocations() ?? null } satisfies CoordinatorFrame);
     for (const s of deps.sessions.all()) s.socket.send(frame);
+  };
+
+  const scheduleBroadcast = (): void => {
+    if (broadcast || closed) return;
+    broadcast = deps.clock.setTimeout(() => {
+      broadcast = undefined;
+      if (closed) return;
+      sendDirectory().catch((err: unknown) => deps.log.error('directory broadcast failed', err));
+    }, BROADCAST_COALESCE_MS);
   };
 
   return {
@@ -75,20 +101,16 @@ export function createDirectory(deps: { members: MembersRepository; sessions: Se
       if (cache && deps.clock.now() - cache.at <= MEMBER_LIST_TTL_MS) return cache.value;
       return refresh();
     },
-    envelopes,
+    entries,
     async onDescriptor(s, env) {
       const d = verifyEnvelope(env, sessionKey(s), NodeDescriptor);
-      const m = await deps.members.get(s.country);
-      if (!m || d.country !== s.country || !equalBytes(d.signPub, m.signPub) || !equalBytes(d.boxPub, m.boxPub)) {
-        throw new VeilError('forbidden', 'descriptor keys differ from the admitted ones');
-      }
+      if (d.country !== s.country || !equalBytes(d.signPub, s.signPub)) throw new VeilError('forbidden', 'descriptor names a key other than the certified one');
       await deps.members.setDescriptor(s.country, encode(env));
-      if (broadcast || closed) return;
-      broadcast = deps.clock.setTimeout(() => {
-        broadcast = undefined;
-        if (closed) return;
-        sendDirectory().catch((err: unknown) => deps.log.error('directory broadcast failed', err));
-      }, BROADCAST_COALESCE_MS);
+      scheduleBroadcast();
+    },
+    scheduleBroadcast,
+    invalidate() {
+      cache = undefined;
     },
     close() {
       closed = true;

@@ -24,8 +24,6 @@ export type Dispatch = (s: Session, frame: NodeFrame) => void | Promise<void>;
 export function createDispatch(h: Handlers): Dispatch {
   return (s, frame) => {
     switch (frame.t) {
-      case 'auth':
-        throw new VeilError('bad_request', 'already authenticated');
       case 'descriptor':
         return h.directory.onDescriptor(s, frame.env);
       case 'query':
@@ -35,7 +33,7 @@ export function createDispatch(h: Handlers): Dispatch {
       case 'lookup':
         return h.lookups.onLookup(s, frame.env);
       case 'publish':
-        return h.publications.onPublish(s, frame.env);
+        return h.publications.onPublish(s, frame.env, frame.commit);
       case 'mail-send':
         return h.mailboxes.onSend(s, frame.mid, frame.to, frame.env);
       case 'mail-ack':

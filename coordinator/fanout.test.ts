@@ -114,9 +114,11 @@ describe('coordinator fan-out', () => {
     expect(h.auditEntries().map((e) => e.kind)).toContain('bio.query.received');
   });
 
-  it('reports unconnected members as unavailable and unknown targets as errors, at once', async () => {
-    await h.admit('NL');
-    h.clock.advance(1001); // past the member list's cache
+  it('reports members that are offline as unavailable and unknown targets as errors, at once', async () => {
+    // A member the coordinator knows (it logged in once with its certificate) that is now offline.
+    const nl = await h.connect(await h.admit('NL'));
+    nl.socket.terminate();
+    await settle();
     const q = fwdQuery('FR', { targets: ['NL', 'ZZ', 'FR'] });
     sendQuery(fr, q);
     await settle();

@@ -1,18 +1,19 @@
 /**
  * A coordinator without sockets or servers, for unit tests: the real `createCoordinator` over an
- * in-memory SQLite store, with real Ed25519 keys and the real codec. Only the member sockets, the clock
- * (`ManualClock`) and the end of an event-loop turn (`ManualTurns`) are fakes, so tests decide when
- * time passes and when batched frames leave.
+ * in-memory SQLite store, with real Ed25519 keys, a real organisation root that certifies the members,
+ * real login headers and the real codec. Only the member sockets, the TLS channel binding (a random
+ * value per connection), the clock (`ManualClock`) and the end of an event-loop turn (`ManualTurns`)
+ * are fakes, so tests decide when time passes and when batched frames leave.
  */
 import { BoxKeyPair, SigningKey, initCrypto, randomBytes, toHex } from '#crypto';
 import {
   CoordinatorFrame,
   LIMITS,
-  PROTOCOL_VERSION,
-  challengeBytes,
   decodeWith,
   encode,
+  issueCertificate,
   keyId,
+  loginHeader,
   signEnvelope,
   type Envelope,
   type ForwardedBioQuery,
@@ -22,6 +23,7 @@ import {
 import { ManualClock, silentLogger, type AuditEntry } from '#platform';
 import { CoordinatorConfig } from './config.ts';
 import { createCoordinator, type Coordinator } from './coordinator.ts';
+import { createTrust } from './trust.ts';
 import { SqliteCoordinatorStore } from './store/sqlite-store.ts';
 import type { ConnectionHandler, MemberSocket } from './transport.ts';
 
@@ -102,10 +104,14 @@ export const settle = (): Promise<void> => new Promise((r) => setImmediate(r));
 
 export const CTX = { purpose: 'wanted-person', caseRef: 'T-2026-1', legalBasis: 'art-3', handling: 'restricted' } as const;
 
+export const ORG = 'unit-org';
+
 export interface Member {
   readonly country: string;
   readonly key: SigningKey;
   readonly boxPub: Uint8Array;
+  /** Its member certificate, signed by the harness's organisation root. */
+  readonly certificate: Envelope;
 }
 
 export interface Connected extends Member {
@@ -123,9 +129,15 @@ export interface Harness {
   readonly clock: ManualClock;
   readonly turns: ManualTurns;
   readonly config: CoordinatorConfig;
-  admit(country: string): Promise<Member>;
-  /** Open a connection and answer its challenge (unless `auth: false`); resolves after the login settles. */
-  connect(m: Member, opts?: { auth?: boolean; sig?: Uint8Array; v?: number }): Promise<Connected>;
+  /** The organisation root that certifies members. */
+  readonly root: SigningKey;
+  /** A member certified by the organisation (it is recorded by the coordinator when it logs in). */
+  admit(country: string, opts?: { notAfter?: number }): Promise<Member>;
+  /**
+   * Log in (the upgrade-request check) and open a connection; resolves after the login settles. A
+   * refused login throws the typed error, as the transport would answer HTTP 401 with its code.
+   */
+  connect(m: Member, opts?: { key?: SigningKey; coordinator?: string; relayed?: boolean; noLogin?: boolean }): Promise<Connected>;
   auditEntries(): AuditEntry[];
   close(): Promise<void>;
 }
@@ -137,7 +149,9 @@ export async function startHarness(config: Partial<CoordinatorConfig> = {}): Pro
   const turns = new ManualTurns();
   const cfg = CoordinatorConfig.parse({ name: 'unit-coordinator', ...config });
   const store = new SqliteCoordinatorStore(':memory:', { signer: { sign: (m) => key.sign(m), publicKey: key.publicKey() }, clock });
-  const coordinator = createCoordinator({ config: cfg, store, audit: store.audit, clock, log: silentLogger, nextTurn: turns.nextTurn });
+  const root = SigningKey.generate();
+  const trust = createTrust({ bundle: { org: ORG, rootPub: root.publicKey(), caPem: '', caEndorsement: signEnvelope(root, 'org:' + ORG, { unused: true }), fingerprint: '', coordinatorCert: undefined, rollover: undefined }, name: cfg.name, meta: store.meta, clock });
+  const coordinator = createCoordinator({ config: cfg, store, audit: store.audit, clock, log: silentLogger, nextTurn: turns.nextTurn, trust });
 
   return {
     coordinator,
@@ -145,14 +159,31 @@ export async function startHarness(config: Partial<CoordinatorConfig> = {}): Pro
     clock,
     turns,
     config: cfg,
-    async admit(country) {
-      const m = { country, key: SigningKey.generate(), boxPub: BoxKeyPair.generate().publicKey() };
-      await store.members.admit({ country, signPub: m.key.publicKey(), boxPub: m.boxPub });
-      return m;
+    root,
+    async admit(country, opts = {}) {
+      const k = SigningKey.generate();
+      const certificate = issueCertificate(root, {
+        org: ORG,
+        serial: toHex(randomBytes(16)),
+        role: 'node',
+        name: country,
+        signPub: k.publicKey(),
+        tlsPub: randomBytes(32),
+        roles: ['requester', 'responder'],
+        notBefore: clock.now() - 60_000,
+        notAfter: opts.notAfter ?? clock.now() + 86_400_000,
+        x509: new Uint8Array(8),
+      });
+      return { country, key: k, boxPub: BoxKeyPair.generate().publicKey(), certificate };
     },
     async connect(m, opts = {}) {
+      const binding = randomBytes(32);
+      const header = opts.noLogin
+        ? undefined
+        : loginHeader(opts.key ?? m.key, m.certificate, { country: m.country, coordinator: opts.coordinator ?? cfg.name, binding: opts.relayed ? randomBytes(32) : binding, ts: clock.now(), nonce: randomBytes(16) });
+      const who = coordinator.authenticate(header, binding);
       const socket = new FakeSocket();
-      const conn = coordinator.accept(socket);
+      const conn = coordinator.accept(socket, who);
       socket.onClosed = () => conn.closed();
       socket.onPing = () => conn.pong();
       const c: Connected = {
@@ -163,11 +194,6 @@ export async function startHarness(config: Partial<CoordinatorConfig> = {}): Pro
         sendRaw: (b, isBinary = true) => conn.message(b, isBinary),
         sign: (payload) => signEnvelope(m.key, keyId.node(m.country), payload),
       };
-      if (opts.auth === false) return c;
-      const [challenge] = socket.framesOf('challenge');
-      if (!challenge) throw new Error('no challenge');
-      const sig = opts.sig ?? m.key.sign(challengeBytes(challenge.nonce, challenge.coordinator, m.country));
-      c.send({ t: 'auth', v: opts.v ?? PROTOCOL_VERSION, country: m.country, sig });
       await settle();
       return c;
     },

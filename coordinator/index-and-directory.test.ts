@@ -4,7 +4,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BoxKeyPair, OprfKey, randomBytes, toHex } from '#crypto';
-import { LIMITS, keyId, type NodeDescriptor, type PublishChunk, type ForwardedLookup } from '#protocol';
+import { IndexTree, LIMITS, bucketLeaf, bucketOf, verifyBucket, type NodeDescriptor, type PublishChunk, type ForwardedLookup, type IndexCommitment, type NodeFrame } from '#protocol';
 import { settle, startHarness, type Connected, type Harness, type Member } from './harness.test-fixture.ts';
 import { BROADCAST_COALESCE_MS } from './directory.ts';
 
@@ -21,6 +21,7 @@ describe('coordinator PSI index and member directory', () => {
   let de: Connected;
 
   beforeEach(async () => {
+    held.clear();
     h = await startHarness();
     frM = await h.admit('FR');
     fr = await h.connect(frM);
@@ -41,6 +42,25 @@ describe('coordinator PSI index and member directory', () => {
     final: false,
     ...over,
   });
+  /** What each country's index holds after its chunks, to sign the commitment a node would. */
+  const held = new Map<string, Map<string, [Uint8Array, Uint8Array]>>();
+  const rootOf = (entries: Iterable<[Uint8Array, Uint8Array]>) => {
+    const byBucket = new Map<number, Array<[Uint8Array, Uint8Array]>>();
+    for (const e of entries) byBucket.set(bucketOf(e[0]), [...(byBucket.get(bucketOf(e[0])) ?? []), e]);
+    const blocks = new Map<number, Uint8Array>();
+    const tree = new IndexTree({ get: (n) => blocks.get(n), put: (n, b) => void blocks.set(n, b) });
+    tree.setBuckets(new Map([...byBucket].map(([b, es]) => [b, bucketLeaf(b, es)])));
+    return tree.root();
+  };
+  /** A publish frame: the chunk and the signed commitment to the index after it (as the node computes it). */
+  const publish = (signer: Connected, ch: PublishChunk, apply = true): NodeFrame => {
+    const mine = new Map(held.get(ch.country) ?? []);
+    for (const [t, k] of ch.removes) mine.delete(`${toHex(t)}/${toHex(k)}`);
+    for (const [t, k] of ch.adds) mine.set(`${toHex(t)}/${toHex(k)}`, [t, k]);
+    if (apply) held.set(ch.country, mine);
+    const commit: IndexCommitment = { t: 'index-commit', country: ch.country, epoch: ch.epoch, seq: ch.seq, root: rootOf(mine.values()), count: mine.size, ts: Date.now() };
+    return { t: 'publish', env: signer.sign(ch), commit: signer.sign(commit) };
+  };
   const lookup = (c: Connected, mode: 'exact' | 'bucket', items: ForwardedLookup['items']): ForwardedLookup => ({
     t: 'fwd-lookup',
     id: toHex(randomBytes(16)),
@@ -54,9 +74,9 @@ describe('coordinator PSI index and member directory', () => {
   it('applies publish chunks in arrival order and acknowledges each, retransmissions included', async () => {
     const t1 = tag(1);
     const t2 = tag(2);
-    de.send({ t: 'publish', env: de.sign(chunk(de, 1, [[t1, randomBytes(40)]])) });
-    de.send({ t: 'publish', env: de.sign(chunk(de, 2, [[t2, randomBytes(40)]], { final: true })) });
-    de.send({ t: 'publish', env: de.sign(chunk(de, 1, [[tag(3), randomBytes(40)]])) });
+    de.send(publish(de, chunk(de, 1, [[t1, randomBytes(40)]])));
+    de.send(publish(de, chunk(de, 2, [[t2, randomBytes(40)]], { final: true })));
+    de.send(publish(de, chunk(de, 1, [[tag(3), randomBytes(40)]]), false));
     await settle();
     expect(de.socket.framesOf('publish-ack').map((a) => a.seq)).toEqual([1, 2, 1]);
     expect(await h.store.index.size('DE', 1)).toBe(2);
@@ -65,15 +85,25 @@ describe('coordinator PSI index and member directory', () => {
   });
 
   it('refuses a chunk for another country', async () => {
-    de.send({ t: 'publish', env: de.sign(chunk(fr, 1, [])) });
+    de.send(publish(de, chunk(fr, 1, [])));
     await settle();
     expect(de.socket.framesOf('error').map((e) => e.code)).toEqual(['forbidden']);
+  });
+
+  it('refuses a chunk whose commitment the index would not match, and applies none of it', async () => {
+    const bad = publish(de, chunk(de, 1, [[tag(9), randomBytes(40)]]), false);
+    const other = publish(de, chunk(de, 1, [[tag(8), randomBytes(40)]]), false);
+    if (bad.t !== 'publish' || other.t !== 'publish') throw new Error('not a publish frame');
+    de.send({ ...bad, commit: other.commit });
+    await settle();
+    expect(de.socket.framesOf('error').map((e) => e.code)).toEqual(['bad_proof']);
+    expect(await h.store.index.size('DE', 1)).toBe(0);
   });
 
   it('answers exact and bucket lookups, and checks their sizes', async () => {
     const t1 = tag(0x42);
     const token = randomBytes(40);
-    de.send({ t: 'publish', env: de.sign(chunk(de, 1, [[t1, token]], { final: true })) });
+    de.send(publish(de, chunk(de, 1, [[t1, token]], { final: true })));
     await settle();
     const exact = lookup(fr, 'exact', [{ country: 'DE', epoch: 1, keys: [t1] }]);
     const bucket = lookup(fr, 'bucket', [{ country: 'DE', epoch: 1, keys: [t1.subarray(0, 2)] }]);
@@ -82,9 +112,12 @@ describe('coordinator PSI index and member directory', () => {
     await settle();
     const results = fr.socket.framesOf('lookup-result');
     expect(results.map((r) => r.id)).toEqual([exact.id, bucket.id]);
+    const root = rootOf([[t1, token]]);
     for (const r of results) {
       expect(r.results).toHaveLength(1);
-      expect(r.results[0]?.entries.map(([t, k]) => [toHex(t), toHex(k)])).toEqual([[toHex(t1), toHex(token)]]);
+      const b = r.results[0]?.buckets[0];
+      expect(b?.entries.map(([t, k]) => [toHex(t), toHex(k)])).toEqual([[toHex(t1), toHex(token)]]);
+      verifyBucket(root, bucketOf(t1), b?.entries ?? [], b?.path ?? []);
     }
     h.turns.run();
     await settle();
@@ -103,7 +136,7 @@ describe('coordinator PSI index and member directory', () => {
     ]);
   });
 
-  it('stores a descriptor with the admitted keys and broadcasts the directory once for many', async () => {
+  it('stores a descriptor signed by the certified key and broadcasts the directory once for many', async () => {
     const descriptor = (c: Connected, boxPub: Uint8Array): NodeDescriptor => ({
       t: 'descriptor',
       country: c.country,
@@ -114,7 +147,8 @@ describe('coordinator PSI index and member directory', () => {
     });
     fr.send({ t: 'descriptor', env: fr.sign(descriptor(fr, fr.boxPub)) });
     de.send({ t: 'descriptor', env: de.sign(descriptor(de, de.boxPub)) });
-    de.send({ t: 'descriptor', env: de.sign(descriptor(de, BoxKeyPair.generate().publicKey())) });
+    // a descriptor naming another signing key than the certificate is refused
+    de.send({ t: 'descriptor', env: de.sign({ ...descriptor(de, de.boxPub), signPub: BoxKeyPair.generate().publicKey() }) });
     await settle();
     expect(de.socket.framesOf('error').map((e) => e.code)).toEqual(['forbidden']);
     expect(fr.socket.framesOf('members')).toEqual([]);
@@ -123,7 +157,7 @@ describe('coordinator PSI index and member directory', () => {
     for (const c of [fr, de]) {
       const frames = c.socket.framesOf('members');
       expect(frames).toHaveLength(1);
-      expect(frames[0]?.members.map((e) => e.kid)).toEqual([keyId.node('DE'), keyId.node('FR')]);
+      expect(frames[0]?.members.map((e) => e.descriptor?.kid)).toEqual(['node:DE', 'node:FR']);
     }
     // A node logging in now gets the directory with its welcome.
     const again = await h.connect(frM);
@@ -131,7 +165,7 @@ describe('coordinator PSI index and member directory', () => {
   });
 
   it('reports health', async () => {
-    await h.admit('IT');
-    expect(await h.coordinator.health()).toEqual({ name: 'unit-coordinator', members: 3, connected: 2 });
+    await h.connect(await h.admit('IT'));
+    expect(await h.coordinator.health()).toEqual({ name: 'unit-coordinator', members: 3, connected: 3 });
   });
 });

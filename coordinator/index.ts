@@ -5,4 +5,4 @@ export { createCoordinator, type Coordinator, type CoordinatorDeps } from './coo
 export type { MemberSocket, ConnectionHandler, SocketAcceptor } from './transport.ts';
 export type * from './store/repositories.ts';
 export { SqliteCoordinatorStore, type SqliteCoordinatorStoreOptions } from './store/sqlite-store.ts';
-export { prefixUpperBound } from './store/prefix.ts';
+export { createTrust, storeRevocations, type CoordinatorTrust } from './trust.ts';

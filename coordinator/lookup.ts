@@ -1,10 +1,11 @@
 /**
- * Lookups in the PSI index published by the nodes: exact (full tags) or bucket (tag prefixes of at
- * most 4 bytes, so the coordinator does not learn whether anything matched). A lookup is verified
- * against its sender's session, checked for replay and size, answered from the index in one call, and
- * audited as metadata only.
+ * Lookups in the PSI index published by the nodes: exact (full tags) or bucket (tag prefixes of 2–4
+ * bytes, so the coordinator does not learn whether anything matched). Either way the answer is the
+ * complete committed bucket of each key with its path to the node-signed root, so the analyst's SDK can
+ * check nothing was hidden or invented. A lookup is verified against its sender's session, checked for
+ * replay and size, answered from the index in one call, and audited as metadata only.
  */
-import { LIMITS, ForwardedLookup, VeilError, verifyEnvelope, type Envelope, type ReplayGuard } from '#protocol';
+import { LIMITS, ForwardedLookup, VeilError, bucketsOfKeys, verifyEnvelope, type Envelope, type ReplayGuard } from '#protocol';
 import type { PsiIndexRepository } from './store/repositories.ts';
 import type { AuditBatch } from './audit-batch.ts';
 import { sendFrame } from './frames.ts';
@@ -32,7 +33,7 @@ export function createLookups(deps: { index: PsiIndexRepository; replay: ReplayG
           if (q.mode === 'bucket' && k.length > MAX_BUCKET_PREFIX_BYTES) throw new VeilError('bad_length', 'bucket prefix longer than 4 bytes');
         }
       }
-      const results = await deps.index.lookup(q.mode, q.items);
+      const results = await deps.index.lookup(q.items.map((i) => ({ country: i.country, epoch: i.epoch, buckets: bucketsOfKeys(i.keys) })));
       deps.audit.add({ kind: 'index.lookup', queryId: q.id, country: s.country, count: keys, status: q.mode });
       sendFrame(s.socket, { t: 'lookup-result', id: q.id, results });
     },

@@ -1,14 +1,22 @@
 /**
- * Unit tests of member login (challenge/response), replacement, auth timeout and heartbeat, with fake
- * sockets and a manual clock.
+ * Unit tests of member login (certificate + signed statement bound to the connection, checked before a
+ * connection exists), replacement, revocation and heartbeat, with fake sockets and a manual clock.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SigningKey, randomBytes, toHex } from '#crypto';
-import { MIN_PROTOCOL_VERSION, PROTOCOL_VERSION, challengeBytes, encode } from '#protocol';
-import { settle, startHarness, type Connected, type Harness, type Member } from './harness.test-fixture.ts';
-import { AUTH_TIMEOUT_MS } from './connection.ts';
+import { SigningKey, randomBytes, toBase64url, toHex } from '#crypto';
+import { encode, errorCodeOf, issueRevocationList } from '#protocol';
+import { ORG, settle, startHarness, type Harness, type Member } from './harness.test-fixture.ts';
 
-describe('coordinator login (challenge/response)', () => {
+const refusal = async (p: Promise<unknown>): Promise<string> => {
+  try {
+    await p;
+    return 'accepted';
+  } catch (e) {
+    return errorCodeOf(e);
+  }
+};
+
+describe('coordinator login (certificate and channel-bound statement in the upgrade request)', () => {
   let h: Harness;
   let fr: Member;
 
@@ -20,71 +28,54 @@ describe('coordinator login (challenge/response)', () => {
     await h.close();
   });
 
-  it('greets with a fresh challenge naming the coordinator, and accepts the admitted key', async () => {
-    const a = await h.connect(fr, { auth: false });
-    const b = await h.connect(fr, { auth: false });
-    const [ca] = a.socket.framesOf('challenge');
-    const [cb] = b.socket.framesOf('challenge');
-    expect(ca).toMatchObject({ v: PROTOCOL_VERSION, coordinator: 'unit-coordinator' });
-    expect(ca?.nonce).not.toEqual(cb?.nonce);
-
+  it('accepts a certified member, records its certificate and greets it with the directory', async () => {
     const c = await h.connect(fr);
-    expect(c.socket.framesOf('welcome')).toEqual([{ t: 'welcome', members: [] }]);
+    expect(c.socket.framesOf('welcome')).toEqual([{ t: 'welcome', members: [expect.objectContaining({ descriptor: null })], revocations: null }]);
     expect(h.coordinator.connected()).toEqual(['FR']);
     expect(c.socket.open).toBe(true);
     expect(h.auditEntries()).toContainEqual({ kind: 'member.connected', country: 'FR' });
+    expect((await h.store.members.get('FR'))?.cert).toBeInstanceOf(Uint8Array);
   });
 
-  it('refuses a wrong signature, an unknown or suspended member and a version out of range, and closes', async () => {
-    const cases: Array<[Promise<Connected>, string]> = [
-      [h.connect(fr, { sig: SigningKey.generate().sign(randomBytes(32)) }), 'bad_signature'],
-      [h.connect({ ...fr, country: 'ZZ' }), 'unknown_member'],
-      [h.connect(fr, { v: PROTOCOL_VERSION + 1 }), 'version_too_new'],
-    ];
-    if (MIN_PROTOCOL_VERSION > 0) cases.push([h.connect(fr, { v: MIN_PROTOCOL_VERSION - 1 }), 'version_too_old']);
-    for (const [p, code] of cases) {
-      const c = await p;
-      expect(c.socket.framesOf('error')).toEqual([{ t: 'error', code }]);
-      expect(c.socket.closedWith).toEqual({ code: 4401, reason: code });
-    }
-    await h.store.members.setStatus('FR', 'suspended');
-    const s = await h.connect(fr);
-    expect(s.socket.framesOf('error')).toEqual([{ t: 'error', code: 'unknown_member' }]);
+  it('refuses a login relayed from another TLS session, for another coordinator, signed by another key, or with none', async () => {
+    expect(await refusal(h.connect(fr, { relayed: true }))).toBe('unauthenticated');
+    expect(await refusal(h.connect(fr, { coordinator: 'elsewhere' }))).toBe('unauthenticated');
+    expect(await refusal(h.connect(fr, { key: SigningKey.generate() }))).toBe('bad_signature');
+    expect(await refusal(h.connect(fr, { noLogin: true }))).toBe('unauthenticated');
     expect(h.coordinator.connected()).toEqual([]);
   });
 
-  it('refuses a signature by another admitted member for this country', async () => {
-    const de = await h.admit('DE');
-    const c = await h.connect({ ...de, country: 'FR' });
-    expect(c.socket.framesOf('error')).toEqual([{ t: 'error', code: 'bad_signature' }]);
+  it('refuses certificates from another root, expired ones and suspended members', async () => {
+    const other = await startHarness();
+    try {
+      expect(await refusal(h.connect(await other.admit('DE')))).toBe('untrusted_key');
+    } finally {
+      await other.close();
+    }
+    const old = await h.admit('IT', { notAfter: h.clock.now() + 1000 });
+    h.clock.advance(2000);
+    expect(await refusal(h.connect(old))).toBe('certificate_expired');
+    const list = issueRevocationList(h.root, { org: ORG, seq: 1, issuedAt: h.clock.now(), nextUpdate: h.clock.now() + 1e9, entries: [{ role: 'node', name: 'FR', status: 'suspended', since: h.clock.now() }] });
+    await h.store.meta.set('revocations', toBase64url(encode(list)));
+    expect(await h.coordinator.refreshRevocations()).toBe(true);
+    expect(await refusal(h.connect(fr))).toBe('revoked');
   });
 
-  it('refuses any frame before login, and a second login', async () => {
-    const c = await h.connect(fr, { auth: false });
-    c.send({ t: 'mail-ack', mids: [toHex(randomBytes(16))] });
+  it('ends the session of a member a new revocation list suspends, and sends the list to the others', async () => {
+    const a = await h.connect(fr);
+    const de = await h.connect(await h.admit('DE'));
+    const list = issueRevocationList(h.root, { org: ORG, seq: 1, issuedAt: h.clock.now(), nextUpdate: h.clock.now() + 1e9, entries: [{ role: 'node', name: 'FR', status: 'suspended', since: h.clock.now() }] });
+    await h.store.meta.set('revocations', toBase64url(encode(list)));
+    h.clock.advance(1000); // the revocation poll
     await settle();
-    expect(c.socket.framesOf('error')).toEqual([{ t: 'error', code: 'unauthenticated' }]);
-    expect(c.socket.closedWith?.code).toBe(4401);
-
-    const d = await h.connect(fr);
-    const [challenge] = d.socket.framesOf('challenge');
-    d.send({ t: 'auth', v: PROTOCOL_VERSION, country: 'FR', sig: randomBytes(64) });
-    d.sendRaw(encode({ hello: 1 }), false);
+    expect(a.socket.closedWith).toEqual({ code: 4403, reason: 'member suspended' });
     await settle();
-    expect(d.socket.framesOf('error').map((e) => e.code)).toEqual(['bad_request', 'bad_msgpack']);
-    expect(d.socket.open).toBe(true);
-    expect(challenge).toBeDefined();
-  });
-
-  it('closes a connection that does not log in in time', async () => {
-    const c = await h.connect(fr, { auth: false });
-    h.clock.advance(AUTH_TIMEOUT_MS - 1);
-    expect(c.socket.open).toBe(true);
-    h.clock.advance(1);
-    expect(c.socket.closedWith).toEqual({ code: 4401, reason: 'auth timeout' });
-    const d = await h.connect(fr);
-    h.clock.advance(AUTH_TIMEOUT_MS);
-    expect(d.socket.open).toBe(true);
+    expect(h.coordinator.connected()).toEqual(['DE']);
+    expect((await h.store.members.get('FR'))?.status).toBe('suspended');
+    h.clock.advance(100); // the directory broadcast
+    await settle();
+    const [members] = de.socket.framesOf('members');
+    expect(members?.revocations && toHex(members.revocations.sig)).toBe(toHex(list.sig));
   });
 
   it('a newer connection replaces the older one; the older one closing does not end the newer session', async () => {
@@ -99,14 +90,13 @@ describe('coordinator login (challenge/response)', () => {
     expect(h.auditEntries().map((e) => e.kind)).toEqual(['member.connected', 'member.connected', 'member.disconnected']);
   });
 
-  it('a connection closed while its login completes does not stay registered', async () => {
-    const c = await h.connect(fr, { auth: false });
-    const [challenge] = c.socket.framesOf('challenge');
-    if (!challenge) throw new Error('no challenge');
-    c.send({ t: 'auth', v: PROTOCOL_VERSION, country: 'FR', sig: fr.key.sign(challengeBytes(challenge.nonce, challenge.coordinator, 'FR')) });
-    c.socket.terminate(); // before the store answered
+  it('frames wait for the login to complete; text frames and garbage are refused with typed errors', async () => {
+    const d = await h.connect(fr);
+    d.sendRaw(encode({ hello: 1 }), false);
+    d.sendRaw(encode({ t: 'no-such-frame' }));
     await settle();
-    expect(h.coordinator.connected()).toEqual([]);
+    expect(d.socket.framesOf('error').map((e) => e.code)).toEqual(['bad_msgpack', 'bad_schema']);
+    expect(d.socket.open).toBe(true);
   });
 
   it('pings live sessions and terminates one that stopped answering', async () => {
@@ -123,7 +113,7 @@ describe('coordinator login (challenge/response)', () => {
   });
 
   it('stops answering once closed', async () => {
-    const c = await h.connect(fr, { auth: false });
+    const c = await h.connect(fr);
     await h.coordinator.close();
     c.send({ t: 'mail-ack', mids: [toHex(randomBytes(16))] });
     await settle();

@@ -1,40 +1,37 @@
 /**
- * Membership of live connections: challenge/response login of member nodes and their departure.
+ * Membership of live connections: a node's login (checked in its upgrade request, see
+ * protocol/login.ts and trust.ts) becomes its country's session, and its departure ends it.
  *
- * A node dials out, receives a random challenge naming this coordinator, and answers with its country
- * and an Ed25519 signature over the challenge by the key it was admitted with. A suspended or unknown
- * country, a protocol version out of range or a wrong signature is refused. A successful login
- * replaces an older connection of the same country, is audited, and is answered with the directory
- * (`welcome`); its waiting mail follows.
+ * A successful login records the member's certificate, replaces an older connection of the same country,
+ * is audited, and is answered with the directory and the revocation list (`welcome`); its waiting mail
+ * follows. A new revocation list ends the sessions of the members it suspends or revokes.
  */
-import { assertSignature } from '#crypto';
-import { PROTOCOL_VERSION, VeilError, challengeBytes, checkVersion, type CoordinatorFrame, type Envelope, type NodeFrame } from '#protocol';
+import { encode, type CoordinatorFrame, type LoginIdentity, type MemberEntry } from '#protocol';
 import type { Logger } from '#platform';
 import type { AuditSink, MembersRepository } from './store/repositories.ts';
 import type { MemberSocket } from './transport.ts';
+import type { CoordinatorTrust } from './trust.ts';
 import { sendFrame } from './frames.ts';
 import { newSession, type Session, type SessionRegistry } from './sessions.ts';
-
-export type AuthFrame = Extract<NodeFrame, { t: 'auth' }>;
+import { VeilError } from '#protocol';
 
 export interface Membership {
-  /** The challenge that opens a connection. */
-  challenge(socket: MemberSocket, nonce: Uint8Array): void;
-  /** Checks an `auth` answer to `nonce`; on success the connection is a session. */
-  login(socket: MemberSocket, nonce: Uint8Array, auth: AuthFrame): Promise<Session>;
+  /** Turn an authenticated connection into its country's session. */
+  login(socket: MemberSocket, who: LoginIdentity): Promise<Session>;
   /** A session's connection closed. */
   disconnected(s: Session): void;
+  /** Close the sessions of members the current revocation list suspends or revokes, and mark them. */
+  enforceRevocations(): Promise<string[]>;
 }
 
 export interface MembershipDeps {
-  /** This coordinator's name, bound into every challenge. */
-  name: string;
   members: MembersRepository;
   sessions: SessionRegistry;
+  trust: CoordinatorTrust;
   audit: AuditSink;
   log: Logger;
   /** The directory sent with `welcome`. */
-  envelopes: () => Promise<Envelope[]>;
+  entries: () => Promise<MemberEntry[]>;
   /** Called once a session is registered (to deliver its waiting mail). */
   onLogin: (s: Session) => void;
   isClosed: () => boolean;
@@ -46,29 +43,21 @@ export function createMembership(deps: MembershipDeps): Membership {
   };
 
   return {
-    challenge(socket, nonce) {
-      sendFrame(socket, { t: 'challenge', v: PROTOCOL_VERSION, nonce, coordinator: deps.name } satisfies CoordinatorFrame);
-    },
-
-    async login(socket, nonce, auth) {
-      checkVersion(auth.v);
-      const m = await deps.members.get(auth.country);
-      if (!m || m.status !== 'active') throw new VeilError('unknown_member', auth.country);
-      assertSignature(m.signPub, challengeBytes(nonce, deps.name, auth.country), auth.sig);
-      const members = await deps.envelopes();
-      if (deps.isClosed() || !socket.open) throw new VeilError('unavailable', 'connection closed during login');
-      await deps.audit.append([{ kind: 'member.connected', country: auth.country }]);
+    async login(socket, who) {
+      const country = who.cert.name;
+      await deps.members.admit({ country, signPub: who.cert.signPub, cert: encode(who.certificate) }, { kind: 'member.connected', country });
+      const members = await deps.entries();
       if (deps.isClosed()) throw new VeilError('unavailable', 'coordinator closing');
       if (!socket.open) {
-        record({ kind: 'member.disconnected', country: auth.country });
+        record({ kind: 'member.disconnected', country });
         throw new VeilError('unavailable', 'connection closed during login');
       }
       // From here on synchronous: the session is registered and greeted before anything else is sent to it.
-      const s = newSession(auth.country, socket, m.signPub);
+      const s = newSession(country, socket, who.cert.signPub);
       const old = deps.sessions.add(s);
       old?.socket.close(4409, 'replaced by a newer connection');
-      deps.log.info('node connected', { country: s.country });
-      sendFrame(socket, { t: 'welcome', members });
+      deps.log.info('node connected', { country });
+      sendFrame(socket, { t: 'welcome', members, revocations: deps.trust.revocations.envelope ?? null } satisfies CoordinatorFrame);
       deps.onLogin(s);
       return s;
     },
@@ -78,6 +67,22 @@ export function createMembership(deps: MembershipDeps): Membership {
       if (deps.isClosed()) return; // shutting down: the store is closing
       record({ kind: 'member.disconnected', country: s.country });
       deps.log.info('node disconnected', { country: s.country });
+    },
+
+    async enforceRevocations() {
+      const ended: string[] = [];
+      for (const e of deps.trust.revocations.entries()) {
+        if (e.role !== 'node') continue;
+        const m = await deps.members.get(e.name);
+        if (m && m.status !== e.status) await deps.members.setStatus(e.name, e.status, { kind: 'member.revoked', country: e.name, status: e.status });
+        const s = deps.sessions.get(e.name);
+        if (s) {
+          s.socket.close(4403, `member ${e.status}`);
+          ended.push(e.name);
+        }
+      }
+      // Reinstated members become active again at their next login (their certificate is checked then).
+      return ended;
     },
   };
 }

@@ -1,15 +1,19 @@
 /**
  * The coordinator process: `startCoordinator` wires the real collaborators — the SQLite store in the
- * coordinator's directory, its signed audit log, the system clock, an HTTP server for `/v1/health` and
- * WebSocket upgrades on `/v1/ws` — around `createCoordinator` (coordinator.ts), and writes `run.json`.
+ * coordinator's directory, its signed audit log, the system clock, the pinned trust bundle and its
+ * certificate, an HTTPS server (TLS 1.3 with the certificate the organisation issued) for `/v1/health`
+ * and authenticated WebSocket upgrades on `/v1/ws` — around `createCoordinator` (coordinator.ts), and
+ * writes `run.json`. Plain HTTP only with `insecureDevTransport`, which warns at every start.
  */
-import { createServer, type Server } from 'node:http';
+import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { getRequestListener } from '@hono/node-server';
 import { initCrypto } from '#crypto';
 import { LIMITS } from '#protocol';
-import { boundPort, createLogger, periodicCheckpoints, systemClock, writeRunFile, type Logger } from '#platform';
+import { PLAIN_TRANSPORT_WARNING, boundPort, createLogger, periodicCheckpoints, serverTlsOptions, systemClock, writeRunFile, type Logger } from '#platform';
 import { SqliteCoordinatorStore } from './store/sqlite-store.ts';
-import { coordinatorPaths, loadCoordinatorConfig, loadCoordinatorKey, type CoordinatorConfig } from './config.ts';
+import { coordinatorPaths, loadCoordinatorBundle, loadCoordinatorCertificate, loadCoordinatorConfig, loadCoordinatorKeys, type CoordinatorConfig } from './config.ts';
+import { createTrust } from './trust.ts';
 import { createCoordinator } from './coordinator.ts';
 import { createHttpApp } from './http.ts';
 import { attachWebSockets } from './transport.ts';
@@ -31,24 +35,35 @@ export async function startCoordinator(
 ): Promise<CoordinatorHandle> {
   await initCrypto();
   const config: CoordinatorConfig = { ...loadCoordinatorConfig(dir), ...opts.config };
-  const key = loadCoordinatorKey(dir);
+  const keys = loadCoordinatorKeys(dir);
+  const key = keys.signing;
   const log = opts.logger ?? createLogger('coordinator');
   const paths = coordinatorPaths(dir);
   const clock = systemClock();
+  const bundle = loadCoordinatorBundle(dir);
+  const { cert } = loadCoordinatorCertificate(dir, clock.now());
   const store = new SqliteCoordinatorStore(paths.db, { signer: { sign: (m) => key.sign(m), publicKey: key.publicKey() }, clock });
-  const coordinator = createCoordinator({ config, store, audit: store.audit, clock, log });
+  const trust = createTrust({ bundle, name: config.name, meta: store.meta, clock });
+  await trust.refresh();
+  const coordinator = createCoordinator({ config, store, audit: store.audit, clock, log, trust });
 
+  const tls = !config.insecureDevTransport;
+  if (!tls) log.warn(PLAIN_TRANSPORT_WARNING);
   const app = createHttpApp({ health: () => coordinator.health() });
-  const server: Server = createServer(getRequestListener(app.fetch));
-  const sockets = attachWebSockets(server, coordinator, { path: '/v1/ws', maxPayload: LIMITS.maxFrameBytes });
+  const listener = getRequestListener(app.fetch);
+  const limits = { headersTimeout: 10_000, requestTimeout: 10_000, maxHeaderSize: 8192 };
+  const server: Server = tls
+    ? createHttpsServer({ ...serverTlsOptions({ key: keys.tls, certificate: cert.x509 }), ...limits, handshakeTimeout: 10_000 }, listener)
+    : createHttpServer(limits, listener);
+  const sockets = attachWebSockets(server, coordinator, { path: '/v1/ws', maxPayload: LIMITS.maxFrameBytes, tls, maxPendingPerAddress: config.maxPendingPerAddress });
   const host = opts.host ?? config.host;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? config.port, host, () => resolve());
   });
   const port = boundPort(server);
-  const url = `http://${host}:${port}`;
-  const wsUrl = `ws://${host}:${port}/v1/ws`;
+  const url = `${tls ? 'https' : 'http'}://${host}:${port}`;
+  const wsUrl = `${tls ? 'wss' : 'ws'}://${host}:${port}/v1/ws`;
   writeRunFile(paths.run, { url, wsUrl, port });
   await store.audit.append([{ kind: 'coordinator.started' }]);
   const stopCheckpoints = store.auditLog ? periodicCheckpoints(store.auditLog) : () => undefined;

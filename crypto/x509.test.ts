@@ -2,8 +2,8 @@ import { X509Certificate } from 'node:crypto';
 import { createServer, connect, type TLSSocket } from 'node:tls';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initCrypto } from './sodium.ts';
-import { SigningKey } from './sign.ts';
-import { certificatePem, ed25519PrivateKeyPem, x509Certificate } from './x509.ts';
+import { TlsKey } from './tls-key.ts';
+import { certificatePem, x509Certificate } from './x509.ts';
 import { oid, time, unsignedInteger } from './der.ts';
 import { toHex } from './bytes.ts';
 
@@ -12,10 +12,10 @@ beforeAll(initCrypto);
 const HOUR = 3_600_000;
 
 function pki(now = Date.now()) {
-  const root = SigningKey.generate();
-  const leaf = SigningKey.generate();
+  const root = TlsKey.generate();
+  const leaf = TlsKey.generate();
   const caDer = x509Certificate(
-    { serial: Uint8Array.of(1), issuer: { cn: 'Veil root', o: 'test-org' }, subject: { cn: 'Veil root', o: 'test-org' }, notBefore: now - HOUR, notAfter: now + HOUR, publicKey: root.publicKey(), ca: true },
+    { serial: Uint8Array.of(1), issuer: { cn: 'Veil root', o: 'test-org' }, subject: { cn: 'Veil root', o: 'test-org' }, notBefore: now - HOUR, notAfter: now + HOUR, subjectSpki: root.spki(), ca: true },
     root,
   );
   const leafDer = x509Certificate(
@@ -25,7 +25,7 @@ function pki(now = Date.now()) {
       subject: { cn: 'coordinator:main', o: 'test-org' },
       notBefore: now - HOUR,
       notAfter: now + HOUR,
-      publicKey: leaf.publicKey(),
+      subjectSpki: leaf.spki(),
       serverAuth: true,
       dns: ['localhost'],
       ip: ['127.0.0.1'],
@@ -46,7 +46,7 @@ describe('DER', () => {
   });
 });
 
-describe('Ed25519 X.509 certificates', () => {
+describe('ECDSA P-256 X.509 certificates', () => {
   it('parse in Node, chain to the CA, carry the names, usages and validity we set', () => {
     const now = Date.now();
     const { root, leafPem, caPem } = pki(now);
@@ -63,7 +63,7 @@ describe('Ed25519 X.509 certificates', () => {
     expect(leaf.keyUsage).toEqual(['1.3.6.1.5.5.7.3.1']);
     expect(Math.abs(new Date(leaf.validTo).getTime() - (now + HOUR))).toBeLessThan(1000);
     const rootSpki = ca.publicKey.export({ format: 'der', type: 'spki' });
-    expect(toHex(new Uint8Array(rootSpki).subarray(-32))).toBe(toHex(root.publicKey()));
+    expect(toHex(new Uint8Array(rootSpki))).toBe(toHex(root.spki()));
     // a certificate signed by another key does not verify under the CA
     const other = pki(now);
     expect(new X509Certificate(other.leafPem).verify(ca.publicKey)).toBe(false);
@@ -71,7 +71,7 @@ describe('Ed25519 X.509 certificates', () => {
 
   it('serve TLS 1.3 to a client that trusts only the CA; both ends derive the same exporter (RFC 9266)', async () => {
     const { leaf, leafPem, caPem } = pki();
-    const server = createServer({ key: ed25519PrivateKeyPem(leaf), cert: leafPem, minVersion: 'TLSv1.3' }, (s) => {
+    const server = createServer({ key: leaf.pkcs8Pem(), cert: leafPem, minVersion: 'TLSv1.3' }, (s) => {
       s.end(s.exportKeyingMaterial(32, 'EXPORTER-Channel-Binding', Buffer.alloc(0)));
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));

@@ -1,21 +1,21 @@
 /**
- * X.509 v3 certificates with Ed25519 keys (RFC 5280, RFC 8410), for TLS 1.3 inside the organisation's
- * own PKI: the organisation root's Ed25519 key signs a self-issued CA certificate and the TLS leaf
- * certificates of the coordinator and of each node's analyst API. Nodes and the SDK trust only that CA
- * (never the system store), so a TLS terminator without a certificate from the organisation is refused.
+ * X.509 v3 certificates (RFC 5280) with ECDSA P-256 keys (RFC 5480, RFC 5758), for TLS 1.3 inside the
+ * organisation's own PKI: the organisation's TLS CA key signs a self-issued CA certificate and the TLS
+ * leaf certificates of the coordinator and of each node (analyst API and approval console). Clients
+ * trust only that CA (never the system store), so a TLS terminator without a certificate from the
+ * organisation is refused. (P-256, not Ed25519: browsers accept no Ed25519 certificates.)
  *
- * Only what Veil's certificates need is written: subject and issuer as CN (+ O), validity, the Ed25519
- * SubjectPublicKeyInfo, basicConstraints, keyUsage, extendedKeyUsage and subjectAltName (DNS and IPv4).
- * Signing uses libsodium Ed25519 through `SigningKey`; Node's OpenSSL verifies the chain in TLS.
+ * Only what Veil's certificates need is written: subject and issuer as CN (+ O), validity, the subject's
+ * SubjectPublicKeyInfo as given, basicConstraints, keyUsage, extendedKeyUsage and subjectAltName (DNS and
+ * IPv4). Node's OpenSSL parses them and verifies the chain in TLS.
  */
 import { isIPv4 } from 'node:net';
-import { abytes, concatBytes } from './bytes.ts';
 import { bitString, boolean, explicit, implicit, namedBits, octetString, oid, sequence, set, smallInteger, time, unsignedInteger, utf8String } from './der.ts';
 import { CryptoError } from './errors.ts';
-import { SIGNING_PUBLIC_BYTES, type SigningKey } from './sign.ts';
+import { checkTlsPublicKey, type TlsKey } from './tls-key.ts';
 
 const OID = {
-  ed25519: '1.3.101.112',
+  ecdsaWithSha256: '1.2.840.10045.4.3.2',
   commonName: '2.5.4.3',
   organization: '2.5.4.10',
   basicConstraints: '2.5.29.19',
@@ -40,8 +40,8 @@ export interface X509Spec {
   subject: X509Name;
   notBefore: number;
   notAfter: number;
-  /** The subject's Ed25519 public key. */
-  publicKey: Uint8Array;
+  /** The subject's P-256 public key, as a DER SubjectPublicKeyInfo. */
+  subjectSpki: Uint8Array;
   /** A CA certificate (may sign others) rather than a TLS leaf. */
   ca?: boolean;
   serverAuth?: boolean;
@@ -50,7 +50,7 @@ export interface X509Spec {
   ip?: readonly string[];
 }
 
-const ed25519Algorithm = (): Uint8Array => sequence(oid(OID.ed25519));
+const signatureAlgorithm = (): Uint8Array => sequence(oid(OID.ecdsaWithSha256));
 
 function name(n: X509Name): Uint8Array {
   const rdn = (type: string, value: string) => set(sequence(oid(type), utf8String(value)));
@@ -76,22 +76,22 @@ function extensions(spec: X509Spec): Uint8Array {
   return explicit(3, sequence(...out));
 }
 
-/** The DER certificate for `spec`, signed by `issuerKey` (the issuer's Ed25519 key). */
-export function x509Certificate(spec: X509Spec, issuerKey: SigningKey): Uint8Array {
-  abytes(spec.publicKey, SIGNING_PUBLIC_BYTES, 'x509 public key');
+/** The DER certificate for `spec`, signed by `issuerKey` (the issuing CA's key, or the subject's own for a self-issued CA). */
+export function x509Certificate(spec: X509Spec, issuerKey: TlsKey): Uint8Array {
+  checkTlsPublicKey(spec.subjectSpki);
   if (spec.serial.length < 1 || spec.serial.length > 20) throw new CryptoError('bad_length', 'x509 serial');
   if (!(spec.notAfter > spec.notBefore)) throw new CryptoError('bad_request', 'x509 validity');
   const tbs = sequence(
     explicit(0, smallInteger(2)),
     unsignedInteger(spec.serial),
-    ed25519Algorithm(),
+    signatureAlgorithm(),
     name(spec.issuer),
     sequence(time(spec.notBefore), time(spec.notAfter)),
     name(spec.subject),
-    sequence(ed25519Algorithm(), bitString(spec.publicKey)),
+    spec.subjectSpki,
     extensions(spec),
   );
-  return sequence(tbs, ed25519Algorithm(), bitString(issuerKey.sign(tbs)));
+  return sequence(tbs, signatureAlgorithm(), bitString(issuerKey.sign(tbs)));
 }
 
 function pem(label: string, der: Uint8Array): string {
@@ -101,12 +101,3 @@ function pem(label: string, der: Uint8Array): string {
 }
 
 export const certificatePem = (der: Uint8Array): string => pem('CERTIFICATE', der);
-
-/** PKCS#8 PEM of an Ed25519 private key (RFC 8410 §7), as Node's TLS wants it. */
-export function ed25519PrivateKeyPem(key: SigningKey): string {
-  const seed = key.secretBytes().subarray(0, 32);
-  const prefix = Uint8Array.of(0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20);
-  const out = pem('PRIVATE KEY', concatBytes(prefix, seed));
-  seed.fill(0);
-  return out;
-}

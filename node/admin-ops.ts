@@ -6,11 +6,11 @@
 import { join } from 'node:path';
 import { existsSync, readFileSync } from 'node:fs';
 import { initCrypto, OprfKey, SigningKey, BoxKeyPair, toBase64url, randomBytes, toHex } from '#crypto';
-import { AuditLog, writeJsonFile } from '#platform';
+import { AuditLog, envelopeToText, pinTrustBundle, writeCertificateRequest, writeJsonFile } from '#platform';
 import type { MatchClass } from '#protocol';
-import { matchKeysForRecord, type VeilRecord, VeilError } from '#protocol';
+import { issueAnalystCertificate, matchKeysForRecord, type Hosts, type VeilRecord, VeilError } from '#protocol';
 import { NodeStore } from './store/sqlite-store.ts';
-import { NodeConfig, nodePaths, createNodeKeys, loadNodeConfig, loadNodeKeys, saveNodeConfig, assertFreshDir, type NodeKeys } from './config.ts';
+import { NodeConfig, nodePaths, createNodeKeys, loadNodeCertificate, loadNodeConfig, loadNodeKeys, saveNodeConfig, assertFreshDir, type NodeKeys } from './config.ts';
 import { DEFAULT_POLICY } from './policy.ts';
 import { TagBuilder } from './tags.ts';
 import { IndexDelta, hitToken } from './index-maintenance.ts';
@@ -19,19 +19,40 @@ export function nodeAudit(store: NodeStore, keys: NodeKeys): AuditLog {
   return new AuditLog(store.db, { signer: { sign: (m) => keys.signing.sign(m), publicKey: keys.signing.publicKey() } });
 }
 
-export async function initNode(dir: string, opts: { country: string; coordinatorUrl?: string; port?: number; adminPort?: number }): Promise<NodeConfig> {
+export interface InitNodeOptions {
+  country: string;
+  /** The organisation's trust bundle (handed over out of band); the node pins a copy. */
+  bundle: string;
+  coordinatorUrl?: string;
+  port?: number;
+  adminPort?: number;
+  host?: string;
+  /** Names in the node's TLS certificate (where its analysts reach it); default its host and localhost. */
+  hosts?: Hosts;
+  insecureDevTransport?: boolean;
+}
+
+/**
+ * Create a node directory: keys, the pinned trust bundle, epoch 1, a default policy, and the certificate
+ * request to hand to the organisation. Returns the config and the bundle's fingerprint to compare.
+ */
+export async function initNode(dir: string, opts: InitNodeOptions): Promise<NodeConfig & { fingerprint: string }> {
   await initCrypto();
   assertFreshDir(dir);
+  const p = nodePaths(dir);
+  const bundle = pinTrustBundle(opts.bundle, p.bundle);
   const cfg = NodeConfig.parse({
     country: opts.country.toUpperCase(),
     coordinatorUrl: opts.coordinatorUrl ?? null,
     port: opts.port ?? 0,
     adminPort: opts.adminPort ?? 0,
+    host: opts.host ?? '127.0.0.1',
+    insecureDevTransport: opts.insecureDevTransport ?? false,
   });
   const keys = createNodeKeys(dir);
-  const p = nodePaths(dir);
   writeJsonFile(join(dir, cfg.policyFile), DEFAULT_POLICY);
-  writeJsonFile(p.descriptor, { country: cfg.country, signPub: toBase64url(keys.signing.publicKey()), boxPub: toBase64url(keys.box.publicKey()) });
+  const hosts = opts.hosts ?? { dns: ['localhost'], ip: /^\d+\.\d+\.\d+\.\d+$/.test(cfg.host) ? [cfg.host] : ['127.0.0.1'] };
+  writeCertificateRequest(p.request, keys.signing, { role: 'node', name: cfg.country, tlsPub: keys.tls.spki(), hosts, ts: Date.now() });
   const store = new NodeStore(p.db);
   try {
     store.tx(() => {
@@ -45,15 +66,22 @@ export async function initNode(dir: string, opts: { country: string; coordinator
     store.close();
   }
   saveNodeConfig(dir, cfg);
-  return cfg;
+  return { ...cfg, fingerprint: bundle.fingerprint };
 }
 
-/** Issue an analyst credential file. Returns its path. */
-export async function addAnalyst(dir: string, name: string, opts: { out?: string; nodeUrl?: string } = {}): Promise<{ path: string; analystId: string }> {
+/**
+ * Issue an analyst credential file: fresh keys, an analyst certificate signed by this node (valid for
+ * `days`, never beyond the node's own certificate), the node's certificate and the pinned trust bundle,
+ * so the analyst's SDK can check the chain root → node → analyst and pin the node's TLS certificate.
+ * The node must be enrolled. Returns the file's path.
+ */
+export async function addAnalyst(dir: string, name: string, opts: { out?: string; nodeUrl?: string; days?: number } = {}): Promise<{ path: string; analystId: string }> {
   await initCrypto();
   if (!/^[\p{L}\p{N} ._'-]{1,100}$/u.test(name)) throw new VeilError('bad_request', 'analyst name: letters, digits, space, . _ \' - only');
   const cfg = loadNodeConfig(dir);
   const keys = loadNodeKeys(dir);
+  const now = Date.now();
+  const node = loadNodeCertificate(dir, now);
   const slug = name.normalize('NFKD').replace(/\p{M}+/gu, '').replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '').toLowerCase().slice(0, 40) || 'analyst';
   const analystId = `${slug}-${toHex(randomBytes(3))}`;
   const signing = SigningKey.generate();
@@ -70,14 +98,60 @@ export async function addAnalyst(dir: string, name: string, opts: { out?: string
   let nodeUrl = opts.nodeUrl ?? null;
   const run = nodePaths(dir).run;
   if (!nodeUrl && existsSync(run)) nodeUrl = (JSON.parse(readFileSync(run, 'utf8')) as { url?: string }).url ?? null;
-  if (!nodeUrl && cfg.port !== 0) nodeUrl = `http://${cfg.host}:${cfg.port}`;
+  if (!nodeUrl && cfg.port !== 0) nodeUrl = `${cfg.insecureDevTransport ? 'http' : 'https'}://${cfg.host}:${cfg.port}`;
+  const certificate = issueAnalystCertificate(keys.signing, {
+    serial: toHex(randomBytes(16)),
+    country: cfg.country,
+    analystId,
+    signPub: signing.publicKey(),
+    boxPub: box.publicKey(),
+    notBefore: now - 60_000,
+    notAfter: Math.min(node.cert.notAfter, now + (opts.days ?? 365) * 86_400_000),
+  });
   const path = opts.out ?? join(nodePaths(dir).analysts, `${analystId}.cred.json`);
   writeJsonFile(
     path,
-    { v: 1, analystId, name, country: cfg.country, nodeUrl, signingKey: toBase64url(signing.secretBytes()), boxKey: toBase64url(box.secretBytes()) },
+    {
+      v: 2,
+      analystId,
+      name,
+      country: cfg.country,
+      nodeUrl,
+      signingKey: toBase64url(signing.secretBytes()),
+      boxKey: toBase64url(box.secretBytes()),
+      certificate: envelopeToText(certificate),
+      nodeCertificate: envelopeToText(node.certificate),
+      bundle: JSON.parse(readFileSync(nodePaths(dir).bundle, 'utf8')) as unknown,
+    },
     { secret: true },
   );
   return { path, analystId };
+}
+
+/** The node's analyst accounts (no keys). */
+export function listAnalysts(dir: string): Array<{ id: string; name: string; revoked: boolean }> {
+  const store = new NodeStore(nodePaths(dir).db);
+  try {
+    return store.analysts.list().map((a) => ({ id: a.id, name: a.name, revoked: a.revoked }));
+  } finally {
+    store.close();
+  }
+}
+
+/** Revoke an analyst account (audited); false if there is no such account. */
+export async function revokeAnalyst(dir: string, id: string): Promise<boolean> {
+  await initCrypto();
+  const keys = loadNodeKeys(dir);
+  const store = new NodeStore(nodePaths(dir).db);
+  try {
+    return store.tx(() => {
+      if (!store.analysts.revoke(id)) return false;
+      nodeAudit(store, keys).append({ kind: 'analyst.removed', analyst: id, status: 'revoked' });
+      return true;
+    });
+  } finally {
+    store.close();
+  }
 }
 
 /**

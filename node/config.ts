@@ -1,19 +1,23 @@
 /**
- * A country node's directory: `node.json` (configuration), `keys.json` (0600: Ed25519 identity, X25519
- * box key, hit-token key), `node.db` (SQLite), `policy.json` (sharing policy) and `descriptor.json`
- * (public keys to hand to the coordinator operator for admission).
+ * A country node's directory (mode 0700): `node.json` (configuration), `keys.json` (0600: Ed25519
+ * identity, X25519 box key, hit-token key and a separate TLS key), `node.db` (SQLite), `policy.json`
+ * (sharing policy), `bundle.json` (the organisation's trust bundle the node pins), `request.json` (its
+ * certificate request, for `veil org admit`) and `certificate.json` (its member certificate, once
+ * enrolled with `veil node enroll`).
  */
 import { join } from 'node:path';
-import { existsSync, mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { z } from 'zod';
-import { SigningKey, BoxKeyPair, TokenKey, toBase64url, fromBase64url } from '#crypto';
-import { readJsonFile, writeJsonFile } from '#platform';
-import { VeilError } from '#protocol';
+import { SigningKey, BoxKeyPair, TokenKey, TlsKey, toBase64url, fromBase64url } from '#crypto';
+import { checkCertificate, readCertificateFile, readJsonFile, readTrustBundle, writeCertificateFile, writeJsonFile, type Enrolled } from '#platform';
+import { VeilError, type TrustBundle } from '#protocol';
 
 export const NodeConfig = z.strictObject({
   country: z.string().regex(/^[A-Z]{2}$/),
-  /** Websocket URL of the coordinator (`ws://host:port/v1/ws`); may also be given at start. */
+  /** Websocket URL of the coordinator (`wss://host:port/v1/ws`); may also be given at start. */
   coordinatorUrl: z.string().url().nullable().default(null),
+  /** Plain ws:// and http:// instead of TLS: for development on one machine only; warns at every start. */
+  insecureDevTransport: z.boolean().default(false),
   /** The analyst API (gateway) listener. */
   host: z.string().default('127.0.0.1'),
   port: z.number().int().min(0).max(65535).default(0),
@@ -28,20 +32,24 @@ export const NodeConfig = z.strictObject({
 });
 export type NodeConfig = z.infer<typeof NodeConfig>;
 
-const KeysFile = z.strictObject({ v: z.literal(1), signing: z.string(), box: z.string(), token: z.string() });
+const KeysFile = z.strictObject({ v: z.literal(1), signing: z.string(), box: z.string(), token: z.string(), tls: z.string() });
 
 export interface NodeKeys {
   readonly signing: SigningKey;
   readonly box: BoxKeyPair;
   readonly token: TokenKey;
+  /** The key of the node's TLS certificate (P-256; never the signing key). */
+  readonly tls: TlsKey;
 }
 
 export const nodePaths = (dir: string) => ({
   config: join(dir, 'node.json'),
   keys: join(dir, 'keys.json'),
   db: join(dir, 'node.db'),
-  descriptor: join(dir, 'descriptor.json'),
   run: join(dir, 'run.json'),
+  bundle: join(dir, 'bundle.json'),
+  request: join(dir, 'request.json'),
+  certificate: join(dir, 'certificate.json'),
   analysts: join(dir, 'analysts'),
 });
 
@@ -59,14 +67,21 @@ export function loadNodeKeys(dir: string): NodeKeys {
     signing: SigningKey.fromBytes(fromBase64url(k.signing)),
     box: BoxKeyPair.fromBytes(fromBase64url(k.box)),
     token: TokenKey.fromBytes(fromBase64url(k.token)),
+    tls: TlsKey.fromPkcs8(fromBase64url(k.tls)),
   };
 }
 
 export function createNodeKeys(dir: string): NodeKeys {
-  const keys: NodeKeys = { signing: SigningKey.generate(), box: BoxKeyPair.generate(), token: TokenKey.generate() };
+  const keys: NodeKeys = { signing: SigningKey.generate(), box: BoxKeyPair.generate(), token: TokenKey.generate(), tls: TlsKey.generate() };
   writeJsonFile(
     nodePaths(dir).keys,
-    { v: 1, signing: toBase64url(keys.signing.secretBytes()), box: toBase64url(keys.box.secretBytes()), token: toBase64url(keys.token.secretBytes()) },
+    {
+      v: 1,
+      signing: toBase64url(keys.signing.secretBytes()),
+      box: toBase64url(keys.box.secretBytes()),
+      token: toBase64url(keys.token.secretBytes()),
+      tls: toBase64url(keys.tls.pkcs8()),
+    },
     { secret: true },
   );
   return keys;
@@ -74,5 +89,31 @@ export function createNodeKeys(dir: string): NodeKeys {
 
 export function assertFreshDir(dir: string): void {
   if (existsSync(nodePaths(dir).config)) throw new VeilError('bad_config', `${dir} already holds a node`);
-  mkdirSync(dir, { recursive: true });
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  chmodSync(dir, 0o700);
+}
+
+export function loadNodeBundle(dir: string): TrustBundle {
+  return readTrustBundle(nodePaths(dir).bundle);
+}
+
+/** Install the certificate the organisation issued for this node's request. */
+export function enrollNode(dir: string, certificateFile: string, now = Date.now()): Enrolled {
+  const cfg = loadNodeConfig(dir);
+  const e = checkCertificate(readCertificateFile(certificateFile), loadNodeBundle(dir), { role: 'node', name: cfg.country, ...loadNodeKeys(dir) }, now);
+  writeCertificateFile(nodePaths(dir).certificate, e.certificate);
+  return e;
+}
+
+/** The installed certificate, checked again against the pinned bundle (it may have expired since). */
+export function loadNodeCertificate(dir: string, now = Date.now()): Enrolled {
+  const p = nodePaths(dir);
+  const cfg = loadNodeConfig(dir);
+  if (!existsSync(p.certificate)) {
+    throw new VeilError(
+      'bad_config',
+      `node ${cfg.country} has no certificate yet: the organisation admits it with \`veil org admit ${cfg.country} --request ${p.request}\`, then \`veil node enroll --dir ${dir} --cert FILE\``,
+    );
+  }
+  return checkCertificate(readCertificateFile(p.certificate), loadNodeBundle(dir), { role: 'node', name: cfg.country, ...loadNodeKeys(dir) }, now);
 }

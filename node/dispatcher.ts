@@ -16,7 +16,9 @@ import type { Mail } from './mail.ts';
 
 export interface DispatcherDeps {
   link: FrameSender;
-  members: Pick<MemberDirectory, 'update'>;
+  members: Pick<MemberDirectory, 'update' | 'revocations'>;
+  /** Keep the revocation list the directory applies (persisted: a restart must not forget a revocation). */
+  saveRevocations(list: Envelope): void;
   responder: Pick<Responder, 'handleBatch'>;
   bio: Pick<BioService, 'handle'>;
   publisher: Pick<Publisher, 'reset' | 'onAck'>;
@@ -41,7 +43,15 @@ export function linkDispatcher(d: DispatcherDeps): LinkHandler {
       d.publisher.reset();
       d.mail.reset();
     },
-    onMembers: (envs) => d.members.update(envs),
+    onMembers: (entries, revocations) => {
+      const before = d.members.revocations.seq;
+      d.members.update(entries, revocations);
+      const list = d.members.revocations.envelope;
+      if (list && d.members.revocations.seq > before) {
+        d.saveRevocations(list);
+        d.log.info('revocation list applied', { seq: d.members.revocations.seq });
+      }
+    },
     onEval: (batch) => {
       const ids: Envelope[] = [];
       for (const env of batch) {

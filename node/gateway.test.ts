@@ -8,8 +8,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { initCrypto, SigningKey, BoxKeyPair, TokenKey, blind, randomBytes, sealTo, toHex, utf8 } from '#crypto';
-import { ForwardedBioQuery, ForwardedLookup, ForwardedQuery, LIMITS, decode, encode, keyId, signEnvelope, verifyEnvelope, type Answer, type Envelope, type LookupResult } from '#protocol';
+import { initCrypto, SigningKey, BoxKeyPair, TokenKey, blind, randomBytes, sealTo, toHex, utf8, TlsKey } from '#crypto';
+import { ForwardedBioQuery, ForwardedLookup, ForwardedQuery, LIMITS, decode, encode, keyId, signEnvelope, verifyEnvelope, type Answer, type Envelope, type LookupResult, issueCertificate } from '#protocol';
 import { MSGPACK, ManualClock, silentLogger, type AuditLog } from '#platform';
 import { MemberDirectory } from '#sdk';
 import { NodeStore } from './store/sqlite-store.ts';
@@ -23,7 +23,7 @@ class FakeLink implements GatewayLink {
   readonly queries: Array<{ id: string; env: Envelope }> = [];
   readonly lookups: Array<{ id: string; env: Envelope }> = [];
   answers: Answer[] = [{ country: 'FR', status: 'answered', env: new Uint8Array([1, 2, 3]) }];
-  results: LookupResult[] = [{ country: 'FR', epoch: 1, entries: [], truncated: false }];
+  results: LookupResult[] = [];
   /** When set, queries wait for it. */
   hold: Promise<void> | undefined;
 
@@ -50,7 +50,7 @@ let store: NodeStore;
 let audit: AuditLog;
 let clock: ManualClock;
 let link: FakeLink;
-let de: { signing: SigningKey; box: BoxKeyPair; token: TokenKey };
+let de: { signing: SigningKey; box: BoxKeyPair; token: TokenKey; tls: TlsKey };
 let fr: { signing: SigningKey; box: BoxKeyPair };
 let ana: Analyst;
 let app: ReturnType<typeof createGatewayApp>;
@@ -69,21 +69,41 @@ beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'veil-gateway-'));
   store = new NodeStore(join(dir, 'node.db'));
   clock = new ManualClock(Date.UTC(2026, 4, 4, 9, 0));
-  de = { signing: SigningKey.generate(), box: BoxKeyPair.generate(), token: TokenKey.generate() };
+  de = { signing: SigningKey.generate(), box: BoxKeyPair.generate(), token: TokenKey.generate(), tls: TlsKey.generate() };
   fr = { signing: SigningKey.generate(), box: BoxKeyPair.generate() };
   audit = nodeAudit(store, de);
   link = new FakeLink();
-  const members = new MemberDirectory();
-  members.update([
-    signEnvelope(fr.signing, keyId.node('FR'), {
-      t: 'descriptor',
-      country: 'FR',
-      ts: clock.now(),
-      signPub: fr.signing.publicKey(),
-      boxPub: fr.box.publicKey(),
-      oprf: { epoch: 1, pub: new Uint8Array(32).fill(2) },
-    }),
-  ]);
+  // FR, certified by the organisation root the node pins.
+  const root = SigningKey.generate();
+  const members = new MemberDirectory({ org: 'unit-org', rootPub: root.publicKey() }, () => clock.now());
+  const cert = issueCertificate(root, {
+    org: 'unit-org',
+    serial: toHex(randomBytes(16)),
+    role: 'node',
+    name: 'FR',
+    signPub: fr.signing.publicKey(),
+    tlsPub: randomBytes(32),
+    roles: ['requester', 'responder'],
+    notBefore: 0,
+    notAfter: clock.now() + 86_400_000,
+    x509: new Uint8Array(8),
+  });
+  members.update(
+    [
+      {
+        cert,
+        descriptor: signEnvelope(fr.signing, keyId.node('FR'), {
+          t: 'descriptor',
+          country: 'FR',
+          ts: clock.now(),
+          signPub: fr.signing.publicKey(),
+          boxPub: fr.box.publicKey(),
+          oprf: { epoch: 1, pub: new Uint8Array(32).fill(2) },
+        }),
+      },
+    ],
+    null,
+  );
   const outbox = new DisclosureOutbox({ country: 'DE', store, keys: de, members, audit, clock });
   ana = addAnalyst('ana-1a2b3c');
   app = createGatewayApp({ country: 'DE', store, keys: de, link, members, audit, log: silentLogger, outbox, clock, queryTimeoutMs: 1000, bioTimeoutMs: 1000 });

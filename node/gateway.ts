@@ -32,7 +32,7 @@ export interface GatewayDeps {
   store: NodeRepositories;
   keys: NodeKeys;
   link: GatewayLink;
-  members: Pick<MemberDirectory, 'envelopes'>;
+  members: Pick<MemberDirectory, 'entries' | 'revocations'>;
   audit: AuditLog;
   log: Logger;
   outbox: Pick<DisclosureOutbox, 'submit' | 'list'>;
@@ -90,7 +90,7 @@ export function createGatewayApp(d: GatewayDeps): Hono {
     c.json({ ok: true, country: d.country, coordinator: d.link.ready ? 'connected' : 'disconnected', unpublishedChunks: d.store.records.outboxCount(), unsentMail: d.store.mail.outboxCount() }),
   );
 
-  app.get('/v1/members', () => msgpackResponse({ members: d.members.envelopes() }));
+  app.get('/v1/members', () => msgpackResponse({ members: d.members.entries(), revocations: d.members.revocations.envelope ?? null }));
 
   app.post('/v1/query', async (c) => {
     const { env, msg: q, analyst } = await verified(c.req.raw, QueryRequest);

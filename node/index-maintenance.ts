@@ -4,7 +4,7 @@
  * the publisher sends to the coordinator. Tags that did not change keep their hit token, so an update
  * that touches no match key publishes nothing.
  */
-import { encode, LABELS, LIMITS, type MatchClass } from '#protocol';
+import { IndexTree, VeilError, bucketLeaf, bucketOf, compareEntries, encode, LABELS, LIMITS, type MatchClass } from '#protocol';
 import { utf8, type TokenKey } from '#crypto';
 import type { NodeRepositories, RecordKeyRow } from './store/repositories.ts';
 
@@ -43,26 +43,68 @@ export class IndexDelta {
     return { added, removed };
   }
 
-  /** Write outbox chunks (≤ maxPublishPairs pairs each); `finalEpoch` marks that epoch's last chunk. */
+  /**
+   * Write outbox chunks (≤ maxPublishPairs pairs each) in tag order, each with the root of the epoch's
+   * commitment tree once it is applied; `finalEpoch` marks that epoch's last chunk. Must run in the
+   * transaction that changed `record_keys`: the tree is brought up to date here, chunk by chunk.
+   */
   flush(store: NodeRepositories, finalEpoch?: number): number {
     const epochs = new Set([...this.adds.keys(), ...this.removes.keys(), ...(finalEpoch === undefined ? [] : [finalEpoch])]);
     let chunks = 0;
     for (const epoch of [...epochs].sort((a, b) => a - b)) {
       const adds = this.adds.get(epoch) ?? [];
       const removes = this.removes.get(epoch) ?? [];
-      const max = LIMITS.maxPublishPairs;
-      const n = Math.max(1, Math.ceil(adds.length / max), Math.ceil(removes.length / max));
-      for (let i = 0; i < n; i++) {
-        const a = adds.slice(i * max, (i + 1) * max);
-        const r = removes.slice(i * max, (i + 1) * max);
-        const final = epoch === finalEpoch && i === n - 1;
-        if (a.length === 0 && r.length === 0 && !final) continue;
-        store.records.outboxAdd({ epoch, adds: encode(a), removes: encode(r), final });
+      const tree = new IndexTree(store.records.indexBlocks(epoch));
+      let entries = store.records.keyCount(epoch) - adds.length + removes.length;
+      const groups = chunkByBucket([...adds.map((p) => ({ p, add: true })), ...removes.map((p) => ({ p, add: false }))]);
+      if (groups.length === 0 && epoch === finalEpoch) groups.push([]);
+      groups.forEach((ops, i) => {
+        const a = ops.filter((o) => o.add).map((o) => o.p);
+        const r = ops.filter((o) => !o.add).map((o) => o.p);
+        entries += a.length - r.length;
+        const touched = new Map<number, Uint8Array>();
+        for (const o of ops) {
+          const b = bucketOf(o.p[0]);
+          if (!touched.has(b)) touched.set(b, bucketLeaf(b, store.records.bucketEntries(epoch, b)));
+        }
+        tree.setBuckets(touched);
+        const final = epoch === finalEpoch && i === groups.length - 1;
+        store.records.outboxAdd({ epoch, adds: encode(a), removes: encode(r), final, root: tree.root(), entries });
         chunks++;
-      }
+      });
     }
     return chunks;
   }
+}
+
+interface Op {
+  p: Pair;
+  add: boolean;
+}
+
+/**
+ * Sort changes by tag and cut them into chunks of at most `maxPublishPairs`, never splitting a bucket:
+ * each chunk then covers a contiguous run of buckets, so the commitment after it is exact and cheap.
+ */
+function chunkByBucket(ops: Op[]): Op[][] {
+  ops.sort((x, y) => compareEntries(x.p, y.p) || (x.add === y.add ? 0 : x.add ? 1 : -1));
+  const max = LIMITS.maxPublishPairs;
+  const out: Op[][] = [];
+  let cur: Op[] = [];
+  for (let i = 0; i < ops.length; ) {
+    const b = bucketOf((ops[i] as Op).p[0]);
+    let j = i;
+    while (j < ops.length && bucketOf((ops[j] as Op).p[0]) === b) j++;
+    if (j - i > max) throw new VeilError('too_large', 'one index bucket changed by more than a chunk holds');
+    if (cur.length + (j - i) > max) {
+      out.push(cur);
+      cur = [];
+    }
+    cur.push(...ops.slice(i, j));
+    i = j;
+  }
+  if (cur.length > 0) out.push(cur);
+  return out;
 }
 
 /**

@@ -7,14 +7,16 @@
  * attached once the services exist (before `start()`). Services that only send take the narrow
  * `FrameSender` port, the gateway its own `GatewayLink`.
  */
+import type { ClientRequest, IncomingMessage } from 'node:http';
+import type { ConnectionOptions, TLSSocket } from 'node:tls';
 import { WebSocket, type RawData } from 'ws';
-import { CoordinatorFrame, LIMITS, PROTOCOL_VERSION, decodeWith, encode, assertNever, type Envelope, type NodeFrame, type Answer, type LookupResult, type MailItem, VeilError, errorCodeOf } from '#protocol';
-import type { Clock, Logger, TimerHandle } from '#platform';
+import { CoordinatorFrame, LIMITS, LOGIN_HEADER, NO_CHANNEL_BINDING, decodeWith, encode, assertNever, isErrorCode, type Envelope, type MemberEntry, type NodeFrame, type Answer, type LookupResult, type MailItem, VeilError, errorCodeOf } from '#protocol';
+import { channelBinding, type Clock, type Logger, type TimerHandle } from '#platform';
 
 /** What the node does with what the coordinator sends. */
 export interface LinkHandler {
   onConnected(): void;
-  onMembers(members: Envelope[]): void;
+  onMembers(members: MemberEntry[], revocations: Envelope | null): void;
   onEval(batch: Envelope[]): void;
   onPublishAck(epoch: number, seq: number): void;
   onMail(items: MailItem[]): void;
@@ -32,8 +34,10 @@ export interface CoordinatorLinkDeps {
   /** Websocket URL of the coordinator. */
   url: string;
   country: string;
-  /** Sign the login challenge with the node's identity key. */
-  signChallenge(nonce: Uint8Array, coordinator: string): Uint8Array;
+  /** The login header for a connection with this channel binding (protocol/login.ts). */
+  login(binding: Uint8Array): string;
+  /** TLS options trusting only the organisation's CA and the coordinator's certificate; absent only for the development transport. */
+  tls?: ConnectionOptions;
   log: Logger;
   clock: Clock;
   /** The coordinator's ping interval; silence for three of them ends the connection. */
@@ -50,7 +54,8 @@ export class CoordinatorLink implements FrameSender {
   readonly url: string;
   readonly country: string;
   readonly heartbeatMs: number;
-  readonly #signChallenge: (nonce: Uint8Array, coordinator: string) => Uint8Array;
+  readonly #login: (binding: Uint8Array) => string;
+  readonly #tls: ConnectionOptions | undefined;
   readonly #log: Logger;
   readonly #clock: Clock;
   #handler: LinkHandler | undefined;
@@ -68,7 +73,8 @@ export class CoordinatorLink implements FrameSender {
     this.url = deps.url;
     this.country = deps.country;
     this.heartbeatMs = deps.heartbeatMs ?? 15_000;
-    this.#signChallenge = deps.signChallenge;
+    this.#login = deps.login;
+    this.#tls = deps.tls;
     this.#log = deps.log;
     this.#clock = deps.clock;
   }
@@ -147,8 +153,31 @@ export class CoordinatorLink implements FrameSender {
 
   #connect(): void {
     if (this.#closed) return;
-    const ws = new WebSocket(this.url, { maxPayload: LIMITS.maxFrameBytes, handshakeTimeout: 10_000 });
+    // The login header needs the TLS session's channel binding, so the upgrade request is finished only
+    // once the handshake is done (ws lets us end the request ourselves).
+    const finishRequest = (req: ClientRequest): void => {
+      const send = (binding: () => Uint8Array) => {
+        try {
+          req.setHeader(LOGIN_HEADER, this.#login(binding()));
+          req.end();
+        } catch (e) {
+          req.destroy(e instanceof Error ? e : new Error('login failed'));
+        }
+      };
+      req.once('socket', (sock) => {
+        if (!this.#tls) return send(() => NO_CHANNEL_BINDING);
+        // A fresh connection (ws uses no agent): its handshake completes after this event.
+        const tlsSock = sock as TLSSocket;
+        tlsSock.once('secureConnect', () => send(() => channelBinding(tlsSock)));
+      });
+    };
+    const ws = new WebSocket(this.url, { maxPayload: LIMITS.maxFrameBytes, handshakeTimeout: 10_000, ...(this.#tls ?? {}), finishRequest });
     this.#ws = ws;
+    ws.on('unexpected-response', (_req: ClientRequest, res: IncomingMessage) => {
+      const code = res.headers['x-veil-error'];
+      this.#problem(typeof code === 'string' && isErrorCode(code) ? code : `http_${res.statusCode ?? 0}`, 'the coordinator refused this node’s login');
+      ws.terminate();
+    });
     ws.on('open', () => this.#armSilence());
     ws.on('ping', () => this.#armSilence());
     ws.on('message', (data: RawData, isBinary: boolean) => {
@@ -162,8 +191,12 @@ export class CoordinatorLink implements FrameSender {
         if (code === 'internal') this.#log.error('coordinator frame failed', e);
       }
     });
-    ws.on('error', () => {
-      /* 'close' follows and schedules the reconnect */
+    ws.on('error', (e: NodeJS.ErrnoException) => {
+      // 'close' follows and schedules the reconnect; say why this attempt failed.
+      if (e.code === 'ECONNREFUSED' || e.code === 'ECONNRESET' || e.code === 'ETIMEDOUT') this.#problem('unavailable', 'the coordinator is unreachable');
+      else if (e.code?.startsWith('ERR_SSL') || e.code?.includes('CERT') || /certificate/i.test(e.message)) this.#problem('untrusted_key', 'the coordinator’s TLS certificate is not the one the trust bundle names');
+      else if (/unexpected server response/i.test(e.message)) return;
+      else this.#problem('unavailable', 'the connection to the coordinator failed');
     });
     ws.on('close', (code) => {
       const wasReady = this.#ready;
@@ -189,6 +222,15 @@ export class CoordinatorLink implements FrameSender {
     }
   }
 
+  #lastProblem: string | undefined;
+
+  /** Log why the link is down, once per distinct reason (every reconnect attempt would repeat it). */
+  #problem(code: string, event: string): void {
+    if (this.#lastProblem === code) return;
+    this.#lastProblem = code;
+    this.#log.warn(event, { code, attempt: this.#attempt });
+  }
+
   #armSilence(): void {
     this.#clock.clear(this.#silence);
     this.#silence = this.#clock.setTimeout(() => this.#ws?.terminate(), this.heartbeatMs * 3);
@@ -198,22 +240,17 @@ export class CoordinatorLink implements FrameSender {
     const handler = this.#handler;
     if (!handler) throw new VeilError('internal', 'no link handler attached');
     switch (f.t) {
-      case 'challenge': {
-        if (f.v !== PROTOCOL_VERSION) throw new VeilError(f.v < PROTOCOL_VERSION ? 'version_too_old' : 'version_too_new');
-        const sig = this.#signChallenge(f.nonce, f.coordinator);
-        ws.send(encode({ t: 'auth', v: PROTOCOL_VERSION, country: this.country, sig } satisfies NodeFrame));
-        return;
-      }
       case 'welcome':
         this.#ready = true;
         this.#attempt = 0;
+        this.#lastProblem = undefined;
         this.#log.info('coordinator link up', { country: this.country });
-        handler.onMembers(f.members);
+        handler.onMembers(f.members, f.revocations);
         handler.onConnected();
         for (const w of this.#readyWaiters.splice(0)) w();
         return;
       case 'members':
-        handler.onMembers(f.members);
+        handler.onMembers(f.members, f.revocations);
         return;
       case 'eval':
         handler.onEval(f.batch);

@@ -3,8 +3,10 @@
  * when the coordinator has acknowledged it (the coordinator treats a repeated sequence number as a
  * retransmission). When the final chunk of a pending epoch is acknowledged, that epoch becomes active.
  * The outbox is polled, so chunks written by another process (`veil node import`) leave within a second.
+ * Each chunk travels with the node's signed commitment to the index after it; the sequence of the last
+ * acknowledged chunk is what the node's answers promise the analyst (`EvalResult.indexSeq`).
  */
-import { decode, signEnvelope, LIMITS, type PublishChunk, keyId } from '#protocol';
+import { decode, signEnvelope, LIMITS, type IndexCommitment, type PublishChunk, keyId } from '#protocol';
 import type { AuditLog, Clock, Logger, TimerHandle } from '#platform';
 import type { NodeRepositories, OutboxRow } from './store/repositories.ts';
 import type { NodeKeys } from './config.ts';
@@ -25,6 +27,13 @@ export interface PublisherDeps {
   /** Called after a pending epoch became active (its final chunk was acknowledged). */
   onEpochActivated(epoch: number): void;
   pollMs?: number;
+}
+
+const indexSeqKey = (epoch: number) => `index_seq:${epoch}`;
+
+/** The sequence of the last chunk of `epoch` the coordinator acknowledged (0: none yet). */
+export function acknowledgedIndexSeq(store: NodeRepositories, epoch: number): number {
+  return Number(store.meta.get(indexSeqKey(epoch)) ?? '0');
 }
 
 export class Publisher implements Disposable {
@@ -64,7 +73,9 @@ export class Publisher implements Disposable {
       removes: decode(row.removes, LIMITS.maxPayloadBytes) as Pair[],
       final: row.final,
     };
-    if (!link.trySend({ t: 'publish', env: signEnvelope(keys.signing, keyId.node(country), chunk) })) return;
+    const commit: IndexCommitment = { t: 'index-commit', country, epoch: row.epoch, seq: row.seq, root: row.root, count: row.entries, ts: clock.now() };
+    const kid = keyId.node(country);
+    if (!link.trySend({ t: 'publish', env: signEnvelope(keys.signing, kid, chunk), commit: signEnvelope(keys.signing, kid, commit) })) return;
     this.#inFlight = row;
     this.#resend = clock.setTimeout(() => this.reset(), RESEND_AFTER_MS);
   }
@@ -78,6 +89,7 @@ export class Publisher implements Disposable {
     let activated = false;
     store.tx(() => {
       store.records.outboxDelete(seq);
+      store.meta.set(indexSeqKey(epoch), String(seq));
       if (row.final && store.records.epochs().some((e) => e.epoch === epoch && e.state === 'pending')) {
         store.records.activateEpoch(epoch);
         audit.append({ kind: 'publish.epoch', epoch, status: 'active' });

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { initCrypto, OprfKey, SigningKey, BoxKeyPair, TokenKey, blind, randomBytes, toHex, utf8 } from '#crypto';
+import { initCrypto, OprfKey, SigningKey, BoxKeyPair, TokenKey, blind, randomBytes, toHex, utf8, TlsKey } from '#crypto';
 import { Envelope, EvalResult, LIMITS, VeilError, decodeWith, keyId, keyIdName, signEnvelope, verifyEnvelope, type ForwardedQuery, type MatchClass } from '#protocol';
 import { ManualClock, silentLogger, type AuditKind, type AuditLog } from '#platform';
 import { NodeStore } from './store/sqlite-store.ts';
@@ -39,7 +39,7 @@ beforeEach(() => {
   const dir = mkdtempSync(join(tmpdir(), 'veil-responder-'));
   const store = new NodeStore(join(dir, 'node.db'));
   store.records.addEpoch(1, OprfKey.generate('voprf').secretBytes(), 'active', T0);
-  const de = { signing: SigningKey.generate(), box: BoxKeyPair.generate(), token: TokenKey.generate() };
+  const de = { signing: SigningKey.generate(), box: BoxKeyPair.generate(), token: TokenKey.generate(), tls: TlsKey.generate() };
   const audit = nodeAudit(store, de);
   const clock = new ManualClock(T0);
   const peers = new Map([

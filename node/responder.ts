@@ -10,6 +10,7 @@ import { ForwardedQuery, asVeilError, type Envelope, type ErrorCode, type EvalRe
 import type { AuditLog, Clock, Logger } from '#platform';
 import type { MemberDirectory } from '#sdk';
 import type { NodeRepositories } from './store/repositories.ts';
+import { acknowledgedIndexSeq } from './publisher.ts';
 import type { NodeKeys } from './config.ts';
 import { dailyBudget, type PolicySource } from './policy.ts';
 import { BudgetLedger } from './budget.ts';
@@ -126,6 +127,7 @@ export class Responder {
       items: [...items],
       evaluated: evaluation.evaluatedElements,
       proof: evaluation.proof,
+      indexSeq: acknowledgedIndexSeq(this.#d.store, epoch),
     };
   }
 }

@@ -7,15 +7,30 @@
  * the coordinator link (which knows nothing of the services), the services, and last the dispatcher
  * that hands the link's frames to them — attached before the link starts.
  */
-import { createServer, type Server } from 'node:http';
+import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { join } from 'node:path';
 import { getRequestListener } from '@hono/node-server';
-import { initCrypto } from '#crypto';
-import { challengeBytes, VeilError } from '#protocol';
-import { boundPort, createLogger, writeRunFile, periodicCheckpoints, systemClock, type Clock, type Logger, type AuditLog } from '#platform';
+import { initCrypto, randomBytes } from '#crypto';
+import { VeilError, bundleCoordinator, loginHeader } from '#protocol';
+import {
+  PLAIN_TRANSPORT_WARNING,
+  boundPort,
+  clientTlsOptions,
+  createLogger,
+  envelopeFromText,
+  envelopeToText,
+  periodicCheckpoints,
+  serverTlsOptions,
+  systemClock,
+  writeRunFile,
+  type AuditLog,
+  type Clock,
+  type Logger,
+} from '#platform';
 import { MemberDirectory } from '#sdk';
 import { NodeStore } from './store/sqlite-store.ts';
-import { loadNodeConfig, loadNodeKeys, nodePaths } from './config.ts';
+import { loadNodeBundle, loadNodeCertificate, loadNodeConfig, loadNodeKeys, nodePaths } from './config.ts';
 import { CoordinatorLink } from './link.ts';
 import { Responder } from './responder.ts';
 import { Publisher } from './publisher.ts';
@@ -64,6 +79,8 @@ export interface StartNodeOptions {
 }
 
 const BIO_TIMEOUT_MS = 120_000;
+/** Meta key of the last revocation list applied: a restart must not forget a revocation. */
+const REVOCATIONS_KEY = 'revocations';
 
 export async function startNode(dir: string, opts: StartNodeOptions = {}): Promise<NodeHandle> {
   await initCrypto();
@@ -75,10 +92,18 @@ export async function startNode(dir: string, opts: StartNodeOptions = {}): Promi
   const coordinatorUrl = opts.coordinatorUrl ?? cfg.coordinatorUrl;
   if (!coordinatorUrl) throw new VeilError('bad_config', 'no coordinator URL: set coordinatorUrl in node.json or pass --coordinator');
   const paths = nodePaths(dir);
+  const bundle = loadNodeBundle(dir);
+  const { certificate, cert } = loadNodeCertificate(dir, clock.now());
+  const coordinator = bundleCoordinator(bundle, clock.now());
+  const tls = !cfg.insecureDevTransport;
+  if (!tls) log.warn(PLAIN_TRANSPORT_WARNING);
+  if (tls && !coordinatorUrl.startsWith('wss://')) throw new VeilError('bad_config', `coordinator URL ${coordinatorUrl} is not wss:// (plain transport needs insecureDevTransport in node.json)`);
 
   const store = new NodeStore(paths.db);
   const audit = nodeAudit(store, keys);
-  const members = new MemberDirectory();
+  const members = new MemberDirectory(bundle, () => clock.now());
+  const savedRevocations = store.meta.get(REVOCATIONS_KEY);
+  if (savedRevocations) members.applyRevocations(envelopeFromText(savedRevocations, 'stored revocation list'));
   const policy = new PolicyFile({
     path: join(dir, cfg.policyFile),
     log,
@@ -88,7 +113,8 @@ export async function startNode(dir: string, opts: StartNodeOptions = {}): Promi
   const link = new CoordinatorLink({
     url: coordinatorUrl,
     country,
-    signChallenge: (nonce, coordinator) => keys.signing.sign(challengeBytes(nonce, coordinator, country)),
+    login: (binding) => loginHeader(keys.signing, certificate, { country, coordinator: coordinator.name, binding, ts: clock.now(), nonce: randomBytes(16) }),
+    ...(tls ? { tls: clientTlsOptions({ caPem: bundle.caPem, expectCertificate: coordinator.x509 }) } : {}),
     log,
     clock,
     ...(opts.heartbeatMs !== undefined ? { heartbeatMs: opts.heartbeatMs } : {}),
@@ -112,7 +138,8 @@ export async function startNode(dir: string, opts: StartNodeOptions = {}): Promi
       announce();
     },
   });
-  link.attach(linkDispatcher({ link, members, responder, bio, publisher, mail, announce, log }));
+  const saveRevocations = (list: Parameters<typeof envelopeToText>[0]) => store.meta.set(REVOCATIONS_KEY, envelopeToText(list));
+  link.attach(linkDispatcher({ link, members, saveRevocations, responder, bio, publisher, mail, announce, log }));
 
   const loaded = await bio.load((m, done, total) => {
     if (done === total || done % 10 === 0) log.info('pre-encoding gallery', { kind: m, count: done, seq: total });
@@ -120,14 +147,15 @@ export async function startNode(dir: string, opts: StartNodeOptions = {}): Promi
   if (loaded.templates > 0) log.info('galleries loaded', { count: loaded.templates, ms: Math.round(loaded.ms) });
 
   const app = createGatewayApp({ country, store, keys, link, members, audit, log, outbox, clock, queryTimeoutMs: opts.queryTimeoutMs ?? 10_000, bioTimeoutMs: BIO_TIMEOUT_MS });
-  const server: Server = createServer(getRequestListener(app.fetch));
+  const tlsOptions = tls ? serverTlsOptions({ key: keys.tls, certificate: cert.x509 }) : undefined;
+  const server: Server = tlsOptions ? createHttpsServer(tlsOptions, getRequestListener(app.fetch)) : createHttpServer(getRequestListener(app.fetch));
   const host = opts.host ?? cfg.host;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? cfg.port, host, () => resolve());
   });
   const port = boundPort(server);
-  const url = `http://${host}:${port}`;
+  const url = `${tls ? 'https' : 'http'}://${host}:${port}`;
   const consoleHandle = await startConsole({
     country,
     store,
@@ -136,8 +164,9 @@ export async function startNode(dir: string, opts: StartNodeOptions = {}): Promi
     host: opts.adminHost ?? cfg.adminHost,
     port: opts.adminPort ?? cfg.adminPort,
     logger: log,
-    secureCookies: cfg.adminSecureCookies,
+    secureCookies: cfg.adminSecureCookies || tls,
     clock,
+    ...(tlsOptions ? { tls: tlsOptions } : {}),
   });
   writeRunFile(paths.run, { url, port, country, consoleUrl: consoleHandle.url });
   audit.append({ kind: 'node.started', country });

@@ -3,9 +3,10 @@ import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { SigningKey, initCrypto, interactiveLimits } from '#crypto';
+import { SigningKey, TlsKey, initCrypto, interactiveLimits } from '#crypto';
 import { RevocationState, acceptBundleUpdate, bundleCoordinator, errorCodeOf, parseTrustBundle, signCertificateRequest, verifyCertificate } from '#protocol';
-import { envelopeFromText, initOrg, openOrg } from './authority.ts';
+import { envelopeFromText } from '#platform';
+import { initOrg, openOrg } from './authority.ts';
 import { orgPaths } from './paths.ts';
 
 beforeAll(initCrypto);
@@ -21,7 +22,7 @@ function fresh() {
 
 const bundle = (dir: string) => parseTrustBundle(JSON.parse(readFileSync(orgPaths(dir).bundle, 'utf8')));
 const request = (role: 'node' | 'coordinator', name: string, key = SigningKey.generate()) =>
-  signCertificateRequest(key, { role, name, tlsPub: SigningKey.generate().publicKey(), hosts: { dns: ['localhost'], ip: ['127.0.0.1'] }, ts: NOW });
+  signCertificateRequest(key, { role, name, tlsPub: TlsKey.generate().spki(), hosts: { dns: ['localhost'], ip: ['127.0.0.1'] }, ts: NOW });
 const code = (f: () => unknown) => {
   try {
     f();
@@ -71,7 +72,7 @@ describe('organisation authority', () => {
     const { dir } = fresh();
     const org = openOrg(dir, PASS);
     const state = new RevocationState(bundle(dir));
-    const apply = (f: { list: string }) => state.apply(envelopeFromText(f.list));
+    const apply = (f: { list: string }) => state.apply(envelopeFromText(f.list, 'list'));
     expect(apply(org.setStatus('node', 'FR', 'suspended', NOW))).toBe(true);
     expect(state.status('node', 'FR')).toBe('suspended');
     const reinstated = org.setStatus('node', 'FR', 'good', NOW);

@@ -7,7 +7,7 @@
  */
 import { existsSync, mkdirSync, chmodSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
-import { SigningKey, certificatePem, fromBase64url, randomBytes, toBase64url, toHex, x509Certificate, type PassphraseLimits } from '#crypto';
+import { SigningKey, TlsKey, certificatePem, randomBytes, toHex, x509Certificate, type PassphraseLimits } from '#crypto';
 import {
   Envelope,
   LIMITS,
@@ -26,10 +26,11 @@ import {
   type MemberCertificate,
   type MemberRole,
   type RevocationEntry,
+  endorseCa,
 } from '#protocol';
-import { readJsonFile, writeJsonFile } from '#platform';
+import { envelopeToText, readJsonFile, writeJsonFile, type CertificateFile, type RevocationFile } from '#platform';
 import { orgPaths } from './paths.ts';
-import { readRootKey, writeRootKey } from './root-key.ts';
+import { readRootKey, writeRootKey, type OrgKeys } from './root-key.ts';
 
 const DAY = 86_400_000;
 
@@ -42,15 +43,6 @@ const State = z.strictObject({
 });
 type State = z.infer<typeof State>;
 
-/** A certificate as handed to a member: its envelope, msgpack then base64url, in a small JSON file. */
-export const CertificateFile = z.strictObject({ v: z.literal(1), kind: z.literal('member-certificate'), certificate: z.string() });
-export type CertificateFile = z.infer<typeof CertificateFile>;
-
-export const RevocationFile = z.strictObject({ v: z.literal(1), kind: z.literal('revocation-list'), seq: z.number().int(), list: z.string() });
-export type RevocationFile = z.infer<typeof RevocationFile>;
-
-export const envelopeToText = (env: Envelope): string => toBase64url(encode(env));
-export const envelopeFromText = (s: string): Envelope => decodeWith(fromBase64url(s), Envelope, LIMITS.maxPayloadBytes);
 
 export interface InitOrgOptions {
   dir: string;
@@ -70,26 +62,27 @@ export function initOrg(o: InitOrgOptions): { fingerprint: string } {
   chmodSync(o.dir, 0o700);
   const now = o.now ?? Date.now();
   const root = SigningKey.generate();
-  writeRootKey(p.rootKey, o.org, root, o.passphrase, o.limits);
-  const caPem = certificatePem(
-    x509Certificate(
-      { serial: randomBytes(16), issuer: { cn: `${o.org} root`, o: o.org }, subject: { cn: `${o.org} root`, o: o.org }, notBefore: now - DAY, notAfter: now + 3650 * DAY, publicKey: root.publicKey(), ca: true },
-      root,
-    ),
-  );
+  const ca = TlsKey.generate();
+  writeRootKey(p.rootKey, o.org, { key: root, ca }, o.passphrase, o.limits);
+  const caPem = caCertificate(o.org, ca, now);
   writeFileSync(p.ca, caPem, { mode: 0o644 });
-  writeJsonFile(p.bundle, trustBundleFile({ org: o.org, rootPub: root.publicKey(), caPem }));
+  writeJsonFile(p.bundle, trustBundleFile({ org: o.org, rootPub: root.publicKey(), caPem, caEndorsement: endorseCa(root, o.org, caPem, now) }));
   const state: State = { v: 1, org: o.org, crlSeq: 0, statuses: {}, issued: [] };
   writeJsonFile(p.state, state);
-  const auth = new OrgAuthority(o.dir, root, state);
+  const auth = new OrgAuthority(o.dir, { org: o.org, key: root, ca }, state);
   auth.publishRevocations(now);
   return { fingerprint: rootFingerprint(root.publicKey()) };
 }
 
+/** The self-issued certificate of the organisation's TLS CA (ten years). */
+function caCertificate(org: string, ca: TlsKey, now: number): string {
+  const name = { cn: `${org} TLS CA`, o: org };
+  return certificatePem(x509Certificate({ serial: randomBytes(16), issuer: name, subject: name, notBefore: now - DAY, notAfter: now + 3650 * DAY, subjectSpki: ca.spki(), ca: true }, ca));
+}
+
 export function openOrg(dir: string, passphrase: string): OrgAuthority {
   const p = orgPaths(dir);
-  const { key } = readRootKey(p.rootKey, passphrase);
-  return new OrgAuthority(dir, key, readJsonFile(p.state, State, 'organisation state'));
+  return new OrgAuthority(dir, readRootKey(p.rootKey, passphrase), readJsonFile(p.state, State, 'organisation state'));
 }
 
 export interface AdmitOptions {
@@ -101,11 +94,16 @@ export interface AdmitOptions {
 export class OrgAuthority {
   #s: State;
 
+  readonly root: SigningKey;
+  readonly #ca: TlsKey;
+
   constructor(
     readonly dir: string,
-    readonly root: SigningKey,
+    keys: OrgKeys,
     state: State,
   ) {
+    this.root = keys.key;
+    this.#ca = keys.ca;
     this.#s = state;
   }
 
@@ -125,17 +123,17 @@ export class OrgAuthority {
     const x509 = x509Certificate(
       {
         serial: randomBytes(16),
-        issuer: { cn: `${this.org} root`, o: this.org },
+        issuer: { cn: `${this.org} TLS CA`, o: this.org },
         subject: { cn: req.role === 'node' ? keyId.node(req.name) : keyId.coordinator(req.name), o: this.org },
         notBefore: now - 60_000,
         notAfter,
-        publicKey: req.tlsPub,
+        subjectSpki: req.tlsPub,
         serverAuth: true,
         clientAuth: true,
         dns: req.hosts.dns,
         ip: req.hosts.ip,
       },
-      this.root,
+      this.#ca,
     );
     const cert: MemberCertificate = {
       t: 'member-cert',
@@ -157,7 +155,7 @@ export class OrgAuthority {
     if (req.role === 'coordinator') {
       const p = orgPaths(this.dir);
       const b = parseTrustBundle(readJsonFile(p.bundle, z.unknown(), 'trust bundle'));
-      writeJsonFile(p.bundle, trustBundleFile({ org: b.org, rootPub: b.rootPub, caPem: b.caPem, coordinatorCert: certificate, ...(b.rollover ? { rollover: b.rollover } : {}) }));
+      writeJsonFile(p.bundle, trustBundleFile({ org: b.org, rootPub: b.rootPub, caPem: b.caPem, caEndorsement: b.caEndorsement, coordinatorCert: certificate, ...(b.rollover ? { rollover: b.rollover } : {}) }));
     }
     return { certificate, cert, file: { v: 1, kind: 'member-certificate', certificate: envelopeToText(certificate) } };
   }
@@ -195,16 +193,12 @@ export class OrgAuthority {
   rollover(newPassphrase: string, now = Date.now(), limits?: PassphraseLimits): { fingerprint: string } {
     const p = orgPaths(this.dir);
     const next = SigningKey.generate();
-    const caPem = certificatePem(
-      x509Certificate(
-        { serial: randomBytes(16), issuer: { cn: `${this.org} root`, o: this.org }, subject: { cn: `${this.org} root`, o: this.org }, notBefore: now - DAY, notAfter: now + 3650 * DAY, publicKey: next.publicKey(), ca: true },
-        next,
-      ),
-    );
+    const ca = TlsKey.generate();
+    const caPem = caCertificate(this.org, ca, now);
     const rollover = signRootRollover(this.root, this.org, next.publicKey(), now);
-    writeRootKey(p.rootKey, this.org, next, newPassphrase, limits);
+    writeRootKey(p.rootKey, this.org, { key: next, ca }, newPassphrase, limits);
     writeFileSync(p.ca, caPem, { mode: 0o644 });
-    writeJsonFile(p.bundle, trustBundleFile({ org: this.org, rootPub: next.publicKey(), caPem, rollover }));
+    writeJsonFile(p.bundle, trustBundleFile({ org: this.org, rootPub: next.publicKey(), caPem, caEndorsement: endorseCa(next, this.org, caPem, now), rollover }));
     return { fingerprint: rootFingerprint(next.publicKey()) };
   }
 

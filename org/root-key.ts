@@ -1,12 +1,13 @@
 /**
- * The organisation's root signing key at rest: an Ed25519 key encrypted under a passphrase (Argon2id,
- * moderate limits, then XChaCha20-Poly1305), in a file of mode 0600 inside a directory of mode 0700.
- * The passphrase is never stored; every signing operation asks for it.
+ * The organisation's keys at rest: the root signing key (Ed25519, the anchor every party pins) and the
+ * TLS CA key (P-256, which signs the X.509 certificates of TLS), sealed together under a passphrase
+ * (Argon2id, moderate limits, then XChaCha20-Poly1305), in a file of mode 0600 inside a directory of
+ * mode 0700. The passphrase is never stored; every signing operation asks for it.
  */
 import { z } from 'zod';
-import { SigningKey, fromBase64url, openWithPassphrase, sealWithPassphrase, toBase64url, type PassphraseLimits } from '#crypto';
+import { SigningKey, TlsKey, fromBase64url, openWithPassphrase, sealWithPassphrase, toBase64url, type PassphraseLimits } from '#crypto';
 import { readJsonFile, writeJsonFile } from '#platform';
-import { VeilError } from '#protocol';
+import { VeilError, bytesMax, decodeWith, encode } from '#protocol';
 
 const LABEL = 'org-root-key';
 
@@ -20,8 +21,17 @@ export const RootKeyFile = z.strictObject({
   sealed: b64,
 });
 
-export function writeRootKey(path: string, org: string, key: SigningKey, passphrase: string, limits?: PassphraseLimits): void {
-  const secret = key.secretBytes();
+const Sealed = z.strictObject({ root: bytesMax(64), ca: bytesMax(1024) });
+
+export interface OrgKeys {
+  readonly org: string;
+  readonly key: SigningKey;
+  readonly ca: TlsKey;
+}
+
+export function writeRootKey(path: string, org: string, keys: { key: SigningKey; ca: TlsKey }, passphrase: string, limits?: PassphraseLimits): void {
+  const key = keys.key;
+  const secret = encode({ root: key.secretBytes(), ca: keys.ca.pkcs8() });
   try {
     const box = sealWithPassphrase(secret, passphrase, `${LABEL}/${org}`, limits);
     writeJsonFile(
@@ -34,8 +44,8 @@ export function writeRootKey(path: string, org: string, key: SigningKey, passphr
   }
 }
 
-/** The root key, or `bad_key` naming the passphrase when it does not open. */
-export function readRootKey(path: string, passphrase: string): { org: string; key: SigningKey } {
+/** The organisation's keys, or `bad_key` naming the passphrase when it does not open. */
+export function readRootKey(path: string, passphrase: string): OrgKeys {
   const f = readJsonFile(path, RootKeyFile, 'organisation root key');
   let secret: Uint8Array;
   try {
@@ -44,9 +54,10 @@ export function readRootKey(path: string, passphrase: string): { org: string; ke
     throw new VeilError('bad_key', 'the passphrase does not open the organisation root key (VEIL_ORG_PASSPHRASE or the prompt)');
   }
   try {
-    const key = SigningKey.fromBytes(secret);
+    const s = decodeWith(secret, Sealed, 2048);
+    const key = SigningKey.fromBytes(s.root);
     if (toBase64url(key.publicKey()) !== f.publicKey) throw new VeilError('bad_key', 'root key file is inconsistent');
-    return { org: f.org, key };
+    return { org: f.org, key, ca: TlsKey.fromPkcs8(s.ca) };
   } finally {
     secret.fill(0);
   }

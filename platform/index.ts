@@ -14,3 +14,4 @@ export * from './http-status.ts';
 export * from './clock.ts';
 export * from './idempotency.ts';
 export * from './tls.ts';
+export * from './enrollment.ts';

@@ -12,19 +12,19 @@
  * party that terminates TLS itself does not verify at the other end.
  */
 import type { ConnectionOptions, PeerCertificate, TLSSocket } from 'node:tls';
-import { certificatePem, ed25519PrivateKeyPem, equalBytes, type SigningKey } from '#crypto';
+import { certificatePem, equalBytes, type TlsKey } from '#crypto';
 
 export const CHANNEL_BINDING_LABEL = 'EXPORTER-Channel-Binding';
 
 export interface TlsServerIdentity {
-  /** The party's TLS key (Ed25519, not its signing key). */
-  key: SigningKey;
+  /** The party's TLS key (P-256, not its signing key). */
+  key: TlsKey;
   /** Its X.509 certificate (DER), issued by the organisation. */
   certificate: Uint8Array;
 }
 
 export function serverTlsOptions(id: TlsServerIdentity): { key: string; cert: string; minVersion: 'TLSv1.3' } {
-  return { key: ed25519PrivateKeyPem(id.key), cert: certificatePem(id.certificate), minVersion: 'TLSv1.3' };
+  return { key: id.key.pkcs8Pem(), cert: certificatePem(id.certificate), minVersion: 'TLSv1.3' };
 }
 
 export interface TlsClientTrust {

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { SigningKey, initCrypto, randomBytes, toHex } from '#crypto';
+import { SigningKey, TlsKey, initCrypto, randomBytes, toHex } from '#crypto';
 import {
   RevocationState,
   issueAnalystCertificate,
@@ -12,7 +12,16 @@ import {
   verifyCertificateRequest,
   type MemberCertificate,
 } from './certificates.ts';
-import { acceptBundleUpdate, bundleCoordinator, parseTrustBundle, signRootRollover, trustBundleFile } from './trust-bundle.ts';
+import { acceptBundleUpdate, bundleCoordinator, endorseCa, parseTrustBundle, signRootRollover, trustBundleFile } from './trust-bundle.ts';
+import { certificatePem, x509Certificate } from '#crypto';
+
+/** A real self-issued CA certificate (PEM) and the root's endorsement of it. */
+function ca(root: SigningKey, org = 'interpol-test') {
+  const k = TlsKey.generate();
+  const name = { cn: 'test CA', o: org };
+  const caPem = certificatePem(x509Certificate({ serial: randomBytes(8), issuer: name, subject: name, notBefore: NOW - DAY, notAfter: NOW + DAY, subjectSpki: k.spki(), ca: true }, k));
+  return { caPem, caEndorsement: endorseCa(root, org, caPem, NOW) };
+}
 import { signEnvelope } from './envelope.ts';
 import { errorCodeOf } from './errors.ts';
 
@@ -52,12 +61,12 @@ function org(name = 'interpol-test') {
 describe('certificate requests', () => {
   it('prove possession of the key they ask to certify', () => {
     const k = SigningKey.generate();
-    const env = signCertificateRequest(k, { role: 'node', name: 'FR', tlsPub: randomBytes(32), hosts: { dns: ['fr.example'], ip: ['127.0.0.1'] }, ts: NOW });
+    const env = signCertificateRequest(k, { role: 'node', name: 'FR', tlsPub: TlsKey.generate().spki(), hosts: { dns: ['fr.example'], ip: ['127.0.0.1'] }, ts: NOW });
     expect(verifyCertificateRequest(env).name).toBe('FR');
     // the same request signed by another key claiming FR's key fails
     const forged = signEnvelope(SigningKey.generate(), 'node:FR', { ...verifyCertificateRequest(env) });
     expect(code(() => verifyCertificateRequest(forged))).toBe('bad_signature');
-    const notACountry = signCertificateRequest(k, { role: 'node', name: 'france', tlsPub: randomBytes(32), hosts: { dns: [], ip: [] }, ts: NOW });
+    const notACountry = signCertificateRequest(k, { role: 'node', name: 'france', tlsPub: TlsKey.generate().spki(), hosts: { dns: [], ip: [] }, ts: NOW });
     expect(code(() => verifyCertificateRequest(notACountry))).toBe('bad_request');
   });
 });
@@ -114,30 +123,33 @@ describe('trust bundles', () => {
   it('round-trip, carry a checkable fingerprint and the coordinator', () => {
     const o = org();
     const coordinator = o.certify('coordinator', 'main', SigningKey.generate());
-    const file = trustBundleFile({ org: o.anchor.org, rootPub: o.anchor.rootPub, caPem: 'PEM', coordinatorCert: coordinator });
+    const file = trustBundleFile({ org: o.anchor.org, rootPub: o.anchor.rootPub, ...ca(o.root), coordinatorCert: coordinator });
     expect(file.fingerprint).toBe(rootFingerprint(o.anchor.rootPub));
     expect(file.fingerprint).toMatch(/^([0-9A-F]{4} ){7}[0-9A-F]{4}$/);
     const b = parseTrustBundle(JSON.parse(JSON.stringify(file)));
     expect(bundleCoordinator(b, NOW).name).toBe('main');
     expect(code(() => parseTrustBundle({ ...file, fingerprint: rootFingerprint(randomBytes(32)) }))).toBe('bad_config');
+    // a CA certificate the root did not endorse (swapped in the file) is refused
+    expect(code(() => parseTrustBundle({ ...file, caPem: ca(o.root).caPem }))).toBe('bad_config');
+    expect(code(() => parseTrustBundle({ ...file, caEndorsement: undefined }))).toBe('bad_config');
   });
 
   it('accept a new root only with a rollover statement signed by the pinned root', () => {
     const o = org();
-    const pinned = parseTrustBundle(trustBundleFile({ org: o.anchor.org, rootPub: o.anchor.rootPub, caPem: 'A' }));
+    const pinned = parseTrustBundle(trustBundleFile({ org: o.anchor.org, rootPub: o.anchor.rootPub, ...ca(o.root) }));
     const next = SigningKey.generate();
     const good = parseTrustBundle(
-      trustBundleFile({ org: o.anchor.org, rootPub: next.publicKey(), caPem: 'B', rollover: signRootRollover(o.root, o.anchor.org, next.publicKey(), NOW) }),
+      trustBundleFile({ org: o.anchor.org, rootPub: next.publicKey(), ...ca(next), rollover: signRootRollover(o.root, o.anchor.org, next.publicKey(), NOW) }),
     );
     expect(toHex(acceptBundleUpdate(pinned, good).rootPub)).toBe(toHex(next.publicKey()));
-    const noRollover = parseTrustBundle(trustBundleFile({ org: o.anchor.org, rootPub: next.publicKey(), caPem: 'B' }));
+    const noRollover = parseTrustBundle(trustBundleFile({ org: o.anchor.org, rootPub: next.publicKey(), ...ca(next) }));
     expect(code(() => acceptBundleUpdate(pinned, noRollover))).toBe('untrusted_key');
     const selfSigned = parseTrustBundle(
-      trustBundleFile({ org: o.anchor.org, rootPub: next.publicKey(), caPem: 'B', rollover: signRootRollover(next, o.anchor.org, next.publicKey(), NOW) }),
+      trustBundleFile({ org: o.anchor.org, rootPub: next.publicKey(), ...ca(next), rollover: signRootRollover(next, o.anchor.org, next.publicKey(), NOW) }),
     );
     expect(code(() => acceptBundleUpdate(pinned, selfSigned))).toBe('untrusted_key');
     const otherKey = parseTrustBundle(
-      trustBundleFile({ org: o.anchor.org, rootPub: next.publicKey(), caPem: 'B', rollover: signRootRollover(o.root, o.anchor.org, randomBytes(32), NOW) }),
+      trustBundleFile({ org: o.anchor.org, rootPub: next.publicKey(), ...ca(next), rollover: signRootRollover(o.root, o.anchor.org, randomBytes(32), NOW) }),
     );
     expect(code(() => acceptBundleUpdate(pinned, otherKey))).toBe('untrusted_key');
   });

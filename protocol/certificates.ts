@@ -13,7 +13,7 @@
  * distributes certificates and revocation lists but cannot mint either.
  */
 import { z } from 'zod';
-import { sha256, toHex, type SigningKey } from '#crypto';
+import { checkTlsPublicKey, sha256, toHex, type SigningKey } from '#crypto';
 import { readUnverified, signEnvelope, verifyEnvelope, type Envelope } from './envelope.ts';
 import { VeilError } from './errors.ts';
 import { keyId, keyIdName } from './key-id.ts';
@@ -28,6 +28,8 @@ const orgName = name;
 const hostname = z.string().regex(/^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$/i);
 const ipv4 = z.string().regex(/^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/);
 const key = bytes(32);
+/** A TLS public key: a DER SubjectPublicKeyInfo of a P-256 key (91 bytes). */
+const tlsKey = bytesMax(200);
 
 export const Hosts = z.strictObject({ dns: z.array(hostname).max(8), ip: z.array(ipv4).max(8) });
 export type Hosts = z.infer<typeof Hosts>;
@@ -39,8 +41,8 @@ export const CertificateRequest = z.strictObject({
   /** The country code of a node, the name of the coordinator. */
   name,
   signPub: key,
-  /** A separate Ed25519 key for TLS (never the signing key). */
-  tlsPub: key,
+  /** A separate P-256 key for TLS, as a DER SubjectPublicKeyInfo (never the signing key). */
+  tlsPub: tlsKey,
   /** Where the party's TLS listener is reached, for the certificate's subjectAltName. */
   hosts: Hosts,
   ts,
@@ -54,7 +56,7 @@ export const MemberCertificate = z.strictObject({
   role: z.enum(['node', 'coordinator']),
   name,
   signPub: key,
-  tlsPub: key,
+  tlsPub: tlsKey,
   roles: z.array(z.enum(MEMBER_ROLES)).max(MEMBER_ROLES.length),
   notBefore: ts,
   notAfter: ts,
@@ -118,6 +120,11 @@ export function verifyCertificateRequest(env: Envelope): CertificateRequest {
   const kid = req.role === 'node' ? keyId.node(req.name) : keyId.coordinator(req.name);
   if (env.kid !== kid) throw new VeilError('bad_request', 'request key id does not name the requester');
   if (req.role === 'node' && !country.safeParse(req.name).success) throw new VeilError('bad_request', 'a node is named by its country code');
+  try {
+    checkTlsPublicKey(req.tlsPub);
+  } catch (e) {
+    throw new VeilError('bad_key', 'the request’s TLS key is not a P-256 public key', { cause: e });
+  }
   return req;
 }
 

@@ -34,7 +34,7 @@ function setup() {
 describe('login in the upgrade request', () => {
   it('accepts a certified node bound to this TLS session', () => {
     const s = setup();
-    expect(verifyLoginHeader(s.header(), s.check()).name).toBe('FR');
+    expect(verifyLoginHeader(s.header(), s.check()).cert.name).toBe('FR');
   });
 
   it('refuses a relayed login, another coordinator, a replay and a stale timestamp', () => {

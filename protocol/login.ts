@@ -63,8 +63,14 @@ export interface LoginCheck {
   replay: ReplayGuard;
 }
 
+/** A verified login: the member's certificate, as decoded and as the envelope it came in. */
+export interface LoginIdentity {
+  readonly cert: MemberCertificate;
+  readonly certificate: Envelope;
+}
+
 /** Verify a login header; returns the member's certificate. Every failure is a typed error. */
-export function verifyLoginHeader(header: string | undefined, c: LoginCheck): MemberCertificate {
+export function verifyLoginHeader(header: string | undefined, c: LoginCheck): LoginIdentity {
   if (header === undefined) throw new VeilError('unauthenticated', 'no login header');
   if (header.length > LOGIN_HEADER_MAX) throw new VeilError('too_large', 'login header');
   let raw: Uint8Array;
@@ -84,5 +90,5 @@ export function verifyLoginHeader(header: string | undefined, c: LoginCheck): Me
   for (let i = 0; i < 32; i++) diff |= (s.binding[i] as number) ^ (c.binding[i] as number);
   if (c.binding.length !== 32 || diff !== 0) throw new VeilError('unauthenticated', 'login is bound to another TLS session (relayed?)');
   c.replay.check(h.login.kid, s.ts, s.nonce);
-  return cert;
+  return { cert, certificate: h.cert };
 }

@@ -1,14 +1,16 @@
 /**
  * The trust bundle every node and SDK pins: the organisation's name, its root public key, its TLS CA
- * certificate, and the coordinator's certificate. It travels out of band (a file handed over with the
- * software); a person compares its fingerprint (`rootFingerprint`) by a second channel before use.
+ * certificate with the root's signed endorsement of it, and the coordinator's certificate. It travels
+ * out of band (a file handed over with the software); a person compares its fingerprint
+ * (`rootFingerprint`) by a second channel before use. The fingerprint covers only the root key: the CA
+ * certificate and the coordinator's certificate are accepted because the root signed them.
  *
  * Root re-issue: a new bundle carries a `rollover` statement signed by the previous root naming the new
  * root key. A party holding the old bundle accepts the new one only with that statement, so a root can
  * be replaced without a second out-of-band handover, and a forged bundle without it is refused.
  */
 import { z } from 'zod';
-import { equalBytes, fromBase64url, toBase64url, type SigningKey } from '#crypto';
+import { equalBytes, fromBase64url, sha256, toBase64url, type SigningKey } from '#crypto';
 import { decodeWith } from './decode.ts';
 import { Envelope, signEnvelope, verifyEnvelope } from './envelope.ts';
 import { VeilError } from './errors.ts';
@@ -26,6 +28,8 @@ export const TrustBundleFile = z.strictObject({
   rootPub: b64,
   /** The organisation's TLS CA certificate (PEM). */
   caPem: z.string().max(8192),
+  /** The root's signed statement naming the CA certificate (base64url envelope). */
+  caEndorsement: b64.optional(),
   fingerprint: z.string().max(64),
   /** The coordinator's member certificate (a signed envelope, msgpack, base64url); absent until certified. */
   coordinator: b64.optional(),
@@ -37,8 +41,25 @@ export type TrustBundleFile = z.infer<typeof TrustBundleFile>;
 export const RootRollover = z.strictObject({ t: z.literal('root-rollover'), org: z.string(), newRootPub: bytes(32), ts });
 export type RootRollover = z.infer<typeof RootRollover>;
 
+/** The root vouches for the TLS CA certificate (by its SHA-256), so the bundle's CA cannot be swapped. */
+export const CaEndorsement = z.strictObject({ t: z.literal('tls-ca'), org: z.string(), caSha256: bytes(32), ts });
+export type CaEndorsement = z.infer<typeof CaEndorsement>;
+
+/** DER bytes of the first certificate in a PEM text. */
+export function pemToDer(pem: string): Uint8Array {
+  const m = /-----BEGIN CERTIFICATE-----([A-Za-z0-9+/=\s]+)-----END CERTIFICATE-----/.exec(pem);
+  if (!m?.[1]) throw new VeilError('bad_config', 'not a PEM certificate');
+  return new Uint8Array(Buffer.from(m[1].replace(/\s+/g, ''), 'base64'));
+}
+
+export function endorseCa(root: SigningKey, org: string, caPem: string, now: number): Envelope {
+  return signEnvelope(root, keyId.org(org), { t: 'tls-ca', org, caSha256: sha256(pemToDer(caPem)), ts: now } satisfies CaEndorsement);
+}
+
 export interface TrustBundle extends TrustAnchor {
   readonly caPem: string;
+  /** The root's endorsement of `caPem` (checked when the bundle is read). */
+  readonly caEndorsement: Envelope;
   readonly fingerprint: string;
   /** The coordinator's certificate envelope, if the bundle names one. */
   readonly coordinatorCert: Envelope | undefined;
@@ -53,15 +74,27 @@ export function parseTrustBundle(raw: unknown): TrustBundle {
   if (rootPub.length !== 32) throw new VeilError('bad_config', 'trust bundle root key has the wrong length');
   if (rootFingerprint(rootPub) !== f.fingerprint) throw new VeilError('bad_config', 'trust bundle fingerprint does not match its root key');
   const env = (s: string | undefined) => (s === undefined ? undefined : decodeWith(fromBase64url(s), Envelope, LIMITS.maxPayloadBytes));
-  return { org: f.org, rootPub, caPem: f.caPem, fingerprint: f.fingerprint, coordinatorCert: env(f.coordinator), rollover: env(f.rollover) };
+  const endorsement = env(f.caEndorsement);
+  if (!endorsement) throw new VeilError('bad_config', 'trust bundle carries no endorsement of its CA certificate');
+  let e: CaEndorsement;
+  try {
+    e = verifyEnvelope(endorsement, () => rootPub, CaEndorsement);
+  } catch {
+    throw new VeilError('bad_config', 'trust bundle: the CA endorsement is not signed by its root');
+  }
+  if (endorsement.kid !== keyId.org(f.org) || e.org !== f.org || !equalBytes(e.caSha256, sha256(pemToDer(f.caPem)))) {
+    throw new VeilError('bad_config', 'trust bundle: its CA certificate is not the one its root endorsed');
+  }
+  return { org: f.org, rootPub, caPem: f.caPem, caEndorsement: endorsement, fingerprint: f.fingerprint, coordinatorCert: env(f.coordinator), rollover: env(f.rollover) };
 }
 
-export function trustBundleFile(b: { org: string; rootPub: Uint8Array; caPem: string; coordinatorCert?: Envelope; rollover?: Envelope }): TrustBundleFile {
+export function trustBundleFile(b: { org: string; rootPub: Uint8Array; caPem: string; caEndorsement: Envelope; coordinatorCert?: Envelope; rollover?: Envelope }): TrustBundleFile {
   return {
     v: 1,
     org: b.org,
     rootPub: toBase64url(b.rootPub),
     caPem: b.caPem,
+    caEndorsement: toBase64url(encode(b.caEndorsement)),
     fingerprint: rootFingerprint(b.rootPub),
     ...(b.coordinatorCert ? { coordinator: toBase64url(encode(b.coordinatorCert)) } : {}),
     ...(b.rollover ? { rollover: toBase64url(encode(b.rollover)) } : {}),

@@ -11,7 +11,7 @@ import { initCrypto, randomBytes, type Rng } from '#crypto';
 import { VeilError, type BioModality, type QuerySubject } from '#protocol';
 import { loadCredential, type Credential } from './credential.ts';
 import type { Member } from './members.ts';
-import { httpTransport, type Transport } from './transport.ts';
+import { nodeTransport, type Transport } from './transport.ts';
 import { NodeApi } from './node-api.ts';
 import { KnownMembers } from './known-members.ts';
 import { systemTime, type Clock, type FlowDeps } from './flow-deps.ts';
@@ -23,7 +23,7 @@ import type { BioQueryResult, Disclosure, DisclosureOptions, DisclosureReceipt, 
 export interface ConnectOptions {
   /** The own node's base URL; default: the credential's. Not needed when `transport` is given. */
   nodeUrl?: string;
-  /** How requests reach the own node; default: HTTP through `fetch` to `nodeUrl`. */
+  /** How requests reach the own node; default: HTTPS to `nodeUrl`, pinned to the node's certified TLS certificate. */
   transport?: Transport;
   /** Randomness for blinds, request ids and nonces; default: the system CSPRNG. */
   rng?: Rng;
@@ -46,7 +46,7 @@ export class VeilClient implements AsyncDisposable {
   ) {
     const api = new NodeApi({ transport, credential });
     const clock = opts.clock ?? systemTime;
-    this.#deps = { credential, api, members: new KnownMembers({ api, clock }), rng: opts.rng ?? randomBytes, clock };
+    this.#deps = { credential, api, members: new KnownMembers({ api, clock, anchor: credential.bundle }), rng: opts.rng ?? randomBytes, clock };
     this.#bio = new BioMatcher(this.#deps, opts.bioSessions);
   }
 
@@ -56,7 +56,7 @@ export class VeilClient implements AsyncDisposable {
     const url = opts.nodeUrl ?? cred.nodeUrl ?? '';
     if (!url && !opts.transport) throw new VeilError('bad_config', 'the credential names no node URL; pass nodeUrl');
     const nodeUrl = url.replace(/\/$/, '');
-    return new VeilClient(cred, nodeUrl, opts.transport ?? httpTransport(nodeUrl), opts);
+    return new VeilClient(cred, nodeUrl, opts.transport ?? nodeTransport(nodeUrl, { caPem: cred.bundle.caPem, nodeCertificate: cred.node.x509 }), opts);
   }
 
   get country(): string {

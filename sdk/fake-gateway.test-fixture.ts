@@ -1,7 +1,10 @@
 /**
  * An in-process stand-in for the analyst's own node and the network behind it, for the SDK's unit
- * tests: only the network is fake. Member nodes hold real keys (Ed25519 signing, X25519 box, RFC 9497
- * VOPRF keys with epochs), publish real self-signed descriptors, index their records under real tags,
+ * tests: only the network is fake. An organisation root certifies every member node and the analyst's
+ * own node (which certifies the analyst). Member nodes hold real keys (Ed25519 signing, X25519 box,
+ * RFC 9497 VOPRF keys with epochs), publish real signed descriptors beside their certificates, index
+ * their records under real tags with a real signed commitment (the coordinator's lookup answers are
+ * complete buckets with their paths, and can be told to lie),
  * answer queries with real signed evaluations and batched DLEQ proofs, score biometric probes with the
  * real HE server, and sign real disclosure decisions. The gateway verifies the analyst's signed
  * requests and routes them as the real gateway and coordinator would, as a `Transport`.
@@ -9,7 +12,7 @@
  * Each node can be told to misbehave (evaluate with an unpublished key, sign as someone else, alter its
  * answer, be unavailable) and the gateway to fail a request with a given HTTP status and body.
  */
-import { BoxKeyPair, OprfKey, SigningKey, blindEvaluateBatch, equalBytes, evaluate, sealTo, sha256, toHex, type GalleryEncoding, type HeServer, type Rng } from '#crypto';
+import { BoxKeyPair, OprfKey, SigningKey, TlsKey, certificatePem, x509Certificate, blindEvaluateBatch, equalBytes, evaluate, randomBytes, sealTo, sha256, toHex, type GalleryEncoding, type HeServer, type Rng } from '#crypto';
 import {
   BioQueryRequest,
   DisclosureRequest,
@@ -20,13 +23,25 @@ import {
   QueryRequest,
   SealedClaim,
   VeilError,
+  IndexTree,
   asVeilError,
+  bucketLeaf,
+  bucketOf,
+  bucketsOfKeys,
   decodeWith,
   encode,
+  issueAnalystCertificate,
+  issueCertificate,
   keyId,
   matchKeysForQuery,
+  rootFingerprint,
+  endorseCa,
+  trustBundleFile,
   signEnvelope,
   verifyEnvelope,
+  type IndexCommitment,
+  type MemberEntry,
+  type TrustBundle,
   type Answer,
   type BioEvalResult,
   type DisclosureDecision,
@@ -41,7 +56,7 @@ import {
   type SealedRelease,
 } from '#protocol';
 import type { z } from 'zod';
-import type { Credential } from './credential.ts';
+import { parseCredential, type Credential } from './credential.ts';
 import type { Transport, TransportResponse } from './transport.ts';
 
 /** A deterministic byte source (LCG) for reproducible keys. */
@@ -57,8 +72,69 @@ export function seeded(seed: number): Rng {
   };
 }
 
-export function analystCredential(country: string, rng: Rng, analystId = 'analyst-1'): Credential {
-  return { analystId, name: 'Test Analyst', country, nodeUrl: null, signing: SigningKey.generate(rng), box: BoxKeyPair.generate(rng) };
+const ORG = 'fake-org';
+const YEAR = 365 * 86_400_000;
+
+/** The organisation root of a fake network: certifies member nodes. */
+export class FakeOrg {
+  readonly root: SigningKey;
+  readonly bundle: TrustBundle;
+  readonly caPem: string;
+
+  constructor(rng: Rng) {
+    this.root = SigningKey.generate(rng);
+    const k = TlsKey.generate();
+    const name = { cn: 'fake CA', o: ORG };
+    this.caPem = certificatePem(x509Certificate({ serial: Uint8Array.of(1), issuer: name, subject: name, notBefore: 0, notAfter: Date.now() + 10 * YEAR, subjectSpki: k.spki(), ca: true }, k));
+    const caEndorsement = endorseCa(this.root, ORG, this.caPem, Date.now());
+    this.bundle = { org: ORG, rootPub: this.root.publicKey(), caPem: this.caPem, caEndorsement, fingerprint: rootFingerprint(this.root.publicKey()), coordinatorCert: undefined, rollover: undefined };
+  }
+
+  certify(country: string, signPub: Uint8Array, over: { notAfter?: number } = {}): Envelope {
+    return issueCertificate(this.root, {
+      org: ORG,
+      serial: toHex(randomBytes(16)),
+      role: 'node',
+      name: country,
+      signPub,
+      tlsPub: randomBytes(32),
+      roles: ['requester', 'responder'],
+      // Valid over every clock the tests use (they pin time near 2025).
+      notBefore: 0,
+      notAfter: over.notAfter ?? Date.now() + 10 * YEAR,
+      x509: new Uint8Array(8),
+    });
+  }
+}
+
+/** An analyst credential with its full chain: organisation → its node → the analyst. */
+export function analystCredential(country: string, rng: Rng, analystId = 'analyst-1', org = new FakeOrg(rng)): Credential & { org: FakeOrg } {
+  const node = SigningKey.generate(rng);
+  const signing = SigningKey.generate(rng);
+  const box = BoxKeyPair.generate(rng);
+  const certificate = issueAnalystCertificate(node, {
+    serial: toHex(randomBytes(16)),
+    country,
+    analystId,
+    signPub: signing.publicKey(),
+    boxPub: box.publicKey(),
+    notBefore: 0,
+    notAfter: Date.now() + 10 * YEAR,
+  });
+  const text = (e: Envelope) => Buffer.from(encode(e)).toString('base64url');
+  const cred = parseCredential({
+    v: 2,
+    analystId,
+    name: 'Test Analyst',
+    country,
+    nodeUrl: null,
+    signingKey: Buffer.from(signing.secretBytes()).toString('base64url'),
+    boxKey: Buffer.from(box.secretBytes()).toString('base64url'),
+    certificate: text(certificate),
+    nodeCertificate: text(org.certify(country, node.publicKey())),
+    bundle: trustBundleFile({ org: ORG, rootPub: org.root.publicKey(), caPem: org.caPem, caEndorsement: org.bundle.caEndorsement }),
+  });
+  return Object.assign(cred, { org });
 }
 
 export class FakeNode {
@@ -87,15 +163,28 @@ export class FakeNode {
   bio: { server: HeServer; gallery: GalleryEncoding } | undefined;
   readonly sessions = new Map<string, Uint8Array>();
   readonly #records: Array<{ subject: QuerySubject; token: Uint8Array }> = [];
+  /** The node's certificate from the organisation. */
+  certificate: Envelope;
+  /** The sequence of the node's last acknowledged index chunk (its answers promise it). */
+  indexSeq = 1;
+  /** The coordinator's lookup answers for this node can be told to lie. */
+  lookupLie: ((r: LookupResult) => LookupResult) | undefined;
 
   constructor(
     readonly country: string,
     readonly rng: Rng,
+    readonly org: FakeOrg,
   ) {
     this.signing = SigningKey.generate(rng);
     this.box = BoxKeyPair.generate(rng);
     this.oprf = OprfKey.generate('voprf', rng);
     this.evalKey = this.oprf;
+    this.certificate = org.certify(country, this.signing.publicKey());
+  }
+
+  /** The node's directory entry: its certificate and signed descriptor. */
+  entry(): MemberEntry {
+    return { cert: this.certificate, descriptor: this.descriptor() };
   }
 
   descriptor(): Envelope {
@@ -158,19 +247,35 @@ export class FakeNode {
     if (this.outage) return { country: this.country, ...this.outage };
     const allowed = q.items.flatMap((it, i) => (this.refuse.has(it.cls) ? [] : [{ i, blinded: it.blinded }]));
     const head = { t: 'eval-result', id: q.id, ts: q.ts, from: this.country, to: from, epoch: this.epoch } as const;
-    let r: EvalResult = { ...head, status: 'refused', code: 'refused_by_policy', items: [], evaluated: [], proof: null };
+    let r: EvalResult = { ...head, status: 'refused', code: 'refused_by_policy', items: [], evaluated: [], proof: null, indexSeq: this.indexSeq };
     if (allowed.length > 0) {
       const e = blindEvaluateBatch(this.evalKey, allowed.map((a) => a.blinded), this.rng);
-      r = { ...head, status: 'ok', items: allowed.map((a) => a.i), evaluated: e.evaluatedElements, proof: e.proof };
+      r = { ...head, status: 'ok', items: allowed.map((a) => a.i), evaluated: e.evaluatedElements, proof: e.proof, indexSeq: this.indexSeq };
     }
     return { country: this.country, status: 'answered', env: encode(this.#sign(this.alter ? this.alter(r) : r)) };
   }
 
-  lookup(item: LookupRequest['items'][number], mode: 'exact' | 'bucket'): LookupResult {
-    const entries = (this.index.get(item.epoch) ?? []).filter(([tag]) =>
-      item.keys.some((k) => (mode === 'exact' ? equalBytes(tag, k) : equalBytes(tag.subarray(0, k.length), k))),
-    );
-    return { country: this.country, epoch: item.epoch, entries, truncated: false };
+  /** The coordinator's answer for this node's index: the complete buckets of the keys, with paths and the node's signed commitment. */
+  lookup(item: LookupRequest['items'][number]): LookupResult {
+    const all = this.index.get(item.epoch) ?? [];
+    const blocks = new Map<number, Uint8Array>();
+    const tree = new IndexTree({ get: (n) => blocks.get(n), put: (n, b) => void blocks.set(n, b) });
+    const byBucket = new Map<number, Array<[Uint8Array, Uint8Array]>>();
+    for (const e of all) byBucket.set(bucketOf(e[0]), [...(byBucket.get(bucketOf(e[0])) ?? []), e]);
+    tree.setBuckets(new Map([...byBucket].map(([b, es]) => [b, bucketLeaf(b, es)])));
+    const commit: IndexCommitment = { t: 'index-commit', country: this.country, epoch: item.epoch, seq: this.indexSeq, root: tree.root(), count: all.length, ts: 1 };
+    const r: LookupResult = {
+      country: this.country,
+      epoch: item.epoch,
+      commitment: signEnvelope(this.signing, keyId.node(this.country), commit),
+      buckets: bucketsOfKeys(item.keys).map((bucket) => ({ bucket, entries: byBucket.get(bucket) ?? [], path: tree.path(bucket) })),
+    };
+    return this.lookupLie ? this.lookupLie(r) : r;
+  }
+
+  /** Entries the coordinator would return for these keys (for assertions). */
+  bucketEntries(item: LookupRequest['items'][number]): Array<[Uint8Array, Uint8Array]> {
+    return this.lookup(item).buckets.flatMap((b) => b.entries);
   }
 
   /** Score an encrypted probe as a node does; `unknown_session` when the keys are neither sent nor cached. */
@@ -236,12 +341,12 @@ export class FakeGateway implements Transport {
   failNext: TransportResponse | Error | undefined;
 
   constructor(
-    readonly analyst: Credential,
+    readonly analyst: Credential & { org: FakeOrg },
     readonly rng: Rng,
   ) {}
 
   add(country: string): FakeNode {
-    const n = new FakeNode(country, this.rng);
+    const n = new FakeNode(country, this.rng, this.analyst.org);
     this.nodes.set(country, n);
     return n;
   }
@@ -266,7 +371,7 @@ export class FakeGateway implements Transport {
     return this.#respond(async () => {
       if (path !== '/v1/members') throw new VeilError('not_found');
       this.requests.push({ path, payload: undefined });
-      return { members: [...this.nodes.values()].map((n) => n.descriptor()) };
+      return { members: [...this.nodes.values()].map((n) => n.entry()), revocations: null };
     });
   }
 
@@ -293,7 +398,7 @@ export class FakeGateway implements Transport {
         }
         case '/v1/lookup': {
           const l = open(LookupRequest);
-          return { id: l.id, results: l.items.flatMap((it) => this.nodes.get(it.country)?.lookup(it, l.mode) ?? []) };
+          return { id: l.id, results: l.items.flatMap((it) => this.nodes.get(it.country)?.lookup(it) ?? []) };
         }
         case '/v1/bio-query': {
           const q = open(BioQueryRequest);

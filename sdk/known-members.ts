@@ -1,10 +1,11 @@
 /**
  * The member directory as the analyst's own node last reported it: fetched on first use, again once it
  * is older than 30 s, and on demand when an answer names a signer or an OPRF epoch the directory does
- * not know yet (a member rotated its key since the last fetch). Descriptors are verified by
- * `MemberDirectory` before use, so the own node cannot substitute another country's keys.
+ * not know yet (a member rotated its key since the last fetch). Certificates and descriptors are
+ * verified against the pinned organisation root by `MemberDirectory` before use, so neither the own
+ * node nor the coordinator can substitute another country's keys.
  */
-import { MembersResponse, VeilError, keyId } from '#protocol';
+import { MembersResponse, VeilError, keyId, type TrustAnchor } from '#protocol';
 import { MemberDirectory, type Member } from './members.ts';
 import type { NodeApi } from './node-api.ts';
 import type { Clock } from './flow-deps.ts';
@@ -12,21 +13,22 @@ import type { Clock } from './flow-deps.ts';
 const MAX_AGE_MS = 30_000;
 
 export class KnownMembers {
-  readonly #directory = new MemberDirectory();
+  readonly #directory: MemberDirectory;
   readonly #api: NodeApi;
   readonly #clock: Clock;
   #fetchedAt: number | undefined;
 
-  constructor(deps: { api: NodeApi; clock: Clock }) {
+  constructor(deps: { api: NodeApi; clock: Clock; anchor: TrustAnchor }) {
     this.#api = deps.api;
     this.#clock = deps.clock;
+    this.#directory = new MemberDirectory(deps.anchor, () => deps.clock.now());
   }
 
   /** Every verified member; refetched when `refresh` is set or the list is stale. */
   async list(refresh = false): Promise<Member[]> {
     if (refresh || this.#fetchedAt === undefined || this.#clock.now() - this.#fetchedAt > MAX_AGE_MS) {
       const r = await this.#api.get('/v1/members', MembersResponse);
-      this.#directory.update(r.members);
+      this.#directory.update(r.members, r.revocations);
       this.#fetchedAt = this.#clock.now();
     }
     return this.#directory.all();

@@ -1,13 +1,28 @@
 /**
  * Looking verified tags up in the coordinator's PSI index, through the own node:
  * - `exact`: the full 16-byte tags are sent, so the coordinator learns which country hit;
- * - `bucket`: only a 2..4-byte prefix of each tag is sent and every entry in those buckets comes back,
- *   so the coordinator learns neither the tag nor whether it hit; the hit is found here, locally, by
- *   comparing the full tags.
- * Either way a hit is a match class with its opaque hit token (only the owning node can open it).
+ * - `bucket`: only a 2..4-byte prefix of each tag is sent, so the coordinator learns neither the tag
+ *   nor whether it hit.
+ * Either way every bucket asked for comes back complete, with its path to the root the owning node
+ * signed (protocol/index-commitment.ts); it is checked here before any entry is believed, and the hit
+ * is found here, locally, by comparing full tags. A coordinator that hides an entry, invents one or
+ * answers from an index older than the node's answer promised is caught, and that country is reported
+ * as an error, never as a no-hit. A hit is a match class with its opaque hit token.
  */
 import { equalBytes, toBase64url, toHex } from '#crypto';
-import { LookupResponse, VeilError, type LookupRequest, type LookupResult } from '#protocol';
+import {
+  IndexCommitment,
+  LookupResponse,
+  VeilError,
+  asVeilError,
+  bucketOf,
+  verifyBucket,
+  verifyEnvelope,
+  type CommittedBucket,
+  type LookupRequest,
+  type LookupResult,
+} from '#protocol';
+import { nodeSigner } from './known-members.ts';
 import type { Hit } from './types.ts';
 import type { ClassTag } from './verify-answer.ts';
 import { freshId, type FlowDeps } from './flow-deps.ts';
@@ -15,6 +30,8 @@ import { freshId, type FlowDeps } from './flow-deps.ts';
 export interface CountryTags {
   epoch: number;
   tags: ClassTag[];
+  /** From the node's signed answer: the lookup must come from a commitment at least this recent. */
+  indexSeq: number;
 }
 
 export interface LookupOptions {
@@ -23,8 +40,12 @@ export interface LookupOptions {
   bucketBytes: number;
 }
 
-/** Hits per country among `byCountry`'s tags. */
-export async function lookupTags(deps: Pick<FlowDeps, 'api' | 'rng' | 'clock'>, byCountry: ReadonlyMap<string, CountryTags>, opts: LookupOptions): Promise<Map<string, Hit[]>> {
+/** Hits per country among `byCountry`'s tags, or the error that country's proof failed with. */
+export async function lookupTags(
+  deps: Pick<FlowDeps, 'api' | 'rng' | 'clock' | 'members'>,
+  byCountry: ReadonlyMap<string, CountryTags>,
+  opts: LookupOptions,
+): Promise<Map<string, Hit[] | VeilError>> {
   const { mode, bucketBytes } = opts;
   if (bucketBytes < 2 || bucketBytes > 4) throw new VeilError('bad_request', 'bucketBytes must be 2..4');
   const items: LookupRequest['items'] = [];
@@ -34,20 +55,47 @@ export async function lookupTags(deps: Pick<FlowDeps, 'api' | 'rng' | 'clock'>, 
   }
   const req: LookupRequest = { t: 'lookup', id: freshId(deps.rng), ts: deps.clock.now(), nonce: deps.rng(16), mode, items };
   const resp = await deps.api.post('/v1/lookup', req, LookupResponse);
-  const out = new Map<string, Hit[]>();
-  for (const r of resp.results) {
-    const mine = byCountry.get(r.country);
-    if (!mine) continue;
-    out.set(r.country, matchEntries(mine.tags, r.entries));
+  const byResult = new Map(resp.results.map((r) => [r.country, r]));
+  const out = new Map<string, Hit[] | VeilError>();
+  for (const [country, mine] of byCountry) {
+    try {
+      out.set(country, matchEntries(mine.tags, provenEntries(deps, country, mine, byResult.get(country))));
+    } catch (e) {
+      out.set(country, asVeilError(e));
+    }
   }
   return out;
+}
+
+/**
+ * The entries of the buckets `mine` needs, once each is proven complete against the node's signed
+ * commitment for that epoch, at least as recent as the node's answer said.
+ */
+function provenEntries(deps: Pick<FlowDeps, 'members'>, country: string, mine: CountryTags, r: LookupResult | undefined): LookupResult['buckets'][number]['entries'] {
+  if (!r) {
+    // Only a node that has published nothing yet may have no commitment.
+    if (mine.indexSeq === 0) return [];
+    throw new VeilError('bad_proof', 'the index of this country was not served');
+  }
+  const c = verifyEnvelope(r.commitment, nodeSigner(country, deps.members.get(country), 'commitment not signed by the owning node'), IndexCommitment);
+  if (c.country !== country || c.epoch !== mine.epoch || r.epoch !== mine.epoch) throw new VeilError('bad_proof', 'commitment for another index');
+  if (c.seq < mine.indexSeq) throw new VeilError('bad_proof', 'the index served is older than the node’s answer');
+  const byBucket = new Map<number, CommittedBucket>(r.buckets.map((b) => [b.bucket, b]));
+  const entries: LookupResult['buckets'][number]['entries'] = [];
+  for (const bucket of new Set(mine.tags.map((t) => bucketOf(t.tag)))) {
+    const b = byBucket.get(bucket);
+    if (!b) throw new VeilError('bad_proof', 'a bucket was not served');
+    verifyBucket(c.root, bucket, b.entries, b.path);
+    entries.push(...b.entries);
+  }
+  return entries;
 }
 
 /**
  * The hits among `entries` for `tags`: equal full tags, one hit per (class, token). In bucket mode the
  * entries include other tags of the same buckets; they match nothing here.
  */
-export function matchEntries(tags: readonly ClassTag[], entries: LookupResult['entries']): Hit[] {
+export function matchEntries(tags: readonly ClassTag[], entries: LookupResult['buckets'][number]['entries']): Hit[] {
   const hits: Hit[] = [];
   const seen = new Set<string>();
   for (const [tag, token] of entries) {

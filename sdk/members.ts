@@ -1,10 +1,30 @@
 /**
- * The member directory as seen by an analyst or a node: each member's self-signed descriptor (signing
- * key, box key, current OPRF public key and epoch), verified before use. The coordinator curates the
- * list (it admitted each member by its public keys); a descriptor whose signature does not verify under
- * its own signing key, or whose key id names another country, is dropped.
+ * The member directory as seen by an analyst or a node: for each member, its certificate from the
+ * organisation and its descriptor (box key, current OPRF public key and epoch), verified before any of
+ * its keys is used.
+ *
+ * The chain is checked here, not taken from whoever relayed it: the certificate must verify under the
+ * pinned organisation root, be within its validity window and not be suspended or revoked by the
+ * current revocation list; the descriptor must be signed by exactly the key the certificate names and
+ * name the same country. A coordinator (or a gateway) that substitutes a key gets the member dropped:
+ * queries to it then fail, and nothing is ever sealed to a key the organisation did not vouch for.
+ * Revocation lists are applied only when newer, so an older list cannot roll a revocation back.
  */
-import { verifyEnvelope, decode, LIMITS, NodeDescriptor, type Envelope, VeilError, keyId, keyIdName } from '#protocol';
+import {
+  NodeDescriptor,
+  RevocationState,
+  VeilError,
+  asVeilError,
+  keyId,
+  keyIdName,
+  verifyCertificate,
+  verifyEnvelope,
+  type Envelope,
+  type ErrorCode,
+  type MemberEntry,
+  type MemberRole,
+  type TrustAnchor,
+} from '#protocol';
 
 export interface Member {
   readonly country: string;
@@ -12,52 +32,74 @@ export interface Member {
   readonly boxPub: Uint8Array;
   readonly epoch: number;
   readonly oprfPub: Uint8Array;
+  readonly roles: readonly MemberRole[];
+  /** The member's TLS certificate (DER), as its member certificate names it. */
+  readonly tlsCertificate: Uint8Array;
 }
 
-export function verifyDescriptor(env: Envelope): Member {
-  // Self-signed: read the claimed key, then verify the envelope under it before trusting anything.
+/** Verify one directory entry against the pinned root and the revocation list at `now`. */
+export function verifyMember(entry: MemberEntry, anchor: TrustAnchor, revocations: RevocationState, now: number): Member {
+  const cert = verifyCertificate(entry.cert, anchor, now, { expect: { role: 'node' }, revocations });
+  if (!entry.descriptor) throw new VeilError('not_found', 'member has not published a descriptor yet');
   const d = verifyEnvelope(
-    env,
+    entry.descriptor,
     (kid) => {
-      if (keyIdName(kid, 'node') === undefined) throw new VeilError('bad_signature', 'descriptor not signed by a node');
-      return peekSignPub(env);
+      if (kid !== keyId.node(cert.name)) throw new VeilError('untrusted_key', 'descriptor not signed by the certified node');
+      return cert.signPub;
     },
     NodeDescriptor,
   );
-  if (env.kid !== keyId.node(d.country)) throw new VeilError('bad_signature', 'descriptor key id names another country');
-  return { country: d.country, signPub: d.signPub, boxPub: d.boxPub, epoch: d.oprf.epoch, oprfPub: d.oprf.pub };
-}
-
-function peekSignPub(env: Envelope): Uint8Array {
-  // The payload is decoded twice (once unverified, only to read the claimed key); `verifyEnvelope` then checks
-  // the signature over the exact bytes before the schema-checked decode is trusted.
-  const d = NodeDescriptor.safeParse(decodeUnverified(env));
-  if (!d.success) throw new VeilError('bad_schema', 'descriptor');
-  return d.data.signPub;
-}
-
-function decodeUnverified(env: Envelope): unknown {
-  return decode(env.payload, LIMITS.maxPayloadBytes);
+  if (d.country !== cert.name) throw new VeilError('untrusted_key', 'descriptor names another country than its certificate');
+  return { country: d.country, signPub: cert.signPub, boxPub: d.boxPub, epoch: d.oprf.epoch, oprfPub: d.oprf.pub, roles: cert.roles, tlsCertificate: cert.x509 };
 }
 
 export class MemberDirectory {
+  readonly revocations: RevocationState;
   #byCountry = new Map<string, Member>();
-  #envelopes: Envelope[] = [];
+  #entries: MemberEntry[] = [];
+  #rejected: Array<{ country: string; code: ErrorCode }> = [];
 
-  update(envs: readonly Envelope[]): void {
+  constructor(
+    readonly anchor: TrustAnchor,
+    readonly now: () => number = Date.now,
+  ) {
+    this.revocations = new RevocationState(anchor);
+  }
+
+  /**
+   * Replace the directory by `entries`, after applying `revocations` if it is newer than the list held.
+   * Entries that do not verify are left out (`rejected()` says which and why).
+   */
+  update(entries: readonly MemberEntry[], revocations: Envelope | null): void {
+    if (revocations) this.applyRevocations(revocations);
     const next = new Map<string, Member>();
-    const kept: Envelope[] = [];
-    for (const env of envs) {
+    const kept: MemberEntry[] = [];
+    const rejected: Array<{ country: string; code: ErrorCode }> = [];
+    const now = this.now();
+    for (const entry of entries) {
       try {
-        const m = verifyDescriptor(env);
+        const m = verifyMember(entry, this.anchor, this.revocations, now);
         next.set(m.country, m);
-        kept.push(env);
-      } catch {
-        // an unverifiable descriptor is ignored; that member then shows as unknown
+        kept.push(entry);
+      } catch (e) {
+        rejected.push({ country: keyIdName(entry.descriptor?.kid ?? '', 'node') ?? '?', code: asVeilError(e).code });
       }
     }
     this.#byCountry = next;
-    this.#envelopes = kept;
+    this.#entries = kept;
+    this.#rejected = rejected;
+  }
+
+  /** Apply a revocation list if it is newer; members it suspends or revokes leave the directory at once. */
+  applyRevocations(env: Envelope): boolean {
+    if (!this.revocations.apply(env)) return false;
+    for (const [country] of this.#byCountry) {
+      if (this.revocations.status('node', country) !== 'good') {
+        this.#byCountry.delete(country);
+        this.#entries = this.#entries.filter((e) => keyIdName(e.descriptor?.kid ?? '', 'node') !== country);
+      }
+    }
+    return true;
   }
 
   /** Signing key of the member node named by `kid` (`node:CC`), for `verifyEnvelope()`; unknown → `unknown_member`. */
@@ -76,7 +118,13 @@ export class MemberDirectory {
     return [...this.#byCountry.values()];
   }
 
-  envelopes(): Envelope[] {
-    return this.#envelopes;
+  /** The verified entries, to hand on (a gateway serves them to its analysts). */
+  entries(): MemberEntry[] {
+    return this.#entries;
+  }
+
+  /** Entries left out by the last update, with the reason. */
+  rejected(): ReadonlyArray<{ country: string; code: ErrorCode }> {
+    return this.#rejected;
   }
 }

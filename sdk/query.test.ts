@@ -77,7 +77,7 @@ describe('blind identifier query (fake gateway)', () => {
     for (const it of l.items) expect(it.keys.every((k) => k.length === 2)).toBe(true);
     // The buckets did come back with other entries: the decoys were there to be ignored.
     const it = l.items.find((x) => x.country === 'IT');
-    expect(it && gw.node('IT').lookup(it, 'bucket').entries.length).toBe(6);
+    expect(it && gw.node('IT').bucketEntries(it).length).toBe(6);
 
     await client.query(PERSON, CTX, { mode: 'bucket', bucketBytes: 3 });
     for (const x of gw.last('/v1/lookup', LookupRequest).items) expect(x.keys.every((k) => k.length === 3)).toBe(true);

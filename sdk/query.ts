@@ -48,7 +48,7 @@ export async function runQuery(deps: FlowDeps, subject: QuerySubject, ctx: Searc
       }
       const answered = new Set(r.items);
       const refusedClasses: MatchClass[] = [...new Set(keys.filter((_, i) => !answered.has(i)).map((k) => k.cls))];
-      tagsByCountry.set(a.country, { epoch: r.epoch, tags: r.tags });
+      tagsByCountry.set(a.country, { epoch: r.epoch, tags: r.tags, indexSeq: r.indexSeq });
       results.push({ country: a.country, status: 'no-hit', epoch: r.epoch, hits: [], refusedClasses });
     } catch (e) {
       results.push({ country: a.country, status: 'error', code: errorCodeOf(e), hits: [], refusedClasses: [] });
@@ -56,10 +56,14 @@ export async function runQuery(deps: FlowDeps, subject: QuerySubject, ctx: Searc
   }
 
   if (tagsByCountry.size > 0) {
-    const hits = await lookupTags(deps, tagsByCountry, { mode: opts.mode ?? 'exact', bucketBytes: opts.bucketBytes ?? 2 });
+    const found = await lookupTags(deps, tagsByCountry, { mode: opts.mode ?? 'exact', bucketBytes: opts.bucketBytes ?? 2 });
     for (const r of results) {
-      const h = hits.get(r.country);
-      if (h && h.length > 0) {
+      const h = found.get(r.country);
+      if (h instanceof VeilError) {
+        // The coordinator's answer did not prove itself against the node's commitment: never a no-hit.
+        r.status = 'error';
+        r.code = h.code;
+      } else if (h && h.length > 0) {
         r.status = 'hit';
         r.hits = h;
       }

@@ -37,7 +37,7 @@ describe('transport', () => {
     // A success whose body does not decode, or does not match the schema, is rejected as such.
     expect(() => readResponse({ status: 200, bytes: Uint8Array.of(0x81) }, MembersResponse)).toThrow(expect.objectContaining({ code: 'bad_msgpack' }));
     expect(() => readResponse({ status: 200, bytes: encode({ members: 'no' }) }, MembersResponse)).toThrow(expect.objectContaining({ code: 'bad_schema' }));
-    expect(readResponse({ status: 200, bytes: encode({ members: [] }) }, MembersResponse)).toEqual({ members: [] });
+    expect(readResponse({ status: 200, bytes: encode({ members: [], revocations: null }) }, MembersResponse)).toEqual({ members: [], revocations: null });
   });
 
   it('every flow rejects with the code the node answered', async () => {

@@ -29,6 +29,8 @@ export type VerifiedAnswer =
       /** Indexes of the query items the node evaluated (the others were refused by its policy). */
       items: number[];
       tags: ClassTag[];
+      /** The node's last acknowledged index chunk: lookups must be proven against a commitment this recent. */
+      indexSeq: number;
     };
 
 /** A match key of the query with its blind (kept here) and blinded element (sent). */
@@ -72,7 +74,7 @@ export async function verifyAnswer(deps: Pick<FlowDeps, 'members' | 'credential'
     const k = itemAt(keys, i);
     return { cls: k.cls, tag: finalize('voprf', k.input, k.blind, itemAt(r.evaluated, j)).subarray(0, LIMITS.tagBytes) };
   });
-  return { status: 'ok', epoch: r.epoch, items: r.items, tags };
+  return { status: 'ok', epoch: r.epoch, items: r.items, tags, indexSeq: r.indexSeq };
 }
 
 /** `xs[i]`, for indexes already checked against the array's length. */

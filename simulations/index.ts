@@ -12,3 +12,4 @@ export {
   type SyntheticGalleryOptions,
   type SyntheticProbeOptions,
 } from '#crypto';
+export * from './pki.ts';

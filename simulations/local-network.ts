@@ -1,14 +1,18 @@
 /**
- * A real local Veil network of separate processes, driven through the `veil` CLI exactly as an operator
- * would: a coordinator and N country nodes on loopback with ports chosen by the OS, each with its own
- * directory and SQLite file under one temporary folder. Used by the demo, integration tests and
- * benchmarks.
+ * A real local Veil network of separate processes, driven through the `veil` CLI exactly as operators
+ * would: an organisation that certifies everyone (`veil org …`, development passphrase), a coordinator
+ * and N country nodes on loopback with ports chosen by the OS, each with its own directory and SQLite
+ * file under one temporary folder, talking TLS inside the organisation's PKI. Used by the demo,
+ * integration tests and benchmarks.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { get as httpsGet } from 'node:https';
+import { get as httpGet } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DEV_ORG_PASSPHRASE } from './pki.ts';
 
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const VEIL_BIN = join(REPO_ROOT, 'bin', 'veil.mjs');
@@ -114,6 +118,9 @@ export interface NodeSpec {
 
 export interface LocalNetwork {
   readonly root: string;
+  /** The organisation's directory (root key under the development passphrase) and its trust bundle. */
+  readonly orgDir: string;
+  readonly bundle: string;
   readonly coordinator: Daemon;
   readonly coordinatorDir: string;
   readonly nodes: Map<string, { dir: string; daemon: Daemon }>;
@@ -125,18 +132,45 @@ export interface LocalNetwork {
   stop(): Promise<void>;
 }
 
+/** GET a JSON document over HTTPS trusting only `caPem` (the organisation's CA), or plain HTTP. */
+export function getJson(url: string, caPem: string): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const onRes = (res: import('node:http').IncomingMessage) => {
+      let body = '';
+      res.on('data', (d: Buffer) => (body += d.toString()));
+      res.on('end', () => {
+        try {
+          resolve(JSON.parse(body));
+        } catch (e) {
+          reject(e);
+        }
+      });
+    };
+    const req = url.startsWith('https:') ? httpsGet(url, { ca: caPem }, onRes) : httpGet(url, onRes);
+    req.on('error', reject);
+  });
+}
+
 export async function startLocalNetwork(specs: NodeSpec[], opts: { root?: string; keep?: boolean } = {}): Promise<LocalNetwork> {
   const root = opts.root ?? mkdtempSync(join(tmpdir(), 'veil-net-'));
+  const env = { VEIL_ORG_PASSPHRASE: DEV_ORG_PASSPHRASE };
+  const orgDir = join(root, 'org');
+  const bundle = join(orgDir, 'bundle.json');
+  await runVeilOk(['org', 'init', '--dir', orgDir, '--name', 'veil-dev'], { env });
   const coordinatorDir = join(root, 'coordinator');
-  await runVeilOk(['coordinator', 'init', '--dir', coordinatorDir]);
+  await runVeilOk(['coordinator', 'init', '--dir', coordinatorDir, '--bundle', bundle]);
+  const coordCert = join(root, 'certificate-coordinator.json');
+  await runVeilOk(['org', 'admit', '--coordinator', '--dir', orgDir, '--request', join(coordinatorDir, 'request.json'), '--out', coordCert], { env });
+  await runVeilOk(['coordinator', 'enroll', '--dir', coordinatorDir, '--cert', coordCert]);
   const coordinator = await startDaemon(['coordinator', 'start', '--dir', coordinatorDir], join(coordinatorDir, 'run.json'));
+  const caPem = readFileSync(join(orgDir, 'ca.pem'), 'utf8');
   const nodes = new Map<string, { dir: string; daemon: Daemon }>();
   const nodeDir = (c: string) => join(root, `node-${c}`);
   try {
     await Promise.all(
       specs.map(async (s) => {
         const dir = nodeDir(s.country);
-        await runVeilOk(['node', 'init', '--country', s.country, '--dir', dir, '--coordinator', coordinator.info.wsUrl!]);
+        await runVeilOk(['node', 'init', '--country', s.country, '--dir', dir, '--bundle', bundle, '--coordinator', coordinator.info.wsUrl!]);
         if (s.policy) writeFileSync(join(dir, 'policy.json'), JSON.stringify(s.policy, null, 2));
         if (s.records) {
           const f = join(root, `records-${s.country}.${s.recordsExt ?? 'ndjson'}`);
@@ -145,8 +179,12 @@ export async function startLocalNetwork(specs: NodeSpec[], opts: { root?: string
         }
       }),
     );
-    // Admissions write the coordinator's database: one at a time.
-    for (const s of specs) await runVeilOk(['coordinator', 'admit', '--dir', coordinatorDir, join(nodeDir(s.country), 'descriptor.json')]);
+    // The organisation admits every node in one sitting; each node installs its certificate.
+    if (specs.length > 0) {
+      const requests = specs.flatMap((s) => ['--request', join(nodeDir(s.country), 'request.json')]);
+      await runVeilOk(['org', 'admit', '--dir', orgDir, ...requests, '--out', specs.length > 1 ? root : join(root, `certificate-${specs[0]?.country}.json`)], { env });
+      await Promise.all(specs.map((s) => runVeilOk(['node', 'enroll', '--dir', nodeDir(s.country), '--cert', join(root, `certificate-${s.country}.json`)])));
+    }
     await Promise.all(
       specs.map(async (s) => {
         const dir = nodeDir(s.country);
@@ -160,6 +198,8 @@ export async function startLocalNetwork(specs: NodeSpec[], opts: { root?: string
   }
   const net: LocalNetwork = {
     root,
+    orgDir,
+    bundle,
     coordinator,
     coordinatorDir,
     nodes,
@@ -173,10 +213,10 @@ export async function startLocalNetwork(specs: NodeSpec[], opts: { root?: string
       await waitFor(
         'nodes connected and published',
         async () => {
-          const h = (await (await fetch(`${coordinator.info.url}/v1/health`)).json()) as { connected: number };
+          const h = (await getJson(`${coordinator.info.url}/v1/health`, caPem)) as { connected: number };
           if (h.connected < specs.length) return false;
           for (const n of nodes.values()) {
-            const st = (await (await fetch(`${n.daemon.info.url}/v1/health`)).json()) as { coordinator: string; unpublishedChunks: number };
+            const st = (await getJson(`${n.daemon.info.url}/v1/health`, caPem)) as { coordinator: string; unpublishedChunks: number };
             if (st.coordinator !== 'connected' || st.unpublishedChunks > 0) return false;
           }
           return true;

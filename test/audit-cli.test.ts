@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { runVeil, runVeilOk } from '#simulations';
+import { DEV_ORG_PASSPHRASE, runVeil, runVeilOk } from '#simulations';
 
 let root: string;
 let base: string;
@@ -27,7 +27,12 @@ describe('veil audit verify', () => {
   beforeAll(async () => {
     root = mkdtempSync(join(tmpdir(), 'veil-audit-'));
     base = join(root, 'base');
-    await runVeilOk(['node', 'init', '--country', 'FR', '--dir', base]);
+    const env = { VEIL_ORG_PASSPHRASE: DEV_ORG_PASSPHRASE };
+    const org = join(root, 'org');
+    await runVeilOk(['org', 'init', '--dir', org, '--name', 'audit-org'], { env });
+    await runVeilOk(['node', 'init', '--country', 'FR', '--dir', base, '--bundle', join(org, 'bundle.json')]);
+    await runVeilOk(['org', 'admit', 'FR', '--dir', org, '--request', join(base, 'request.json'), '--out', join(root, 'fr-cert.json')], { env });
+    await runVeilOk(['node', 'enroll', '--dir', base, '--cert', join(root, 'fr-cert.json')]);
     const f = join(root, 'r.ndjson');
     for (let i = 0; i < 3; i++) {
       writeFileSync(f, JSON.stringify({ id: `r${i}`, kind: 'vehicle', dataset: 'stolen-vehicles', handling: 'official-use', vehicle: { vin: `WVWZZZ1KZ6W00012${i}` } }) + '\n');

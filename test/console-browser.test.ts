@@ -23,6 +23,8 @@ import { initCrypto } from '#crypto';
 import { addOwner, startConsole, type NodeHandle } from '#node';
 import type { Disclosure, VeilClient } from '#sdk';
 import { startInproc, CTX, type Inproc } from './helpers/inproc.ts';
+import { X509Certificate, createHash } from 'node:crypto';
+import { loadNodeCertificate } from '#node';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const CHROMIUM = process.env.VEIL_CHROMIUM ?? '/usr/bin/chromium';
@@ -130,10 +132,14 @@ describe('approval console in Chromium', () => {
     // --- the DE data owner, in Chromium ----------------------------------------------------------
     const profile = mkdtempSync(join(tmpdir(), 'veil-chromium-'));
     cleanup.push(() => rmSync(profile, { recursive: true, force: true }));
+    // The console serves HTTPS with DE's certificate from the organisation; Chromium is told to trust
+    // exactly that certificate's key (as an officer's machine trusts the organisation's CA).
+    const spki = new X509Certificate(Buffer.from(loadNodeCertificate(net.dir('DE')).cert.x509)).publicKey.export({ type: 'spki', format: 'der' });
+    const pin = createHash('sha256').update(spki).digest('base64');
     const browser: BrowserContext = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
       headless: true,
-      args: CHROMIUM_ARGS,
+      args: [...CHROMIUM_ARGS, `--ignore-certificate-errors-spki-list=${pin}`],
       viewport: { width: 1280, height: 640 },
     });
     cleanup.push(() => browser.close());

@@ -7,15 +7,18 @@ import { describe, it, expect, afterAll } from 'vitest';
 import { join } from 'node:path';
 import { initCrypto } from '#crypto';
 import { VeilClient } from '#sdk';
-import { startLocalNetwork, startDaemon, runVeil, runVeilOk, waitFor, type LocalNetwork, type Daemon } from '#simulations';
+import { getJson, startLocalNetwork, startDaemon, runVeil, runVeilOk, waitFor, type LocalNetwork, type Daemon } from '#simulations';
+import { readFileSync } from 'node:fs';
 
 const nd = (rs: object[]) => rs.map((r) => JSON.stringify(r)).join('\n') + '\n';
 const karl = { id: 'de-karl', kind: 'person', dataset: 'wanted-persons', handling: 'restricted', person: { family: 'Weber', given: 'Karl', dob: '1966-06-06' } };
 const CTX = { purpose: 'wanted-person', caseRef: 'T-9', legalBasis: 'art-3', handling: 'restricted' } as const;
 
+let caPem = '';
+
 async function health(url: string): Promise<{ coordinator: string; unsentMail: number } | undefined> {
   try {
-    return (await (await fetch(`${url}/v1/health`)).json()) as { coordinator: string; unsentMail: number };
+    return (await getJson(`${url}/v1/health`, caPem)) as { coordinator: string; unsentMail: number };
   } catch {
     return undefined;
   }
@@ -34,6 +37,7 @@ describe('durability across crashes and offline nodes', () => {
   it('delivers a request exactly once through a coordinator SIGKILL and offline nodes', async () => {
     await initCrypto();
     net = await startLocalNetwork([{ country: 'FR' }, { country: 'DE', records: nd([karl]) }]);
+    caPem = readFileSync(join(net.orgDir, 'ca.pem'), 'utf8');
     coordinator = net.coordinator;
     await net.settled();
     const cred = await net.addAnalyst('FR', 'Durable Analyst');

@@ -2,10 +2,10 @@
  * End to end through the real CLI: a coordinator and three country nodes as separate processes on
  * loopback (random ports, real SQLite files, real crypto), queried through the SDK and `veil query`.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { startLocalNetwork, runVeil, waitFor, syntheticRecords, type LocalNetwork } from '#simulations';
+import { getJson, startLocalNetwork, runVeil, waitFor, syntheticRecords, type LocalNetwork } from '#simulations';
 import { VeilClient, type QueryResult } from '#sdk';
 import { initCrypto } from '#crypto';
 
@@ -135,7 +135,7 @@ describe('network through the CLI', () => {
     const ua = net.nodes.get('UA')!;
     await ua.daemon.stop();
     await waitFor('coordinator notices UA left', async () => {
-      const h = (await (await fetch(`${net.coordinator.info.url}/v1/health`)).json()) as { connected: number };
+      const h = (await getJson(`${net.coordinator.info.url}/v1/health`, readFileSync(join(net.orgDir, 'ca.pem'), 'utf8'))) as { connected: number };
       return h.connected === 2;
     });
     const r = await client.query({ name: 'Vladimir Ivanov', dob: '1979-05-21' }, CTX);

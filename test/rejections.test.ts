@@ -4,16 +4,17 @@
  * signatures, unknown members, replays, oversized batches, malformed msgpack, unknown versions and an
  * over-budget requester. Real coordinator and nodes on loopback (in this process), real crypto.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { request } from 'node:https';
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { initCrypto, SigningKey, BoxKeyPair, OprfKey, randomBytes, toHex, toBase64url, blind } from '#crypto';
+import { initCrypto, SigningKey, BoxKeyPair, OprfKey, randomBytes, toHex, blind } from '#crypto';
 import { encode, decode, signEnvelope, PROTOCOL_VERSION, matchKeysForQuery, type QueryRequest, type ErrorCode, keyId } from '#protocol';
-import { admitMember } from '#coordinator';
 import { importFile } from '#node';
 import type { Credential, VeilClient } from '#sdk';
 import { startInproc, CTX, type Inproc } from './helpers/inproc.ts';
-import { RawNode } from './helpers/raw-node.ts';
+import { RawNode, type RawIdentity } from './helpers/raw-node.ts';
+import { createLocalPki } from '#simulations';
 
 async function waitFor(check: () => Promise<boolean>): Promise<void> {
   for (let i = 0; i < 200 && !(await check()); i++) await new Promise((r) => setTimeout(r, 25));
@@ -25,8 +26,9 @@ describe('rejections', () => {
   let net: Inproc;
   let client: VeilClient;
   let cred: Credential;
-  let rogueSigning: SigningKey;
+  let rogue: RawIdentity;
   let rogueBox: BoxKeyPair;
+  let caPem: string;
 
   beforeAll(async () => {
     await initCrypto();
@@ -37,12 +39,10 @@ describe('rejections', () => {
     ]);
     client = await net.client('FR');
     cred = client.credential;
-    // A member admitted with real keys whose connection the test drives by hand.
-    rogueSigning = SigningKey.generate();
+    // A member certified by the organisation whose connection the test drives by hand.
+    rogue = net.pki.member('RO');
     rogueBox = BoxKeyPair.generate();
-    const f = join(net.root, 'rogue.json');
-    writeFileSync(f, JSON.stringify({ country: 'RO', signPub: toBase64url(rogueSigning.publicKey()), boxPub: toBase64url(rogueBox.publicKey()) }));
-    await admitMember(net.coordinatorDir, f);
+    caPem = net.pki.bundle().caPem;
   });
 
   afterAll(async () => {
@@ -66,9 +66,16 @@ describe('rejections', () => {
   }
 
   async function post(body: Uint8Array, path = '/v1/query'): Promise<{ status: number; code: ErrorCode | undefined; body: unknown }> {
-    const res = await fetch(fr().url + path, { method: 'POST', headers: { 'content-type': 'application/msgpack' }, body });
-    const bytes = new Uint8Array(await res.arrayBuffer());
-    const b = decode(bytes, 1 << 20) as { error?: { code: ErrorCode } };
+    const res = await new Promise<{ status: number; bytes: Uint8Array }>((resolve, reject) => {
+      const req = request(fr().url + path, { method: 'POST', ca: caPem, headers: { 'content-type': 'application/msgpack', 'content-length': String(body.length) } }, (r) => {
+        const chunks: Buffer[] = [];
+        r.on('data', (c: Buffer) => chunks.push(c));
+        r.on('end', () => resolve({ status: r.statusCode ?? 0, bytes: new Uint8Array(Buffer.concat(chunks)) }));
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+    const b = decode(res.bytes, 1 << 20) as { error?: { code: ErrorCode } };
     return { status: res.status, code: b.error?.code, body: b };
   }
 
@@ -91,16 +98,16 @@ describe('rejections', () => {
   });
 
   it('reports a node that answers with another key than it published as bad_proof, not as a no-hit', async () => {
-    const rogue = await RawNode.connect(net.coordinator.wsUrl, 'RO', rogueSigning);
-    await rogue.next('welcome');
+    const ro = await RawNode.connect(net.coordinator.wsUrl, 'RO', rogue, { caPem });
+    await ro.next('welcome');
     const published = OprfKey.generate('voprf');
-    rogue.descriptor(rogueBox.publicKey(), published);
-    rogue.answerWith(OprfKey.generate('voprf'));
+    ro.descriptor(rogueBox.publicKey(), published);
+    ro.answerWith(OprfKey.generate('voprf'));
     await waitFor(async () => (await client.members(true)).some((m) => m.country === 'RO'));
     const r = await client.query({ name: 'Karl Weber', dob: '1966-06-06' }, CTX, { targets: ['RO', 'DE'] });
     expect(r.results.find((x) => x.country === 'RO')).toMatchObject({ status: 'error', code: 'bad_proof' });
     expect(r.results.find((x) => x.country === 'DE')).toMatchObject({ status: 'hit' });
-    rogue.close();
+    ro.close();
   });
 
   it('rejects bad signatures from analysts and at websocket login', async () => {
@@ -110,13 +117,17 @@ describe('rejections', () => {
     const stranger = SigningKey.generate();
     expect(await post(signed(queryPayload(), stranger))).toMatchObject({ status: 401, code: 'bad_signature' });
     expect(await post(signed(queryPayload(), stranger, 'analyst:nobody-000000'))).toMatchObject({ status: 401, code: 'unauthenticated' });
-    const impostor = await RawNode.connect(net.coordinator.wsUrl, 'DE', stranger);
-    expect(await impostor.next('error')).toMatchObject({ code: 'bad_signature' });
+    // DE's certificate with a key that is not DE's: the login does not verify, no websocket is opened
+    const impostor = await RawNode.connect(net.coordinator.wsUrl, 'RO', { signing: stranger, certificate: rogue.certificate }, { caPem });
+    expect(impostor.refused).toEqual({ status: 401, code: 'bad_signature' });
   });
 
-  it('rejects unknown members at login and reports unknown targets', async () => {
-    const zz = await RawNode.connect(net.coordinator.wsUrl, 'ZZ', SigningKey.generate());
-    expect(await zz.next('error')).toMatchObject({ code: 'unknown_member' });
+  it('rejects uncertified members at login and reports unknown targets', async () => {
+    const otherOrg = createLocalPki(join(net.root, 'elsewhere'));
+    const zz = await RawNode.connect(net.coordinator.wsUrl, 'ZZ', otherOrg.member('ZZ'), { caPem });
+    expect(zz.refused).toEqual({ status: 401, code: 'untrusted_key' });
+    const none = await RawNode.connect(net.coordinator.wsUrl, 'RO', rogue, { caPem, noLogin: true });
+    expect(none.refused).toEqual({ status: 401, code: 'unauthenticated' });
     const r = await client.query({ name: 'Karl Weber', dob: '1966-06-06' }, CTX, { targets: ['ZZ'] });
     expect(r.results).toEqual([expect.objectContaining({ country: 'ZZ', status: 'error', code: 'unknown_member' })]);
   });
@@ -147,13 +158,13 @@ describe('rejections', () => {
     expect(await post(encode({ ...future, v: PROTOCOL_VERSION + 1 }))).toMatchObject({ status: 400, code: 'version_too_new' });
     expect(await post(encode({ ...future, v: 0 }))).toMatchObject({ status: 400, code: 'version_too_old' });
 
-    const rogue = await RawNode.connect(net.coordinator.wsUrl, 'RO', rogueSigning);
-    await rogue.next('welcome');
-    rogue.sendRaw(new Uint8Array([0x92, 0xc1]));
-    expect(await rogue.next('error')).toMatchObject({ code: 'bad_msgpack' });
-    rogue.sendRaw(encode({ t: 'eval-results', results: 'nope' }));
-    expect(await rogue.next('error')).toMatchObject({ code: 'bad_schema' });
-    rogue.close();
+    const ro = await RawNode.connect(net.coordinator.wsUrl, 'RO', rogue, { caPem });
+    await ro.next('welcome');
+    ro.sendRaw(new Uint8Array([0x92, 0xc1]));
+    expect(await ro.next('error')).toMatchObject({ code: 'bad_msgpack' });
+    ro.sendRaw(encode({ t: 'eval-results', results: 'nope' }));
+    expect(await ro.next('error')).toMatchObject({ code: 'bad_schema' });
+    ro.close();
   });
 
   it('refuses an over-budget requester with a typed refusal', async () => {

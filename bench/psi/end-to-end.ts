@@ -8,10 +8,10 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { OprfRates } from '#crypto';
 import { silentLogger } from '#platform';
-import { admitMember, initCoordinatorDir, startCoordinator } from '#coordinator';
-import { addAnalyst, importFile, initNode, nodePaths, startNode, type NodeHandle } from '#node';
+import { initCoordinatorDir, startCoordinator } from '#coordinator';
+import { addAnalyst, importFile, initNode, startNode, type NodeHandle } from '#node';
 import { VeilClient } from '#sdk';
-import { startLocalNetwork, syntheticRecords, toNdjson, waitFor, type SyntheticRecord } from '#simulations';
+import { startLocalNetwork, syntheticRecords, toNdjson, waitFor, type SyntheticRecord, createLocalPki } from '#simulations';
 import { contention } from '../harness/cpu.ts';
 import { quietMachine } from '../harness/quiet.ts';
 import { say } from '../harness/report.ts';
@@ -55,7 +55,9 @@ export async function benchE2eInProcess(root: string, quick: boolean): Promise<E
   say(`3/4 end to end: coordinator + ${E2E_COUNTRIES.length} nodes in this process, ${n.persons + n.vehicles} records each …`);
   const setup0 = performance.now();
   const coordDir = join(root, 'e2e-coordinator');
-  initCoordinatorDir(coordDir, { name: 'bench-e2e' });
+  const pki = createLocalPki(join(root, 'e2e-org'));
+  initCoordinatorDir(coordDir, { name: 'bench-e2e', bundle: pki.bundlePath });
+  pki.certifyCoordinator(coordDir);
   const coord = await startCoordinator(coordDir, { logger: silentLogger, config: { ratePerCountry: 100_000 } });
   const nodes: NodeHandle[] = [];
   let client: VeilClient | undefined;
@@ -63,12 +65,12 @@ export async function benchE2eInProcess(root: string, quick: boolean): Promise<E
     const byCountry = e2eRecords(quick);
     for (const c of E2E_COUNTRIES) {
       const dir = join(root, `e2e-${c}`);
-      await initNode(dir, { country: c, coordinatorUrl: coord.wsUrl });
+      await initNode(dir, { country: c, coordinatorUrl: coord.wsUrl, bundle: pki.bundlePath });
+      pki.certifyNode(dir);
       const file = join(root, `e2e-${c}.ndjson`);
       writeFileSync(file, toNdjson(byCountry.get(c)!));
       const rep = await importFile(dir, file);
       if (!rep.written) throw new Error(`import into ${c} failed`);
-      await admitMember(coordDir, nodePaths(dir).descriptor);
     }
     for (const c of E2E_COUNTRIES) nodes.push(await startNode(join(root, `e2e-${c}`), { coordinatorUrl: coord.wsUrl, logger: silentLogger }));
     await waitFor('nodes connected', () => coord.connected().length === E2E_COUNTRIES.length, 30_000);

@@ -6,13 +6,18 @@
  */
 import { WebSocket, type RawData } from 'ws';
 import { randomBytes, toHex, type SigningKey } from '#crypto';
-import { CoordinatorFrame, LIMITS, PROTOCOL_VERSION, challengeBytes, decode, decodeWith, encode, keyId, signEnvelope, type Answer, type Envelope, type ForwardedQuery, type NodeFrame } from '#protocol';
+import type { ClientRequest } from 'node:http';
+import type { TLSSocket } from 'node:tls';
+import { CoordinatorFrame, LIMITS, LOGIN_HEADER, decode, decodeWith, encode, keyId, loginHeader, signEnvelope, type Answer, type Envelope, type ForwardedQuery, type NodeFrame } from '#protocol';
+import { channelBinding } from '#platform';
 import { CTX } from './config.ts';
 
 /** A member country simulated by the load generator: its keys, its signed descriptor and answer. */
 export interface FakeMember {
   readonly country: string;
   readonly key: SigningKey;
+  /** Its member certificate from the benchmark's organisation. */
+  readonly certificate: Envelope;
   readonly boxPub: Uint8Array;
   readonly descriptor: Envelope;
   /**
@@ -49,7 +54,10 @@ export class FanoutLoad {
   readonly #inflight = new Map<string, { sentAt: number; phase: PhaseState }>();
   phase: PhaseState | undefined;
 
-  constructor(members: FakeMember[], items: ForwardedQuery['items']) {
+  readonly #trust: { caPem: string; coordinator: string };
+
+  constructor(members: FakeMember[], items: ForwardedQuery['items'], trust: { caPem: string; coordinator: string }) {
+    this.#trust = trust;
     this.members = members;
     this.gateway = members[0]!;
     this.#items = items;
@@ -59,7 +67,7 @@ export class FanoutLoad {
     return this.#inflight.size;
   }
 
-  /** Log every member in (challenge → auth → welcome → descriptor), `parallel` logins at a time. */
+  /** Log every member in (TLS → login header → welcome → descriptor), `parallel` logins at a time. */
   async connectAll(wsUrl: string, parallel: number): Promise<void> {
     let next = 0;
     const one = async (): Promise<void> => {
@@ -73,7 +81,16 @@ export class FanoutLoad {
 
   #connect(wsUrl: string, m: FakeMember): Promise<void> {
     return new Promise((resolve, reject) => {
-      const ws = new WebSocket(wsUrl, { maxPayload: LIMITS.maxFrameBytes, perMessageDeflate: false });
+      const finishRequest = (req: ClientRequest): void => {
+        req.once('socket', (sock) =>
+          (sock as TLSSocket).once('secureConnect', () => {
+            const binding = channelBinding(sock as TLSSocket);
+            req.setHeader(LOGIN_HEADER, loginHeader(m.key, m.certificate, { country: m.country, coordinator: this.#trust.coordinator, binding, ts: Date.now(), nonce: randomBytes(16) }));
+            req.end();
+          }),
+        );
+      };
+      const ws = new WebSocket(wsUrl, { maxPayload: LIMITS.maxFrameBytes, perMessageDeflate: false, ca: this.#trust.caPem, finishRequest });
       m.ws = ws;
       const timer = setTimeout(() => reject(new Error(`member ${m.country}: login timed out`)), 60_000);
       ws.on('error', (e) => reject(e));
@@ -95,10 +112,7 @@ export class FanoutLoad {
             return;
           default: {
             const f = decodeWith(bytes, CoordinatorFrame, LIMITS.maxFrameBytes);
-            if (f.t === 'challenge') {
-              const sig = m.key.sign(challengeBytes(f.nonce, f.coordinator, m.country));
-              ws.send(encode({ t: 'auth', v: PROTOCOL_VERSION, country: m.country, sig } satisfies NodeFrame));
-            } else if (f.t === 'error') {
+            if (f.t === 'error') {
               this.#onError(f.code, f.ref);
             }
           }

@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { BoxKeyPair, OprfKey, SigningKey, blind, blindEvaluateBatch, randomBytes } from '#crypto';
 import { encode, keyId, signEnvelope, type EvalResult, type ForwardedQuery, type MatchClass, type NodeDescriptor } from '#protocol';
 import { writeJsonFile } from '#platform';
-import { SqliteCoordinatorStore, coordinatorPaths, initCoordinatorDir, loadCoordinatorConfig } from '#coordinator';
-import { REPO_ROOT, VEIL_BIN, startDaemon, waitFor } from '#simulations';
+import { coordinatorPaths, initCoordinatorDir, loadCoordinatorConfig } from '#coordinator';
+import { REPO_ROOT, VEIL_BIN, startDaemon, waitFor, createLocalPki, getJson } from '#simulations';
 import { settle } from '../harness/quiet.ts';
 import { say } from '../harness/report.ts';
 import { PSI_TARGETS } from './config.ts';
@@ -59,7 +59,10 @@ export async function benchFanout(root: string, quick: boolean): Promise<PsiBenc
   say(`4/4 fan-out: coordinator as a child process, ${MEMBERS} authenticated websocket members from this process …`);
   const setup0 = performance.now();
   const dir = join(root, 'fanout-coordinator');
-  initCoordinatorDir(dir, { name: 'bench-fanout' });
+  const pki = createLocalPki(join(root, 'fanout-org'));
+  initCoordinatorDir(dir, { name: 'bench-fanout', bundle: pki.bundlePath });
+  pki.certifyCoordinator(dir);
+  const caPem = pki.bundle().caPem;
   const paths = coordinatorPaths(dir);
   // A high per-country rate: the gateway member sends far above the production default on purpose.
   writeJsonFile(paths.config, { ...loadCoordinatorConfig(dir), ratePerCountry: 100_000 });
@@ -72,7 +75,7 @@ export async function benchFanout(root: string, quick: boolean): Promise<PsiBenc
   const codes = memberCodes(MEMBERS);
   const gatewayCode = codes[0]!;
   const members: FakeMember[] = codes.map((country) => {
-    const key = SigningKey.generate();
+    const { signing: key, certificate } = pki.member(country);
     const boxPub = BoxKeyPair.generate().publicKey();
     const oprf = OprfKey.generate('voprf');
     const descriptor: NodeDescriptor = { t: 'descriptor', country, ts: Date.now(), signPub: key.publicKey(), boxPub, oprf: { epoch: 1, pub: oprf.publicKey() } };
@@ -92,25 +95,20 @@ export async function benchFanout(root: string, quick: boolean): Promise<PsiBenc
       items: items.map((_, i) => i),
       evaluated: ev.evaluatedElements,
       proof: ev.proof,
+      indexSeq: 0,
     };
-    return { country, key, boxPub, descriptor: signEnvelope(key, keyId.node(country), descriptor), answer: encode(signEnvelope(key, keyId.node(country), answer)) };
+    return { country, key, certificate, boxPub, descriptor: signEnvelope(key, keyId.node(country), descriptor), answer: encode(signEnvelope(key, keyId.node(country), answer)) };
   });
-  const store = new SqliteCoordinatorStore(paths.db);
-  try {
-    for (const m of members) await store.members.admit({ country: m.country, signPub: m.key.publicKey(), boxPub: m.boxPub });
-  } finally {
-    await store.close();
-  }
 
   const daemon = await startCoordinatorProcess(dir);
-  const load = new FanoutLoad(members, items);
+  const load = new FanoutLoad(members, items, { caPem, coordinator: 'bench-fanout' });
   try {
     const login0 = performance.now();
     await load.connectAll(daemon.info.wsUrl, 16);
     // The coordinator broadcasts the directory after every descriptor; wait until it has them all.
     await waitFor(
       'all members connected',
-      async () => ((await (await fetch(`${daemon.info.url}/v1/health`)).json()) as { connected: number }).connected === MEMBERS,
+      async () => ((await getJson(`${daemon.info.url}/v1/health`, caPem)) as { connected: number }).connected === MEMBERS,
       60_000,
     );
     const pid = daemon.pid;

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { OprfKey, evaluate } from '#crypto';
 import { matchKeysForRecord, parseRecord } from '#protocol';
 import { importFile, initNode } from '#node';
-import { syntheticRecords, toNdjson } from '#simulations';
+import { createLocalPki, syntheticRecords, toNdjson } from '#simulations';
 import { contention } from '../harness/cpu.ts';
 import { say } from '../harness/report.ts';
 import type { PsiBenchResult } from './result.ts';
@@ -22,7 +22,7 @@ export async function benchIndex(root: string, quick: boolean): Promise<PsiBench
   const file = join(root, 'index-records.ndjson');
   writeFileSync(file, toNdjson(records));
   const dir = join(root, 'index-node');
-  await initNode(dir, { country: 'IT' });
+  await initNode(dir, { country: 'IT', bundle: createLocalPki(join(root, 'index-org')).bundlePath });
 
   const others = contention(() => []);
   const marks: Array<{ t: number; done: number }> = [];

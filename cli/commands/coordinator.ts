@@ -1,7 +1,7 @@
-/** `veil coordinator …`: create, run and administer the coordinator (init, start, admit, members). */
+/** `veil coordinator …`: create, enroll, run and administer the coordinator (init, enroll, start, revocations, members). */
 import type { Command } from 'commander';
 import { initCrypto } from '#crypto';
-import { initCoordinatorDir, startCoordinator, admitMember, listMembers } from '#coordinator';
+import { enrollCoordinator, initCoordinatorDir, listMembers, loadRevocations, startCoordinator } from '#coordinator';
 import { out } from '../shared/output.ts';
 import { runUntilSignal } from '../shared/run-until-signal.ts';
 
@@ -10,14 +10,29 @@ export function registerCoordinatorCommands(program: Command): void {
 
   coord
     .command('init')
-    .description('create a coordinator directory: config, identity key, database')
+    .description("create a coordinator directory: config, keys, the pinned trust bundle and a certificate request for the organisation")
     .requiredOption('--dir <dir>', 'coordinator directory')
+    .requiredOption('--bundle <file>', "the organisation's trust bundle (bundle.json from `veil org init`)")
     .option('--name <name>', 'coordinator name', 'veil-coordinator')
     .option('--port <port>', 'listen port (0 = any free port)', (v) => Number(v), 0)
-    .action(async (o: { dir: string; name: string; port: number }) => {
+    .option('--host <host>', 'listen address (also named in its TLS certificate)', '127.0.0.1')
+    .option('--insecure-dev-transport', 'plain ws:// and http:// (development on one machine only)')
+    .action(async (o: { dir: string; bundle: string; name: string; port: number; host: string; insecureDevTransport?: boolean }) => {
       await initCrypto();
-      const cfg = initCoordinatorDir(o.dir, { name: o.name, port: o.port });
-      console.log(`coordinator '${cfg.name}' initialised in ${o.dir}`);
+      const r = initCoordinatorDir(o.dir, { name: o.name, port: o.port, host: o.host, bundle: o.bundle, insecureDevTransport: !!o.insecureDevTransport });
+      console.log(`coordinator '${r.config.name}' initialised in ${o.dir}; pinned trust bundle with root fingerprint ${r.fingerprint}`);
+      console.log(`Next: the organisation certifies it: \`veil org admit --coordinator --dir <org> --request ${r.request}\`, then \`veil coordinator enroll --dir ${o.dir} --cert FILE\`.`);
+    });
+
+  coord
+    .command('enroll')
+    .description('install the certificate the organisation issued for this coordinator')
+    .requiredOption('--dir <dir>', 'coordinator directory')
+    .requiredOption('--cert <file>', 'certificate file from `veil org admit --coordinator`')
+    .action(async (o: { dir: string; cert: string }) => {
+      await initCrypto();
+      const e = enrollCoordinator(o.dir, o.cert);
+      console.log(`coordinator ${e.cert.name} enrolled; certificate valid until ${new Date(e.cert.notAfter).toISOString().slice(0, 10)}`);
     });
 
   coord
@@ -33,22 +48,22 @@ export function registerCoordinatorCommands(program: Command): void {
     });
 
   coord
-    .command('admit')
-    .description("admit a member node by its public keys (the node's descriptor.json)")
+    .command('revocations')
+    .description("hand the coordinator the organisation's latest revocation list; a running coordinator applies and distributes it within a second")
     .requiredOption('--dir <dir>', 'coordinator directory')
-    .argument('<file>', 'descriptor.json written by `veil node init`')
+    .argument('<file>', 'crl.json written by `veil org suspend|reinstate|revoke`')
     .action(async (file: string, o: { dir: string }) => {
-      const r = await admitMember(o.dir, file);
-      console.log(`admitted ${r.country}`);
+      const r = await loadRevocations(o.dir, file);
+      console.log(r.applied ? `revocation list #${r.seq} stored; a running coordinator distributes it within a second` : `the coordinator already holds list #${r.seq} or newer: nothing changed`);
     });
 
   coord
     .command('members')
-    .description('list admitted members')
+    .description('list the members that have logged in with a valid certificate')
     .requiredOption('--dir <dir>', 'coordinator directory')
     .option('--json', 'JSON output')
     .action(async (o: { dir: string; json?: boolean }) => {
       const m = await listMembers(o.dir);
-      out(!!o.json, m, () => m.map((x) => `${x.country}  admitted ${x.admittedAt}${x.hasDescriptor ? '' : '  (never connected)'}`).join('\n') || '(no members)');
+      out(!!o.json, m, () => m.map((x) => `${x.country}  first login ${x.admittedAt}${x.hasDescriptor ? '' : '  (no descriptor yet)'}`).join('\n') || '(no members have logged in yet)');
     });
 }

@@ -4,7 +4,8 @@
  */
 import { Command, Option } from 'commander';
 import { VeilError } from '#protocol';
-import { initNode, importFile, startNode, rotateKey, nodePaths, NodeStore } from '#node';
+import { initCrypto } from '#crypto';
+import { enrollNode, initNode, importFile, startNode, rotateKey, nodePaths, NodeStore } from '#node';
 import { out } from '../shared/output.ts';
 import { ProgressBar } from '../shared/progress.ts';
 import { runUntilSignal } from '../shared/run-until-signal.ts';
@@ -16,16 +17,37 @@ export function registerNodeCommands(program: Command): void {
 
   node
     .command('init')
-    .description('create a node directory: keys, config, policy, database')
+    .description("create a node directory: keys, config, policy, database, the pinned trust bundle and a certificate request")
     .requiredOption('--country <cc>', 'ISO 3166-1 alpha-2 code of the member country, e.g. FR')
     .requiredOption('--dir <dir>', 'node directory')
-    .option('--coordinator <url>', 'coordinator websocket URL, e.g. ws://127.0.0.1:7000/v1/ws')
+    .requiredOption('--bundle <file>', "the organisation's trust bundle (bundle.json, handed over out of band)")
+    .option('--coordinator <url>', 'coordinator websocket URL, e.g. wss://127.0.0.1:7000/v1/ws')
     .option('--port <port>', 'analyst API port (0 = any free port)', (v) => Number(v), 0)
-    .action(async (o: { country: string; dir: string; coordinator?: string; port: number }) => {
+    .option('--host <host>', 'analyst API address (also named in its TLS certificate)', '127.0.0.1')
+    .option('--insecure-dev-transport', 'plain ws:// and http:// (development on one machine only)')
+    .action(async (o: { country: string; dir: string; bundle: string; coordinator?: string; port: number; host: string; insecureDevTransport?: boolean }) => {
       if (!/^[A-Za-z]{2}$/.test(o.country)) throw new VeilError('bad_request', '--country must be a two-letter code');
-      const cfg = await initNode(o.dir, { country: o.country, ...(o.coordinator ? { coordinatorUrl: o.coordinator } : {}), port: o.port });
-      console.log(`node ${cfg.country} initialised in ${o.dir}`);
-      console.log(`hand ${nodePaths(o.dir).descriptor} to the coordinator operator: veil coordinator admit --dir <coord> ${nodePaths(o.dir).descriptor}`);
+      const cfg = await initNode(o.dir, {
+        country: o.country,
+        bundle: o.bundle,
+        ...(o.coordinator ? { coordinatorUrl: o.coordinator } : {}),
+        port: o.port,
+        host: o.host,
+        insecureDevTransport: !!o.insecureDevTransport,
+      });
+      console.log(`node ${cfg.country} initialised in ${o.dir}; pinned trust bundle with root fingerprint ${cfg.fingerprint}`);
+      console.log(`Next: the organisation admits it: \`veil org admit ${cfg.country} --dir <org> --request ${nodePaths(o.dir).request}\`, then \`veil node enroll --dir ${o.dir} --cert FILE\`.`);
+    });
+
+  node
+    .command('enroll')
+    .description('install the certificate the organisation issued for this node')
+    .requiredOption('--dir <dir>', 'node directory')
+    .requiredOption('--cert <file>', 'certificate file from `veil org admit`')
+    .action(async (o: { dir: string; cert: string }) => {
+      await initCrypto();
+      const e = enrollNode(o.dir, o.cert);
+      console.log(`node ${e.cert.name} enrolled; certificate valid until ${new Date(e.cert.notAfter).toISOString().slice(0, 10)}`);
     });
 
   node

@@ -15,23 +15,27 @@
 import type { AuditEntry } from '#platform';
 import type { LookupResult } from '#protocol';
 
-export type MemberStatus = 'active' | 'suspended';
+export type MemberStatus = 'active' | 'suspended' | 'revoked';
 
 export interface MemberRow {
   readonly country: string;
+  /** The signing key its certificate names. */
   readonly signPub: Uint8Array;
-  readonly boxPub: Uint8Array;
-  /** Milliseconds since the epoch. */
+  /** Milliseconds since the epoch: when it first logged in with a certificate. */
   readonly admittedAt: number;
-  /** The member's last self-signed descriptor (an encoded envelope), once it has connected. */
+  /** Its member certificate as it presented it at its last login (an encoded envelope). */
+  readonly cert: Uint8Array | null;
+  /** Its last descriptor (an encoded envelope, signed by the certified key), once it has sent one. */
   readonly descriptor: Uint8Array | null;
   readonly status: MemberStatus;
 }
 
+/** A member that logged in with a valid certificate. */
 export interface Admission {
   readonly country: string;
   readonly signPub: Uint8Array;
-  readonly boxPub: Uint8Array;
+  /** The encoded member-certificate envelope. */
+  readonly cert: Uint8Array;
 }
 
 export interface MembersRepository {
@@ -40,8 +44,9 @@ export interface MembersRepository {
   /** Active members, by country code. */
   listActive(): Promise<MemberRow[]>;
   /**
-   * Admit a country with these keys (re-admitting replaces its keys and makes it active again), and
-   * write `audit` in the same transaction when given.
+   * Record a member that logged in with a valid certificate: its key and certificate, active. A new key
+   * (the member was certified again) drops its old descriptor, which that key did not sign. `audit` is
+   * written in the same transaction when given.
    */
   admit(admission: Admission, audit?: AuditEntry): Promise<void>;
   /** Change a member's status (and write `audit` with it); false if there is no such member. */
@@ -60,6 +65,8 @@ export interface IndexChunk {
   readonly removes: readonly IndexEntry[];
   /** The last chunk of the epoch: the epoch is complete and older ones may be dropped. */
   readonly final: boolean;
+  /** The node's signed commitment to the index after this chunk (encoded envelope), and what it says. */
+  readonly commitment: { readonly envelope: Uint8Array; readonly root: Uint8Array; readonly count: number };
 }
 
 export interface PublishState {
@@ -70,26 +77,27 @@ export interface PublishState {
 export interface IndexLookupItem {
   readonly country: string;
   readonly epoch: number;
-  /** Full tags (exact mode) or tag prefixes of at most 4 bytes (bucket mode). */
-  readonly keys: readonly Uint8Array[];
+  /** The buckets (first two tag bytes) asked for. */
+  readonly buckets: readonly number[];
 }
-
-export type LookupMode = 'exact' | 'bucket';
 
 export interface PsiIndexRepository {
   /**
    * Apply one publish chunk atomically, with `audit` in the same transaction. Chunks arrive in sequence
    * per (country, epoch); a chunk at or below the last applied one is a retransmission: 'duplicate',
-   * no effect, no audit entry. The final chunk completes the epoch; the index keeps it and the previous
-   * complete epoch (queries evaluated just before a rotation still find their entries) and drops older ones.
+   * no effect, no audit entry. The store recomputes the commitment tree of the touched buckets and
+   * refuses the chunk (`bad_proof`, nothing applied) when its root or entry count differs from the
+   * node's signed commitment, which it keeps as the epoch's current one. The final chunk completes the
+   * epoch; the index keeps it and the previous complete epoch (queries evaluated just before a rotation
+   * still find their entries) and drops older ones.
    */
   applyChunk(chunk: IndexChunk, audit: AuditEntry): Promise<'applied' | 'duplicate'>;
   /**
-   * Look keys up, one result per item in request order. Exact: every entry under each tag. Bucket:
-   * every entry whose tag starts with each prefix, at most `bucketLimit` per prefix (`truncated` says
-   * some were left out).
+   * Complete buckets with their paths and the epoch's current commitment, one result per item that has
+   * a commitment, in request order (an epoch never published is left out: the analyst's SDK accepts
+   * that only from a node whose answer says it has published nothing).
    */
-  lookup(mode: LookupMode, items: readonly IndexLookupItem[], bucketLimit?: number): Promise<LookupResult[]>;
+  lookup(items: readonly IndexLookupItem[]): Promise<LookupResult[]>;
   publishState(country: string, epoch: number): Promise<PublishState | undefined>;
   /** Number of entries of one epoch. */
   size(country: string, epoch: number): Promise<number>;

@@ -1,83 +1,116 @@
 /**
  * The PSI index on SQLite: (tag, token) entries per (country, epoch) as published by the nodes in
- * sequenced chunks, and the publication progress of each epoch.
+ * sequenced chunks, the publication progress of each epoch, and the commitment tree over its buckets
+ * (protocol/index-commitment.ts) with the node's latest signed commitment.
+ *
+ * Applying a chunk recomputes the leaves of the buckets it touched from the stored entries and checks
+ * the resulting root and entry count against what the node signed: a chunk that would make the index
+ * differ from the node's own is refused whole, so the coordinator never serves a commitment its index
+ * does not match. A lookup reads complete buckets and their paths in one snapshot.
  */
 import type { AuditEntry, Db } from '#platform';
-import { LIMITS, type LookupResult } from '#protocol';
-import type { IndexChunk, IndexLookupItem, LookupMode, PsiIndexRepository } from './repositories.ts';
+import { equalBytes } from '#crypto';
+import { Envelope, IndexTree, LIMITS, VeilError, bucketLeaf, bucketOf, decodeWith, type BlockStore, type LookupResult } from '#protocol';
+import type { IndexChunk, IndexLookupItem, PsiIndexRepository } from './repositories.ts';
 import type { SqliteAuditWriter } from './sqlite-audit.ts';
-import { prefixUpperBound } from './prefix.ts';
 
 interface EntryRow {
   tag: Uint8Array;
   token: Uint8Array;
 }
 
+const prefixOf = (bucket: number) => Uint8Array.of(bucket >> 8, bucket & 0xff);
+
 export function sqlitePsiIndex(db: Db, deps: { audit: SqliteAuditWriter }): PsiIndexRepository {
-  const exact = db.prepare<[string, number, Uint8Array], EntryRow>('SELECT tag, token FROM psi_index WHERE country = ? AND epoch = ? AND tag = ?');
-  const rangeTo = db.prepare<[string, number, Uint8Array, Uint8Array, number], EntryRow>(
-    'SELECT tag, token FROM psi_index WHERE country = ? AND epoch = ? AND tag >= ? AND tag < ? LIMIT ?',
+  const bucketTo = db.prepare<[string, number, Uint8Array, Uint8Array], EntryRow>(
+    'SELECT tag, token FROM psi_index WHERE country = ? AND epoch = ? AND tag >= ? AND tag < ?',
   );
-  const rangeOpen = db.prepare<[string, number, Uint8Array, number], EntryRow>(
-    'SELECT tag, token FROM psi_index WHERE country = ? AND epoch = ? AND tag >= ? LIMIT ?',
-  );
+  const bucketOpen = db.prepare<[string, number, Uint8Array], EntryRow>('SELECT tag, token FROM psi_index WHERE country = ? AND epoch = ? AND tag >= ?');
   const add = db.prepare<[string, number, Uint8Array, Uint8Array]>('INSERT OR IGNORE INTO psi_index (country, epoch, tag, token) VALUES (?, ?, ?, ?)');
   const remove = db.prepare<[string, number, Uint8Array, Uint8Array]>('DELETE FROM psi_index WHERE country = ? AND epoch = ? AND tag = ? AND token = ?');
-  const selectState = db.prepare<[string, number], { lastSeq: number; complete: number }>(
-    'SELECT last_seq AS lastSeq, complete FROM publish_state WHERE country = ? AND epoch = ?',
+  const selectState = db.prepare<[string, number], { lastSeq: number; complete: number; commitment: Uint8Array | null }>(
+    'SELECT last_seq AS lastSeq, complete, commitment FROM publish_state WHERE country = ? AND epoch = ?',
   );
-  const upsertState = db.prepare<[string, number, number, number]>(
-    `INSERT INTO publish_state (country, epoch, last_seq, complete) VALUES (?, ?, ?, ?)
-     ON CONFLICT(country, epoch) DO UPDATE SET last_seq = excluded.last_seq, complete = MAX(complete, excluded.complete)`,
+  const upsertState = db.prepare<[string, number, number, number, Uint8Array]>(
+    `INSERT INTO publish_state (country, epoch, last_seq, complete, commitment) VALUES (?, ?, ?, ?, ?)
+     ON CONFLICT(country, epoch) DO UPDATE SET last_seq = excluded.last_seq, complete = MAX(complete, excluded.complete),
+       commitment = excluded.commitment`,
   );
   const completeEpochs = db.prepare<[string], { epoch: number }>('SELECT epoch FROM publish_state WHERE country = ? AND complete = 1 ORDER BY epoch DESC');
   const dropEntriesBelow = db.prepare<[string, number]>('DELETE FROM psi_index WHERE country = ? AND epoch < ?');
   const dropStateBelow = db.prepare<[string, number]>('DELETE FROM publish_state WHERE country = ? AND epoch < ?');
+  const dropBlocksBelow = db.prepare<[string, number]>('DELETE FROM index_blocks WHERE country = ? AND epoch < ?');
   const count = db.prepare<[string, number], { n: number }>('SELECT COUNT(*) AS n FROM psi_index WHERE country = ? AND epoch = ?');
+  const blockGet = db.prepare<[string, number, number], { hashes: Uint8Array }>('SELECT hashes FROM index_blocks WHERE country = ? AND epoch = ? AND block = ?');
+  const blockPut = db.prepare<[string, number, number, Uint8Array]>(
+    'INSERT INTO index_blocks (country, epoch, block, hashes) VALUES (?, ?, ?, ?) ON CONFLICT(country, epoch, block) DO UPDATE SET hashes = excluded.hashes',
+  );
+
+  const blocks = (country: string, epoch: number): BlockStore => ({
+    get: (block) => {
+      const r = blockGet.get(country, epoch, block);
+      return r ? new Uint8Array(r.hashes) : undefined;
+    },
+    put: (block, hashes) => void blockPut.run(country, epoch, block, hashes),
+  });
+
+  const bucketEntries = (country: string, epoch: number, bucket: number): Array<[Uint8Array, Uint8Array]> => {
+    const rows = bucket === 0xffff ? bucketOpen.all(country, epoch, prefixOf(bucket)) : bucketTo.all(country, epoch, prefixOf(bucket), prefixOf(bucket + 1));
+    if (rows.length > LIMITS.maxBucketEntries) throw new VeilError('too_large', 'index bucket');
+    return rows.map((r) => [new Uint8Array(r.tag), new Uint8Array(r.token)]);
+  };
 
   const applyTx = db.transaction((c: IndexChunk, audit: AuditEntry): 'applied' | 'duplicate' => {
     const last = selectState.get(c.country, c.epoch)?.lastSeq ?? 0;
     if (c.seq <= last) return 'duplicate';
-    for (const [tag, token] of c.removes) remove.run(c.country, c.epoch, tag, token);
-    for (const [tag, token] of c.adds) add.run(c.country, c.epoch, tag, token);
-    upsertState.run(c.country, c.epoch, c.seq, c.final ? 1 : 0);
+    const touched = new Set<number>();
+    for (const [tag, token] of c.removes) {
+      remove.run(c.country, c.epoch, tag, token);
+      touched.add(bucketOf(tag));
+    }
+    for (const [tag, token] of c.adds) {
+      add.run(c.country, c.epoch, tag, token);
+      touched.add(bucketOf(tag));
+    }
+    const tree = new IndexTree(blocks(c.country, c.epoch));
+    tree.setBuckets(new Map([...touched].map((b) => [b, bucketLeaf(b, bucketEntries(c.country, c.epoch, b))])));
+    const size = count.get(c.country, c.epoch)?.n ?? 0;
+    // Throwing rolls the whole chunk back: the index never diverges from what the node committed to.
+    if (!equalBytes(tree.root(), c.commitment.root)) throw new VeilError('bad_proof', 'the index after this chunk differs from the node’s commitment');
+    if (size !== c.commitment.count) throw new VeilError('bad_proof', 'the index size after this chunk differs from the node’s commitment');
+    upsertState.run(c.country, c.epoch, c.seq, c.final ? 1 : 0, c.commitment.envelope);
     if (c.final) {
       // Keep this epoch and the previous complete one; drop anything older.
       const complete = completeEpochs.all(c.country).map((r) => r.epoch);
       const keepFrom = complete[1] ?? complete[0] ?? c.epoch;
       dropEntriesBelow.run(c.country, keepFrom);
       dropStateBelow.run(c.country, keepFrom);
+      dropBlocksBelow.run(c.country, keepFrom);
     }
     deps.audit.append(audit);
     return 'applied';
   });
 
-  const toEntries = (rows: EntryRow[]): Array<[Uint8Array, Uint8Array]> => rows.map((r) => [r.tag, r.token]);
-
-  // One read transaction per lookup: every key sees the same snapshot of the index.
-  const lookupTx = db.transaction((mode: LookupMode, items: readonly IndexLookupItem[], bucketLimit: number): LookupResult[] => {
+  // One read transaction per lookup: every bucket and path comes from the same snapshot as the commitment.
+  const lookupTx = db.transaction((items: readonly IndexLookupItem[]): LookupResult[] => {
     const results: LookupResult[] = [];
     for (const item of items) {
-      const entries: Array<[Uint8Array, Uint8Array]> = [];
-      let truncated = false;
-      for (const k of item.keys) {
-        if (mode === 'exact') {
-          entries.push(...toEntries(exact.all(item.country, item.epoch, k)));
-          continue;
-        }
-        const hi = prefixUpperBound(k);
-        const rows = hi ? rangeTo.all(item.country, item.epoch, k, hi, bucketLimit + 1) : rangeOpen.all(item.country, item.epoch, k, bucketLimit + 1);
-        if (rows.length > bucketLimit) truncated = true;
-        entries.push(...toEntries(rows.slice(0, bucketLimit)));
-      }
-      results.push({ country: item.country, epoch: item.epoch, entries, truncated });
+      const state = selectState.get(item.country, item.epoch);
+      if (!state?.commitment) continue;
+      const tree = new IndexTree(blocks(item.country, item.epoch));
+      results.push({
+        country: item.country,
+        epoch: item.epoch,
+        commitment: decodeWith(new Uint8Array(state.commitment), Envelope, LIMITS.maxPayloadBytes),
+        buckets: item.buckets.map((bucket) => ({ bucket, entries: bucketEntries(item.country, item.epoch, bucket), path: tree.path(bucket) })),
+      });
     }
     return results;
   });
 
   return {
     applyChunk: async (chunk, audit) => applyTx(chunk, audit),
-    lookup: async (mode, items, bucketLimit = LIMITS.maxBucketEntries) => lookupTx(mode, items, bucketLimit),
+    lookup: async (items) => lookupTx(items),
     publishState: async (country, epoch) => {
       const r = selectState.get(country, epoch);
       return r ? { lastSeq: r.lastSeq, complete: r.complete === 1 } : undefined;

@@ -50,4 +50,20 @@ export const COORDINATOR_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX mailbox_pending ON mailbox (recipient, delivered_at, created_at);
     `,
   },
+  {
+    version: 4,
+    sql: `
+      -- Trust (docs/trust.md): each member's certificate as it presented it at login; each epoch's latest
+      -- node-signed index commitment and the coordinator's copy of the commitment tree (16 KiB blocks).
+      ALTER TABLE members ADD COLUMN cert BLOB;
+      ALTER TABLE publish_state ADD COLUMN commitment BLOB;
+      CREATE TABLE index_blocks (
+        country TEXT NOT NULL,
+        epoch INTEGER NOT NULL,
+        block INTEGER NOT NULL,
+        hashes BLOB NOT NULL,
+        PRIMARY KEY (country, epoch, block)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];

@@ -31,7 +31,7 @@ describe('SQLite coordinator store specifics', () => {
     const path = join(dir, 'nosigner.db');
     const store = new SqliteCoordinatorStore(path);
     try {
-      await store.members.admit({ country: 'FR', signPub: new Uint8Array(32), boxPub: new Uint8Array(32) });
+      await store.members.admit({ country: 'FR', signPub: new Uint8Array(32), cert: new Uint8Array(8) });
       expect((await store.members.listActive()).map((m) => m.country)).toEqual(['FR']);
       await expect(store.mailboxes.store({ mid: 'm-1', recipient: 'FR', sender: 'DE', body: new Uint8Array(1) }, { kind: 'mailbox.stored' })).rejects.toMatchObject({
         code: 'internal',

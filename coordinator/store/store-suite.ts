@@ -9,10 +9,9 @@
  */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { initCrypto } from '#crypto';
-import { LIMITS } from '#protocol';
+import { IndexTree, LIMITS, bucketLeaf, bucketOf, encode, verifyBucket } from '#protocol';
 import { ManualClock, type AuditEntry } from '#platform';
 import type { CoordinatorStore, IndexEntry } from './repositories.ts';
-import { prefixUpperBound } from './prefix.ts';
 
 export interface StoreUnderTest {
   readonly store: CoordinatorStore;
@@ -56,37 +55,41 @@ export function describeCoordinatorStore(name: string, open: (clock: ManualClock
     });
 
     describe('members', () => {
-      it('admits, lists active members by country and reads one back', async () => {
+      const cert = (n: number) => bytes(0xce, n);
+
+      it('records a certified member, lists active members by country and reads one back', async () => {
         await fresh();
-        await store.members.admit({ country: 'FR', signPub: key(1), boxPub: key(2) }, { kind: 'member.admitted', country: 'FR' });
+        await store.members.admit({ country: 'FR', signPub: key(1), cert: cert(1) }, { kind: 'member.connected', country: 'FR' });
         clock.advance(5);
-        await store.members.admit({ country: 'DE', signPub: key(3), boxPub: key(4) });
+        await store.members.admit({ country: 'DE', signPub: key(3), cert: cert(2) });
         expect((await store.members.listActive()).map((m) => m.country)).toEqual(['DE', 'FR']);
         const fr = await store.members.get('FR');
-        expect(fr).toEqual({ country: 'FR', signPub: key(1), boxPub: key(2), admittedAt: T0, descriptor: null, status: 'active' });
+        expect(fr).toEqual({ country: 'FR', signPub: key(1), cert: cert(1), admittedAt: T0, descriptor: null, status: 'active' });
         expect(await store.members.get('IT')).toBeUndefined();
-        expect(await sut.auditKinds()).toEqual(['member.admitted']);
+        expect(await sut.auditKinds()).toEqual(['member.connected']);
       });
 
-      it('re-admission replaces the keys and reactivates; suspension hides a member from the active list', async () => {
+      it('suspension and revocation hide a member; a new login reactivates it; a new key drops the old descriptor', async () => {
         await fresh();
-        await store.members.admit({ country: 'FR', signPub: key(1), boxPub: key(2) });
-        await store.members.admit({ country: 'DE', signPub: key(3), boxPub: key(4) });
-        expect(await store.members.setStatus('FR', 'suspended', { kind: 'member.removed', country: 'FR' })).toBe(true);
+        await store.members.admit({ country: 'FR', signPub: key(1), cert: cert(1) });
+        await store.members.admit({ country: 'DE', signPub: key(3), cert: cert(2) });
+        await store.members.setDescriptor('FR', bytes(9));
+        expect(await store.members.setStatus('FR', 'suspended', { kind: 'member.revoked', country: 'FR', status: 'suspended' })).toBe(true);
         expect((await store.members.get('FR'))?.status).toBe('suspended');
         expect((await store.members.listActive()).map((m) => m.country)).toEqual(['DE']);
-        expect(await store.members.setStatus('ZZ', 'suspended')).toBe(false);
+        expect(await store.members.setStatus('ZZ', 'revoked')).toBe(false);
         clock.advance(1000);
-        await store.members.admit({ country: 'FR', signPub: key(7), boxPub: key(8) });
-        const fr = await store.members.get('FR');
-        expect(fr).toMatchObject({ signPub: key(7), boxPub: key(8), status: 'active', admittedAt: T0 });
+        await store.members.admit({ country: 'FR', signPub: key(1), cert: cert(3) });
+        expect(await store.members.get('FR')).toMatchObject({ signPub: key(1), cert: cert(3), status: 'active', admittedAt: T0, descriptor: bytes(9) });
+        await store.members.admit({ country: 'FR', signPub: key(7), cert: cert(4) });
+        expect(await store.members.get('FR')).toMatchObject({ signPub: key(7), descriptor: null });
         expect((await store.members.listActive()).map((m) => m.country)).toEqual(['DE', 'FR']);
-        expect(await sut.auditKinds()).toEqual(['member.removed']);
+        expect(await sut.auditKinds()).toEqual(['member.revoked']);
       });
 
       it('stores a descriptor', async () => {
         await fresh();
-        await store.members.admit({ country: 'FR', signPub: key(1), boxPub: key(2) });
+        await store.members.admit({ country: 'FR', signPub: key(1), cert: cert(1) });
         await store.members.setDescriptor('FR', bytes(1, 2, 3));
         expect((await store.members.get('FR'))?.descriptor).toEqual(bytes(1, 2, 3));
         expect((await store.members.listActive())[0]?.descriptor).toEqual(bytes(1, 2, 3));
@@ -94,20 +97,46 @@ export function describeCoordinatorStore(name: string, open: (clock: ManualClock
     });
 
     describe('PSI index', () => {
-      const chunk = (seq: number, adds: IndexEntry[], o: { epoch?: number; removes?: IndexEntry[]; final?: boolean; country?: string } = {}) => ({
-        country: o.country ?? 'DE',
-        epoch: o.epoch ?? 1,
-        seq,
-        adds,
-        removes: o.removes ?? [],
-        final: o.final ?? false,
-      });
+      /** What each (country, epoch) index should hold, to compute the commitment a node would sign. */
+      let model: Map<string, Map<string, IndexEntry>>;
+      const modelOf = (country: string, epoch: number) => {
+        const k = `${country}/${epoch}`;
+        let m = model.get(k);
+        if (!m) model.set(k, (m = new Map()));
+        return m;
+      };
+      const commit = (country: string, epoch: number) => {
+        const m = modelOf(country, epoch);
+        const byBucket = new Map<number, IndexEntry[]>();
+        for (const e of m.values()) byBucket.set(bucketOf(e[0]), [...(byBucket.get(bucketOf(e[0])) ?? []), e]);
+        const blocks = new Map<number, Uint8Array>();
+        const tree = new IndexTree({ get: (n) => blocks.get(n), put: (n, b) => void blocks.set(n, b) });
+        tree.setBuckets(new Map([...byBucket].map(([b, es]) => [b, bucketLeaf(b, es)])));
+        const envelope = encode({ v: 1, kid: `node:${country}`, payload: bytes(epoch), sig: new Uint8Array(64) });
+        return { envelope, root: tree.root(), count: m.size };
+      };
+      const chunk = (seq: number, adds: IndexEntry[], o: { epoch?: number; removes?: IndexEntry[]; final?: boolean; country?: string; wrong?: boolean } = {}) => {
+        const country = o.country ?? 'DE';
+        const epoch = o.epoch ?? 1;
+        const removes = o.removes ?? [];
+        const m = modelOf(country, epoch);
+        const before = new Map(m);
+        for (const e of removes) m.delete(`${hex(e[0])}/${hex(e[1])}`);
+        for (const e of adds) m.set(`${hex(e[0])}/${hex(e[1])}`, e);
+        const c = commit(country, epoch);
+        if (o.wrong) model.set(`${country}/${epoch}`, before);
+        return { country, epoch, seq, adds, removes, final: o.final ?? false, commitment: o.wrong ? { ...c, root: key(0xee) } : c };
+      };
+      const freshIndex = async () => {
+        model = new Map();
+        await fresh();
+      };
 
       it('applies chunks in sequence; a repeated chunk is a duplicate without effect or audit', async () => {
-        await fresh();
+        await freshIndex();
         expect(await store.index.applyChunk(chunk(1, [[tag(1), token(1)], [tag(2), token(2)]]), chunkAudit)).toBe('applied');
         expect(await store.index.publishState('DE', 1)).toEqual({ lastSeq: 1, complete: false });
-        expect(await store.index.applyChunk(chunk(1, [[tag(9), token(9)]]), chunkAudit)).toBe('duplicate');
+        expect(await store.index.applyChunk({ ...chunk(1, []), adds: [[tag(9), token(9)]] }, chunkAudit)).toBe('duplicate');
         expect(await store.index.size('DE', 1)).toBe(2);
         expect(await store.index.applyChunk(chunk(2, [[tag(3), token(3)]], { removes: [[tag(1), token(1)]], final: true }), { ...chunkAudit, kind: 'publish.epoch' })).toBe(
           'applied',
@@ -119,14 +148,24 @@ export function describeCoordinatorStore(name: string, open: (clock: ManualClock
         expect(await sut.auditKinds()).toEqual(['publish.chunk', 'publish.epoch']);
       });
 
+      it('refuses a chunk that does not produce the committed index, and applies nothing of it', async () => {
+        await freshIndex();
+        await store.index.applyChunk(chunk(1, [[tag(1), token(1)]]), chunkAudit);
+        await expect(store.index.applyChunk(chunk(2, [[tag(2), token(2)]], { wrong: true }), chunkAudit)).rejects.toMatchObject({ code: 'bad_proof' });
+        expect(await store.index.size('DE', 1)).toBe(1);
+        expect(await store.index.publishState('DE', 1)).toEqual({ lastSeq: 1, complete: false });
+        expect(await store.index.applyChunk(chunk(2, [[tag(2), token(2)]]), chunkAudit)).toBe('applied');
+        expect(await sut.auditKinds()).toEqual(['publish.chunk', 'publish.chunk']);
+      });
+
       it('adding an entry twice stores it once', async () => {
-        await fresh();
+        await freshIndex();
         await store.index.applyChunk(chunk(1, [[tag(1), token(1)], [tag(1), token(1)]]), chunkAudit);
         expect(await store.index.size('DE', 1)).toBe(1);
       });
 
       it('keeps the newest two complete epochs and drops older ones when an epoch completes', async () => {
-        await fresh();
+        await freshIndex();
         for (const epoch of [1, 2, 3]) await store.index.applyChunk(chunk(1, [[tag(epoch), token(epoch)]], { epoch, final: true }), chunkAudit);
         await store.index.applyChunk(chunk(1, [[tag(9), token(9)]], { country: 'FR', epoch: 1, final: true }), chunkAudit);
         expect(await store.index.size('DE', 1)).toBe(0);
@@ -139,58 +178,32 @@ export function describeCoordinatorStore(name: string, open: (clock: ManualClock
         expect(await store.index.size('FR', 1)).toBe(1);
       });
 
-      it('exact lookups return every token under a tag, per item in request order', async () => {
-        await fresh();
-        await store.index.applyChunk(chunk(1, [[tag(1), token(1)], [tag(1), token(2)], [tag(2), token(3)]]), chunkAudit);
-        await store.index.applyChunk(chunk(1, [[tag(1), token(4)]], { epoch: 2 }), chunkAudit);
-        const r = await store.index.lookup('exact', [
-          { country: 'DE', epoch: 1, keys: [tag(1), tag(5)] },
-          { country: 'DE', epoch: 2, keys: [tag(1)] },
-          { country: 'FR', epoch: 1, keys: [tag(1)] },
-        ]);
-        expect(r.map((x) => [x.country, x.epoch, x.truncated])).toEqual([
-          ['DE', 1, false],
-          ['DE', 2, false],
-          ['FR', 1, false],
-        ]);
-        expect(pairs(r[0]?.entries ?? [])).toEqual(pairs([[tag(1), token(1)], [tag(1), token(2)]]));
-        expect(pairs(r[1]?.entries ?? [])).toEqual(pairs([[tag(1), token(4)]]));
-        expect(r[2]?.entries).toEqual([]);
-      });
-
-      it('bucket lookups return every entry under a prefix, capped and marked truncated', async () => {
-        await fresh();
+      it('lookups return complete buckets that verify against the stored commitment, per item in order', async () => {
+        await freshIndex();
         const adds: IndexEntry[] = [
           [tag(0x12, 0x34, 1), token(1)],
-          [tag(0x12, 0x34, 2), token(2)],
+          [tag(0x12, 0x34, 1), token(2)],
           [tag(0x12, 0x34, 3), token(3)],
           [tag(0x12, 0x35), token(4)],
-          [tag(0x12, 0x33, 0xff), token(5)],
           [tag(0xff, 0xff, 7), token(6)],
-          [tag(0xff, 0xfe), token(7)],
         ];
         await store.index.applyChunk(chunk(1, adds), chunkAudit);
-        const [all] = await store.index.lookup('bucket', [{ country: 'DE', epoch: 1, keys: [bytes(0x12, 0x34)] }]);
-        expect(all?.truncated).toBe(false);
-        expect(pairs(all?.entries ?? [])).toEqual(pairs(adds.slice(0, 3)));
-        const [capped] = await store.index.lookup('bucket', [{ country: 'DE', epoch: 1, keys: [bytes(0x12, 0x34), bytes(0x12, 0x35)] }], 2);
-        expect(capped?.truncated).toBe(true);
-        expect(capped?.entries).toHaveLength(3);
-        const [exactlyAtCap] = await store.index.lookup('bucket', [{ country: 'DE', epoch: 1, keys: [bytes(0x12, 0x34)] }], 3);
-        expect(exactlyAtCap?.truncated).toBe(false);
-        // A prefix of 0xff bytes has no upper bound: the range is open.
-        const [top] = await store.index.lookup('bucket', [{ country: 'DE', epoch: 1, keys: [bytes(0xff, 0xff)] }]);
-        expect(pairs(top?.entries ?? [])).toEqual(pairs([[tag(0xff, 0xff, 7), token(6)]]));
-        const [wide] = await store.index.lookup('bucket', [{ country: 'DE', epoch: 1, keys: [bytes(0x12, 0x34, 0x00, 0x00)] }]);
-        expect(wide?.entries).toEqual([]);
-      });
-
-      it('prefixUpperBound is the smallest string above every extension of the prefix', () => {
-        expect(prefixUpperBound(bytes(0x12, 0x34))).toEqual(bytes(0x12, 0x35));
-        expect(prefixUpperBound(bytes(0x12, 0xff))).toEqual(bytes(0x13));
-        expect(prefixUpperBound(bytes(0x00, 0xff, 0xff))).toEqual(bytes(0x01));
-        expect(prefixUpperBound(bytes(0xff, 0xff))).toBeNull();
-        expect(() => prefixUpperBound(bytes())).toThrow(expect.objectContaining({ code: 'bad_request' }));
+        await store.index.applyChunk(chunk(1, [[tag(0x12, 0x34, 9), token(9)]], { epoch: 2 }), chunkAudit);
+        const r = await store.index.lookup([
+          { country: 'DE', epoch: 1, buckets: [0x1234, 0xffff, 0x0001] },
+          { country: 'DE', epoch: 2, buckets: [0x1234] },
+          { country: 'FR', epoch: 1, buckets: [0x1234] },
+        ]);
+        expect(r.map((x) => [x.country, x.epoch, x.buckets.map((b) => b.bucket)])).toEqual([
+          ['DE', 1, [0x1234, 0xffff, 0x0001]],
+          ['DE', 2, [0x1234]],
+        ]);
+        const root = commit('DE', 1).root;
+        for (const b of r[0]?.buckets ?? []) verifyBucket(root, b.bucket, b.entries, b.path);
+        expect(pairs(r[0]?.buckets[0]?.entries ?? [])).toEqual(pairs(adds.slice(0, 3)));
+        expect(r[0]?.buckets[2]?.entries).toEqual([]);
+        expect(r[0]?.commitment.payload).toBeInstanceOf(Uint8Array);
+        verifyBucket(commit('DE', 2).root, 0x1234, r[1]?.buckets[0]?.entries ?? [], r[1]?.buckets[0]?.path ?? []);
       });
     });
 
@@ -241,7 +254,11 @@ export function describeCoordinatorStore(name: string, open: (clock: ManualClock
 
       it('a chunk is not applied, nor mail delivered, nor a member admitted, when its audit entry fails', async () => {
         await fresh();
-        await expect(store.index.applyChunk({ country: 'DE', epoch: 1, seq: 1, adds: [[tag(1), token(1)]], removes: [], final: true }, badEntry)).rejects.toMatchObject({
+        const blocks = new Map<number, Uint8Array>();
+        const tree = new IndexTree({ get: (n) => blocks.get(n), put: (n, b) => void blocks.set(n, b) });
+        tree.setBucket(bucketOf(tag(1)), bucketLeaf(bucketOf(tag(1)), [[tag(1), token(1)]]));
+        const commitment = { envelope: bytes(1), root: tree.root(), count: 1 };
+        await expect(store.index.applyChunk({ country: 'DE', epoch: 1, seq: 1, adds: [[tag(1), token(1)]], removes: [], final: true, commitment }, badEntry)).rejects.toMatchObject({
           code: 'bad_request',
         });
         expect(await store.index.publishState('DE', 1)).toBeUndefined();
@@ -249,7 +266,7 @@ export function describeCoordinatorStore(name: string, open: (clock: ManualClock
         await store.mailboxes.store(mail('m-1'), stored('m-1', 'DE'));
         await expect(store.mailboxes.markDelivered('DE', ['m-1'], () => badEntry)).rejects.toMatchObject({ code: 'bad_request' });
         expect(await store.mailboxes.counts()).toEqual({ pending: 1, delivered: 0 });
-        await expect(store.members.admit({ country: 'FR', signPub: key(1), boxPub: key(2) }, badEntry)).rejects.toMatchObject({ code: 'bad_request' });
+        await expect(store.members.admit({ country: 'FR', signPub: key(1), cert: bytes(2) }, badEntry)).rejects.toMatchObject({ code: 'bad_request' });
         expect(await store.members.get('FR')).toBeUndefined();
         expect(await sut.auditKinds()).toEqual(['mailbox.stored']);
       });

@@ -7,7 +7,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
-import { SigningKey, BoxKeyPair, TokenKey, randomBytes, toHex } from '#crypto';
+import { SigningKey, BoxKeyPair, TokenKey, randomBytes, toHex, TlsKey } from '#crypto';
 import type { AuditKind, AuditLog } from '#platform';
 import type { DisclosureField, VeilRecord } from '#protocol';
 import { NodeStore } from '../store/sqlite-store.ts';
@@ -41,7 +41,7 @@ export interface Fixture {
 export function makeFixture(extra: Partial<ConsoleDeps> = {}): Fixture {
   const dir = mkdtempSync(join(tmpdir(), 'veil-console-'));
   const store = new NodeStore(join(dir, 'node.db'));
-  const keys = { signing: SigningKey.generate(), box: BoxKeyPair.generate(), token: TokenKey.generate() };
+  const keys = { signing: SigningKey.generate(), box: BoxKeyPair.generate(), token: TokenKey.generate(), tls: TlsKey.generate() };
   const audit = nodeAudit(store, keys);
   const clock = { now: T0 };
   const desk = new DisclosureDesk({ country: 'DE', store, keys, audit, policy: { current: DEFAULT_POLICY }, clock: { now: () => clock.now } });

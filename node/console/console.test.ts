@@ -4,11 +4,11 @@
  * `console-pages.test.ts`; the browser test (test/console-browser.test.ts) drives the same pages in
  * Chromium.
  */
-import { rmSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { initCrypto, randomBytes, toBase64url, sha256, fromBase64url } from '#crypto';
-import { VeilError } from '#protocol';
+import { SigningKey, TlsKey, certificatePem, x509Certificate, initCrypto, randomBytes, toBase64url, sha256, fromBase64url } from '#crypto';
+import { VeilError, endorseCa, trustBundleFile } from '#protocol';
 import { initNode } from '../admin-ops.ts';
 import { addOwner, addOwnerInDir, disableOwner, listOwners, listOwnersInDir } from './index.ts';
 import { PASSWORD, makeFixture, queue, form, post, login, kinds, type Fixture } from './console.test-fixture.ts';
@@ -43,7 +43,13 @@ describe('owner accounts', () => {
 
   it('adds owners to a node directory (the CLI path), audited in that node log', async () => {
     const dir = join(f.dir, 'node-de');
-    await initNode(dir, { country: 'DE' });
+    const bundle = join(f.dir, 'bundle.json');
+    const root = SigningKey.generate();
+    const ca = TlsKey.generate();
+    const name = { cn: 'test CA', o: 'test-org' };
+    const caPem = certificatePem(x509Certificate({ serial: Uint8Array.of(1), issuer: name, subject: name, notBefore: 0, notAfter: Date.now() + 1e9, subjectSpki: ca.spki(), ca: true }, ca));
+    writeFileSync(bundle, JSON.stringify(trustBundleFile({ org: 'test-org', rootPub: root.publicKey(), caPem, caEndorsement: endorseCa(root, 'test-org', caPem, Date.now()) })));
+    await initNode(dir, { country: 'DE', bundle });
     const { id } = await addOwnerInDir(dir, 'Jörg Weiß', PASSWORD);
     expect(id).toMatch(/^jorg-wei-[0-9a-f]{6}$/);
     expect(listOwnersInDir(dir).map((o) => o.id)).toEqual([id]);

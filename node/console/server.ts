@@ -5,6 +5,7 @@
  * which stops a DNS-rebinding page from talking to a console on loopback.
  */
 import { createServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { getRequestListener } from '@hono/node-server';
 import { initCrypto } from '#crypto';
 import { boundPort, silentLogger, type AuditLog, type Clock, type Logger } from '#platform';
@@ -27,6 +28,8 @@ export interface StartConsoleOptions {
   /** Extra Host header values to accept (e.g. the proxy's public name); the listener's own address always is. */
   allowedHosts?: readonly string[];
   clock?: Pick<Clock, 'now'>;
+  /** Serve HTTPS with these (the node's certificate from the organisation); plain HTTP without. */
+  tls?: { key: string; cert: string; minVersion: 'TLSv1.3' };
 }
 
 export interface ConsoleHandle {
@@ -60,13 +63,13 @@ export async function startConsole(opts: StartConsoleOptions): Promise<ConsoleHa
     ...(opts.secureCookies !== undefined ? { secureCookies: opts.secureCookies } : {}),
     ...(opts.clock ? { clock: opts.clock } : {}),
   });
-  const server: Server = createServer(getRequestListener(app.fetch));
+  const server: Server = opts.tls ? createHttpsServer(opts.tls, getRequestListener(app.fetch)) : createServer(getRequestListener(app.fetch));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? 0, host, () => resolve());
   });
   port = boundPort(server);
-  const url = `http://${hostPart}:${port}`;
+  const url = `${opts.tls ? 'https' : 'http'}://${hostPart}:${port}`;
   log.info('approval console listening', { port, country: opts.country });
   let closed = false;
   const close = async (): Promise<void> => {

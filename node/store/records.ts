@@ -4,7 +4,7 @@
  * its tags together, and an import writes records, tags and outbox chunks in one transaction.
  */
 import type { Db } from '#platform';
-import { VeilError, type MatchClass } from '#protocol';
+import { VeilError, type BlockStore, type MatchClass } from '#protocol';
 import { blob, prepared, type CountRow, type Prepared } from './statement.ts';
 import type { EpochRow, EpochState, OutboxChunk, OutboxRow, RecordKeyRow, RecordsRepository, StoredRecord } from './repositories.ts';
 
@@ -36,6 +36,13 @@ interface OutboxSql {
   adds: Uint8Array;
   removes: Uint8Array;
   final: number;
+  root: Uint8Array | null;
+  entries: number;
+}
+
+interface EntrySql {
+  tag: Uint8Array;
+  token: Uint8Array;
 }
 
 const toRecord = (r: RecordSql): StoredRecord => ({ id: r.id, kind: r.kind, dataset: r.dataset, handling: r.handling, body: r.body, digest: blob(r.digest) });
@@ -58,7 +65,12 @@ export class SqliteRecords implements RecordsRepository {
   readonly #dropRetiredKeys: Prepared<[]>;
   readonly #outboxFirst: Prepared<[], OutboxSql>;
   readonly #outboxCount: Prepared<[], CountRow>;
-  readonly #outboxAdd: Prepared<[number, Uint8Array, Uint8Array, number]>;
+  readonly #outboxAdd: Prepared<[number, Uint8Array, Uint8Array, number, Uint8Array, number]>;
+  readonly #bucketTo: Prepared<[number, Uint8Array, Uint8Array], EntrySql>;
+  readonly #bucketOpen: Prepared<[number, Uint8Array], EntrySql>;
+  readonly #blockGet: Prepared<[number, number], { hashes: Uint8Array }>;
+  readonly #blockPut: Prepared<[number, number, Uint8Array]>;
+  readonly #dropRetiredBlocks: Prepared<[]>;
   readonly #outboxDelete: Prepared<[number]>;
 
   constructor(db: Db) {
@@ -82,9 +94,14 @@ export class SqliteRecords implements RecordsRepository {
     this.#setEpochState = prepared(db, 'UPDATE epochs SET state = ? WHERE epoch = ?');
     this.#retireActive = prepared(db, "UPDATE epochs SET state = 'retired' WHERE state = 'active' AND epoch <> ?");
     this.#dropRetiredKeys = prepared(db, "DELETE FROM record_keys WHERE epoch IN (SELECT epoch FROM epochs WHERE state = 'retired')");
-    this.#outboxFirst = prepared(db, 'SELECT seq, epoch, adds, removes, final FROM outbox ORDER BY seq LIMIT 1');
+    this.#outboxFirst = prepared(db, 'SELECT seq, epoch, adds, removes, final, root, entries FROM outbox ORDER BY seq LIMIT 1');
     this.#outboxCount = prepared(db, 'SELECT COUNT(*) AS n FROM outbox');
-    this.#outboxAdd = prepared(db, 'INSERT INTO outbox (epoch, adds, removes, final) VALUES (?, ?, ?, ?)');
+    this.#outboxAdd = prepared(db, 'INSERT INTO outbox (epoch, adds, removes, final, root, entries) VALUES (?, ?, ?, ?, ?, ?)');
+    this.#bucketTo = prepared(db, 'SELECT tag, token FROM record_keys WHERE epoch = ? AND tag >= ? AND tag < ?');
+    this.#bucketOpen = prepared(db, 'SELECT tag, token FROM record_keys WHERE epoch = ? AND tag >= ?');
+    this.#blockGet = prepared(db, 'SELECT hashes FROM index_blocks WHERE epoch = ? AND block = ?');
+    this.#blockPut = prepared(db, 'INSERT INTO index_blocks (epoch, block, hashes) VALUES (?, ?, ?) ON CONFLICT(epoch, block) DO UPDATE SET hashes = excluded.hashes');
+    this.#dropRetiredBlocks = prepared(db, "DELETE FROM index_blocks WHERE epoch IN (SELECT epoch FROM epochs WHERE state = 'retired')");
     this.#outboxDelete = prepared(db, 'DELETE FROM outbox WHERE seq = ?');
   }
 
@@ -125,6 +142,22 @@ export class SqliteRecords implements RecordsRepository {
     return this.#keyCount.get(epoch)?.n ?? 0;
   }
 
+  bucketEntries(epoch: number, bucket: number): Array<[Uint8Array, Uint8Array]> {
+    const lo = Uint8Array.of(bucket >> 8, bucket & 0xff);
+    const rows = bucket === 0xffff ? this.#bucketOpen.all(epoch, lo) : this.#bucketTo.all(epoch, lo, Uint8Array.of((bucket + 1) >> 8, (bucket + 1) & 0xff));
+    return rows.map((r) => [blob(r.tag), blob(r.token)]);
+  }
+
+  indexBlocks(epoch: number): BlockStore {
+    return {
+      get: (block) => {
+        const r = this.#blockGet.get(epoch, block);
+        return r ? blob(r.hashes) : undefined;
+      },
+      put: (block, hashes) => void this.#blockPut.run(epoch, block, hashes),
+    };
+  }
+
   epochs(): EpochRow[] {
     return this.#epochs.all().map((e) => ({ epoch: e.epoch, secret: blob(e.secret), state: e.state }));
   }
@@ -148,12 +181,15 @@ export class SqliteRecords implements RecordsRepository {
       this.#setEpochState.run('active', epoch);
       this.#retireActive.run(epoch);
       this.#dropRetiredKeys.run();
+      this.#dropRetiredBlocks.run();
     })();
   }
 
   outboxFirst(): OutboxRow | undefined {
     const r = this.#outboxFirst.get();
-    return r ? { seq: r.seq, epoch: r.epoch, adds: blob(r.adds), removes: blob(r.removes), final: r.final === 1 } : undefined;
+    return r
+      ? { seq: r.seq, epoch: r.epoch, adds: blob(r.adds), removes: blob(r.removes), final: r.final === 1, root: r.root ? blob(r.root) : new Uint8Array(32), entries: r.entries }
+      : undefined;
   }
 
   outboxCount(): number {
@@ -161,7 +197,7 @@ export class SqliteRecords implements RecordsRepository {
   }
 
   outboxAdd(chunk: OutboxChunk): void {
-    this.#outboxAdd.run(chunk.epoch, chunk.adds, chunk.removes, chunk.final ? 1 : 0);
+    this.#outboxAdd.run(chunk.epoch, chunk.adds, chunk.removes, chunk.final ? 1 : 0, chunk.root, chunk.entries);
   }
 
   outboxDelete(seq: number): void {

@@ -7,7 +7,7 @@
  * the same file) and synchronous calls, so a service can read, decide and write inside one `tx` without
  * awaiting. Time is never read here: callers pass `now`.
  */
-import type { BioModality, DisclosureField, DisclosureStatus, MatchClass, Purpose } from '#protocol';
+import type { BioModality, DisclosureField, DisclosureStatus, MatchClass, Purpose, BlockStore } from '#protocol';
 
 // ---------------------------------------------------------------------------------------------------
 // Records, their tags per OPRF epoch, and the publication outbox
@@ -44,6 +44,10 @@ export interface OutboxChunk {
   removes: Uint8Array;
   /** The last chunk of a pending epoch: acknowledging it activates the epoch. */
   final: boolean;
+  /** Root of the epoch's bucket tree once this chunk is applied (protocol/index-commitment.ts). */
+  root: Uint8Array;
+  /** Entries of the epoch's index once this chunk is applied. */
+  entries: number;
 }
 
 export interface OutboxRow extends OutboxChunk {
@@ -67,6 +71,10 @@ export interface RecordsRepository {
   addKey(recordId: string, k: RecordKeyRow): void;
   removeKey(recordId: string, epoch: number, tag: Uint8Array): void;
   keyCount(epoch: number): number;
+  /** Every (tag, token) of one epoch whose tag falls in `bucket` (its first two bytes). */
+  bucketEntries(epoch: number, bucket: number): Array<[Uint8Array, Uint8Array]>;
+  /** The blocks of one epoch's commitment tree. */
+  indexBlocks(epoch: number): BlockStore;
 
   /** Every epoch, oldest first. */
   epochs(): EpochRow[];
@@ -75,7 +83,7 @@ export interface RecordsRepository {
   /** Epochs whose tags are maintained on import: the active one and a pending rotation, if any. */
   liveEpochs(): EpochRow[];
   addEpoch(epoch: number, secret: Uint8Array, state: EpochState, now: number): void;
-  /** Make an epoch current: the previously active one retires and every retired epoch's tags are dropped. */
+  /** Make an epoch current: the previously active one retires and every retired epoch's tags and tree are dropped. */
   activateEpoch(epoch: number): void;
 
   /** The oldest unacknowledged chunk. */

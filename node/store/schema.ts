@@ -151,4 +151,20 @@ export const NODE_MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 5,
+    sql: `
+      -- Committed index (docs/trust.md): the bucket tree of each live epoch, as 16 KiB blocks of hashes,
+      -- and the root and entry count after each outbox chunk, which the node signs when it sends it.
+      CREATE INDEX record_keys_by_tag ON record_keys (epoch, tag);
+      CREATE TABLE index_blocks (
+        epoch INTEGER NOT NULL,
+        block INTEGER NOT NULL,
+        hashes BLOB NOT NULL,
+        PRIMARY KEY (epoch, block)
+      ) WITHOUT ROWID;
+      ALTER TABLE outbox ADD COLUMN root BLOB;
+      ALTER TABLE outbox ADD COLUMN entries INTEGER NOT NULL DEFAULT 0;
+    `,
+  },
 ];

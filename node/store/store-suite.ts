@@ -87,21 +87,42 @@ export function describeNodeStore(name: string, makeStore: MakeStore): void {
       it('hands out outbox chunks first in, first out, until deleted', () => {
         const { records } = s();
         expect(records.outboxFirst()).toBeUndefined();
-        records.outboxAdd({ epoch: 1, adds: bytes(1), removes: bytes(), final: false });
-        records.outboxAdd({ epoch: 1, adds: bytes(2), removes: bytes(3), final: true });
-        records.outboxAdd({ epoch: 2, adds: bytes(4), removes: bytes(), final: false });
+        const root = (n: number) => new Uint8Array(32).fill(n);
+        records.outboxAdd({ epoch: 1, adds: bytes(1), removes: bytes(), final: false, root: root(1), entries: 1 });
+        records.outboxAdd({ epoch: 1, adds: bytes(2), removes: bytes(3), final: true, root: root(2), entries: 1 });
+        records.outboxAdd({ epoch: 2, adds: bytes(4), removes: bytes(), final: false, root: root(3), entries: 7 });
         expect(records.outboxCount()).toBe(3);
-        const seen: Array<[number, number[], boolean]> = [];
+        const seen: Array<[number, number[], boolean, number, number]> = [];
         for (let c = records.outboxFirst(); c; c = records.outboxFirst()) {
-          seen.push([c.epoch, [...c.adds], c.final]);
+          seen.push([c.epoch, [...c.adds], c.final, c.root[0] ?? -1, c.entries]);
           records.outboxDelete(c.seq);
         }
         expect(seen).toEqual([
-          [1, [1], false],
-          [1, [2], true],
-          [2, [4], false],
+          [1, [1], false, 1, 1],
+          [1, [2], true, 2, 1],
+          [2, [4], false, 3, 7],
         ]);
         expect(records.outboxCount()).toBe(0);
+      });
+
+      it('reads a bucket of one epoch by its two-byte prefix and keeps tree blocks per epoch', () => {
+        const { records } = s();
+        const tag = (a: number, b: number, c: number) => Uint8Array.from({ length: 16 }, (_, i) => (i === 0 ? a : i === 1 ? b : c));
+        records.addKey('r1', { epoch: 1, cls: 'doc', tag: tag(0x12, 0x34, 1), token: bytes(9) });
+        records.addKey('r2', { epoch: 1, cls: 'doc', tag: tag(0x12, 0x34, 2), token: bytes(8) });
+        records.addKey('r3', { epoch: 1, cls: 'doc', tag: tag(0x12, 0x35, 0), token: bytes(7) });
+        records.addKey('r4', { epoch: 2, cls: 'doc', tag: tag(0x12, 0x34, 3), token: bytes(6) });
+        records.addKey('r5', { epoch: 1, cls: 'doc', tag: tag(0xff, 0xff, 9), token: bytes(5) });
+        expect(records.bucketEntries(1, 0x1234).map(([t]) => t[15])).toEqual([1, 2]);
+        expect(records.bucketEntries(1, 0x1235)).toHaveLength(1);
+        expect(records.bucketEntries(1, 0xffff)).toHaveLength(1);
+        expect(records.bucketEntries(1, 0x0000)).toHaveLength(0);
+        const b1 = records.indexBlocks(1);
+        const b2 = records.indexBlocks(2);
+        b1.put(3, new Uint8Array(16).fill(1));
+        b1.put(3, new Uint8Array(16).fill(2));
+        expect(b1.get(3)?.[0]).toBe(2);
+        expect(b2.get(3)).toBeUndefined();
       });
 
       it('rolls a transaction back when it throws, and nests', () => {

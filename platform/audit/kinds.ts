@@ -53,6 +53,10 @@ export const AUDIT_KINDS = {
   'bio.query.answered': 'a biometric query was answered',
   'bio.query.refused': 'a biometric query was refused',
   'audit.checkpoint': 'the audit log signed its head (written only by the log itself)',
+  'member.revoked': 'a revocation list suspended or revoked a member (status says which)',
+  'trust.revocations': 'a newer revocation list from the organisation was applied (seq in count)',
+  'trust.refused': 'a certificate, key or login did not chain to the organisation root (code says why)',
+  'certificate.enrolled': 'a member certificate from the organisation was installed',
 } as const satisfies Record<string, string>;
 
 export type AuditKind = keyof typeof AUDIT_KINDS;

@@ -7,9 +7,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger } from '#platform';
-import { initCoordinatorDir, startCoordinator, admitMember, type CoordinatorHandle } from '#coordinator';
+import { initCoordinatorDir, startCoordinator, type CoordinatorHandle } from '#coordinator';
 import { initNode, importFile, startNode, addAnalyst, type NodeHandle } from '#node';
 import { VeilClient } from '#sdk';
+import { createLocalPki, type LocalPki } from '#simulations';
 
 export interface InprocNode {
   country: string;
@@ -19,6 +20,8 @@ export interface InprocNode {
 
 export interface Inproc {
   root: string;
+  /** The organisation that certified every party (real admission flow, development passphrase). */
+  pki: LocalPki;
   coordinator: CoordinatorHandle;
   coordinatorDir: string;
   nodes: Map<string, NodeHandle>;
@@ -29,13 +32,16 @@ export interface Inproc {
 
 export async function startInproc(specs: InprocNode[], coordConfig: Record<string, unknown> = {}): Promise<Inproc> {
   const root = mkdtempSync(join(tmpdir(), 'veil-test-'));
+  const pki = createLocalPki(root);
   const coordinatorDir = join(root, 'coord');
-  initCoordinatorDir(coordinatorDir);
+  initCoordinatorDir(coordinatorDir, { bundle: pki.bundlePath, name: 'test-coordinator' });
+  pki.certifyCoordinator(coordinatorDir);
   const coordinator = await startCoordinator(coordinatorDir, { logger: silentLogger, config: coordConfig });
   const dir = (c: string) => join(root, c);
   const nodes = new Map<string, NodeHandle>();
   for (const s of specs) {
-    await initNode(dir(s.country), { country: s.country, coordinatorUrl: coordinator.wsUrl });
+    await initNode(dir(s.country), { country: s.country, coordinatorUrl: coordinator.wsUrl, bundle: pki.bundlePath });
+    pki.certifyNode(dir(s.country));
     if (s.policy) writeFileSync(join(dir(s.country), 'policy.json'), JSON.stringify(s.policy));
     if (s.records) {
       const f = join(root, `${s.country}.ndjson`);
@@ -43,7 +49,6 @@ export async function startInproc(specs: InprocNode[], coordConfig: Record<strin
       const r = await importFile(dir(s.country), f, { workers: 1 });
       if (!r.written) throw new Error(`import failed: ${JSON.stringify(r.errors.slice(0, 3))}`);
     }
-    await admitMember(coordinatorDir, join(dir(s.country), 'descriptor.json'));
   }
   for (const s of specs) nodes.set(s.country, await startNode(dir(s.country), { logger: silentLogger }));
   for (const n of nodes.values()) {
@@ -58,6 +63,7 @@ export async function startInproc(specs: InprocNode[], coordConfig: Record<strin
   }
   return {
     root,
+    pki,
     coordinator,
     coordinatorDir,
     nodes,

@@ -1,15 +1,54 @@
 /**
  * A hand-driven member connection for adversarial tests: logs in to the real coordinator over a real
- * websocket with a member's real signing key, then does exactly what the test tells it (send garbage,
- * publish a descriptor for one OPRF key and answer with another, …).
+ * TLS websocket (trusting only the organisation's CA) with a member's certificate and signing key, then
+ * does exactly what the test tells it (send garbage, publish a descriptor for one OPRF key and answer
+ * with another, …). `connect` resolves with the login refused (`refused` set) instead of throwing, so a
+ * test can assert the coordinator's error code.
  */
+import type { ClientRequest, IncomingMessage } from 'node:http';
+import type { TLSSocket } from 'node:tls';
 import { WebSocket } from 'ws';
-import { SigningKey, OprfKey, blindEvaluateBatch } from '#crypto';
-import { CoordinatorFrame, ForwardedQuery, LIMITS, PROTOCOL_VERSION, challengeBytes, decodeWith, encode, readUnverified, signEnvelope, type NodeFrame, type EvalResult, type ErrorCode, keyId } from '#protocol';
+import { randomBytes, type SigningKey, type OprfKey, blindEvaluateBatch } from '#crypto';
+import {
+  CoordinatorFrame,
+  ForwardedQuery,
+  LIMITS,
+  LOGIN_HEADER,
+  NO_CHANNEL_BINDING,
+  decodeWith,
+  encode,
+  loginHeader,
+  readUnverified,
+  signEnvelope,
+  type Envelope,
+  type NodeFrame,
+  type EvalResult,
+  type ErrorCode,
+  keyId,
+} from '#protocol';
+import { channelBinding } from '#platform';
+
+export interface RawIdentity {
+  signing: SigningKey;
+  certificate: Envelope;
+}
+
+export interface RawConnectOptions {
+  /** The organisation's CA (PEM); absent for a plain ws:// development coordinator. */
+  caPem?: string;
+  /** The coordinator's name the login names (default: the test coordinator). */
+  coordinator?: string;
+  /** Send no login header at all. */
+  noLogin?: boolean;
+  /** Replace the channel binding signed into the login (a relayed login). */
+  binding?: Uint8Array;
+}
 
 export class RawNode {
   readonly frames: CoordinatorFrame[] = [];
   closed: { code: number; reason: string } | undefined;
+  /** Set when the coordinator refused the login: the HTTP status and the error code it named. */
+  refused: { status: number; code: string | undefined } | undefined;
 
   private constructor(
     readonly ws: WebSocket,
@@ -17,9 +56,24 @@ export class RawNode {
     readonly signing: SigningKey,
   ) {}
 
-  static async connect(url: string, country: string, signing: SigningKey, opts: { auth?: boolean } = {}): Promise<RawNode> {
-    const ws = new WebSocket(url);
-    const n = new RawNode(ws, country, signing);
+  static async connect(url: string, country: string, id: RawIdentity, opts: RawConnectOptions = {}): Promise<RawNode> {
+    const finishRequest = (req: ClientRequest): void => {
+      const send = (binding: Uint8Array) => {
+        if (!opts.noLogin) {
+          req.setHeader(
+            LOGIN_HEADER,
+            loginHeader(id.signing, id.certificate, { country, coordinator: opts.coordinator ?? 'test-coordinator', binding: opts.binding ?? binding, ts: Date.now(), nonce: randomBytes(16) }),
+          );
+        }
+        req.end();
+      };
+      req.once('socket', (sock) => {
+        if (!opts.caPem) return send(NO_CHANNEL_BINDING);
+        (sock as TLSSocket).once('secureConnect', () => send(channelBinding(sock as TLSSocket)));
+      });
+    };
+    const ws = new WebSocket(url, { ...(opts.caPem ? { ca: opts.caPem } : {}), finishRequest });
+    const n = new RawNode(ws, country, id.signing);
     ws.on('message', (d: Buffer) => {
       try {
         n.frames.push(decodeWith(new Uint8Array(d), CoordinatorFrame, LIMITS.maxFrameBytes));
@@ -30,12 +84,14 @@ export class RawNode {
     ws.on('close', (code, reason) => (n.closed = { code, reason: reason.toString() }));
     await new Promise<void>((res, rej) => {
       ws.once('open', () => res());
-      ws.once('error', rej);
+      ws.once('unexpected-response', (_req: ClientRequest, r: IncomingMessage) => {
+        const code = r.headers['x-veil-error'];
+        n.refused = { status: r.statusCode ?? 0, code: typeof code === 'string' ? code : undefined };
+        ws.terminate();
+        res();
+      });
+      ws.once('error', (e) => (n.refused ? res() : rej(e)));
     });
-    const ch = await n.next('challenge');
-    if (opts.auth !== false && ch.t === 'challenge') {
-      n.send({ t: 'auth', v: PROTOCOL_VERSION, country, sig: signing.sign(challengeBytes(ch.nonce, ch.coordinator, country)) });
-    }
     return n;
   }
 
@@ -93,6 +149,7 @@ export class RawNode {
             items: refuse ? [] : q.items.map((_, i) => i),
             evaluated: refuse ? [] : e.evaluatedElements,
             proof: refuse ? null : e.proof,
+            indexSeq: 0,
           };
           return { to: q.from, id: q.id, env: encode(signEnvelope(this.signing, keyId.node(this.country), r)) };
         });
