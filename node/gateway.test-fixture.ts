@@ -15,6 +15,7 @@ import { NodeStore } from './store/sqlite-store.ts';
 import { nodeAudit } from './admin-ops.ts';
 import { DisclosureOutbox } from './disclosure/outgoing.ts';
 import { createGatewayApp, type GatewayDeps, type GatewayLink } from './gateway.ts';
+import { DEFAULT_POLICY } from './policy.ts';
 
 export const T0 = Date.UTC(2026, 4, 4, 9, 0);
 
@@ -107,6 +108,7 @@ export class GatewayFixture {
       log: silentLogger,
       outbox: this.outbox,
       clock: this.clock,
+      policy: { current: DEFAULT_POLICY },
       queryTimeoutMs: 1000,
       bioTimeoutMs: 1000,
       ...extra,

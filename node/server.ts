@@ -119,7 +119,7 @@ export async function startNode(dir: string, opts: StartNodeOptions = {}): Promi
   });
   if (loaded.templates > 0) log.info('galleries loaded', { count: loaded.templates, ms: Math.round(loaded.ms) });
 
-  const app = createGatewayApp({ country, store, keys, link, members, audit, log, outbox, clock, queryTimeoutMs: opts.queryTimeoutMs ?? 10_000, bioTimeoutMs: BIO_TIMEOUT_MS });
+  const app = createGatewayApp({ country, store, keys, link, members, audit, log, outbox, clock, policy, queryTimeoutMs: opts.queryTimeoutMs ?? 10_000, bioTimeoutMs: BIO_TIMEOUT_MS });
   const server: Server = createServer(getRequestListener(app.fetch));
   const host = opts.host ?? cfg.host;
   await new Promise<void>((resolve, reject) => {

@@ -47,6 +47,8 @@ export const AUDIT_KINDS = {
   'owner.login': 'a data owner logged in to the approval console',
   'owner.logout': 'a data owner logged out of the approval console',
   'auth.failed': 'an authentication attempt failed',
+  'auth.throttled': 'a client address or an account was locked out after failed logins (backoff)',
+  'rate.limited': 'requests were refused by a rate limit or a cap on requests in flight (one entry per principal, scope and minute, with the count)',
   'key.rotated': 'a key was rotated',
   'policy.reloaded': 'the sharing policy or limits were reloaded',
   'bio.query.received': 'a biometric query arrived',
