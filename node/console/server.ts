@@ -26,6 +26,8 @@ export interface StartConsoleOptions {
   secureCookies?: boolean;
   /** Extra Host header values to accept (e.g. the proxy's public name); the listener's own address always is. */
   allowedHosts?: readonly string[];
+  /** Throttle failed logins by the proxy's X-Forwarded-For entry (set only behind a reverse proxy that sets it). */
+  trustProxy?: boolean;
   clock?: Pick<Clock, 'now'>;
 }
 
@@ -58,6 +60,7 @@ export async function startConsole(opts: StartConsoleOptions): Promise<ConsoleHa
     logger: log,
     allowHost,
     ...(opts.secureCookies !== undefined ? { secureCookies: opts.secureCookies } : {}),
+    ...(opts.trustProxy !== undefined ? { trustProxy: opts.trustProxy } : {}),
     ...(opts.clock ? { clock: opts.clock } : {}),
   });
   const server: Server = createServer(getRequestListener(app.fetch));
