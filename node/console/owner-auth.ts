@@ -10,6 +10,9 @@ import type { NodeRepositories } from '../store/repositories.ts';
 import { checkOwnerPassword, type LoginFailure, type OwnerInfo } from './owners.ts';
 import { accountKey, type LoginThrottle, type LoginSource } from './login-throttle.ts';
 
+/** The client address of the CLI on the node's host: one address, throttled like any console client. */
+export const CLI_ADDRESS = 'local';
+
 export interface OwnerAuthDeps {
   store: NodeRepositories;
   audit: AuditLog;

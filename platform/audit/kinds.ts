@@ -46,6 +46,7 @@ export const AUDIT_KINDS = {
   'owner.removed': 'a data owner account was removed',
   'owner.login': 'a data owner logged in to the approval console',
   'owner.logout': 'a data owner logged out of the approval console',
+  'owner.authenticated': 'a data owner proved an account with its password for a command-line decision (veil approvals)',
   'auth.failed': 'an authentication attempt failed',
   'auth.throttled': 'a client address or an account was locked out after failed logins (backoff)',
   'rate.limited': 'requests were refused by a rate limit or a cap on requests in flight (one entry per principal, scope and minute, with the count)',
