@@ -105,7 +105,10 @@ export class GatewayLimiter {
     throw new VeilError('rate_limited', `${kind} ${scope} limit`);
   }
 
-  /** Streaks older than the interval hold nothing that changes the next entry but its count. */
+  /**
+   * Bound the streaks kept: past 10,000, those audited more than an interval ago are forgotten (their
+   * next entry then counts from 1 again, an undercount only under such a flood).
+   */
   #pruneStreaks(now: number): void {
     if (this.#streaks.size <= 10_000) return;
     for (const [k, s] of this.#streaks) {
