@@ -149,17 +149,18 @@ async function main(): Promise<void> {
         say(`  ${c} data owner sees request ${p.id.slice(0, 8)} from ${p.requester}: purpose ${p.purpose}, basis ${p.legalBasis}, fields ${p.fields.join(',')} → ${p.status}${p.decidedBy ? ` (by ${p.decidedBy})` : ''}`);
       }
     }
+    const asOwner = { env: { VEIL_OWNER_PASSWORD: 'demo-password-not-for-production' } };
     const ownerId = async (c: string, name: string) => {
-      const r = await runVeil(['node', 'owner', 'add', name, '--dir', net.nodeDir(c)], { env: { VEIL_OWNER_PASSWORD: 'demo-password-not-for-production' } });
+      const r = await runVeil(['node', 'owner', 'add', name, '--dir', net.nodeDir(c)], asOwner);
       return /data owner (\S+) created/.exec(r.stdout)?.[1] ?? 'unknown';
     };
     const deOwner = await ownerId('DE', 'Petra Vogel');
     const uaOwner = await ownerId('UA', 'Olena Shevchenko');
     say(`  data-owner accounts: ${deOwner} at DE, ${uaOwner} at UA (they could equally decide in the approval console)`);
     say(`  $ veil approvals approve <id> --dir node-DE --fields documents,dataset --owner ${deOwner}   (name withheld)`);
-    await runVeil(['approvals', 'approve', pass, '--dir', net.nodeDir('DE'), '--fields', 'documents,dataset', '--owner', deOwner]);
+    await runVeil(['approvals', 'approve', pass, '--dir', net.nodeDir('DE'), '--fields', 'documents,dataset', '--owner', deOwner], asOwner);
     say(`  $ veil approvals deny <id> --dir node-UA --reason "…" --owner ${uaOwner}`);
-    await runVeil(['approvals', 'deny', ivan, '--dir', net.nodeDir('UA'), '--reason', 'Not within the legal basis cited; contact our bureau through MLA.', '--owner', uaOwner]);
+    await runVeil(['approvals', 'deny', ivan, '--dir', net.nodeDir('UA'), '--reason', 'Not within the legal basis cited; contact our bureau through MLA.', '--owner', uaOwner], asOwner);
     await wait(async () => {
       const l = JSON.parse((await runVeil(['disclosures', '--cred', cred, '--json'])).stdout) as Array<{ status: string }>;
       return l.length === 3 && l.every((d) => d.status !== 'sent' && d.status !== 'pending');

@@ -3,9 +3,9 @@
  * HE kernel outside SEAL's heap (crypto/he GalleryEncoding), kept current from the gallery repository
  * (imports are another process: changes are applied by sequence number), and scored against an
  * analyst's encrypted probe with masking so the analyst learns only which positions cross the
- * modality's threshold. Queries run one at a time (each uses every core) and take the same inbound
- * path as identifier queries (`inbound.ts`): verify, policy per modality, a daily budget of biometric
- * queries per requesting country, audit.
+ * modality's threshold. Queries run one at a time (each uses every core; at most `maxQueued` wait)
+ * and take the same inbound path as identifier queries (`inbound.ts`): verify, policy per modality,
+ * daily budgets of biometric queries per requesting country and per analyst, audit.
  */
 import { sha256, toHex, GalleryEncoding, HeServer } from '#crypto';
 import { BIO_MODALITIES, BIO_PARAMS, ForwardedBioQuery, VeilError, asVeilError, type BioEvalResult, type BioModality, type Envelope, type ErrorCode } from '#protocol';
@@ -13,9 +13,9 @@ import type { AuditLog, Clock, Logger, TimerHandle } from '#platform';
 import type { MemberDirectory } from '#sdk';
 import type { NodeRepositories } from './store/repositories.ts';
 import type { NodeKeys } from './config.ts';
-import { dailyBioBudget, type PolicySource } from './policy.ts';
+import { analystDailyBioBudget, dailyBioBudget, type PolicySource } from './policy.ts';
 import { bioPermutationKey } from './bio-layout.ts';
-import { BudgetLedger } from './budget.ts';
+import { BudgetLedger, analystBudgetKey } from './budget.ts';
 import { InboundPath, type InboundKind, type RoutedResult } from './inbound.ts';
 
 const SESSION_CACHE = 16;
@@ -32,6 +32,8 @@ export interface BioServiceDeps {
   clock: Clock;
   /** Threads per biometric query (main + workers), at most 2. */
   workers?: number;
+  /** Queries queued or running; beyond it a query is refused `rate_limited` at once (default 16). */
+  maxQueued?: number;
 }
 
 type Progress = (modality: BioModality, done: number, total: number) => void;
@@ -47,6 +49,7 @@ export class BioService implements AsyncDisposable {
   readonly #sync: TimerHandle;
   #lastSeq = 0;
   #queue: Promise<unknown> = Promise.resolve();
+  #queued = 0;
   #closed = false;
 
   constructor(deps: BioServiceDeps) {
@@ -91,7 +94,9 @@ export class BioService implements AsyncDisposable {
 
   /** Answer one biometric query (queued behind any other). */
   handle(env: Envelope): Promise<RoutedResult | undefined> {
-    return this.#run(() => this.#answer(env));
+    if (this.#queued >= (this.#d.maxQueued ?? 16)) return Promise.resolve(this.#inbound.shed(env));
+    this.#queued++;
+    return this.#run(() => this.#answer(env)).finally(() => this.#queued--);
   }
 
   #run<T>(fn: () => Promise<T>): Promise<T> {
@@ -171,6 +176,8 @@ export class BioService implements AsyncDisposable {
       classes: (q) => [q.modality],
       budgetKey: (requester) => `${requester}:bio`,
       dailyLimit: dailyBioBudget,
+      analystBudgetKey: (requester, analyst) => analystBudgetKey('bio', requester, analyst),
+      analystDailyLimit: analystDailyBioBudget,
       cost: () => 1,
       refusal: (q, code) => this.#result(q, 'refused', code),
       refusalAudit: (q, step, code) => {

@@ -1,10 +1,21 @@
 /**
- * A requesting country's daily budget at this node as one pass through the inbound path sees it: what
- * is stored for the UTC day plus what this pass has charged and not written yet (an evaluation batch
- * answers many queries of one requester before it writes). Budgets bound how much a country can learn
- * by repeated queries; the limits come from the sharing policy.
+ * A requesting country's daily budgets at this node as one pass through the inbound path sees them:
+ * what is stored for the UTC day plus what this pass has charged and not written yet (an evaluation
+ * batch answers many queries of one requester before it writes). Budgets bound how much a country —
+ * and each analyst of it — can learn by repeated queries; the limits come from the sharing policy.
+ *
+ * Budget keys (the `requester` column of the budget table): a country's evaluations `FR`, its
+ * biometric queries `FR:bio`; one analyst's `eval@FR/<analyst>` and `bio@FR/<analyst>` (`@` occurs in
+ * no country code or account id, so the two kinds of key never meet).
  */
 import type { BudgetsRepository } from './store/repositories.ts';
+
+export type BudgetKind = 'eval' | 'bio';
+
+/** The key of one analyst's daily budget of `kind` at this node. */
+export function analystBudgetKey(kind: BudgetKind, requester: string, analyst: string): string {
+  return `${kind}@${requester}/${analyst}`;
+}
 
 /** The UTC day (`YYYY-MM-DD`) of an instant: budgets reset at midnight UTC. */
 export function utcDay(ms: number): string {

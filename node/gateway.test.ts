@@ -4,137 +4,45 @@
  * peer (FR) and a manual clock. Authentication, replays, size caps, point checks, the idempotency rule
  * (one forward per (analyst, id), conflicts on other content), lookups and disclosures.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { initCrypto, SigningKey, BoxKeyPair, TokenKey, blind, randomBytes, sealTo, toHex, utf8, TlsKey } from '#crypto';
-import { ForwardedBioQuery, ForwardedLookup, ForwardedQuery, LIMITS, decode, encode, keyId, signEnvelope, verifyEnvelope, type Answer, type Envelope, type LookupResult, issueCertificate } from '#protocol';
-import { MSGPACK, ManualClock, silentLogger, type AuditLog } from '#platform';
-import { MemberDirectory } from '#sdk';
-import { NodeStore } from './store/sqlite-store.ts';
-import { nodeAudit } from './admin-ops.ts';
-import { DisclosureOutbox } from './disclosure/outgoing.ts';
-import { createGatewayApp, type GatewayLink } from './gateway.ts';
+import { initCrypto, SigningKey, BoxKeyPair, randomBytes, sealTo, toHex } from '#crypto';
+import { ForwardedBioQuery, ForwardedLookup, ForwardedQuery, LIMITS, decode, encode, keyId, verifyEnvelope, type Envelope } from '#protocol';
+import type { AuditLog, ManualClock } from '#platform';
+import type { NodeStore } from './store/sqlite-store.ts';
+import { GatewayFixture, errorCode, type Analyst, type FakeLink, type Reply } from './gateway.test-fixture.ts';
 
-/** A coordinator link that records what is forwarded and answers when told to. */
-class FakeLink implements GatewayLink {
-  ready = true;
-  readonly queries: Array<{ id: string; env: Envelope }> = [];
-  readonly lookups: Array<{ id: string; env: Envelope }> = [];
-  answers: Answer[] = [{ country: 'FR', status: 'answered', env: new Uint8Array([1, 2, 3]) }];
-  results: LookupResult[] = [];
-  /** When set, queries wait for it. */
-  hold: Promise<void> | undefined;
-
-  async query(id: string, env: Envelope): Promise<Answer[]> {
-    this.queries.push({ id, env });
-    await this.hold;
-    return this.answers;
-  }
-
-  async lookup(id: string, env: Envelope): Promise<LookupResult[]> {
-    this.lookups.push({ id, env });
-    return this.results;
-  }
-}
-
-interface Analyst {
-  id: string;
-  signing: SigningKey;
-  box: BoxKeyPair;
-}
-
-let dir: string;
+let g: GatewayFixture;
 let store: NodeStore;
 let audit: AuditLog;
 let clock: ManualClock;
 let link: FakeLink;
-let de: { signing: SigningKey; box: BoxKeyPair; token: TokenKey; tls: TlsKey };
-let fr: { signing: SigningKey; box: BoxKeyPair };
+let de: GatewayFixture['de'];
+let fr: GatewayFixture['fr'];
 let ana: Analyst;
-let app: ReturnType<typeof createGatewayApp>;
-
-function addAnalyst(id: string): Analyst {
-  const a = { id, signing: SigningKey.generate(), box: BoxKeyPair.generate() };
-  store.analysts.add({ id, name: id, signPub: a.signing.publicKey(), boxPub: a.box.publicKey() }, clock.now());
-  return a;
-}
+let app: GatewayFixture['app'];
 
 beforeAll(async () => {
   await initCrypto();
 });
 
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'veil-gateway-'));
-  store = new NodeStore(join(dir, 'node.db'));
-  clock = new ManualClock(Date.UTC(2026, 4, 4, 9, 0));
-  de = { signing: SigningKey.generate(), box: BoxKeyPair.generate(), token: TokenKey.generate(), tls: TlsKey.generate() };
-  fr = { signing: SigningKey.generate(), box: BoxKeyPair.generate() };
-  audit = nodeAudit(store, de);
-  link = new FakeLink();
-  // FR, certified by the organisation root the node pins.
-  const root = SigningKey.generate();
-  const members = new MemberDirectory({ org: 'unit-org', rootPub: root.publicKey() }, () => clock.now());
-  const cert = issueCertificate(root, {
-    org: 'unit-org',
-    serial: toHex(randomBytes(16)),
-    role: 'node',
-    name: 'FR',
-    signPub: fr.signing.publicKey(),
-    tlsPub: randomBytes(32),
-    roles: ['requester', 'responder'],
-    notBefore: 0,
-    notAfter: clock.now() + 86_400_000,
-    x509: new Uint8Array(8),
-  });
-  members.update(
-    [
-      {
-        cert,
-        descriptor: signEnvelope(fr.signing, keyId.node('FR'), {
-          t: 'descriptor',
-          country: 'FR',
-          ts: clock.now(),
-          signPub: fr.signing.publicKey(),
-          boxPub: fr.box.publicKey(),
-          oprf: { epoch: 1, pub: new Uint8Array(32).fill(2) },
-        }),
-      },
-    ],
-    null,
-  );
-  const outbox = new DisclosureOutbox({ country: 'DE', store, keys: de, members, audit, clock });
-  ana = addAnalyst('ana-1a2b3c');
-  app = createGatewayApp({ country: 'DE', store, keys: de, link, members, audit, log: silentLogger, outbox, clock, queryTimeoutMs: 1000, bioTimeoutMs: 1000 });
+  g = new GatewayFixture();
+  ({ store, audit, clock, link, de, fr, ana, app } = g);
 });
 
 afterEach(() => {
-  store.close();
-  rmSync(dir, { recursive: true, force: true });
+  g.close();
 });
 
 // --------------------------------------------------------------------------------- request helpers
 
-const fresh = () => ({ ts: clock.now(), nonce: randomBytes(16) });
-
-function queryRequest(id = toHex(randomBytes(16)), blinded = blind('voprf', utf8('hans-1971')).blindedElement) {
-  return { t: 'query', id, ...fresh(), purpose: 'wanted-person', caseRef: 'DE-2026-1', legalBasis: 'art-3', handling: 'restricted', targets: null, items: [{ cls: 'name_dob', blinded }] };
-}
-
-function signed(payload: unknown, by: Analyst = ana, kid = keyId.analyst(by.id)): Uint8Array {
-  return encode(signEnvelope(by.signing, kid, payload));
-}
-
-async function post(path: string, body: Uint8Array): Promise<{ status: number; body: Record<string, unknown> }> {
-  const r = await app.request(path, { method: 'POST', body, headers: { 'content-type': MSGPACK } });
-  return { status: r.status, body: decode(new Uint8Array(await r.arrayBuffer()), LIMITS.maxFrameBytes) as Record<string, unknown> };
-}
-
-const errorCode = (r: { body: Record<string, unknown> }) => (r.body.error as { code?: string } | undefined)?.code;
-
+const fresh = () => g.fresh();
+const addAnalyst = (id: string): Analyst => g.addAnalyst(id);
+const queryRequest = (id?: string, blinded?: Uint8Array) => g.queryRequest(id, blinded);
+const signed = (payload: unknown, by: Analyst = ana, kid = keyId.analyst(by.id)): Uint8Array => g.signed(payload, by, kid);
+const post = (path: string, body: Uint8Array): Promise<Reply> => g.post(path, body);
 /** A request with a fresh envelope (new ts and nonce) and the same id and content. */
-const retry = <T extends { ts: number; nonce: Uint8Array }>(req: T): T => ({ ...req, ...fresh() });
+const retry = <T extends { ts: number; nonce: Uint8Array }>(req: T): T => g.retry(req);
 
 // ------------------------------------------------------------------------------------------- tests
 

@@ -9,6 +9,13 @@
  * retry in a fresh envelope joins the request in flight or receives the recent result, and the same id
  * with other content is `conflict`. An exact replay (same nonce) is refused before that. Disclosure
  * requests are durable and keep their store-level check (see `DisclosureOutbox.submit`).
+ *
+ * Limits (`gateway/limiter.ts`, configured in `policy.gateway`): after authentication and before the
+ * replay and idempotency caches, a query, biometric query or lookup takes a token from its analyst's
+ * bucket and from the node's, and counts against the analyst's cap on requests in flight; a refusal is
+ * `rate_limited` and leaves no state behind. The answers kept for retries are bounded in number and in
+ * bytes, biometric answers (up to megabytes each) apart from identifier answers so they cannot push
+ * those out; identifier and biometric queries still share one id space per analyst.
  */
 import { Hono } from 'hono';
 import type { z } from 'zod';
@@ -19,6 +26,8 @@ import type { MemberDirectory } from '#sdk';
 import type { NodeRepositories } from './store/repositories.ts';
 import type { NodeKeys } from './config.ts';
 import type { DisclosureOutbox } from './disclosure/outgoing.ts';
+import type { PolicySource } from './policy.ts';
+import { GatewayLimiter, type LimitedKind } from './gateway/limiter.ts';
 
 /** What the gateway needs of the coordinator link: its state, and forwarding with an answer awaited. */
 export interface GatewayLink {
@@ -37,14 +46,39 @@ export interface GatewayDeps {
   log: Logger;
   outbox: Pick<DisclosureOutbox, 'submit' | 'list'>;
   clock: Clock;
+  /** The policy in force: its `gateway` section holds the limits on this node's analysts. */
+  policy: Pick<PolicySource, 'current'>;
   /** How long to wait for the coordinator's aggregated answer. */
   queryTimeoutMs: number;
   bioTimeoutMs: number;
+  /** Bounds on the answers kept for retries (default `DEFAULT_RETENTION`). */
+  retention?: GatewayRetention;
 }
 
-/** How long a completed query's answer is returned to a retry, and how many are kept. */
+/** How many answers, and how many bytes of them, are kept for retries. */
+export interface GatewayRetention {
+  /** Identifier query answers, and lookup results (each their own store). */
+  maxEntries: number;
+  maxBytes: number;
+  /** Biometric query answers: encrypted scores, up to megabytes per target. */
+  bioMaxEntries: number;
+  bioMaxBytes: number;
+}
+
+export const DEFAULT_RETENTION: GatewayRetention = { maxEntries: 10_000, maxBytes: 64 * 1024 * 1024, bioMaxEntries: 256, bioMaxBytes: 256 * 1024 * 1024 };
+
+/** How long a completed request's answer is returned to a retry. */
 const RETAIN_MS = 120_000;
-const MAX_RETAINED = 10_000;
+/** Bookkeeping counted per kept answer or entry, beside its bytes. */
+const ENTRY_OVERHEAD = 64;
+
+const answersBytes = (answers: readonly Answer[]): number => answers.reduce((n, a) => n + ENTRY_OVERHEAD + (a.env?.length ?? 0), 0);
+const resultsBytes = (results: readonly LookupResult[]): number =>
+  results.reduce(
+    (n, r) =>
+      n + ENTRY_OVERHEAD + r.commitment.payload.length + r.buckets.reduce((m, b) => m + 16 * 32 + b.entries.reduce((k, [tag, token]) => k + ENTRY_OVERHEAD + tag.length + token.length, 0), 0),
+    0,
+  );
 
 /** The content of a request for the idempotency rule: everything but the per-send ts and nonce. */
 export function requestDigest(msg: { ts: number; nonce: Uint8Array }): Uint8Array {
@@ -55,11 +89,31 @@ export function requestDigest(msg: { ts: number; nonce: Uint8Array }): Uint8Arra
 export function createGatewayApp(d: GatewayDeps): Hono {
   const app = new Hono();
   const replay = new ReplayGuard({ clock: () => d.clock.now() });
-  const retention = { clock: d.clock, retainMs: RETAIN_MS, maxEntries: MAX_RETAINED };
-  // Identifier and biometric queries share one id space per analyst (a reused id is a conflict).
-  const queries = new IdempotentRequests<Answer[]>(retention);
-  const lookups = new IdempotentRequests<LookupResult[]>(retention);
+  const limiter = new GatewayLimiter({ policy: d.policy, audit: d.audit, log: d.log, clock: d.clock });
+  const r = d.retention ?? DEFAULT_RETENTION;
+  const kept = { clock: d.clock, retainMs: RETAIN_MS };
+  const queries = new IdempotentRequests<Answer[]>({ ...kept, maxEntries: r.maxEntries, maxBytes: r.maxBytes, sizeOf: answersBytes });
+  const bioQueries = new IdempotentRequests<Answer[]>({ ...kept, maxEntries: r.bioMaxEntries, maxBytes: r.bioMaxBytes, sizeOf: answersBytes });
+  const lookups = new IdempotentRequests<LookupResult[]>({ ...kept, maxEntries: r.maxEntries, maxBytes: r.maxBytes, sizeOf: resultsBytes });
   const nodeKid = keyId.node(d.country);
+
+  /**
+   * Identifier and biometric queries share one id space per analyst: an id in flight or kept in the
+   * other kind's store is a conflict (its content is necessarily other).
+   */
+  const claimQueryId = (other: IdempotentRequests<Answer[]>, analyst: string, id: string): void => {
+    if (other.inFlight(analyst, id) || other.recent(analyst, id) !== undefined) throw new VeilError('conflict', 'request id reused with other content');
+  };
+
+  /** Run a limited request: admitted by the limiter (or refused), released once it is answered. */
+  const limited = async <T>(kind: LimitedKind, analyst: string, fn: () => Promise<T>): Promise<T> => {
+    const release = limiter.admit(kind, analyst);
+    try {
+      return await fn();
+    } finally {
+      release();
+    }
+  };
 
   /** Verify a request envelope against the analyst's registered key; the analyst is the principal. */
   const verified = async <S extends z.ZodType>(req: Request, schema: S, maxBytes: number = LIMITS.maxRequestBytes): Promise<{ env: Envelope; msg: z.infer<S>; analyst: string }> => {
@@ -94,36 +148,41 @@ export function createGatewayApp(d: GatewayDeps): Hono {
 
   app.post('/v1/query', async (c) => {
     const { env, msg: q, analyst } = await verified(c.req.raw, QueryRequest);
-    replay.check(env.kid, q.ts, q.nonce);
-    // Reject bad group elements here, before they cost anything abroad.
-    for (const it of q.items) decodePoint(it.blinded, 'blinded element');
-    const answers = await queries.run(analyst, q.id, requestDigest(q), async () => {
-      const fwd: ForwardedQuery = {
-        t: 'fwd-query',
-        id: q.id,
-        ts: d.clock.now(),
-        nonce: randomBytes(16),
-        from: d.country,
-        analyst,
-        purpose: q.purpose,
-        caseRef: q.caseRef,
-        legalBasis: q.legalBasis,
-        handling: q.handling,
-        targets: q.targets,
-        items: q.items,
-      };
-      d.audit.append({ kind: 'query.forwarded', queryId: q.id, analyst, count: q.items.length, purpose: q.purpose, legalBasis: q.legalBasis });
-      return d.link.query(q.id, signEnvelope(d.keys.signing, nodeKid, fwd), d.queryTimeoutMs);
+    const answers = await limited('query', analyst, async () => {
+      replay.check(env.kid, q.ts, q.nonce);
+      // Reject bad group elements here, before they cost anything abroad.
+      for (const it of q.items) decodePoint(it.blinded, 'blinded element');
+      claimQueryId(bioQueries, analyst, q.id);
+      return queries.run(analyst, q.id, requestDigest(q), async () => {
+        const fwd: ForwardedQuery = {
+          t: 'fwd-query',
+          id: q.id,
+          ts: d.clock.now(),
+          nonce: randomBytes(16),
+          from: d.country,
+          analyst,
+          purpose: q.purpose,
+          caseRef: q.caseRef,
+          legalBasis: q.legalBasis,
+          handling: q.handling,
+          targets: q.targets,
+          items: q.items,
+        };
+        d.audit.append({ kind: 'query.forwarded', queryId: q.id, analyst, count: q.items.length, purpose: q.purpose, legalBasis: q.legalBasis });
+        return d.link.query(q.id, signEnvelope(d.keys.signing, nodeKid, fwd), d.queryTimeoutMs);
+      });
     });
     return msgpackResponse({ id: q.id, answers });
   });
 
   app.post('/v1/lookup', async (c) => {
     const { env, msg: q, analyst } = await verified(c.req.raw, LookupRequest);
-    replay.check(env.kid, q.ts, q.nonce);
-    const results = await lookups.run(analyst, q.id, requestDigest(q), async () => {
-      const fwd: ForwardedLookup = { t: 'fwd-lookup', id: q.id, ts: d.clock.now(), nonce: randomBytes(16), from: d.country, mode: q.mode, items: q.items };
-      return d.link.lookup(q.id, signEnvelope(d.keys.signing, nodeKid, fwd), d.queryTimeoutMs);
+    const results = await limited('lookup', analyst, async () => {
+      replay.check(env.kid, q.ts, q.nonce);
+      return lookups.run(analyst, q.id, requestDigest(q), async () => {
+        const fwd: ForwardedLookup = { t: 'fwd-lookup', id: q.id, ts: d.clock.now(), nonce: randomBytes(16), from: d.country, mode: q.mode, items: q.items };
+        return d.link.lookup(q.id, signEnvelope(d.keys.signing, nodeKid, fwd), d.queryTimeoutMs);
+      });
     });
     return msgpackResponse({ id: q.id, results });
   });
@@ -131,12 +190,15 @@ export function createGatewayApp(d: GatewayDeps): Hono {
   /** An encrypted biometric search: forwarded like an identifier query, with a longer deadline. */
   app.post('/v1/bio-query', async (c) => {
     const { env, msg: q, analyst } = await verified(c.req.raw, BioQueryRequest, LIMITS.maxFrameBytes);
-    replay.check(env.kid, q.ts, q.nonce);
-    const answers = await queries.run(analyst, q.id, requestDigest(q), async () => {
-      const { t: _t, ts: _ts, nonce: _n, ...rest } = q;
-      const fwd: ForwardedBioQuery = { ...rest, t: 'fwd-bio-query', ts: d.clock.now(), nonce: randomBytes(16), from: d.country, analyst };
-      d.audit.append({ kind: 'query.forwarded', queryId: q.id, analyst, cls: q.modality, purpose: q.purpose, legalBasis: q.legalBasis, bytes: q.probe.length });
-      return d.link.query(q.id, signEnvelope(d.keys.signing, nodeKid, fwd), d.bioTimeoutMs);
+    const answers = await limited('bio-query', analyst, async () => {
+      replay.check(env.kid, q.ts, q.nonce);
+      claimQueryId(queries, analyst, q.id);
+      return bioQueries.run(analyst, q.id, requestDigest(q), async () => {
+        const { t: _t, ts: _ts, nonce: _n, ...rest } = q;
+        const fwd: ForwardedBioQuery = { ...rest, t: 'fwd-bio-query', ts: d.clock.now(), nonce: randomBytes(16), from: d.country, analyst };
+        d.audit.append({ kind: 'query.forwarded', queryId: q.id, analyst, cls: q.modality, purpose: q.purpose, legalBasis: q.legalBasis, bytes: q.probe.length });
+        return d.link.query(q.id, signEnvelope(d.keys.signing, nodeKid, fwd), d.bioTimeoutMs);
+      });
     });
     return msgpackResponse({ id: q.id, answers });
   });

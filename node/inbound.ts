@@ -5,9 +5,14 @@
  *   verify    the envelope is signed by a member of the directory, with the key of the country the
  *             query claims to come from (`keyId.node(q.from)`), and is not a replay;
  *   authorize the sharing policy allows this requester and purpose for each class asked about;
- *   budget    the allowed part fits what the requester has left of its daily budget;
+ *   budget    the allowed part fits what the requesting country has left of its daily budget, and
+ *             what the requesting analyst has left of its own (so one analyst cannot spend the
+ *             country's budget and cut its colleagues off);
  *   handle    the kind's own work (OPRF evaluation, encrypted scoring) — done by the caller;
- *   record    the budget is charged (and the answer audited) in the caller's transaction.
+ *   record    both budgets are charged (and the answer audited) in the caller's transaction.
+ *
+ * A kind that cannot take more work (the biometric queue is full) sheds a query: verified, then
+ * refused `rate_limited` at the handle step, charging nothing.
  *
  * A refusal at any step is a signed answer to the requesting country carrying a registry code, audited
  * as the kind says. What differs between kinds — payload schema, classes, budget, answer format, audit
@@ -28,6 +33,8 @@ export interface InboundQuery {
   nonce: Uint8Array;
   /** The requesting country. */
   from: string;
+  /** The analyst's account id at the requesting node (signed by that node). */
+  analyst: string;
   purpose: Purpose;
 }
 
@@ -49,6 +56,9 @@ export interface InboundKind<Q extends InboundQuery> {
   /** The budget this kind spends: its key per requester, the policy's daily limit, the cost of the allowed items. */
   budgetKey(requester: string): string;
   dailyLimit(policy: Policy, requester: string): number;
+  /** The same per analyst of a requester, spent together with the requester's. */
+  analystBudgetKey(requester: string, analyst: string): string;
+  analystDailyLimit(policy: Policy, requester: string, analyst: string): number;
   cost(allowed: readonly number[]): number;
   /** The payload of a refusal (signed by the path). */
   refusal(q: Q, code: ErrorCode): unknown;
@@ -104,9 +114,26 @@ export class InboundPath<Q extends InboundQuery> {
     const { kind } = this.#d;
     const cost = kind.cost(allowed);
     if (!budget.fits(kind.budgetKey(q.from), cost, kind.dailyLimit(policy, q.from))) {
-      return { ok: false, refusal: this.refuse(q, 'budget', 'over_budget', allowed) };
+      return { ok: false, refusal: this.#overBudget(q, 'country', allowed) };
+    }
+    if (!budget.fits(kind.analystBudgetKey(q.from, q.analyst), cost, kind.analystDailyLimit(policy, q.from, q.analyst))) {
+      return { ok: false, refusal: this.#overBudget(q, 'analyst', allowed) };
     }
     return { ok: true, q, allowed, cost };
+  }
+
+  /**
+   * Refuse `env` because the kind cannot take more work now (`rate_limited`): verified first, so only
+   * a member's query gets a signed refusal; nothing is charged.
+   */
+  shed(env: Envelope): RoutedResult | undefined {
+    let q: Q;
+    try {
+      q = this.verify(env);
+    } catch (e) {
+      return this.#refuseUnverified(env, asVeilError(e).code);
+    }
+    return this.refuse(q, 'handle', 'rate_limited');
   }
 
   /** Signed by a member, by the country it claims to come from, and not seen before; throws otherwise. */
@@ -126,9 +153,17 @@ export class InboundPath<Q extends InboundQuery> {
     return allowed;
   }
 
-  /** Charge an admitted query to its requester's budget (written when the ledger commits). */
+  /** Charge an admitted query to its requester's and its analyst's budgets (written when the ledger commits). */
   record(budget: BudgetLedger, a: Admitted<Q>): void {
     budget.charge(this.#d.kind.budgetKey(a.q.from), a.cost);
+    budget.charge(this.#d.kind.analystBudgetKey(a.q.from, a.q.analyst), a.cost);
+  }
+
+  /** An `over_budget` refusal, audited as the kind says with the analyst and which budget was spent. */
+  #overBudget(q: Q, scope: 'country' | 'analyst', allowed: readonly number[]): RoutedResult {
+    const entry = this.#d.kind.refusalAudit(q, 'budget', 'over_budget', allowed);
+    if (entry) this.#d.audit.append({ ...entry, analyst: q.analyst, status: scope });
+    return this.reply(q, this.#d.kind.refusal(q, 'over_budget'));
   }
 
   /** A signed refusal for a verified query, audited as the kind says. */

@@ -1,8 +1,9 @@
 /**
  * A node's sharing policy (`policy.json`): which requesting countries, purposes and match classes it
- * answers, and how many OPRF evaluations each requester may spend per UTC day (a bound on enumeration
- * by repeated queries). The file is validated on load and reloaded when it changes; an invalid new
- * version is refused and the previous policy stays in force.
+ * answers, how many OPRF evaluations each requesting country — and each analyst of it — may spend per
+ * UTC day (a bound on enumeration by repeated queries), and the rate limits its gateway applies to its
+ * own analysts. The file is validated on load and reloaded when it changes; an invalid new version is
+ * refused and the previous policy stays in force.
  */
 import { statSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
@@ -38,6 +39,62 @@ export const DisclosurePolicy = z.strictObject({
   autoApprove: z.array(AutoApproveRule).max(1000).default([]),
 });
 
+/** A token bucket: refilled at `perSecond`, holding at most `burst` tokens (one per request). */
+export const RateLimit = z.strictObject({
+  perSecond: z.number().positive().max(1_000_000),
+  burst: z.number().int().min(1).max(1_000_000),
+});
+export type RateLimit = z.infer<typeof RateLimit>;
+
+/** One kind of gateway request: a bucket per analyst, and one for all the node's analysts together. */
+export const RequestLimits = z.strictObject({ perAnalyst: RateLimit, perCountry: RateLimit });
+export type RequestLimits = z.infer<typeof RequestLimits>;
+
+/**
+ * What the gateway lets this node's own analysts send (`gateway.ts`). The per-analyst buckets keep one
+ * analyst from spending its colleagues' share; the per-country bucket keeps the node as a whole under
+ * the coordinator's per-country rate (default 200/s), so one noisy node does not get all its analysts
+ * refused there. Defaults: identifier queries 10/s (burst 20) per analyst and 50/s (burst 100) for
+ * the node; lookups twice that (a query is followed by its lookups); biometric queries, which cost
+ * every target seconds, 0.5/s (burst 10) per analyst and 2/s (burst 20) for the node; at most 8
+ * requests of one analyst waiting for the coordinator at once.
+ */
+export const GatewayLimits = z.strictObject({
+  queries: RequestLimits.default({ perAnalyst: { perSecond: 10, burst: 20 }, perCountry: { perSecond: 50, burst: 100 } }),
+  lookups: RequestLimits.default({ perAnalyst: { perSecond: 20, burst: 40 }, perCountry: { perSecond: 100, burst: 200 } }),
+  bioQueries: RequestLimits.default({ perAnalyst: { perSecond: 0.5, burst: 10 }, perCountry: { perSecond: 2, burst: 20 } }),
+  inFlightPerAnalyst: z.number().int().min(1).max(10_000).default(8),
+});
+export type GatewayLimits = z.infer<typeof GatewayLimits>;
+
+export const DEFAULT_GATEWAY_LIMITS: GatewayLimits = GatewayLimits.parse({});
+
+/** A per-analyst override: for one analyst (`FR/claire-1a2b3c`) or every analyst of a country (`FR`). */
+const analystOverrideKey = z.string().regex(/^[A-Z]{2}(\/[A-Za-z0-9._:/-]{1,64})?$/);
+export const AnalystBudget = z.strictObject({
+  dailyEvaluations: z.number().int().nonnegative().optional(),
+  dailyBioQueries: z.number().int().nonnegative().optional(),
+});
+
+/**
+ * What one analyst of a requesting country may spend per UTC day, within its country's budget (the
+ * requesting node signs the analyst's account id into every forwarded query). Without it one analyst
+ * could spend its whole country's budget and cut its colleagues off. Defaults: a tenth of the country
+ * defaults, 10,000 evaluations and 100 biometric queries.
+ */
+export const PerAnalystBudgets = z.strictObject({
+  dailyEvaluations: z.number().int().nonnegative().default(10_000),
+  dailyBioQueries: z.number().int().nonnegative().default(100),
+  /** Field by field, the most specific entry wins: `FR/<analyst>`, then `FR`, then the defaults above. */
+  overrides: z
+    .record(analystOverrideKey, AnalystBudget)
+    .refine((o) => Object.keys(o).length <= 10_000, { message: 'at most 10000 overrides' })
+    .default({}),
+});
+export type PerAnalystBudgets = z.infer<typeof PerAnalystBudgets>;
+
+export const DEFAULT_PER_ANALYST: PerAnalystBudgets = PerAnalystBudgets.parse({});
+
 export const Policy = z.strictObject({
   v: z.literal(1),
   /** A query item is answered if any rule allows its requester, purpose and class. */
@@ -48,16 +105,20 @@ export const Policy = z.strictObject({
     perRequester: z.record(countryCode, z.number().int().nonnegative()).default({}),
     /** Encrypted biometric searches per requesting country per UTC day. */
     dailyBioQueries: z.number().int().nonnegative().default(1000),
+    perAnalyst: PerAnalystBudgets.default(DEFAULT_PER_ANALYST),
   }),
   disclosure: DisclosurePolicy.default({ deadlineHours: 48, autoApprove: [] }),
+  /** Rate limits on this node's own analysts at its gateway. */
+  gateway: GatewayLimits.default(DEFAULT_GATEWAY_LIMITS),
 });
 export type Policy = z.infer<typeof Policy>;
 
 export const DEFAULT_POLICY: Policy = {
   v: 1,
   answer: [{ requesters: ['*'], purposes: ['*'], classes: ['*'] }],
-  budgets: { dailyEvaluations: 100_000, perRequester: {}, dailyBioQueries: 1000 },
+  budgets: { dailyEvaluations: 100_000, perRequester: {}, dailyBioQueries: 1000, perAnalyst: DEFAULT_PER_ANALYST },
   disclosure: { deadlineHours: 48, autoApprove: [] },
+  gateway: DEFAULT_GATEWAY_LIMITS,
 };
 
 export function parsePolicy(text: string): Policy {
@@ -99,6 +160,23 @@ export function dailyBioBudget(p: Policy, _requester: string): number {
 
 export function dailyBudget(p: Policy, requester: string): number {
   return p.budgets.perRequester[requester] ?? p.budgets.dailyEvaluations;
+}
+
+/** A per-analyst limit for (requester, analyst): the analyst's override, the country's, or the default. */
+function analystLimit(p: Policy, requester: string, analyst: string, field: keyof z.infer<typeof AnalystBudget>): number {
+  const o = p.budgets.perAnalyst.overrides;
+  const own = `${requester}/${analyst}`;
+  return (Object.hasOwn(o, own) ? o[own]?.[field] : undefined) ?? (Object.hasOwn(o, requester) ? o[requester]?.[field] : undefined) ?? p.budgets.perAnalyst[field];
+}
+
+/** OPRF evaluations one analyst of `requester` may spend per UTC day (within the country's budget). */
+export function analystDailyBudget(p: Policy, requester: string, analyst: string): number {
+  return analystLimit(p, requester, analyst, 'dailyEvaluations');
+}
+
+/** Biometric queries one analyst of `requester` may send per UTC day (within the country's budget). */
+export function analystDailyBioBudget(p: Policy, requester: string, analyst: string): number {
+  return analystLimit(p, requester, analyst, 'dailyBioQueries');
 }
 
 /** Where services read the policy in force from (a reloading file in production, a constant in tests). */

@@ -70,7 +70,7 @@ function signer(c: string): SigningKey {
   return k;
 }
 
-function query(o: { from?: string; signedBy?: string; classes?: MatchClass[] } = {}): Envelope {
+function query(o: { from?: string; signedBy?: string; classes?: MatchClass[]; analyst?: string } = {}): Envelope {
   const from = o.from ?? 'FR';
   const q: ForwardedQuery = {
     t: 'fwd-query',
@@ -78,7 +78,7 @@ function query(o: { from?: string; signedBy?: string; classes?: MatchClass[] } =
     ts: f.clock.now(),
     nonce: randomBytes(16),
     from,
-    analyst: 'claire-1a2b3c',
+    analyst: o.analyst ?? 'claire-1a2b3c',
     purpose: 'wanted-person',
     caseRef: 'FR-2026-1',
     legalBasis: 'art-3',
@@ -159,5 +159,48 @@ describe('responder on the inbound path', () => {
     f.clock.advance(24 * 3_600_000);
     expect(read(f.responder.handleBatch([query()])[0]).status).toBe('ok');
     expect(budgetUsed('FR')).toBe(1);
+  });
+
+  it('keeps one analyst from spending its whole country\'s budget: a per-analyst daily budget, charged with the country\'s', () => {
+    f.policy.current = { ...DEFAULT_POLICY, budgets: { ...DEFAULT_POLICY.budgets, dailyEvaluations: 100, perAnalyst: { dailyEvaluations: 3, dailyBioQueries: 100, overrides: {} } } };
+    const claire = (classes: MatchClass[]) => read(f.responder.handleBatch([query({ classes })])[0]);
+    expect(claire(['name_dob', 'doc']).status).toBe('ok');
+    expect(claire(['name_dob', 'doc'])).toMatchObject({ status: 'refused', code: 'over_budget' });
+    expect(claire(['doc']).status).toBe('ok');
+    expect(claire(['doc'])).toMatchObject({ status: 'refused', code: 'over_budget' });
+    // A colleague from the same country is still answered: claire spent her share, not FR's.
+    expect(read(f.responder.handleBatch([query({ analyst: 'marc-4d5e6f', classes: ['doc', 'name_dob'] })])[0]).status).toBe('ok');
+    expect(budgetUsed('FR')).toBe(5);
+    expect(entries('budget.exceeded')).toEqual([
+      expect.objectContaining({ country: 'FR', analyst: 'claire-1a2b3c', status: 'analyst', count: 2 }),
+      expect.objectContaining({ country: 'FR', analyst: 'claire-1a2b3c', status: 'analyst', count: 1 }),
+    ]);
+    expect(entries('eval.served').map((e) => e.analyst)).toEqual(['claire-1a2b3c', 'claire-1a2b3c', 'marc-4d5e6f']);
+    // Within one batch too, and the next UTC day starts afresh.
+    f.clock.advance(24 * 3_600_000);
+    const out = f.responder.handleBatch([query({ classes: ['doc', 'doc'] }), query({ classes: ['doc', 'doc'] })]);
+    expect(out.map((r) => read(r)).map((a) => a.code ?? a.status)).toEqual(['ok', 'over_budget']);
+  });
+
+  it('applies per-analyst overrides, by analyst or for every analyst of a requesting country', () => {
+    f.policy.current = {
+      ...DEFAULT_POLICY,
+      budgets: { ...DEFAULT_POLICY.budgets, perAnalyst: { dailyEvaluations: 1, dailyBioQueries: 100, overrides: { 'FR/claire-1a2b3c': { dailyEvaluations: 3 }, IT: { dailyEvaluations: 2 } } } },
+    };
+    const status = (o: { from?: string; analyst?: string }) => read(f.responder.handleBatch([query({ ...o, classes: ['doc', 'doc'] })])[0]).code ?? 'ok';
+    expect(status({})).toBe('ok'); // claire: 2 of 3
+    expect(status({ analyst: 'marc-4d5e6f' })).toBe('over_budget'); // the default: 1
+    expect(status({ from: 'IT', analyst: 'luca-000001' })).toBe('ok'); // IT's analysts: 2 each
+    expect(status({ from: 'IT', analyst: 'luca-000001' })).toBe('over_budget');
+    expect(status({ from: 'IT', analyst: 'gina-000002' })).toBe('ok');
+  });
+
+  it('still bounds the country as a whole; a query refused for the country charges no analyst', () => {
+    f.policy.current = { ...DEFAULT_POLICY, budgets: { ...DEFAULT_POLICY.budgets, perRequester: { FR: 4 }, perAnalyst: { dailyEvaluations: 3, dailyBioQueries: 100, overrides: {} } } };
+    expect(read(f.responder.handleBatch([query({ classes: ['doc', 'doc', 'doc'] })])[0]).status).toBe('ok');
+    expect(read(f.responder.handleBatch([query({ analyst: 'marc-4d5e6f', classes: ['doc', 'doc'] })])[0]).code).toBe('over_budget');
+    expect(entries('budget.exceeded')).toEqual([expect.objectContaining({ country: 'FR', analyst: 'marc-4d5e6f', status: 'country', count: 2 })]);
+    expect(read(f.responder.handleBatch([query({ analyst: 'marc-4d5e6f', classes: ['doc'] })])[0]).status).toBe('ok');
+    expect(budgetUsed('FR')).toBe(4);
   });
 });

@@ -1,9 +1,9 @@
 /**
  * The target side of a blind identifier query: each query of a coordinator batch takes the inbound
- * path (`inbound.ts`: verify, authorize per match class, budget per OPRF evaluation); the allowed
- * blinded elements are evaluated under the active OPRF key with one batched DLEQ proof (VOPRF), and
- * the answer is signed for the analyst's SDK. A batch is one transaction: budgets are written once at
- * its end. Audit records metadata only.
+ * path (`inbound.ts`: verify, authorize per match class, budget per OPRF evaluation for the requesting
+ * country and for its analyst); the allowed blinded elements are evaluated under the active OPRF key
+ * with one batched DLEQ proof (VOPRF), and the answer is signed for the analyst's SDK. A batch is one
+ * transaction: budgets are written once at its end. Audit records metadata only.
  */
 import { OprfKey, blindEvaluateBatch } from '#crypto';
 import { ForwardedQuery, asVeilError, type Envelope, type ErrorCode, type EvalResult } from '#protocol';
@@ -12,8 +12,8 @@ import type { MemberDirectory } from '#sdk';
 import type { NodeRepositories } from './store/repositories.ts';
 import { acknowledgedIndexSeq } from './publisher.ts';
 import type { NodeKeys } from './config.ts';
-import { dailyBudget, type PolicySource } from './policy.ts';
-import { BudgetLedger } from './budget.ts';
+import { analystDailyBudget, dailyBudget, type PolicySource } from './policy.ts';
+import { BudgetLedger, analystBudgetKey } from './budget.ts';
 import { InboundPath, type InboundKind, type RoutedResult } from './inbound.ts';
 
 export type { RoutedResult } from './inbound.ts';
@@ -77,7 +77,7 @@ export class Responder {
         }
         this.#inbound.record(budget, a);
         out.push(this.#inbound.reply(q, this.#result(q, epoch, 'ok', undefined, allowed, evaluation)));
-        audit.append({ kind: 'eval.served', queryId: q.id, country: q.from, count: allowed.length, purpose: q.purpose, epoch });
+        audit.append({ kind: 'eval.served', queryId: q.id, country: q.from, analyst: q.analyst, count: allowed.length, purpose: q.purpose, epoch });
       }
       budget.commit();
     });
@@ -91,6 +91,8 @@ export class Responder {
       classes: (q) => q.items.map((it) => it.cls),
       budgetKey: (requester) => requester,
       dailyLimit: dailyBudget,
+      analystBudgetKey: (requester, analyst) => analystBudgetKey('eval', requester, analyst),
+      analystDailyLimit: analystDailyBudget,
       cost: (allowed) => allowed.length,
       refusal: (q, code) => this.#result(q, this.activeKey().epoch, 'refused', code),
       refusalAudit: (q, step, code, allowed) => {

@@ -146,7 +146,7 @@ export async function startNode(dir: string, opts: StartNodeOptions = {}): Promi
   });
   if (loaded.templates > 0) log.info('galleries loaded', { count: loaded.templates, ms: Math.round(loaded.ms) });
 
-  const app = createGatewayApp({ country, store, keys, link, members, audit, log, outbox, clock, queryTimeoutMs: opts.queryTimeoutMs ?? 10_000, bioTimeoutMs: BIO_TIMEOUT_MS });
+  const app = createGatewayApp({ country, store, keys, link, members, audit, log, outbox, clock, policy, queryTimeoutMs: opts.queryTimeoutMs ?? 10_000, bioTimeoutMs: BIO_TIMEOUT_MS });
   const tlsOptions = tls ? serverTlsOptions({ key: keys.tls, certificate: cert.x509 }) : undefined;
   const server: Server = tlsOptions ? createHttpsServer(tlsOptions, getRequestListener(app.fetch)) : createHttpServer(getRequestListener(app.fetch));
   const host = opts.host ?? cfg.host;

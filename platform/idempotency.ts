@@ -10,7 +10,8 @@
  * "Content" is a digest of what the request asks for, computed by the caller without the per-send
  * fields (timestamp, nonce, signature), so a retry in a fresh envelope is recognised. Durable requests
  * (disclosures, mail) apply the same rule in their stores; this class serves the in-memory ones
- * (queries, lookups, results), keeping completed outcomes for a retention window and at most `maxEntries`.
+ * (queries, lookups, results), keeping completed outcomes for a retention window, at most `maxEntries`
+ * and, when the caller can size an outcome, at most `maxBytes` of them.
  */
 import { equalBytes } from '#crypto';
 import { VeilError } from '#protocol';
@@ -20,6 +21,7 @@ interface Done<T> {
   digest: Uint8Array | undefined;
   value: T;
   at: number;
+  bytes: number;
 }
 
 interface InFlight<T> {
@@ -27,12 +29,15 @@ interface InFlight<T> {
   promise: Promise<T>;
 }
 
-export interface IdempotencyOptions {
+export interface IdempotencyOptions<T = unknown> {
   clock: Clock;
   /** How long a completed outcome is returned to repeats. */
   retainMs: number;
   /** Upper bound on remembered outcomes; the oldest are forgotten first. */
   maxEntries: number;
+  /** Upper bound on the summed `sizeOf` of remembered outcomes; the oldest are forgotten first. */
+  maxBytes?: number;
+  sizeOf?: (value: T) => number;
 }
 
 function equalBytesOrBothAbsent(a: Uint8Array | undefined, b: Uint8Array | undefined): boolean {
@@ -46,8 +51,9 @@ export function idempotencyKey(principal: string, id: string): string {
 export class IdempotentRequests<T> {
   readonly #inflight = new Map<string, InFlight<T>>();
   readonly #done = new Map<string, Done<T>>();
+  #bytes = 0;
 
-  constructor(readonly opts: IdempotencyOptions) {}
+  constructor(readonly opts: IdempotencyOptions<T>) {}
 
   /**
    * Run `fn` once for (principal, id); repeats with the same digest share its outcome, a different
@@ -68,7 +74,7 @@ export class IdempotentRequests<T> {
     const promise = fn().then(
       (value) => {
         this.#inflight.delete(key);
-        this.#remember(key, { digest, value, at: this.opts.clock.now() });
+        this.#remember(key, { digest, value, at: this.opts.clock.now(), bytes: this.opts.sizeOf?.(value) ?? 0 });
         return value;
       },
       (e: unknown) => {
@@ -99,18 +105,25 @@ export class IdempotentRequests<T> {
     const cutoff = this.opts.clock.now() - this.opts.retainMs;
     for (const [k, v] of this.#done) {
       if (v.at >= cutoff) break; // insertion order is completion order
-      this.#done.delete(k);
+      this.#forget(k, v);
     }
   }
 
   #remember(key: string, d: Done<T>): void {
-    this.#done.delete(key);
+    const old = this.#done.get(key);
+    if (old) this.#forget(key, old);
     this.#done.set(key, d);
-    if (this.#done.size > this.opts.maxEntries) this.sweep();
-    while (this.#done.size > this.opts.maxEntries) {
-      const oldest = this.#done.keys().next();
-      if (oldest.done) break;
-      this.#done.delete(oldest.value);
+    this.#bytes += d.bytes;
+    const maxBytes = this.opts.maxBytes ?? Number.POSITIVE_INFINITY;
+    if (this.#done.size > this.opts.maxEntries || this.#bytes > maxBytes) this.sweep();
+    for (const [k, v] of this.#done) {
+      if (this.#done.size <= this.opts.maxEntries && this.#bytes <= maxBytes) break;
+      this.#forget(k, v);
     }
+  }
+
+  #forget(key: string, d: Done<T>): void {
+    this.#done.delete(key);
+    this.#bytes -= d.bytes;
   }
 }

@@ -70,10 +70,11 @@ describe('durability across crashes and offline nodes', () => {
     await fr.stop();
     const added = await runVeilOk(['node', 'owner', 'add', 'Owner Seven', '--dir', net.nodeDir('DE')], { env: { VEIL_OWNER_PASSWORD: 'durability-test-password' } });
     const ownerId = /data owner (\S+) created/.exec(added)![1]!;
-    const refused = await runVeil(['approvals', 'approve', req.id, '--dir', net.nodeDir('DE'), '--fields', 'name', '--owner', 'nobody-000000']);
+    const asOwner = { env: { VEIL_OWNER_PASSWORD: 'durability-test-password' } };
+    const refused = await runVeil(['approvals', 'approve', req.id, '--dir', net.nodeDir('DE'), '--fields', 'name', '--owner', 'nobody-000000'], asOwner);
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toContain('error [forbidden]');
-    await runVeilOk(['approvals', 'approve', req.id, '--dir', net.nodeDir('DE'), '--fields', 'name', '--owner', ownerId]);
+    expect(refused.stderr).toContain('error [unauthenticated]');
+    await runVeilOk(['approvals', 'approve', req.id, '--dir', net.nodeDir('DE'), '--fields', 'name', '--owner', ownerId], asOwner);
     await waitFor('DE handed the decision to the coordinator', async () => (await health(de.info.url))?.unsentMail === 0, 30_000);
 
     // 5. The analyst's node returns and the decision reaches the analyst, once.

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { OprfRates } from '#crypto';
 import { silentLogger } from '#platform';
 import { initCoordinatorDir, startCoordinator } from '#coordinator';
-import { addAnalyst, importFile, initNode, startNode, type NodeHandle } from '#node';
+import { DEFAULT_POLICY, addAnalyst, importFile, initNode, startNode, type NodeHandle, type Policy } from '#node';
 import { VeilClient } from '#sdk';
 import { startLocalNetwork, syntheticRecords, toNdjson, waitFor, type SyntheticRecord, createLocalPki } from '#simulations';
 import { contention } from '../harness/cpu.ts';
@@ -18,6 +18,14 @@ import { say } from '../harness/report.ts';
 import { E2E_COUNTRIES, ISO3 } from './config.ts';
 import { driveQueries, querySubjects } from './query-driver.ts';
 import type { E2eRun } from './result.ts';
+
+/** The bench drives one analyst as fast as it can: its node's gateway limits and its per-analyst budget are lifted. */
+const UNLIMITED = { perSecond: 1_000_000, burst: 1_000_000 };
+const BENCH_POLICY: Policy = {
+  ...DEFAULT_POLICY,
+  budgets: { ...DEFAULT_POLICY.budgets, perAnalyst: { ...DEFAULT_POLICY.budgets.perAnalyst, dailyEvaluations: DEFAULT_POLICY.budgets.dailyEvaluations } },
+  gateway: { queries: { perAnalyst: UNLIMITED, perCountry: UNLIMITED }, lookups: { perAnalyst: UNLIMITED, perCountry: UNLIMITED }, bioQueries: DEFAULT_POLICY.gateway.bioQueries, inFlightPerAnalyst: 1000 },
+};
 
 function e2eCounts(quick: boolean) {
   return {
@@ -67,6 +75,7 @@ export async function benchE2eInProcess(root: string, quick: boolean): Promise<E
       const dir = join(root, `e2e-${c}`);
       await initNode(dir, { country: c, coordinatorUrl: coord.wsUrl, bundle: pki.bundlePath });
       pki.certifyNode(dir);
+      writeFileSync(join(dir, 'policy.json'), JSON.stringify(BENCH_POLICY));
       const file = join(root, `e2e-${c}.ndjson`);
       writeFileSync(file, toNdjson(byCountry.get(c)!));
       const rep = await importFile(dir, file);
@@ -98,7 +107,7 @@ export async function benchE2eProcesses(root: string, quick: boolean): Promise<E
   const setup0 = performance.now();
   const byCountry = e2eRecords(quick);
   const net = await startLocalNetwork(
-    E2E_COUNTRIES.map((c) => ({ country: c, records: toNdjson(byCountry.get(c)!) })),
+    E2E_COUNTRIES.map((c) => ({ country: c, records: toNdjson(byCountry.get(c)!), policy: BENCH_POLICY })),
     { root: join(root, 'e2e-processes') },
   );
   let client: VeilClient | undefined;

@@ -1,7 +1,9 @@
 /**
  * `veil approvals …`: data owners decide other countries' disclosure requests from the command line
- * (list, show, approve, deny), through the node's disclosure desk; decisions are recorded under an
- * active data-owner account.
+ * (list, show, approve, deny), through the node's disclosure desk. A decision is made as a data owner:
+ * the account's password (VEIL_OWNER_PASSWORD, piped stdin or a prompt — never the command line) is
+ * checked as the approval console checks it (`authenticateOwner`: the same Argon2id hash and the same
+ * failed-login throttle, kept in the node's database, with this host as one client address), audited.
  */
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
@@ -9,8 +11,9 @@ import { join } from 'node:path';
 import { initCrypto } from '#crypto';
 import { VeilError, type DisclosureField } from '#protocol';
 import { systemClock } from '#platform';
-import { NodeStore, nodePaths, loadNodeKeys, loadNodeConfig, parsePolicy, nodeAudit, DisclosureDesk, listOwners } from '#node';
+import { NodeStore, nodePaths, loadNodeKeys, loadNodeConfig, parsePolicy, nodeAudit, DisclosureDesk, LoginThrottle, authenticateOwner, CLI_ADDRESS, type OwnerAuthResult } from '#node';
 import { out } from '../shared/output.ts';
+import { readSecret } from '../shared/read-secret.ts';
 
 export function registerApprovalsCommands(program: Command): void {
   const approvals = program.command('approvals').description("data owners: decide other countries' disclosure requests");
@@ -52,10 +55,11 @@ export function registerApprovalsCommands(program: Command): void {
     .requiredOption('--dir <dir>', 'node directory')
     .argument('<id>', 'request id')
     .requiredOption('--fields <list>', 'comma-separated subset of the requested fields')
-    .requiredOption('--owner <account>', 'your data-owner account id (recorded)')
+    .requiredOption('--owner <account>', 'your data-owner account id (recorded); its password comes from VEIL_OWNER_PASSWORD, stdin, or a prompt')
     .action(async (id: string, o: { dir: string; fields: string; owner: string }) => {
       await initCrypto();
-      const v = withDesk(o.dir, (d) => d.approve(id, o.fields.split(',').map((f) => f.trim()) as DisclosureField[], o.owner), o.owner);
+      const as = { id: o.owner, password: await ownerPassword(o.owner) };
+      const v = withDesk(o.dir, (d) => d.approve(id, o.fields.split(',').map((f) => f.trim()) as DisclosureField[], o.owner), as);
       console.log(`approved ${v.id}: released ${v.releasedFields?.join(',')} to ${v.requester}`);
     });
 
@@ -65,29 +69,47 @@ export function registerApprovalsCommands(program: Command): void {
     .requiredOption('--dir <dir>', 'node directory')
     .argument('<id>', 'request id')
     .requiredOption('--reason <text>', 'reason')
-    .requiredOption('--owner <account>', 'your data-owner account id (recorded)')
+    .requiredOption('--owner <account>', 'your data-owner account id (recorded); its password comes from VEIL_OWNER_PASSWORD, stdin, or a prompt')
     .action(async (id: string, o: { dir: string; reason: string; owner: string }) => {
       await initCrypto();
-      const v = withDesk(o.dir, (d) => d.deny(id, o.reason, o.owner), o.owner);
+      const as = { id: o.owner, password: await ownerPassword(o.owner) };
+      const v = withDesk(o.dir, (d) => d.deny(id, o.reason, o.owner), as);
       console.log(`denied ${v.id}`);
     });
 }
 
-/** Runs `fn` on the node's disclosure desk; with `owner`, only for an active data-owner account. */
-function withDesk<T>(dir: string, fn: (desk: DisclosureDesk) => T, owner?: string): T {
+/** The owner's password, as `veil node owner add` reads one: never from the command line. */
+async function ownerPassword(owner: string): Promise<string> {
+  return process.env.VEIL_OWNER_PASSWORD ?? (await readSecret(`password of data owner ${owner}: `));
+}
+
+/** Runs `fn` on the node's disclosure desk; with `owner`, only once that data owner has authenticated. */
+function withDesk<T>(dir: string, fn: (desk: DisclosureDesk) => T, owner?: { id: string; password: string }): T {
   const cfg = loadNodeConfig(dir);
   const keys = loadNodeKeys(dir);
   const store = new NodeStore(nodePaths(dir).db);
   try {
-    // Decisions are recorded under a data-owner account: it must exist and be active.
-    if (owner !== undefined && !listOwners(store).some((x) => x.id === owner && !x.disabled)) {
-      throw new VeilError('forbidden', `no active data-owner account '${owner}' (see veil node owner list)`);
+    const audit = nodeAudit(store, keys);
+    const clock = systemClock();
+    // Decisions are recorded under a data-owner account: the owner must prove it is theirs.
+    if (owner !== undefined) {
+      const r = authenticateOwner({ store, audit, throttle: new LoginThrottle({ store, audit, clock }) }, { account: owner.id, password: owner.password, peer: 'cli', address: CLI_ADDRESS });
+      if (!r.ok) throw ownerAuthError(r);
+      audit.append({ kind: 'owner.authenticated', owner: r.owner.id, peer: 'cli' });
     }
     const policy = parsePolicy(readFileSync(join(dir, cfg.policyFile), 'utf8'));
-    return fn(new DisclosureDesk({ country: cfg.country, store, keys, audit: nodeAudit(store, keys), policy: { current: policy }, clock: systemClock() }));
+    return fn(new DisclosureDesk({ country: cfg.country, store, keys, audit, policy: { current: policy }, clock }));
   } finally {
     store.close();
   }
+}
+
+/** What failed, why, and the fix, for an owner who could not be authenticated. */
+function ownerAuthError(r: Exclude<OwnerAuthResult, { ok: true }>): VeilError {
+  if (r.why === 'throttled') {
+    return new VeilError('rate_limited', `too many failed logins for this account or from this host; try again in ${Math.ceil(r.retryAfterMs / 60_000)} min`);
+  }
+  return new VeilError('unauthenticated', 'wrong data-owner account id or password, or the account is disabled (see veil node owner list)');
 }
 
 /** How long a pending request has before it expires, e.g. `5h left`. */

@@ -12,8 +12,10 @@
  *   browser sends it, and `Origin` must equal the console's own origin when sent (Referrer-Policy is
  *   `same-origin`, so same-origin form posts carry a real Origin and cross-origin ones carry none or
  *   `null`). Optionally the Host header is checked against an allow-list, against DNS rebinding.
- * - throttles failed logins per account id and overall, and audits `owner.login` and `auth.failed`
- *   with the account id only.
+ * - throttles failed logins per client address and per account, with backoff and no global lock
+ *   (`login-throttle.ts`; the state is in the database, shared with the CLI), and audits `owner.login`,
+ *   `auth.failed` and `auth.throttled` with the account id only. The client address is the socket's
+ *   (`client-address.ts`), or the proxy's X-Forwarded-For entry with `trustProxy`.
  * - sends a strict CSP (no script at all, styles from 'self', `frame-ancestors 'none'`,
  *   `form-action 'self'`), `Cache-Control: no-store` on pages that show records, and the other
  *   hono `secureHeaders` defaults.
@@ -28,9 +30,10 @@ import { httpStatus, isAuditKind, silentLogger, systemClock, type AuditLog, type
 import { DISCLOSURE_FIELDS, type DisclosureField, VeilError, asVeilError, ERROR_CODES, type ErrorCode } from '#protocol';
 import type { NodeRepositories } from '../store/repositories.ts';
 import type { DisclosureDesk } from '../disclosure/desk.ts';
-import { checkOwnerPassword } from './owners.ts';
 import { SessionStore, csrfMatches, type OwnerSession } from './sessions.ts';
 import { LoginThrottle, type ThrottleOptions } from './login-throttle.ts';
+import { authenticateOwner } from './owner-auth.ts';
+import { clientAddress } from './client-address.ts';
 import { AuditPage, ErrorPage, HistoryPage, LoginPage, PendingPage } from './views.tsx';
 import { RequestPage } from './request-page.tsx';
 import { DOCTYPE } from './layout.tsx';
@@ -49,6 +52,11 @@ export interface ConsoleDeps {
   secureCookies?: boolean;
   sessionTtlMs?: number;
   throttle?: ThrottleOptions;
+  /**
+   * The console sits behind a reverse proxy: throttle by the last X-Forwarded-For entry (the address
+   * the proxy saw) instead of the socket's, which is the proxy's. Default false.
+   */
+  trustProxy?: boolean;
   /** Accept only requests whose Host header passes (DNS-rebinding defence); default: any Host. */
   allowHost?: (host: string) => boolean;
 }
@@ -81,7 +89,8 @@ export function createConsoleApp(deps: ConsoleDeps): Hono<Env> {
   const secure = deps.secureCookies ?? false;
   const cookieName = secure ? '__Host-veil-owner' : 'veil-owner';
   const sessions = new SessionStore({ store, clock: clockSource, ...(deps.sessionTtlMs !== undefined ? { ttlMs: deps.sessionTtlMs } : {}) });
-  const throttle = new LoginThrottle({ clock: clockSource, ...deps.throttle });
+  const throttle = new LoginThrottle({ store, audit, clock: clockSource, ...(deps.throttle ? { options: deps.throttle } : {}) });
+  const trustProxy = deps.trustProxy ?? false;
   const app = new Hono<Env>();
 
   const pendingCount = (): number => desk.list('pending').length;
@@ -179,29 +188,19 @@ export function createConsoleApp(deps: ConsoleDeps): Hono<Env> {
     const body = await c.req.parseBody();
     const account = typeof body.account === 'string' ? body.account.trim().slice(0, 64) : '';
     const password = typeof body.password === 'string' ? body.password : '';
-    const wait = throttle.retryAfter(account);
-    if (wait > 0) {
-      c.header('retry-after', String(Math.ceil(wait / 1000)));
+    const r = authenticateOwner({ store, audit, throttle }, { account, password, peer: 'console', address: clientAddress(c, trustProxy) });
+    if (!r.ok && r.why === 'throttled') {
+      c.header('retry-after', String(Math.ceil(r.retryAfterMs / 1000)));
       return page(
         c,
-        <LoginPage country={country} account={account} error={`Too many failed attempts. Try again in ${Math.ceil(wait / 60_000)} min.`} />,
+        <LoginPage country={country} account={account} error={`Too many failed attempts. Try again in ${Math.ceil(r.retryAfterMs / 60_000)} min.`} />,
         429,
       );
     }
-    const r = account && password ? checkOwnerPassword(store, account, password) : ({ ok: false, why: 'unknown_account' } as const);
     if (!r.ok) {
-      const locked = throttle.fail(account);
-      audit.append({
-        kind: 'auth.failed',
-        peer: 'console',
-        code: locked ? 'rate_limited' : 'unauthenticated',
-        status: r.why,
-        ...('ownerId' in r && r.ownerId ? { owner: r.ownerId } : {}),
-      });
       log.warn('console login failed', { code: r.why });
       return page(c, <LoginPage country={country} account={account} error="Wrong account id or password." />, 401);
     }
-    throttle.succeed(account);
     const s = sessions.create(r.owner.id);
     audit.append({ kind: 'owner.login', owner: r.owner.id, peer: 'console' });
     setCookie(c, cookieName, s.token, {

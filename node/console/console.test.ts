@@ -93,7 +93,7 @@ describe('login and sessions', () => {
     expect(f.store.db.prepare('SELECT COUNT(*) AS n FROM owner_sessions').get()).toEqual({ n: 0 });
   });
 
-  it('locks an account after repeated failures, even for the right password, until the lock expires', async () => {
+  it('locks the client after repeated failures, even for the right password, until the lock expires (all requests here share one address)', async () => {
     f.store.close();
     f = makeFixture({ throttle: { maxFailures: 3, lockMs: 60_000 } });
     for (let i = 0; i < 3; i++) expect((await post(f, '/login', { account: f.owner, password: `wrong password ${i}` })).status).toBe(401);

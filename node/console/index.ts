@@ -7,5 +7,6 @@ export { startConsole, type StartConsoleOptions, type ConsoleHandle } from './se
 export { createConsoleApp, type ConsoleDeps } from './app.tsx';
 export { addOwner, listOwners, disableOwner, MIN_PASSWORD_LENGTH, type OwnerInfo } from './owners.ts';
 export { SESSION_TTL_MS } from './sessions.ts';
-export type { ThrottleOptions } from './login-throttle.ts';
+export { LoginThrottle, type ThrottleOptions } from './login-throttle.ts';
+export { authenticateOwner, CLI_ADDRESS, type OwnerAuthResult } from './owner-auth.ts';
 export { addOwnerInDir, listOwnersInDir, disableOwnerInDir } from './owner-dir.ts';

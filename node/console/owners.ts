@@ -3,7 +3,8 @@
  *
  * An account has an id derived from the name plus random hex, the name, and an Argon2id hash of the
  * password (libsodium `crypto_pwhash_str`, see `crypto/password.ts`); it is stored through the owners
- * repository. Sessions are in `sessions.ts`, the failed-login throttle in `login-throttle.ts`.
+ * repository. Sessions are in `sessions.ts`, the failed-login throttle in `login-throttle.ts`, password
+ * checks behind that throttle (console and CLI) in `owner-auth.ts`.
  *
  * Audit entries name the account id only — never the owner's name, the password or what was typed.
  */
@@ -19,7 +20,7 @@ export const MAX_PASSWORD_LENGTH = 1024;
 
 const NAME_RE = /^[\p{L}\p{N} ._'-]{1,100}$/u;
 /** Account ids as `addOwner` makes them; anything else typed at the login form cannot be an account. */
-const OWNER_ID_RE = /^[a-z0-9-]{1,48}$/;
+export const OWNER_ID_RE = /^[a-z0-9-]{1,48}$/;
 
 export interface OwnerInfo {
   id: string;

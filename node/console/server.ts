@@ -27,6 +27,8 @@ export interface StartConsoleOptions {
   secureCookies?: boolean;
   /** Extra Host header values to accept (e.g. the proxy's public name); the listener's own address always is. */
   allowedHosts?: readonly string[];
+  /** Throttle failed logins by the proxy's X-Forwarded-For entry (set only behind a reverse proxy that sets it). */
+  trustProxy?: boolean;
   clock?: Pick<Clock, 'now'>;
   /** Serve HTTPS with these (the node's certificate from the organisation); plain HTTP without. */
   tls?: { key: string; cert: string; minVersion: 'TLSv1.3' };
@@ -61,6 +63,7 @@ export async function startConsole(opts: StartConsoleOptions): Promise<ConsoleHa
     logger: log,
     allowHost,
     ...(opts.secureCookies !== undefined ? { secureCookies: opts.secureCookies } : {}),
+    ...(opts.trustProxy !== undefined ? { trustProxy: opts.trustProxy } : {}),
     ...(opts.clock ? { clock: opts.clock } : {}),
   });
   const server: Server = opts.tls ? createHttpsServer(opts.tls, getRequestListener(app.fetch)) : createServer(getRequestListener(app.fetch));

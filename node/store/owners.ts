@@ -1,10 +1,12 @@
 /**
- * SQLite repository of the data owners (approval console accounts) and their sessions. Sessions are
- * stored under the SHA-256 of the cookie token only, so a copy of the database gives no live session.
+ * SQLite repository of the data owners (approval console accounts), their sessions and the throttle of
+ * their failed logins. Sessions are stored under the SHA-256 of the cookie token only, so a copy of
+ * the database gives no live session. The throttle lives here, not in a process's memory, so the
+ * console and the CLI (another process) count failures against the same accounts.
  */
 import type { Db } from '#platform';
-import { blob, prepared, type Prepared } from './statement.ts';
-import type { OwnerAccount, OwnerSessionRow, OwnersRepository } from './repositories.ts';
+import { type CountRow, blob, prepared, type Prepared } from './statement.ts';
+import type { OwnerAccount, OwnerSessionRow, OwnersRepository, ThrottleRow, ThrottleScope } from './repositories.ts';
 
 interface OwnerSql {
   id: string;
@@ -25,6 +27,16 @@ interface SessionSql {
   disabled: number;
 }
 
+interface ThrottleSql {
+  scope: ThrottleScope;
+  key: string;
+  failures: number;
+  window_start: number;
+  locks: number;
+  locked_until: number;
+  last_failure: number;
+}
+
 const toOwner = (r: OwnerSql): OwnerAccount => ({
   id: r.id,
   name: r.name,
@@ -43,6 +55,14 @@ export class SqliteOwners implements OwnersRepository {
   readonly #deleteSession: Prepared<[Uint8Array]>;
   readonly #deleteSessionsOf: Prepared<[string]>;
   readonly #deleteExpired: Prepared<[number]>;
+  readonly #throttle: Prepared<[ThrottleScope, string], ThrottleSql>;
+  readonly #putThrottle: Prepared<[ThrottleScope, string, number, number, number, number, number]>;
+  readonly #deleteThrottle: Prepared<[ThrottleScope, string]>;
+  readonly #addSource: Prepared<[string, string, number]>;
+  readonly #countSources: Prepared<[string, number], CountRow>;
+  readonly #clearSources: Prepared<[string]>;
+  readonly #pruneThrottle: Prepared<[number, number]>;
+  readonly #pruneSources: Prepared<[number]>;
 
   constructor(db: Db) {
     this.#add = prepared(db, 'INSERT INTO owners (id, name, pw_hash, created_at, disabled) VALUES (?, ?, ?, ?, 0)');
@@ -58,6 +78,23 @@ export class SqliteOwners implements OwnersRepository {
     this.#deleteSession = prepared(db, 'DELETE FROM owner_sessions WHERE token_hash = ?');
     this.#deleteSessionsOf = prepared(db, 'DELETE FROM owner_sessions WHERE owner = ?');
     this.#deleteExpired = prepared(db, 'DELETE FROM owner_sessions WHERE expires_at <= ?');
+    this.#throttle = prepared(db, 'SELECT scope, key, failures, window_start, locks, locked_until, last_failure FROM login_throttle WHERE scope = ? AND key = ?');
+    this.#putThrottle = prepared(
+      db,
+      `INSERT INTO login_throttle (scope, key, failures, window_start, locks, locked_until, last_failure) VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT(scope, key) DO UPDATE SET failures = excluded.failures, window_start = excluded.window_start, locks = excluded.locks,
+         locked_until = excluded.locked_until, last_failure = excluded.last_failure`,
+    );
+    this.#deleteThrottle = prepared(db, 'DELETE FROM login_throttle WHERE scope = ? AND key = ?');
+    this.#addSource = prepared(
+      db,
+      `INSERT INTO login_failure_sources (account, address, at) VALUES (?, ?, ?)
+       ON CONFLICT(account, address) DO UPDATE SET at = excluded.at`,
+    );
+    this.#countSources = prepared(db, 'SELECT COUNT(*) AS n FROM login_failure_sources WHERE account = ? AND at >= ?');
+    this.#clearSources = prepared(db, 'DELETE FROM login_failure_sources WHERE account = ?');
+    this.#pruneThrottle = prepared(db, 'DELETE FROM login_throttle WHERE last_failure < ? AND locked_until < ?');
+    this.#pruneSources = prepared(db, 'DELETE FROM login_failure_sources WHERE at < ?');
   }
 
   add(o: Omit<OwnerAccount, 'createdAt' | 'disabled'>, now: number): void {
@@ -100,5 +137,32 @@ export class SqliteOwners implements OwnersRepository {
 
   deleteExpiredSessions(now: number): void {
     this.#deleteExpired.run(now);
+  }
+
+  throttle(scope: ThrottleScope, key: string): ThrottleRow | undefined {
+    const r = this.#throttle.get(scope, key);
+    return r ? { scope: r.scope, key: r.key, failures: r.failures, windowStart: r.window_start, locks: r.locks, lockedUntil: r.locked_until, lastFailure: r.last_failure } : undefined;
+  }
+
+  putThrottle(r: ThrottleRow): void {
+    this.#putThrottle.run(r.scope, r.key, r.failures, r.windowStart, r.locks, r.lockedUntil, r.lastFailure);
+  }
+
+  deleteThrottle(scope: ThrottleScope, key: string): void {
+    this.#deleteThrottle.run(scope, key);
+  }
+
+  addFailureSource(account: string, address: string, at: number, since: number): number {
+    this.#addSource.run(account, address, at);
+    return this.#countSources.get(account, since)?.n ?? 0;
+  }
+
+  clearFailureSources(account: string): void {
+    this.#clearSources.run(account);
+  }
+
+  pruneThrottle(before: number, sourcesBefore: number): void {
+    this.#pruneThrottle.run(before, before);
+    this.#pruneSources.run(sourcesBefore);
   }
 }

@@ -302,6 +302,34 @@ export interface OwnersRepository {
   deleteSession(tokenHash: Uint8Array): void;
   deleteSessionsOf(owner: string): void;
   deleteExpiredSessions(now: number): void;
+
+  /** Failed-login throttle state (`console/login-throttle.ts`), per client address or per account. */
+  throttle(scope: ThrottleScope, key: string): ThrottleRow | undefined;
+  putThrottle(row: ThrottleRow): void;
+  deleteThrottle(scope: ThrottleScope, key: string): void;
+  /**
+   * Record that `address` failed against `account` at `at`; returns how many different addresses have
+   * failed against it at or after `since`.
+   */
+  addFailureSource(account: string, address: string, at: number, since: number): number;
+  clearFailureSources(account: string): void;
+  /** Forget throttle rows with no failure and no lock since `before`, and failure sources older than `sourcesBefore`. */
+  pruneThrottle(before: number, sourcesBefore: number): void;
+}
+
+export type ThrottleScope = 'address' | 'account';
+
+export interface ThrottleRow {
+  scope: ThrottleScope;
+  key: string;
+  /** Failures (address) or different failing addresses (account) counted toward the next lock. */
+  failures: number;
+  /** When the counted failures began. */
+  windowStart: number;
+  /** Consecutive locks: the backoff exponent. */
+  locks: number;
+  lockedUntil: number;
+  lastFailure: number;
 }
 
 // ---------------------------------------------------------------------------------------------------

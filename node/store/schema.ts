@@ -165,6 +165,34 @@ export const NODE_MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
       ALTER TABLE outbox ADD COLUMN root BLOB;
       ALTER TABLE outbox ADD COLUMN entries INTEGER NOT NULL DEFAULT 0;
+      `,
+  },
+  {
+    version: 6,
+    sql: `
+      -- Failed data-owner logins, shared by the approval console and the CLI (veil approvals): per
+      -- client address and per account, the failures counted toward the next lock, the lock and the
+      -- number of consecutive locks (the backoff exponent).
+      CREATE TABLE login_throttle (
+        scope TEXT NOT NULL CHECK (scope IN ('address', 'account')),
+        key TEXT NOT NULL,
+        failures INTEGER NOT NULL,
+        window_start INTEGER NOT NULL,
+        locks INTEGER NOT NULL,
+        locked_until INTEGER NOT NULL,
+        last_failure INTEGER NOT NULL,
+        PRIMARY KEY (scope, key)
+      );
+      CREATE INDEX login_throttle_last ON login_throttle (last_failure);
+      -- The client addresses that failed against an account lately: an account is locked when enough
+      -- different addresses fail against it, so no single address can lock its owner out.
+      CREATE TABLE login_failure_sources (
+        account TEXT NOT NULL,
+        address TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        PRIMARY KEY (account, address)
+      );
+      CREATE INDEX login_failure_sources_at ON login_failure_sources (at);
     `,
   },
 ];

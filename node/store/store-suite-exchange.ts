@@ -1,7 +1,7 @@
 /**
  * Part of the node store suite (`store-suite.ts`): the repositories of what a node exchanges with
  * other countries and its officers — mail (outbox and exactly-once inbox), disclosures in and out with
- * their status transitions, and data-owner accounts with their sessions.
+ * their status transitions, and data-owner accounts with their sessions and failed-login throttle.
  */
 import { describe, expect, it } from 'vitest';
 import type { NewIncomingDisclosure } from './repositories.ts';
@@ -159,6 +159,36 @@ export function describeExchangeRepositories(makeStore: MakeStore): void {
       owners.deleteSessionsOf('bob-1');
       expect(owners.session(bytes(3))).toBeUndefined();
       expect(owners.session(bytes(4))).toBeUndefined();
+    });
+
+    it('keeps failed-login throttle rows per scope and key, counts the addresses failing against an account, and prunes', () => {
+      const { owners } = s();
+      const row = { scope: 'address', key: '10.0.0.66', failures: 2, windowStart: 10, locks: 0, lockedUntil: 0, lastFailure: 20 } as const;
+      expect(owners.throttle('address', '10.0.0.66')).toBeUndefined();
+      owners.putThrottle(row);
+      owners.putThrottle({ ...row, scope: 'account', key: 'ann-1', failures: 1 });
+      owners.putThrottle({ ...row, failures: 3, locks: 1, lockedUntil: 100, lastFailure: 30 });
+      expect(owners.throttle('address', '10.0.0.66')).toEqual({ ...row, failures: 3, locks: 1, lockedUntil: 100, lastFailure: 30 });
+      expect(owners.throttle('account', 'ann-1')?.failures).toBe(1);
+      owners.deleteThrottle('account', 'ann-1');
+      expect(owners.throttle('account', 'ann-1')).toBeUndefined();
+
+      expect(owners.addFailureSource('ann-1', '10.0.0.1', 10, 0)).toBe(1);
+      expect(owners.addFailureSource('ann-1', '10.0.0.1', 11, 0)).toBe(1);
+      expect(owners.addFailureSource('ann-1', '10.0.0.2', 12, 0)).toBe(2);
+      expect(owners.addFailureSource('bob-1', '10.0.0.2', 12, 0)).toBe(1);
+      expect(owners.addFailureSource('ann-1', '10.0.0.3', 13, 12)).toBe(2); // since 12: .2 and .3
+      owners.clearFailureSources('ann-1');
+      expect(owners.addFailureSource('ann-1', '10.0.0.1', 14, 0)).toBe(1);
+
+      // Pruned: rows whose last failure and lock are both before the cut, sources older than theirs.
+      owners.pruneThrottle(101, 14);
+      expect(owners.throttle('address', '10.0.0.66')).toBeUndefined();
+      owners.putThrottle({ ...row, lockedUntil: 500 });
+      owners.pruneThrottle(101, 0);
+      expect(owners.throttle('address', '10.0.0.66')).toBeDefined();
+      expect(owners.addFailureSource('bob-1', '10.0.0.9', 15, 0)).toBe(1);
+      expect(owners.addFailureSource('ann-1', '10.0.0.9', 15, 0)).toBe(2);
     });
   });
 }
