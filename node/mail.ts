@@ -6,8 +6,9 @@
  * on every new connection until then, and again after `resendMs` without a confirmation (the
  * coordinator may have refused one for a quota, and ignores a `mid` it already holds).
  *
- * Receiving: each item is verified and processed in one transaction together with its `mid` in
- * `mail_inbox`, so a redelivered item is acknowledged but never processed twice. An item refused with a
+ * Receiving: each item is verified and processed in one transaction (a savepoint of its page's) together
+ * with its `mid` in `mail_inbox`, so a redelivered item is acknowledged but never processed twice, and
+ * acknowledged only once its page has committed. An item refused with a
  * typed error — unverifiable, addressed elsewhere, a `conflict` with an earlier request — is audited
  * (`mail.refused`), recorded and acknowledged in that same transaction, and dropped: it never comes back.
  * Only an unexpected (`internal`) failure leaves an item unacknowledged, for redelivery on the next
@@ -84,34 +85,49 @@ export class Mail implements Disposable {
     this.#d.store.mail.sent(mid);
   }
 
+  /**
+   * Process a page of mail in one transaction (one durable commit), each item in its own savepoint with
+   * its `mail_inbox` row; acknowledge what committed.
+   */
   onMail(items: MailItem[]): void {
-    const { store, link, log, clock, audit } = this.#d;
+    const { store, link, log } = this.#d;
     const acked: string[] = [];
-    for (const item of items) {
-      try {
-        store.tx(() => {
-          if (!store.mail.received(item.mid, item.from, clock.now())) return; // processed before: just acknowledge
-          let about = item.mid;
+    try {
+      store.tx(() => {
+        for (const item of items) {
           try {
-            // A savepoint: a refused item leaves nothing of its processing behind.
-            store.tx(() => {
-              const msg = this.#verify(item);
-              about = msg.id;
-              this.#dispatch(msg, item);
-            });
+            store.tx(() => this.#process(item));
+            acked.push(item.mid);
           } catch (e) {
-            const err = asVeilError(e);
-            if (err.code === 'internal') throw e;
-            audit.append({ kind: 'mail.refused', requestId: about, country: item.from, code: err.code });
+            // Not acknowledged: the coordinator redelivers on the next connection.
+            log.error('mail item failed', e, { peer: item.from });
           }
-        });
-        acked.push(item.mid);
-      } catch (e) {
-        // Not acknowledged: the coordinator redelivers on the next connection.
-        log.error('mail item failed', e, { peer: item.from });
-      }
+        }
+      });
+    } catch (e) {
+      log.error('mail page failed', e, { count: items.length });
+      return;
     }
     if (acked.length > 0) link.trySend({ t: 'mail-ack', mids: acked });
+  }
+
+  /** One item, exactly once: processed, or refused for good (audited); only `internal` errors escape. */
+  #process(item: MailItem): void {
+    const { store, clock, audit } = this.#d;
+    if (!store.mail.received(item.mid, item.from, clock.now())) return; // processed before: just acknowledge
+    let about = item.mid;
+    try {
+      // A savepoint: a refused item leaves nothing of its processing behind.
+      store.tx(() => {
+        const msg = this.#verify(item);
+        about = msg.id;
+        this.#dispatch(msg, item);
+      });
+    } catch (e) {
+      const err = asVeilError(e);
+      if (err.code === 'internal') throw e;
+      audit.append({ kind: 'mail.refused', requestId: about, country: item.from, code: err.code });
+    }
   }
 
   /** The item's message, signed by the member it claims to be from and addressed to this node. */

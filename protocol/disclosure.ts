@@ -23,11 +23,12 @@ export const DISCLOSURE_STATUSES = ['sent', 'pending', 'approved', 'denied', 'ex
 export type DisclosureStatus = (typeof DISCLOSURE_STATUSES)[number];
 
 /**
- * Size caps of store-and-forward mail. A disclosure request or decision is a few KiB: the largest
- * legitimate one is a biometric claim (a 2048-float probe, about 18 KiB in msgpack) with a 2000-character
- * justification (at most 6 KiB), or a release of a record with every field at its cap (about 25 KiB).
- * 64 KiB per item leaves room for those with margin while keeping a page of mail far below a frame
- * (`LIMITS.maxFrameBytes`, 40 MiB): a member cannot make another's mail undeliverable by padding it.
+ * Size caps of store-and-forward mail. A typical disclosure request or decision is under 1 KiB; the
+ * largest legitimate ones are a biometric claim (a 2048-float probe and a 2000-character justification:
+ * about 25 KiB sealed) and a release of a record with every field at its cap (about 21 KiB sealed;
+ * `disclosure.test.ts` builds both). 64 KiB per item holds those with more than twice the room, while
+ * a page of mail stays far below a frame (`LIMITS.maxFrameBytes`, 40 MiB): a member cannot make
+ * another's mail undeliverable by padding it.
  */
 export const MAIL_LIMITS = {
   /** One mail item: the signed envelope, encoded. */
