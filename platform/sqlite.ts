@@ -3,6 +3,13 @@
  *
  * Opens one database file per party in WAL mode and applies numbered migrations inside one transaction
  * each, recording them in `schema_migrations`. A crash mid-migration leaves the previous version intact.
+ *
+ * Durability: `synchronous=FULL`. Both parties acknowledge what they have written — the coordinator's
+ * `mail-stored` and `publish-ack`, a node's `mail-ack` and the gateway's 202 for a disclosure request —
+ * and the other side then forgets its copy. In WAL mode NORMAL syncs the log only at checkpoints, so a
+ * power loss could undo a commit already acknowledged; FULL syncs it at every commit, before the call
+ * returns. The price is one fsync per transaction (`bench/durable-writes.ts`); hot paths write one
+ * transaction per batch (audit batches, one per page of mail) rather than one per item.
  */
 import Database from 'better-sqlite3';
 import { VeilError } from '#protocol';
@@ -18,7 +25,7 @@ export interface Migration {
 export function openDatabase(path: string, migrations: readonly Migration[]): Db {
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
+  db.pragma('synchronous = FULL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
   migrate(db, migrations);

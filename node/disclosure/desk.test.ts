@@ -123,4 +123,23 @@ describe('disclosure desk: requests are scoped to their requester', () => {
     expect(f.desk.approve(fwd.id, ['dob'], 'owner-1')).toMatchObject({ status: 'approved', releasedFields: ['dob'] });
     expect(f.desk.get(toHex(randomBytes(16)))).toBeUndefined();
   });
+
+  it('commits a request, its decision mail and their audit entries together or not at all', () => {
+    f.policy.current = { ...DEFAULT_POLICY, disclosure: { deadlineHours: 48, autoApprove: [{ datasets: ['wanted-persons'], requesters: ['*'], purposes: ['*'], fields: ['name'] }] } };
+    const fwd = forwarded(f, requester());
+    const queue = f.store.mail.queue.bind(f.store.mail);
+    f.store.mail.queue = () => {
+      throw new Error('disk full');
+    };
+    // Called on its own (not inside the mail layer's transaction): the desk's own transaction holds it.
+    expect(() => f.desk.receive(fwd)).toThrow('disk full');
+    expect(f.desk.list('all')).toEqual([]);
+    expect(f.store.disclosures.seenIncoming({ requester: 'FR', analyst: 'alice-1a2b3c', requestId: fwd.id })).toBeUndefined();
+    expect(auditKinds().filter((k) => k.startsWith('disclosure.'))).toEqual([]);
+    f.store.mail.queue = queue;
+    f.desk.receive(fwd);
+    expect(f.desk.list('all')).toMatchObject([{ status: 'approved', decidedBy: 'policy' }]);
+    expect(auditKinds().filter((k) => k.startsWith('disclosure.'))).toEqual(['disclosure.queued', 'disclosure.approved', 'disclosure.auto-approved']);
+    expect(queuedDecisions(f)).toHaveLength(1);
+  });
 });
