@@ -74,7 +74,7 @@ export function createCoordinator(deps: CoordinatorDeps): Coordinator {
   const results = new ResultCache({ clock });
   const audit = createAuditBatch({ audit: deps.audit, nextTurn, log });
   const directory = createDirectory({ members: store.members, sessions, clock, log, revocations: () => deps.trust.revocations.envelope });
-  const mailboxes = createMailboxes({ members: store.members, mailboxes: store.mailboxes, sessions, log, isClosed });
+  const mailboxes = createMailboxes({ members: store.members, mailboxes: store.mailboxes, sessions, audit, log, isClosed });
   const fanout = createFanout({
     config,
     sessions,

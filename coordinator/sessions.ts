@@ -14,12 +14,12 @@ export interface Session {
   readonly kid: string;
   /** Cleared by each heartbeat ping, set by the pong; a session still cleared at the next ping is dead. */
   alive: boolean;
-  /** Mail sent on this connection and not yet acknowledged. */
-  readonly mailInFlight: Set<string>;
+  /** Mail sent on this connection and not yet acknowledged, with the bytes each takes in a frame. */
+  readonly mailInFlight: Map<string, number>;
 }
 
 export function newSession(country: string, socket: MemberSocket, signPub: Uint8Array): Session {
-  return { country, socket, signPub, kid: keyId.node(country), alive: true, mailInFlight: new Set() };
+  return { country, socket, signPub, kid: keyId.node(country), alive: true, mailInFlight: new Map() };
 }
 
 /** Resolves the key of an envelope a session sent: only the sending node's own key is accepted. */

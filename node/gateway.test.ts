@@ -181,8 +181,13 @@ describe('gateway disclosures', () => {
     expect(list.body).toEqual({ items: [{ id: req.id, to: 'FR', status: 'sent', createdAt: clock.now(), fields: ['name', 'dob'] }] });
     const bob = addAnalyst('bob-4d5e6f');
     expect((await post('/v1/disclosures/list', signed({ t: 'list-disclosures', ...fresh() }, bob))).body).toEqual({ items: [] });
-    const taken = await post('/v1/disclosures', signed({ ...retry(req), analystBoxPub: bob.box.publicKey() }, bob));
-    expect(errorCode(taken)).toBe('conflict');
+    // Ids are scoped to the analyst: bob's request with ana's id is bob's own; ana's id with other content is a conflict.
+    const own = await post('/v1/disclosures', signed({ ...retry(req), analystBoxPub: bob.box.publicKey() }, bob));
+    expect([own.status, own.body]).toEqual([202, { id: req.id, status: 'sent' }]);
+    expect(store.mail.outboxCount()).toBe(2);
+    const other = await post('/v1/disclosures', signed({ ...retry(req), fields: ['name'] }));
+    expect([other.status, errorCode(other)]).toEqual([409, 'conflict']);
+    expect(store.mail.outboxCount()).toBe(2);
   });
 
   it('refuses a box key other than the account’s, an unknown owner country and the own country', async () => {

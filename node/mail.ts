@@ -3,9 +3,16 @@
  *
  * Sending: messages wait in `mail_outbox` (written in the same transaction as the state change that
  * produced them) until the coordinator confirms it stored them durably (`mail-stored`); they are resent
- * on every new connection until then, and the coordinator ignores a `mid` it already holds.
- * Receiving: each item is verified and processed in one transaction together with its `mid` in
- * `mail_inbox`, so a redelivered item is acknowledged but never processed twice.
+ * on every new connection until then, and again after `resendMs` without a confirmation (the
+ * coordinator may have refused one for a quota, and ignores a `mid` it already holds).
+ *
+ * Receiving: each item is verified and processed in one transaction (a savepoint of its page's) together
+ * with its `mid` in `mail_inbox`, so a redelivered item is acknowledged but never processed twice, and
+ * acknowledged only once its page has committed. An item refused with a
+ * typed error — unverifiable, addressed elsewhere, a `conflict` with an earlier request — is audited
+ * (`mail.refused`), recorded and acknowledged in that same transaction, and dropped: it never comes back.
+ * Only an unexpected (`internal`) failure leaves an item unacknowledged, for redelivery on the next
+ * connection.
  */
 import { z } from 'zod';
 import { LIMITS, decodeWith, verifyEnvelope, Envelope, ForwardedDisclosure, DisclosureDecision, type MailItem, VeilError, asVeilError, keyId } from '#protocol';
@@ -17,6 +24,10 @@ import type { DisclosureDesk } from './disclosure/desk.ts';
 import type { DisclosureOutbox } from './disclosure/outgoing.ts';
 
 const MailPayload = z.discriminatedUnion('t', [ForwardedDisclosure, DisclosureDecision]);
+type MailPayload = z.infer<typeof MailPayload>;
+
+/** How long a sent item waits for `mail-stored` before it is sent again on the same connection. */
+export const MAIL_RESEND_MS = 30_000;
 
 export interface MailDeps {
   country: string;
@@ -31,11 +42,13 @@ export interface MailDeps {
   log: Logger;
   clock: Clock;
   pollMs?: number;
+  resendMs?: number;
 }
 
 export class Mail implements Disposable {
   readonly #d: MailDeps;
-  readonly #inFlight = new Set<string>();
+  /** Items sent on this connection and not yet confirmed stored, with when they were sent. */
+  readonly #inFlight = new Map<string, number>();
   readonly #poll: TimerHandle;
 
   constructor(deps: MailDeps) {
@@ -43,6 +56,7 @@ export class Mail implements Disposable {
     this.#poll = deps.clock.setInterval(() => {
       try {
         this.#d.desk.expireDue();
+        this.#retryUnconfirmed();
         this.kick();
       } catch (e) {
         this.#d.log.error('mail poll failed', e);
@@ -56,13 +70,13 @@ export class Mail implements Disposable {
   }
 
   kick(): void {
-    const { link, store } = this.#d;
+    const { link, store, clock } = this.#d;
     if (!link.ready) return;
     for (const m of store.mail.outbox()) {
       if (this.#inFlight.has(m.mid)) continue;
       const env = decodeWith(m.env, Envelope, LIMITS.maxFrameBytes);
       if (!link.trySend({ t: 'mail-send', mid: m.mid, to: m.recipient, env })) return;
-      this.#inFlight.add(m.mid);
+      this.#inFlight.set(m.mid, clock.now());
     }
   }
 
@@ -71,55 +85,86 @@ export class Mail implements Disposable {
     this.#d.store.mail.sent(mid);
   }
 
+  /**
+   * Process a page of mail in one transaction (one durable commit), each item in its own savepoint with
+   * its `mail_inbox` row; acknowledge what committed.
+   */
   onMail(items: MailItem[]): void {
-    const { store, link, log, clock } = this.#d;
+    const { store, link, log } = this.#d;
     const acked: string[] = [];
-    for (const item of items) {
-      try {
-        store.tx(() => {
-          if (!store.mail.received(item.mid, item.from, clock.now())) return; // processed before: just acknowledge
-          this.#dispatch(item);
-        });
-        acked.push(item.mid);
-      } catch (e) {
-        // Not acknowledged: the coordinator redelivers on the next connection.
-        log.error('mail item failed', e, { peer: item.from });
-      }
+    try {
+      store.tx(() => {
+        for (const item of items) {
+          try {
+            store.tx(() => this.#process(item));
+            acked.push(item.mid);
+          } catch (e) {
+            // Not acknowledged: the coordinator redelivers on the next connection.
+            log.error('mail item failed', e, { peer: item.from });
+          }
+        }
+      });
+    } catch (e) {
+      log.error('mail page failed', e, { count: items.length });
+      return;
     }
     if (acked.length > 0) link.trySend({ t: 'mail-ack', mids: acked });
   }
 
-  #dispatch(item: MailItem): void {
-    const { members, audit, desk, outbox, country } = this.#d;
-    let msg: z.infer<typeof MailPayload>;
+  /** One item, exactly once: processed, or refused for good (audited); only `internal` errors escape. */
+  #process(item: MailItem): void {
+    const { store, clock, audit } = this.#d;
+    if (!store.mail.received(item.mid, item.from, clock.now())) return; // processed before: just acknowledge
+    let about = item.mid;
     try {
-      msg = verifyEnvelope(
-        item.env,
-        (kid) => {
-          const m = members.get(item.from);
-          if (!m || kid !== keyId.node(item.from)) throw new VeilError('unknown_member');
-          return m.signPub;
-        },
-        MailPayload,
-      );
-      if (msg.from !== item.from || msg.to !== country) throw new VeilError('forbidden', 'mail addressed elsewhere');
+      // A savepoint: a refused item leaves nothing of its processing behind.
+      store.tx(() => {
+        const msg = this.#verify(item);
+        about = msg.id;
+        this.#dispatch(msg, item);
+      });
     } catch (e) {
-      // Unverifiable mail is dropped (and acknowledged) so it cannot block the mailbox; it is audited.
-      audit.append({ kind: 'disclosure.claim-rejected', requestId: item.mid, country: item.from, code: asVeilError(e).code });
-      return;
+      const err = asVeilError(e);
+      if (err.code === 'internal') throw e;
+      audit.append({ kind: 'mail.refused', requestId: about, country: item.from, code: err.code });
     }
+  }
+
+  /** The item's message, signed by the member it claims to be from and addressed to this node. */
+  #verify(item: MailItem): MailPayload {
+    const { members, country } = this.#d;
+    const msg = verifyEnvelope(
+      item.env,
+      (kid) => {
+        const m = members.get(item.from);
+        if (!m || kid !== keyId.node(item.from)) throw new VeilError('unknown_member');
+        return m.signPub;
+      },
+      MailPayload,
+    );
+    if (msg.from !== item.from || msg.to !== country) throw new VeilError('forbidden', 'mail addressed elsewhere');
+    return msg;
+  }
+
+  #dispatch(msg: MailPayload, item: MailItem): void {
     switch (msg.t) {
       case 'fwd-disclosure':
-        desk.receive(msg);
+        this.#d.desk.receive(msg);
         return;
       case 'disclosure-decision':
-        outbox.onDecision(msg, item.env);
+        this.#d.outbox.onDecision(msg, item.env);
         return;
       default: {
         const never: never = msg;
         throw new Error(`unhandled mail ${String(never)}`);
       }
     }
+  }
+
+  /** Forget items sent long ago without a confirmation, so the next kick sends them again. */
+  #retryUnconfirmed(): void {
+    const cutoff = this.#d.clock.now() - (this.#d.resendMs ?? MAIL_RESEND_MS);
+    for (const [mid, at] of this.#inFlight) if (at <= cutoff) this.#inFlight.delete(mid);
   }
 
   close(): void {

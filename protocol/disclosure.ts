@@ -22,8 +22,23 @@ export const disclosureField = z.enum(DISCLOSURE_FIELDS);
 export const DISCLOSURE_STATUSES = ['sent', 'pending', 'approved', 'denied', 'expired', 'rejected'] as const;
 export type DisclosureStatus = (typeof DISCLOSURE_STATUSES)[number];
 
+/**
+ * Size caps of store-and-forward mail. A typical disclosure request or decision is under 1 KiB; the
+ * largest legitimate ones are a biometric claim (a 2048-float probe and a 2000-character justification:
+ * about 25 KiB sealed) and a release of a record with every field at its cap (about 21 KiB sealed;
+ * `disclosure.test.ts` builds both). 64 KiB per item holds those with more than twice the room, while
+ * a page of mail stays far below a frame (`LIMITS.maxFrameBytes`, 40 MiB): a member cannot make
+ * another's mail undeliverable by padding it.
+ */
+export const MAIL_LIMITS = {
+  /** One mail item: the signed envelope, encoded. */
+  maxItemBytes: 64 * 1024,
+  /** One sealed part (claim or release): the item cap less room for the clear fields and the envelope. */
+  maxSealedBytes: 60 * 1024,
+} as const;
+
 const fields = z.array(disclosureField).min(1).max(DISCLOSURE_FIELDS.length);
-const sealed = bytesMax(64 * 1024);
+const sealed = bytesMax(MAIL_LIMITS.maxSealedBytes);
 
 /** Analyst → own node (signed by the analyst). */
 export const DisclosureRequest = z.strictObject({
@@ -45,6 +60,19 @@ export type DisclosureRequest = z.infer<typeof DisclosureRequest>;
 /** The part only the owning node can read. */
 export const SealedClaim = z.strictObject({
   id,
+  /**
+   * The request the claim belongs to: the owner checks these equal the forwarded request's clear fields
+   * (`from` and `analyst` as the requesting node authenticated them), so the claim binds the request id
+   * to its requester, the box key releases are sealed to, and the fields asked for.
+   */
+  from: country,
+  analyst: code,
+  to: country,
+  purpose,
+  caseRef,
+  legalBasis,
+  fields,
+  analystBoxPub: bytes(32),
   /** The hit token from the query result (identifier hits; absent for biometric hits). */
   token: bytesMax(LIMITS.maxTokenBytes).optional(),
   /** The identifier that matched: what the analyst searched for (for a biometric hit, the probe). */

@@ -62,7 +62,19 @@ describe('disclosure (fake gateway)', () => {
     for (const secret of ['Müller', 'Hans', '1970-01-31', 'border crossing', 'token:de-1']) expect(visible).not.toContain(secret);
     // Only the owner opens it, and finds the claim, the hit token and the justification.
     const opened = gw.node('DE').openClaim(sealedClaim);
-    expect(opened).toEqual({ id: receipt.id, token: expect.any(Uint8Array), claim: PERSON, justification: JUSTIFICATION });
+    expect(opened).toEqual({
+      id: receipt.id,
+      // Bound to this request: who asks, for which fields, and the key releases are sealed to.
+      from: 'FR',
+      analyst: cred.analystId,
+      to: 'DE',
+      ...DCTX,
+      fields: ['name', 'dob'],
+      analystBoxPub: cred.box.publicKey(),
+      token: expect.any(Uint8Array),
+      claim: PERSON,
+      justification: JUSTIFICATION,
+    });
     expect(opened.token && toBase64url(opened.token)).toBe(hit.token);
     expect(() => gw.node('IT').openClaim(sealedClaim)).toThrow(expect.objectContaining({ code: 'decrypt_failed' }));
 
@@ -77,7 +89,7 @@ describe('disclosure (fake gateway)', () => {
     const queryId = 'b'.repeat(32);
     await client.requestBioDisclosure({ country: 'DE', ref: `bio:${queryId}:17` }, 'fingerprint', embedding, DCTX, { fields: ['name'], justification: JUSTIFICATION });
     const req = gw.last('/v1/disclosures', DisclosureRequest);
-    expect(gw.node('DE').openClaim(req.sealedClaim)).toEqual({ id: req.id, claim: { bio: { modality: 'fingerprint', queryId, position: 17, embedding } }, justification: JUSTIFICATION });
+    expect(gw.node('DE').openClaim(req.sealedClaim)).toMatchObject({ id: req.id, fields: ['name'], claim: { bio: { modality: 'fingerprint', queryId, position: 17, embedding } }, justification: JUSTIFICATION });
     const sent = gw.requests.length;
     await expect(
       client.requestBioDisclosure({ country: 'DE', ref: 'bio:nope:1' }, 'fingerprint', embedding, DCTX, { fields: ['name'], justification: JUSTIFICATION }),

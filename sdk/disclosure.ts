@@ -5,6 +5,8 @@
  * (visible to the own node and the coordinator, which relay it). The claim — what was searched for,
  * with the hit token, or for a biometric hit the probe itself — and the justification travel sealed to
  * the owning node's box key: it checks the claim really matches before any officer sees the request.
+ * The sealed claim also repeats the request's clear fields (this analyst and country, the box key,
+ * purpose, case, legal basis, fields), so it is good for this request only.
  *
  * The list of the analyst's requests comes from the own node; each decision is verified here as signed
  * by the owning node for this request and this analyst (otherwise the item reads `rejected` with the
@@ -63,7 +65,22 @@ export async function requestDisclosure(
   const owner = await deps.members.find(country);
   if (!owner) throw new VeilError('unknown_member', 'owner country');
   const id = opts.id ?? freshId(deps.rng);
-  const sealedClaim = sealTo(owner.boxPub, encode({ id, ...(token ? { token } : {}), claim, justification: opts.justification } satisfies SealedClaim));
+  const analystBoxPub = deps.credential.box.publicKey();
+  // The claim repeats the request it belongs to, so the owner can refuse it in any other request.
+  const bound: SealedClaim = {
+    id,
+    from: deps.credential.country,
+    analyst: deps.credential.analystId,
+    to: country,
+    purpose: ctx.purpose,
+    caseRef: ctx.caseRef,
+    legalBasis: ctx.legalBasis,
+    fields: opts.fields,
+    analystBoxPub,
+    ...(token ? { token } : {}),
+    claim,
+    justification: opts.justification,
+  };
   const req: DisclosureRequest = {
     t: 'disclosure-request',
     id,
@@ -74,8 +91,8 @@ export async function requestDisclosure(
     caseRef: ctx.caseRef,
     legalBasis: ctx.legalBasis,
     fields: opts.fields,
-    analystBoxPub: deps.credential.box.publicKey(),
-    sealedClaim,
+    analystBoxPub,
+    sealedClaim: sealTo(owner.boxPub, encode(bound)),
   };
   return deps.api.post('/v1/disclosures', req, DisclosureAccepted);
 }

@@ -36,6 +36,8 @@ function queueRequest(): string {
   withStore((store) =>
     store.disclosures.addIncoming({
       id,
+      requestId: id,
+      digest: new Uint8Array(32),
       requester: 'FR',
       analyst: 'claire-martin-1a2b3c',
       purpose: 'wanted-person',

@@ -37,13 +37,13 @@ describe('biometric search through the CLI', () => {
     const d = await runVeil(['disclose', ...base, '--hit', hit, '--modality', 'face', '--embedding', probeFile, '--fields', 'name', '--justification', 'Face match.', '--json']);
     expect(d.code, d.stderr).toBe(0);
     const id = (JSON.parse(d.stdout) as { id: string }).id;
-    let listed: Array<{ id: string; score: number | null; cls: string; recordId: string }> = [];
-    for (let i = 0; i < 100 && !listed.some((x) => x.id === id); i++) {
+    let listed: Array<{ requestId: string; score: number | null; cls: string; recordId: string }> = [];
+    for (let i = 0; i < 100 && !listed.some((x) => x.requestId === id); i++) {
       listed = JSON.parse((await runVeil(['approvals', 'list', '--dir', net.nodeDir('IT'), '--json'])).stdout);
       await new Promise((res) => setTimeout(res, 100));
     }
     // The owner mapped the permuted position back to the template of identity 4.
-    expect(listed.find((x) => x.id === id)).toMatchObject({ cls: 'face', score: expect.any(Number), recordId: 'it-4' });
+    expect(listed.find((x) => x.requestId === id)).toMatchObject({ cls: 'face', score: expect.any(Number), recordId: 'it-4' });
 
     const bad = await runVeil(['bio-match', ...base, '--embedding', join(net.root, 'missing.json')]);
     expect(bad.code).toBe(1);

@@ -128,6 +128,13 @@ describe('approval console in Chromium', () => {
       { fields: ['documents', 'name'], justification: 'Passport presented at Roissy border control is listed as stolen.' },
     );
     await until('three requests queued at DE', () => (de.desk.list('pending').length === 3 ? true : undefined));
+    // The console addresses each request by DE's own handle for it.
+    const handle = (requestId: string): string => {
+      const v = de.desk.get(requestId);
+      if (!v) throw new Error(`not queued at DE: ${requestId}`);
+      return v.id;
+    };
+    const [approveAt, denyAt] = [handle(toApprove.id), handle(toDeny.id)];
 
     // --- the DE data owner, in Chromium ----------------------------------------------------------
     const profile = mkdtempSync(join(tmpdir(), 'veil-chromium-'));
@@ -166,8 +173,8 @@ describe('approval console in Chromium', () => {
     // The pending list: both requests, with what the owner needs to triage them.
     const rows = page.locator('#pending tbody tr');
     expect(await rows.count()).toBe(3);
-    const rowA = page.locator(`tr[data-request="${toApprove.id}"]`);
-    const rowB = page.locator(`tr[data-request="${toDeny.id}"]`);
+    const rowA = page.locator(`tr[data-request="${approveAt}"]`);
+    const rowB = page.locator(`tr[data-request="${denyAt}"]`);
     for (const t of ['FR', 'wanted-person', 'art-3-rpd', 'FR-2026-0042', 'name_dob', 'name, dob, documents']) expect(await rowA.textContent()).toContain(t);
     for (const t of ['criminal-investigation', 'mla-2024-17', 'FR-2026-0117']) expect(await rowB.textContent()).toContain(t);
     expect(await rowA.locator('td.left').textContent()).toMatch(/^(1 d 23 h|2 d)$/);
@@ -180,7 +187,7 @@ describe('approval console in Chromium', () => {
 
     // Approve the first, ticking two of the three requested fields.
     await rowA.locator('a', { hasText: 'Review' }).click();
-    await page.waitForURL(`${consoleUrl}/requests/${toApprove.id}`);
+    await page.waitForURL(`${consoleUrl}/requests/${approveAt}`);
     expect(await page.textContent('main')).toContain('Brandt');
     expect(await page.textContent('.justification')).toContain('European arrest warrant');
     const boxes = await page.locator('#approve input[type="checkbox"]').all();
@@ -190,16 +197,16 @@ describe('approval console in Chromium', () => {
     await page.check('#approve input[value="name"]');
     await page.check('#approve input[value="dob"]');
     await page.click('#approve button[type="submit"]');
-    await page.waitForURL(`${consoleUrl}/requests/${toApprove.id}?done=approved`);
+    await page.waitForURL(`${consoleUrl}/requests/${approveAt}?done=approved`);
     expect(await page.textContent('[role="status"]')).toContain('Approved');
 
     // Deny the second with a reason.
     await page.click('header nav a[href="/"]');
     expect(await page.locator('#pending tbody tr').count()).toBe(2);
-    await page.locator(`tr[data-request="${toDeny.id}"] a`).click();
+    await page.locator(`tr[data-request="${denyAt}"] a`).click();
     await page.fill('#deny textarea[name="reason"]', 'Witness requests need a court order under our law.');
     await page.click('#deny button[type="submit"]');
-    await page.waitForURL(`${consoleUrl}/requests/${toDeny.id}?done=denied`);
+    await page.waitForURL(`${consoleUrl}/requests/${denyAt}?done=denied`);
 
     await page.click('header nav a[href="/history"]');
     expect(await page.locator('#history tbody tr').count()).toBe(2);

@@ -62,7 +62,7 @@ describe('disclosure', () => {
     const req = await client.requestDisclosure(await hitOf(subject, 'DE'), subject, ctx, { fields: ['name', 'dob', 'documents'], justification: 'Suspect in case T-2026-1; needs identification.' });
     expect(req.status).toBe('sent');
     const desk = net.nodes.get('DE')!.desk;
-    const pending = await until('queued at DE', async () => desk.list('pending').find((v) => v.id === req.id));
+    const pending = await until('queued at DE', async () => desk.list('pending').find((v) => v.requestId === req.id));
     expect(pending).toMatchObject({ requester: 'FR', purpose: 'wanted-person', fields: ['name', 'dob', 'documents'], justification: expect.stringContaining('Suspect'), recordId: 'de-karl' });
     expect((await mine(req.id))!.status).toBe('sent');
 

@@ -63,8 +63,8 @@ describe('durability across crashes and offline nodes', () => {
     // 3. The owning node returns and receives the request, once.
     const de = await startDaemon(['node', 'start', '--dir', net.nodeDir('DE')], join(net.nodeDir('DE'), 'run.json'));
     extra.push(de);
-    const pendingAtDe = async () => JSON.parse(await runVeilOk(['approvals', 'list', '--dir', net.nodeDir('DE'), '--all', '--json'])) as Array<{ id: string; status: string }>;
-    await waitFor('DE received the request', async () => (await pendingAtDe()).some((p) => p.id === req.id), 60_000);
+    const pendingAtDe = async () => JSON.parse(await runVeilOk(['approvals', 'list', '--dir', net.nodeDir('DE'), '--all', '--json'])) as Array<{ id: string; requestId: string; status: string }>;
+    await waitFor('DE received the request', async () => (await pendingAtDe()).some((p) => p.requestId === req.id), 60_000);
 
     // 4. The analyst's node goes offline; the owner approves meanwhile.
     await fr.stop();
@@ -86,7 +86,7 @@ describe('durability across crashes and offline nodes', () => {
     const mine = await client2.disclosures();
     expect(mine.filter((d) => d.id === req.id)).toHaveLength(1);
     expect(mine.find((d) => d.id === req.id)!.released?.fields).toEqual({ name: { family: 'Weber', given: 'Karl' } });
-    expect((await pendingAtDe()).filter((p) => p.id === req.id)).toEqual([expect.objectContaining({ status: 'approved' })]);
+    expect((await pendingAtDe()).filter((p) => p.requestId === req.id)).toEqual([expect.objectContaining({ status: 'approved' })]);
     // The coordinator holds no undelivered mail and no ciphertext of delivered mail.
     const members = await runVeilOk(['audit', 'verify', '--dir', net.coordinatorDir]);
     expect(members).toContain('intact');

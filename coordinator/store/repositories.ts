@@ -118,11 +118,36 @@ export interface PendingMail {
   readonly body: Uint8Array;
 }
 
+/** A cap on undelivered mail: items and encoded bytes. */
+export interface MailAllowance {
+  readonly items: number;
+  readonly bytes: number;
+}
+
+/** How much undelivered mail one sender may have waiting: for one recipient, and for all together. */
+export interface SenderQuota {
+  readonly perRecipient: MailAllowance;
+  readonly total: MailAllowance;
+}
+
+/** Undelivered mail of one sender: to one recipient, and to all together. */
+export interface SenderUsage {
+  readonly toRecipient: { readonly items: number; readonly bytes: number };
+  readonly total: { readonly items: number; readonly bytes: number };
+}
+
 export interface MailboxRepository {
-  /** Store a mail item once, with `audit`; a repeated `mid` is a retransmission: 'duplicate', no audit. */
-  store(item: MailItem, audit: AuditEntry): Promise<'stored' | 'duplicate'>;
+  /**
+   * Store a mail item once, with `audit`, in one transaction. A repeated `mid` is a retransmission:
+   * 'duplicate', no audit. With `quota`, an item that would take its sender's undelivered mail (to this
+   * recipient, or in total) past the quota is not stored: 'over_quota', no audit (the caller records
+   * the refusal). The check and the insert are one transaction, so concurrent stores cannot overshoot.
+   */
+  store(item: MailItem, audit: AuditEntry, quota?: SenderQuota): Promise<'stored' | 'duplicate' | 'over_quota'>;
   /** Undelivered mail of one recipient, oldest first. */
   pending(recipient: string, limit?: number): Promise<PendingMail[]>;
+  /** Undelivered mail of `sender`, to `recipient` and in total. */
+  usage(sender: string, recipient: string): Promise<SenderUsage>;
   /**
    * Mark mail delivered and drop its ciphertext (the metadata row stays for accounting), writing
    * `audit(mid)` for each item newly delivered, all in one transaction. Returns the newly delivered mids.

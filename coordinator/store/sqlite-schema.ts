@@ -1,6 +1,7 @@
 /**
  * The coordinator's SQLite schema, as numbered migrations (applied by `openDatabase`): the member
- * registry, the PSI index and its publication progress, per-node mailboxes, meta, and the audit tables.
+ * registry, the PSI index and its publication progress, per-node mailboxes (with per-item sizes for
+ * the senders' quotas), meta, and the audit tables.
  */
 import { AUDIT_SQL, type Migration } from '#platform';
 
@@ -64,6 +65,16 @@ export const COORDINATOR_MIGRATIONS: readonly Migration[] = [
         hashes BLOB NOT NULL,
         PRIMARY KEY (country, epoch, block)
       ) WITHOUT ROWID;
+      `,
+  },
+  {
+    version: 5,
+    sql: `
+      -- Mail quotas: each item's encoded size, kept after delivery for accounting, and the undelivered
+      -- mail of each sender by recipient, which the quota check sums on every store.
+      ALTER TABLE mailbox ADD COLUMN size INTEGER NOT NULL DEFAULT 0;
+      UPDATE mailbox SET size = COALESCE(length(body), 0);
+      CREATE INDEX mailbox_sender_pending ON mailbox (sender, recipient) WHERE delivered_at IS NULL;
     `,
   },
 ];

@@ -234,6 +234,31 @@ export function describeCoordinatorStore(name: string, open: (clock: ManualClock
         expect(await sut.auditKinds()).toEqual(['mailbox.stored', 'mailbox.stored', 'mailbox.stored', 'mailbox.delivered']);
       });
 
+      it('stores within a sender quota only, counting undelivered items and bytes per recipient and in total', async () => {
+        await fresh();
+        const quota = { perRecipient: { items: 2, bytes: 10 }, total: { items: 3, bytes: 14 } };
+        const sized = (mid: string, n: number, recipient = 'DE', sender = 'FR') => ({ mid, recipient, sender, body: new Uint8Array(n) });
+        expect(await store.mailboxes.store(sized('a', 4), stored('a', 'DE'), quota)).toBe('stored');
+        expect(await store.mailboxes.store(sized('b', 7), stored('b', 'DE'), quota)).toBe('over_quota'); // 11 bytes to DE
+        expect(await store.mailboxes.store(sized('b', 6), stored('b', 'DE'), quota)).toBe('stored');
+        expect(await store.mailboxes.store(sized('c', 1), stored('c', 'DE'), quota)).toBe('over_quota'); // 3 items to DE
+        // A retransmission is a duplicate, whatever the quota.
+        expect(await store.mailboxes.store(sized('a', 4), stored('a', 'DE'), quota)).toBe('duplicate');
+        expect(await store.mailboxes.store(sized('d', 5, 'IT'), stored('d', 'IT'), quota)).toBe('over_quota'); // 15 bytes in total
+        expect(await store.mailboxes.store(sized('d', 4, 'IT'), stored('d', 'IT'), quota)).toBe('stored');
+        expect(await store.mailboxes.store(sized('e', 1, 'UA'), stored('e', 'UA'), quota)).toBe('over_quota'); // 4 items in total
+        // Other senders have their own quota.
+        expect(await store.mailboxes.store(sized('f', 9, 'DE', 'IT'), stored('f', 'DE'), quota)).toBe('stored');
+        expect(await store.mailboxes.usage('FR', 'DE')).toEqual({ toRecipient: { items: 2, bytes: 10 }, total: { items: 3, bytes: 14 } });
+        expect(await store.mailboxes.usage('FR', 'UA')).toEqual({ toRecipient: { items: 0, bytes: 0 }, total: { items: 3, bytes: 14 } });
+        // Delivered mail no longer counts.
+        await store.mailboxes.markDelivered('DE', ['a'], (mid) => ({ kind: 'mailbox.delivered', requestId: mid, country: 'DE' }));
+        expect(await store.mailboxes.usage('FR', 'DE')).toEqual({ toRecipient: { items: 1, bytes: 6 }, total: { items: 2, bytes: 10 } });
+        expect(await store.mailboxes.store(sized('c', 4), stored('c', 'DE'), quota)).toBe('stored');
+        // Refusals write nothing, not even an audit entry.
+        expect(await sut.auditKinds()).toEqual(['mailbox.stored', 'mailbox.stored', 'mailbox.stored', 'mailbox.stored', 'mailbox.delivered', 'mailbox.stored']);
+      });
+
       it('counts an empty mailbox table as zero', async () => {
         await fresh();
         expect(await store.mailboxes.counts()).toEqual({ pending: 0, delivered: 0 });

@@ -90,7 +90,7 @@ describe('decisions', () => {
     expect(v.releasedFields).toEqual(['name', 'documents']);
     expect(v.decidedBy).toBe(f.owner);
     expect(f.store.db.prepare('SELECT COUNT(*) AS n FROM mail_outbox').get()).toEqual({ n: 1 });
-    expect(kinds(f, 'disclosure.approved')).toEqual([{ kind: 'disclosure.approved', requestId: id, country: 'FR', owner: f.owner, count: 2 }]);
+    expect(kinds(f, 'disclosure.approved')).toEqual([{ kind: 'disclosure.approved', requestId: id, country: 'FR', analyst: 'claire-martin-1a2b3c', owner: f.owner, count: 2 }]);
     const page = await (await s.get(`/requests/${id}?done=approved`)).text();
     expect(page).toContain('Approved. The ticked fields are sealed');
     expect(page).not.toContain('id="approve"');
@@ -127,7 +127,7 @@ describe('decisions', () => {
     expect(v.status).toBe('denied');
     expect(v.reason).toBe('Legal basis does not cover this purpose.');
     expect(v.decidedBy).toBe(f.owner);
-    expect(kinds(f, 'disclosure.denied')).toEqual([{ kind: 'disclosure.denied', requestId: id, country: 'FR', owner: f.owner }]);
+    expect(kinds(f, 'disclosure.denied')).toEqual([{ kind: 'disclosure.denied', requestId: id, country: 'FR', analyst: 'claire-martin-1a2b3c', owner: f.owner }]);
   });
 
   it('is final: a repeated identical decision changes nothing, a different one is shown as a conflict', async () => {

@@ -58,6 +58,8 @@ export function queue(f: Fixture, o: { fields?: DisclosureField[]; justification
     id,
     requester: o.requester ?? 'FR',
     analyst: 'claire-martin-1a2b3c',
+    requestId: id,
+    digest: new Uint8Array(32),
     purpose: 'wanted-person',
     caseRef: 'FR-2026-0042',
     legalBasis: 'art-3-rpd',

@@ -1,13 +1,17 @@
 /**
  * Checking the claim behind a disclosure request from abroad, before any officer sees it: the sealed
- * claim must open under this node's box key and belong to the request; an identifier claim's hit token
+ * claim must open under this node's box key and be bound to this very request — its id, requesting
+ * country and analyst, this node as owner, the analyst's box key, purpose, case, legal basis and fields
+ * all equal to the forwarded request's clear fields, so a claim lifted from one request into another
+ * (another analyst's, another country's, other fields or another key to seal the release to) is
+ * refused; an identifier claim's hit token
  * must open under the node's token key and name a record it holds, and the identifier the analyst
  * searched for must really produce a match key of the token's class for that record; a biometric claim
  * must name a query this node answered for that country and a gallery position whose template the
  * carried probe really matches. Guessed tokens and fishing claims throw a typed error.
  */
 import { HE_PARAMS, equalBytes, utf8 } from '#crypto';
-import { BIO_PARAMS, LABELS, LIMITS, SealedClaim, VeilError, decode, decodeTemplate, decodeWith, dot, matchKeysForQuery, matchKeysForRecord, type BioModality, type ForwardedDisclosure, type MatchClass, type QuerySubject, type VeilRecord } from '#protocol';
+import { BIO_PARAMS, LABELS, LIMITS, MAIL_LIMITS, SealedClaim, VeilError, decode, decodeTemplate, decodeWith, dot, matchKeysForQuery, matchKeysForRecord, type BioModality, type ForwardedDisclosure, type MatchClass, type QuerySubject, type VeilRecord } from '#protocol';
 import type { NodeRepositories } from '../store/repositories.ts';
 import type { NodeKeys } from '../config.ts';
 import { layoutPosition } from '../bio-layout.ts';
@@ -34,8 +38,8 @@ export function bioThreshold(m: BioModality): number {
 
 /** Open and check the claim of `fwd`; throws (`forbidden` when the claim does not match the record). */
 export function verifyClaim(d: ClaimCheckDeps, fwd: ForwardedDisclosure): VerifiedClaim {
-  const claim = decodeWith(d.keys.box.open(fwd.sealedClaim), SealedClaim, LIMITS.maxPayloadBytes);
-  if (claim.id !== fwd.id) throw new VeilError('bad_request', 'claim is for another request');
+  const claim = decodeWith(d.keys.box.open(fwd.sealedClaim), SealedClaim, MAIL_LIMITS.maxSealedBytes);
+  if (!boundTo(claim, fwd, d.country)) throw new VeilError('forbidden', 'claim is bound to another request');
   let recordId: string;
   let cls: string;
   let score: number | null = null;
@@ -54,6 +58,23 @@ export function verifyClaim(d: ClaimCheckDeps, fwd: ForwardedDisclosure): Verifi
   const record = JSON.parse(stored.body) as VeilRecord;
   if (!('bio' in claim.claim) && !claimMatches(claim.claim, record, cls as MatchClass)) throw new VeilError('forbidden', 'claim does not match the record');
   return { claim, recordId, cls: cls as MatchClass | BioModality, record, score };
+}
+
+/** The claim was made for `fwd`, addressed to this node (`country`). */
+function boundTo(claim: SealedClaim, fwd: ForwardedDisclosure, country: string): boolean {
+  return (
+    claim.id === fwd.id &&
+    claim.from === fwd.from &&
+    claim.analyst === fwd.analyst &&
+    claim.to === country &&
+    fwd.to === country &&
+    claim.purpose === fwd.purpose &&
+    claim.caseRef === fwd.caseRef &&
+    claim.legalBasis === fwd.legalBasis &&
+    claim.fields.length === fwd.fields.length &&
+    claim.fields.every((f, i) => f === fwd.fields[i]) &&
+    equalBytes(claim.analystBoxPub, fwd.analystBoxPub)
+  );
 }
 
 /**

@@ -1,21 +1,31 @@
 /**
  * The owning node's disclosure desk: requests from abroad for this node's data owners.
  *
- * A request is checked before any officer sees it (`claims.ts`): a request whose claim fails is
- * answered `rejected` with a code and audited, and never reaches an officer. A valid request is queued
- * with a deadline; the sharing policy may approve it at once for selected fields, which is recorded.
- * A data owner then approves a subset of fields, denies with a reason, or lets it expire. A decision is
- * final and idempotent; the released fields (with the record's handling code) are sealed to the
- * analyst's key, signed by this node and queued for delivery in the same transaction.
+ * A request is known by its key (requesting country, analyst, request id): the id is the requester's
+ * choice, so another requester's id is another request, and officers address each by this node's own
+ * handle (`id` of the view; the requester's id also finds a request while no other requester used it).
+ * A repeat of a key with the same content changes nothing (the first outcome
+ * was sent); other content under a known key is refused with `conflict`, which the mail layer audits,
+ * acknowledges and drops.
+ *
+ * A request is checked before any officer sees it (`claims.ts`), including that its sealed claim was
+ * made for this very request: one whose claim fails is answered `rejected` with a code and audited, and
+ * never reaches an officer. A valid request is queued with a deadline; the sharing policy may approve it
+ * at once for selected fields, which is recorded. A data owner then approves a subset of fields, denies
+ * with a reason, or lets it expire. A decision is final and idempotent; the released fields (with the
+ * record's handling code) are sealed to the analyst's key, signed by this node and queued for delivery
+ * in the same transaction as the decision and its audit entry.
  */
-import { randomBytes, toHex, sealTo } from '#crypto';
-import { encode, signEnvelope, DISCLOSURE_FIELDS, type DisclosureDecision, type DisclosureField, type ForwardedDisclosure, type SealedRelease, type VeilRecord, type Handling, VeilError, asVeilError, keyId } from '#protocol';
+import { equalBytes, randomBytes, toHex, sealTo } from '#crypto';
+import { encode, DISCLOSURE_FIELDS, type DisclosureDecision, type DisclosureField, type ForwardedDisclosure, type SealedRelease, type VeilRecord, type Handling, VeilError, asVeilError } from '#protocol';
 import type { AuditLog, Clock } from '#platform';
-import type { NodeRepositories, IncomingDisclosure, IncomingStatus } from '../store/repositories.ts';
+import type { NodeRepositories, IncomingDisclosure, IncomingKey, IncomingStatus } from '../store/repositories.ts';
 import type { NodeKeys } from '../config.ts';
 import { autoApprovedFields, type PolicySource } from '../policy.ts';
 import { verifyClaim, type VerifiedClaim } from './claims.ts';
 import { releaseFields } from './release-fields.ts';
+import { incomingDigest } from './request-digest.ts';
+import { queueSigned } from './mail-item.ts';
 
 export type InboundStatus = IncomingStatus;
 
@@ -52,44 +62,57 @@ export class DisclosureDesk {
     this.#clock = deps.clock;
   }
 
-  /** Take in a request from abroad (inside the caller's mail-processing transaction). */
+  /**
+   * Take in a request from abroad, in one transaction (a savepoint inside the caller's mail-processing
+   * one). Throws `conflict` for other content under a known key; nothing is written then.
+   */
   receive(fwd: ForwardedDisclosure): void {
-    const now = this.#clock.now();
-    let v: VerifiedClaim;
-    try {
-      v = verifyClaim({ country: this.#country, store: this.#store, keys: this.#keys }, fwd);
-    } catch (e) {
-      const code = asVeilError(e).code;
-      this.#audit.append({ kind: 'disclosure.claim-rejected', requestId: fwd.id, country: fwd.from, code });
-      this.#send(fwd.from, { id: fwd.id, analyst: fwd.analyst, status: 'rejected', code: code === 'forbidden' ? 'claim_mismatch' : code });
-      return;
-    }
-    const p = this.#policy.current;
-    const deadline = now + p.disclosure.deadlineHours * 3_600_000;
-    // A repeated id is ignored here (see the KNOWN FLAW on `DisclosuresRepository.addIncoming`).
-    this.#store.disclosures.addIncoming({
-      id: fwd.id,
-      requester: fwd.from,
-      analyst: fwd.analyst,
-      purpose: fwd.purpose,
-      caseRef: fwd.caseRef,
-      legalBasis: fwd.legalBasis,
-      fields: fwd.fields,
-      justification: v.claim.justification,
-      recordId: v.recordId,
-      cls: v.cls,
-      claimKind: Object.keys(v.claim.claim)[0] ?? '',
-      score: v.score,
-      analystBoxPub: fwd.analystBoxPub,
-      receivedAt: now,
-      deadline,
+    this.#store.tx(() => {
+      const key: IncomingKey = { requester: fwd.from, analyst: fwd.analyst, requestId: fwd.id };
+      const digest = incomingDigest(fwd);
+      const seen = this.#store.disclosures.seenIncoming(key);
+      if (seen) {
+        if (equalBytes(seen.digest, digest)) return; // a repeat: the first outcome stands and was sent
+        throw new VeilError('conflict', 'request id reused with other content');
+      }
+      const now = this.#clock.now();
+      let v: VerifiedClaim;
+      try {
+        v = verifyClaim({ country: this.#country, store: this.#store, keys: this.#keys }, fwd);
+      } catch (e) {
+        const err = asVeilError(e);
+        const code = err.code === 'forbidden' ? 'claim_mismatch' : err.code;
+        this.#store.disclosures.addRejectedIncoming(key, digest, code, now);
+        this.#audit.append({ kind: 'disclosure.claim-rejected', requestId: fwd.id, country: fwd.from, analyst: fwd.analyst, code: err.code });
+        this.#send(fwd.from, { id: fwd.id, analyst: fwd.analyst, status: 'rejected', code });
+        return;
+      }
+      const p = this.#policy.current;
+      const handle = toHex(randomBytes(16));
+      this.#store.disclosures.addIncoming({
+        id: handle,
+        ...key,
+        digest,
+        purpose: fwd.purpose,
+        caseRef: fwd.caseRef,
+        legalBasis: fwd.legalBasis,
+        fields: fwd.fields,
+        justification: v.claim.justification,
+        recordId: v.recordId,
+        cls: v.cls,
+        claimKind: Object.keys(v.claim.claim)[0] ?? '',
+        score: v.score,
+        analystBoxPub: fwd.analystBoxPub,
+        receivedAt: now,
+        deadline: now + p.disclosure.deadlineHours * 3_600_000,
+      });
+      this.#audit.append({ kind: 'disclosure.queued', requestId: fwd.id, country: fwd.from, analyst: fwd.analyst, cls: v.cls, purpose: fwd.purpose });
+      const auto = autoApprovedFields(p, v.record.dataset, fwd.from, fwd.purpose, fwd.fields);
+      if (auto.length > 0) {
+        this.#decide(handle, 'approved', { fields: auto, by: 'policy' });
+        this.#audit.append({ kind: 'disclosure.auto-approved', requestId: fwd.id, country: fwd.from, analyst: fwd.analyst, count: auto.length });
+      }
     });
-    this.#audit.append({ kind: 'disclosure.queued', requestId: fwd.id, country: fwd.from, analyst: fwd.analyst, cls: v.cls, purpose: fwd.purpose });
-    const auto = autoApprovedFields(p, v.record.dataset, fwd.from, fwd.purpose, fwd.fields);
-    if (auto.length > 0) {
-      this.#decide(fwd.id, 'approved', { fields: auto, by: 'policy' });
-      this.#audit.append({ kind: 'disclosure.auto-approved', requestId: fwd.id, country: fwd.from, count: auto.length });
-    }
   }
 
   list(filter: 'pending' | 'decided' | 'all' = 'all', limit = 500): DisclosureView[] {
@@ -97,26 +120,34 @@ export class DisclosureDesk {
     return this.#store.disclosures.listIncoming(filter, limit).map((r) => this.#view(r));
   }
 
-  get(id: string): DisclosureView | undefined {
+  /**
+   * A request by this node's handle, or by the requester's id when exactly one request carries it (the
+   * id an analyst quotes); several requesters' requests with that id make it ambiguous: `conflict`,
+   * use the handle.
+   */
+  get(ref: string): DisclosureView | undefined {
     this.expireDue();
-    const r = this.#store.disclosures.incoming(id);
+    const id = this.#resolve(ref);
+    const r = id === undefined ? undefined : this.#store.disclosures.incoming(id);
     return r ? this.#view(r) : undefined;
   }
 
   /** Approve with a subset of the requested fields. Repeating the same decision is a no-op. */
-  approve(id: string, fields: readonly DisclosureField[], owner: string): DisclosureView {
+  approve(ref: string, fields: readonly DisclosureField[], owner: string): DisclosureView {
     if (fields.length === 0) throw new VeilError('bad_request', 'choose at least one field (or deny)');
     for (const f of fields) if (!(DISCLOSURE_FIELDS as readonly string[]).includes(f)) throw new VeilError('bad_request', `unknown field ${f}`);
     return this.#store.tx(() => {
+      const id = this.#resolved(ref);
       this.#decide(id, 'approved', { fields: [...new Set(fields)], by: owner });
       return this.#decided(id);
     });
   }
 
-  deny(id: string, reason: string, owner: string): DisclosureView {
+  deny(ref: string, reason: string, owner: string): DisclosureView {
     const r = reason.trim();
     if (r.length === 0 || r.length > 2000) throw new VeilError('bad_request', 'a denial needs a reason (1–2000 characters)');
     return this.#store.tx(() => {
+      const id = this.#resolved(ref);
       this.#decide(id, 'denied', { reason: r, by: owner });
       return this.#decided(id);
     });
@@ -153,24 +184,37 @@ export class DisclosureDesk {
       const record = stored ? (JSON.parse(stored.body) as VeilRecord) : undefined;
       const release: SealedRelease =
         status === 'approved'
-          ? { id, ...(record ? { handling: record.handling as Handling, fields: releaseFields(record, d.fields ?? []) } : {}), decidedAt: now }
-          : { id, reason: d.reason ?? '', decidedAt: now };
+          ? { id: r.requestId, ...(record ? { handling: record.handling as Handling, fields: releaseFields(record, d.fields ?? []) } : {}), decidedAt: now }
+          : { id: r.requestId, reason: d.reason ?? '', decidedAt: now };
       sealed = sealTo(r.analystBoxPub, encode(release));
     }
-    this.#send(r.requester, { id, analyst: r.analyst, status, cls: r.cls, ...(sealed ? { sealed } : {}) });
+    // The decision names the request by its requester's key: its id, for that analyst, to that country.
+    this.#send(r.requester, { id: r.requestId, analyst: r.analyst, status, cls: r.cls, ...(sealed ? { sealed } : {}) });
     this.#audit.append({
       kind: status === 'approved' ? 'disclosure.approved' : status === 'denied' ? 'disclosure.denied' : 'disclosure.expired',
-      requestId: id,
+      requestId: r.requestId,
       country: r.requester,
+      analyst: r.analyst,
       owner: d.by,
       ...(d.fields ? { count: d.fields.length } : {}),
     });
   }
 
+  #resolve(ref: string): string | undefined {
+    if (this.#store.disclosures.incoming(ref)) return ref;
+    const byRequestId = this.#store.disclosures.incomingByRequestId(ref);
+    if (byRequestId.length > 1) throw new VeilError('conflict', 'several requesters used this request id: use the handle');
+    return byRequestId[0];
+  }
+
+  #resolved(ref: string): string {
+    const id = this.#resolve(ref);
+    if (id === undefined) throw new VeilError('not_found', 'no such request');
+    return id;
+  }
+
   #send(to: string, d: Omit<DisclosureDecision, 't' | 'ts' | 'from' | 'to'>): void {
-    const decision: DisclosureDecision = { t: 'disclosure-decision', ts: this.#clock.now(), from: this.#country, to, ...d };
-    const env = signEnvelope(this.#keys.signing, keyId.node(this.#country), decision);
-    this.#store.mail.queue({ mid: toHex(randomBytes(16)), recipient: to, env: encode(env) }, this.#clock.now());
+    queueSigned({ country: this.#country, store: this.#store, keys: this.#keys, clock: this.#clock }, to, { t: 'disclosure-decision', ts: this.#clock.now(), from: this.#country, to, ...d });
   }
 
   #decided(id: string): DisclosureView {

@@ -2,15 +2,22 @@
  * The requesting side of a disclosure, at the analyst's own node: the analyst's signed request is
  * checked (its box key must be the one registered for that analyst, so releases can only be sealed to
  * the account that asked), recorded, re-signed by the node and queued for the owner's mailbox in one
- * transaction. Decisions coming back are verified against the owner's signing key and kept for the
- * analyst to collect; the node cannot open the sealed release.
+ * transaction with its audit entry. Decisions coming back (verified by the mail layer against the
+ * owner's signing key) are kept for the analyst to collect; the node cannot open the sealed release.
+ *
+ * Requests follow the idempotency rule: known by (analyst, id), so analysts' ids never meet; a repeat
+ * with the same content (`outgoingDigest`) returns the stored status, other content is `conflict`.
+ * Decisions are matched by the same key — the decision's analyst and id — and must come from the
+ * country the request went to.
  */
-import { randomBytes, toHex, equalBytes } from '#crypto';
-import { encode, signEnvelope, type DisclosureDecision, type DisclosureRequest, type DisclosureStatus, type DisclosureField, type ForwardedDisclosure, type Envelope, VeilError, keyId } from '#protocol';
+import { equalBytes } from '#crypto';
+import { encode, type DisclosureDecision, type DisclosureRequest, type DisclosureStatus, type DisclosureField, type ForwardedDisclosure, type Envelope, VeilError } from '#protocol';
 import type { AuditLog, Clock } from '#platform';
 import type { MemberDirectory } from '#sdk';
 import type { NodeRepositories } from '../store/repositories.ts';
 import type { NodeKeys } from '../config.ts';
+import { outgoingDigest } from './request-digest.ts';
+import { queueSigned } from './mail-item.ts';
 
 export interface OutgoingRow {
   id: string;
@@ -48,13 +55,8 @@ export class DisclosureOutbox {
   }
 
   /**
-   * Record the request and queue it for the owner's mailbox; a repeat of a stored id returns the
-   * stored status.
-   *
-   * Deviation from the idempotency rule (known by (analyst, id), same content → first outcome, other
-   * content → `conflict`): requests are stored by id alone, so another analyst's id is a `conflict`
-   * rather than a separate request, and a repeat with different content returns the first status
-   * instead of `conflict`. Both are harmless at the requesting node (ids are 128-bit random).
+   * Record the request and queue it for the owner's mailbox; a repeat of a stored (analyst, id) with
+   * the same content returns the stored status, with other content it is `conflict`.
    */
   submit(analyst: string, req: DisclosureRequest): { id: string; status: DisclosureStatus } {
     const a = this.#store.analysts.get(analyst);
@@ -62,16 +64,18 @@ export class DisclosureOutbox {
     if (!equalBytes(a.boxPub, req.analystBoxPub)) throw new VeilError('forbidden', 'box key differs from the analyst account');
     if (req.to === this.#country) throw new VeilError('bad_request', 'disclosure from the own country goes through national channels');
     if (!this.#members.get(req.to)) throw new VeilError('unknown_member', 'owner country');
+    const digest = outgoingDigest(req);
     return this.#store.tx(() => {
-      const existing = this.#store.disclosures.outgoing(req.id);
+      const existing = this.#store.disclosures.outgoing({ analyst, id: req.id });
       if (existing) {
-        if (existing.analyst !== analyst) throw new VeilError('conflict', 'request id in use');
+        if (!equalBytes(existing.digest, digest)) throw new VeilError('conflict', 'request id reused with other content');
         return { id: req.id, status: existing.status };
       }
+      const now = this.#clock.now();
       const fwd: ForwardedDisclosure = {
         t: 'fwd-disclosure',
         id: req.id,
-        ts: this.#clock.now(),
+        ts: now,
         from: this.#country,
         analyst,
         to: req.to,
@@ -82,24 +86,34 @@ export class DisclosureOutbox {
         analystBoxPub: req.analystBoxPub,
         sealedClaim: req.sealedClaim,
       };
-      const now = this.#clock.now();
-      this.#store.disclosures.addOutgoing({ id: req.id, analyst, owner: req.to, fields: req.fields }, now);
-      this.#store.mail.queue({ mid: toHex(randomBytes(16)), recipient: req.to, env: encode(signEnvelope(this.#keys.signing, keyId.node(this.#country), fwd)) }, now);
+      this.#store.disclosures.addOutgoing({ analyst, id: req.id, digest, owner: req.to, fields: req.fields }, now);
+      queueSigned({ country: this.#country, store: this.#store, keys: this.#keys, clock: this.#clock }, req.to, fwd);
       this.#audit.append({ kind: 'disclosure.requested', requestId: req.id, country: req.to, analyst, purpose: req.purpose, legalBasis: req.legalBasis, count: req.fields.length });
       return { id: req.id, status: 'sent' as const };
     });
   }
 
-  /** A decision arrived (inside the mail transaction). */
+  /**
+   * A decision arrived (in one transaction: a savepoint inside the mail layer's). A decision for no
+   * request of that analyst at that owner is audited as unmatched and dropped; a second, different
+   * decision on a request already decided is `conflict` (the first stands).
+   */
   onDecision(d: DisclosureDecision, env: Envelope): void {
-    const row = this.#store.disclosures.outgoing(d.id);
-    if (!row || row.owner !== d.from || row.analyst !== d.analyst) {
-      this.#audit.append({ kind: 'disclosure.received', requestId: d.id, country: d.from, status: 'unmatched' });
-      return;
-    }
-    if (row.status !== 'sent' && row.status !== 'pending') return; // already final: keep the first decision
-    this.#store.disclosures.settleOutgoing(d.id, d.status, encode(env));
-    this.#audit.append({ kind: 'disclosure.received', requestId: d.id, country: d.from, analyst: d.analyst, status: d.status });
+    this.#store.tx(() => {
+      const key = { analyst: d.analyst, id: d.id };
+      const row = this.#store.disclosures.outgoing(key);
+      if (!row || row.owner !== d.from) {
+        this.#audit.append({ kind: 'disclosure.received', requestId: d.id, country: d.from, status: 'unmatched' });
+        return;
+      }
+      const decision = encode(env);
+      if (row.status !== 'sent' && row.status !== 'pending') {
+        if (row.decision && equalBytes(row.decision, decision)) return;
+        throw new VeilError('conflict', 'request already decided');
+      }
+      this.#store.disclosures.settleOutgoing(key, d.status, decision);
+      this.#audit.append({ kind: 'disclosure.received', requestId: d.id, country: d.from, analyst: d.analyst, status: d.status });
+    });
   }
 
   list(analyst: string): OutgoingRow[] {

@@ -195,10 +195,19 @@ export interface MailRepository {
 
 export type IncomingStatus = 'pending' | 'approved' | 'denied' | 'expired';
 
-export interface IncomingDisclosure {
-  id: string;
+/**
+ * How a request from abroad is known (the idempotency rule): the requesting country and its analyst,
+ * both authenticated by the requesting node's signature, and the id the analyst chose.
+ */
+export interface IncomingKey {
   requester: string;
   analyst: string;
+  requestId: string;
+}
+
+export interface IncomingDisclosure extends IncomingKey {
+  /** This node's own handle for the request (what officers, the console and the CLI use). */
+  id: string;
   purpose: Purpose;
   caseRef: string;
   legalBasis: string;
@@ -220,7 +229,17 @@ export interface IncomingDisclosure {
   reason: string | null;
 }
 
-export type NewIncomingDisclosure = Omit<IncomingDisclosure, 'status' | 'decidedAt' | 'decidedBy' | 'releasedFields' | 'reason'>;
+export type NewIncomingDisclosure = Omit<IncomingDisclosure, 'status' | 'decidedAt' | 'decidedBy' | 'releasedFields' | 'reason'> & {
+  /** Digest of the request's content: a repeat under the same key must carry the same. */
+  digest: Uint8Array;
+};
+
+/** What is known of a key already seen: the content's digest and what became of it. */
+export interface SeenIncoming {
+  digest: Uint8Array;
+  /** Queued for officers (with its handle), or rejected before any officer saw it. */
+  outcome: { queued: string } | { rejected: string };
+}
 
 export interface IncomingDecision {
   status: Exclude<IncomingStatus, 'pending'>;
@@ -230,9 +249,15 @@ export interface IncomingDecision {
   reason: string | null;
 }
 
-export interface OutgoingDisclosure {
-  id: string;
+/** How a request of this node's analysts is known: the analyst and the id it chose. */
+export interface OutgoingKey {
   analyst: string;
+  id: string;
+}
+
+export interface OutgoingDisclosure extends OutgoingKey {
+  /** Digest of what was asked (without the per-send fields): a repeat must carry the same. */
+  digest: Uint8Array;
   /** The owning country the request went to. */
   owner: string;
   fields: DisclosureField[];
@@ -244,26 +269,30 @@ export interface OutgoingDisclosure {
 
 export interface DisclosuresRepository {
   /**
-   * Queue a request received from abroad as `pending`; false (and nothing written) if its id is known.
-   *
-   * KNOWN FLAW (fixed by a later issue): incoming requests are keyed by request id alone, not by
-   * (requesting country, analyst, id) as the idempotency rule wants, so another country's request
-   * reusing an id meets the first one here. This is the one place that decides it.
+   * Queue a request received from abroad as `pending`; false (and nothing written) if its key
+   * (requester, analyst, request id) or its handle is known.
    */
   addIncoming(d: NewIncomingDisclosure): boolean;
+  /** Remember a request refused before any officer saw it, under its key. */
+  addRejectedIncoming(key: IncomingKey, digest: Uint8Array, code: string, now: number): void;
+  /** Whether a key was seen, queued or rejected. */
+  seenIncoming(key: IncomingKey): SeenIncoming | undefined;
+  /** A queued request by this node's handle. */
   incoming(id: string): IncomingDisclosure | undefined;
+  /** Handles of the queued requests carrying this request id (of any requester). */
+  incomingByRequestId(requestId: string): string[];
   /** Pending by deadline (soonest first); decided by decision time (latest first); all likewise. */
   listIncoming(filter: 'pending' | 'decided' | 'all', limit: number): IncomingDisclosure[];
-  /** Ids of pending requests whose deadline is at or before `now`. */
+  /** Handles of pending requests whose deadline is at or before `now`. */
   dueIncoming(now: number): string[];
   /** Record the decision on a request (the caller checked it is pending). */
   decideIncoming(id: string, d: IncomingDecision): void;
 
-  outgoing(id: string): OutgoingDisclosure | undefined;
-  /** Record a request sent by an analyst, with status `sent`. */
+  outgoing(key: OutgoingKey): OutgoingDisclosure | undefined;
+  /** Record a request sent by an analyst, with status `sent`; a key already in use throws. */
   addOutgoing(d: Omit<OutgoingDisclosure, 'status' | 'createdAt' | 'decision'>, now: number): void;
   /** Store the decision that came back for a request. */
-  settleOutgoing(id: string, status: DisclosureStatus, decision: Uint8Array): void;
+  settleOutgoing(key: OutgoingKey, status: DisclosureStatus, decision: Uint8Array): void;
   /** An analyst's requests, newest first. */
   listOutgoing(analyst: string, limit: number): OutgoingDisclosure[];
 }

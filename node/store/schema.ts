@@ -193,6 +193,76 @@ export const NODE_MIGRATIONS: readonly Migration[] = [
         PRIMARY KEY (account, address)
       );
       CREATE INDEX login_failure_sources_at ON login_failure_sources (at);
+      `,
+  },
+  {
+    version: 7,
+    sql: `
+      -- Disclosure request ids are the requester's: scoped to (requesting country, analyst, id) here at
+      -- the owner, with the digest of the request's content, so another requester's id is another
+      -- request and the same requester's id with other content is a conflict. \`id\` becomes this node's
+      -- own handle for its officers (existing rows keep theirs: their request id, unique until now).
+      -- Existing rows have no digest (an empty one): a repeat of them is a conflict.
+      CREATE TABLE disclosures_in_v5 (
+        id TEXT PRIMARY KEY,
+        requester TEXT NOT NULL,
+        analyst TEXT NOT NULL,
+        request_id TEXT NOT NULL,
+        digest BLOB NOT NULL,
+        purpose TEXT NOT NULL,
+        case_ref TEXT NOT NULL,
+        legal_basis TEXT NOT NULL,
+        fields TEXT NOT NULL,
+        justification TEXT NOT NULL,
+        record_id TEXT NOT NULL,
+        cls TEXT NOT NULL,
+        claim_kind TEXT NOT NULL,
+        score REAL,
+        analyst_box_pub BLOB NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'denied', 'expired')),
+        received_at INTEGER NOT NULL,
+        deadline INTEGER NOT NULL,
+        decided_at INTEGER,
+        decided_by TEXT,
+        released_fields TEXT,
+        reason TEXT,
+        UNIQUE (requester, analyst, request_id)
+      );
+      INSERT INTO disclosures_in_v5
+        SELECT id, requester, analyst, id, X'', purpose, case_ref, legal_basis, fields, justification, record_id, cls,
+               claim_kind, score, analyst_box_pub, status, received_at, deadline, decided_at, decided_by, released_fields, reason
+        FROM disclosures_in;
+      DROP TABLE disclosures_in;
+      ALTER TABLE disclosures_in_v5 RENAME TO disclosures_in;
+      CREATE INDEX disclosures_in_status ON disclosures_in (status, deadline);
+      CREATE INDEX disclosures_in_request ON disclosures_in (request_id);
+      -- Requests refused before any officer saw them (the claim did not verify): kept by the same key, so
+      -- a repeat gets the first outcome and other content under the key is a conflict.
+      CREATE TABLE disclosures_in_rejected (
+        requester TEXT NOT NULL,
+        analyst TEXT NOT NULL,
+        request_id TEXT NOT NULL,
+        digest BLOB NOT NULL,
+        code TEXT NOT NULL,
+        received_at INTEGER NOT NULL,
+        PRIMARY KEY (requester, analyst, request_id)
+      ) WITHOUT ROWID;
+      -- This node's analysts' requests, by (analyst, id), with the digest of what was asked.
+      CREATE TABLE disclosures_out_v5 (
+        analyst TEXT NOT NULL,
+        id TEXT NOT NULL,
+        digest BLOB NOT NULL,
+        owner TEXT NOT NULL,
+        fields TEXT NOT NULL,
+        status TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        decision BLOB,
+        PRIMARY KEY (analyst, id)
+      );
+      INSERT INTO disclosures_out_v5 SELECT analyst, id, X'', owner, fields, status, created_at, decision FROM disclosures_out;
+      DROP TABLE disclosures_out;
+      ALTER TABLE disclosures_out_v5 RENAME TO disclosures_out;
+      CREATE INDEX disclosures_out_analyst ON disclosures_out (analyst, created_at);
     `,
   },
 ];

@@ -11,6 +11,8 @@ const incoming = (id: string, o: Partial<NewIncomingDisclosure> = {}): NewIncomi
   id,
   requester: 'FR',
   analyst: 'claire-1a2b3c',
+  requestId: `req-${id}`,
+  digest: bytes(9),
   purpose: 'wanted-person',
   caseRef: 'FR-2026-1',
   legalBasis: 'art-3',
@@ -60,21 +62,35 @@ export function describeExchangeRepositories(makeStore: MakeStore): void {
   describe('disclosures', () => {
     const s = useStore(makeStore);
 
-    it('queues an incoming request once, as pending, and maps it back', () => {
+    it('queues an incoming request once per (requester, analyst, request id), as pending, and maps it back by its handle', () => {
       const { disclosures } = s();
       expect(disclosures.addIncoming(incoming('r1'))).toBe(true);
-      expect(disclosures.addIncoming(incoming('r1', { requester: 'IT', justification: 'other' }))).toBe(false);
-      expect(disclosures.incoming('r1')).toEqual({
-        ...incoming('r1'),
-        status: 'pending',
-        decidedAt: null,
-        decidedBy: null,
-        releasedFields: null,
-        reason: null,
-      });
+      // The same key under another handle, or the same handle: nothing written.
+      expect(disclosures.addIncoming(incoming('r9', { requestId: 'req-r1', justification: 'other' }))).toBe(false);
+      expect(disclosures.addIncoming(incoming('r1', { requestId: 'req-other' }))).toBe(false);
+      expect(disclosures.incoming('r9')).toBeUndefined();
+      const { digest: _digest, ...stored } = incoming('r1');
+      expect(disclosures.incoming('r1')).toEqual({ ...stored, status: 'pending', decidedAt: null, decidedBy: null, releasedFields: null, reason: null });
       expect(disclosures.incoming('nope')).toBeUndefined();
       disclosures.addIncoming(incoming('r2', { cls: 'face', claimKind: 'bio', score: 0.91 }));
       expect(disclosures.incoming('r2')).toMatchObject({ cls: 'face', claimKind: 'bio', score: 0.91 });
+    });
+
+    it('keeps request ids of different requesters and analysts apart', () => {
+      const { disclosures } = s();
+      expect(disclosures.addIncoming(incoming('a', { requestId: 'same' }))).toBe(true);
+      expect(disclosures.addIncoming(incoming('b', { requestId: 'same', analyst: 'bob-4d5e6f' }))).toBe(true);
+      expect(disclosures.addIncoming(incoming('c', { requestId: 'same', requester: 'IT' }))).toBe(true);
+      expect(disclosures.seenIncoming({ requester: 'FR', analyst: 'claire-1a2b3c', requestId: 'same' })).toEqual({ digest: bytes(9), outcome: { queued: 'a' } });
+      expect(disclosures.seenIncoming({ requester: 'IT', analyst: 'claire-1a2b3c', requestId: 'same' })).toEqual({ digest: bytes(9), outcome: { queued: 'c' } });
+      expect(disclosures.seenIncoming({ requester: 'IT', analyst: 'bob-4d5e6f', requestId: 'same' })).toBeUndefined();
+      // A rejected request is remembered under its key too (once).
+      disclosures.addRejectedIncoming({ requester: 'IT', analyst: 'bob-4d5e6f', requestId: 'same' }, bytes(4), 'claim_mismatch', 5);
+      disclosures.addRejectedIncoming({ requester: 'IT', analyst: 'bob-4d5e6f', requestId: 'same' }, bytes(5), 'decrypt_failed', 6);
+      expect(disclosures.seenIncoming({ requester: 'IT', analyst: 'bob-4d5e6f', requestId: 'same' })).toEqual({ digest: bytes(4), outcome: { rejected: 'claim_mismatch' } });
+      expect(disclosures.listIncoming('all', 10).map((d) => d.id).sort()).toEqual(['a', 'b', 'c']);
+      expect(disclosures.incomingByRequestId('same')).toEqual(['a', 'b', 'c']);
+      expect(disclosures.incomingByRequestId('req-none')).toEqual([]);
     });
 
     it('moves requests from pending to decided and lists them by deadline or by decision time', () => {
@@ -99,22 +115,34 @@ export function describeExchangeRepositories(makeStore: MakeStore): void {
       expect(disclosures.dueIncoming(10_000)).toEqual([]);
     });
 
-    it('records outgoing requests as sent, settles them with the decision, lists them per analyst', () => {
+    it('records outgoing requests per (analyst, id) as sent, settles them with the decision, lists them per analyst', () => {
       const { disclosures } = s();
-      disclosures.addOutgoing({ id: 'o1', analyst: 'ana', owner: 'DE', fields: ['name'] }, 10);
-      disclosures.addOutgoing({ id: 'o2', analyst: 'ana', owner: 'IT', fields: ['vehicle', 'dataset'] }, 20);
-      disclosures.addOutgoing({ id: 'o3', analyst: 'bob', owner: 'DE', fields: ['dob'] }, 30);
-      expect(() => disclosures.addOutgoing({ id: 'o1', analyst: 'bob', owner: 'DE', fields: ['dob'] }, 40)).toThrow();
-      expect(disclosures.outgoing('o1')).toEqual({ id: 'o1', analyst: 'ana', owner: 'DE', fields: ['name'], status: 'sent', createdAt: 10, decision: null });
-      disclosures.settleOutgoing('o1', 'approved', bytes(5, 6));
-      expect(disclosures.outgoing('o1')).toMatchObject({ status: 'approved', decision: bytes(5, 6) });
+      disclosures.addOutgoing({ analyst: 'ana', id: 'o1', digest: bytes(1), owner: 'DE', fields: ['name'] }, 10);
+      disclosures.addOutgoing({ analyst: 'ana', id: 'o2', digest: bytes(2), owner: 'IT', fields: ['vehicle', 'dataset'] }, 20);
+      disclosures.addOutgoing({ analyst: 'bob', id: 'o3', digest: bytes(3), owner: 'DE', fields: ['dob'] }, 30);
+      // Another analyst's id is another request; the same analyst's is refused by the store.
+      disclosures.addOutgoing({ analyst: 'bob', id: 'o1', digest: bytes(4), owner: 'DE', fields: ['dob'] }, 40);
+      expect(() => disclosures.addOutgoing({ analyst: 'ana', id: 'o1', digest: bytes(1), owner: 'DE', fields: ['name'] }, 50)).toThrow();
+      expect(disclosures.outgoing({ analyst: 'ana', id: 'o1' })).toEqual({
+        analyst: 'ana',
+        id: 'o1',
+        digest: bytes(1),
+        owner: 'DE',
+        fields: ['name'],
+        status: 'sent',
+        createdAt: 10,
+        decision: null,
+      });
+      disclosures.settleOutgoing({ analyst: 'ana', id: 'o1' }, 'approved', bytes(5, 6));
+      expect(disclosures.outgoing({ analyst: 'ana', id: 'o1' })).toMatchObject({ status: 'approved', decision: bytes(5, 6) });
+      expect(disclosures.outgoing({ analyst: 'bob', id: 'o1' })).toMatchObject({ status: 'sent', decision: null, fields: ['dob'] });
       expect(disclosures.listOutgoing('ana', 100).map((d) => [d.id, d.status])).toEqual([
         ['o2', 'sent'],
         ['o1', 'approved'],
       ]);
       expect(disclosures.listOutgoing('ana', 1).map((d) => d.id)).toEqual(['o2']);
       expect(disclosures.listOutgoing('nobody', 100)).toEqual([]);
-      expect(disclosures.outgoing('nope')).toBeUndefined();
+      expect(disclosures.outgoing({ analyst: 'ana', id: 'nope' })).toBeUndefined();
     });
   });
 

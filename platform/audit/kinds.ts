@@ -40,6 +40,8 @@ export const AUDIT_KINDS = {
   'disclosure.received': 'a sealed disclosure was received and opened',
   'mailbox.stored': 'a sealed message was stored in a mailbox',
   'mailbox.delivered': 'a stored message was delivered and acknowledged',
+  'mailbox.refused': 'a message was refused by the coordinator (too large, over the sender quota) or dropped undelivered',
+  'mail.refused': 'a received message was refused for good (unverifiable, misaddressed, a conflict) and dropped',
   'analyst.added': 'an analyst account was created',
   'analyst.removed': 'an analyst account was removed',
   'owner.added': 'a data owner account was created',
