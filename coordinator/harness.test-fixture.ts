@@ -131,7 +131,10 @@ export interface Harness {
   readonly config: CoordinatorConfig;
   /** The organisation root that certifies members. */
   readonly root: SigningKey;
-  /** A member certified by the organisation (it is recorded by the coordinator when it logs in). */
+  /**
+   * A member certified by the organisation, known to the coordinator as if it had logged in before (the
+   * coordinator learns members from their logins); it is not connected.
+   */
   admit(country: string, opts?: { notAfter?: number }): Promise<Member>;
   /**
    * Log in (the upgrade-request check) and open a connection; resolves after the login settles. A
@@ -174,6 +177,7 @@ export async function startHarness(config: Partial<CoordinatorConfig> = {}): Pro
         notAfter: opts.notAfter ?? clock.now() + 86_400_000,
         x509: new Uint8Array(8),
       });
+      await store.members.admit({ country, signPub: k.publicKey(), cert: encode(certificate) });
       return { country, key: k, boxPub: BoxKeyPair.generate().publicKey(), certificate };
     },
     async connect(m, opts = {}) {

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BoxKeyPair, initCrypto, randomBytes, toHex } from '#crypto';
 import { DEFAULT_POLICY, DisclosureDesk, NodeStore, createConsoleApp, loadNodeKeys, nodeAudit, nodePaths } from '#node';
-import { runVeil, runVeilOk } from '#simulations';
+import { createLocalPki, runVeil, runVeilOk } from '#simulations';
 
 const PASSWORD = 'approvals cli test password';
 const DAY = 24 * 3_600_000;
@@ -68,7 +68,7 @@ beforeAll(async () => {
   await initCrypto();
   root = mkdtempSync(join(tmpdir(), 'veil-approvals-'));
   dir = join(root, 'de');
-  await runVeilOk(['node', 'init', '--country', 'DE', '--dir', dir]);
+  await runVeilOk(['node', 'init', '--country', 'DE', '--dir', dir, '--bundle', createLocalPki(root).bundlePath]);
   const f = join(root, 'r.ndjson');
   writeFileSync(
     f,
