@@ -106,6 +106,8 @@ export class BioMatcher implements Disposable {
     try {
       const r = this.#open(country, decodeWith(a.env, Envelope, LIMITS.maxPayloadBytes));
       if (r.id !== req.id || r.to !== this.#deps.credential.country || r.modality !== modality) throw new VeilError('bad_request', 'answer is for another query');
+      // Another session's answer under this id (the id was reused): not decryptable here.
+      if (r.sessionId !== req.sessionId) throw new VeilError('conflict', 'answer is for another query with the same id');
       if (r.status === 'refused' || !r.result) return { country, status: 'refused', ...(r.code ? { code: r.code } : {}), hits: [] };
       session.sentTo.add(country);
       // Positions are in this query's permuted space (the node maps them back for a disclosure).

@@ -151,4 +151,15 @@ export const NODE_MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 5,
+    sql: `
+      -- Per-query permutation of biometric result positions from node-side randomness (docs/biometrics.md):
+      -- the random nonce this node drew for the answer (keyed with the node's permutation key it gives the
+      -- layout a disclosure claim is mapped back through), and the analyst the query named. NULL for
+      -- queries answered before this version (their positions can no longer be mapped back).
+      ALTER TABLE bio_queries ADD COLUMN perm_nonce BLOB;
+      ALTER TABLE bio_queries ADD COLUMN analyst TEXT;
+    `,
+  },
 ];
