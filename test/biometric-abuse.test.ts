@@ -1,7 +1,8 @@
 /**
  * Abuse of encrypted biometric search through the real network (coordinator, nodes, gateways in this
  * process; docs/biometrics.md "Leakage per query"): analysts who choose their own query ids get no second
- * answer under an id already answered for their country.
+ * answer under an id already answered for their country, and the SDK does not send a probe that is not an
+ * embedding.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initCrypto, type Rng } from '#crypto';
@@ -67,6 +68,17 @@ describe('biometric search abuse (in-process network)', () => {
     } finally {
       await alice.close();
       await bob.close();
+    }
+  });
+
+  it('the SDK refuses a basis-vector probe before anything leaves the analyst', async () => {
+    const client = await net.client('FR');
+    try {
+      const axis = new Float32Array(DIMS);
+      axis[3] = 1;
+      await expect(client.bioMatch('face', axis, CTX, { targets: ['DE'] })).rejects.toMatchObject({ code: 'bad_request' });
+    } finally {
+      await client.close();
     }
   });
 });

@@ -4,7 +4,8 @@
  * The secret key is created inside SEAL and never serialized by this class. What leaves is:
  * - `sessionKeys()`: seeded Galois keys for the pinned rotation steps and conjugation (public material the
  *   node needs; sent once, cached by `sessionId` = SHA-256 of the bytes);
- * - `encryptProbe()`: one seeded symmetric ciphertext of the replicated probe (≈ 64 KiB).
+ * - `encryptProbe()`: one seeded symmetric ciphertext of the replicated probe (≈ 64 KiB), normalized and
+ *   clipped first (probe.ts).
  * `decryptMasked()` returns the positions whose masked value r(s - tau) + e is >= 0, i.e. s >= tau (up to
  * the pinned noise, see params.ts); nothing else in a masked result has meaning.
  */
@@ -14,7 +15,7 @@ import { galoisKeysSerializable, heContext, type HeContext } from './context.ts'
 import { isHeParamId, type HeParamId } from './params.ts';
 import { keep, withBag, type SecretKey, type PublicKey, type Encryptor, type Decryptor, type KeyGenerator } from './seal.ts';
 import { decryptSlots, encryptReplicated } from './analyst-codec.ts';
-import { normalizeTemplate } from './gallery.ts';
+import { prepareProbe } from './probe.ts';
 import { KIND_MASKED, KIND_UNMASKED, readResult } from './wire.ts';
 
 function hex(b: Uint8Array): string {
@@ -72,10 +73,13 @@ export class HeClient {
     return this.id!;
   }
 
-  /** Encrypt a probe embedding (normalized here). Returns a seeded ciphertext blob. */
+  /**
+   * Encrypt a probe embedding: scaled to unit length and clipped here (`prepareProbe`: every coordinate
+   * within ±6/√d, so no probe can single out one coordinate of the gallery). Returns a seeded ciphertext blob.
+   */
   encryptProbe(embedding: ArrayLike<number>): Uint8Array {
     const { enc } = this.live();
-    return encryptReplicated(this.c, enc, normalizeTemplate(embedding, this.c.d.p.dims));
+    return encryptReplicated(this.c, enc, prepareProbe(embedding, this.c.d.p.dims).vector);
   }
 
   /** Decrypt one result ciphertext (raw residues) to slot values (re, im) at `scale`. */
