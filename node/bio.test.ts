@@ -170,4 +170,10 @@ describe('biometric queries from a hostile requester', () => {
     expect(answers[2]).not.toEqual(answers[0]);
     expect(answers[2]).not.toEqual(answers[1]);
   });
+
+  it('a claim cannot be mapped through a query this node did not answer, nor one answered before per-answer nonces', () => {
+    expect(() => slots('FR', 'f'.repeat(32), [0])).toThrow(expect.objectContaining({ code: 'forbidden' }));
+    f.store.gallery.recordAnswered({ id: 'e'.repeat(32), requester: 'FR', modality: MODALITY, positions: SIZE, answeredAt: T0, analyst: null, permutationNonce: null });
+    expect(() => slots('FR', 'e'.repeat(32), [0])).toThrow(expect.objectContaining({ code: 'forbidden' }));
+  });
 });
