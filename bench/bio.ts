@@ -7,7 +7,7 @@
  */
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { GalleryEncoding, HeClient, HeServer, HE_PARAMS, initCrypto, sealHeapBytes, unpermutePosition } from '#crypto';
+import { GalleryEncoding, HeClient, HeServer, HE_PARAMS, initCrypto, randomBytes, sealHeapBytes, unpermutePosition } from '#crypto';
 import { identityCentroid, makeProbe, Xoshiro128 } from '#simulations';
 import { writeResultFile } from './harness/results.ts';
 
@@ -94,7 +94,6 @@ export async function runBioBench(opts: { full: boolean; sizes?: number[]; worke
   const p = HE_PARAMS[PARAM];
   const dims = p.dims;
   await initCrypto();
-  const permKey = new Uint8Array(32).fill(7);
   const client = await HeClient.create(PARAM);
   const workers = opts.workers ?? Math.min(2, cpus().length);
   const server = await HeServer.create(PARAM, { workers });
@@ -155,8 +154,8 @@ export async function runBioBench(opts: { full: boolean; sizes?: number[]; worke
         decMs += performance.now() - t0;
         hitsPerProbe.push(hits.length);
         if (hits.length !== want.length || hits.some((h, i) => h !== want[i])) match = false;
-        // Same probe with the position permutation.
-        const permutation = { key: permKey, queryId: `bench-${n}-${id}` };
+        // Same probe with the position permutation (a fresh node-drawn seed per query, as a node does).
+        const permutation = { seed: randomBytes(32) };
         t0 = performance.now();
         const rp = await server.scoreMasked({ sessionKeys: keys, probe, gallery, permutation });
         eachPerm.push(performance.now() - t0);

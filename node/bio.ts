@@ -6,15 +6,20 @@
  * modality's threshold. Queries run one at a time (each uses every core; at most `maxQueued` wait)
  * and take the same inbound path as identifier queries (`inbound.ts`): verify, policy per modality,
  * daily budgets of biometric queries per requesting country and per analyst, audit.
+ *
+ * Abuse resistance (docs/biometrics.md, "Leakage per query"): a query id is answered once per requesting
+ * country — a repeat is refused (`conflict`) before any scoring, whoever of that country sends it — and
+ * each answer's positions are permuted with a nonce this node draws for it and keeps with the answered
+ * query, so nothing the requester sends decides where its hits appear.
  */
-import { sha256, toHex, GalleryEncoding, HeServer } from '#crypto';
+import { randomBytes, sha256, toHex, GalleryEncoding, HeServer, type Rng } from '#crypto';
 import { BIO_MODALITIES, BIO_PARAMS, ForwardedBioQuery, VeilError, asVeilError, type BioEvalResult, type BioModality, type Envelope, type ErrorCode } from '#protocol';
 import type { AuditLog, Clock, Logger, TimerHandle } from '#platform';
 import type { MemberDirectory } from '#sdk';
 import type { NodeRepositories } from './store/repositories.ts';
 import type { NodeKeys } from './config.ts';
 import { analystDailyBioBudget, dailyBioBudget, type PolicySource } from './policy.ts';
-import { bioPermutationKey } from './bio-layout.ts';
+import { bioPermutationKey, permutationSeed, PERMUTATION_NONCE_BYTES } from './bio-layout.ts';
 import { BudgetLedger, analystBudgetKey } from './budget.ts';
 import { InboundPath, type InboundKind, type RoutedResult } from './inbound.ts';
 
@@ -34,6 +39,8 @@ export interface BioServiceDeps {
   workers?: number;
   /** Queries queued or running; beyond it a query is refused `rate_limited` at once (default 16). */
   maxQueued?: number;
+  /** Randomness for the position permutations and the masks; default: the system CSPRNG. */
+  rng?: Rng;
 }
 
 type Progress = (modality: BioModality, done: number, total: number) => void;
@@ -117,29 +124,41 @@ export class BioService implements AsyncDisposable {
     const a = this.#inbound.admit(env, this.#d.policy.current, budget);
     if (!a.ok) return a.refusal;
     const { q } = a;
+    // One answer per (requesting country, id), checked before anything else is spent on the query.
+    if (store.gallery.answered(q.from, q.id)) return this.#inbound.refuse(q, 'handle', 'conflict');
     const keys = this.#sessionKeys(q);
     // Session problems are refused without an audit entry (as before the shared inbound path).
     if (typeof keys === 'string') return this.#inbound.reply(q, this.#result(q, 'refused', keys));
 
     this.syncGallery();
     const gallery = this.#gallery(q.modality);
+    const rng = this.#d.rng ?? randomBytes;
+    const nonce = rng(PERMUTATION_NONCE_BYTES);
     const t0 = performance.now();
     let scored: { result: Uint8Array; positions: number };
     try {
       const server = await this.#server(q.modality);
-      scored = await server.scoreMasked({ sessionKeys: keys, probe: q.probe, gallery, permutation: { key: this.#permutationKey, queryId: q.id } });
+      const permutation = { seed: permutationSeed(this.#permutationKey, nonce) };
+      scored = await server.scoreMasked({ sessionKeys: keys, probe: q.probe, gallery, permutation, rng });
     } catch (e) {
       const code = asVeilError(e).code;
       if (code === 'bad_key') this.#sessions.delete(q.sessionId);
       return this.#inbound.refuse(q, 'handle', code);
     }
     const ms = Math.round(performance.now() - t0);
-    store.tx(() => {
-      this.#inbound.record(budget, a);
-      budget.commit();
-      store.gallery.recordAnswered({ id: q.id, requester: q.from, modality: q.modality, positions: scored.positions, answeredAt: clock.now() });
-      audit.append({ kind: 'bio.query.answered', queryId: q.id, country: q.from, cls: q.modality, count: scored.positions, ms, bytes: scored.result.length });
-    });
+    const answered = { id: q.id, requester: q.from, modality: q.modality, positions: scored.positions, answeredAt: clock.now(), analyst: q.analyst, permutationNonce: nonce };
+    try {
+      store.tx(() => {
+        this.#inbound.record(budget, a);
+        budget.commit();
+        store.gallery.recordAnswered(answered);
+        audit.append({ kind: 'bio.query.answered', queryId: q.id, country: q.from, cls: q.modality, count: scored.positions, ms, bytes: scored.result.length });
+      });
+    } catch (e) {
+      // Answered meanwhile by another process on this database: that answer stands, this one is dropped.
+      if (asVeilError(e).code === 'conflict') return this.#inbound.refuse(q, 'handle', 'conflict');
+      throw e;
+    }
     return this.#inbound.reply(q, this.#result(q, 'ok', undefined, scored));
   }
 
@@ -204,6 +223,7 @@ export class BioService implements AsyncDisposable {
       status,
       ...(code ? { code } : {}),
       modality: q.modality,
+      sessionId: q.sessionId,
       positions: scored?.positions ?? 0,
       result: scored?.result ?? null,
     };

@@ -1,3 +1,4 @@
+import { prepareProbe, probeClip } from '#crypto';
 import { VeilError } from './errors.ts';
 /**
  * Biometric templates (docs/design.md §3): fixed-length float embeddings compared by inner product after L2
@@ -12,6 +13,13 @@ export const BIO_MODALITIES = ['face', 'fingerprint'] as const;
 export type BioModality = (typeof BIO_MODALITIES)[number];
 
 export const TEMPLATE_DIMS = { face: 512, fingerprint: 256 } as const satisfies Record<BioModality, number>;
+
+/**
+ * Hits per country per biometric query beyond which the SDK reports the answer as an error instead of
+ * positions: one person has a handful of captures in a gallery; a probe that crosses the threshold at
+ * more positions than this is degenerate or crafted (docs/biometrics.md, "Leakage per query").
+ */
+export const BIO_MAX_HITS = 50;
 
 /** The pinned HE parameter set per modality (crypto/he/params.ts). */
 export const BIO_PARAMS = { face: 'face-512-v1', fingerprint: 'fingerprint-256-v1' } as const satisfies Record<BioModality, string>;
@@ -43,6 +51,25 @@ export function decodeTemplate(value: readonly number[] | string | Float32Array,
   const vector = new Float32Array(dims);
   for (let i = 0; i < dims; i++) vector[i] = raw[i]! / norm;
   return { vector, normalized: Math.abs(norm - 1) > 1e-3 };
+}
+
+/** The least length a probe may keep after clipping (`prepareProbe`) and still count as an embedding. */
+export const PROBE_MIN_KEPT = 0.9;
+
+/**
+ * A probe for encrypted search: decoded and normalized like a template, and refused (`bad_request`) if
+ * clipping each coordinate to ±6/√d (what `HeClient.encryptProbe` does) would take more than a tenth of its
+ * length: its mass sits on a few coordinates, so it is not an embedding but a probe built to read gallery
+ * coordinates. Returns the unit vector; the clipping itself happens at encryption.
+ */
+export function decodeProbe(value: readonly number[] | string | Float32Array, modality: BioModality): Float32Array {
+  const { vector } = decodeTemplate(value, modality);
+  const { kept } = prepareProbe(vector, vector.length);
+  if (kept < PROBE_MIN_KEPT) {
+    const share = Math.round(100 * (1 - kept));
+    throw new VeilError('bad_request', `${modality} probe is not an embedding: ${share}% of its length is in coordinates above ${probeClip(vector.length).toFixed(3)}; pass the embedding the recognition model produced`);
+  }
+  return vector;
 }
 
 export function dot(a: Float32Array, b: Float32Array): number {

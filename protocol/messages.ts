@@ -188,6 +188,8 @@ export const BioEvalResult = z.strictObject({
   status: z.enum(['ok', 'refused']),
   code: errorCode.optional(),
   modality: z.enum(BIO_MODALITIES),
+  /** The query's session (`sessionId`): the result is encrypted under that session's key only. */
+  sessionId: bioFields.sessionId,
   /** Gallery positions covered by the result. */
   positions: z.number().int().nonnegative().max(2 ** 31),
   result: bytesMax(LIMITS.maxPayloadBytes - 4096).nullable(),

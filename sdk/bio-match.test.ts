@@ -4,8 +4,8 @@
  * sent once per node, one resend with the keys to a node that lost them, and failures per country.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GalleryEncoding, HeServer, initCrypto } from '#crypto';
-import { BIO_PARAMS, BioQueryRequest, TEMPLATE_DIMS, type BioEvalResult } from '#protocol';
+import { GalleryEncoding, HeServer, initCrypto, makeProbe } from '#crypto';
+import { BIO_MAX_HITS, BIO_PARAMS, BioQueryRequest, TEMPLATE_DIMS, type BioEvalResult } from '#protocol';
 import { VeilClient } from './client.ts';
 import { heSessions, type BioSession } from './bio-match.ts';
 import { FakeGateway, analystCredential, seeded } from './fake-gateway.test-fixture.ts';
@@ -14,7 +14,9 @@ const CTX = { purpose: 'wanted-person', caseRef: 'T-2026-1', legalBasis: 'art-3'
 const DIMS = TEMPLATE_DIMS.fingerprint;
 const PARAMS = BIO_PARAMS.fingerprint;
 
-/** A unit vector along axis `i` (orthogonal templates: score 1 with itself, 0 with the others). */
+/** A capture of synthetic person `i` (captures of one person score 0.6-0.8, of two people about 0 ± 0.06). */
+const person = (i: number, capture = 0) => makeProbe({ seed: 8, identity: i, dims: DIMS, captureIndex: capture });
+/** A unit vector along axis `i`: not an embedding. */
 const axis = (i: number) => Float32Array.from({ length: DIMS }, (_, j) => (j === i ? 1 : 0));
 
 describe('encrypted biometric search (fake gateway, real HE)', () => {
@@ -26,9 +28,9 @@ describe('encrypted biometric search (fake gateway, real HE)', () => {
   });
   afterAll(() => server?.dispose());
 
-  function gallery(axes: number[]): GalleryEncoding {
+  function gallery(people: number[]): GalleryEncoding {
     const g = GalleryEncoding.create(PARAMS);
-    axes.forEach((a, pos) => g.set(pos, axis(a)));
+    people.forEach((a, pos) => g.set(pos, person(a, 1)));
     g.flush();
     return g;
   }
@@ -46,7 +48,7 @@ describe('encrypted biometric search (fake gateway, real HE)', () => {
 
   it('finds the matching position, sends session keys once per node, and resends once to a node that lost them', async () => {
     const { gw, client } = await network();
-    const r = await client.bioMatch('fingerprint', axis(7), CTX);
+    const r = await client.bioMatch('fingerprint', person(7), CTX);
     expect(r.modality).toBe('fingerprint');
     expect(r.results).toEqual([
       { country: 'DE', status: 'hit', positions: 4, hits: [{ position: 2, ref: `bio:${r.queryId}:2` }] },
@@ -56,7 +58,7 @@ describe('encrypted biometric search (fake gateway, real HE)', () => {
     expect(first).toMatchObject({ id: r.queryId, targets: ['DE', 'IT'], modality: 'fingerprint', sessionKeys: expect.any(Uint8Array) });
 
     // Both nodes hold the keys now: the next query goes without them.
-    const again = await client.bioMatch('fingerprint', axis(21), CTX);
+    const again = await client.bioMatch('fingerprint', person(21), CTX);
     expect(again.results.map((x) => [x.country, x.status, x.hits.map((h) => h.position)])).toEqual([
       ['DE', 'no-hit', []],
       ['IT', 'hit', [1]],
@@ -67,7 +69,7 @@ describe('encrypted biometric search (fake gateway, real HE)', () => {
     // DE restarts and forgets the session: it answers unknown_session, and only DE is asked again, with
     // the keys, under a fresh query id that its hit references.
     gw.node('DE').sessions.clear();
-    const third = await client.bioMatch('fingerprint', axis(7), CTX);
+    const third = await client.bioMatch('fingerprint', person(7), CTX);
     expect(gw.count('/v1/bio-query')).toBe(4);
     const retry = gw.last('/v1/bio-query', BioQueryRequest);
     expect(retry).toMatchObject({ targets: ['DE'], sessionKeys: expect.any(Uint8Array) });
@@ -83,7 +85,7 @@ describe('encrypted biometric search (fake gateway, real HE)', () => {
     const { gw, client } = await network();
     gw.node('DE').rejectsSessions = true;
     gw.node('IT').signAs = gw.node('DE');
-    const r = await client.bioMatch('fingerprint', axis(7), CTX);
+    const r = await client.bioMatch('fingerprint', person(7), CTX);
     expect(gw.count('/v1/bio-query')).toBe(2);
     expect(r.results).toEqual([
       { country: 'DE', status: 'refused', code: 'unknown_session', hits: [] },
@@ -91,7 +93,7 @@ describe('encrypted biometric search (fake gateway, real HE)', () => {
     ]);
     gw.node('DE').outage = { status: 'timeout', code: 'timeout' };
     gw.node('IT').signAs = undefined;
-    const s = await client.bioMatch('fingerprint', axis(7), CTX);
+    const s = await client.bioMatch('fingerprint', person(7), CTX);
     expect(s.results).toEqual([
       { country: 'DE', status: 'timeout', code: 'timeout', hits: [] },
       { country: 'IT', status: 'no-hit', positions: 3, hits: [] },
@@ -105,9 +107,34 @@ describe('encrypted biometric search (fake gateway, real HE)', () => {
     ];
     for (const alter of alterations) {
       gw.node('IT').alterBio = alter;
-      const t = await client.bioMatch('fingerprint', axis(21), CTX, { targets: ['IT'] });
+      const t = await client.bioMatch('fingerprint', person(21), CTX, { targets: ['IT'] });
       expect(t.results).toEqual([{ country: 'IT', status: 'error', code: 'bad_request', hits: [] }]);
     }
+    await client.close();
+  });
+
+  it('refuses a probe that is not an embedding (its mass on a few coordinates) before anything is sent', async () => {
+    const { gw, client } = await network();
+    // A basis vector, scaled or not, and a probe with most of its mass on two coordinates: crafted to read
+    // gallery coordinates, not to search for a person.
+    const two = person(3).map((x, i) => (i < 2 ? 5 : x));
+    for (const p of [axis(7), axis(7).map((x) => 50 * x), two]) {
+      await expect(client.bioMatch('fingerprint', p, CTX)).rejects.toMatchObject({ code: 'bad_request' });
+    }
+    expect(gw.count('/v1/bio-query')).toBe(0);
+    await client.close();
+  });
+
+  it(`reports a country whose answer has more than ${BIO_MAX_HITS} hits as an error, without positions`, async () => {
+    const { gw, client } = await network();
+    // A degenerate or crafted probe that crosses the threshold at a large part of a gallery: no list of
+    // positions to take to disclosure, only the fact.
+    gw.node('DE').bio = { server, gallery: gallery(Array.from({ length: BIO_MAX_HITS + 1 }, () => 7)) };
+    gw.node('IT').bio = { server, gallery: gallery(Array.from({ length: BIO_MAX_HITS }, () => 7)) };
+    const r = await client.bioMatch('fingerprint', person(7), CTX);
+    expect(r.results[0]).toEqual({ country: 'DE', status: 'error', code: 'too_large', positions: BIO_MAX_HITS + 1, hits: [] });
+    expect(r.results[1]).toMatchObject({ country: 'IT', status: 'hit' });
+    expect(r.results[1]?.hits).toHaveLength(BIO_MAX_HITS);
     await client.close();
   });
 
@@ -135,12 +162,12 @@ describe('encrypted biometric search (fake gateway, real HE)', () => {
     await expect(client.bioMatch('fingerprint', new Float32Array(DIMS), CTX)).rejects.toMatchObject({ code: 'bad_request' });
     expect(gw.count('/v1/bio-query')).toBe(0);
 
-    await client.bioMatch('fingerprint', axis(7), CTX, { targets: ['DE'] });
+    await client.bioMatch('fingerprint', person(7), CTX, { targets: ['DE'] });
     expect(created).toEqual([{ id: expect.any(String), disposed: false }]);
     await client.close();
     expect(created[0]?.disposed).toBe(true);
     // A new session afterwards: new keys, sent again.
-    await client.bioMatch('fingerprint', axis(7), CTX, { targets: ['DE'] });
+    await client.bioMatch('fingerprint', person(7), CTX, { targets: ['DE'] });
     expect(created).toHaveLength(2);
     expect(created[1]?.id).not.toBe(created[0]?.id);
     expect(gw.last('/v1/bio-query', BioQueryRequest)).toMatchObject({ sessionId: created[1]?.id, sessionKeys: expect.any(Uint8Array) });

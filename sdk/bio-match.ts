@@ -7,9 +7,14 @@
  * Session keys (public evaluation keys) go to a node once and are cached there by their hash; a node
  * that lost them (restart, cache eviction) answers `unknown_session`, and the query is resent once, with
  * the keys, to those nodes only (under a fresh query id).
+ *
+ * Abuse limits on this side (docs/biometrics.md, "Leakage per query"): a probe that is not an embedding
+ * (its length on a few coordinates) is refused before anything is sent, and the probe is clipped when
+ * encrypted; an answer for another session of the same query id (a reused id) is `conflict`, and one with
+ * more than `BIO_MAX_HITS` hits is reported as `too_large` without positions.
  */
 import { HeClient } from '#crypto';
-import { BIO_PARAMS, BioEvalResult, Envelope, LIMITS, QueryResponse, VeilError, decodeTemplate, decodeWith, errorCodeOf, verifyEnvelope, type Answer, type BioModality, type BioQueryRequest } from '#protocol';
+import { BIO_MAX_HITS, BIO_PARAMS, BioEvalResult, Envelope, LIMITS, QueryResponse, VeilError, decodeProbe, decodeWith, errorCodeOf, verifyEnvelope, type Answer, type BioModality, type BioQueryRequest } from '#protocol';
 import { nodeSigner } from './known-members.ts';
 import { freshId, type FlowDeps } from './flow-deps.ts';
 import type { BioCountryResult, BioQueryResult, SearchContext } from './types.ts';
@@ -54,7 +59,7 @@ export class BioMatcher implements Disposable {
 
   async match(modality: BioModality, embedding: ArrayLike<number>, ctx: SearchContext, opts: BioMatchOptions = {}): Promise<BioQueryResult> {
     const d = this.#deps;
-    const probe = decodeTemplate(Array.from(embedding), modality).vector;
+    const probe = decodeProbe(Array.from(embedding), modality);
     const members = await d.members.list();
     const session = await this.#session(modality);
     const targets = opts.targets ?? members.map((m) => m.country).filter((c) => c !== d.credential.country);
@@ -106,10 +111,13 @@ export class BioMatcher implements Disposable {
     try {
       const r = this.#open(country, decodeWith(a.env, Envelope, LIMITS.maxPayloadBytes));
       if (r.id !== req.id || r.to !== this.#deps.credential.country || r.modality !== modality) throw new VeilError('bad_request', 'answer is for another query');
+      // Another session's answer under this id (the id was reused): not decryptable here.
+      if (r.sessionId !== req.sessionId) throw new VeilError('conflict', 'answer is for another query with the same id');
       if (r.status === 'refused' || !r.result) return { country, status: 'refused', ...(r.code ? { code: r.code } : {}), hits: [] };
       session.sentTo.add(country);
       // Positions are in this query's permuted space (the node maps them back for a disclosure).
       const positions = session.he.decryptMasked(r.result);
+      if (positions.length > BIO_MAX_HITS) return { country, status: 'error', code: 'too_large', positions: r.positions, hits: [] };
       return {
         country,
         status: positions.length > 0 ? 'hit' : 'no-hit',

@@ -282,7 +282,7 @@ export class FakeNode {
   async answerBio(q: BioQueryRequest, from: string): Promise<Answer> {
     if (this.outage) return { country: this.country, ...this.outage };
     const reply = (status: 'ok' | 'refused', code?: ErrorCode, scored?: { result: Uint8Array; positions: number }): Answer => {
-      const r: BioEvalResult = { t: 'bio-result', id: q.id, ts: q.ts, from: this.country, to: from, status, ...(code ? { code } : {}), modality: q.modality, positions: scored?.positions ?? 0, result: scored?.result ?? null };
+      const r: BioEvalResult = { t: 'bio-result', id: q.id, ts: q.ts, from: this.country, to: from, status, ...(code ? { code } : {}), modality: q.modality, sessionId: q.sessionId, positions: scored?.positions ?? 0, result: scored?.result ?? null };
       return { country: this.country, status: 'answered', env: encode(this.#sign(this.alterBio ? this.alterBio(r) : r)) };
     };
     if (q.sessionKeys) {

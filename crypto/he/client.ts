@@ -4,7 +4,8 @@
  * The secret key is created inside SEAL and never serialized by this class. What leaves is:
  * - `sessionKeys()`: seeded Galois keys for the pinned rotation steps and conjugation (public material the
  *   node needs; sent once, cached by `sessionId` = SHA-256 of the bytes);
- * - `encryptProbe()`: one seeded symmetric ciphertext of the replicated probe (≈ 64 KiB).
+ * - `encryptProbe()`: one seeded symmetric ciphertext of the replicated probe (≈ 64 KiB), normalized and
+ *   clipped first (probe.ts).
  * `decryptMasked()` returns the positions whose masked value r(s - tau) + e is >= 0, i.e. s >= tau (up to
  * the pinned noise, see params.ts); nothing else in a masked result has meaning.
  */
@@ -12,10 +13,9 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { CryptoError } from '../errors.ts';
 import { galoisKeysSerializable, heContext, type HeContext } from './context.ts';
 import { isHeParamId, type HeParamId } from './params.ts';
-import { ckksCodec, mulmod, invmod, nttTables, toResidues } from './ring.ts';
 import { keep, withBag, type SecretKey, type PublicKey, type Encryptor, type Decryptor, type KeyGenerator } from './seal.ts';
-import { parsePlaintext, readResidues, writeF64, writeResidues } from './seal-format.ts';
-import { normalizeTemplate } from './gallery.ts';
+import { decryptSlots, encryptReplicated } from './analyst-codec.ts';
+import { prepareProbe } from './probe.ts';
 import { KIND_MASKED, KIND_UNMASKED, readResult } from './wire.ts';
 
 function hex(b: Uint8Array): string {
@@ -73,78 +73,18 @@ export class HeClient {
     return this.id!;
   }
 
-  /** Encrypt a probe embedding (normalized here). Returns a seeded ciphertext blob. */
+  /**
+   * Encrypt a probe embedding: scaled to unit length and clipped here (`prepareProbe`: every coordinate
+   * within ±6/√d, so no probe can single out one coordinate of the gallery). Returns a seeded ciphertext blob.
+   */
   encryptProbe(embedding: ArrayLike<number>): Uint8Array {
     const { enc } = this.live();
-    const c = this.c;
-    const d = c.d;
-    const p = normalizeTemplate(embedding, d.p.dims);
-    const zRe = new Float64Array(d.slots);
-    const zIm = new Float64Array(d.slots);
-    for (let j = 0; j < d.slots; j++) {
-      const m = j % d.h;
-      zRe[j] = p[2 * m]!;
-      zIm[j] = p[2 * m + 1]!;
-    }
-    const coeffs = new Float64Array(d.n);
-    ckksCodec(d.n).encodeFloat(zRe, zIm, d.probeScale, coeffs);
-    const bytes = c.ptTemplate.slice();
-    const r = new Uint32Array(d.n);
-    for (let pi = 0; pi < d.q.length; pi++) {
-      toResidues(coeffs, d.q[pi]!, r);
-      nttTables(d.q[pi]!, d.n).forward(r);
-      writeResidues(bytes, c.ptData.offset + pi * d.n * 8, r, d.n);
-    }
-    writeF64(bytes, c.ptScaleOffset, d.probeScale);
-    return withBag((bag) => {
-      const pt = keep(bag, c.seal.PlainText());
-      pt.loadArray(c.ctx, bytes);
-      return keep(bag, enc.encryptSymmetricSerializable(pt)).saveArray(c.seal.ComprModeType.none);
-    });
+    return encryptReplicated(this.c, enc, prepareProbe(embedding, this.c.d.p.dims).vector);
   }
 
   /** Decrypt one result ciphertext (raw residues) to slot values (re, im) at `scale`. */
   private decryptSlots(words: Uint32Array, scale: number): { re: Float64Array; im: Float64Array } {
-    const { dec } = this.live();
-    const c = this.c;
-    const d = c.d;
-    const bytes = c.ctTemplate.slice();
-    writeResidues(bytes, c.ctData.offset, words, words.length);
-    writeF64(bytes, c.ctScaleOffset, scale);
-    const ptBytes = withBag((bag) => {
-      const ct = keep(bag, c.seal.CipherText());
-      try {
-        ct.loadArray(c.ctx, bytes);
-      } catch (e) {
-        throw new CryptoError('bad_ciphertext', 'result ciphertext rejected', { cause: e });
-      }
-      const pt = keep(bag, dec.decrypt(ct));
-      return pt.saveArray(c.seal.ComprModeType.none);
-    });
-    const info = parsePlaintext(ptBytes, c.d.p.primes.slice(0, -1), d.n);
-    const q1 = d.q[0]!;
-    const q2 = d.q[1]!;
-    const a1 = new Uint32Array(d.n);
-    const a2 = new Uint32Array(d.n);
-    readResidues(ptBytes, info.data.offset, d.n, a1);
-    readResidues(ptBytes, info.data.offset + d.n * 8, d.n, a2);
-    nttTables(q1, d.n).inverse(a1);
-    nttTables(q2, d.n).inverse(a2);
-    // CRT for two primes: x = a1 + q1 * ((a2 - a1) * q1^-1 mod q2), centered.
-    const inv = invmod(q1 % q2, q2);
-    const q2Inv = 1 / q2;
-    const coeffs = new Float64Array(d.n);
-    for (let i = 0; i < d.n; i++) {
-      let diff = a2[i]! - (a1[i]! % q2);
-      if (diff < 0) diff += q2;
-      let k = mulmod(diff, inv, q2, q2Inv);
-      if (k > q2 / 2) k -= q2;
-      coeffs[i] = a1[i]! + q1 * k;
-    }
-    const re = new Float64Array(d.slots);
-    const im = new Float64Array(d.slots);
-    ckksCodec(d.n).decode(coeffs, scale, re, im);
-    return { re, im };
+    return decryptSlots(this.c, this.live().dec, words, scale);
   }
 
   /** Positions (ascending) whose masked score is non-negative, i.e. s >= tau. */

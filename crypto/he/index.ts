@@ -6,6 +6,7 @@ export { HE_PARAMS, HE_PARAM_CODES, isHeParamId, type HeParamId, type HeParamSet
 export { HeClient } from './client.ts';
 export { HeServer, type ScoreOptions, type ScoreResult } from './server.ts';
 export { GalleryEncoding, normalizeTemplate } from './gallery.ts';
+export { prepareProbe, probeClip, PROBE_CLIP_SIGMAS } from './probe.ts';
 export { loadSeal, sealHeapBytes } from './seal.ts';
 export {
   permutePosition,

@@ -39,7 +39,15 @@ export interface HeParamSet {
   readonly galleryScaleBits: number;
   /** Default decision threshold tau on the inner product of L2-normalized embeddings. */
   readonly threshold: number;
-  /** Mask multiplier r is log-uniform in [2^rMinBits, 2^rMaxBits). */
+  /**
+   * Mask multiplier r is log-uniform in [2^rMinBits, 2^rMaxBits): one decoded value places |s - tau| only
+   * within a factor 2^(rMaxBits - rMinBits) (docs/biometrics.md, "Leakage per query"). Node-side only (the
+   * analyst reads signs), so widening it changes no wire format. The floor: R is rounded to integer
+   * coefficients, which moves its slot values by ≈ 18 (rms), so r ≥ 2^7 keeps every slot value positive
+   * (7 sigma). The ceiling: results must not wrap around Q/2 at scale 2^42, i.e. |slot value| ≲ 2^17 at the
+   * coefficient level; the worst honest pattern (s = -1 everywhere: a constant) puts 2·1.4·E[r] ≈ 2^14.9 in
+   * one coefficient at rMaxBits 16, two bits below (crypto/he/leakage.test.ts checks s = ±1 everywhere).
+   */
   readonly rMinBits: number;
   readonly rMaxBits: number;
   /** Mask noise e is uniform in [0, r * 2^-eBits): a hit is declared at s >= tau - 2^-eBits at worst. */
@@ -63,7 +71,7 @@ export const HE_PARAMS = {
     galleryScaleBits: 18,
     threshold: 0.4,
     rMinBits: 7,
-    rMaxBits: 13,
+    rMaxBits: 16,
     eBits: 12,
     securityBits: 128,
   },
@@ -83,7 +91,7 @@ export const HE_PARAMS = {
     galleryScaleBits: 18,
     threshold: 0.4,
     rMinBits: 7,
-    rMaxBits: 13,
+    rMaxBits: 16,
     eBits: 12,
     securityBits: 128,
   },

@@ -12,7 +12,9 @@ const ID = 'face-512-v1';
 const DIMS = 512;
 const SEED = 5;
 const TAU = HE_PARAMS[ID].threshold;
-const KEY = Uint8Array.from({ length: 32 }, (_, i) => i * 7 + 1);
+const SEED_A = Uint8Array.from({ length: 32 }, (_, i) => i * 7 + 1);
+const SEED_B = Uint8Array.from({ length: 32 }, (_, i) => i * 7 + 2);
+const SEED_C = Uint8Array.from({ length: 32 }, (_, i) => i * 7 + 3);
 
 beforeAll(async () => {
   await initCrypto();
@@ -21,8 +23,8 @@ beforeAll(async () => {
 describe('position permutation (pure)', () => {
   it('unpermute . permute = identity, a bijection into the padded space, padding refused', () => {
     for (const positions of [1, 2049, 8196]) {
-      for (const queryId of ['q1', 'q2']) {
-        const opts = { key: KEY, queryId, positions, paramId: ID } as const;
+      for (const seed of [SEED_A, SEED_B]) {
+        const opts = { seed, positions, paramId: ID } as const;
         const plan = permutationPlan(derive(ID), positions, opts);
         const seen = new Set<number>();
         for (let p = 0; p < positions; p++) {
@@ -44,23 +46,24 @@ describe('position permutation (pure)', () => {
     }
   });
 
-  it('depends on key and query id; offsets use at most the allowed key switches', () => {
+  it('depends on the seed only; offsets use at most the allowed key switches', () => {
     const positions = 20_000;
-    const base = { key: KEY, positions, paramId: ID } as const;
-    const a = Array.from({ length: positions }, (_, p) => permutePosition(p, { ...base, queryId: 'a' }));
-    const b = Array.from({ length: positions }, (_, p) => permutePosition(p, { ...base, queryId: 'b' }));
-    const k = Array.from({ length: positions }, (_, p) => permutePosition(p, { ...base, queryId: 'a', key: KEY.map((x) => x ^ 1) }));
+    const base = { positions, paramId: ID } as const;
+    const a = Array.from({ length: positions }, (_, p) => permutePosition(p, { ...base, seed: SEED_A }));
+    const again = Array.from({ length: positions }, (_, p) => permutePosition(p, { ...base, seed: SEED_A.slice() }));
+    const b = Array.from({ length: positions }, (_, p) => permutePosition(p, { ...base, seed: SEED_B }));
+    const k = Array.from({ length: positions }, (_, p) => permutePosition(p, { ...base, seed: SEED_A.map((x, i) => (i === 31 ? x ^ 1 : x)) }));
     const same = (x: number[], y: number[]) => x.filter((v, i) => v === y[i]).length;
+    expect(again).toEqual(a);
     expect(same(a, b)).toBeLessThan(positions / 4);
     expect(same(a, k)).toBeLessThan(positions / 4);
-    const plan = permutationPlan(derive(ID), positions, { key: KEY, queryId: 'a' });
+    const plan = permutationPlan(derive(ID), positions, { seed: SEED_A });
     for (const o of plan.offsets) {
       expect(o).toBeLessThan(derive(ID).h);
       expect(o.toString(2).replace(/0/g, '').length).toBeLessThanOrEqual(PERMUTATION_MAX_SWITCHES);
     }
     expect(permutationOffsetCount(ID)).toBe(1 + 8 + 28 + 56);
-    expect(code(() => permutePosition(0, { ...base, queryId: 'a', key: new Uint8Array(16) }))).toBe('bad_key');
-    expect(code(() => permutePosition(0, { ...base, queryId: '' }))).toBe('bad_request');
+    expect(code(() => permutePosition(0, { ...base, seed: new Uint8Array(16) }))).toBe('bad_key');
   });
 });
 
@@ -92,8 +95,8 @@ describe('encrypted 1:N matching with permuted positions (face-512-v1)', () => {
       const p = makeProbe({ seed: SEED, identity, dims: DIMS });
       const probe = client.encryptProbe(p);
       const want = plainHits(p);
-      for (const queryId of ['query-A', 'query-B']) {
-        const permutation = { key: KEY, queryId };
+      for (const [queryId, seed] of [['query-A', SEED_A], ['query-B', SEED_B]] as const) {
+        const permutation = { seed };
         const r = await server.scoreMasked({ sessionKeys: keys, probe, gallery, rng: seeded(pi), permutation });
         expect(r.positions).toBe(positions);
         const seen = client.decryptMasked(r.result);
@@ -109,10 +112,10 @@ describe('encrypted 1:N matching with permuted positions (face-512-v1)', () => {
     // is seen at a different position in queries A and B.
     const a = byQuery.get('query-A')!;
     const b = byQuery.get('query-B')!;
-    const opts = (queryId: string) => ({ key: KEY, queryId, positions, paramId: ID }) as const;
+    const opts = (seed: Uint8Array) => ({ seed, positions, paramId: ID }) as const;
     for (const x of [0, 1, 2, 2048 + 5, 6144 + 100]) {
-      const qa = permutePosition(x, opts('query-A'));
-      const qb = permutePosition(x, opts('query-B'));
+      const qa = permutePosition(x, opts(SEED_A));
+      const qb = permutePosition(x, opts(SEED_B));
       expect(a).toContain(qa);
       expect(b).toContain(qb);
       expect(qa).not.toBe(qb);
@@ -122,7 +125,7 @@ describe('encrypted 1:N matching with permuted positions (face-512-v1)', () => {
   it('fast paths stay word-for-word the SEAL baseline with the permutation (and with a worker thread)', async () => {
     const p = makeProbe({ seed: SEED, identity: 0, dims: DIMS });
     const probe = client.encryptProbe(p);
-    const permutation = { key: KEY, queryId: 'query-C' };
+    const permutation = { seed: SEED_C };
     const run = async (s: HeServer, extra: Partial<Parameters<HeServer['scoreMasked']>[0]>) =>
       (await s.scoreMasked({ sessionKeys: keys, probe, gallery, rng: seeded(9), permutation, ...extra })).result;
     const base = await run(server, { mode: 'seal' });

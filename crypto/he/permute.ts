@@ -1,10 +1,11 @@
 /**
- * Per-query keyed permutation of result positions (docs/design.md §3: "the node maps positions back to records with
- * a per-query keyed permutation it can recompute").
+ * Per-query permutation of result positions (docs/design.md §3: "result positions are shuffled by a keyed
+ * per-query permutation that only the node can undo").
  *
- * A masked result holds `npairs` ciphertexts of 2 x 2048 positions (real parts, imaginary parts). With a
- * node key K and a query id, a deterministic stream (BLAKE2b keyed by HKDF(K, 'veil/v1/bio-permutation' ||
- * queryId)) gives:
+ * A masked result holds `npairs` ciphertexts of 2 x 2048 positions (real parts, imaginary parts). From a
+ * 32-byte seed that the node draws at random for this one query (never derived from anything the requester
+ * sends: a requester that could repeat the seed would see its positions line up across queries), a
+ * deterministic stream (BLAKE2b keyed by HKDF(seed, 'veil/v1/bio-permutation')) gives:
  *  - a uniform permutation of the 2·npairs block halves: layout block b (2048 templates) is placed in half
  *    `dest[b]` = 2t + (0: real, 1: imaginary) of result ciphertext t. This is free (which blocks are
  *    paired, in which order, and on which half, is the node's choice);
@@ -12,6 +13,7 @@
  *    (SEAL rotate_vector, the same on the real and imaginary parts). The session only holds Galois keys
  *    for the power-of-two steps below h, so an offset is a sum of at most PERMUTATION_MAX_SWITCHES distinct
  *    such steps (one key switch each); offsets are drawn uniformly from that set (within [0, h)).
+ * The node keeps the seed with the answered query, so a disclosure claim's position can be mapped back.
  *
  * Within a block, the slot order is only shifted, not shuffled: an analyst who sees hits in two queries can
  * still tell that two hits whose slot indices (mod 2048) differ by more than h - 1 cyclically are not the
@@ -30,10 +32,8 @@ export const PERMUTATION_LABEL = 'veil/v1/bio-permutation';
 export const PERMUTATION_MAX_SWITCHES = 3;
 
 export interface PositionPermutation {
-  /** Node-held 32-byte uniformly random key. */
-  readonly key: Uint8Array;
-  /** The query's id (any non-empty string). */
-  readonly queryId: string;
+  /** 32 uniformly random bytes drawn by the node for this query alone (kept by the node, never sent). */
+  readonly seed: Uint8Array;
 }
 
 export interface PermutationPlan {
@@ -78,9 +78,8 @@ class Stream {
   private buf = new Uint32Array(0);
   private off = 0;
   constructor(p: PositionPermutation) {
-    if (!(p.key instanceof Uint8Array) || p.key.length !== 32) throw new CryptoError('bad_key', 'permutation: key must be 32 bytes');
-    if (typeof p.queryId !== 'string' || p.queryId.length === 0) throw new CryptoError('bad_request', 'permutation: empty query id');
-    this.seed = deriveSubkey(p.key, PERMUTATION_LABEL + p.queryId, 32);
+    if (!(p.seed instanceof Uint8Array) || p.seed.length !== 32) throw new CryptoError('bad_key', 'permutation: seed must be 32 bytes');
+    this.seed = deriveSubkey(p.seed, PERMUTATION_LABEL, 32);
   }
   private u32(): number {
     if (this.off >= this.buf.length) {
@@ -110,7 +109,7 @@ function checkPositions(d: Derived, positions: number): number {
   return Math.max(1, Math.ceil(nb / 2));
 }
 
-/** The plan for a gallery of `positions` templates (deterministic in key, queryId, positions, paramId). */
+/** The plan for a gallery of `positions` templates (deterministic in seed, positions, paramId). */
 export function permutationPlan(d: Derived, positions: number, p: PositionPermutation): PermutationPlan {
   const npairs = checkPositions(d, positions);
   const s = new Stream(p);

@@ -54,9 +54,10 @@ export interface ScoreOptions {
   /** Tests and benchmarks only: return raw scores (no masking). Never for a peer. */
   readonly unmaskedForTesting?: boolean;
   /**
-   * Per-query keyed permutation of the positions the analyst sees (permute.ts): result ciphertexts and
-   * halves are shuffled and each result ciphertext's slots rotated. The node maps a claimed position back
-   * with `unpermutePosition(p, { key, queryId, positions: ScoreResult.positions, paramId })`. The result's
+   * Per-query permutation of the positions the analyst sees (permute.ts), from a seed the node draws at
+   * random for this query: result ciphertexts and halves are shuffled and each result ciphertext's slots
+   * rotated. The node keeps the seed and maps a claimed position back with
+   * `unpermutePosition(p, { seed, positions: ScoreResult.positions, paramId })`. The result's
    * header then counts the padded position space (2·2048 per result ciphertext); `ScoreResult.positions`
    * stays the gallery size. Not with `unmaskedForTesting`.
    */

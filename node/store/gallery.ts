@@ -2,10 +2,12 @@
  * SQLite repository of the biometric galleries: one row per position per modality, a freed position
  * keeping its row (record and vector NULL) until it is reused, every change numbered by a counter in
  * `meta` so a running node can apply what an import (another process) changed. It also remembers the
- * biometric queries answered from the gallery, which a later disclosure claim must name.
+ * biometric queries answered from the gallery, which a later disclosure claim must name, with the random
+ * nonce of each answer's position permutation; a query id is answered once per requester.
  */
+import { VeilError } from '#protocol';
 import type { Db } from '#platform';
-import { prepared, type CountRow, type Prepared } from './statement.ts';
+import { blob, prepared, type CountRow, type Prepared } from './statement.ts';
 import type { AnsweredBioQuery, GalleryRepository, GalleryRow, MetaRepository } from './repositories.ts';
 
 const SEQ_KEY = 'gallery_seq';
@@ -24,6 +26,8 @@ interface AnsweredSql {
   modality: string;
   positions: number;
   answered_at: number;
+  analyst: string | null;
+  perm_nonce: Uint8Array | null;
 }
 
 /** A copy of the stored bytes as float32s (the blob need not be aligned for a view). */
@@ -42,7 +46,7 @@ export class SqliteGallery implements GalleryRepository {
   readonly #changesOf: Prepared<[number, string], GallerySql>;
   readonly #at: Prepared<[string, number], { record_id: string; vector: Uint8Array }>;
   readonly #count: Prepared<[string], CountRow>;
-  readonly #answer: Prepared<[string, string, string, number, number]>;
+  readonly #answer: Prepared<[string, string, string, number, number, string | null, Uint8Array | null]>;
   readonly #answered: Prepared<[string, string], AnsweredSql>;
 
   constructor(deps: { db: Db; meta: MetaRepository }) {
@@ -61,8 +65,11 @@ export class SqliteGallery implements GalleryRepository {
     this.#changesOf = prepared(db, 'SELECT modality, position, record_id, vector, seq FROM gallery WHERE seq > ? AND modality = ? ORDER BY seq');
     this.#at = prepared(db, 'SELECT record_id, vector FROM gallery WHERE modality = ? AND position = ? AND record_id IS NOT NULL');
     this.#count = prepared(db, 'SELECT COUNT(*) AS n FROM gallery WHERE modality = ? AND record_id IS NOT NULL');
-    this.#answer = prepared(db, 'INSERT OR REPLACE INTO bio_queries (id, requester, modality, positions, answered_at) VALUES (?, ?, ?, ?, ?)');
-    this.#answered = prepared(db, 'SELECT id, requester, modality, positions, answered_at FROM bio_queries WHERE requester = ? AND id = ?');
+    this.#answer = prepared(
+      db,
+      'INSERT OR IGNORE INTO bio_queries (id, requester, modality, positions, answered_at, analyst, perm_nonce) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    );
+    this.#answered = prepared(db, 'SELECT id, requester, modality, positions, answered_at, analyst, perm_nonce FROM bio_queries WHERE requester = ? AND id = ?');
   }
 
   #nextSeq(): number {
@@ -104,11 +111,23 @@ export class SqliteGallery implements GalleryRepository {
   }
 
   recordAnswered(q: AnsweredBioQuery): void {
-    this.#answer.run(q.id, q.requester, q.modality, q.positions, q.answeredAt);
+    const nonce = q.permutationNonce ? Buffer.from(q.permutationNonce) : null;
+    if (this.#answer.run(q.id, q.requester, q.modality, q.positions, q.answeredAt, q.analyst, nonce).changes === 0) {
+      throw new VeilError('conflict', 'biometric query id already answered for this requester');
+    }
   }
 
   answered(requester: string, id: string): AnsweredBioQuery | undefined {
     const r = this.#answered.get(requester, id);
-    return r ? { id: r.id, requester: r.requester, modality: r.modality, positions: r.positions, answeredAt: r.answered_at } : undefined;
+    if (!r) return undefined;
+    return {
+      id: r.id,
+      requester: r.requester,
+      modality: r.modality,
+      positions: r.positions,
+      answeredAt: r.answered_at,
+      analyst: r.analyst,
+      permutationNonce: r.perm_nonce ? blob(r.perm_nonce) : null,
+    };
   }
 }

@@ -147,6 +147,10 @@ export interface AnsweredBioQuery {
   /** Size of the (permuted) position space the answer used. */
   positions: number;
   answeredAt: number;
+  /** The analyst the query named (null: answered before this was recorded). */
+  analyst: string | null;
+  /** Random bytes this node drew for the answer's position permutation (null: answered before they were). */
+  permutationNonce: Uint8Array | null;
 }
 
 export interface GalleryRepository {
@@ -159,7 +163,7 @@ export interface GalleryRepository {
   at(modality: string, position: number): { recordId: string; vector: Float32Array } | undefined;
   /** Templates held (occupied positions). */
   count(modality: string): number;
-  /** Remember an answered query (a repeat of the same (requester, id) replaces it). */
+  /** Remember an answered query; a second one with the same (requester, id) throws VeilError('conflict'). */
   recordAnswered(q: AnsweredBioQuery): void;
   answered(requester: string, id: string): AnsweredBioQuery | undefined;
 }

@@ -263,6 +263,17 @@ export const NODE_MIGRATIONS: readonly Migration[] = [
       DROP TABLE disclosures_out;
       ALTER TABLE disclosures_out_v5 RENAME TO disclosures_out;
       CREATE INDEX disclosures_out_analyst ON disclosures_out (analyst, created_at);
+      `,
+  },
+  {
+    version: 8,
+    sql: `
+      -- Per-query permutation of biometric result positions from node-side randomness (docs/biometrics.md):
+      -- the random nonce this node drew for the answer (keyed with the node's permutation key it gives the
+      -- layout a disclosure claim is mapped back through), and the analyst the query named. NULL for
+      -- queries answered before this version (their positions can no longer be mapped back).
+      ALTER TABLE bio_queries ADD COLUMN perm_nonce BLOB;
+      ALTER TABLE bio_queries ADD COLUMN analyst TEXT;
     `,
   },
 ];

@@ -231,13 +231,17 @@ export function describeNodeStore(name: string, makeStore: MakeStore): void {
         expect([...g.changes(after[0]?.seq ?? 0)]).toEqual([]);
       });
 
-      it('remembers answered queries per requester; a repeat replaces the entry', () => {
+      it('remembers answered queries per requester with their permutation nonce; a repeated id is a conflict', () => {
         const { gallery } = s();
-        gallery.recordAnswered({ id: 'q1', requester: 'FR', modality: 'face', positions: 10, answeredAt: 1 });
-        expect(gallery.answered('FR', 'q1')).toEqual({ id: 'q1', requester: 'FR', modality: 'face', positions: 10, answeredAt: 1 });
-        gallery.recordAnswered({ id: 'q1', requester: 'FR', modality: 'face', positions: 12, answeredAt: 2 });
-        expect(gallery.answered('FR', 'q1')?.positions).toBe(12);
+        const q1 = { id: 'q1', requester: 'FR', modality: 'face', positions: 10, answeredAt: 1, analyst: 'claire-1a2b3c', permutationNonce: new Uint8Array(32).fill(3) };
+        gallery.recordAnswered(q1);
+        expect(gallery.answered('FR', 'q1')).toEqual(q1);
+        expect(() => gallery.recordAnswered({ ...q1, positions: 12, answeredAt: 2, analyst: 'other-9f8e7d' })).toThrow(expect.objectContaining({ code: 'conflict' }));
+        expect(gallery.answered('FR', 'q1')).toEqual(q1);
         expect(gallery.answered('IT', 'q1')).toBeUndefined();
+        const legacy = { ...q1, id: 'q0', analyst: null, permutationNonce: null };
+        gallery.recordAnswered(legacy);
+        expect(gallery.answered('FR', 'q0')).toEqual(legacy);
       });
     });
 
