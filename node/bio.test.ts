@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BoxKeyPair, HeClient, SigningKey, TokenKey, initCrypto, makeGallery, makeProbe, randomBytes, toHex } from '#crypto';
+import { BoxKeyPair, HeClient, SigningKey, TokenKey, initCrypto, makeGallery, makeProbe, randomBytes, toHex, TlsKey } from '#crypto';
 import { BIO_PARAMS, BioEvalResult, Envelope, LIMITS, TEMPLATE_DIMS, VeilError, decodeWith, keyId, keyIdName, signEnvelope, verifyEnvelope, type ForwardedBioQuery } from '#protocol';
 import { ManualClock, silentLogger, type AuditKind, type AuditLog } from '#platform';
 import { NodeStore } from './store/sqlite-store.ts';
@@ -32,7 +32,7 @@ interface Fixture {
   store: NodeStore;
   audit: AuditLog;
   clock: ManualClock;
-  de: { signing: SigningKey; box: BoxKeyPair; token: TokenKey };
+  de: { signing: SigningKey; box: BoxKeyPair; token: TokenKey; tls: TlsKey };
   peers: Map<string, SigningKey>;
   bio: BioService;
   he: HeClient;
@@ -44,7 +44,7 @@ beforeAll(async () => {
   await initCrypto();
   const dir = mkdtempSync(join(tmpdir(), 'veil-bio-'));
   const store = new NodeStore(join(dir, 'node.db'));
-  const de = { signing: SigningKey.generate(), box: BoxKeyPair.generate(), token: TokenKey.generate() };
+  const de = { signing: SigningKey.generate(), box: BoxKeyPair.generate(), token: TokenKey.generate(), tls: TlsKey.generate() };
   const audit = nodeAudit(store, de);
   const clock = new ManualClock(T0);
   const peers = new Map(['FR', 'IT', 'PL'].map((c) => [c, SigningKey.generate()]));
