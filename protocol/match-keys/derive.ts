@@ -94,8 +94,15 @@ function key(cls: MatchClass, value: string, reading?: DateReading): MatchKey {
   return reading === undefined ? { cls, input } : { cls, input, reading };
 }
 
-/** The smallest rotation of a string (the full-name form ignores where the name starts). */
-export function minRotation(s: string): string {
+/**
+ * The smallest rotation of a name's letters, after collapsing runs of one letter (also across the
+ * joins of parts and around the end, so Lei Yong = Leiyong): the full-name form ignores where the
+ * name starts and where it is split.
+ */
+export function minRotation(joined: string): string {
+  let s = '';
+  for (const c of joined) if (c !== s[s.length - 1]) s += c;
+  while (s.length > 1 && s[0] === s[s.length - 1]) s = s.slice(0, -1);
   let best = s;
   for (let i = 1; i < s.length; i++) {
     const r = s.slice(i) + s.slice(0, i);

@@ -9,7 +9,7 @@
  * | Czech, Slovak         | -ský/-ská, -cký/-cká (Novák/Nováková is not folded: -ová is read as Russian -ov/-ova) |
  * | Lithuanian            | -as/-is/-ys/-us → -ienė (married), -aitė/-ytė/-iūtė/-utė (unmarried) |
  * | Latvian               | -iņš/-iņa                                                     |
- * | Greek                 | -opoulos/-opoulou, -idis/-idou, -iadis/-iadou, -akis/-aki, -atos/-atou, -akos/-akou |
+ * | Greek                 | -opoulos/-opoulou, -idis/-idou, -iadis/-iadou, -akis/-aki, -atos/-atou, -akos/-akou, and generally -os/-ou, -is/-i (stem ≥ 4) |
  *
  * A key that needs this (see `derive.ts`) uses the stem and a sex: the record's sex, else the form's
  * gender; the query's `--sex`, when given. Tokens are compared after transliteration (Kowalska,
@@ -39,6 +39,7 @@ const RULES: ReadonlyArray<readonly [string, string, Gender, number]> = [
   ['akis', 'ak', 'M', 4], ['aki', 'ak', 'F', 4],
   ['atou', 'at', 'F', 3], ['atos', 'at', 'M', 3],
   ['akou', 'ak', 'F', 3], ['akos', 'ak', 'M', 3],
+  ['ou', '', 'F', 4], ['os', '', 'M', 4], ['is', '', 'M', 4], ['i', '', 'F', 4],
   // Lithuanian
   ['iene', '', 'F', 4], ['aite', '', 'F', 4], ['iute', '', 'F', 4], ['yte', '', 'F', 4], ['ute', '', 'F', 4],
   ['auskas', 'ausk', 'M', 2], ['enas', 'en', 'M', 3], ['aitis', 'ait', 'M', 3], ['evicius', 'evic', 'M', 2],

@@ -20,6 +20,8 @@
  *   (Salahuddin, Salah ad-Din, Salah Eddine) and Abu + name (Abu Bakr, Abubakar).
  * - Form: the romanisation skeleton (`skeleton.ts`), or the symbol of a listed Arabic or Hebrew name
  *   (`name-symbols.ts`).
+ * - Readings: a name in Cyrillic gets one per candidate language (`cyrillic.ts`), and a Ukrainian or
+ *   Belarusian one also the Russian-style reading; a Greek name with χ gets ELOT's ch and the common h.
  */
 import { VeilError } from '#crypto';
 import { EAST_ASIAN } from './cjk.ts';
@@ -68,7 +70,7 @@ const ABD_FORMS: ReadonlySet<string> = new Set([
   'abd', 'abdu', 'abdul', 'abdel', 'abdal', 'abdol', 'abdil', 'abdur', 'abdar', 'abdus', 'abdas', 'abdun', 'abdan', 'abdoul',
 ]);
 const ARTICLES: ReadonlySet<string> = new Set(['al', 'el', 'ul', 'ar', 'as', 'an', 'ad', 'at', 'az', 'ash', 'ed', 'ud', 'ol']);
-const ALLAH: ReadonlySet<string> = new Set(['allah', 'alla', 'ullah', 'ulla', 'illah', 'ollah', 'lah', 'llah']);
+const ALLAH: ReadonlySet<string> = new Set(['allah', 'alla', 'ullah', 'ulla', 'illah', 'ollah', 'ellah', 'ella', 'elah', 'lah', 'llah']);
 const DIN: ReadonlySet<string> = new Set(['din', 'deen', 'dine', 'dean']);
 const ABD_SOLID = /^abd(?:[aeiou]l|[aeiou](?=([rsndzt])\1)|oul)?(.{3,})$/;
 const DIN_SOLID = /^(.{3,}?)(?:[aeiu][dl]|u?d)?d(?:i|ee)ne?$/;
@@ -139,8 +141,22 @@ function compounds(tokens: Token[]): Token[] {
   return out;
 }
 
+// A node keys millions of records whose name fields repeat a lot: cache per field.
+const FIELD_CACHE_MAX = 100_000;
+const fieldCache = new Map<string, readonly Token[]>();
+
 /** Tokens of one field, lower-case ASCII, with roles from the field or from commas and capitals. */
-function fieldTokens(field: string, fieldRole: Role | 'whole', lang: CyrillicLanguage | undefined): Token[] {
+function fieldTokens(field: string, fieldRole: Role | 'whole', lang: CyrillicLanguage | undefined, chiAsH = false): Token[] {
+  const id = `${fieldRole}\u0000${lang ?? ''}\u0000${chiAsH ? 'h' : ''}\u0000${field}`;
+  const hit = fieldCache.get(id);
+  if (hit !== undefined) return hit.map((t) => ({ ...t }));
+  const out = fieldTokensUncached(field, fieldRole, lang, chiAsH);
+  if (fieldCache.size >= FIELD_CACHE_MAX) fieldCache.clear();
+  fieldCache.set(id, out.map((t) => ({ ...t })));
+  return out;
+}
+
+function fieldTokensUncached(field: string, fieldRole: Role | 'whole', lang: CyrillicLanguage | undefined, chiAsH: boolean): Token[] {
   const spaced = field.replace(CAMEL_PARTICLE, '$1 ');
   let chunks: Array<{ text: string; role: Role }>;
   if (fieldRole === 'whole' && spaced.includes(',')) {
@@ -158,7 +174,7 @@ function fieldTokens(field: string, fieldRole: Role | 'whole', lang: CyrillicLan
     const caps = chunk.role === 'unknown' && words.some((w) => /\p{Ll}/u.test(w)) ? words.map((w) => /\p{Lu}{2}/u.test(w) && !/\p{Ll}/u.test(w)) : undefined;
     const eastAsian = chunk.role === 'unknown' && EAST_ASIAN.test(chunk.text);
     words.forEach((w, wi) => {
-      const ascii = transliterate(w.toLowerCase(), { cyrillic: lang, splitFamily: fieldRole !== 'given' && wi === 0 });
+      const ascii = transliterate(w.toLowerCase(), { cyrillic: lang, splitFamily: fieldRole !== 'given' && wi === 0, greekChiAsH: chiAsH });
       const parts = ascii.replace(/['`]/g, '').split(/[^a-z]+/).filter((t) => t !== '');
       parts.forEach((text, pi) => {
         let role = chunk.role;
@@ -192,10 +208,14 @@ export function parseName(input: NameInput, ctx: NameContext = {}): NameReading[
     typeof input === 'string' ? [[checkField(input), 'whole']] : [...(input.given === undefined ? [] : [[checkField(input.given), 'given'] as [string, Role]]), [checkField(input.family), 'family']];
   const all = fields.map(([f]) => f).join(' ');
   const langs: Array<CyrillicLanguage | undefined> = /[\u0400-\u04ff]/.test(all) ? cyrillicLanguages(all.toLowerCase(), ctx.country) : [undefined];
+  // Ukrainian and Belarusian names are also written the Russian way (Sergiy, Olga, older passports)
+  if (langs.length === 1 && (langs[0] === 'uk' || langs[0] === 'be')) langs.push('ru');
+  // Greek χ is ch in ELOT 743 and passports, h in common English spellings (Hatzidakis)
+  const chi = /χ/i.test(all) ? [false, true] : [false];
   const readings: NameReading[] = [];
   const seen = new Set<string>();
-  for (const lang of langs) {
-    const tokens = compounds(fields.flatMap(([f, role]) => fieldTokens(f, role, lang)));
+  for (const [lang, chiAsH] of langs.flatMap((l) => chi.map((c) => [l, c] as const))) {
+    const tokens = compounds(fields.flatMap(([f, role]) => fieldTokens(f, role, lang, chiAsH)));
     if (tokens.length === 0) throw new VeilError('bad_request', 'name contains no letters');
     const reading = tokens.map((t, i): NamePart => {
       const last = i === tokens.length - 1;

@@ -9,7 +9,7 @@
  * the conventions people write: short a as a or e, short i as i or e, short u as u, o or ou; long ā as
  * a or aa, ī as i or ee, ū as u, ou or oo; ay as ay, ai, ei or ey; ʿayn and hamza dropped (or hamza
  * as y between vowels); ḥ and h as h; kh as kh or h; q as q, k or g; j as j, dj or g (Egyptian);
- * sh as sh or ch (French); th as th, s or t; dh as dh, z or d; gh as gh or g; w as w or v; a final
+ * sh as sh or ch (French); th as th, s or t; dh as dh, z or d; gh as gh or g; w as w, v or ou (French); a final
  * feminine a as a or ah; a final d as d or t (Turkish). Each spelling is reduced to its skeleton, and
  * the skeleton leads to the symbol (the skeleton of the name's first spelling).
  */
@@ -19,7 +19,7 @@ import { skeleton } from './skeleton.ts';
 
 const CONSONANT_OPTIONS: Readonly<Record<string, readonly string[]>> = {
   kh: ['kh', 'h'], sh: ['sh', 'ch'], th: ['th', 's', 't'], dh: ['dh', 'z', 'd'], gh: ['gh', 'g'],
-  q: ['q', 'k', 'g'], j: ['j', 'dj', 'g'], w: ['w', 'v'], '3': [''], '2': [''],
+  q: ['q', 'k', 'g'], j: ['j', 'dj', 'g'], w: ['w', 'v', 'ou'], '3': [''], '2': [''],
 };
 const VOWEL_OPTIONS: Readonly<Record<string, readonly string[]>> = {
   a: ['a', 'e'], i: ['i', 'e'], u: ['u', 'o', 'ou'], aa: ['a', 'aa'], ii: ['i', 'ee'], uu: ['u', 'ou', 'oo'],
@@ -93,6 +93,11 @@ export function normalizeArabic(word: string): string {
 /** The symbol of a token's skeleton, or the skeleton itself when the name is not listed. */
 export function symbolOf(skel: string): string {
   return get().latin.get(skel) ?? skel;
+}
+
+/** Every listed name's symbol. */
+export function listedSymbols(): ReadonlySet<string> {
+  return new Set(get().latin.values());
 }
 
 /** True when the skeleton belongs to a listed name (its symbol stands for the name in phonetic keys). */

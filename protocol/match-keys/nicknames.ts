@@ -15,7 +15,7 @@ import { readFileSync } from 'node:fs';
 import { skeleton } from './skeleton.ts';
 
 /** At most this many groups a record's name is keyed under (generic nicknames such as "al" are in dozens). */
-export const MAX_GROUPS_PER_NAME = 6;
+export const MAX_GROUPS_PER_NAME = 12;
 
 interface Groups {
   /** name → formal names whose group it belongs to (itself first when it is formal). */

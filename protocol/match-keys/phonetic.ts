@@ -2,11 +2,13 @@
  * Phonetic codes of name parts for the `phonetic_dob` and `phonetic_yob` classes.
  *
  * A part's code is:
- * - for an Arabic or Hebrew name listed in `data/` (`name-symbols.ts`), the name's symbol itself:
- *   their consonants are all that Arabic and Hebrew script write, and distinct names share them
- *   (Muhammad, Mahmud and Hamid are all m-h-m-d or h-m-d), so a consonant code would merge them;
+ * - for an Arabic or Hebrew name listed in `data/` (`name-symbols.ts`) whose consonant code another
+ *   listed name shares, the name's symbol itself: consonants are all that Arabic and Hebrew script
+ *   write, and distinct names share them (Muhammad, Mahmud and Hamid are all m-h-m-d or h-m-d);
  * - otherwise the Double Metaphone primary code of the part's skeleton (`skeleton.ts`, which has
- *   already made transliteration systems agree), with every H removed and runs of one letter
+ *   already made transliteration systems agree), F written as P (Hebrew bet/pe are b or v, p or f by
+ *   position), with every H removed (and the c that stands for ch, which German and French use for
+ *   х and ш) and runs of one letter
  *   collapsed (Arabic script writes no short vowels and Metaphone keeps H only before a vowel: محمود
  *   without H meets Mahmoud), followed by `+A` when the part ends in a, `+` when it ends in another
  *   vowel (a final h after a vowel is silent: Sarah, Fatimah). The final vowel keeps apart what
@@ -19,23 +21,53 @@
  */
 import { doubleMetaphone } from 'double-metaphone';
 import type { NamePart } from './name-parts.ts';
+import { listedSymbols } from './name-symbols.ts';
 
 const CACHE_MAX = 200_000;
 const cache = new Map<string, string>();
 
-/** The code of one part's form (its skeleton), or of a listed name's symbol. */
-export function phoneticCode(form: string, listed: boolean): string {
-  if (listed) return form.toUpperCase();
+function plainCode(form: string): string {
   const hit = cache.get(form);
   if (hit !== undefined) return hit;
-  const primary = doubleMetaphone(form)[0];
+  // c is what is left of ch, tch, tsch and cz: dropped like h, because German and French write х and ш
+  // with ch where English writes kh and sh (Michail = Mikhail, Tichonow = Tikhonov)
+  const primary = doubleMetaphone(form.replace(/c/g, 'h'))[0];
   let code = '';
-  for (const c of primary) if (c !== 'H' && c !== code[code.length - 1]) code += c;
+  for (const c0 of primary) {
+    // b/v/p/f: Hebrew bet and pe are b or v, p or f by position, and Latin spellings differ
+    const c = c0 === 'F' ? 'P' : c0;
+    if (c !== 'H' && c !== code[code.length - 1]) code += c;
+  }
   if (/ah?$/.test(form)) code += '+A';
   else if (/[eiou]h?$/.test(form)) code += '+';
   if (cache.size >= CACHE_MAX) cache.clear();
   cache.set(form, code);
   return code;
+}
+
+let shared: ReadonlySet<string> | undefined;
+
+/** Plain codes that two or more listed names share (Muhammad, Mahmud, Hamid and Hamad are all MT). */
+function sharedCodes(): ReadonlySet<string> {
+  if (shared === undefined) {
+    const seen = new Map<string, number>();
+    for (const sym of listedSymbols()) {
+      const c = plainCode(sym);
+      seen.set(c, (seen.get(c) ?? 0) + 1);
+    }
+    shared = new Set([...seen].filter(([, n]) => n > 1).map(([c]) => c));
+  }
+  return shared;
+}
+
+/**
+ * The code of one part's form (its skeleton or a listed name's symbol). A listed name whose plain
+ * code it shares with another listed name is coded by its symbol, so the two stay apart; any other
+ * name gets its plain code, so that it still meets spellings the list does not know.
+ */
+export function phoneticCode(form: string, listed: boolean): string {
+  const plain = plainCode(form);
+  return listed && sharedCodes().has(plain) ? form.toUpperCase() : plain;
 }
 
 /** Sorted codes of a name's non-particle parts, with each part's form chosen by `formOf`. */

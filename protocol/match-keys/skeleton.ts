@@ -20,7 +20,8 @@
  *    dzh, dj → j (ш ж ц з written any way; Đ = Dj = Dzh).
  * 5. kh → h; ph → f; th → t; dh → d; gh → g; w → v.
  * 6. Vowels: ou, oo → u; ee → i; j and y → i; a word-initial ie, or ie after a vowel, → e
- *    (Yevgeniy = Evgenii, Sergeyev = Sergeev).
+ *    (Yevgeniy = Evgenii, Sergeyev = Sergeev); io between consonants → e (ё: Fyodor = Fedor
+ *    = Fjodor, Orljow = Orlev), except before ng (pinyin xiong, yong).
  * 7. Runs of one letter collapse (Hassan = Hasan, Iuliia = Yuliya = Julija = Yulia → iulia).
  */
 
@@ -32,7 +33,7 @@ const STEPS: ReadonlyArray<readonly [RegExp, string]> = [
   [/^nt/, 'd'],
   [/^gk/, 'g'],
   [/ck/g, 'k'],
-  [/c(?=[aou]|[b-df-gj-np-rtv-xy]|$)/g, 'k'],
+  [/c(?=[aou]|[b-df-gj-np-rtv-xy])/g, 'k'],
   [/q/g, 'k'],
   [/x/g, 'ks'],
   [/dzh|dj/g, 'j'],
@@ -51,6 +52,7 @@ const STEPS: ReadonlyArray<readonly [RegExp, string]> = [
   [/[jy]/g, 'i'],
   [/^ie/, 'e'],
   [/([aeiou])ie/g, '$1e'],
+  [/([^aeiou])io(?=[^aeioun]|n(?!g))/g, '$1e'],
 ];
 
 const CACHE_MAX = 200_000;

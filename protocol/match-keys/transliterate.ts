@@ -46,6 +46,8 @@ export interface TransliterateOptions {
   readonly cyrillic?: CyrillicLanguage | undefined;
   /** Whether Chinese or Korean characters at the start begin with the family name (default true). */
   readonly splitFamily?: boolean | undefined;
+  /** Greek χ as h (the common English spelling: Hatzidakis) instead of ELOT's ch. */
+  readonly greekChiAsH?: boolean | undefined;
 }
 
 /** Transliterate a lower-cased NFKC string to lower-case ASCII (other characters left for the caller). */
@@ -53,7 +55,7 @@ export function transliterate(lower: string, opts: TransliterateOptions = {}): s
   if (!NON_ASCII.test(lower)) return lower;
   let s = lower;
   if (EAST_ASIAN.test(s)) s = romaniseEastAsian(s, opts.splitFamily ?? true);
-  if (GREEK.test(s)) s = greek(s);
+  if (GREEK.test(s)) s = greek(opts.greekChiAsH === true ? s.replace(/χ/g, 'h') : s);
   if (CYRILLIC.test(s)) {
     const lang = opts.cyrillic ?? cyrillicLanguages(s)[0] ?? 'ru';
     if (lang !== 'ru') s = romaniseCyrillic(s, lang);
