@@ -41,9 +41,10 @@ const rec = (person: NonNullable<VeilRecord['person']>, documents?: VeilRecord['
 /** Classes of the query's keys that meet one of the record's keys, with the date reading if any. */
 function met(record: VeilRecord, subject: Parameters<typeof matchKeysForQuery>[0]): string[] {
   const have = new Set(hexes(matchKeysForRecord(record)));
-  return matchKeysForQuery(subject)
+  const classes = matchKeysForQuery(subject)
     .filter((k) => have.has(hex(k)))
     .map((k) => (k.reading === undefined ? k.cls : `${k.cls}:${k.reading}`));
+  return [...new Set(classes)];
 }
 
 describe('key layout', () => {
@@ -315,9 +316,8 @@ describe('properties', () => {
   it('is invariant to which part comes first (family name first or last)', () => {
     fc.assert(
       fc.property(tokens, date, fc.nat(), (ts, dob, k) => {
-        // (one-letter words are particles or initials and long al-/el- words have an alternative
-        // form, both by position; Arabic compounds join neighbours)
-        fc.pre(ts.every((t) => t.length >= 4 && !/^(?:al|el|ab)/i.test(t)));
+        // (one-letter words are particles or initials by position; Arabic compounds join neighbours)
+        fc.pre(ts.every((t) => t.length >= 4 && !/^ab/i.test(t)));
         const r = k % ts.length;
         const rotated = [...ts.slice(r), ...ts.slice(0, r)];
         const sorted = (x: string[] | string) => (typeof x === 'string' ? x : [...x].sort());

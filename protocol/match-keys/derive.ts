@@ -45,7 +45,7 @@ import type { Gender } from './gendered.ts';
 import { parseName, type NameInput, type NamePart, type NameReading } from './name-parts.ts';
 import { primaryGroup, recordGroups } from './nicknames.ts';
 import { normalizeDocument, normalizeVin } from './normalize.ts';
-import { phoneticCodes } from './phonetic.ts';
+import { phoneticCodeSets } from './phonetic.ts';
 
 export { MATCH_CLASSES, type MatchClass } from './classes.ts';
 
@@ -153,10 +153,10 @@ function addPerson(set: KeySet, person: Person): void {
       for (const v of variants(reading, person.side, person.sex)) {
         const full = minRotation(v.parts.map(v.formOf).join(''));
         const subs = person.side === 'record' ? subNames(v) : [];
-        const codes = phoneticCodes(v.parts, v.formOf).join(' ');
+        const codeSets = phoneticCodeSets(v.parts, v.formOf).map((c) => c.join(' '));
         for (const { date, reading: r } of person.dates) {
           const rd = person.dates.length > 1 ? r : undefined;
-          addDates(set, person.side, full, codes, date, v.sx, rd);
+          codeSets.forEach((codes, i) => addDates(set, person.side, i === 0 ? full : undefined, codes, date, v.sx, rd));
           if (date.full !== undefined) {
             const dob = date.full;
             for (const n of subs) set.add('name_dob', `${n}|${dob}${v.sx}`, rd);
@@ -170,18 +170,19 @@ function addPerson(set: KeySet, person: Person): void {
   for (const f of later) f();
 }
 
-function addDates(set: KeySet, side: 'record' | 'query', full: string, codes: string, d: NormalizedDate, sx: string, rd: DateReading | undefined): void {
-  if (d.full !== undefined) set.add('name_dob', `${full}|${d.full}${sx}`, rd);
+/** Whole-name keys (when `full` is given) and phonetic keys of one name, one date and one code list. */
+function addDates(set: KeySet, side: 'record' | 'query', full: string | undefined, codes: string, d: NormalizedDate, sx: string, rd: DateReading | undefined): void {
+  if (d.full !== undefined && full !== undefined) set.add('name_dob', `${full}|${d.full}${sx}`, rd);
   if (d.full !== undefined && codes !== '') set.add('phonetic_dob', `${codes}|${d.full}${sx}`, rd);
   if (side === 'record') {
-    if (d.month !== undefined) set.add('name_ym', `${full}|${d.month}${sx}`);
-    set.add('name_yob', `${full}|${d.year}${sx}`);
+    if (d.month !== undefined && full !== undefined) set.add('name_ym', `${full}|${d.month}${sx}`);
+    if (full !== undefined) set.add('name_yob', `${full}|${d.year}${sx}`);
     if (codes !== '') set.add('phonetic_yob', `${codes}|${d.year}${sx}`);
     if (codes !== '' && d.precision !== 'day') set.add('phonetic_yob', `${codes}|${d.year}|*${sx}`);
     return;
   }
-  if (d.precision === 'month') set.add('name_ym', `${full}|${d.month}${sx}`, rd);
-  if (d.precision === 'year') set.add('name_yob', `${full}|${d.year}${sx}`, rd);
+  if (d.precision === 'month' && full !== undefined) set.add('name_ym', `${full}|${d.month}${sx}`, rd);
+  if (d.precision === 'year' && full !== undefined) set.add('name_yob', `${full}|${d.year}${sx}`, rd);
   if (codes !== '') set.add('phonetic_yob', d.precision === 'year' ? `${codes}|${d.year}${sx}` : `${codes}|${d.year}|*${sx}`, rd);
 }
 

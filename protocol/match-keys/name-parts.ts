@@ -21,7 +21,8 @@
  * - Form: the romanisation skeleton (`skeleton.ts`), or the symbol of a listed Arabic or Hebrew name
  *   (`name-symbols.ts`).
  * - Readings: a name in Cyrillic gets one per candidate language (`cyrillic.ts`), and a Ukrainian or
- *   Belarusian one also the Russian-style reading; a Greek name with χ gets ELOT's ch and the common h.
+ *   Belarusian one also the Russian-style reading; a Greek name with χ gets ELOT's ch and the common h;
+ *   an Arabic name whose waw, ya or jim could be read either way gets both readings.
  */
 import { VeilError } from '#crypto';
 import { EAST_ASIAN } from './cjk.ts';
@@ -146,17 +147,23 @@ const FIELD_CACHE_MAX = 100_000;
 const fieldCache = new Map<string, readonly Token[]>();
 
 /** Tokens of one field, lower-case ASCII, with roles from the field or from commas and capitals. */
-function fieldTokens(field: string, fieldRole: Role | 'whole', lang: CyrillicLanguage | undefined, chiAsH = false): Token[] {
-  const id = `${fieldRole}\u0000${lang ?? ''}\u0000${chiAsH ? 'h' : ''}\u0000${field}`;
+interface Reading {
+  readonly lang: CyrillicLanguage | undefined;
+  readonly chiAsH: boolean;
+  readonly arabicConsonantal: boolean;
+}
+
+function fieldTokens(field: string, fieldRole: Role | 'whole', r: Reading): Token[] {
+  const id = `${fieldRole}\u0000${r.lang ?? ''}\u0000${r.chiAsH ? 'h' : ''}${r.arabicConsonantal ? 'w' : ''}\u0000${field}`;
   const hit = fieldCache.get(id);
   if (hit !== undefined) return hit.map((t) => ({ ...t }));
-  const out = fieldTokensUncached(field, fieldRole, lang, chiAsH);
+  const out = fieldTokensUncached(field, fieldRole, r);
   if (fieldCache.size >= FIELD_CACHE_MAX) fieldCache.clear();
   fieldCache.set(id, out.map((t) => ({ ...t })));
   return out;
 }
 
-function fieldTokensUncached(field: string, fieldRole: Role | 'whole', lang: CyrillicLanguage | undefined, chiAsH: boolean): Token[] {
+function fieldTokensUncached(field: string, fieldRole: Role | 'whole', r: Reading): Token[] {
   const spaced = field.replace(CAMEL_PARTICLE, '$1 ');
   let chunks: Array<{ text: string; role: Role }>;
   if (fieldRole === 'whole' && spaced.includes(',')) {
@@ -169,12 +176,14 @@ function fieldTokensUncached(field: string, fieldRole: Role | 'whole', lang: Cyr
     chunks = [{ text: spaced, role: fieldRole === 'whole' ? 'unknown' : fieldRole }];
   }
   const out: Token[] = [];
+  // Vietnamese is recognised in the whole field (đ is d there, dj in Serbo-Croatian)
+  const vietnamese = /[ăơư\u1ea0-\u1ef9]/.test(field.toLowerCase());
   for (const chunk of chunks) {
-    const words = chunk.text.split(/\s+/).filter((w) => w !== '');
+    const words = chunk.text.split(/\s+/).filter((w) => w !== '').map((w) => (vietnamese ? w.replace(/đ/g, 'd').replace(/Đ/g, 'D') : w));
     const caps = chunk.role === 'unknown' && words.some((w) => /\p{Ll}/u.test(w)) ? words.map((w) => /\p{Lu}{2}/u.test(w) && !/\p{Ll}/u.test(w)) : undefined;
     const eastAsian = chunk.role === 'unknown' && EAST_ASIAN.test(chunk.text);
     words.forEach((w, wi) => {
-      const ascii = transliterate(w.toLowerCase(), { cyrillic: lang, splitFamily: fieldRole !== 'given' && wi === 0, greekChiAsH: chiAsH });
+      const ascii = transliterate(w.toLowerCase(), { cyrillic: r.lang, splitFamily: fieldRole !== 'given' && wi === 0, greekChiAsH: r.chiAsH, arabicConsonantal: r.arabicConsonantal });
       const parts = ascii.replace(/['`]/g, '').split(/[^a-z]+/).filter((t) => t !== '');
       parts.forEach((text, pi) => {
         let role = chunk.role;
@@ -190,7 +199,7 @@ function fieldTokensUncached(field: string, fieldRole: Role | 'whole', lang: Cyr
 
 /** Lower-case ASCII tokens of a name in written order (transliterated; apostrophes removed). */
 export function asciiTokens(field: string, lang?: CyrillicLanguage): string[] {
-  return fieldTokens(field, 'whole', lang).map((t) => t.text);
+  return fieldTokens(field, 'whole', { lang, chiAsH: false, arabicConsonantal: false }).map((t) => t.text);
 }
 
 function checkField(field: string): string {
@@ -212,10 +221,13 @@ export function parseName(input: NameInput, ctx: NameContext = {}): NameReading[
   if (langs.length === 1 && (langs[0] === 'uk' || langs[0] === 'be')) langs.push('ru');
   // Greek χ is ch in ELOT 743 and passports, h in common English spellings (Hatzidakis)
   const chi = /χ/i.test(all) ? [false, true] : [false];
+  // Arabic waw, ya and jim: vowels (and j) or consonants (and Egyptian g)
+  const weak = /[\u0600-\u06ff][وي][\u0600-\u06ff]|ج/.test(all) ? [false, true] : [false];
+  const variants: Reading[] = langs.flatMap((lang) => chi.flatMap((chiAsH) => weak.map((arabicConsonantal) => ({ lang, chiAsH, arabicConsonantal }))));
   const readings: NameReading[] = [];
   const seen = new Set<string>();
-  for (const [lang, chiAsH] of langs.flatMap((l) => chi.map((c) => [l, c] as const))) {
-    const tokens = compounds(fields.flatMap(([f, role]) => fieldTokens(f, role, lang, chiAsH)));
+  for (const r of variants) {
+    const tokens = compounds(fields.flatMap(([f, role]) => fieldTokens(f, role, r)));
     if (tokens.length === 0) throw new VeilError('bad_request', 'name contains no letters');
     const reading = tokens.map((t, i): NamePart => {
       const last = i === tokens.length - 1;
@@ -223,7 +235,7 @@ export function parseName(input: NameInput, ctx: NameContext = {}): NameReading[
       const form = formOf(t.text);
       const lastOfUnknown = t.role === 'unknown' && last;
       const g = (t.role === 'family' || lastOfUnknown) && !particle ? genderedForm(t.text) : undefined;
-      const solidArticle = (t.role === 'family' || (t.role === 'unknown' && i > 0)) && /^(?:al|el)[^aeiou]/.test(t.text) && t.text.length >= 7;
+      const solidArticle = (t.role === 'family' || t.role === 'unknown') && /^(?:al|el)[^aeiou]/.test(t.text) && t.text.length >= 7;
       return {
         form,
         role: t.role,

@@ -15,13 +15,15 @@ import { readFileSync } from 'node:fs';
 import { skeleton } from './skeleton.ts';
 
 /** At most this many groups a record's name is keyed under (generic nicknames such as "al" are in dozens). */
-export const MAX_GROUPS_PER_NAME = 12;
+export const MAX_GROUPS_PER_NAME = 16;
 
 interface Groups {
   /** name → formal names whose group it belongs to (itself first when it is formal). */
   readonly member: ReadonlyMap<string, readonly string[]>;
   /** formal name → its nicknames that are formal names themselves (Alexander → Alex). */
   readonly formalNicks: ReadonlyMap<string, readonly string[]>;
+  /** formal name → its nicknames. */
+  readonly nicks: ReadonlyMap<string, readonly string[]>;
 }
 
 let groups: Groups | undefined;
@@ -50,7 +52,7 @@ function load(): Groups {
   for (const [name, s] of member) m.set(name, order(name, s));
   const f = new Map<string, readonly string[]>();
   for (const [name, s] of nicks) f.set(name, [...s].filter((n) => member.get(n)?.has(n) === true).sort());
-  return { member: m, formalNicks: f };
+  return { member: m, formalNicks: f, nicks: new Map([...nicks].map(([k, v]) => [k, [...v].sort()])) };
 }
 
 function get(): Groups {
@@ -67,12 +69,18 @@ export function primaryGroup(skel: string): string | undefined {
 }
 
 /**
- * The groups a record's name is keyed under: every group it belongs to, and the groups of its
- * nicknames that are formal names themselves, so that a query's primary group meets it whichever of
- * the two is formal (William/Bill, Alexander/Alex, Bill/Billy).
+ * The groups a record's name is keyed under: every group it belongs to, the groups of its nicknames
+ * that are formal names themselves, and the primary group of each of its nicknames, so that a
+ * query's primary group meets it whichever is formal (William/Bill, Alexander/Alex, Bill/Billy) and
+ * whichever formal name a shared nickname is filed under.
  */
 export function recordGroups(skel: string): readonly string[] {
   const g = get();
   const out = new Set([...(g.member.get(skel) ?? []), ...(g.formalNicks.get(skel) ?? [])]);
+  // a nickname shared by several formal names is keyed by a query under only one of them
+  for (const n of g.nicks.get(skel) ?? []) {
+    const p = g.member.get(n)?.[0];
+    if (p !== undefined) out.add(p);
+  }
   return [...out].slice(0, MAX_GROUPS_PER_NAME);
 }

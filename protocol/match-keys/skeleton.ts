@@ -14,11 +14,11 @@
  * Steps, in order, on a lower-case ASCII token:
  * 1. German umlaut spellings: ae → a, oe → o, ue → u (Müller = Mueller = Muller).
  * 2. Greek ELOT digraphs at the start of a word: mp → b, nt → d, gk → g (Μπακογιάννης = Bakoyannis).
- * 3. c before a, o, u or a consonant other than h, z, s → k (Constantinos = Konstantinos, Carl =
- *    Karl); q → k; x → ks; ck → k.
+ * 3. kh → h (first, so that q + h does not become kh); c before a, o, u or a consonant other than
+ *    h, z, s → k (Constantinos = Konstantinos, Carl = Karl); q → k; x → ks; ck → k.
  * 4. Sibilants and affricates: shch, schtsch, sch, sh, sz, zh, ts, tz, z → s; tsch, tch, cz, ch → c;
  *    dzh, dj → j (ш ж ц з written any way; Đ = Dj = Dzh).
- * 5. kh → h; ph → f; th → t; dh → d; gh → g; w → v.
+ * 5. ph → f; th → t; dh → d; gh → g; w → v.
  * 6. Vowels: ou, oo → u; ee → i; j and y → i; a word-initial ie, or ie after a vowel, → e
  *    (Yevgeniy = Evgenii, Sergeyev = Sergeev); io between consonants → e (ё: Fyodor = Fedor
  *    = Fjodor, Orljow = Orlev), except before ng (pinyin xiong, yong).
@@ -33,6 +33,7 @@ const STEPS: ReadonlyArray<readonly [RegExp, string]> = [
   [/^nt/, 'd'],
   [/^gk/, 'g'],
   [/ck/g, 'k'],
+  [/kh/g, 'h'],
   [/c(?=[aou]|[b-df-gj-np-rtv-xy])/g, 'k'],
   [/q/g, 'k'],
   [/x/g, 'ks'],
@@ -41,7 +42,6 @@ const STEPS: ReadonlyArray<readonly [RegExp, string]> = [
   [/tsch|tch|cz/g, 'c'],
   [/sch|sh|sz|zh|ts|tz|z/g, 's'],
   [/ch/g, 'c'],
-  [/kh/g, 'h'],
   [/ph/g, 'f'],
   [/th/g, 't'],
   [/dh/g, 'd'],

@@ -48,6 +48,11 @@ export interface TransliterateOptions {
   readonly splitFamily?: boolean | undefined;
   /** Greek χ as h (the common English spelling: Hatzidakis) instead of ELOT's ch. */
   readonly greekChiAsH?: boolean | undefined;
+  /**
+   * Arabic waw and ya inside a word as the consonants w and y (Sawami, Tawashi) instead of the long
+   * vowels u and i, and jim as the Egyptian g: Arabic script does not say which.
+   */
+  readonly arabicConsonantal?: boolean | undefined;
 }
 
 /** Transliterate a lower-cased NFKC string to lower-case ASCII (other characters left for the caller). */
@@ -60,7 +65,7 @@ export function transliterate(lower: string, opts: TransliterateOptions = {}): s
     const lang = opts.cyrillic ?? cyrillicLanguages(s)[0] ?? 'ru';
     if (lang !== 'ru') s = romaniseCyrillic(s, lang);
   }
-  if (ARABIC.test(s)) s = arabic(s);
+  if (ARABIC.test(s)) s = arabic(s, opts.arabicConsonantal === true);
   if (HEBREW.test(s)) s = hebrew(s);
   if (s.includes('đ')) s = s.replaceAll('đ', VIETNAMESE.test(s) ? 'd' : 'dj');
   if (s.includes('·')) s = s.replaceAll('·', '');
@@ -100,27 +105,31 @@ const ARABIC_VOWEL_LETTERS: Readonly<Record<string, readonly [string, string]>> 
 /** Short-vowel and other marks (harakat, shadda, sukun, superscript alif) and the tatweel. */
 const ARABIC_MARKS = /[\u0640\u064b-\u065f\u0670\u06d6-\u06ed]/g;
 
-function arabic(s: string): string {
+function arabic(s: string, consonantal = false): string {
   return s.replace(ARABIC_MARKS, '').replace(ARABIC_WORD, (word) => {
     if (word === 'الله') return 'allah';
     const listed = listedSpelling(word);
     if (listed !== undefined) return listed;
     // solid "ʿabd al-…" compounds are written as two or three words in Latin script
-    if (word.startsWith('عبدال') && word.length > 5) return `abd ${arabic(word.slice(3))}`;
+    if (word.startsWith('عبدال') && word.length > 5) return `abd ${arabic(word.slice(3), consonantal)}`;
     // the definite article is its own token, as in "al-Hashimi"
-    if (word.startsWith('ال') && word.length > 3) return `al ${listedSpelling(word.slice(2)) ?? arabicWord(word.slice(2))}`;
-    return arabicWord(word);
+    if (word.startsWith('ال') && word.length > 3) return `al ${listedSpelling(word.slice(2)) ?? arabicWord(word.slice(2), consonantal)}`;
+    return arabicWord(word, consonantal);
   });
 }
 
-function arabicWord(word: string): string {
+function arabicWord(word: string, consonantal = false): string {
   let out = '';
-  let atStart = true;
-  for (const c of word) {
-    const t = ARABIC_VOWEL_LETTERS[c];
-    out += t === undefined ? c : t[atStart ? 1 : 0];
-    atStart = false;
-  }
+  const letters = [...word];
+  letters.forEach((c, i) => {
+    const inside = i > 0 && i < letters.length - 1;
+    if (consonantal && inside && (c === 'و' || c === 'ي')) out += c === 'و' ? 'w' : 'y';
+    else if (consonantal && c === 'ج') out += 'g';
+    else {
+      const t = ARABIC_VOWEL_LETTERS[c];
+      out += t === undefined ? c : t[i === 0 ? 1 : 0];
+    }
+  });
   return out;
 }
 

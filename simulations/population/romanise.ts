@@ -118,16 +118,17 @@ export type ArabicSystem = 'passport' | 'english' | 'french' | 'egyptian';
  */
 export function romaniseArabic(roman: string, system: ArabicSystem, rand: Rand): string {
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
-  let s = roman.replace(/[23]/g, system === 'passport' ? '' : pick(['', "'"]));
-  s = s.replace(/H/g, 'h').replace(/S/g, 's').replace(/D/g, 'd').replace(/T/g, 't');
+  const apostrophe = system === 'passport' ? '' : pick(['', "'"]);
+  let s = roman;
   switch (system) {
     case 'passport':
       s = s.replace(/â/g, 'a').replace(/î/g, 'i').replace(/û/g, 'u');
       break;
-    // (e is written for a short a only, and not next to ʿayn, hamza, ḥ or the emphatic and uvular
-    // consonants, which keep its a quality: Ali, Abd, Ahmed, Hasan, Qasim, Khalid)
+    // (e is written for a short a only, and not after ʿayn, hamza, ḥ or the emphatic and uvular
+    // consonants, which keep its a quality: Ali, Abd, Hasan, Qasim, Khalid; English writes it in
+    // -med: Ahmed, Mohammed)
     case 'english':
-      s = s.replace(/(?<![23HSDTqhk]|^|[ -])a(?=[^aeiouâîû]{1,2}[aeiouâîû]?$)/g, () => pick(['a', 'e']));
+      s = s.replace(/(?<=m)a(?=d$)/g, () => pick(['a', 'e']));
       s = s.replace(/u(?=[^aeiouâîû])/g, () => pick(['u', 'o'])).replace(/ay/g, () => pick(['ay', 'ai', 'ei']));
       s = s.replace(/â/g, 'a').replace(/î/g, () => pick(['i', 'ee'])).replace(/û/g, () => pick(['u', 'oo', 'ou']));
       break;
@@ -145,6 +146,7 @@ export function romaniseArabic(roman: string, system: ArabicSystem, rand: Rand):
       throw new Error(`unknown system ${String(never)}`);
     }
   }
+  s = s.replace(/[23]/g, apostrophe).replace(/H/g, 'h').replace(/S/g, 's').replace(/D/g, 'd').replace(/T/g, 't');
   return s
     .split(/([ -])/)
     .map((w) => (w === 'al' || w === 'el' ? w : w.charAt(0).toUpperCase() + w.slice(1)))
