@@ -51,7 +51,7 @@ export async function runNamesBench(opts: NamesBenchOptions): Promise<void> {
     const counts = new Map<string, number>();
     let i = 0;
     for (const p of countryPersons(SEED, c, perCountry, firstId)) {
-      const fam = passportName(p).family.split(' ')[0]!;
+      const fam = passportName(p).family;
       counts.set(fam, (counts.get(fam) ?? 0) + 1);
       if (i++ < 4000) pool.push(p);
     }
@@ -63,7 +63,7 @@ export async function runNamesBench(opts: NamesBenchOptions): Promise<void> {
   total += targetSize;
   const targetCounts = new Map<string, number>();
   for (const p of targetPersons) {
-    const fam = passportName(p).family.split(' ')[0]!;
+    const fam = passportName(p).family;
     targetCounts.set(fam, (targetCounts.get(fam) ?? 0) + 1);
   }
   surnameStats[target.code] = [...targetCounts].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([n, k]) => [n, round((k / targetSize) * 100, 2)]);

@@ -150,11 +150,12 @@ const fieldCache = new Map<string, readonly Token[]>();
 interface Reading {
   readonly lang: CyrillicLanguage | undefined;
   readonly chiAsH: boolean;
-  readonly arabicConsonantal: boolean;
+  /** Arabic waw and ya inside words as consonants, with jim as j or (Egyptian) g. */
+  readonly arabicConsonantal: false | 'j' | 'g';
 }
 
 function fieldTokens(field: string, fieldRole: Role | 'whole', r: Reading): Token[] {
-  const id = `${fieldRole}\u0000${r.lang ?? ''}\u0000${r.chiAsH ? 'h' : ''}${r.arabicConsonantal ? 'w' : ''}\u0000${field}`;
+  const id = `${fieldRole}\u0000${r.lang ?? ''}\u0000${r.chiAsH ? 'h' : ''}${r.arabicConsonantal || ''}\u0000${field}`;
   const hit = fieldCache.get(id);
   if (hit !== undefined) return hit.map((t) => ({ ...t }));
   const out = fieldTokensUncached(field, fieldRole, r);
@@ -183,7 +184,7 @@ function fieldTokensUncached(field: string, fieldRole: Role | 'whole', r: Readin
     const caps = chunk.role === 'unknown' && words.some((w) => /\p{Ll}/u.test(w)) ? words.map((w) => /\p{Lu}{2}/u.test(w) && !/\p{Ll}/u.test(w)) : undefined;
     const eastAsian = chunk.role === 'unknown' && EAST_ASIAN.test(chunk.text);
     words.forEach((w, wi) => {
-      const ascii = transliterate(w.toLowerCase(), { cyrillic: r.lang, splitFamily: fieldRole !== 'given' && wi === 0, greekChiAsH: r.chiAsH, arabicConsonantal: r.arabicConsonantal });
+      const ascii = transliterate(w.toLowerCase(), { cyrillic: r.lang, splitFamily: fieldRole !== 'given' && wi === 0, greekChiAsH: r.chiAsH, arabicConsonantal: r.arabicConsonantal !== false, arabicJimAsG: r.arabicConsonantal === 'g' });
       const parts = ascii.replace(/['`]/g, '').split(/[^a-z]+/).filter((t) => t !== '');
       parts.forEach((text, pi) => {
         let role = chunk.role;
@@ -222,7 +223,7 @@ export function parseName(input: NameInput, ctx: NameContext = {}): NameReading[
   // Greek χ is ch in ELOT 743 and passports, h in common English spellings (Hatzidakis)
   const chi = /χ/i.test(all) ? [false, true] : [false];
   // Arabic waw, ya and jim: vowels (and j) or consonants (and Egyptian g)
-  const weak = /[\u0600-\u06ff][وي][\u0600-\u06ff]|ج/.test(all) ? [false, true] : [false];
+  const weak: Array<false | 'j' | 'g'> = /ج/.test(all) ? [false, 'j', 'g'] : /[\u0600-\u06ff][وي][\u0600-\u06ff]/.test(all) ? [false, 'j'] : [false];
   const variants: Reading[] = langs.flatMap((lang) => chi.flatMap((chiAsH) => weak.map((arabicConsonantal) => ({ lang, chiAsH, arabicConsonantal }))));
   const readings: NameReading[] = [];
   const seen = new Set<string>();

@@ -53,6 +53,8 @@ export interface TransliterateOptions {
    * vowels u and i, and jim as the Egyptian g: Arabic script does not say which.
    */
   readonly arabicConsonantal?: boolean | undefined;
+  /** With `arabicConsonantal`: jim as the Egyptian g (else j). */
+  readonly arabicJimAsG?: boolean | undefined;
 }
 
 /** Transliterate a lower-cased NFKC string to lower-case ASCII (other characters left for the caller). */
@@ -65,7 +67,7 @@ export function transliterate(lower: string, opts: TransliterateOptions = {}): s
     const lang = opts.cyrillic ?? cyrillicLanguages(s)[0] ?? 'ru';
     if (lang !== 'ru') s = romaniseCyrillic(s, lang);
   }
-  if (ARABIC.test(s)) s = arabic(s, opts.arabicConsonantal === true);
+  if (ARABIC.test(s)) s = arabic(s, opts.arabicConsonantal === true ? (opts.arabicJimAsG === true ? 'g' : 'j') : undefined);
   if (HEBREW.test(s)) s = hebrew(s);
   if (s.includes('đ')) s = s.replaceAll('đ', VIETNAMESE.test(s) ? 'd' : 'dj');
   if (s.includes('·')) s = s.replaceAll('·', '');
@@ -105,7 +107,7 @@ const ARABIC_VOWEL_LETTERS: Readonly<Record<string, readonly [string, string]>> 
 /** Short-vowel and other marks (harakat, shadda, sukun, superscript alif) and the tatweel. */
 const ARABIC_MARKS = /[\u0640\u064b-\u065f\u0670\u06d6-\u06ed]/g;
 
-function arabic(s: string, consonantal = false): string {
+function arabic(s: string, consonantal?: 'j' | 'g'): string {
   return s.replace(ARABIC_MARKS, '').replace(ARABIC_WORD, (word) => {
     if (word === 'الله') return 'allah';
     const listed = listedSpelling(word);
@@ -118,13 +120,13 @@ function arabic(s: string, consonantal = false): string {
   });
 }
 
-function arabicWord(word: string, consonantal = false): string {
+function arabicWord(word: string, consonantal?: 'j' | 'g'): string {
   let out = '';
   const letters = [...word];
   letters.forEach((c, i) => {
     const inside = i > 0 && i < letters.length - 1;
-    if (consonantal && inside && (c === 'و' || c === 'ي')) out += c === 'و' ? 'w' : 'y';
-    else if (consonantal && c === 'ج') out += 'g';
+    if (consonantal !== undefined && inside && (c === 'و' || c === 'ي')) out += c === 'و' ? 'w' : 'y';
+    else if (consonantal === 'g' && c === 'ج') out += 'g';
     else {
       const t = ARABIC_VOWEL_LETTERS[c];
       out += t === undefined ? c : t[i === 0 ? 1 : 0];

@@ -122,7 +122,8 @@ function tailSurname(c: CultureData, rand: Rand, sex: 'M' | 'F'): Piece {
       : { native: `ال${a[0]}${b[0]}ا${d[0]}ي`, roman: `al-${a[1]}a${b[1]}â${d[1]}î` };
   }
   const root = piece(pick(rand, c.tail.roots));
-  const second = c.script === 'han' || rand() < 0.5 ? undefined : piece(pick(rand, c.tail.roots));
+  // (few roots: always two, so that rare names stay rare)
+  const second = c.script === 'han' || (c.tail.roots.length >= 20 && rand() < 0.5) ? undefined : piece(pick(rand, c.tail.roots));
   const suffix = piece(gendered(pick(rand, c.tail.suffixes), sex));
   const mid = second === undefined ? '' : second.native.toLowerCase();
   const native = root.native + mid + suffix.native;
