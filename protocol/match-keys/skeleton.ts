@@ -13,7 +13,8 @@
  *
  * Steps, in order, on a lower-case ASCII token:
  * 1. German umlaut spellings: ae → a, oe → o, ue → u (Müller = Mueller = Muller).
- * 2. Greek ELOT digraphs at the start of a word: mp → b, nt → d, gk → g (Μπακογιάννης = Bakoyannis).
+ * 2. Greek ELOT mp at the start of a word → b (Mpakogiannis = Bakoyannis; Greek script itself gets
+ *    μπ ντ γκ → b d g at the start of a word in `transliterate.ts`).
  * 3. kh → h (first, so that q + h does not become kh); c before a, o, u or a consonant other than
  *    h, z, s → k (Constantinos = Konstantinos, Carl = Karl); q → k; x → ks; ck → k.
  * 4. Sibilants and affricates: shch, schtsch, sch, sh, sz, zh, ts, tz, z → s; tsch, tch, cz, ch → c;
@@ -30,8 +31,6 @@ const UMLAUT_TO: Readonly<Record<string, string>> = { ae: 'a', oe: 'o', ue: 'u' 
 
 const STEPS: ReadonlyArray<readonly [RegExp, string]> = [
   [/^mp/, 'b'],
-  [/^nt/, 'd'],
-  [/^gk/, 'g'],
   [/ck/g, 'k'],
   [/kh/g, 'h'],
   [/c(?=[aou]|[b-df-gj-np-rtv-xy])/g, 'k'],

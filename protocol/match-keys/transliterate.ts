@@ -19,7 +19,8 @@
  * - Arabic (and Persian letters): Arabic script writes no short vowels, so no transliteration can
  *   restore "Mohamed" from محمد; what we can do is make the letters that stand for vowels come out as
  *   vowels, which is what the phonetic class needs: alif and alif-with-hamza → a/i, alif maqsura and
- *   ta marbuta → a, waw/ya → w/y at the start of a word and u/i inside it, ʿayn → a at the start of a
+ *   ta marbuta → a, waw → u (French writes Ou- for an initial w), ya → y at the start of a word and i inside it
+ *   (`name-parts.ts` adds a reading with waw and ya as the consonants w and y), ʿayn → a at the start of a
  *   word (Ali, Omar, Abdelaziz) and nothing inside it, bare hamza → nothing. The article ال is split off
  *   as its own token "al", and a solid عبدال… is split into "abd al …", as Latin spellings do. Written
  *   short vowels (harakat) are removed, so vocalized and unvocalized spellings give the same string.
@@ -81,6 +82,9 @@ const GREEK_VOICED_OR_VOWEL = /[αάεέηήιίϊΐοόυύϋΰωώβγδζλμ
 
 function greek(s: string): string {
   return s
+    .replace(/(^|[^\p{L}])μπ/gu, '$1b')
+    .replace(/(^|[^\p{L}])ντ/gu, '$1d')
+    .replace(/(^|[^\p{L}])γκ/gu, '$1g')
     .replace(/[οό][υύ]/g, 'ou')
     .replace(/([αάεέηή])[υύ](?=(.?))/g, (_m, v: string, next: string) => {
       const base = v === 'α' || v === 'ά' ? 'a' : v === 'ε' || v === 'έ' ? 'e' : 'i';
@@ -101,7 +105,7 @@ const ARABIC_WORD = /[\u0620-\u064a\u066e-\u06d3\u06d5\u06fa-\u06fc\u06ff\u0750-
 const ARABIC_VOWEL_LETTERS: Readonly<Record<string, readonly [string, string]>> = {
   'ا': ['a', 'a'], 'أ': ['a', 'a'], 'إ': ['i', 'i'], 'آ': ['a', 'a'], 'ٱ': ['a', 'a'],
   'ى': ['a', 'a'], 'ة': ['a', 'a'], 'ء': ['', ''], 'ؤ': ['u', 'u'], 'ئ': ['i', 'i'],
-  'ع': ['', 'a'], 'و': ['u', 'w'], 'ي': ['i', 'y'], 'ی': ['i', 'y'],
+  'ع': ['', 'a'], 'و': ['u', 'u'], 'ي': ['i', 'y'], 'ی': ['i', 'y'],
 };
 
 /** Short-vowel and other marks (harakat, shadda, sukun, superscript alif) and the tatweel. */
@@ -125,7 +129,7 @@ function arabicWord(word: string, consonantal?: 'j' | 'g'): string {
   const letters = [...word];
   letters.forEach((c, i) => {
     const inside = i > 0 && i < letters.length - 1;
-    if (consonantal !== undefined && inside && (c === 'و' || c === 'ي')) out += c === 'و' ? 'w' : 'y';
+    if (consonantal !== undefined && (inside || i === 0) && (c === 'و' || c === 'ي')) out += c === 'و' ? 'w' : 'y';
     else if (consonantal === 'g' && c === 'ج') out += 'g';
     else {
       const t = ARABIC_VOWEL_LETTERS[c];
