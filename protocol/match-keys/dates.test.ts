@@ -45,17 +45,17 @@ describe('record dates (normalizeDate)', () => {
   });
 
   it.each([
-    ['1970-02-30', 'has no day 30'],
-    ['1900-02-29', 'has no day 29'], // not a leap year
-    ['1970-13-01', 'no month 13'],
-    ['31.04.1970', 'has no day 31'],
-    ['00.13.1970', 'no month 13'],
-    ['1970-00-10', 'a day is given without a month'],
+    ['1970-02-30', 'no such day'],
+    ['1900-02-29', 'no such day'], // not a leap year
+    ['1970-13-01', 'no such month'],
+    ['31.04.1970', 'no such day'],
+    ['00.13.1970', 'no such month'],
+    ['1970-00-10', 'no such month'], // a day without a month
     ['1799-01-01', 'outside'],
     ['2200', 'outside'],
-    ['01/31/1970', 'read day first'], // day first: month 31
-    ['31 Jan 1970', 'recognised form'],
-    ['', 'recognised form'],
+    ['01/31/1970', 'no such month'], // day first: month 31
+    ['31 Jan 1970', 'recognised format'],
+    ['', 'recognised format'],
   ])('rejects %s (%s), naming the problem and never the value', (input, why) => {
     const e = error(() => normalizeDate(input));
     expect(e.code).toBe('bad_request');

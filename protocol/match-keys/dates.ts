@@ -102,19 +102,24 @@ function shape(input: string): Shape | undefined {
   return undefined;
 }
 
+/** The reason a record's date is refused (import reports keep these words; they name no value). */
+function recordProblem(p: Parts): string | undefined {
+  if (p.y < MIN_YEAR || p.y > MAX_YEAR) return `date year is outside ${MIN_YEAR}-${MAX_YEAR}`;
+  if (p.m > 12 || (p.m === 0 && p.d !== 0)) return 'date has no such month';
+  if (p.d > daysInMonth(p.y, p.m)) return 'date has no such day in its month';
+  return undefined;
+}
+
 /**
  * Canonical date of a record (or of any value read with a known order, day first by default).
  * Throws `bad_request` naming the problem and the accepted forms; never repeats the value.
  */
 export function normalizeDate(input: string, order: DateOrder = 'dmy'): NormalizedDate {
   const sh = shape(input);
-  if (sh === undefined) throw new VeilError('bad_request', `date is not in a recognised form (${DATE_FORMS})`);
+  if (sh === undefined) throw new VeilError('bad_request', `date is not in a recognised format (${DATE_FORMS})`);
   const parts = sh.kind === 'fixed' ? sh.parts : order === 'dmy' ? { y: sh.y, m: sh.b, d: sh.a } : { y: sh.y, m: sh.a, d: sh.b };
-  const why = problem(parts);
-  if (why !== undefined) {
-    const read = sh.kind === 'fixed' ? '' : order === 'dmy' ? ' read day first (DD/MM/YYYY)' : ' read month first (MM/DD/YYYY)';
-    throw new VeilError('bad_request', `date is impossible${read}: ${why}`);
-  }
+  const why = recordProblem(parts);
+  if (why !== undefined) throw new VeilError('bad_request', why);
   return build(parts);
 }
 
