@@ -2,15 +2,25 @@
  * Seeded randomness for the population: every draw derives from one seed, so a population, its
  * records and its queries are the same on every run. Not for cryptography.
  */
-import { rng32 } from '../synthetic-records.ts';
-
 export type Rand = () => number;
+
+/** mulberry32: small, fast, good enough for synthetic data (not for cryptography). */
+function mulberry32(seed: number): Rand {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
 
 /** A generator for one purpose, derived from the population seed and a label. */
 export function randFor(seed: number, label: string): Rand {
   let h = seed >>> 0;
   for (let i = 0; i < label.length; i++) h = Math.imul(h ^ label.charCodeAt(i), 0x01000193) >>> 0;
-  return rng32(h);
+  return mulberry32(h);
 }
 
 export function pick<T>(rand: Rand, xs: readonly T[]): T {
