@@ -1,63 +1,112 @@
 /**
- * Nickname groups for the `nickname_dob` class, from the open nicknames dataset in
- * `data/nicknames.csv` (Apache-2.0; source and version in `data/README.md`).
+ * Nickname groups for the `nickname_dob` class.
  *
- * The file lists `name1,has_nickname,name2` triplets. A group is a formal name (`name1`) with all its
- * nicknames; a name belongs to every group it appears in (Alex is in Alexander's, Alexandra's and
- * Alexis's). Names are compared by skeleton, so Aleksandr and Alexander spellings reach the same
- * group where the dataset lists them. A query's and a record's given name meet in this class when
- * they share a group: Bill and William, Bill and Billy, Liz and Beth (both in Elizabeth's).
+ * The class is meant to meet given names and their nicknames and diminutives (William/Bill,
+ * Aleksandr/Sasha, Giuseppe/Beppe) through a dictionary taken from a maintained open dataset. This
+ * project commits no material fetched from the internet, so that dictionary can only come from a
+ * package that `npm ci` installs, and this module alone may import it. **No package on the npm
+ * registry carries such a dataset** (the packages checked, and why each does not fit, are in
+ * docs/records.md, "Nicknames"): `NICKNAME_DATASET` is undefined, the dictionary is empty, no name
+ * is in any group, and neither side derives a `nickname_dob` key. The class never meets; names that
+ * differ only as a nickname meet in no class (unless they also sound alike, `phonetic_dob`).
  *
- * The dataset is English-centred: Slavic and Italian diminutives (Sasha, Beppe) are not in it. Any
- * file in the same triplet format can replace or extend it; doing so changes keys.
+ * The grouping (`nicknameGroups`) is kept and tested on small data the tests write, so that a dataset
+ * package, once there is one, is loaded by giving its `name1,has_nickname,name2` triplets to it in
+ * `load()` and recording it in `NICKNAME_DATASET`. Doing so changes keys (a protocol change).
+ *
+ * A group is a formal name with all its nicknames; a name belongs to every group it appears in (Alex
+ * in Alexander's, Alexandra's and Alexis's). Names are compared by skeleton, so Aleksandr and
+ * Alexander spellings reach the same group where the dataset lists them. A query's and a record's
+ * given name meet when they share a group: Bill and William, Bill and Billy, Liz and Beth (both in
+ * Elizabeth's).
  */
-import { readFileSync } from 'node:fs';
 import { skeleton } from './skeleton.ts';
 
 /** At most this many groups a record's name is keyed under (generic nicknames such as "al" are in dozens). */
 export const MAX_GROUPS_PER_NAME = 16;
 
-interface Groups {
-  /** name → formal names whose group it belongs to (itself first when it is formal). */
-  readonly member: ReadonlyMap<string, readonly string[]>;
-  /** formal name → its nicknames that are formal names themselves (Alexander → Alex). */
-  readonly formalNicks: ReadonlyMap<string, readonly string[]>;
-  /** formal name → its nicknames. */
-  readonly nicks: ReadonlyMap<string, readonly string[]>;
+/** The dataset the dictionary is loaded from: the npm package, its version and licence. */
+export interface NicknameDataset {
+  readonly dataset: string;
+  readonly npmPackage: string;
+  readonly version: string;
+  readonly licence: string;
 }
 
-let groups: Groups | undefined;
+/** Undefined: no package on the npm registry carries a nickname dataset (see the module comment). */
+export const NICKNAME_DATASET: NicknameDataset | undefined = undefined;
 
-function load(): Groups {
-  const text = readFileSync(new URL('./data/nicknames.csv', import.meta.url), 'utf8');
-  const member = new Map<string, Set<string>>();
-  const nicks = new Map<string, Set<string>>();
+/** One `name1,relationship,name2` triplet; only `has_nickname` is read. */
+export type NicknameTriplet = readonly [string, string, string];
+
+/** Nickname groups built from triplets. */
+export interface NicknameGroups {
+  /** How many groups (formal names) there are. */
+  readonly size: number;
+  /** See the module-level `primaryGroup`. */
+  primaryGroup(skel: string): string | undefined;
+  /** See the module-level `recordGroups`. */
+  recordGroups(skel: string): readonly string[];
+}
+
+const formOf = (name: string): string => skeleton(name.trim().toLowerCase().replace(/[^a-z]/g, ''));
+
+/** Groups from `name1,has_nickname,name2` triplets (names compared by skeleton). */
+export function nicknameGroups(triplets: Iterable<NicknameTriplet>): NicknameGroups {
+  const memberSets = new Map<string, Set<string>>();
+  const nickSets = new Map<string, Set<string>>();
   const add = (m: Map<string, Set<string>>, k: string, v: string) => {
     let s = m.get(k);
     if (s === undefined) m.set(k, (s = new Set()));
     s.add(v);
   };
-  for (const line of text.split(/\r?\n/)) {
-    const [a, rel, b] = line.split(',');
-    if (rel !== 'has_nickname' || a === undefined || b === undefined) continue;
-    const formal = skeleton(a.trim().toLowerCase().replace(/[^a-z]/g, ''));
-    const nick = skeleton(b.trim().toLowerCase().replace(/[^a-z]/g, ''));
+  for (const [a, rel, b] of triplets) {
+    if (rel !== 'has_nickname') continue;
+    const formal = formOf(a);
+    const nick = formOf(b);
     if (formal === '' || nick === '' || formal === nick) continue;
-    add(member, formal, formal);
-    add(member, nick, formal);
-    add(nicks, formal, nick);
+    add(memberSets, formal, formal);
+    add(memberSets, nick, formal);
+    add(nickSets, formal, nick);
   }
   const order = (name: string, s: Set<string>) => [...s].sort((x, y) => (x === name ? -1 : y === name ? 1 : x.localeCompare(y)));
-  const m = new Map<string, readonly string[]>();
-  for (const [name, s] of member) m.set(name, order(name, s));
-  const f = new Map<string, readonly string[]>();
-  for (const [name, s] of nicks) f.set(name, [...s].filter((n) => member.get(n)?.has(n) === true).sort());
-  return { member: m, formalNicks: f, nicks: new Map([...nicks].map(([k, v]) => [k, [...v].sort()])) };
+  /** name → formal names whose group it belongs to (itself first when it is formal). */
+  const member = new Map<string, readonly string[]>();
+  for (const [name, s] of memberSets) member.set(name, order(name, s));
+  /** formal name → its nicknames. */
+  const nicks = new Map([...nickSets].map(([k, v]) => [k, [...v].sort()] as const));
+  /** formal name → its nicknames that are formal names themselves (Alexander → Alex). */
+  const formalNicks = new Map([...nickSets].map(([k, v]) => [k, [...v].filter((n) => memberSets.get(n)?.has(n) === true).sort()] as const));
+  return {
+    size: nickSets.size,
+    primaryGroup: (skel) => member.get(skel)?.[0],
+    recordGroups: (skel) => {
+      const out = new Set([...(member.get(skel) ?? []), ...(formalNicks.get(skel) ?? [])]);
+      // a nickname shared by several formal names is keyed by a query under only one of them
+      for (const n of nicks.get(skel) ?? []) {
+        const p = member.get(n)?.[0];
+        if (p !== undefined) out.add(p);
+      }
+      return [...out].slice(0, MAX_GROUPS_PER_NAME);
+    },
+  };
 }
 
-function get(): Groups {
+let groups: NicknameGroups | undefined;
+
+/** The dictionary's triplets: none while `NICKNAME_DATASET` is undefined. */
+function load(): NicknameGroups {
+  return nicknameGroups([]);
+}
+
+function get(): NicknameGroups {
   groups ??= load();
   return groups;
+}
+
+/** How many nickname groups the class has: 0 while no dataset package is installed. */
+export function nicknameGroupCount(): number {
+  return get().size;
 }
 
 /**
@@ -65,7 +114,7 @@ function get(): Groups {
  * else the first (alphabetically) formal name it is a nickname of. Undefined when not listed.
  */
 export function primaryGroup(skel: string): string | undefined {
-  return get().member.get(skel)?.[0];
+  return get().primaryGroup(skel);
 }
 
 /**
@@ -75,12 +124,5 @@ export function primaryGroup(skel: string): string | undefined {
  * whichever formal name a shared nickname is filed under.
  */
 export function recordGroups(skel: string): readonly string[] {
-  const g = get();
-  const out = new Set([...(g.member.get(skel) ?? []), ...(g.formalNicks.get(skel) ?? [])]);
-  // a nickname shared by several formal names is keyed by a query under only one of them
-  for (const n of g.nicks.get(skel) ?? []) {
-    const p = g.member.get(n)?.[0];
-    if (p !== undefined) out.add(p);
-  }
-  return [...out].slice(0, MAX_GROUPS_PER_NAME);
+  return get().recordGroups(skel);
 }
