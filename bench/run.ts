@@ -9,7 +9,7 @@
  */
 import { runPsiBench } from './psi.ts';
 
-const USAGE = 'usage: npm run bench -- <psi|bio|all> [--full] [--quick]';
+const USAGE = 'usage: npm run bench -- <psi|bio|names|all> [--full] [--quick]';
 
 async function runBio(full: boolean): Promise<void> {
   // Loaded on demand: the biometric benchmark is developed separately and must not break `psi`.
@@ -41,6 +41,7 @@ async function main(argv: string[]): Promise<number> {
     case 'bio':
       await runBio(full);
       return 0;
+    case 'names': await (await import('./names.ts')).runNamesBench({ quick }); return 0;
     case 'all':
       await runPsiBench({ quick, full });
       await runBio(full);

@@ -13,3 +13,4 @@ export {
   type SyntheticProbeOptions,
 } from '#crypto';
 export * from './pki.ts';
+export * from './population/index.ts';

@@ -1,35 +1,51 @@
 /**
- * Match keys (DESIGN.md §2): the one module the analyst SDK and the node share to turn names, dates of
- * birth, documents and VINs into domain-separated OPRF inputs.
+ * Match keys: the one module the analyst SDK and the node share to turn names, dates of birth,
+ * documents and VINs into domain-separated OPRF inputs. What each class means and how strong a hit in
+ * it is: `classes.ts`; how keys are built: `derive.ts`.
  */
 export {
+  FULL_DOB_CLASSES,
   MATCH_CLASSES,
+  MATCH_CLASS_INFO,
+  STRENGTHS,
+  describeMatch,
+} from './classes.ts';
+export type { MatchClass, MatchClassInfo, MatchDescription, MetKey, Strength } from './classes.ts';
+export {
   describeKey,
   docKey,
+  foldConfusions,
   matchKeysForQuery,
   matchKeysForRecord,
+  minRotation,
   nameDobKeys,
   phoneticYobKeys,
   vehicleKey,
 } from './derive.ts';
-export type { MatchClass, MatchKey, QuerySubject } from './derive.ts';
+export type { MatchKey, QuerySubject, RecordContext } from './derive.ts';
+export { DATE_FORMS, DATE_ORDERS, DATE_READINGS, MAX_YEAR, MIN_YEAR, normalizeDate, parseQueryDate } from './dates.ts';
+export type { DateOrder, DatePrecision, DateReading, NormalizedDate, QueryDateOptions, ReadDate } from './dates.ts';
 export {
   DOCUMENT_TYPES,
   DOC_NUMBER_MAX,
   DOC_NUMBER_MIN,
   LEGACY_VIN_MIN,
-  MAX_YEAR,
-  MIN_YEAR,
   NAME_MAX_CHARS,
   nameTokens,
   normalizeCountry,
-  normalizeDate,
   normalizeDocNumber,
   normalizeDocType,
   normalizeDocument,
   normalizeName,
   normalizeVin,
 } from './normalize.ts';
-export type { DocumentType, NormalizedDate, NormalizedDocument } from './normalize.ts';
+export type { DocumentType, NormalizedDocument } from './normalize.ts';
 export { isCountryCode } from './countries.ts';
-export { phoneticCodes } from './phonetic.ts';
+export { parseName } from './name-parts.ts';
+export type { NameInput, NamePart, NameReading, Role } from './name-parts.ts';
+export { phoneticCode, phoneticCodes } from './phonetic.ts';
+export { skeleton } from './skeleton.ts';
+export { genderedForm } from './gendered.ts';
+export type { Gender } from './gendered.ts';
+export { cyrillicLanguages, CYRILLIC_LANGUAGES } from './cyrillic.ts';
+export type { CyrillicLanguage } from './cyrillic.ts';

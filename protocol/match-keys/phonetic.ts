@@ -1,126 +1,97 @@
 /**
- * Phonetic codes of name tokens for the weak `phonetic_yob` class (DESIGN.md §2).
+ * Phonetic codes of name parts for the `phonetic_dob` and `phonetic_yob` classes.
  *
- * Each ASCII name token (from `nameTokens`) goes through three steps, then the codes are sorted:
+ * A part's code is:
+ * - for an Arabic or Hebrew name listed in `data/` (`name-symbols.ts`) whose consonant code another
+ *   listed name shares, the name's symbol itself: consonants are all that Arabic and Hebrew script
+ *   write, and distinct names share them (Muhammad, Mahmud and Hamid are all m-h-m-d or h-m-d);
+ * - otherwise the Double Metaphone primary code of the part's skeleton (`skeleton.ts`, which has
+ *   already made transliteration systems agree), F written as P (Hebrew bet/pe are b or v, p or f by
+ *   position), g read as k (Egyptian g for jim), with every H removed (and the c that stands for
+ *   ch, read as h and as s: see `phoneticCodeSets`) and runs of one letter
+ *   collapsed (Arabic script writes no short vowels and Metaphone keeps H only before a vowel: محمود
+ *   without H meets Mahmoud), followed by `+A` when the part ends in a, `+` when it ends in another
+ *   vowel (a final h after a vowel is silent: Sarah, Fatimah). The final vowel keeps apart what
+ *   Metaphone merges and sex tells apart: Aleksandr/Aleksandra, Jan/Jana, Kowalski/Kowalska,
+ *   Giovanni/Giovanna.
  *
- * 1. Token rules (order-independent, one token at a time): the Arabic article ("al", "el", "ul") is
- *    dropped; "allah"/"ullah" becomes "lah"; a solid Abd-/Abu- compound is split the way the separated
- *    spelling is written ("Abdullah" = "Abd Allah" = عبد الله → "abd" + "lah"; "Abdurrahman" =
- *    "Abd al-Rahman" = "Abdul Rahman" → "abd" + "rahman"; "Abubakar" = "Abu Bakr" → "abu" +
- *    "bakar").
- * 2. Spelling folds that make transliteration systems agree before Double Metaphone sees the token:
- *    dzh/dj → j, shch/szcz/sch/sz/sh → s, tsch/tch/cz/ch → c, zh → z, kh → k, gh → g, dh → d,
- *    th → t, ph → f, ts/tz → s, w → v, j → y, and a final -iy/-ij/-ii/-yi/-y → -i. So Ševčenko,
- *    Shevchenko, Schewtschenko, Dmitriy/Dmitry/Dmitrij/Dmitrii, Yuriy/Jurij, Djordje/Đorđe/Джордже,
- *    Kuznetsova/Kusnezowa fall together.
- * 3. Double Metaphone primary code, then every H removed and runs of one letter collapsed. H has to go
- *    because Arabic script writes no short vowels and Metaphone keeps H only before a vowel: محمد →
- *    "mhmd" → MMT but "Mohamed" → MHMT; without H both are MT ("Muhammad", "Mohammed", "Mhmmd" too).
- *
- * This is a weak class by design: it trades precision for recall (Jan, Ian, Yann and Ana share a code)
- * and a hit says only "a name that sounds alike, same year of birth". Known misses are listed in
- * docs/records.md.
+ * A name's codes are the codes of its parts that are not particles, sorted. This is still the weak
+ * side of matching: two names with the same code only sound alike, and the classes using these codes
+ * say so ("sounds alike").
  */
 import { doubleMetaphone } from 'double-metaphone';
+import type { NamePart } from './name-parts.ts';
+import { listedSymbols } from './name-symbols.ts';
 
-const ARTICLES: ReadonlySet<string> = new Set(['al', 'el', 'ul']);
-const ALLAH: ReadonlySet<string> = new Set(['allah', 'alla', 'ullah', 'ulla', 'illah']);
-/** Separately written forms of "ʿabd" with or without the article ("Abdul Rahman", "Abd ar-Rahman"). */
-const ABD_FORMS: ReadonlySet<string> = new Set([
-  'abd', 'abdu', 'abdul', 'abdel', 'abdal', 'abdol', 'abdil', 'abdur', 'abdar', 'abdus', 'abdas', 'abdun', 'abdan',
-]);
-
-/** abd + vowel + l (the article), or abd + vowel + a doubled sun letter (assimilated article). */
-const ABD_ARTICLE = /^abd[aeiou]l(.{2,})$/;
-const ABD_SUN = /^abd[aeiou](r|s|n|d|z|t|sh)(\1.+)$/;
-const ABD_PLAIN = /^abd(.{3,})$/;
-const ABU = /^ab(?:u|ou)(.{3,})$/;
-
-/** Split Abd-/Abu- compounds and drop articles; every rule looks at one token only. */
-function tokenRules(token: string, out: string[]): void {
-  if (ARTICLES.has(token)) return;
-  if (ALLAH.has(token)) {
-    out.push('lah');
-    return;
-  }
-  if (ABD_FORMS.has(token)) {
-    out.push('abd');
-    return;
-  }
-  if (token.startsWith('abd')) {
-    const m = ABD_ARTICLE.exec(token) ?? ABD_SUN.exec(token) ?? ABD_PLAIN.exec(token);
-    const rest = m === null ? undefined : m[2] ?? m[1];
-    if (rest !== undefined) {
-      out.push('abd');
-      tokenRules(ALLAH.has(`a${rest}`) || ALLAH.has(`al${rest}`) ? 'lah' : rest, out);
-      return;
-    }
-  }
-  const abu = ABU.exec(token);
-  if (abu !== null && abu[1] !== undefined) {
-    out.push('abu');
-    tokenRules(abu[1], out);
-    return;
-  }
-  out.push(token);
-}
-
-const FOLDS: ReadonlyArray<readonly [RegExp, string]> = [
-  [/dzh|dj/g, 'j'],
-  [/shch|szcz/g, 's'],
-  [/tsch/g, 'c'],
-  [/sch/g, 's'],
-  [/tch/g, 'c'],
-  [/sz|sh/g, 's'],
-  [/cz|ch/g, 'c'],
-  [/zh/g, 'z'],
-  [/kh/g, 'k'],
-  [/gh/g, 'g'],
-  [/dh/g, 'd'],
-  [/th/g, 't'],
-  [/ph/g, 'f'],
-  [/ts|tz/g, 's'],
-  [/w/g, 'v'],
-  [/j/g, 'y'],
-  [/(?:iy|ii|yi|y)$/, 'i'],
-];
-
-/** Spelling folds of step 2 (exported for tests and for the documentation's examples). */
-export function foldSpelling(token: string): string {
-  let t = token;
-  for (const [re, to] of FOLDS) t = t.replace(re, to);
-  return t;
-}
-
-// A node derives codes for millions of records whose names repeat a lot: cache per token.
 const CACHE_MAX = 200_000;
 const cache = new Map<string, string>();
 
-/** Phonetic code of one ASCII token after the token rules (empty when nothing audible is left). */
-export function tokenCode(token: string): string {
-  const hit = cache.get(token);
+/** How the c left of ch, tch, tsch and cz is read (see `phoneticCodeSets`). */
+export type ChReading = 'h' | 's';
+
+function plainCode(form: string, ch: ChReading = 'h'): string {
+  const id = ch === 'h' ? form : `${form}\u0000s`;
+  const hit = cache.get(id);
   if (hit !== undefined) return hit;
-  const primary = doubleMetaphone(foldSpelling(token))[0];
+  // g as k: Egyptian writes g for jim (Gamal), and Metaphone would read g before e and i as j
+  const primary = doubleMetaphone(form.replace(/c/g, ch).replace(/g/g, 'k'))[0];
   let code = '';
-  for (const c of primary) {
+  for (const c0 of primary) {
+    // b/v/p/f: Hebrew bet and pe are b or v, p or f by position, and Latin spellings differ
+    const c = c0 === 'F' ? 'P' : c0;
     if (c !== 'H' && c !== code[code.length - 1]) code += c;
   }
+  if (/ah?$/.test(form)) code += '+A';
+  else if (/[eiou]h?$/.test(form)) code += '+';
   if (cache.size >= CACHE_MAX) cache.clear();
-  cache.set(token, code);
+  cache.set(id, code);
   return code;
 }
 
+let shared: ReadonlySet<string> | undefined;
+
+/** Plain codes that two or more listed names share (Muhammad, Mahmud, Hamid and Hamad are all MT). */
+function sharedCodes(): ReadonlySet<string> {
+  if (shared === undefined) {
+    const seen = new Map<string, number>();
+    for (const sym of listedSymbols()) {
+      const c = plainCode(sym);
+      seen.set(c, (seen.get(c) ?? 0) + 1);
+    }
+    shared = new Set([...seen].filter(([, n]) => n > 1).map(([c]) => c));
+  }
+  return shared;
+}
+
 /**
- * Sorted phonetic codes of a name's tokens (as returned by `nameTokens`, in written order). Tokens
- * that leave no code (a lone "h") are skipped; the result may be empty.
+ * The code of one part's form (its skeleton or a listed name's symbol). A listed name whose plain
+ * code it shares with another listed name is coded by its symbol, so the two stay apart; any other
+ * name gets its plain code, so that it still meets spellings the list does not know.
  */
-export function phoneticCodes(tokens: readonly string[]): string[] {
-  const split: string[] = [];
-  for (const t of tokens) tokenRules(t, split);
+export function phoneticCode(form: string, listed: boolean, ch: ChReading = 'h'): string {
+  const plain = plainCode(form, ch);
+  return listed && sharedCodes().has(plainCode(form)) ? form.toUpperCase() : plain;
+}
+
+/** Sorted codes of a name's non-particle parts, with each part's form chosen by `formOf`. */
+export function phoneticCodes(parts: readonly NamePart[], formOf: (p: NamePart) => string = (p) => p.form, ch: ChReading = 'h'): string[] {
   const codes: string[] = [];
-  for (const t of split) {
-    const c = tokenCode(t);
-    if (c !== '') codes.push(c);
+  for (const p of parts) {
+    if (p.particle) continue;
+    const c = phoneticCode(formOf(p), p.listed && formOf(p) === p.form, ch);
+    if (c !== '' && !c.startsWith('+')) codes.push(c);
   }
   return codes.sort();
+}
+
+/**
+ * The code lists of a name: one, or two when a part has the c of ch. English writes ch for ч, German
+ * for х (Michail, Tichonow), French for ш and ش (Choubova, Aicha, Bechadji); x and ш, ش written kh
+ * and sh come out as h (dropped) and s, so a name with ch is coded both ways.
+ */
+export function phoneticCodeSets(parts: readonly NamePart[], formOf: (p: NamePart) => string = (p) => p.form): string[][] {
+  const h = phoneticCodes(parts, formOf, 'h');
+  if (!parts.some((p) => !p.particle && formOf(p).includes('c'))) return [h];
+  const s = phoneticCodes(parts, formOf, 's');
+  return s.join(' ') === h.join(' ') ? [h] : [h, s];
 }

@@ -8,18 +8,19 @@
  * - Greek: ELOT 743 / ISO 843 (the romanization on Greek passports) for the digraphs any-ascii renders
  *   letter by letter: ου → ou (not "oy"), αυ/ευ/ηυ → av/ev/iv before vowels and voiced consonants and
  *   af/ef/if otherwise, γγ → ng, γξ → nx, γχ → nch.
- * - Serbian Cyrillic (recognised by ђ ћ љ њ џ ј): mapped letter for letter to Serbian Latin (Gaj) and
- *   then to the ICAO Doc 9303 ASCII form (č ć → c, ž → z, š → s, đ → dj), so Cyrillic and Latin
- *   spellings of the same Serbian name produce the same string.
- * - Ukrainian Cyrillic (recognised by і ї є ґ): the official 2010 Ukrainian national system (KMU
- *   resolution 55, used in Ukrainian passports): г → h, и → y, є/ї/й/ю/я → ye/yi/y/yu/ya at the start
- *   of a word and ie/i/i/iu/ia elsewhere, зг → zgh.
- * - Other Cyrillic (Russian, Belarusian, Bulgarian, Macedonian…): any-ascii, which follows the common
- *   English-style system (ж → zh, х → kh, ц → ts, щ → shch, й → y, ё → e as ICAO does).
+ * - Cyrillic: the national system of the name's language (`cyrillic.ts`: Russian, Ukrainian KMU 2010,
+ *   Belarusian, Bulgarian Streamlined, Serbian Gaj/ICAO, Macedonian); the caller asks for each
+ *   candidate language when the language is not decided by the letters (`cyrillicLanguages`).
+ * - Chinese and Korean characters (`cjk.ts`): family name first, given name as one word.
+ * - Hebrew: like Arabic, letters that stand for vowels come out as vowels (vav o/v, yod i/y, alef and
+ *   ayin a at the start of a word, a final he a), niqqud removed.
+ * - Arabic and Hebrew words listed in `data/` come out as the name's first Latin spelling, so they
+ *   meet Latin records exactly (`name-symbols.ts`).
  * - Arabic (and Persian letters): Arabic script writes no short vowels, so no transliteration can
  *   restore "Mohamed" from محمد; what we can do is make the letters that stand for vowels come out as
  *   vowels, which is what the phonetic class needs: alif and alif-with-hamza → a/i, alif maqsura and
- *   ta marbuta → a, waw/ya → w/y at the start of a word and u/i inside it, ʿayn → a at the start of a
+ *   ta marbuta → a, waw → u (French writes Ou- for an initial w), ya → y at the start of a word and i inside it
+ *   (`name-parts.ts` adds a reading with waw and ya as the consonants w and y), ʿayn → a at the start of a
  *   word (Ali, Omar, Abdelaziz) and nothing inside it, bare hamza → nothing. The article ال is split off
  *   as its own token "al", and a solid عبدال… is split into "abd al …", as Latin spellings do. Written
  *   short vowels (harakat) are removed, so vocalized and unvocalized spellings give the same string.
@@ -30,25 +31,45 @@
  * What this cannot do is listed in docs/records.md ("Limits of transliteration and phonetics").
  */
 import anyAscii from 'any-ascii';
+import { EAST_ASIAN, romaniseEastAsian } from './cjk.ts';
+import { cyrillicLanguages, romaniseCyrillic, type CyrillicLanguage } from './cyrillic.ts';
+import { listedSpelling } from './name-symbols.ts';
 
 const NON_ASCII = /[^\x00-\x7f]/;
 const GREEK = /[\u0370-\u03ff\u1f00-\u1fff]/;
 const CYRILLIC = /[\u0400-\u04ff]/;
-const SERBIAN_LETTERS = /[ђћљњџј]/;
-const UKRAINIAN_LETTERS = /[іїєґ]/;
 const ARABIC = /[\u0600-\u06ff\u0750-\u077f]/;
+const HEBREW = /[\u0590-\u05ff]/;
 const VIETNAMESE = /[ăơư\u1ea0-\u1ef9]/;
 
+export interface TransliterateOptions {
+  /** The Cyrillic language whose system to use (see `cyrillic.ts`); default: Russian-style. */
+  readonly cyrillic?: CyrillicLanguage | undefined;
+  /** Whether Chinese or Korean characters at the start begin with the family name (default true). */
+  readonly splitFamily?: boolean | undefined;
+  /** Greek χ as h (the common English spelling: Hatzidakis) instead of ELOT's ch. */
+  readonly greekChiAsH?: boolean | undefined;
+  /**
+   * Arabic waw and ya inside a word as the consonants w and y (Sawami, Tawashi) instead of the long
+   * vowels u and i, and jim as the Egyptian g: Arabic script does not say which.
+   */
+  readonly arabicConsonantal?: boolean | undefined;
+  /** With `arabicConsonantal`: jim as the Egyptian g (else j). */
+  readonly arabicJimAsG?: boolean | undefined;
+}
+
 /** Transliterate a lower-cased NFKC string to lower-case ASCII (other characters left for the caller). */
-export function transliterate(lower: string): string {
+export function transliterate(lower: string, opts: TransliterateOptions = {}): string {
   if (!NON_ASCII.test(lower)) return lower;
   let s = lower;
-  if (GREEK.test(s)) s = greek(s);
+  if (EAST_ASIAN.test(s)) s = romaniseEastAsian(s, opts.splitFamily ?? true);
+  if (GREEK.test(s)) s = greek(opts.greekChiAsH === true ? s.replace(/χ/g, 'h') : s);
   if (CYRILLIC.test(s)) {
-    if (SERBIAN_LETTERS.test(s)) s = mapLetters(s, SERBIAN);
-    else if (UKRAINIAN_LETTERS.test(s)) s = ukrainian(s);
+    const lang = opts.cyrillic ?? cyrillicLanguages(s)[0] ?? 'ru';
+    if (lang !== 'ru') s = romaniseCyrillic(s, lang);
   }
-  if (ARABIC.test(s)) s = arabic(s);
+  if (ARABIC.test(s)) s = arabic(s, opts.arabicConsonantal === true ? (opts.arabicJimAsG === true ? 'g' : 'j') : undefined);
+  if (HEBREW.test(s)) s = hebrew(s);
   if (s.includes('đ')) s = s.replaceAll('đ', VIETNAMESE.test(s) ? 'd' : 'dj');
   if (s.includes('·')) s = s.replaceAll('·', '');
   return anyAscii(s).toLowerCase();
@@ -61,6 +82,9 @@ const GREEK_VOICED_OR_VOWEL = /[αάεέηήιίϊΐοόυύϋΰωώβγδζλμ
 
 function greek(s: string): string {
   return s
+    .replace(/(^|[^\p{L}])μπ/gu, '$1b')
+    .replace(/(^|[^\p{L}])ντ/gu, '$1d')
+    .replace(/(^|[^\p{L}])γκ/gu, '$1g')
     .replace(/[οό][υύ]/g, 'ou')
     .replace(/([αάεέηή])[υύ](?=(.?))/g, (_m, v: string, next: string) => {
       const base = v === 'α' || v === 'ά' ? 'a' : v === 'ε' || v === 'έ' ? 'e' : 'i';
@@ -69,48 +93,6 @@ function greek(s: string): string {
     .replace(/γγ/g, 'ng')
     .replace(/γξ/g, 'nx')
     .replace(/γχ/g, 'nch');
-}
-
-// ---------------------------------------------------------------------------------------------------
-// Cyrillic national systems
-
-function mapLetters(s: string, table: Readonly<Record<string, string>>): string {
-  let out = '';
-  for (const c of s) out += table[c] ?? c;
-  return out;
-}
-
-/** Serbian Cyrillic → Serbian Latin → ICAO ASCII (the form of a Serbian passport's MRZ). */
-const SERBIAN: Readonly<Record<string, string>> = {
-  а: 'a', б: 'b', в: 'v', г: 'g', д: 'd', ђ: 'dj', е: 'e', ж: 'z', з: 'z', и: 'i', ј: 'j', к: 'k',
-  л: 'l', љ: 'lj', м: 'm', н: 'n', њ: 'nj', о: 'o', п: 'p', р: 'r', с: 's', т: 't', ћ: 'c', у: 'u',
-  ф: 'f', х: 'h', ц: 'c', ч: 'c', џ: 'dz', ш: 's',
-};
-
-/** Ukrainian national transliteration (KMU 2010): [elsewhere, at the start of a word]. */
-const UKRAINIAN: Readonly<Record<string, readonly [string, string]>> = {
-  а: ['a', 'a'], б: ['b', 'b'], в: ['v', 'v'], г: ['h', 'h'], ґ: ['g', 'g'], д: ['d', 'd'],
-  е: ['e', 'e'], є: ['ie', 'ye'], ж: ['zh', 'zh'], з: ['z', 'z'], и: ['y', 'y'], і: ['i', 'i'],
-  ї: ['i', 'yi'], й: ['i', 'y'], к: ['k', 'k'], л: ['l', 'l'], м: ['m', 'm'], н: ['n', 'n'],
-  о: ['o', 'o'], п: ['p', 'p'], р: ['r', 'r'], с: ['s', 's'], т: ['t', 't'], у: ['u', 'u'],
-  ф: ['f', 'f'], х: ['kh', 'kh'], ц: ['ts', 'ts'], ч: ['ch', 'ch'], ш: ['sh', 'sh'],
-  щ: ['shch', 'shch'], ь: ['', ''], ю: ['iu', 'yu'], я: ['ia', 'ya'],
-};
-
-const LETTER = /\p{L}/u;
-
-function ukrainian(s: string): string {
-  let out = '';
-  let prev = '';
-  for (const c of s) {
-    const t = UKRAINIAN[c];
-    if (t === undefined) out += c;
-    else if (c === 'г' && prev === 'з') out += 'gh';
-    else out += prev !== '' && LETTER.test(prev) ? t[0] : t[1];
-    // the apostrophe inside Ukrainian words is not a word boundary
-    if (c !== "'" && c !== '’' && c !== 'ʼ') prev = c;
-  }
-  return out;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -123,30 +105,62 @@ const ARABIC_WORD = /[\u0620-\u064a\u066e-\u06d3\u06d5\u06fa-\u06fc\u06ff\u0750-
 const ARABIC_VOWEL_LETTERS: Readonly<Record<string, readonly [string, string]>> = {
   'ا': ['a', 'a'], 'أ': ['a', 'a'], 'إ': ['i', 'i'], 'آ': ['a', 'a'], 'ٱ': ['a', 'a'],
   'ى': ['a', 'a'], 'ة': ['a', 'a'], 'ء': ['', ''], 'ؤ': ['u', 'u'], 'ئ': ['i', 'i'],
-  'ع': ['', 'a'], 'و': ['u', 'w'], 'ي': ['i', 'y'], 'ی': ['i', 'y'],
+  'ع': ['', 'a'], 'و': ['u', 'u'], 'ي': ['i', 'y'], 'ی': ['i', 'y'],
 };
 
 /** Short-vowel and other marks (harakat, shadda, sukun, superscript alif) and the tatweel. */
 const ARABIC_MARKS = /[\u0640\u064b-\u065f\u0670\u06d6-\u06ed]/g;
 
-function arabic(s: string): string {
+function arabic(s: string, consonantal?: 'j' | 'g'): string {
   return s.replace(ARABIC_MARKS, '').replace(ARABIC_WORD, (word) => {
     if (word === 'الله') return 'allah';
+    const listed = listedSpelling(word);
+    if (listed !== undefined) return listed;
     // solid "ʿabd al-…" compounds are written as two or three words in Latin script
-    if (word.startsWith('عبدال') && word.length > 5) return `abd ${arabic(word.slice(3))}`;
+    if (word.startsWith('عبدال') && word.length > 5) return `abd ${arabic(word.slice(3), consonantal)}`;
     // the definite article is its own token, as in "al-Hashimi"
-    if (word.startsWith('ال') && word.length > 3) return `al ${arabicWord(word.slice(2))}`;
-    return arabicWord(word);
+    if (word.startsWith('ال') && word.length > 3) return `al ${listedSpelling(word.slice(2)) ?? arabicWord(word.slice(2), consonantal)}`;
+    return arabicWord(word, consonantal);
   });
 }
 
-function arabicWord(word: string): string {
+function arabicWord(word: string, consonantal?: 'j' | 'g'): string {
   let out = '';
-  let atStart = true;
-  for (const c of word) {
-    const t = ARABIC_VOWEL_LETTERS[c];
-    out += t === undefined ? c : t[atStart ? 1 : 0];
-    atStart = false;
-  }
+  const letters = [...word];
+  letters.forEach((c, i) => {
+    const inside = i > 0 && i < letters.length - 1;
+    if (consonantal !== undefined && (inside || i === 0) && (c === 'و' || c === 'ي')) out += c === 'و' ? 'w' : 'y';
+    else if (consonantal === 'g' && c === 'ج') out += 'g';
+    else {
+      const t = ARABIC_VOWEL_LETTERS[c];
+      out += t === undefined ? c : t[i === 0 ? 1 : 0];
+    }
+  });
   return out;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Hebrew
+
+/** Letters read as vowels, as in Arabic: [inside a word, at its start]; the rest go to any-ascii. */
+const HEBREW_LETTERS: Readonly<Record<string, readonly [string, string]>> = {
+  'א': ['', 'a'], 'ה': ['h', 'h'], 'ו': ['o', 'v'], 'י': ['i', 'y'], 'ע': ['', 'a'],
+  'ח': ['kh', 'kh'], 'כ': ['kh', 'k'], 'ך': ['kh', 'kh'], 'ש': ['sh', 'sh'], 'צ': ['ts', 'ts'], 'ץ': ['ts', 'ts'],
+  'פ': ['f', 'p'], 'ף': ['f', 'f'], 'ב': ['v', 'b'],
+};
+const HEBREW_WORD = /[\u05d0-\u05ea]+/g;
+
+function hebrew(s: string): string {
+  return s.replace(/[\u0591-\u05c7]/g, '').replace(HEBREW_WORD, (word) => {
+    const listed = listedSpelling(word);
+    if (listed !== undefined) return listed;
+    let out = '';
+    [...word].forEach((c, i, all) => {
+      const t = HEBREW_LETTERS[c];
+      // a final he is a vowel, most often a (Sarah, Rivka; Moshe and Shlomo are listed)
+      if (c === 'ה' && i === all.length - 1 && i > 0) out += 'a';
+      else out += t === undefined ? c : t[i === 0 ? 1 : 0];
+    });
+    return out;
+  });
 }
