@@ -14,7 +14,7 @@ const CTX = { purpose: 'wanted-person', caseRef: 'T-2026-1', legalBasis: 'art-3'
 const PERSON: QuerySubject = { name: 'Hans Müller', dob: '1970-01-31' };
 const OTHER: QuerySubject = { name: 'Anna Schmidt', dob: '1985-06-02' };
 const VIN: QuerySubject = { vin: 'WVWZZZ1JZXW000001' };
-const PERSON_CLASSES: MatchClass[] = ['name_dob', 'phonetic_yob'];
+const PERSON_CLASSES: MatchClass[] = ['name_dob', 'phonetic_dob', 'phonetic_yob'];
 
 async function network(countries: string[] = ['FR', 'DE', 'IT'], seed = 1) {
   const rng = seeded(seed);
@@ -77,7 +77,7 @@ describe('blind identifier query (fake gateway)', () => {
     for (const it of l.items) expect(it.keys.every((k) => k.length === 2)).toBe(true);
     // The buckets did come back with other entries: the decoys were there to be ignored.
     const it = l.items.find((x) => x.country === 'IT');
-    expect(it && gw.node('IT').bucketEntries(it).length).toBe(6);
+    expect(it && gw.node('IT').bucketEntries(it).length).toBe(3 * PERSON_CLASSES.length);
 
     await client.query(PERSON, CTX, { mode: 'bucket', bucketBytes: 3 });
     for (const x of gw.last('/v1/lookup', LookupRequest).items) expect(x.keys.every((k) => k.length === 3)).toBe(true);
@@ -152,13 +152,13 @@ describe('blind identifier query (fake gateway)', () => {
   it('reports refused queries and the classes a policy did not answer', async () => {
     const { gw, client } = await network();
     gw.node('DE').hold(PERSON, tokenOf('de-1'));
-    gw.node('DE').refuse.add('name_dob').add('phonetic_yob');
+    gw.node('DE').refuse.add('name_dob').add('phonetic_dob').add('phonetic_yob');
     gw.node('IT').hold(PERSON, tokenOf('it-1'));
     gw.node('IT').refuse.add('phonetic_yob');
     const r = await client.query(PERSON, CTX);
     expect(r.results).toEqual([
       { country: 'DE', status: 'refused', code: 'refused_by_policy', epoch: 1, hits: [], refusedClasses: PERSON_CLASSES },
-      { country: 'IT', status: 'hit', epoch: 1, hits: hitsFor(tokenOf('it-1'), ['name_dob']), refusedClasses: ['phonetic_yob'] },
+      { country: 'IT', status: 'hit', epoch: 1, hits: hitsFor(tokenOf('it-1'), ['name_dob', 'phonetic_dob']), refusedClasses: ['phonetic_yob'] },
     ]);
   });
 
