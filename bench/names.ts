@@ -55,7 +55,10 @@ export async function runNamesBench(opts: NamesBenchOptions): Promise<void> {
       counts.set(fam, (counts.get(fam) ?? 0) + 1);
       if (i++ < 4000) pool.push(p);
     }
-    surnameStats[c.code] = [...counts].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([n, k]) => [n, round((k / perCountry) * 100, 2)]);
+    surnameStats[c.code] = [...counts]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 3)
+      .map(([n, k]) => [n, round((k / perCountry) * 100, 2)]);
     firstId += perCountry;
     total += perCountry;
   }
@@ -66,7 +69,10 @@ export async function runNamesBench(opts: NamesBenchOptions): Promise<void> {
     const fam = passportName(p).family;
     targetCounts.set(fam, (targetCounts.get(fam) ?? 0) + 1);
   }
-  surnameStats[target.code] = [...targetCounts].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([n, k]) => [n, round((k / targetSize) * 100, 2)]);
+  surnameStats[target.code] = [...targetCounts]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 3)
+    .map(([n, k]) => [n, round((k / targetSize) * 100, 2)]);
   pool.push(...targetPersons.slice(0, 4000));
   // interleave countries so that every class draws from all of them
   pool.sort((a, b) => ((a.id * 2654435761) % 4294967296) - ((b.id * 2654435761) % 4294967296));
@@ -88,7 +94,13 @@ export async function runNamesBench(opts: NamesBenchOptions): Promise<void> {
     generatedAt: new Date().toISOString(),
     quick: opts.quick,
     seed: SEED,
-    population: { countries: COUNTRIES.length, personsPerCountry: perCountry, targetCountry: target.code, targetRecords: targetSize, topSurnameSharePercent: surnameStats },
+    population: {
+      countries: COUNTRIES.length,
+      personsPerCountry: perCountry,
+      targetCountry: target.code,
+      targetRecords: targetSize,
+      topSurnameSharePercent: surnameStats,
+    },
     recallByVariant: recall.recall,
     recallSamplesByVariant: recall.samples,
     strongestClassByVariant: recall.strongest,
@@ -118,10 +130,16 @@ export async function runNamesBench(opts: NamesBenchOptions): Promise<void> {
   writeFileSync(join(dir, 'names.json'), JSON.stringify(results, null, 2) + '\n');
 
   console.log('\nrecall by variant class (goal ≥ 0.95)');
-  for (const [c, r] of Object.entries(recall.recall)) console.log(`  ${c.padEnd(24)} ${String(r).padEnd(7)} n=${recall.samples[c]}${c in BEYOND_SCOPE ? '  (beyond scope)' : ''}`);
+  for (const [c, r] of Object.entries(recall.recall))
+    console.log(`  ${c.padEnd(24)} ${String(r).padEnd(7)} n=${recall.samples[c]}${c in BEYOND_SCOPE ? '  (beyond scope)' : ''}`);
   console.log('\nfalse hits per 1,000 queries carrying the class, at 10^6 records (goal ≤ 5 for full-DOB classes)');
-  for (const [c, r] of Object.entries(falseHits.perClass)) console.log(`  ${c.padEnd(14)} ${String(r).padEnd(8)} ${MATCH_CLASS_INFO[c as MatchClass].fullDob ? 'full DOB' : ''}`);
-  console.log(`\ntags per record ${index.tagsPerRecord}; keys per query mean ${falseHits.keysPerQuery.mean}, p95 ${falseHits.keysPerQuery.p95}, max ${falseHits.keysPerQuery.max}; index ${(results.indexBytes / 1e6).toFixed(0)} MB`);
-  console.log(`goals: recall ${results.goals.recallAtLeast95OnEveryRequiredVariant ? 'met' : `not met (${results.goals.variantsBelow95.join(', ')})`}; full-DOB false hits ${results.goals.fullDobFalseHitsAtMost5Per1000 ? 'met' : 'not met'}`);
+  for (const [c, r] of Object.entries(falseHits.perClass))
+    console.log(`  ${c.padEnd(14)} ${String(r).padEnd(8)} ${MATCH_CLASS_INFO[c as MatchClass].fullDob ? 'full DOB' : ''}`);
+  console.log(
+    `\ntags per record ${index.tagsPerRecord}; keys per query mean ${falseHits.keysPerQuery.mean}, p95 ${falseHits.keysPerQuery.p95}, max ${falseHits.keysPerQuery.max}; index ${(results.indexBytes / 1e6).toFixed(0)} MB`,
+  );
+  console.log(
+    `goals: recall ${results.goals.recallAtLeast95OnEveryRequiredVariant ? 'met' : `not met (${results.goals.variantsBelow95.join(', ')})`}; full-DOB false hits ${results.goals.fullDobFalseHitsAtMost5Per1000 ? 'met' : 'not met'}`,
+  );
   log(`written to ${join(dir, 'names.json')}`);
 }

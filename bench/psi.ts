@@ -45,7 +45,8 @@ export async function runPsiBench(opts: { quick?: boolean; full?: boolean } = {}
   const root = mkdtempSync(join(tmpdir(), 'veil-bench-psi-'));
   const machine = describeMachine();
   say(`Veil PSI benchmark${quick ? ' (quick)' : ''}: ${machine.cores} cores, ${machine.cpuModel}, Node ${machine.node}, load average ${machine.loadAvgStart}`);
-  if (machine.loadAvgStart > machine.cores / 2) say(`WARNING: the machine is busy (load average ${machine.loadAvgStart} on ${machine.cores} cores): figures will be low.`);
+  if (machine.loadAvgStart > machine.cores / 2)
+    say(`WARNING: the machine is busy (load average ${machine.loadAvgStart} on ${machine.cores} cores): figures will be low.`);
   try {
     const oprf = await benchOprf(quick);
     const index = await benchIndex(root, quick);

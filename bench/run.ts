@@ -41,7 +41,9 @@ async function main(argv: string[]): Promise<number> {
     case 'bio':
       await runBio(full);
       return 0;
-    case 'names': await (await import('./names.ts')).runNamesBench({ quick }); return 0;
+    case 'names':
+      await (await import('./names.ts')).runNamesBench({ quick });
+      return 0;
     case 'all':
       await runPsiBench({ quick, full });
       await runBio(full);

@@ -83,7 +83,10 @@ export function initCoordinatorDir(dir: string, opts: InitCoordinatorOptions): {
   const keys = { signing: SigningKey.generate(), tls: TlsKey.generate() };
   writeJsonFile(p.keys, { v: 1, signing: toBase64url(keys.signing.secretBytes()), tls: toBase64url(keys.tls.pkcs8()) }, { secret: true });
   writeJsonFile(p.config, config);
-  const hosts = opts.hosts ?? { dns: ['localhost'], ip: [config.host === 'localhost' ? '127.0.0.1' : config.host].filter((h) => /^\d+\.\d+\.\d+\.\d+$/.test(h)) };
+  const hosts = opts.hosts ?? {
+    dns: ['localhost'],
+    ip: [config.host === 'localhost' ? '127.0.0.1' : config.host].filter((h) => /^\d+\.\d+\.\d+\.\d+$/.test(h)),
+  };
   writeCertificateRequest(p.request, keys.signing, { role: 'coordinator', name: config.name, tlsPub: keys.tls.spki(), hosts, ts: Date.now() });
   return { config, fingerprint: rootFingerprint(bundle.rootPub), request: p.request };
 }
@@ -119,8 +122,16 @@ export function enrollCoordinator(dir: string, certificateFile: string, now = Da
 export function loadCoordinatorCertificate(dir: string, now = Date.now()): Enrolled {
   const p = coordinatorPaths(dir);
   if (!existsSync(p.certificate)) {
-    throw new VeilError('bad_config', `the coordinator has no certificate yet: run \`veil org admit --coordinator --request ${p.request}\`, then \`veil coordinator enroll --dir ${dir} --cert FILE\``);
+    throw new VeilError(
+      'bad_config',
+      `the coordinator has no certificate yet: run \`veil org admit --coordinator --request ${p.request}\`, then \`veil coordinator enroll --dir ${dir} --cert FILE\``,
+    );
   }
   const cfg = loadCoordinatorConfig(dir);
-  return checkCertificate(readCertificateFile(p.certificate), loadCoordinatorBundle(dir), { role: 'coordinator', name: cfg.name, ...loadCoordinatorKeys(dir) }, now);
+  return checkCertificate(
+    readCertificateFile(p.certificate),
+    loadCoordinatorBundle(dir),
+    { role: 'coordinator', name: cfg.name, ...loadCoordinatorKeys(dir) },
+    now,
+  );
 }

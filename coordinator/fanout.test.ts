@@ -110,7 +110,12 @@ describe('coordinator fan-out', () => {
     expect(statuses(bioResult)).toEqual(['DE:timeout:timeout']);
     h.turns.run();
     await settle();
-    expect(h.auditEntries().filter((e) => e.kind === 'query.answered').map((e) => e.status)).toEqual(['deadline', 'deadline']);
+    expect(
+      h
+        .auditEntries()
+        .filter((e) => e.kind === 'query.answered')
+        .map((e) => e.status),
+    ).toEqual(['deadline', 'deadline']);
     expect(h.auditEntries().map((e) => e.kind)).toContain('bio.query.received');
   });
 

@@ -105,7 +105,14 @@ export function createFanout(deps: FanoutDeps): Fanout {
     });
     deps.audit.add(
       bio
-        ? { kind: 'bio.query.received', queryId: q.id, country: q.from, cls: q.modality, bytes: q.probe.length + (q.sessionKeys?.length ?? 0), purpose: q.purpose }
+        ? {
+            kind: 'bio.query.received',
+            queryId: q.id,
+            country: q.from,
+            cls: q.modality,
+            bytes: q.probe.length + (q.sessionKeys?.length ?? 0),
+            purpose: q.purpose,
+          }
         : { kind: 'query.received', queryId: q.id, country: q.from, count: q.items.length, purpose: q.purpose },
     );
     const encodedEnv = encode(env);

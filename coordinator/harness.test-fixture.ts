@@ -153,7 +153,20 @@ export async function startHarness(config: Partial<CoordinatorConfig> = {}): Pro
   const cfg = CoordinatorConfig.parse({ name: 'unit-coordinator', ...config });
   const store = new SqliteCoordinatorStore(':memory:', { signer: { sign: (m) => key.sign(m), publicKey: key.publicKey() }, clock });
   const root = SigningKey.generate();
-  const trust = createTrust({ bundle: { org: ORG, rootPub: root.publicKey(), caPem: '', caEndorsement: signEnvelope(root, 'org:' + ORG, { unused: true }), fingerprint: '', coordinatorCert: undefined, rollover: undefined }, name: cfg.name, meta: store.meta, clock });
+  const trust = createTrust({
+    bundle: {
+      org: ORG,
+      rootPub: root.publicKey(),
+      caPem: '',
+      caEndorsement: signEnvelope(root, 'org:' + ORG, { unused: true }),
+      fingerprint: '',
+      coordinatorCert: undefined,
+      rollover: undefined,
+    },
+    name: cfg.name,
+    meta: store.meta,
+    clock,
+  });
   const coordinator = createCoordinator({ config: cfg, store, audit: store.audit, clock, log: silentLogger, nextTurn: turns.nextTurn, trust });
 
   return {
@@ -184,7 +197,13 @@ export async function startHarness(config: Partial<CoordinatorConfig> = {}): Pro
       const binding = randomBytes(32);
       const header = opts.noLogin
         ? undefined
-        : loginHeader(opts.key ?? m.key, m.certificate, { country: m.country, coordinator: opts.coordinator ?? cfg.name, binding: opts.relayed ? randomBytes(32) : binding, ts: clock.now(), nonce: randomBytes(16) });
+        : loginHeader(opts.key ?? m.key, m.certificate, {
+            country: m.country,
+            coordinator: opts.coordinator ?? cfg.name,
+            binding: opts.relayed ? randomBytes(32) : binding,
+            ts: clock.now(),
+            nonce: randomBytes(16),
+          });
       const who = coordinator.authenticate(header, binding);
       const socket = new FakeSocket();
       const conn = coordinator.accept(socket, who);

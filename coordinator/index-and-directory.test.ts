@@ -4,7 +4,18 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BoxKeyPair, OprfKey, randomBytes, toHex } from '#crypto';
-import { IndexTree, LIMITS, bucketLeaf, bucketOf, verifyBucket, type NodeDescriptor, type PublishChunk, type ForwardedLookup, type IndexCommitment, type NodeFrame } from '#protocol';
+import {
+  IndexTree,
+  LIMITS,
+  bucketLeaf,
+  bucketOf,
+  verifyBucket,
+  type NodeDescriptor,
+  type PublishChunk,
+  type ForwardedLookup,
+  type IndexCommitment,
+  type NodeFrame,
+} from '#protocol';
 import { settle, startHarness, type Connected, type Harness, type Member } from './harness.test-fixture.ts';
 import { BROADCAST_COALESCE_MS } from './directory.ts';
 
@@ -58,7 +69,15 @@ describe('coordinator PSI index and member directory', () => {
     for (const [t, k] of ch.removes) mine.delete(`${toHex(t)}/${toHex(k)}`);
     for (const [t, k] of ch.adds) mine.set(`${toHex(t)}/${toHex(k)}`, [t, k]);
     if (apply) held.set(ch.country, mine);
-    const commit: IndexCommitment = { t: 'index-commit', country: ch.country, epoch: ch.epoch, seq: ch.seq, root: rootOf(mine.values()), count: mine.size, ts: Date.now() };
+    const commit: IndexCommitment = {
+      t: 'index-commit',
+      country: ch.country,
+      epoch: ch.epoch,
+      seq: ch.seq,
+      root: rootOf(mine.values()),
+      count: mine.size,
+      ts: Date.now(),
+    };
     return { t: 'publish', env: signer.sign(ch), commit: signer.sign(commit) };
   };
   const lookup = (c: Connected, mode: 'exact' | 'bucket', items: ForwardedLookup['items']): ForwardedLookup => ({
@@ -81,7 +100,12 @@ describe('coordinator PSI index and member directory', () => {
     expect(de.socket.framesOf('publish-ack').map((a) => a.seq)).toEqual([1, 2, 1]);
     expect(await h.store.index.size('DE', 1)).toBe(2);
     expect(await h.store.index.publishState('DE', 1)).toEqual({ lastSeq: 2, complete: true });
-    expect(h.auditEntries().filter((e) => e.kind.startsWith('publish.')).map((e) => e.kind)).toEqual(['publish.chunk', 'publish.epoch']);
+    expect(
+      h
+        .auditEntries()
+        .filter((e) => e.kind.startsWith('publish.'))
+        .map((e) => e.kind),
+    ).toEqual(['publish.chunk', 'publish.epoch']);
   });
 
   it('refuses a chunk for another country', async () => {
@@ -121,7 +145,12 @@ describe('coordinator PSI index and member directory', () => {
     }
     h.turns.run();
     await settle();
-    expect(h.auditEntries().filter((e) => e.kind === 'index.lookup').map((e) => e.status)).toEqual(['exact', 'bucket']);
+    expect(
+      h
+        .auditEntries()
+        .filter((e) => e.kind === 'index.lookup')
+        .map((e) => e.status),
+    ).toEqual(['exact', 'bucket']);
 
     const short = lookup(fr, 'exact', [{ country: 'DE', epoch: 1, keys: [t1.subarray(0, 4)] }]);
     const long = lookup(fr, 'bucket', [{ country: 'DE', epoch: 1, keys: [t1.subarray(0, 5)] }]);

@@ -33,7 +33,8 @@ describe('coordinator mailboxes', () => {
     from.send({ t: 'mail-send', mid: id, to, env: from.sign({ t: 'fwd-disclosure', n }) });
     return id;
   };
-  const received = (c: Connected) => c.socket.framesOf('mail').flatMap((f) => f.items.map((i) => ({ mid: i.mid, from: i.from, n: readUnverified(i.env, Mail).n })));
+  const received = (c: Connected) =>
+    c.socket.framesOf('mail').flatMap((f) => f.items.map((i) => ({ mid: i.mid, from: i.from, n: readUnverified(i.env, Mail).n })));
 
   it('stores mail before acknowledging it, delivers it to a connected recipient and forgets the body on ack', async () => {
     const de = await h.connect(deM);
@@ -139,7 +140,11 @@ describe('coordinator mailboxes', () => {
       const itM = await h.admit('IT');
       const it_ = await h.connect(itM);
       const n = MAIL_QUOTA.perRecipient.items;
-      const mids = await sendAll(fr, 'DE', Array.from({ length: n + 3 }, (_, i) => fr.sign({ t: 'fwd-disclosure', n: i })));
+      const mids = await sendAll(
+        fr,
+        'DE',
+        Array.from({ length: n + 3 }, (_, i) => fr.sign({ t: 'fwd-disclosure', n: i })),
+      );
       expect(fr.socket.framesOf('mail-stored')).toHaveLength(n);
       expect(codes(fr)).toEqual(['rate_limited', 'rate_limited', 'rate_limited']);
       expect(refusals().map((e) => [e.requestId, e.code, e.peer])).toEqual(mids.slice(n).map((m) => [m, 'rate_limited', 'FR']));
@@ -170,17 +175,30 @@ describe('coordinator mailboxes', () => {
       const item = 60 * 1024;
       const size = encode(padded(fr, item)).length;
       const perRecipient = Math.floor(MAIL_QUOTA.perRecipient.bytes / size);
-      await sendAll(fr, 'DE', Array.from({ length: perRecipient + 1 }, () => padded(fr, item)));
+      await sendAll(
+        fr,
+        'DE',
+        Array.from({ length: perRecipient + 1 }, () => padded(fr, item)),
+      );
       expect(fr.socket.framesOf('mail-stored')).toHaveLength(perRecipient);
       expect(codes(fr)).toEqual(['rate_limited']);
       expect((await h.store.mailboxes.usage('FR', 'DE')).toRecipient.bytes).toBeLessThanOrEqual(MAIL_QUOTA.perRecipient.bytes);
       // Three more recipients fill FR's total; the fourth is refused from its first item.
-      for (const o of others.slice(0, 3)) await sendAll(fr, o.country, Array.from({ length: perRecipient }, () => padded(fr, item)));
+      for (const o of others.slice(0, 3))
+        await sendAll(
+          fr,
+          o.country,
+          Array.from({ length: perRecipient }, () => padded(fr, item)),
+        );
       expect(fr.socket.framesOf('mail-stored')).toHaveLength(4 * perRecipient);
       // What is left of the total is less than one recipient's share: the fifth recipient gets only that.
       const room = Math.floor((MAIL_QUOTA.total.bytes - 4 * perRecipient * size) / size);
       expect(room).toBeLessThan(perRecipient);
-      await sendAll(fr, 'ES', Array.from({ length: room + 2 }, () => padded(fr, item)));
+      await sendAll(
+        fr,
+        'ES',
+        Array.from({ length: room + 2 }, () => padded(fr, item)),
+      );
       expect(codes(fr)).toEqual(['rate_limited', 'rate_limited', 'rate_limited']);
       const usage = await h.store.mailboxes.usage('FR', 'ES');
       expect(usage.toRecipient.items).toBe(room);
@@ -192,7 +210,18 @@ describe('coordinator mailboxes', () => {
       const it_ = await h.connect(itM);
       const big = 60 * 1024;
       const perSender = Math.floor(MAIL_QUOTA.perRecipient.bytes / encode(padded(fr, big)).length);
-      const sent = [...(await sendAll(fr, 'DE', Array.from({ length: perSender }, () => padded(fr, big)))), ...(await sendAll(it_, 'DE', Array.from({ length: perSender }, () => padded(it_, big))))];
+      const sent = [
+        ...(await sendAll(
+          fr,
+          'DE',
+          Array.from({ length: perSender }, () => padded(fr, big)),
+        )),
+        ...(await sendAll(
+          it_,
+          'DE',
+          Array.from({ length: perSender }, () => padded(it_, big)),
+        )),
+      ];
       expect(await h.store.mailboxes.counts()).toEqual({ pending: 2 * perSender, delivered: 0 });
 
       const de = await h.connect(deM);
@@ -221,7 +250,10 @@ describe('coordinator mailboxes', () => {
 
     it('drops, audited, an item stored before the cap that no page could hold, and delivers the rest', async () => {
       const old = mid();
-      await h.store.mailboxes.store({ mid: old, recipient: 'DE', sender: 'FR', body: encode(padded(fr, 2 * 1024 * 1024)) }, { kind: 'mailbox.stored', requestId: old, country: 'DE', peer: 'FR' });
+      await h.store.mailboxes.store(
+        { mid: old, recipient: 'DE', sender: 'FR', body: encode(padded(fr, 2 * 1024 * 1024)) },
+        { kind: 'mailbox.stored', requestId: old, country: 'DE', peer: 'FR' },
+      );
       h.clock.advance(1);
       const fresh = mail(fr, 'DE', 7);
       await settle();

@@ -119,7 +119,11 @@ export function createMailboxes(deps: MailboxesDeps): Mailboxes {
       if (body.length > MAIL_LIMITS.maxItemBytes) refuse('too_large', { requestId: mid, country: to, peer: s.country, bytes: body.length });
       verifyEnvelope(env, sessionKey(s), MailPayloadHeader);
       if (!(await deps.members.get(to))) throw new VeilError('unknown_member', 'mail recipient');
-      const r = await deps.mailboxes.store({ mid, recipient: to, sender: s.country, body }, { kind: 'mailbox.stored', requestId: mid, country: to, peer: s.country }, quota);
+      const r = await deps.mailboxes.store(
+        { mid, recipient: to, sender: s.country, body },
+        { kind: 'mailbox.stored', requestId: mid, country: to, peer: s.country },
+        quota,
+      );
       if (r === 'over_quota') refuse('rate_limited', { requestId: mid, country: to, peer: s.country, bytes: body.length });
       sendFrame(s.socket, { t: 'mail-stored', mid });
       const target = deps.sessions.get(to);

@@ -55,7 +55,13 @@ describe('coordinator login (certificate and channel-bound statement in the upgr
     const old = await h.admit('IT', { notAfter: h.clock.now() + 1000 });
     h.clock.advance(2000);
     expect(await refusal(h.connect(old))).toBe('certificate_expired');
-    const list = issueRevocationList(h.root, { org: ORG, seq: 1, issuedAt: h.clock.now(), nextUpdate: h.clock.now() + 1e9, entries: [{ role: 'node', name: 'FR', status: 'suspended', since: h.clock.now() }] });
+    const list = issueRevocationList(h.root, {
+      org: ORG,
+      seq: 1,
+      issuedAt: h.clock.now(),
+      nextUpdate: h.clock.now() + 1e9,
+      entries: [{ role: 'node', name: 'FR', status: 'suspended', since: h.clock.now() }],
+    });
     await h.store.meta.set('revocations', toBase64url(encode(list)));
     expect(await h.coordinator.refreshRevocations()).toBe(true);
     expect(await refusal(h.connect(fr))).toBe('revoked');
@@ -64,7 +70,13 @@ describe('coordinator login (certificate and channel-bound statement in the upgr
   it('ends the session of a member a new revocation list suspends, and sends the list to the others', async () => {
     const a = await h.connect(fr);
     const de = await h.connect(await h.admit('DE'));
-    const list = issueRevocationList(h.root, { org: ORG, seq: 1, issuedAt: h.clock.now(), nextUpdate: h.clock.now() + 1e9, entries: [{ role: 'node', name: 'FR', status: 'suspended', since: h.clock.now() }] });
+    const list = issueRevocationList(h.root, {
+      org: ORG,
+      seq: 1,
+      issuedAt: h.clock.now(),
+      nextUpdate: h.clock.now() + 1e9,
+      entries: [{ role: 'node', name: 'FR', status: 'suspended', since: h.clock.now() }],
+    });
     await h.store.meta.set('revocations', toBase64url(encode(list)));
     h.clock.advance(1000); // the revocation poll
     await settle();

@@ -26,7 +26,11 @@ export class ResultCache {
   readonly #requests: IdempotentRequests<Uint8Array>;
 
   constructor(opts: { clock: Clock; retainMs?: number; maxEntries?: number }) {
-    this.#requests = new IdempotentRequests({ clock: opts.clock, retainMs: opts.retainMs ?? RESULT_RETAIN_MS, maxEntries: opts.maxEntries ?? RESULT_MAX_ENTRIES });
+    this.#requests = new IdempotentRequests({
+      clock: opts.clock,
+      retainMs: opts.retainMs ?? RESULT_RETAIN_MS,
+      maxEntries: opts.maxEntries ?? RESULT_MAX_ENTRIES,
+    });
   }
 
   /** 'in-flight', the retained result frame, or undefined for a query not seen (or forgotten). */

@@ -12,7 +12,14 @@ import { initCrypto } from '#crypto';
 import { LIMITS } from '#protocol';
 import { PLAIN_TRANSPORT_WARNING, boundPort, createLogger, periodicCheckpoints, serverTlsOptions, systemClock, writeRunFile, type Logger } from '#platform';
 import { SqliteCoordinatorStore } from './store/sqlite-store.ts';
-import { coordinatorPaths, loadCoordinatorBundle, loadCoordinatorCertificate, loadCoordinatorConfig, loadCoordinatorKeys, type CoordinatorConfig } from './config.ts';
+import {
+  coordinatorPaths,
+  loadCoordinatorBundle,
+  loadCoordinatorCertificate,
+  loadCoordinatorConfig,
+  loadCoordinatorKeys,
+  type CoordinatorConfig,
+} from './config.ts';
 import { createTrust } from './trust.ts';
 import { createCoordinator } from './coordinator.ts';
 import { createHttpApp } from './http.ts';
@@ -55,7 +62,12 @@ export async function startCoordinator(
   const server: Server = tls
     ? createHttpsServer({ ...serverTlsOptions({ key: keys.tls, certificate: cert.x509 }), ...limits, handshakeTimeout: 10_000 }, listener)
     : createHttpServer(limits, listener);
-  const sockets = attachWebSockets(server, coordinator, { path: '/v1/ws', maxPayload: LIMITS.maxFrameBytes, tls, maxPendingPerAddress: config.maxPendingPerAddress });
+  const sockets = attachWebSockets(server, coordinator, {
+    path: '/v1/ws',
+    maxPayload: LIMITS.maxFrameBytes,
+    tls,
+    maxPendingPerAddress: config.maxPendingPerAddress,
+  });
   const host = opts.host ?? config.host;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

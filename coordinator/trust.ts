@@ -9,17 +9,7 @@
  * sessions of members it suspends or revokes, and sends it to every node with the next directory.
  */
 import { fromBase64url, toBase64url } from '#crypto';
-import {
-  Envelope,
-  LIMITS,
-  ReplayGuard,
-  RevocationState,
-  decodeWith,
-  encode,
-  verifyLoginHeader,
-  type LoginIdentity,
-  type TrustBundle,
-} from '#protocol';
+import { Envelope, LIMITS, ReplayGuard, RevocationState, decodeWith, encode, verifyLoginHeader, type LoginIdentity, type TrustBundle } from '#protocol';
 import type { Clock } from '#platform';
 import type { MetaRepository } from './store/repositories.ts';
 

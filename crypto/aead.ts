@@ -44,9 +44,7 @@ export class TokenKey {
     if (sealed.length < AEAD_NONCE_BYTES + AEAD_TAG_BYTES) throw new CryptoError('bad_length', 'sealed token too short');
     const nonce = sealed.subarray(0, AEAD_NONCE_BYTES);
     const ct = sealed.subarray(AEAD_NONCE_BYTES);
-    return guard('decrypt_failed', 'token', () =>
-      sodium().crypto_aead_xchacha20poly1305_ietf_decrypt(null, ct, associatedData, nonce, this.#key),
-    );
+    return guard('decrypt_failed', 'token', () => sodium().crypto_aead_xchacha20poly1305_ietf_decrypt(null, ct, associatedData, nonce, this.#key));
   }
 
   secretBytes(): Uint8Array {

@@ -32,9 +32,14 @@ describe('hashes', () => {
 
   it('deriveSubkey is HKDF-Expand-SHA-256 with the label as info', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.string({ minLength: 1, maxLength: 40 }), fc.integer({ min: 1, max: 200 }), (key, label, len) => {
-        expect(toHex(deriveSubkey(key, label, len))).toBe(toHex(expand(nobleSha256, key, utf8(label), len)));
-      }),
+      fc.property(
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+        fc.string({ minLength: 1, maxLength: 40 }),
+        fc.integer({ min: 1, max: 200 }),
+        (key, label, len) => {
+          expect(toHex(deriveSubkey(key, label, len))).toBe(toHex(expand(nobleSha256, key, utf8(label), len)));
+        },
+      ),
       { numRuns: 50 },
     );
     const k = new Uint8Array(32).fill(1);

@@ -30,4 +30,12 @@ export * from './oprf/index.ts';
 export * from './he/index.ts';
 export { certificatePem, x509Certificate, type X509Name, type X509Spec } from './x509.ts';
 export { TlsKey, checkTlsPublicKey } from './tls-key.ts';
-export { interactiveLimits, moderateLimits, openWithPassphrase, PASSPHRASE_MIN_LENGTH, sealWithPassphrase, type PassphraseBox, type PassphraseLimits } from './passphrase.ts';
+export {
+  interactiveLimits,
+  moderateLimits,
+  openWithPassphrase,
+  PASSPHRASE_MIN_LENGTH,
+  sealWithPassphrase,
+  type PassphraseBox,
+  type PassphraseLimits,
+} from './passphrase.ts';

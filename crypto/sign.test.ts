@@ -12,9 +12,7 @@ describe('SigningKey', () => {
     const key = SigningKey.fromBytes(fromHex('9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60'));
     expect(toHex(key.publicKey())).toBe('d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a');
     const sig = key.sign(new Uint8Array(0));
-    expect(toHex(sig)).toBe(
-      'e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b',
-    );
+    expect(toHex(sig)).toBe('e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b');
     expect(verifySignature(key.publicKey(), new Uint8Array(0), sig)).toBe(true);
   });
 

@@ -15,7 +15,15 @@ function pki(now = Date.now()) {
   const root = TlsKey.generate();
   const leaf = TlsKey.generate();
   const caDer = x509Certificate(
-    { serial: Uint8Array.of(1), issuer: { cn: 'Veil root', o: 'test-org' }, subject: { cn: 'Veil root', o: 'test-org' }, notBefore: now - HOUR, notAfter: now + HOUR, subjectSpki: root.spki(), ca: true },
+    {
+      serial: Uint8Array.of(1),
+      issuer: { cn: 'Veil root', o: 'test-org' },
+      subject: { cn: 'Veil root', o: 'test-org' },
+      notBefore: now - HOUR,
+      notAfter: now + HOUR,
+      subjectSpki: root.spki(),
+      ca: true,
+    },
     root,
   );
   const leafDer = x509Certificate(

@@ -57,8 +57,7 @@ function name(n: X509Name): Uint8Array {
   return sequence(...(n.o ? [rdn(OID.organization, n.o)] : []), rdn(OID.commonName, n.cn));
 }
 
-const extension = (id: string, critical: boolean, value: Uint8Array): Uint8Array =>
-  sequence(oid(id), ...(critical ? [boolean(true)] : []), octetString(value));
+const extension = (id: string, critical: boolean, value: Uint8Array): Uint8Array => sequence(oid(id), ...(critical ? [boolean(true)] : []), octetString(value));
 
 function ipv4(s: string): Uint8Array {
   if (!isIPv4(s)) throw new CryptoError('bad_request', 'x509: only IPv4 addresses are supported');

@@ -14,13 +14,43 @@ const say = (s = '') => process.stdout.write(s + '\n');
 const hr = () => say('─'.repeat(78));
 
 const deSpecial = [
-  { id: 'de-sltd-1', kind: 'document', dataset: 'sltd', handling: 'restricted', documents: [{ type: 'passport', country: 'DEU', number: 'C01X00T47', status: 'stolen' }] },
-  { id: 'de-wp-1', kind: 'person', dataset: 'wanted-persons', handling: 'restricted', person: { family: 'Al-Rashid', given: 'Mohammed', dob: '1985-03-14', nationality: 'JOR', sex: 'M' } },
-  { id: 'de-sv-1', kind: 'vehicle', dataset: 'stolen-vehicles', handling: 'official-use', vehicle: { vin: 'WVWZZZ1KZ6W000123', make: 'Volkswagen', model: 'Golf', country: 'DEU' } },
+  {
+    id: 'de-sltd-1',
+    kind: 'document',
+    dataset: 'sltd',
+    handling: 'restricted',
+    documents: [{ type: 'passport', country: 'DEU', number: 'C01X00T47', status: 'stolen' }],
+  },
+  {
+    id: 'de-wp-1',
+    kind: 'person',
+    dataset: 'wanted-persons',
+    handling: 'restricted',
+    person: { family: 'Al-Rashid', given: 'Mohammed', dob: '1985-03-14', nationality: 'JOR', sex: 'M' },
+  },
+  {
+    id: 'de-sv-1',
+    kind: 'vehicle',
+    dataset: 'stolen-vehicles',
+    handling: 'official-use',
+    vehicle: { vin: 'WVWZZZ1KZ6W000123', make: 'Volkswagen', model: 'Golf', country: 'DEU' },
+  },
 ];
 const uaSpecial = [
-  { id: 'ua-wp-1', kind: 'person', dataset: 'wanted-persons', handling: 'confidential', person: { family: 'Иванов', given: 'Владимир', dob: '21.05.1979', nationality: 'UKR', sex: 'M' } },
-  { id: 'ua-sv-1', kind: 'vehicle', dataset: 'stolen-vehicles', handling: 'official-use', vehicle: { vin: 'WVWZZZ1KZ6W000123', make: 'Volkswagen', country: 'UKR' } },
+  {
+    id: 'ua-wp-1',
+    kind: 'person',
+    dataset: 'wanted-persons',
+    handling: 'confidential',
+    person: { family: 'Иванов', given: 'Владимир', dob: '21.05.1979', nationality: 'UKR', sex: 'M' },
+  },
+  {
+    id: 'ua-sv-1',
+    kind: 'vehicle',
+    dataset: 'stolen-vehicles',
+    handling: 'official-use',
+    vehicle: { vin: 'WVWZZZ1KZ6W000123', make: 'Volkswagen', country: 'UKR' },
+  },
 ];
 
 interface Step {
@@ -98,7 +128,12 @@ async function main(): Promise<void> {
     ];
     for (const [i, s] of steps.entries()) {
       say(`${i + 1}. ${s.title}`);
-      say(`   $ veil ${s.args.filter((a) => a !== '--json').map((a) => (/\s/.test(a) ? JSON.stringify(a) : a)).join(' ')}`);
+      say(
+        `   $ veil ${s.args
+          .filter((a) => a !== '--json')
+          .map((a) => (/\s/.test(a) ? JSON.stringify(a) : a))
+          .join(' ')}`,
+      );
       const t0 = performance.now();
       const r = await runVeil(s.args);
       const ms = performance.now() - t0;
@@ -107,10 +142,13 @@ async function main(): Promise<void> {
         say(`   FAILED: ${r.stderr.trim()}`);
         continue;
       }
-      const res = JSON.parse(r.stdout) as { queryId: string; classes: string[]; results: Array<{ country: string; status: string; code?: string; hits: Array<{ cls: string; token: string }> }> };
+      const res = JSON.parse(r.stdout) as {
+        queryId: string;
+        classes: string[];
+        results: Array<{ country: string; status: string; code?: string; hits: Array<{ cls: string; token: string }> }>;
+      };
       for (const c of res.results) {
-        const detail =
-          c.status === 'hit' ? c.hits.map((h) => `${h.cls} (hit token ${h.token.slice(0, 12)}…)`).join(', ') : c.code ? `(${c.code})` : '';
+        const detail = c.status === 'hit' ? c.hits.map((h) => `${h.cls} (hit token ${h.token.slice(0, 12)}…)`).join(', ') : c.code ? `(${c.code})` : '';
         say(`   ${c.country}: ${c.status.toUpperCase().padEnd(7)} ${detail}`.trimEnd());
       }
       say(`   → ${s.explain}`);
@@ -118,7 +156,7 @@ async function main(): Promise<void> {
       say();
     }
     hr();
-    say('Disclosure: identity only on the owning country\'s approval.');
+    say("Disclosure: identity only on the owning country's approval.");
     const hits = new Map<string, string>();
     for (const [key, args] of [
       ['passport', [...base, '--purpose', 'wanted-person', '--doc', 'passport:DEU:C01X00T47', '--targets', 'DE']],
@@ -131,22 +169,61 @@ async function main(): Promise<void> {
       if (h) hits.set(key, `${c.country}:${h.token}`);
     }
     const disclose = async (key: string, claim: string[], fields: string, why: string, purpose = 'wanted-person') => {
-      const r = await runVeil(['disclose', '--cred', cred, '--hit', hits.get(key)!, ...claim, '--purpose', purpose, '--case', 'FR-2026-0042', '--legal-basis', 'art-3-rpd', '--fields', fields, '--justification', why, '--json']);
+      const r = await runVeil([
+        'disclose',
+        '--cred',
+        cred,
+        '--hit',
+        hits.get(key)!,
+        ...claim,
+        '--purpose',
+        purpose,
+        '--case',
+        'FR-2026-0042',
+        '--legal-basis',
+        'art-3-rpd',
+        '--fields',
+        fields,
+        '--justification',
+        why,
+        '--json',
+      ]);
       if (r.code !== 0) throw new Error(`disclose failed: ${r.stderr}`);
       return (JSON.parse(r.stdout) as { id: string }).id;
     };
-    const pass = await disclose('passport', ['--doc', 'passport:DEU:C01X00T47'], 'documents,dataset,name', 'Passport presented at CDG by a traveller under investigation.');
-    const ivan = await disclose('ivanov', ['--name', 'Vladimir Ivanov', '--dob', '1979-05-21'], 'name,dob,nationality', 'Match in an organised-crime case; needs identity confirmation.');
+    const pass = await disclose(
+      'passport',
+      ['--doc', 'passport:DEU:C01X00T47'],
+      'documents,dataset,name',
+      'Passport presented at CDG by a traveller under investigation.',
+    );
+    const ivan = await disclose(
+      'ivanov',
+      ['--name', 'Vladimir Ivanov', '--dob', '1979-05-21'],
+      'name,dob,nationality',
+      'Match in an organised-crime case; needs identity confirmation.',
+    );
     const vin = await disclose('vin', ['--vin', 'WVWZZZ1KZ6W000123'], 'vehicle,name', 'Vehicle stopped at the border.', 'stolen-property');
     say(`  FR analyst sent three requests (claim and justification sealed to each owner): ${[pass, ivan, vin].map((x) => x.slice(0, 8)).join(', ')}`);
-    const pendingAt = async (c: string) => JSON.parse((await runVeil(['approvals', 'list', '--dir', net.nodeDir(c), '--all', '--json'])).stdout) as Array<{ id: string; status: string; decidedBy: string | null; requester: string; purpose: string; legalBasis: string; fields: string[] }>;
+    const pendingAt = async (c: string) =>
+      JSON.parse((await runVeil(['approvals', 'list', '--dir', net.nodeDir(c), '--all', '--json'])).stdout) as Array<{
+        id: string;
+        status: string;
+        decidedBy: string | null;
+        requester: string;
+        purpose: string;
+        legalBasis: string;
+        fields: string[];
+      }>;
     const wait = async (f: () => Promise<boolean>) => {
       for (let i = 0; i < 200 && !(await f()); i++) await new Promise((r) => setTimeout(r, 100));
     };
     await wait(async () => (await pendingAt('DE')).length >= 2 && (await pendingAt('UA')).length >= 1);
     for (const c of ['DE', 'UA']) {
       for (const p of await pendingAt(c)) {
-        say(`  ${c} data owner sees request ${p.id.slice(0, 8)} from ${p.requester}: purpose ${p.purpose}, basis ${p.legalBasis}, fields ${p.fields.join(',')} → ${p.status}${p.decidedBy ? ` (by ${p.decidedBy})` : ''}`);
+        say(
+          `  ${c} data owner sees request ${p.id.slice(0, 8)} from ${p.requester}: purpose ${p.purpose}, basis ${p.legalBasis}, fields ${p.fields.join(',')} → ${p.status}${p.decidedBy ? ` (by ${p.decidedBy})` : ''}`,
+        );
       }
     }
     const asOwner = { env: { VEIL_OWNER_PASSWORD: 'demo-password-not-for-production' } };
@@ -160,7 +237,20 @@ async function main(): Promise<void> {
     say(`  $ veil approvals approve <id> --dir node-DE --fields documents,dataset --owner ${deOwner}   (name withheld)`);
     await runVeil(['approvals', 'approve', pass, '--dir', net.nodeDir('DE'), '--fields', 'documents,dataset', '--owner', deOwner], asOwner);
     say(`  $ veil approvals deny <id> --dir node-UA --reason "…" --owner ${uaOwner}`);
-    await runVeil(['approvals', 'deny', ivan, '--dir', net.nodeDir('UA'), '--reason', 'Not within the legal basis cited; contact our bureau through MLA.', '--owner', uaOwner], asOwner);
+    await runVeil(
+      [
+        'approvals',
+        'deny',
+        ivan,
+        '--dir',
+        net.nodeDir('UA'),
+        '--reason',
+        'Not within the legal basis cited; contact our bureau through MLA.',
+        '--owner',
+        uaOwner,
+      ],
+      asOwner,
+    );
     await wait(async () => {
       const l = JSON.parse((await runVeil(['disclosures', '--cred', cred, '--json'])).stdout) as Array<{ status: string }>;
       return l.length === 3 && l.every((d) => d.status !== 'sent' && d.status !== 'pending');
@@ -168,17 +258,23 @@ async function main(): Promise<void> {
     say('  $ veil disclosures --cred <FR analyst>');
     const list = await runVeil(['disclosures', '--cred', cred]);
     for (const line of list.stdout.trim().split('\n')) say(`    ${line}`);
-    const outcome = JSON.parse((await runVeil(['disclosures', '--cred', cred, '--json'])).stdout) as Array<{ id: string; status: string; released?: { fields?: Record<string, unknown> } }>;
+    const outcome = JSON.parse((await runVeil(['disclosures', '--cred', cred, '--json'])).stdout) as Array<{
+      id: string;
+      status: string;
+      released?: { fields?: Record<string, unknown> };
+    }>;
     const byId = new Map(outcome.map((d) => [d.id, d]));
     const okDisclosure =
-      byId.get(pass)?.status === 'approved' && JSON.stringify(Object.keys(byId.get(pass)?.released?.fields ?? {}).sort()) === JSON.stringify(['dataset', 'documents']) &&
+      byId.get(pass)?.status === 'approved' &&
+      JSON.stringify(Object.keys(byId.get(pass)?.released?.fields ?? {}).sort()) === JSON.stringify(['dataset', 'documents']) &&
       byId.get(ivan)?.status === 'denied' &&
-      byId.get(vin)?.status === 'approved' && JSON.stringify(Object.keys(byId.get(vin)?.released?.fields ?? {})) === JSON.stringify(['vehicle']);
+      byId.get(vin)?.status === 'approved' &&
+      JSON.stringify(Object.keys(byId.get(vin)?.released?.fields ?? {})) === JSON.stringify(['vehicle']);
     if (!okDisclosure) {
       failed = true;
       say('  FAILED: disclosures did not end as expected');
     }
-    say('  → one approved with a field subset (name withheld), one denied with a reason, one auto-approved by DE\'s policy (vehicle only).');
+    say("  → one approved with a field subset (name withheld), one denied with a reason, one auto-approved by DE's policy (vehicle only).");
     hr();
     say('What each party saw:');
     say('  FR analyst: hit / no hit / refused per country with opaque tokens; then only the fields each owner released.');
@@ -198,7 +294,9 @@ async function main(): Promise<void> {
     const secrets = ['C01X00T47', 'Ivanov', 'Иванов', 'Rashid', 'WVWZZZ1KZ6W000123', 'Passport presented', 'Not within the legal basis'];
     const files = [coordDb, `${coordDb}-wal`].filter((f) => existsSync(f)).map((f) => readFileSync(f));
     const found = secrets.filter((x) => files.some((b) => b.includes(Buffer.from(x, 'utf8'))));
-    say(`    searched its SQLite files for ${secrets.length} identifiers and texts of this demo: ${found.length === 0 ? 'none present' : `FOUND ${found.join(', ')}`}`);
+    say(
+      `    searched its SQLite files for ${secrets.length} identifiers and texts of this demo: ${found.length === 0 ? 'none present' : `FOUND ${found.join(', ')}`}`,
+    );
     if (found.length > 0) failed = true;
     // Control: the same search does find them where they belong (DE holds the record and the request).
     const deDb = join(net.nodeDir('DE'), 'node.db');

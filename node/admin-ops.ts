@@ -10,7 +10,17 @@ import { AuditLog, envelopeToText, pinTrustBundle, writeCertificateRequest, writ
 import type { MatchClass } from '#protocol';
 import { issueAnalystCertificate, matchKeysForRecord, type Hosts, type VeilRecord, VeilError } from '#protocol';
 import { NodeStore } from './store/sqlite-store.ts';
-import { NodeConfig, nodePaths, createNodeKeys, loadNodeCertificate, loadNodeConfig, loadNodeKeys, saveNodeConfig, assertFreshDir, type NodeKeys } from './config.ts';
+import {
+  NodeConfig,
+  nodePaths,
+  createNodeKeys,
+  loadNodeCertificate,
+  loadNodeConfig,
+  loadNodeKeys,
+  saveNodeConfig,
+  assertFreshDir,
+  type NodeKeys,
+} from './config.ts';
 import { DEFAULT_POLICY } from './policy.ts';
 import { TagBuilder } from './tags.ts';
 import { IndexDelta, hitToken } from './index-maintenance.ts';
@@ -75,14 +85,25 @@ export async function initNode(dir: string, opts: InitNodeOptions): Promise<Node
  * so the analyst's SDK can check the chain root → node → analyst and pin the node's TLS certificate.
  * The node must be enrolled. Returns the file's path.
  */
-export async function addAnalyst(dir: string, name: string, opts: { out?: string; nodeUrl?: string; days?: number } = {}): Promise<{ path: string; analystId: string }> {
+export async function addAnalyst(
+  dir: string,
+  name: string,
+  opts: { out?: string; nodeUrl?: string; days?: number } = {},
+): Promise<{ path: string; analystId: string }> {
   await initCrypto();
-  if (!/^[\p{L}\p{N} ._'-]{1,100}$/u.test(name)) throw new VeilError('bad_request', 'analyst name: letters, digits, space, . _ \' - only');
+  if (!/^[\p{L}\p{N} ._'-]{1,100}$/u.test(name)) throw new VeilError('bad_request', "analyst name: letters, digits, space, . _ ' - only");
   const cfg = loadNodeConfig(dir);
   const keys = loadNodeKeys(dir);
   const now = Date.now();
   const node = loadNodeCertificate(dir, now);
-  const slug = name.normalize('NFKD').replace(/\p{M}+/gu, '').replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '').toLowerCase().slice(0, 40) || 'analyst';
+  const slug =
+    name
+      .normalize('NFKD')
+      .replace(/\p{M}+/gu, '')
+      .replace(/[^A-Za-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '')
+      .toLowerCase()
+      .slice(0, 40) || 'analyst';
   const analystId = `${slug}-${toHex(randomBytes(3))}`;
   const signing = SigningKey.generate();
   const box = BoxKeyPair.generate();
@@ -159,7 +180,10 @@ export async function revokeAnalyst(dir: string, id: string): Promise<boolean> {
  * publication in full, the last chunk marked final. The node switches to the new key only when the
  * coordinator has acknowledged that final chunk, so queries never meet a half-published index.
  */
-export async function rotateKey(dir: string, opts: { workers?: number; onProgress?: (done: number, total: number) => void } = {}): Promise<{ epoch: number; tags: number }> {
+export async function rotateKey(
+  dir: string,
+  opts: { workers?: number; onProgress?: (done: number, total: number) => void } = {},
+): Promise<{ epoch: number; tags: number }> {
   await initCrypto();
   const cfg = loadNodeConfig(dir);
   const keys = loadNodeKeys(dir);
@@ -177,7 +201,11 @@ export async function rotateKey(dir: string, opts: { workers?: number; onProgres
     const builder = new TagBuilder([{ epoch, secret }], opts.workers ?? cfg.workers);
     let tags: Uint8Array[];
     try {
-      tags = await builder.tags(epoch, items.map((i) => i.input), (d) => opts.onProgress?.(d, items.length));
+      tags = await builder.tags(
+        epoch,
+        items.map((i) => i.input),
+        (d) => opts.onProgress?.(d, items.length),
+      );
     } finally {
       await builder.close();
     }
@@ -203,4 +231,3 @@ export async function rotateKey(dir: string, opts: { workers?: number; onProgres
     store.close();
   }
 }
-

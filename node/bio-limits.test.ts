@@ -53,7 +53,18 @@ function service(maxQueued?: number): BioService {
       return fr.publicKey();
     },
   };
-  return new BioService({ country: 'DE', store, keys: de, policy, members, audit, log: silentLogger, clock, workers: 1, ...(maxQueued !== undefined ? { maxQueued } : {}) });
+  return new BioService({
+    country: 'DE',
+    store,
+    keys: de,
+    policy,
+    members,
+    audit,
+    log: silentLogger,
+    clock,
+    workers: 1,
+    ...(maxQueued !== undefined ? { maxQueued } : {}),
+  });
 }
 
 function bioQuery(analyst = 'claire-1a2b3c'): Envelope {
@@ -96,7 +107,13 @@ describe('biometric service limits', () => {
 
   it('applies the per-analyst daily budget to biometric queries', async () => {
     await using bio = service();
-    policy.current = { ...DEFAULT_POLICY, budgets: { ...DEFAULT_POLICY.budgets, perAnalyst: { dailyEvaluations: 100, dailyBioQueries: 0, overrides: { 'FR/marc-4d5e6f': { dailyBioQueries: 5 } } } } };
+    policy.current = {
+      ...DEFAULT_POLICY,
+      budgets: {
+        ...DEFAULT_POLICY.budgets,
+        perAnalyst: { dailyEvaluations: 100, dailyBioQueries: 0, overrides: { 'FR/marc-4d5e6f': { dailyBioQueries: 5 } } },
+      },
+    };
     expect(read(await bio.handle(bioQuery()))).toMatchObject({ status: 'refused', code: 'over_budget' });
     expect(read(await bio.handle(bioQuery('marc-4d5e6f'))).code).toBe('unknown_session');
     expect(entries('budget.exceeded')).toEqual([expect.objectContaining({ country: 'FR', analyst: 'claire-1a2b3c', status: 'analyst', cls: 'face' })]);

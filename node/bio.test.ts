@@ -10,7 +10,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BoxKeyPair, HeClient, SigningKey, TokenKey, initCrypto, makeGallery, makeProbe, randomBytes, toHex, TlsKey } from '#crypto';
-import { BIO_PARAMS, BioEvalResult, Envelope, LIMITS, TEMPLATE_DIMS, VeilError, decodeWith, keyId, keyIdName, signEnvelope, verifyEnvelope, type ForwardedBioQuery } from '#protocol';
+import {
+  BIO_PARAMS,
+  BioEvalResult,
+  Envelope,
+  LIMITS,
+  TEMPLATE_DIMS,
+  VeilError,
+  decodeWith,
+  keyId,
+  keyIdName,
+  signEnvelope,
+  verifyEnvelope,
+  type ForwardedBioQuery,
+} from '#protocol';
 import { ManualClock, silentLogger, type AuditKind, type AuditLog } from '#platform';
 import { NodeStore } from './store/sqlite-store.ts';
 import { nodeAudit } from './admin-ops.ts';
@@ -124,7 +137,8 @@ function hits(r: BioEvalResult): number[] {
 
 const entries = (kind: AuditKind) => f.audit.list({ kind, limit: 100 }).map((r) => r.entry);
 const budgetUsed = (requester: string) => f.store.budgets.used(`${requester}:bio`, new Date(f.clock.now()).toISOString().slice(0, 10));
-const slots = (requester: string, id: string, positions: number[]) => positions.map((p) => layoutPosition(f.store, f.de, requester, id, MODALITY, p)).sort((a, b) => a - b);
+const slots = (requester: string, id: string, positions: number[]) =>
+  positions.map((p) => layoutPosition(f.store, f.de, requester, id, MODALITY, p)).sort((a, b) => a - b);
 
 describe('biometric queries from a hostile requester', () => {
   it('a query id already answered for a country is refused (conflict) before any scoring, whoever sends it, uncharged and audited', async () => {
@@ -173,7 +187,15 @@ describe('biometric queries from a hostile requester', () => {
 
   it('a claim cannot be mapped through a query this node did not answer, nor one answered before per-answer nonces', () => {
     expect(() => slots('FR', 'f'.repeat(32), [0])).toThrow(expect.objectContaining({ code: 'forbidden' }));
-    f.store.gallery.recordAnswered({ id: 'e'.repeat(32), requester: 'FR', modality: MODALITY, positions: SIZE, answeredAt: T0, analyst: null, permutationNonce: null });
+    f.store.gallery.recordAnswered({
+      id: 'e'.repeat(32),
+      requester: 'FR',
+      modality: MODALITY,
+      positions: SIZE,
+      answeredAt: T0,
+      analyst: null,
+      permutationNonce: null,
+    });
     expect(() => slots('FR', 'e'.repeat(32), [0])).toThrow(expect.objectContaining({ code: 'forbidden' }));
   });
 });

@@ -13,7 +13,17 @@
  * query, so nothing the requester sends decides where its hits appear.
  */
 import { randomBytes, sha256, toHex, GalleryEncoding, HeServer, type Rng } from '#crypto';
-import { BIO_MODALITIES, BIO_PARAMS, ForwardedBioQuery, VeilError, asVeilError, type BioEvalResult, type BioModality, type Envelope, type ErrorCode } from '#protocol';
+import {
+  BIO_MODALITIES,
+  BIO_PARAMS,
+  ForwardedBioQuery,
+  VeilError,
+  asVeilError,
+  type BioEvalResult,
+  type BioModality,
+  type Envelope,
+  type ErrorCode,
+} from '#protocol';
 import type { AuditLog, Clock, Logger, TimerHandle } from '#platform';
 import type { MemberDirectory } from '#sdk';
 import type { NodeRepositories } from './store/repositories.ts';
@@ -146,7 +156,15 @@ export class BioService implements AsyncDisposable {
       return this.#inbound.refuse(q, 'handle', code);
     }
     const ms = Math.round(performance.now() - t0);
-    const answered = { id: q.id, requester: q.from, modality: q.modality, positions: scored.positions, answeredAt: clock.now(), analyst: q.analyst, permutationNonce: nonce };
+    const answered = {
+      id: q.id,
+      requester: q.from,
+      modality: q.modality,
+      positions: scored.positions,
+      answeredAt: clock.now(),
+      analyst: q.analyst,
+      permutationNonce: nonce,
+    };
     try {
       store.tx(() => {
         this.#inbound.record(budget, a);

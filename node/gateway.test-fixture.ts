@@ -151,7 +151,17 @@ export class GatewayFixture {
   }
 
   queryRequest(id = toHex(randomBytes(16)), blinded = blind('voprf', utf8('hans-1971')).blindedElement) {
-    return { t: 'query', id, ...this.fresh(), purpose: 'wanted-person', caseRef: 'DE-2026-1', legalBasis: 'art-3', handling: 'restricted', targets: null, items: [{ cls: 'name_dob', blinded }] };
+    return {
+      t: 'query',
+      id,
+      ...this.fresh(),
+      purpose: 'wanted-person',
+      caseRef: 'DE-2026-1',
+      legalBasis: 'art-3',
+      handling: 'restricted',
+      targets: null,
+      items: [{ cls: 'name_dob', blinded }],
+    };
   }
 
   bioRequest(o: Record<string, unknown> = {}) {

@@ -95,7 +95,9 @@ describe('gateway queries and the idempotency rule', () => {
     const q = verifyEnvelope(fwd?.env ?? ({} as Envelope), () => de.signing.publicKey(), ForwardedQuery);
     expect(q).toMatchObject({ id: req.id, from: 'DE', analyst: ana.id, purpose: 'wanted-person' });
     expect(q.items.map((it) => [it.cls, [...it.blinded]])).toEqual(req.items.map((it) => [it.cls, [...it.blinded]]));
-    expect(audit.list({ kind: 'query.forwarded', limit: 10 }).map((e) => e.entry)).toEqual([expect.objectContaining({ queryId: req.id, analyst: ana.id, count: 1 })]);
+    expect(audit.list({ kind: 'query.forwarded', limit: 10 }).map((e) => e.entry)).toEqual([
+      expect.objectContaining({ queryId: req.id, analyst: ana.id, count: 1 }),
+    ]);
   });
 
   it('returns the first answer to a retry in a fresh envelope, and joins a retry while in flight', async () => {
@@ -109,7 +111,10 @@ describe('gateway queries and the idempotency rule', () => {
     expect((await first).body).toEqual({ id: req.id, answers: link.answers });
     expect((await joined).body).toEqual({ id: req.id, answers: link.answers });
     link.answers = [{ country: 'FR', status: 'timeout' }];
-    expect((await post('/v1/query', signed(retry(req)))).body).toEqual({ id: req.id, answers: [{ country: 'FR', status: 'answered', env: new Uint8Array([1, 2, 3]) }] });
+    expect((await post('/v1/query', signed(retry(req)))).body).toEqual({
+      id: req.id,
+      answers: [{ country: 'FR', status: 'answered', env: new Uint8Array([1, 2, 3]) }],
+    });
     expect(link.queries).toHaveLength(1);
     // Past the retention window the same request is forwarded again.
     clock.advance(121_000);
@@ -124,7 +129,19 @@ describe('gateway queries and the idempotency rule', () => {
     const conflict = await post('/v1/query', signed(other));
     expect([conflict.status, errorCode(conflict)]).toEqual([409, 'conflict']);
     // Identifier and biometric queries share the analyst's id space: a biometric query reusing the id conflicts.
-    const bio = { t: 'bio-query', id: req.id, ...fresh(), purpose: 'wanted-person', caseRef: 'DE-2026-1', legalBasis: 'art-3', handling: 'restricted', targets: null, modality: 'face', sessionId: 'a'.repeat(64), probe: new Uint8Array(64) };
+    const bio = {
+      t: 'bio-query',
+      id: req.id,
+      ...fresh(),
+      purpose: 'wanted-person',
+      caseRef: 'DE-2026-1',
+      legalBasis: 'art-3',
+      handling: 'restricted',
+      targets: null,
+      modality: 'face',
+      sessionId: 'a'.repeat(64),
+      probe: new Uint8Array(64),
+    };
     const bioConflict = await post('/v1/bio-query', signed(bio));
     expect([bioConflict.status, errorCode(bioConflict)]).toEqual([409, 'conflict']);
     const bob = addAnalyst('bob-4d5e6f');
@@ -133,13 +150,27 @@ describe('gateway queries and the idempotency rule', () => {
   });
 
   it('forwards a biometric query with its own deadline, once per (analyst, id)', async () => {
-    const bio = { t: 'bio-query', id: toHex(randomBytes(16)), ...fresh(), purpose: 'wanted-person', caseRef: 'DE-2026-1', legalBasis: 'art-3', handling: 'restricted', targets: null, modality: 'face', sessionId: 'a'.repeat(64), probe: new Uint8Array(64).fill(7) };
+    const bio = {
+      t: 'bio-query',
+      id: toHex(randomBytes(16)),
+      ...fresh(),
+      purpose: 'wanted-person',
+      caseRef: 'DE-2026-1',
+      legalBasis: 'art-3',
+      handling: 'restricted',
+      targets: null,
+      modality: 'face',
+      sessionId: 'a'.repeat(64),
+      probe: new Uint8Array(64).fill(7),
+    };
     expect((await post('/v1/bio-query', signed(bio))).body).toEqual({ id: bio.id, answers: link.answers });
     expect((await post('/v1/bio-query', signed(retry(bio)))).body).toEqual({ id: bio.id, answers: link.answers });
     expect(link.queries).toHaveLength(1);
     const fwd = verifyEnvelope(link.queries[0]?.env ?? ({} as Envelope), () => de.signing.publicKey(), ForwardedBioQuery);
     expect(fwd).toMatchObject({ id: bio.id, from: 'DE', analyst: ana.id, modality: 'face', sessionId: bio.sessionId });
-    expect(audit.list({ kind: 'query.forwarded', limit: 10 }).map((e) => e.entry)).toEqual([expect.objectContaining({ queryId: bio.id, cls: 'face', bytes: 64 })]);
+    expect(audit.list({ kind: 'query.forwarded', limit: 10 }).map((e) => e.entry)).toEqual([
+      expect.objectContaining({ queryId: bio.id, cls: 'face', bytes: 64 }),
+    ]);
   });
 
   it('forwards a lookup once per (analyst, id) and returns the results', async () => {

@@ -20,7 +20,29 @@
 import { Hono } from 'hono';
 import type { z } from 'zod';
 import { randomBytes, decodePoint, sha256 } from '#crypto';
-import { Envelope, LIMITS, QueryRequest, LookupRequest, DisclosureRequest, ListDisclosures, BioQueryRequest, ReplayGuard, decodeWith, encode, verifyEnvelope, signEnvelope, type Answer, type ForwardedBioQuery, type ForwardedQuery, type ForwardedLookup, type LookupResult, VeilError, errorCodeOf, keyId, keyIdName } from '#protocol';
+import {
+  Envelope,
+  LIMITS,
+  QueryRequest,
+  LookupRequest,
+  DisclosureRequest,
+  ListDisclosures,
+  BioQueryRequest,
+  ReplayGuard,
+  decodeWith,
+  encode,
+  verifyEnvelope,
+  signEnvelope,
+  type Answer,
+  type ForwardedBioQuery,
+  type ForwardedQuery,
+  type ForwardedLookup,
+  type LookupResult,
+  VeilError,
+  errorCodeOf,
+  keyId,
+  keyIdName,
+} from '#protocol';
 import { IdempotentRequests, errorResponse, msgpackResponse, readBody, type AuditLog, type Clock, type Logger } from '#platform';
 import type { MemberDirectory } from '#sdk';
 import type { NodeRepositories } from './store/repositories.ts';
@@ -76,7 +98,10 @@ const answersBytes = (answers: readonly Answer[]): number => answers.reduce((n, 
 const resultsBytes = (results: readonly LookupResult[]): number =>
   results.reduce(
     (n, r) =>
-      n + ENTRY_OVERHEAD + r.commitment.payload.length + r.buckets.reduce((m, b) => m + 16 * 32 + b.entries.reduce((k, [tag, token]) => k + ENTRY_OVERHEAD + tag.length + token.length, 0), 0),
+      n +
+      ENTRY_OVERHEAD +
+      r.commitment.payload.length +
+      r.buckets.reduce((m, b) => m + 16 * 32 + b.entries.reduce((k, [tag, token]) => k + ENTRY_OVERHEAD + tag.length + token.length, 0), 0),
     0,
   );
 
@@ -116,7 +141,11 @@ export function createGatewayApp(d: GatewayDeps): Hono {
   };
 
   /** Verify a request envelope against the analyst's registered key; the analyst is the principal. */
-  const verified = async <S extends z.ZodType>(req: Request, schema: S, maxBytes: number = LIMITS.maxRequestBytes): Promise<{ env: Envelope; msg: z.infer<S>; analyst: string }> => {
+  const verified = async <S extends z.ZodType>(
+    req: Request,
+    schema: S,
+    maxBytes: number = LIMITS.maxRequestBytes,
+  ): Promise<{ env: Envelope; msg: z.infer<S>; analyst: string }> => {
     const env = decodeWith(await readBody(req, maxBytes), Envelope, maxBytes);
     let analyst: string | undefined;
     const msg = verifyEnvelope(
@@ -141,7 +170,13 @@ export function createGatewayApp(d: GatewayDeps): Hono {
   });
 
   app.get('/v1/health', (c) =>
-    c.json({ ok: true, country: d.country, coordinator: d.link.ready ? 'connected' : 'disconnected', unpublishedChunks: d.store.records.outboxCount(), unsentMail: d.store.mail.outboxCount() }),
+    c.json({
+      ok: true,
+      country: d.country,
+      coordinator: d.link.ready ? 'connected' : 'disconnected',
+      unpublishedChunks: d.store.records.outboxCount(),
+      unsentMail: d.store.mail.outboxCount(),
+    }),
   );
 
   app.get('/v1/members', () => msgpackResponse({ members: d.members.entries(), revocations: d.members.revocations.envelope ?? null }));
@@ -196,7 +231,15 @@ export function createGatewayApp(d: GatewayDeps): Hono {
       return bioQueries.run(analyst, q.id, requestDigest(q), async () => {
         const { t: _t, ts: _ts, nonce: _n, ...rest } = q;
         const fwd: ForwardedBioQuery = { ...rest, t: 'fwd-bio-query', ts: d.clock.now(), nonce: randomBytes(16), from: d.country, analyst };
-        d.audit.append({ kind: 'query.forwarded', queryId: q.id, analyst, cls: q.modality, purpose: q.purpose, legalBasis: q.legalBasis, bytes: q.probe.length });
+        d.audit.append({
+          kind: 'query.forwarded',
+          queryId: q.id,
+          analyst,
+          cls: q.modality,
+          purpose: q.purpose,
+          legalBasis: q.legalBasis,
+          bytes: q.probe.length,
+        });
         return d.link.query(q.id, signEnvelope(d.keys.signing, nodeKid, fwd), d.bioTimeoutMs);
       });
     });

@@ -18,7 +18,21 @@
  * as the kind says. What differs between kinds — payload schema, classes, budget, answer format, audit
  * entries — is an `InboundKind`; the order of the steps and what a refusal is are decided here only.
  */
-import { ReplayGuard, encode, keyId, readUnverified, signEnvelope, verifyEnvelope, asVeilError, VeilError, type BioModality, type Envelope, type ErrorCode, type MatchClass, type Purpose } from '#protocol';
+import {
+  ReplayGuard,
+  encode,
+  keyId,
+  readUnverified,
+  signEnvelope,
+  verifyEnvelope,
+  asVeilError,
+  VeilError,
+  type BioModality,
+  type Envelope,
+  type ErrorCode,
+  type MatchClass,
+  type Purpose,
+} from '#protocol';
 import type { AuditEntry, AuditLog, Clock, Logger } from '#platform';
 import type { MemberDirectory } from '#sdk';
 import type { z } from 'zod';

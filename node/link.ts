@@ -10,7 +10,24 @@
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import type { ConnectionOptions, TLSSocket } from 'node:tls';
 import { WebSocket, type RawData } from 'ws';
-import { CoordinatorFrame, LIMITS, LOGIN_HEADER, NO_CHANNEL_BINDING, decodeWith, encode, assertNever, isErrorCode, type Envelope, type MemberEntry, type NodeFrame, type Answer, type LookupResult, type MailItem, VeilError, errorCodeOf } from '#protocol';
+import {
+  CoordinatorFrame,
+  LIMITS,
+  LOGIN_HEADER,
+  NO_CHANNEL_BINDING,
+  decodeWith,
+  encode,
+  assertNever,
+  isErrorCode,
+  type Envelope,
+  type MemberEntry,
+  type NodeFrame,
+  type Answer,
+  type LookupResult,
+  type MailItem,
+  VeilError,
+  errorCodeOf,
+} from '#protocol';
 import { channelBinding, type Clock, type Logger, type TimerHandle } from '#platform';
 
 /** What the node does with what the coordinator sends. */
@@ -194,7 +211,8 @@ export class CoordinatorLink implements FrameSender {
     ws.on('error', (e: NodeJS.ErrnoException) => {
       // 'close' follows and schedules the reconnect; say why this attempt failed.
       if (e.code === 'ECONNREFUSED' || e.code === 'ECONNRESET' || e.code === 'ETIMEDOUT') this.#problem('unavailable', 'the coordinator is unreachable');
-      else if (e.code?.startsWith('ERR_SSL') || e.code?.includes('CERT') || /certificate/i.test(e.message)) this.#problem('untrusted_key', 'the coordinator’s TLS certificate is not the one the trust bundle names');
+      else if (e.code?.startsWith('ERR_SSL') || e.code?.includes('CERT') || /certificate/i.test(e.message))
+        this.#problem('untrusted_key', 'the coordinator’s TLS certificate is not the one the trust bundle names');
       else if (/unexpected server response/i.test(e.message)) return;
       else this.#problem('unavailable', 'the connection to the coordinator failed');
     });

@@ -46,18 +46,43 @@ describe('node mail', () => {
     const members = {
       get: (c: string) => {
         const k = signers.get(c);
-        return k ? { country: c, signPub: k.publicKey(), boxPub: new Uint8Array(32), epoch: 1, oprfPub: new Uint8Array(32), roles: [], tlsCertificate: new Uint8Array(0) } : undefined;
+        return k
+          ? {
+              country: c,
+              signPub: k.publicKey(),
+              boxPub: new Uint8Array(32),
+              epoch: 1,
+              oprfPub: new Uint8Array(32),
+              roles: [],
+              tlsCertificate: new Uint8Array(0),
+            }
+          : undefined;
       },
     };
     const outbox = new DisclosureOutbox({ country: 'DE', store: f.store, keys: f.keys, members, audit: f.audit, clock: f.clock });
-    mail = new Mail({ country: 'DE', store: f.store, link, members, desk: f.desk, outbox, audit: f.audit, log: silentLogger, clock: f.clock, resendMs: 10_000 });
+    mail = new Mail({
+      country: 'DE',
+      store: f.store,
+      link,
+      members,
+      desk: f.desk,
+      outbox,
+      audit: f.audit,
+      log: silentLogger,
+      clock: f.clock,
+      resendMs: 10_000,
+    });
   });
   afterEach(() => {
     mail.close();
     f.close();
   });
 
-  const item = (from: string, key: SigningKey, payload: unknown, mid = toHex(randomBytes(16))): MailItem => ({ mid, from, env: signEnvelope(key, keyId.node(from), payload) });
+  const item = (from: string, key: SigningKey, payload: unknown, mid = toHex(randomBytes(16))): MailItem => ({
+    mid,
+    from,
+    env: signEnvelope(key, keyId.node(from), payload),
+  });
   const acks = () => sent.flatMap((s) => (s.t === 'mail-ack' ? s.mids : []));
   const refused = () => f.audit.list({ kind: 'mail.refused', limit: 100 }).map((r) => r.entry);
 
@@ -112,11 +137,51 @@ describe('node mail', () => {
     f.store.analysts.add({ id: 'ana-1', name: 'Ana', signPub: new Uint8Array(32), boxPub: new Uint8Array(32).fill(1) }, f.clock.now());
     f.store.analysts.add({ id: 'bob-1', name: 'Bob', signPub: new Uint8Array(32), boxPub: new Uint8Array(32).fill(2) }, f.clock.now());
     const id = toHex(randomBytes(16));
-    const req = (box: number) => ({ t: 'disclosure-request' as const, id, ts: f.clock.now(), nonce: randomBytes(16), to: 'FR', purpose: 'wanted-person' as const, caseRef: 'DE-1', legalBasis: 'art-3', fields: ['name' as const], analystBoxPub: new Uint8Array(32).fill(box), sealedClaim: randomBytes(80) });
-    const outbox = new DisclosureOutbox({ country: 'DE', store: f.store, keys: f.keys, members: { get: (c: string) => (c === 'FR' ? { country: 'FR', signPub: fr.publicKey(), boxPub: new Uint8Array(32), epoch: 1, oprfPub: new Uint8Array(32), roles: [], tlsCertificate: new Uint8Array(0) } : undefined) }, audit: f.audit, clock: f.clock });
+    const req = (box: number) => ({
+      t: 'disclosure-request' as const,
+      id,
+      ts: f.clock.now(),
+      nonce: randomBytes(16),
+      to: 'FR',
+      purpose: 'wanted-person' as const,
+      caseRef: 'DE-1',
+      legalBasis: 'art-3',
+      fields: ['name' as const],
+      analystBoxPub: new Uint8Array(32).fill(box),
+      sealedClaim: randomBytes(80),
+    });
+    const outbox = new DisclosureOutbox({
+      country: 'DE',
+      store: f.store,
+      keys: f.keys,
+      members: {
+        get: (c: string) =>
+          c === 'FR'
+            ? {
+                country: 'FR',
+                signPub: fr.publicKey(),
+                boxPub: new Uint8Array(32),
+                epoch: 1,
+                oprfPub: new Uint8Array(32),
+                roles: [],
+                tlsCertificate: new Uint8Array(0),
+              }
+            : undefined,
+      },
+      audit: f.audit,
+      clock: f.clock,
+    });
     outbox.submit('ana-1', req(1));
     outbox.submit('bob-1', req(2));
-    const decision = (analyst: string, status: DisclosureDecision['status']): DisclosureDecision => ({ t: 'disclosure-decision', id, ts: f.clock.now(), from: 'FR', to: 'DE', analyst, status });
+    const decision = (analyst: string, status: DisclosureDecision['status']): DisclosureDecision => ({
+      t: 'disclosure-decision',
+      id,
+      ts: f.clock.now(),
+      from: 'FR',
+      to: 'DE',
+      analyst,
+      status,
+    });
     mail.onMail([item('FR', fr, decision('bob-1', 'denied'))]);
     expect(outbox.list('bob-1').map((r) => r.status)).toEqual(['denied']);
     expect(outbox.list('ana-1').map((r) => r.status)).toEqual(['sent']);
@@ -130,7 +195,10 @@ describe('node mail', () => {
   });
 
   it('resends an item the coordinator has not confirmed, and stops once it is stored', () => {
-    f.store.mail.queue({ mid: 'a'.repeat(32), recipient: 'FR', env: encode(signEnvelope(f.keys.signing, keyId.node('DE'), { t: 'disclosure-decision' })) }, f.clock.now());
+    f.store.mail.queue(
+      { mid: 'a'.repeat(32), recipient: 'FR', env: encode(signEnvelope(f.keys.signing, keyId.node('DE'), { t: 'disclosure-decision' })) },
+      f.clock.now(),
+    );
     const sends = () => sent.filter((s) => s.t === 'mail-send').length;
     mail.kick();
     mail.kick();

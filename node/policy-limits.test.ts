@@ -23,7 +23,12 @@ describe('policy limits', () => {
   });
 
   it('fills a partial gateway section from the defaults', () => {
-    const p = parsePolicy(JSON.stringify({ ...minimal, gateway: { inFlightPerAnalyst: 2, lookups: { perAnalyst: { perSecond: 1, burst: 1 }, perCountry: { perSecond: 5, burst: 5 } } } }));
+    const p = parsePolicy(
+      JSON.stringify({
+        ...minimal,
+        gateway: { inFlightPerAnalyst: 2, lookups: { perAnalyst: { perSecond: 1, burst: 1 }, perCountry: { perSecond: 5, burst: 5 } } },
+      }),
+    );
     expect(p.gateway.inFlightPerAnalyst).toBe(2);
     expect(p.gateway.lookups.perAnalyst).toEqual({ perSecond: 1, burst: 1 });
     expect(p.gateway.queries).toEqual(DEFAULT_POLICY.gateway.queries);
@@ -33,7 +38,10 @@ describe('policy limits', () => {
     const p = parsePolicy(
       JSON.stringify({
         ...minimal,
-        budgets: { dailyEvaluations: 100, perAnalyst: { dailyEvaluations: 7, overrides: { FR: { dailyEvaluations: 5, dailyBioQueries: 2 }, 'FR/claire-1a2b3c': { dailyEvaluations: 50 } } } },
+        budgets: {
+          dailyEvaluations: 100,
+          perAnalyst: { dailyEvaluations: 7, overrides: { FR: { dailyEvaluations: 5, dailyBioQueries: 2 }, 'FR/claire-1a2b3c': { dailyEvaluations: 50 } } },
+        },
       }),
     );
     expect(analystDailyBudget(p, 'FR', 'claire-1a2b3c')).toBe(50);

@@ -7,7 +7,18 @@
  */
 import { statSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { MATCH_CLASSES, PURPOSES, DISCLOSURE_FIELDS, BIO_MODALITIES, type MatchClass, type BioModality, type Purpose, type DisclosureField, VeilError, errorCodeOf } from '#protocol';
+import {
+  MATCH_CLASSES,
+  PURPOSES,
+  DISCLOSURE_FIELDS,
+  BIO_MODALITIES,
+  type MatchClass,
+  type BioModality,
+  type Purpose,
+  type DisclosureField,
+  VeilError,
+  errorCodeOf,
+} from '#protocol';
 import type { Clock, Logger } from '#platform';
 
 const star = z.literal('*');
@@ -35,7 +46,11 @@ export const AutoApproveRule = z.strictObject({
 
 export const DisclosurePolicy = z.strictObject({
   /** Hours a data owner has to decide before a request expires. */
-  deadlineHours: z.number().positive().max(24 * 365).default(48),
+  deadlineHours: z
+    .number()
+    .positive()
+    .max(24 * 365)
+    .default(48),
   autoApprove: z.array(AutoApproveRule).max(1000).default([]),
 });
 
@@ -166,7 +181,9 @@ export function dailyBudget(p: Policy, requester: string): number {
 function analystLimit(p: Policy, requester: string, analyst: string, field: keyof z.infer<typeof AnalystBudget>): number {
   const o = p.budgets.perAnalyst.overrides;
   const own = `${requester}/${analyst}`;
-  return (Object.hasOwn(o, own) ? o[own]?.[field] : undefined) ?? (Object.hasOwn(o, requester) ? o[requester]?.[field] : undefined) ?? p.budgets.perAnalyst[field];
+  return (
+    (Object.hasOwn(o, own) ? o[own]?.[field] : undefined) ?? (Object.hasOwn(o, requester) ? o[requester]?.[field] : undefined) ?? p.budgets.perAnalyst[field]
+  );
 }
 
 /** OPRF evaluations one analyst of `requester` may spend per UTC day (within the country's budget). */

@@ -8,7 +8,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { initCrypto, OprfKey, SigningKey, BoxKeyPair, TokenKey, blind, randomBytes, toHex, utf8, TlsKey } from '#crypto';
-import { Envelope, EvalResult, LIMITS, VeilError, decodeWith, keyId, keyIdName, signEnvelope, verifyEnvelope, type ForwardedQuery, type MatchClass } from '#protocol';
+import {
+  Envelope,
+  EvalResult,
+  LIMITS,
+  VeilError,
+  decodeWith,
+  keyId,
+  keyIdName,
+  signEnvelope,
+  verifyEnvelope,
+  type ForwardedQuery,
+  type MatchClass,
+} from '#protocol';
 import { ManualClock, silentLogger, type AuditKind, type AuditLog } from '#platform';
 import { NodeStore } from './store/sqlite-store.ts';
 import { nodeAudit } from './admin-ops.ts';
@@ -161,8 +173,11 @@ describe('responder on the inbound path', () => {
     expect(budgetUsed('FR')).toBe(1);
   });
 
-  it('keeps one analyst from spending its whole country\'s budget: a per-analyst daily budget, charged with the country\'s', () => {
-    f.policy.current = { ...DEFAULT_POLICY, budgets: { ...DEFAULT_POLICY.budgets, dailyEvaluations: 100, perAnalyst: { dailyEvaluations: 3, dailyBioQueries: 100, overrides: {} } } };
+  it("keeps one analyst from spending its whole country's budget: a per-analyst daily budget, charged with the country's", () => {
+    f.policy.current = {
+      ...DEFAULT_POLICY,
+      budgets: { ...DEFAULT_POLICY.budgets, dailyEvaluations: 100, perAnalyst: { dailyEvaluations: 3, dailyBioQueries: 100, overrides: {} } },
+    };
     const claire = (classes: MatchClass[]) => read(f.responder.handleBatch([query({ classes })])[0]);
     expect(claire(['name_dob', 'doc']).status).toBe('ok');
     expect(claire(['name_dob', 'doc'])).toMatchObject({ status: 'refused', code: 'over_budget' });
@@ -185,7 +200,10 @@ describe('responder on the inbound path', () => {
   it('applies per-analyst overrides, by analyst or for every analyst of a requesting country', () => {
     f.policy.current = {
       ...DEFAULT_POLICY,
-      budgets: { ...DEFAULT_POLICY.budgets, perAnalyst: { dailyEvaluations: 1, dailyBioQueries: 100, overrides: { 'FR/claire-1a2b3c': { dailyEvaluations: 3 }, IT: { dailyEvaluations: 2 } } } },
+      budgets: {
+        ...DEFAULT_POLICY.budgets,
+        perAnalyst: { dailyEvaluations: 1, dailyBioQueries: 100, overrides: { 'FR/claire-1a2b3c': { dailyEvaluations: 3 }, IT: { dailyEvaluations: 2 } } },
+      },
     };
     const status = (o: { from?: string; analyst?: string }) => read(f.responder.handleBatch([query({ ...o, classes: ['doc', 'doc'] })])[0]).code ?? 'ok';
     expect(status({})).toBe('ok'); // claire: 2 of 3
@@ -196,7 +214,10 @@ describe('responder on the inbound path', () => {
   });
 
   it('still bounds the country as a whole; a query refused for the country charges no analyst', () => {
-    f.policy.current = { ...DEFAULT_POLICY, budgets: { ...DEFAULT_POLICY.budgets, perRequester: { FR: 4 }, perAnalyst: { dailyEvaluations: 3, dailyBioQueries: 100, overrides: {} } } };
+    f.policy.current = {
+      ...DEFAULT_POLICY,
+      budgets: { ...DEFAULT_POLICY.budgets, perRequester: { FR: 4 }, perAnalyst: { dailyEvaluations: 3, dailyBioQueries: 100, overrides: {} } },
+    };
     expect(read(f.responder.handleBatch([query({ classes: ['doc', 'doc', 'doc'] })])[0]).status).toBe('ok');
     expect(read(f.responder.handleBatch([query({ analyst: 'marc-4d5e6f', classes: ['doc', 'doc'] })])[0]).code).toBe('over_budget');
     expect(entries('budget.exceeded')).toEqual([expect.objectContaining({ country: 'FR', analyst: 'marc-4d5e6f', status: 'country', count: 2 })]);

@@ -69,7 +69,10 @@ export class Responder {
         const wanted = new Set(allowed);
         let evaluation: { evaluatedElements: Uint8Array[]; proof: Uint8Array };
         try {
-          evaluation = blindEvaluateBatch(key, q.items.filter((_, i) => wanted.has(i)).map((it) => it.blinded));
+          evaluation = blindEvaluateBatch(
+            key,
+            q.items.filter((_, i) => wanted.has(i)).map((it) => it.blinded),
+          );
         } catch (e) {
           // A malformed element (identity, non-canonical) refuses this query only, not the batch.
           out.push(this.#inbound.refuse(q, 'handle', asVeilError(e).code, allowed));

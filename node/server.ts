@@ -97,7 +97,8 @@ export async function startNode(dir: string, opts: StartNodeOptions = {}): Promi
   const coordinator = bundleCoordinator(bundle, clock.now());
   const tls = !cfg.insecureDevTransport;
   if (!tls) log.warn(PLAIN_TRANSPORT_WARNING);
-  if (tls && !coordinatorUrl.startsWith('wss://')) throw new VeilError('bad_config', `coordinator URL ${coordinatorUrl} is not wss:// (plain transport needs insecureDevTransport in node.json)`);
+  if (tls && !coordinatorUrl.startsWith('wss://'))
+    throw new VeilError('bad_config', `coordinator URL ${coordinatorUrl} is not wss:// (plain transport needs insecureDevTransport in node.json)`);
 
   const store = new NodeStore(paths.db);
   const audit = nodeAudit(store, keys);
@@ -146,7 +147,20 @@ export async function startNode(dir: string, opts: StartNodeOptions = {}): Promi
   });
   if (loaded.templates > 0) log.info('galleries loaded', { count: loaded.templates, ms: Math.round(loaded.ms) });
 
-  const app = createGatewayApp({ country, store, keys, link, members, audit, log, outbox, clock, policy, queryTimeoutMs: opts.queryTimeoutMs ?? 10_000, bioTimeoutMs: BIO_TIMEOUT_MS });
+  const app = createGatewayApp({
+    country,
+    store,
+    keys,
+    link,
+    members,
+    audit,
+    log,
+    outbox,
+    clock,
+    policy,
+    queryTimeoutMs: opts.queryTimeoutMs ?? 10_000,
+    bioTimeoutMs: BIO_TIMEOUT_MS,
+  });
   const tlsOptions = tls ? serverTlsOptions({ key: keys.tls, certificate: cert.x509 }) : undefined;
   const server: Server = tlsOptions ? createHttpsServer(tlsOptions, getRequestListener(app.fetch)) : createHttpServer(getRequestListener(app.fetch));
   const host = opts.host ?? cfg.host;

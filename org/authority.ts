@@ -39,10 +39,11 @@ const State = z.strictObject({
   org: z.string(),
   crlSeq: z.number().int().nonnegative(),
   statuses: z.record(z.string(), z.strictObject({ status: z.enum(['suspended', 'revoked']), since: z.number() })),
-  issued: z.array(z.strictObject({ serial: z.string(), role: z.enum(['node', 'coordinator']), name: z.string(), notAfter: z.number(), issuedAt: z.number() })).max(100_000),
+  issued: z
+    .array(z.strictObject({ serial: z.string(), role: z.enum(['node', 'coordinator']), name: z.string(), notAfter: z.number(), issuedAt: z.number() }))
+    .max(100_000),
 });
 type State = z.infer<typeof State>;
-
 
 export interface InitOrgOptions {
   dir: string;
@@ -77,7 +78,12 @@ export function initOrg(o: InitOrgOptions): { fingerprint: string } {
 /** The self-issued certificate of the organisation's TLS CA (ten years). */
 function caCertificate(org: string, ca: TlsKey, now: number): string {
   const name = { cn: `${org} TLS CA`, o: org };
-  return certificatePem(x509Certificate({ serial: randomBytes(16), issuer: name, subject: name, notBefore: now - DAY, notAfter: now + 3650 * DAY, subjectSpki: ca.spki(), ca: true }, ca));
+  return certificatePem(
+    x509Certificate(
+      { serial: randomBytes(16), issuer: name, subject: name, notBefore: now - DAY, notAfter: now + 3650 * DAY, subjectSpki: ca.spki(), ca: true },
+      ca,
+    ),
+  );
 }
 
 export function openOrg(dir: string, passphrase: string): OrgAuthority {
@@ -155,7 +161,17 @@ export class OrgAuthority {
     if (req.role === 'coordinator') {
       const p = orgPaths(this.dir);
       const b = parseTrustBundle(readJsonFile(p.bundle, z.unknown(), 'trust bundle'));
-      writeJsonFile(p.bundle, trustBundleFile({ org: b.org, rootPub: b.rootPub, caPem: b.caPem, caEndorsement: b.caEndorsement, coordinatorCert: certificate, ...(b.rollover ? { rollover: b.rollover } : {}) }));
+      writeJsonFile(
+        p.bundle,
+        trustBundleFile({
+          org: b.org,
+          rootPub: b.rootPub,
+          caPem: b.caPem,
+          caEndorsement: b.caEndorsement,
+          coordinatorCert: certificate,
+          ...(b.rollover ? { rollover: b.rollover } : {}),
+        }),
+      );
     }
     return { certificate, cert, file: { v: 1, kind: 'member-certificate', certificate: envelopeToText(certificate) } };
   }
@@ -164,7 +180,8 @@ export class OrgAuthority {
   setStatus(role: 'node' | 'coordinator', name: string, status: 'suspended' | 'revoked' | 'good', now = Date.now()): RevocationFile {
     const k = `${role}:${name}`;
     const prev = this.#s.statuses[k];
-    if (prev?.status === 'revoked' && status !== 'revoked') throw new VeilError('conflict', `${role} ${name} is revoked for good; admit it again with a new key`);
+    if (prev?.status === 'revoked' && status !== 'revoked')
+      throw new VeilError('conflict', `${role} ${name} is revoked for good; admit it again with a new key`);
     if (status === 'good') delete this.#s.statuses[k];
     else this.#s.statuses[k] = { status, since: prev?.status === status ? prev.since : now };
     return this.publishRevocations(now);
@@ -198,7 +215,10 @@ export class OrgAuthority {
     const rollover = signRootRollover(this.root, this.org, next.publicKey(), now);
     writeRootKey(p.rootKey, this.org, { key: next, ca }, newPassphrase, limits);
     writeFileSync(p.ca, caPem, { mode: 0o644 });
-    writeJsonFile(p.bundle, trustBundleFile({ org: this.org, rootPub: next.publicKey(), caPem, caEndorsement: endorseCa(next, this.org, caPem, now), rollover }));
+    writeJsonFile(
+      p.bundle,
+      trustBundleFile({ org: this.org, rootPub: next.publicKey(), caPem, caEndorsement: endorseCa(next, this.org, caPem, now), rollover }),
+    );
     return { fingerprint: rootFingerprint(next.publicKey()) };
   }
 

@@ -67,7 +67,10 @@ export function decodeProbe(value: readonly number[] | string | Float32Array, mo
   const { kept } = prepareProbe(vector, vector.length);
   if (kept < PROBE_MIN_KEPT) {
     const share = Math.round(100 * (1 - kept));
-    throw new VeilError('bad_request', `${modality} probe is not an embedding: ${share}% of its length is in coordinates above ${probeClip(vector.length).toFixed(3)}; pass the embedding the recognition model produced`);
+    throw new VeilError(
+      'bad_request',
+      `${modality} probe is not an embedding: ${share}% of its length is in coordinates above ${probeClip(vector.length).toFixed(3)}; pass the embedding the recognition model produced`,
+    );
   }
   return vector;
 }

@@ -19,7 +19,9 @@ import { certificatePem, x509Certificate } from '#crypto';
 function ca(root: SigningKey, org = 'interpol-test') {
   const k = TlsKey.generate();
   const name = { cn: 'test CA', o: org };
-  const caPem = certificatePem(x509Certificate({ serial: randomBytes(8), issuer: name, subject: name, notBefore: NOW - DAY, notAfter: NOW + DAY, subjectSpki: k.spki(), ca: true }, k));
+  const caPem = certificatePem(
+    x509Certificate({ serial: randomBytes(8), issuer: name, subject: name, notBefore: NOW - DAY, notAfter: NOW + DAY, subjectSpki: k.spki(), ca: true }, k),
+  );
   return { caPem, caEndorsement: endorseCa(root, org, caPem, NOW) };
 }
 import { signEnvelope } from './envelope.ts';
@@ -61,7 +63,13 @@ function org(name = 'interpol-test') {
 describe('certificate requests', () => {
   it('prove possession of the key they ask to certify', () => {
     const k = SigningKey.generate();
-    const env = signCertificateRequest(k, { role: 'node', name: 'FR', tlsPub: TlsKey.generate().spki(), hosts: { dns: ['fr.example'], ip: ['127.0.0.1'] }, ts: NOW });
+    const env = signCertificateRequest(k, {
+      role: 'node',
+      name: 'FR',
+      tlsPub: TlsKey.generate().spki(),
+      hosts: { dns: ['fr.example'], ip: ['127.0.0.1'] },
+      ts: NOW,
+    });
     expect(verifyCertificateRequest(env).name).toBe('FR');
     // the same request signed by another key claiming FR's key fails
     const forged = signEnvelope(SigningKey.generate(), 'node:FR', { ...verifyCertificateRequest(env) });
@@ -93,7 +101,13 @@ describe('member certificates', () => {
     const cert = o.certify('node', 'FR', SigningKey.generate());
     const crl = new RevocationState(o.anchor);
     const list = (seq: number, entries: Array<{ name: string; status: 'suspended' | 'revoked' }>) =>
-      issueRevocationList(o.root, { org: o.anchor.org, seq, issuedAt: NOW, nextUpdate: NOW + 7 * DAY, entries: entries.map((e) => ({ role: 'node', since: NOW, ...e })) });
+      issueRevocationList(o.root, {
+        org: o.anchor.org,
+        seq,
+        issuedAt: NOW,
+        nextUpdate: NOW + 7 * DAY,
+        entries: entries.map((e) => ({ role: 'node', since: NOW, ...e })),
+      });
     expect(crl.apply(list(1, [{ name: 'FR', status: 'suspended' }]))).toBe(true);
     expect(code(() => verifyCertificate(cert, o.anchor, NOW, { revocations: crl }))).toBe('revoked');
     expect(crl.apply(list(2, []))).toBe(true);
@@ -111,7 +125,15 @@ describe('analyst certificates', () => {
   it('chain to the analyst’s node and carry its keys', () => {
     const node = SigningKey.generate();
     const a = SigningKey.generate();
-    const cert = issueAnalystCertificate(node, { serial: toHex(randomBytes(16)), country: 'FR', analystId: 'a1', signPub: a.publicKey(), boxPub: randomBytes(32), notBefore: NOW, notAfter: NOW + DAY });
+    const cert = issueAnalystCertificate(node, {
+      serial: toHex(randomBytes(16)),
+      country: 'FR',
+      analystId: 'a1',
+      signPub: a.publicKey(),
+      boxPub: randomBytes(32),
+      notBefore: NOW,
+      notAfter: NOW + DAY,
+    });
     expect(verifyAnalystCertificate(cert, { country: 'FR', signPub: node.publicKey() }, NOW).analystId).toBe('a1');
     expect(code(() => verifyAnalystCertificate(cert, { country: 'FR', signPub: SigningKey.generate().publicKey() }, NOW))).toBe('untrusted_key');
     expect(code(() => verifyAnalystCertificate(cert, { country: 'DE', signPub: node.publicKey() }, NOW))).toBe('untrusted_key');

@@ -13,12 +13,24 @@ const value = fc.letrec((tie) => ({
     fc.string(),
     fc.uint8Array({ maxLength: 64 }),
     fc.array(tie('v'), { maxLength: 5 }),
-    fc.dictionary(fc.string({ minLength: 1, maxLength: 8 }).filter((k) => k !== '__proto__'), tie('v'), { maxKeys: 5 }),
+    fc.dictionary(
+      fc.string({ minLength: 1, maxLength: 8 }).filter((k) => k !== '__proto__'),
+      tie('v'),
+      { maxKeys: 5 },
+    ),
   ),
 })).v;
 
 const norm = (x: unknown): unknown =>
-  x instanceof Uint8Array ? Array.from(x) : Array.isArray(x) ? x.map(norm) : x && typeof x === 'object' ? Object.fromEntries(Object.entries(x).map(([k, v]) => [k, norm(v)])) : Object.is(x, -0) ? 0 : x;
+  x instanceof Uint8Array
+    ? Array.from(x)
+    : Array.isArray(x)
+      ? x.map(norm)
+      : x && typeof x === 'object'
+        ? Object.fromEntries(Object.entries(x).map(([k, v]) => [k, norm(v)]))
+        : Object.is(x, -0)
+          ? 0
+          : x;
 
 describe('codec', () => {
   it('round-trips any msgpack value (property)', () => {
@@ -53,7 +65,11 @@ describe('codec', () => {
   it('splices pre-encoded array items into a frame exactly like a whole encode', () => {
     fc.assert(
       fc.property(fc.array(value, { maxLength: 40 }), fc.string(), (items, tag) => {
-        const spliced = encodeWithEncodedArray({ t: tag }, 'batch', items.map((i) => encode(i)));
+        const spliced = encodeWithEncodedArray(
+          { t: tag },
+          'batch',
+          items.map((i) => encode(i)),
+        );
         expect(norm(decode(spliced, 1 << 22))).toEqual(norm({ t: tag, batch: items }));
       }),
       { numRuns: 100 },

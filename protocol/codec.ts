@@ -41,7 +41,13 @@ export function encodeWithEncodedArray(head: Record<string, unknown>, key: strin
   for (const k of keys) parts.push(packr.pack(k), packr.pack(head[k]));
   parts.push(packr.pack(key));
   const len = items.length;
-  parts.push(len < 16 ? Uint8Array.of(0x90 | len) : len < 0x10000 ? Uint8Array.of(0xdc, len >> 8, len & 0xff) : Uint8Array.of(0xdd, len >>> 24, (len >> 16) & 0xff, (len >> 8) & 0xff, len & 0xff));
+  parts.push(
+    len < 16
+      ? Uint8Array.of(0x90 | len)
+      : len < 0x10000
+        ? Uint8Array.of(0xdc, len >> 8, len & 0xff)
+        : Uint8Array.of(0xdd, len >>> 24, (len >> 16) & 0xff, (len >> 8) & 0xff, len & 0xff),
+  );
   parts.push(...items);
   let total = 0;
   for (const p of parts) total += p.length;

@@ -5,7 +5,17 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BoxKeyPair, SigningKey, initCrypto, randomBytes, sealTo } from '#crypto';
-import { DISCLOSURE_FIELDS, DisclosureDecision, ForwardedDisclosure, MAIL_LIMITS, RECORD_LIMITS, SealedClaim, SealedRelease, encode, signEnvelope } from './index.ts';
+import {
+  DISCLOSURE_FIELDS,
+  DisclosureDecision,
+  ForwardedDisclosure,
+  MAIL_LIMITS,
+  RECORD_LIMITS,
+  SealedClaim,
+  SealedRelease,
+  encode,
+  signEnvelope,
+} from './index.ts';
 
 /** `n` characters of three bytes each in UTF-8: the worst case for a length-capped string. */
 const wide = (n: number) => '中'.repeat(n);
@@ -40,7 +50,13 @@ describe('disclosure message sizes', () => {
       claim: { bio: { modality: 'face', queryId: 'b'.repeat(32), position: 2 ** 31, embedding: Array.from({ length: 2048 }, () => Math.random() - 0.5) } },
       justification: wide(2000),
     };
-    const name: SealedClaim = { ...bound, analystBoxPub: box.publicKey(), token: randomBytes(256), claim: { name: wide(300), dob: wide(20) }, justification: wide(2000) };
+    const name: SealedClaim = {
+      ...bound,
+      analystBoxPub: box.publicKey(),
+      token: randomBytes(256),
+      claim: { name: wide(300), dob: wide(20) },
+      justification: wide(2000),
+    };
     for (const c of [bio, name]) {
       expect(SealedClaim.parse(c)).toBeTruthy();
       const sealed = sealTo(box.publicKey(), encode(c));
@@ -58,7 +74,12 @@ describe('disclosure message sizes', () => {
         dob: wide(RECORD_LIMITS.date),
         nationality: 'DEU',
         sex: 'M',
-        documents: Array.from({ length: RECORD_LIMITS.documents }, () => ({ type: wide(RECORD_LIMITS.docType), country: 'DEU', number: wide(RECORD_LIMITS.docNumber), status: 'valid' })),
+        documents: Array.from({ length: RECORD_LIMITS.documents }, () => ({
+          type: wide(RECORD_LIMITS.docType),
+          country: 'DEU',
+          number: wide(RECORD_LIMITS.docNumber),
+          status: 'valid',
+        })),
         vehicle: { vin: wide(RECORD_LIMITS.vin), plate: wide(RECORD_LIMITS.plate), make: wide(64), model: wide(64), colour: wide(64), country: 'DEU' },
         dataset: 'x'.repeat(RECORD_LIMITS.dataset),
       },

@@ -81,7 +81,11 @@ export const SealedClaim = z.strictObject({
       bio: z.strictObject({
         modality: z.enum(BIO_MODALITIES),
         queryId: id,
-        position: z.number().int().nonnegative().max(2 ** 31),
+        position: z
+          .number()
+          .int()
+          .nonnegative()
+          .max(2 ** 31),
         embedding: z.array(z.number()).min(1).max(2048),
       }),
     }),

@@ -40,11 +40,7 @@ export function signEnvelope(key: SigningKey, keyId: string, payload: unknown): 
  * Verify then decode. `resolveKey` maps a key id to its Ed25519 public key or throws (unknown member or
  * analyst). The signature is checked over the payload bytes as received.
  */
-export function verifyEnvelope<S extends z.ZodType>(
-  env: Envelope,
-  resolveKey: (kid: string) => Uint8Array,
-  schema: S,
-): z.infer<S> {
+export function verifyEnvelope<S extends z.ZodType>(env: Envelope, resolveKey: (kid: string) => Uint8Array, schema: S): z.infer<S> {
   checkVersion(env.v);
   const pub = resolveKey(env.kid);
   assertSignature(pub, signedBytes(env.payload), env.sig);

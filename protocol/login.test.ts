@@ -22,12 +22,39 @@ function setup() {
   const anchor = { org: 'o', rootPub: root.publicKey() };
   const node = SigningKey.generate();
   const cert = (who: string, key: SigningKey, role: 'node' | 'coordinator' = 'node', notAfter = NOW + 1e9) =>
-    issueCertificate(root, { org: 'o', serial: toHex(randomBytes(16)), role, name: who, signPub: key.publicKey(), tlsPub: randomBytes(32), roles: [], notBefore: NOW - 1e9, notAfter, x509: new Uint8Array(4) });
+    issueCertificate(root, {
+      org: 'o',
+      serial: toHex(randomBytes(16)),
+      role,
+      name: who,
+      signPub: key.publicKey(),
+      tlsPub: randomBytes(32),
+      roles: [],
+      notBefore: NOW - 1e9,
+      notAfter,
+      x509: new Uint8Array(4),
+    });
   const binding = randomBytes(32);
   const revocations = new RevocationState(anchor);
-  const check = (over: Partial<Parameters<typeof verifyLoginHeader>[1]> = {}) => ({ anchor, revocations, coordinator: 'main', binding, now: NOW, replay: new ReplayGuard({ clock: () => NOW }), ...over });
-  const header = (over: { key?: SigningKey; certificate?: ReturnType<typeof cert>; country?: string; coordinator?: string; binding?: Uint8Array; ts?: number } = {}) =>
-    loginHeader(over.key ?? node, over.certificate ?? cert('FR', node), { country: over.country ?? 'FR', coordinator: over.coordinator ?? 'main', binding: over.binding ?? binding, ts: over.ts ?? NOW, nonce: randomBytes(16) });
+  const check = (over: Partial<Parameters<typeof verifyLoginHeader>[1]> = {}) => ({
+    anchor,
+    revocations,
+    coordinator: 'main',
+    binding,
+    now: NOW,
+    replay: new ReplayGuard({ clock: () => NOW }),
+    ...over,
+  });
+  const header = (
+    over: { key?: SigningKey; certificate?: ReturnType<typeof cert>; country?: string; coordinator?: string; binding?: Uint8Array; ts?: number } = {},
+  ) =>
+    loginHeader(over.key ?? node, over.certificate ?? cert('FR', node), {
+      country: over.country ?? 'FR',
+      coordinator: over.coordinator ?? 'main',
+      binding: over.binding ?? binding,
+      ts: over.ts ?? NOW,
+      nonce: randomBytes(16),
+    });
   return { root, anchor, node, cert, binding, revocations, check, header };
 }
 
@@ -60,7 +87,15 @@ describe('login in the upgrade request', () => {
     expect(code(() => verifyLoginHeader(s.header({ country: 'DE' }), s.check()))).toBe('unauthenticated');
     expect(code(() => verifyLoginHeader(s.header({ certificate: s.cert('FR', s.node, 'node', NOW - 1) }), s.check()))).toBe('certificate_expired');
     expect(code(() => verifyLoginHeader(s.header({ certificate: s.cert('main', s.node, 'coordinator') }), s.check()))).toBe('forbidden');
-    s.revocations.apply(issueRevocationList(s.root, { org: 'o', seq: 1, issuedAt: NOW, nextUpdate: NOW, entries: [{ role: 'node', name: 'FR', status: 'suspended', since: NOW }] }));
+    s.revocations.apply(
+      issueRevocationList(s.root, {
+        org: 'o',
+        seq: 1,
+        issuedAt: NOW,
+        nextUpdate: NOW,
+        entries: [{ role: 'node', name: 'FR', status: 'suspended', since: NOW }],
+      }),
+    );
     expect(code(() => verifyLoginHeader(s.header(), s.check()))).toBe('revoked');
     expect(code(() => verifyLoginHeader(undefined, s.check()))).toBe('unauthenticated');
     expect(code(() => verifyLoginHeader('x'.repeat(LOGIN_HEADER_MAX + 1), s.check()))).toBe('too_large');

@@ -27,7 +27,10 @@ const element = bytes(32);
 const targets = z.array(country).max(250).nullable();
 
 /** Blinded match keys of a query, each tagged with its class. */
-const queryItems = z.array(z.strictObject({ cls: matchClass, blinded: element })).min(1).max(LIMITS.maxQueryItems);
+const queryItems = z
+  .array(z.strictObject({ cls: matchClass, blinded: element }))
+  .min(1)
+  .max(LIMITS.maxQueryItems);
 
 /** What every search carries, end to end. */
 const searchContext = {
@@ -191,11 +194,14 @@ export const BioEvalResult = z.strictObject({
   /** The query's session (`sessionId`): the result is encrypted under that session's key only. */
   sessionId: bioFields.sessionId,
   /** Gallery positions covered by the result. */
-  positions: z.number().int().nonnegative().max(2 ** 31),
+  positions: z
+    .number()
+    .int()
+    .nonnegative()
+    .max(2 ** 31),
   result: bytesMax(LIMITS.maxPayloadBytes - 4096).nullable(),
 });
 export type BioEvalResult = z.infer<typeof BioEvalResult>;
-
 
 // ---------------------------------------------------------------- websocket frames
 
@@ -245,7 +251,13 @@ export const CoordinatorFrame = z.discriminatedUnion('t', [
   /** The coordinator has durably stored a mail item: the sender may forget it. */
   z.strictObject({ t: z.literal('mail-stored'), mid: id }),
   /** Mail for this node; it acknowledges with `mail-ack` once it has durably processed each item. */
-  z.strictObject({ t: z.literal('mail'), items: z.array(z.strictObject({ mid: id, from: country, env: Envelope })).min(1).max(256) }),
+  z.strictObject({
+    t: z.literal('mail'),
+    items: z
+      .array(z.strictObject({ mid: id, from: country, env: Envelope }))
+      .min(1)
+      .max(256),
+  }),
 ]);
 export type CoordinatorFrame = z.infer<typeof CoordinatorFrame>;
 
@@ -258,7 +270,10 @@ export const NodeFrame = z.discriminatedUnion('t', [
      * `to` and `id` route the answer; `env` is the encoded signed Envelope, passed through undecoded.
      * The analyst's SDK checks the signature and that the signed payload matches `to` and `id`.
      */
-    results: z.array(z.strictObject({ to: country, id, env: bytesMax(LIMITS.maxPayloadBytes) })).min(1).max(LIMITS.maxBatchQueries),
+    results: z
+      .array(z.strictObject({ to: country, id, env: bytesMax(LIMITS.maxPayloadBytes) }))
+      .min(1)
+      .max(LIMITS.maxBatchQueries),
   }),
   z.strictObject({ t: z.literal('lookup'), env: Envelope }),
   /** An index chunk and the node's commitment to the index after applying it. */

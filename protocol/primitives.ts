@@ -6,8 +6,7 @@ import { z } from 'zod';
 
 const anyBytes = () => z.custom<Uint8Array>((v) => v instanceof Uint8Array, { message: 'must be bytes' });
 export const bytes = (len: number) => anyBytes().refine((b) => b.length === len, { message: `must be ${len} bytes` });
-export const bytesMax = (max: number, min = 1) =>
-  anyBytes().refine((b) => b.length >= min && b.length <= max, { message: `must be ${min}..${max} bytes` });
+export const bytesMax = (max: number, min = 1) => anyBytes().refine((b) => b.length >= min && b.length <= max, { message: `must be ${min}..${max} bytes` });
 
 /** ISO 3166-1 alpha-2 code identifying a member node. */
 export const country = z.string().regex(/^[A-Z]{2}$/);
@@ -16,18 +15,15 @@ export const id = z.string().regex(/^[0-9a-f]{32}$/);
 /** Safe token text: codes, references and account names; never free text. */
 export const code = z.string().regex(/^[A-Za-z0-9._:/-]{1,64}$/);
 export const ts = z.number().int().nonnegative();
-export const epoch = z.number().int().nonnegative().max(2 ** 31);
+export const epoch = z
+  .number()
+  .int()
+  .nonnegative()
+  .max(2 ** 31);
 export const nonce = bytes(16);
 
 /** Why a search is made. Nodes' sharing policies answer per purpose. */
-export const PURPOSES = [
-  'criminal-investigation',
-  'wanted-person',
-  'missing-person',
-  'border-control',
-  'counter-terrorism',
-  'stolen-property',
-] as const;
+export const PURPOSES = ['criminal-investigation', 'wanted-person', 'missing-person', 'border-control', 'counter-terrorism', 'stolen-property'] as const;
 export type Purpose = (typeof PURPOSES)[number];
 export const purpose = z.enum(PURPOSES);
 

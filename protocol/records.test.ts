@@ -21,7 +21,9 @@ function reason(obj: unknown, secret?: string): string {
 
 describe('valid records', () => {
   it('accepts every line of docs/examples/records.ndjson', () => {
-    const lines = readFileSync(new URL('../docs/examples/records.ndjson', import.meta.url), 'utf8').split('\n').filter((l) => l.trim() !== '');
+    const lines = readFileSync(new URL('../docs/examples/records.ndjson', import.meta.url), 'utf8')
+      .split('\n')
+      .filter((l) => l.trim() !== '');
     expect(lines.length).toBeGreaterThan(5);
     for (const l of lines) ok(JSON.parse(l));
   });
@@ -81,12 +83,36 @@ describe('rejections name the field and the problem, never the value', () => {
     ['person without dob or document', { ...base, person: { family: 'Müller' } }, 'person.dob: a person record needs a date of birth or a document'],
     ['document record without documents', { ...base, kind: 'document' }, 'documents: a document record needs at least one document'],
     ['vehicle record without vehicle', { ...base, kind: 'vehicle' }, 'vehicle: is required for a vehicle record'],
-    ['bad doc type', { ...base, kind: 'document', documents: [{ type: 'visa', country: 'FR', number: '123456' }] }, 'documents[0].type: document type is not one of'],
-    ['bad doc country', { ...base, kind: 'document', documents: [{ type: 'P', country: 'FRANCE', number: '123456' }] }, 'documents[0].country: must have at most 3 characters'],
-    ['bad doc number', { ...base, kind: 'document', documents: [{ type: 'P', country: 'FR', number: '18AB#12345' }] }, 'documents[0].number: document number may contain only letters A-Z and digits'],
-    ['bad doc status', { ...base, kind: 'document', documents: [{ type: 'P', country: 'FR', number: '123456', status: 'burnt' }] }, 'documents[0].status: must be one of stolen, lost, revoked, valid'],
-    ['too many documents', { ...base, kind: 'document', documents: Array(21).fill({ type: 'P', country: 'FR', number: '123456' }) }, 'documents: must have at most 20 items'],
-    ['VIN with O', { ...base, kind: 'vehicle', vehicle: { vin: 'WVWZZZ1JZXW00000O' } }, 'vehicle.vin: VIN may contain only digits and letters other than I, O and Q'],
+    [
+      'bad doc type',
+      { ...base, kind: 'document', documents: [{ type: 'visa', country: 'FR', number: '123456' }] },
+      'documents[0].type: document type is not one of',
+    ],
+    [
+      'bad doc country',
+      { ...base, kind: 'document', documents: [{ type: 'P', country: 'FRANCE', number: '123456' }] },
+      'documents[0].country: must have at most 3 characters',
+    ],
+    [
+      'bad doc number',
+      { ...base, kind: 'document', documents: [{ type: 'P', country: 'FR', number: '18AB#12345' }] },
+      'documents[0].number: document number may contain only letters A-Z and digits',
+    ],
+    [
+      'bad doc status',
+      { ...base, kind: 'document', documents: [{ type: 'P', country: 'FR', number: '123456', status: 'burnt' }] },
+      'documents[0].status: must be one of stolen, lost, revoked, valid',
+    ],
+    [
+      'too many documents',
+      { ...base, kind: 'document', documents: Array(21).fill({ type: 'P', country: 'FR', number: '123456' }) },
+      'documents: must have at most 20 items',
+    ],
+    [
+      'VIN with O',
+      { ...base, kind: 'vehicle', vehicle: { vin: 'WVWZZZ1JZXW00000O' } },
+      'vehicle.vin: VIN may contain only digits and letters other than I, O and Q',
+    ],
     ['short VIN', { ...base, kind: 'vehicle', vehicle: { vin: 'AB1' } }, 'vehicle.vin: VIN must have 17 characters'],
     ['vehicle without vin', { ...base, kind: 'vehicle', vehicle: { plate: 'AB123CD' } }, 'vehicle.vin: is required'],
     ['face of strings', { ...person, biometrics: { face: ['a'] } }, 'biometrics.face: must be an array of numbers or a base64 string'],

@@ -27,15 +27,7 @@
  * (values are personal data); an unknown field is named only when its name looks like an identifier.
  */
 import { z } from 'zod';
-import {
-  NAME_MAX_CHARS,
-  isCountryCode,
-  nameTokens,
-  normalizeDate,
-  normalizeDocNumber,
-  normalizeDocType,
-  normalizeVin,
-} from './match-keys/index.ts';
+import { NAME_MAX_CHARS, isCountryCode, nameTokens, normalizeDate, normalizeDocNumber, normalizeDocType, normalizeVin } from './match-keys/index.ts';
 import { VeilError, describeInvalid } from './errors.ts';
 
 // ---------------------------------------------------------------------------------------------------

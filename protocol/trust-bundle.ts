@@ -85,10 +85,25 @@ export function parseTrustBundle(raw: unknown): TrustBundle {
   if (endorsement.kid !== keyId.org(f.org) || e.org !== f.org || !equalBytes(e.caSha256, sha256(pemToDer(f.caPem)))) {
     throw new VeilError('bad_config', 'trust bundle: its CA certificate is not the one its root endorsed');
   }
-  return { org: f.org, rootPub, caPem: f.caPem, caEndorsement: endorsement, fingerprint: f.fingerprint, coordinatorCert: env(f.coordinator), rollover: env(f.rollover) };
+  return {
+    org: f.org,
+    rootPub,
+    caPem: f.caPem,
+    caEndorsement: endorsement,
+    fingerprint: f.fingerprint,
+    coordinatorCert: env(f.coordinator),
+    rollover: env(f.rollover),
+  };
 }
 
-export function trustBundleFile(b: { org: string; rootPub: Uint8Array; caPem: string; caEndorsement: Envelope; coordinatorCert?: Envelope; rollover?: Envelope }): TrustBundleFile {
+export function trustBundleFile(b: {
+  org: string;
+  rootPub: Uint8Array;
+  caPem: string;
+  caEndorsement: Envelope;
+  coordinatorCert?: Envelope;
+  rollover?: Envelope;
+}): TrustBundleFile {
   return {
     v: 1,
     org: b.org,

@@ -14,7 +14,22 @@
  * more than `BIO_MAX_HITS` hits is reported as `too_large` without positions.
  */
 import { HeClient } from '#crypto';
-import { BIO_MAX_HITS, BIO_PARAMS, BioEvalResult, Envelope, LIMITS, QueryResponse, VeilError, decodeProbe, decodeWith, errorCodeOf, verifyEnvelope, type Answer, type BioModality, type BioQueryRequest } from '#protocol';
+import {
+  BIO_MAX_HITS,
+  BIO_PARAMS,
+  BioEvalResult,
+  Envelope,
+  LIMITS,
+  QueryResponse,
+  VeilError,
+  decodeProbe,
+  decodeWith,
+  errorCodeOf,
+  verifyEnvelope,
+  type Answer,
+  type BioModality,
+  type BioQueryRequest,
+} from '#protocol';
 import { nodeSigner } from './known-members.ts';
 import { freshId, type FlowDeps } from './flow-deps.ts';
 import type { BioCountryResult, BioQueryResult, SearchContext } from './types.ts';
@@ -80,7 +95,10 @@ export class BioMatcher implements Disposable {
       const r = await d.api.post('/v1/bio-query', req, QueryResponse);
       return { req, answers: r.answers };
     };
-    const first = await send(targets, targets.some((c) => !session.sentTo.has(c)));
+    const first = await send(
+      targets,
+      targets.some((c) => !session.sentTo.has(c)),
+    );
     const answers = new Map<string, { a: Answer; req: BioQueryRequest }>(first.answers.map((a) => [a.country, { a, req: first.req }]));
     // A node that lost the session keys asks for them again: resend once, with the keys.
     const retry: string[] = [];
@@ -110,7 +128,8 @@ export class BioMatcher implements Disposable {
     }
     try {
       const r = this.#open(country, decodeWith(a.env, Envelope, LIMITS.maxPayloadBytes));
-      if (r.id !== req.id || r.to !== this.#deps.credential.country || r.modality !== modality) throw new VeilError('bad_request', 'answer is for another query');
+      if (r.id !== req.id || r.to !== this.#deps.credential.country || r.modality !== modality)
+        throw new VeilError('bad_request', 'answer is for another query');
       // Another session's answer under this id (the id was reused): not decryptable here.
       if (r.sessionId !== req.sessionId) throw new VeilError('conflict', 'answer is for another query with the same id');
       if (r.status === 'refused' || !r.result) return { country, status: 'refused', ...(r.code ? { code: r.code } : {}), hits: [] };

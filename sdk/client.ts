@@ -101,7 +101,12 @@ export class VeilClient implements AsyncDisposable {
    * the justification travel sealed to the owning node, which checks the claim really matches before
    * any officer sees the request. Returns once the own node has queued it.
    */
-  async requestDisclosure(hit: { country: string; token: string }, claim: QuerySubject, ctx: DisclosureContext, opts: DisclosureOptions): Promise<DisclosureReceipt> {
+  async requestDisclosure(
+    hit: { country: string; token: string },
+    claim: QuerySubject,
+    ctx: DisclosureContext,
+    opts: DisclosureOptions,
+  ): Promise<DisclosureReceipt> {
     return requestDisclosure(this.#deps, identifierClaim(hit, claim), ctx, opts);
   }
 

@@ -87,9 +87,17 @@ describe('disclosure (fake gateway)', () => {
     const { gw, client } = await network();
     const embedding = Array.from({ length: 256 }, (_, i) => (i === 3 ? 1 : 0));
     const queryId = 'b'.repeat(32);
-    await client.requestBioDisclosure({ country: 'DE', ref: `bio:${queryId}:17` }, 'fingerprint', embedding, DCTX, { fields: ['name'], justification: JUSTIFICATION });
+    await client.requestBioDisclosure({ country: 'DE', ref: `bio:${queryId}:17` }, 'fingerprint', embedding, DCTX, {
+      fields: ['name'],
+      justification: JUSTIFICATION,
+    });
     const req = gw.last('/v1/disclosures', DisclosureRequest);
-    expect(gw.node('DE').openClaim(req.sealedClaim)).toMatchObject({ id: req.id, fields: ['name'], claim: { bio: { modality: 'fingerprint', queryId, position: 17, embedding } }, justification: JUSTIFICATION });
+    expect(gw.node('DE').openClaim(req.sealedClaim)).toMatchObject({
+      id: req.id,
+      fields: ['name'],
+      claim: { bio: { modality: 'fingerprint', queryId, position: 17, embedding } },
+      justification: JUSTIFICATION,
+    });
     const sent = gw.requests.length;
     await expect(
       client.requestBioDisclosure({ country: 'DE', ref: 'bio:nope:1' }, 'fingerprint', embedding, DCTX, { fields: ['name'], justification: JUSTIFICATION }),

@@ -109,7 +109,8 @@ export async function listDisclosures(deps: FlowDeps): Promise<Disclosure[]> {
       try {
         const owner = await deps.members.find(it.to);
         const dec = verifyEnvelope(it.decision, nodeSigner(it.to, owner), DisclosureDecision);
-        if (dec.id !== it.id || dec.from !== it.to || dec.analyst !== deps.credential.analystId) throw new VeilError('bad_request', 'decision for another request');
+        if (dec.id !== it.id || dec.from !== it.to || dec.analyst !== deps.credential.analystId)
+          throw new VeilError('bad_request', 'decision for another request');
         if (dec.code) d.code = dec.code;
         if (dec.sealed) {
           const rel = decodeWith(deps.credential.box.open(dec.sealed), SealedRelease, LIMITS.maxPayloadBytes);

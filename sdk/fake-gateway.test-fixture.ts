@@ -12,7 +12,24 @@
  * Each node can be told to misbehave (evaluate with an unpublished key, sign as someone else, alter its
  * answer, be unavailable) and the gateway to fail a request with a given HTTP status and body.
  */
-import { BoxKeyPair, OprfKey, SigningKey, TlsKey, certificatePem, x509Certificate, blindEvaluateBatch, equalBytes, evaluate, randomBytes, sealTo, sha256, toHex, type GalleryEncoding, type HeServer, type Rng } from '#crypto';
+import {
+  BoxKeyPair,
+  OprfKey,
+  SigningKey,
+  TlsKey,
+  certificatePem,
+  x509Certificate,
+  blindEvaluateBatch,
+  equalBytes,
+  evaluate,
+  randomBytes,
+  sealTo,
+  sha256,
+  toHex,
+  type GalleryEncoding,
+  type HeServer,
+  type Rng,
+} from '#crypto';
 import {
   BioQueryRequest,
   DisclosureRequest,
@@ -85,9 +102,22 @@ export class FakeOrg {
     this.root = SigningKey.generate(rng);
     const k = TlsKey.generate();
     const name = { cn: 'fake CA', o: ORG };
-    this.caPem = certificatePem(x509Certificate({ serial: Uint8Array.of(1), issuer: name, subject: name, notBefore: 0, notAfter: Date.now() + 10 * YEAR, subjectSpki: k.spki(), ca: true }, k));
+    this.caPem = certificatePem(
+      x509Certificate(
+        { serial: Uint8Array.of(1), issuer: name, subject: name, notBefore: 0, notAfter: Date.now() + 10 * YEAR, subjectSpki: k.spki(), ca: true },
+        k,
+      ),
+    );
     const caEndorsement = endorseCa(this.root, ORG, this.caPem, Date.now());
-    this.bundle = { org: ORG, rootPub: this.root.publicKey(), caPem: this.caPem, caEndorsement, fingerprint: rootFingerprint(this.root.publicKey()), coordinatorCert: undefined, rollover: undefined };
+    this.bundle = {
+      org: ORG,
+      rootPub: this.root.publicKey(),
+      caPem: this.caPem,
+      caEndorsement,
+      fingerprint: rootFingerprint(this.root.publicKey()),
+      coordinatorCert: undefined,
+      rollover: undefined,
+    };
   }
 
   certify(country: string, signPub: Uint8Array, over: { notAfter?: number } = {}): Envelope {
@@ -249,7 +279,11 @@ export class FakeNode {
     const head = { t: 'eval-result', id: q.id, ts: q.ts, from: this.country, to: from, epoch: this.epoch } as const;
     let r: EvalResult = { ...head, status: 'refused', code: 'refused_by_policy', items: [], evaluated: [], proof: null, indexSeq: this.indexSeq };
     if (allowed.length > 0) {
-      const e = blindEvaluateBatch(this.evalKey, allowed.map((a) => a.blinded), this.rng);
+      const e = blindEvaluateBatch(
+        this.evalKey,
+        allowed.map((a) => a.blinded),
+        this.rng,
+      );
       r = { ...head, status: 'ok', items: allowed.map((a) => a.i), evaluated: e.evaluatedElements, proof: e.proof, indexSeq: this.indexSeq };
     }
     return { country: this.country, status: 'answered', env: encode(this.#sign(this.alter ? this.alter(r) : r)) };
@@ -263,7 +297,15 @@ export class FakeNode {
     const byBucket = new Map<number, Array<[Uint8Array, Uint8Array]>>();
     for (const e of all) byBucket.set(bucketOf(e[0]), [...(byBucket.get(bucketOf(e[0])) ?? []), e]);
     tree.setBuckets(new Map([...byBucket].map(([b, es]) => [b, bucketLeaf(b, es)])));
-    const commit: IndexCommitment = { t: 'index-commit', country: this.country, epoch: item.epoch, seq: this.indexSeq, root: tree.root(), count: all.length, ts: 1 };
+    const commit: IndexCommitment = {
+      t: 'index-commit',
+      country: this.country,
+      epoch: item.epoch,
+      seq: this.indexSeq,
+      root: tree.root(),
+      count: all.length,
+      ts: 1,
+    };
     const r: LookupResult = {
       country: this.country,
       epoch: item.epoch,
@@ -282,7 +324,19 @@ export class FakeNode {
   async answerBio(q: BioQueryRequest, from: string): Promise<Answer> {
     if (this.outage) return { country: this.country, ...this.outage };
     const reply = (status: 'ok' | 'refused', code?: ErrorCode, scored?: { result: Uint8Array; positions: number }): Answer => {
-      const r: BioEvalResult = { t: 'bio-result', id: q.id, ts: q.ts, from: this.country, to: from, status, ...(code ? { code } : {}), modality: q.modality, sessionId: q.sessionId, positions: scored?.positions ?? 0, result: scored?.result ?? null };
+      const r: BioEvalResult = {
+        t: 'bio-result',
+        id: q.id,
+        ts: q.ts,
+        from: this.country,
+        to: from,
+        status,
+        ...(code ? { code } : {}),
+        modality: q.modality,
+        sessionId: q.sessionId,
+        positions: scored?.positions ?? 0,
+        result: scored?.result ?? null,
+      };
       return { country: this.country, status: 'answered', env: encode(this.#sign(this.alterBio ? this.alterBio(r) : r)) };
     };
     if (q.sessionKeys) {
@@ -394,7 +448,10 @@ export class FakeGateway implements Transport {
       switch (path) {
         case '/v1/query': {
           const q = open(QueryRequest);
-          return { id: q.id, answers: this.#targets(q.targets).map((c) => this.nodes.get(c)?.answerQuery(q, me) ?? { country: c, status: 'unavailable' as const }) };
+          return {
+            id: q.id,
+            answers: this.#targets(q.targets).map((c) => this.nodes.get(c)?.answerQuery(q, me) ?? { country: c, status: 'unavailable' as const }),
+          };
         }
         case '/v1/lookup': {
           const l = open(LookupRequest);

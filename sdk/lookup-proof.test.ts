@@ -6,7 +6,15 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SigningKey, initCrypto, randomBytes, utf8 } from '#crypto';
-import { IndexCommitment as IndexCommitmentSchema, keyId, readUnverified, signEnvelope, type IndexCommitment, type LookupResult, type QuerySubject } from '#protocol';
+import {
+  IndexCommitment as IndexCommitmentSchema,
+  keyId,
+  readUnverified,
+  signEnvelope,
+  type IndexCommitment,
+  type LookupResult,
+  type QuerySubject,
+} from '#protocol';
 import { VeilClient } from './client.ts';
 import { FakeGateway, analystCredential, seeded } from './fake-gateway.test-fixture.ts';
 
@@ -48,7 +56,10 @@ describe('committed lookups (SDK side)', () => {
     const invent = (r: LookupResult): LookupResult => ({
       ...r,
       buckets: r.buckets.map((b) => {
-        const real = gw.node('IT').tagsOf(PERSON).find((t) => (t.tag[0]! << 8 | t.tag[1]!) === b.bucket);
+        const real = gw
+          .node('IT')
+          .tagsOf(PERSON)
+          .find((t) => ((t.tag[0]! << 8) | t.tag[1]!) === b.bucket);
         return real ? { ...b, entries: [...b.entries, [real.tag, randomBytes(40)] as [Uint8Array, Uint8Array]] } : b;
       }),
     });

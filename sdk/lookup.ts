@@ -71,7 +71,12 @@ export async function lookupTags(
  * The entries of the buckets `mine` needs, once each is proven complete against the node's signed
  * commitment for that epoch, at least as recent as the node's answer said.
  */
-function provenEntries(deps: Pick<FlowDeps, 'members'>, country: string, mine: CountryTags, r: LookupResult | undefined): LookupResult['buckets'][number]['entries'] {
+function provenEntries(
+  deps: Pick<FlowDeps, 'members'>,
+  country: string,
+  mine: CountryTags,
+  r: LookupResult | undefined,
+): LookupResult['buckets'][number]['entries'] {
   if (!r) {
     // Only a node that has published nothing yet may have no commitment.
     if (mine.indexSeq === 0) return [];

@@ -50,7 +50,15 @@ export function verifyMember(entry: MemberEntry, anchor: TrustAnchor, revocation
     NodeDescriptor,
   );
   if (d.country !== cert.name) throw new VeilError('untrusted_key', 'descriptor names another country than its certificate');
-  return { country: d.country, signPub: cert.signPub, boxPub: d.boxPub, epoch: d.oprf.epoch, oprfPub: d.oprf.pub, roles: cert.roles, tlsCertificate: cert.x509 };
+  return {
+    country: d.country,
+    signPub: cert.signPub,
+    boxPub: d.boxPub,
+    epoch: d.oprf.epoch,
+    oprfPub: d.oprf.pub,
+    roles: cert.roles,
+    tlsCertificate: cert.x509,
+  };
 }
 
 export class MemberDirectory {

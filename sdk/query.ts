@@ -9,7 +9,18 @@
  * are missing, refused or fail verification are reported per country, never as "no hit".
  */
 import { blind } from '#crypto';
-import { Envelope, LIMITS, QueryResponse, VeilError, decodeWith, errorCodeOf, matchKeysForQuery, type MatchClass, type QueryRequest, type QuerySubject } from '#protocol';
+import {
+  Envelope,
+  LIMITS,
+  QueryResponse,
+  VeilError,
+  decodeWith,
+  errorCodeOf,
+  matchKeysForQuery,
+  type MatchClass,
+  type QueryRequest,
+  type QuerySubject,
+} from '#protocol';
 import { lookupTags, type CountryTags } from './lookup.ts';
 import { verifyAnswer, type BlindedKey } from './verify-answer.ts';
 import { freshId, type FlowDeps } from './flow-deps.ts';
@@ -36,14 +47,27 @@ export async function runQuery(deps: FlowDeps, subject: QuerySubject, ctx: Searc
   const tagsByCountry = new Map<string, CountryTags>();
   for (const a of resp.answers) {
     if (a.status !== 'answered' || !a.env) {
-      results.push({ country: a.country, status: a.status === 'answered' ? 'error' : a.status, ...(a.code ? { code: a.code } : {}), hits: [], refusedClasses: [] });
+      results.push({
+        country: a.country,
+        status: a.status === 'answered' ? 'error' : a.status,
+        ...(a.code ? { code: a.code } : {}),
+        hits: [],
+        refusedClasses: [],
+      });
       continue;
     }
     try {
       const env = decodeWith(a.env, Envelope, LIMITS.maxPayloadBytes);
       const r = await verifyAnswer(deps, { country: a.country, env, queryId: req.id, keys: blinded });
       if (r.status === 'refused') {
-        results.push({ country: a.country, status: 'refused', ...(r.code ? { code: r.code } : {}), epoch: r.epoch, hits: [], refusedClasses: keys.map((k) => k.cls) });
+        results.push({
+          country: a.country,
+          status: 'refused',
+          ...(r.code ? { code: r.code } : {}),
+          epoch: r.epoch,
+          hits: [],
+          refusedClasses: keys.map((k) => k.cls),
+        });
         continue;
       }
       const answered = new Set(r.items);
@@ -72,4 +96,3 @@ export async function runQuery(deps: FlowDeps, subject: QuerySubject, ctx: Searc
   results.sort((a, b) => a.country.localeCompare(b.country));
   return { queryId: req.id, results, classes: keys.map((k) => k.cls) };
 }
-

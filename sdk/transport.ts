@@ -27,8 +27,7 @@ export function httpTransport(nodeUrl: string, fetchFn: typeof fetch = fetch): T
   const read = async (res: Response): Promise<TransportResponse> => ({ status: res.status, bytes: new Uint8Array(await res.arrayBuffer()) });
   return {
     get: async (path) => read(await fetchFn(nodeUrl + path, { headers: { accept: 'application/msgpack' } })),
-    post: async (path, body) =>
-      read(await fetchFn(nodeUrl + path, { method: 'POST', headers: { 'content-type': 'application/msgpack' }, body })),
+    post: async (path, body) => read(await fetchFn(nodeUrl + path, { method: 'POST', headers: { 'content-type': 'application/msgpack' }, body })),
   };
 }
 
@@ -49,7 +48,8 @@ export function nodeTransport(nodeUrl: string, trust: NodeTrust): Transport {
   const secure = url.protocol === 'https:';
   const send = (method: 'GET' | 'POST', path: string, body?: Uint8Array): Promise<TransportResponse> =>
     new Promise((resolve, reject) => {
-      const headers = method === 'POST' ? { 'content-type': 'application/msgpack', 'content-length': String(body?.length ?? 0) } : { accept: 'application/msgpack' };
+      const headers =
+        method === 'POST' ? { 'content-type': 'application/msgpack', 'content-length': String(body?.length ?? 0) } : { accept: 'application/msgpack' };
       const opts = { method, headers, timeout: 600_000 };
       const req = secure
         ? httpsRequest(new URL(path, url), {

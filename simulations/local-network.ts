@@ -182,7 +182,9 @@ export async function startLocalNetwork(specs: NodeSpec[], opts: { root?: string
     // The organisation admits every node in one sitting; each node installs its certificate.
     if (specs.length > 0) {
       const requests = specs.flatMap((s) => ['--request', join(nodeDir(s.country), 'request.json')]);
-      await runVeilOk(['org', 'admit', '--dir', orgDir, ...requests, '--out', specs.length > 1 ? root : join(root, `certificate-${specs[0]?.country}.json`)], { env });
+      await runVeilOk(['org', 'admit', '--dir', orgDir, ...requests, '--out', specs.length > 1 ? root : join(root, `certificate-${specs[0]?.country}.json`)], {
+        env,
+      });
       await Promise.all(specs.map((s) => runVeilOk(['node', 'enroll', '--dir', nodeDir(s.country), '--cert', join(root, `certificate-${s.country}.json`)])));
     }
     await Promise.all(

@@ -59,7 +59,13 @@ export function createLocalPki(root: string, org = 'veil-dev'): LocalPki {
     member(country, opts = {}) {
       const signing = SigningKey.generate();
       const tls = TlsKey.generate();
-      const request = signCertificateRequest(signing, { role: 'node', name: country, tlsPub: tls.spki(), hosts: { dns: ['localhost'], ip: ['127.0.0.1'] }, ts: Date.now() });
+      const request = signCertificateRequest(signing, {
+        role: 'node',
+        name: country,
+        tlsPub: tls.spki(),
+        hosts: { dns: ['localhost'], ip: ['127.0.0.1'] },
+        ts: Date.now(),
+      });
       const { certificate } = authority().admit(request, {
         ...(opts.days !== undefined ? { days: opts.days } : {}),
         ...(opts.now !== undefined ? { now: opts.now } : {}),

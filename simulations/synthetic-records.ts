@@ -16,8 +16,62 @@ export function rng32(seed: number): () => number {
   };
 }
 
-const LATIN_GIVEN = ['Jean', 'Marie', 'Pierre', 'Sophie', 'Lukas', 'Anna', 'Jonas', 'Lea', 'Marco', 'Giulia', 'Pablo', 'Lucia', 'Tomasz', 'Agnieszka', 'Jan', 'Eva', 'Liam', 'Emma', 'Noah', 'Olivia', 'Hugo', 'Chloé', 'José', 'Zoë', 'Björn', 'Åsa', 'Łukasz', 'Małgorzata'];
-const LATIN_FAMILY = ['Martin', 'Bernard', 'Dubois', 'Müller', 'Schmidt', 'Schneider', 'Fischer', 'Rossi', 'Russo', 'García', 'Fernández', 'Nowak', 'Kowalski', 'Smith', 'Jones', 'Lefèvre', 'Gómez', 'Weiß', 'Jørgensen', 'Østergaard', 'Novák', 'Dvořák', 'Horváth', 'Nagy'];
+const LATIN_GIVEN = [
+  'Jean',
+  'Marie',
+  'Pierre',
+  'Sophie',
+  'Lukas',
+  'Anna',
+  'Jonas',
+  'Lea',
+  'Marco',
+  'Giulia',
+  'Pablo',
+  'Lucia',
+  'Tomasz',
+  'Agnieszka',
+  'Jan',
+  'Eva',
+  'Liam',
+  'Emma',
+  'Noah',
+  'Olivia',
+  'Hugo',
+  'Chloé',
+  'José',
+  'Zoë',
+  'Björn',
+  'Åsa',
+  'Łukasz',
+  'Małgorzata',
+];
+const LATIN_FAMILY = [
+  'Martin',
+  'Bernard',
+  'Dubois',
+  'Müller',
+  'Schmidt',
+  'Schneider',
+  'Fischer',
+  'Rossi',
+  'Russo',
+  'García',
+  'Fernández',
+  'Nowak',
+  'Kowalski',
+  'Smith',
+  'Jones',
+  'Lefèvre',
+  'Gómez',
+  'Weiß',
+  'Jørgensen',
+  'Østergaard',
+  'Novák',
+  'Dvořák',
+  'Horváth',
+  'Nagy',
+];
 const CYRILLIC_GIVEN = ['Александр', 'Дмитрий', 'Сергей', 'Андрей', 'Елена', 'Ольга', 'Наталья', 'Иван', 'Михаил', 'Татьяна'];
 const CYRILLIC_FAMILY = ['Иванов', 'Смирнов', 'Кузнецов', 'Попов', 'Соколов', 'Лебедев', 'Козлов', 'Новиков', 'Морозов', 'Петренко'];
 const GREEK_GIVEN = ['Γιώργος', 'Νίκος', 'Μαρία', 'Ελένη', 'Κώστας', 'Δημήτρης'];
@@ -49,7 +103,13 @@ export function syntheticRecords(o: SyntheticOptions): SyntheticRecord[] {
   for (let i = 0; i < o.persons; i++) {
     const script = r();
     const [given, family] =
-      script < 0.7 ? [pick(LATIN_GIVEN), pick(LATIN_FAMILY)] : script < 0.85 ? [pick(CYRILLIC_GIVEN), pick(CYRILLIC_FAMILY)] : script < 0.93 ? [pick(GREEK_GIVEN), pick(GREEK_FAMILY)] : [pick(ARABIC_GIVEN), pick(ARABIC_FAMILY)];
+      script < 0.7
+        ? [pick(LATIN_GIVEN), pick(LATIN_FAMILY)]
+        : script < 0.85
+          ? [pick(CYRILLIC_GIVEN), pick(CYRILLIC_FAMILY)]
+          : script < 0.93
+            ? [pick(GREEK_GIVEN), pick(GREEK_FAMILY)]
+            : [pick(ARABIC_GIVEN), pick(ARABIC_FAMILY)];
     const y = 1950 + Math.floor(r() * 55);
     const m = 1 + Math.floor(r() * 12);
     const d = 1 + Math.floor(r() * 28);

@@ -59,10 +59,17 @@ function queueRequest(): string {
 
 const status = (id: string) => withStore((s) => s.disclosures.incoming(id)?.status);
 const audited = (kind: string) =>
-  withStore((s) => (s.db.prepare('SELECT data FROM audit_log WHERE kind = ? ORDER BY seq').all(kind) as { data: string }[]).map((r) => JSON.parse(r.data) as Record<string, unknown>));
+  withStore((s) =>
+    (s.db.prepare('SELECT data FROM audit_log WHERE kind = ? ORDER BY seq').all(kind) as { data: string }[]).map(
+      (r) => JSON.parse(r.data) as Record<string, unknown>,
+    ),
+  );
 
 const approve = (id: string, o: { owner?: string; password?: string } = {}) =>
-  runVeil(['approvals', 'approve', id, '--dir', dir, '--fields', 'name', '--owner', o.owner ?? owner], o.password === undefined ? {} : { env: { VEIL_OWNER_PASSWORD: o.password } });
+  runVeil(
+    ['approvals', 'approve', id, '--dir', dir, '--fields', 'name', '--owner', o.owner ?? owner],
+    o.password === undefined ? {} : { env: { VEIL_OWNER_PASSWORD: o.password } },
+  );
 
 beforeAll(async () => {
   await initCrypto();
@@ -99,7 +106,9 @@ describe('veil approvals as an authenticated data owner', () => {
     expect(ok.code).toBe(0);
     expect(ok.stdout).toContain(`approved ${id}`);
     expect(withStore((s) => s.disclosures.incoming(id))).toMatchObject({ status: 'approved', decidedBy: owner });
-    const deny = await runVeil(['approvals', 'deny', queueRequest(), '--dir', dir, '--reason', 'Not within the legal basis.', '--owner', owner], { env: { VEIL_OWNER_PASSWORD: 'wrong again, quite wrong' } });
+    const deny = await runVeil(['approvals', 'deny', queueRequest(), '--dir', dir, '--reason', 'Not within the legal basis.', '--owner', owner], {
+      env: { VEIL_OWNER_PASSWORD: 'wrong again, quite wrong' },
+    });
     expect(deny.stderr).toContain('error [unauthenticated]');
 
     expect(audited('auth.failed')).toEqual([

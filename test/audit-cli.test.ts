@@ -35,7 +35,10 @@ describe('veil audit verify', () => {
     await runVeilOk(['node', 'enroll', '--dir', base, '--cert', join(root, 'fr-cert.json')]);
     const f = join(root, 'r.ndjson');
     for (let i = 0; i < 3; i++) {
-      writeFileSync(f, JSON.stringify({ id: `r${i}`, kind: 'vehicle', dataset: 'stolen-vehicles', handling: 'official-use', vehicle: { vin: `WVWZZZ1KZ6W00012${i}` } }) + '\n');
+      writeFileSync(
+        f,
+        JSON.stringify({ id: `r${i}`, kind: 'vehicle', dataset: 'stolen-vehicles', handling: 'official-use', vehicle: { vin: `WVWZZZ1KZ6W00012${i}` } }) + '\n',
+      );
       await runVeilOk(['node', 'import', '--dir', base, f]);
       await runVeilOk(['node', 'analyst', 'add', `Analyst ${i}`, '--dir', base]);
     }

@@ -9,7 +9,19 @@ import { startLocalNetwork, runVeil, makeGallery, makeProbe, type LocalNetwork }
 
 const g = makeGallery({ seed: 7, identities: 6, capturesPerIdentity: 1, dims: 512 });
 const b64 = (t: Float32Array) => Buffer.from(t.buffer, t.byteOffset, t.byteLength).toString('base64');
-const records = g.templates.map((t, i) => JSON.stringify({ id: `it-${i}`, kind: 'person', dataset: 'faces', handling: 'restricted', person: { family: `Face${i}`, dob: '1970-01-01' }, biometrics: { face: b64(t) } })).join('\n') + '\n';
+const records =
+  g.templates
+    .map((t, i) =>
+      JSON.stringify({
+        id: `it-${i}`,
+        kind: 'person',
+        dataset: 'faces',
+        handling: 'restricted',
+        person: { family: `Face${i}`, dob: '1970-01-01' },
+        biometrics: { face: b64(t) },
+      }),
+    )
+    .join('\n') + '\n';
 
 describe('biometric search through the CLI', () => {
   let net: LocalNetwork;
@@ -34,7 +46,21 @@ describe('biometric search through the CLI', () => {
     expect(text.stdout).toMatch(/IT\s+HIT \(1\)\s+--hit IT:bio:[0-9a-f]{32}:\d+/);
 
     const hit = `IT:${out.results[0]!.hits[0]!.ref}`;
-    const d = await runVeil(['disclose', ...base, '--hit', hit, '--modality', 'face', '--embedding', probeFile, '--fields', 'name', '--justification', 'Face match.', '--json']);
+    const d = await runVeil([
+      'disclose',
+      ...base,
+      '--hit',
+      hit,
+      '--modality',
+      'face',
+      '--embedding',
+      probeFile,
+      '--fields',
+      'name',
+      '--justification',
+      'Face match.',
+      '--json',
+    ]);
     expect(d.code, d.stderr).toBe(0);
     const id = (JSON.parse(d.stdout) as { id: string }).id;
     let listed: Array<{ requestId: string; score: number | null; cls: string; recordId: string }> = [];

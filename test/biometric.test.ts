@@ -75,8 +75,14 @@ describe('encrypted biometric search', () => {
     const r = await client.bioMatch('face', probe, CTX, { targets: ['DE'] });
     const hit = r.results[0]!.hits[0]!;
     const ctx = { purpose: CTX.purpose, caseRef: CTX.caseRef, legalBasis: CTX.legalBasis };
-    const req = await client.requestBioDisclosure({ country: 'DE', ref: hit.ref }, 'face', probe, ctx, { fields: ['name'], justification: 'Face match at the border.' });
-    const bad = await client.requestBioDisclosure({ country: 'DE', ref: hit.ref }, 'face', makeProbe({ seed: 42, identity: 9, dims: DIMS }), ctx, { fields: ['name'], justification: 'Fishing.' });
+    const req = await client.requestBioDisclosure({ country: 'DE', ref: hit.ref }, 'face', probe, ctx, {
+      fields: ['name'],
+      justification: 'Face match at the border.',
+    });
+    const bad = await client.requestBioDisclosure({ country: 'DE', ref: hit.ref }, 'face', makeProbe({ seed: 42, identity: 9, dims: DIMS }), ctx, {
+      fields: ['name'],
+      justification: 'Fishing.',
+    });
     const desk = net.nodes.get('DE')!.desk;
     let view;
     for (let i = 0; i < 200 && !(view = desk.get(req.id)); i++) await new Promise((res) => setTimeout(res, 50));

@@ -17,7 +17,13 @@ import type { VeilClient, Disclosure } from '#sdk';
 import { startInproc, CTX, type Inproc } from './helpers/inproc.ts';
 import { until } from './helpers/until.ts';
 
-const karl = { id: 'de-karl', kind: 'person', dataset: 'wanted-persons', handling: 'confidential', person: { family: 'Weber', given: 'Karl', dob: '1966-06-06', nationality: 'DEU', sex: 'M' } };
+const karl = {
+  id: 'de-karl',
+  kind: 'person',
+  dataset: 'wanted-persons',
+  handling: 'confidential',
+  person: { family: 'Weber', given: 'Karl', dob: '1966-06-06', nationality: 'DEU', sex: 'M' },
+};
 const car = { id: 'de-car', kind: 'vehicle', dataset: 'stolen-vehicles', handling: 'official-use', vehicle: { vin: 'WVWZZZ1KZ6W000777', make: 'Volkswagen' } };
 const KARL = { name: 'Karl Weber', dob: '1966-06-06' };
 const CAR = { vin: 'WVWZZZ1KZ6W000777' };
@@ -100,7 +106,7 @@ describe('disclosure request ids are scoped to the requester', () => {
   it('another country reusing an id neither pre-empts the request nor gets it released by policy, and an approval releases to its requester only', async () => {
     const id = toHex(randomBytes(16));
     await alice.requestDisclosure(await hit(alice, KARL), KARL, ctx, { fields: ['name', 'dataset'], justification: 'Suspect in case T-2026-2.', id });
-    await until('alice queued at DE', () => atDe(alice, id, 'de-karl')?.fields.includes('dataset') ? true : undefined);
+    await until('alice queued at DE', () => (atDe(alice, id, 'de-karl')?.fields.includes('dataset') ? true : undefined));
     // Mallory asks, under alice's id, for a record that DE's policy releases at once.
     await mallory.requestDisclosure(await hit(mallory, CAR), CAR, ctx, { fields: ['dataset'], justification: 'Vehicle seen at the border.', id });
     const first = await until('a decision on either request', async () => {

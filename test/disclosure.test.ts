@@ -8,12 +8,36 @@ import { initCrypto, randomBytes, toBase64url } from '#crypto';
 import type { VeilClient, Disclosure } from '#sdk';
 import { startInproc, CTX, type Inproc } from './helpers/inproc.ts';
 
-const policyWith = (disclosure: unknown) => ({ v: 1, answer: [{ requesters: ['*'], purposes: ['*'], classes: ['*'] }], budgets: { dailyEvaluations: 10000, perRequester: {} }, disclosure });
+const policyWith = (disclosure: unknown) => ({
+  v: 1,
+  answer: [{ requesters: ['*'], purposes: ['*'], classes: ['*'] }],
+  budgets: { dailyEvaluations: 10000, perRequester: {} },
+  disclosure,
+});
 
-const karl = { id: 'de-karl', kind: 'person', dataset: 'wanted-persons', handling: 'confidential', person: { family: 'Weber', given: 'Karl', dob: '1966-06-06', nationality: 'DEU', sex: 'M' }, documents: [{ type: 'passport', country: 'DEU', number: 'C11111111', status: 'valid' }] };
-const anna = { id: 'de-anna', kind: 'person', dataset: 'wanted-persons', handling: 'restricted', person: { family: 'Schmidt', given: 'Anna', dob: '1980-08-08', nationality: 'DEU', sex: 'F' } };
+const karl = {
+  id: 'de-karl',
+  kind: 'person',
+  dataset: 'wanted-persons',
+  handling: 'confidential',
+  person: { family: 'Weber', given: 'Karl', dob: '1966-06-06', nationality: 'DEU', sex: 'M' },
+  documents: [{ type: 'passport', country: 'DEU', number: 'C11111111', status: 'valid' }],
+};
+const anna = {
+  id: 'de-anna',
+  kind: 'person',
+  dataset: 'wanted-persons',
+  handling: 'restricted',
+  person: { family: 'Schmidt', given: 'Anna', dob: '1980-08-08', nationality: 'DEU', sex: 'F' },
+};
 const car = { id: 'ua-car', kind: 'vehicle', dataset: 'stolen-vehicles', handling: 'official-use', vehicle: { vin: 'WVWZZZ1KZ6W000123', make: 'Volkswagen' } };
-const ivan = { id: 'it-ivan', kind: 'person', dataset: 'wanted-persons', handling: 'restricted', person: { family: 'Rossi', given: 'Ivan', dob: '1990-09-09' } };
+const ivan = {
+  id: 'it-ivan',
+  kind: 'person',
+  dataset: 'wanted-persons',
+  handling: 'restricted',
+  person: { family: 'Rossi', given: 'Ivan', dob: '1990-09-09' },
+};
 
 async function until<T>(what: string, f: () => Promise<T | undefined>, ms = 15_000): Promise<T> {
   const end = Date.now() + ms;
@@ -35,7 +59,14 @@ describe('disclosure', () => {
     net = await startInproc([
       { country: 'FR' },
       { country: 'DE', records: [karl, anna] },
-      { country: 'UA', records: [car], policy: policyWith({ deadlineHours: 48, autoApprove: [{ datasets: ['stolen-vehicles'], requesters: ['*'], purposes: ['*'], fields: ['vehicle', 'dataset'] }] }) },
+      {
+        country: 'UA',
+        records: [car],
+        policy: policyWith({
+          deadlineHours: 48,
+          autoApprove: [{ datasets: ['stolen-vehicles'], requesters: ['*'], purposes: ['*'], fields: ['vehicle', 'dataset'] }],
+        }),
+      },
       { country: 'IT', records: [ivan], policy: policyWith({ deadlineHours: 0.0005, autoApprove: [] }) },
     ]);
     client = await net.client('FR');
@@ -52,18 +83,28 @@ describe('disclosure', () => {
     return { country, token: h!.token };
   };
   const mine = async (id: string): Promise<Disclosure | undefined> => (await client.disclosures()).find((d) => d.id === id);
-  const decided = (id: string) => until(`decision on ${id}`, async () => {
-    const d = await mine(id);
-    return d && d.status !== 'sent' ? d : undefined;
-  });
+  const decided = (id: string) =>
+    until(`decision on ${id}`, async () => {
+      const d = await mine(id);
+      return d && d.status !== 'sent' ? d : undefined;
+    });
 
   it('approves a subset: the analyst receives exactly the approved fields, sealed and signed', async () => {
     const subject = { name: 'Karl Weber', dob: '1966-06-06' };
-    const req = await client.requestDisclosure(await hitOf(subject, 'DE'), subject, ctx, { fields: ['name', 'dob', 'documents'], justification: 'Suspect in case T-2026-1; needs identification.' });
+    const req = await client.requestDisclosure(await hitOf(subject, 'DE'), subject, ctx, {
+      fields: ['name', 'dob', 'documents'],
+      justification: 'Suspect in case T-2026-1; needs identification.',
+    });
     expect(req.status).toBe('sent');
     const desk = net.nodes.get('DE')!.desk;
     const pending = await until('queued at DE', async () => desk.list('pending').find((v) => v.requestId === req.id));
-    expect(pending).toMatchObject({ requester: 'FR', purpose: 'wanted-person', fields: ['name', 'dob', 'documents'], justification: expect.stringContaining('Suspect'), recordId: 'de-karl' });
+    expect(pending).toMatchObject({
+      requester: 'FR',
+      purpose: 'wanted-person',
+      fields: ['name', 'dob', 'documents'],
+      justification: expect.stringContaining('Suspect'),
+      recordId: 'de-karl',
+    });
     expect((await mine(req.id))!.status).toBe('sent');
 
     desk.approve(req.id, ['name', 'dob'], 'owner-1');
@@ -99,7 +140,10 @@ describe('disclosure', () => {
     const desk = net.nodes.get('DE')!.desk;
     const before = desk.list('all').length;
     const fishing = await client.requestDisclosure(hit, { name: 'Somebody Else', dob: '1966-06-06' }, ctx, { fields: ['name'], justification: 'Fishing.' });
-    const forged = await client.requestDisclosure({ country: 'DE', token: toBase64url(randomBytes(64)) }, { name: 'Karl Weber', dob: '1966-06-06' }, ctx, { fields: ['name'], justification: 'Forged.' });
+    const forged = await client.requestDisclosure({ country: 'DE', token: toBase64url(randomBytes(64)) }, { name: 'Karl Weber', dob: '1966-06-06' }, ctx, {
+      fields: ['name'],
+      justification: 'Forged.',
+    });
     expect(await decided(fishing.id)).toMatchObject({ status: 'rejected', code: 'claim_mismatch' });
     expect(await decided(forged.id)).toMatchObject({ status: 'rejected', code: 'decrypt_failed' });
     expect(desk.list('all').length).toBe(before);
@@ -109,7 +153,10 @@ describe('disclosure', () => {
 
   it('auto-approves by policy and records that it did', async () => {
     const subject = { vin: 'WVWZZZ1KZ6W000123' };
-    const req = await client.requestDisclosure(await hitOf(subject, 'UA'), subject, ctx, { fields: ['vehicle', 'name'], justification: 'Vehicle seized at the border.' });
+    const req = await client.requestDisclosure(await hitOf(subject, 'UA'), subject, ctx, {
+      fields: ['vehicle', 'name'],
+      justification: 'Vehicle seized at the border.',
+    });
     const d = await decided(req.id);
     expect(d.status).toBe('approved');
     expect(Object.keys(d.released?.fields ?? {})).toEqual(['vehicle']);

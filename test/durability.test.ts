@@ -11,7 +11,13 @@ import { getJson, startLocalNetwork, startDaemon, runVeil, runVeilOk, waitFor, t
 import { readFileSync } from 'node:fs';
 
 const nd = (rs: object[]) => rs.map((r) => JSON.stringify(r)).join('\n') + '\n';
-const karl = { id: 'de-karl', kind: 'person', dataset: 'wanted-persons', handling: 'restricted', person: { family: 'Weber', given: 'Karl', dob: '1966-06-06' } };
+const karl = {
+  id: 'de-karl',
+  kind: 'person',
+  dataset: 'wanted-persons',
+  handling: 'restricted',
+  person: { family: 'Weber', given: 'Karl', dob: '1966-06-06' },
+};
 const CTX = { purpose: 'wanted-person', caseRef: 'T-9', legalBasis: 'art-3', handling: 'restricted' } as const;
 
 let caPem = '';
@@ -48,14 +54,20 @@ describe('durability across crashes and offline nodes', () => {
 
     // 1. The owning node goes offline; the request is made and lands in the coordinator's mailbox.
     await net.nodes.get('DE')!.daemon.stop();
-    const req = await client.requestDisclosure({ country: 'DE', token: hit.token }, subject, CTX, { fields: ['name', 'dob'], justification: 'Durability test.' });
+    const req = await client.requestDisclosure({ country: 'DE', token: hit.token }, subject, CTX, {
+      fields: ['name', 'dob'],
+      justification: 'Durability test.',
+    });
     const fr = net.nodes.get('FR')!.daemon;
     await waitFor('FR handed the request to the coordinator', async () => (await health(fr.info.url))?.unsentMail === 0);
 
     // 2. The coordinator dies hard before it could deliver, and comes back on the same port.
     coordinator.proc.kill('SIGKILL');
     await waitFor('coordinator dead', () => coordinator.proc.exitCode !== null || coordinator.proc.signalCode !== null);
-    coordinator = await startDaemon(['coordinator', 'start', '--dir', net.coordinatorDir, '--port', String(net.coordinator.info.port)], join(net.coordinatorDir, 'run.json'));
+    coordinator = await startDaemon(
+      ['coordinator', 'start', '--dir', net.coordinatorDir, '--port', String(net.coordinator.info.port)],
+      join(net.coordinatorDir, 'run.json'),
+    );
     extra.push(coordinator);
     // The surviving node reconnects by itself (backoff) and logs in again.
     await waitFor('FR reconnected', async () => (await health(fr.info.url))?.coordinator === 'connected', 30_000);
@@ -63,12 +75,19 @@ describe('durability across crashes and offline nodes', () => {
     // 3. The owning node returns and receives the request, once.
     const de = await startDaemon(['node', 'start', '--dir', net.nodeDir('DE')], join(net.nodeDir('DE'), 'run.json'));
     extra.push(de);
-    const pendingAtDe = async () => JSON.parse(await runVeilOk(['approvals', 'list', '--dir', net.nodeDir('DE'), '--all', '--json'])) as Array<{ id: string; requestId: string; status: string }>;
+    const pendingAtDe = async () =>
+      JSON.parse(await runVeilOk(['approvals', 'list', '--dir', net.nodeDir('DE'), '--all', '--json'])) as Array<{
+        id: string;
+        requestId: string;
+        status: string;
+      }>;
     await waitFor('DE received the request', async () => (await pendingAtDe()).some((p) => p.requestId === req.id), 60_000);
 
     // 4. The analyst's node goes offline; the owner approves meanwhile.
     await fr.stop();
-    const added = await runVeilOk(['node', 'owner', 'add', 'Owner Seven', '--dir', net.nodeDir('DE')], { env: { VEIL_OWNER_PASSWORD: 'durability-test-password' } });
+    const added = await runVeilOk(['node', 'owner', 'add', 'Owner Seven', '--dir', net.nodeDir('DE')], {
+      env: { VEIL_OWNER_PASSWORD: 'durability-test-password' },
+    });
     const ownerId = /data owner (\S+) created/.exec(added)![1]!;
     const asOwner = { env: { VEIL_OWNER_PASSWORD: 'durability-test-password' } };
     const refused = await runVeil(['approvals', 'approve', req.id, '--dir', net.nodeDir('DE'), '--fields', 'name', '--owner', 'nobody-000000'], asOwner);

@@ -33,7 +33,10 @@ describe('file modes of party directories', () => {
     await initNode(dir, { country: 'FR', coordinatorUrl: 'wss://127.0.0.1:1/v1/ws', bundle: pki.bundlePath });
     pki.certifyNode(dir);
     const records = join(root, 'records.ndjson');
-    writeFileSync(records, `${JSON.stringify({ id: 'fr-1', kind: 'person', dataset: 'wanted-persons', handling: 'restricted', person: { family: 'Martin', given: 'Paul', dob: '1970-01-01' } })}\n`);
+    writeFileSync(
+      records,
+      `${JSON.stringify({ id: 'fr-1', kind: 'person', dataset: 'wanted-persons', handling: 'restricted', person: { family: 'Martin', given: 'Paul', dob: '1970-01-01' } })}\n`,
+    );
     await importFile(dir, records, { workers: 1 });
     const { path } = await addAnalyst(dir, 'Alice Martin', { nodeUrl: 'http://127.0.0.1:1' });
     const p = nodePaths(dir);

@@ -18,7 +18,13 @@ import type { VeilClient } from '#sdk';
 import { startInproc, CTX, type Inproc } from './helpers/inproc.ts';
 import { until } from './helpers/until.ts';
 
-const karl = { id: 'de-karl', kind: 'person', dataset: 'wanted-persons', handling: 'confidential', person: { family: 'Weber', given: 'Karl', dob: '1966-06-06' } };
+const karl = {
+  id: 'de-karl',
+  kind: 'person',
+  dataset: 'wanted-persons',
+  handling: 'confidential',
+  person: { family: 'Weber', given: 'Karl', dob: '1966-06-06' },
+};
 const KARL = { name: 'Karl Weber', dob: '1966-06-06' };
 const MB = 1024 * 1024;
 
@@ -59,9 +65,17 @@ describe('a mail flood cuts no one off', () => {
     for (const env of flood) expect(it.link.trySend({ t: 'mail-send', mid: toHex(randomBytes(16)), to: 'DE', env })).toBe(true);
 
     // A legitimate request from FR waits for DE too.
-    const req = await analyst.requestDisclosure({ country: 'DE', token }, KARL, { purpose: CTX.purpose, caseRef: CTX.caseRef, legalBasis: CTX.legalBasis }, { fields: ['name'], justification: 'Suspect in case T-2026-1.' });
+    const req = await analyst.requestDisclosure(
+      { country: 'DE', token },
+      KARL,
+      { purpose: CTX.purpose, caseRef: CTX.caseRef, legalBasis: CTX.legalBasis },
+      { fields: ['name'], justification: 'Suspect in case T-2026-1.' },
+    );
     await until('FR handed the request to the coordinator', () => (net.nodes.get('FR')?.store.mail.outboxCount() === 0 ? true : undefined));
-    const handled = () => audit.list({ limit: 1000, order: 'desc' }).filter((r) => (r.entry.kind === 'mailbox.stored' || r.entry.kind === 'mailbox.refused') && r.entry.peer === 'IT');
+    const handled = () =>
+      audit
+        .list({ limit: 1000, order: 'desc' })
+        .filter((r) => (r.entry.kind === 'mailbox.stored' || r.entry.kind === 'mailbox.refused') && r.entry.peer === 'IT');
     await until('the coordinator handled the whole flood', () => (handled().length >= flood.length ? true : undefined));
 
     // DE comes back.

@@ -12,9 +12,27 @@ import { initCrypto } from '#crypto';
 const CTX = { purpose: 'wanted-person', caseRef: 'T-2026-7', legalBasis: 'art-3', handling: 'restricted' } as const;
 const nd = (rs: object[]) => rs.map((r) => JSON.stringify(r)).join('\n') + '\n';
 
-const passport = { id: 'de-doc-1', kind: 'document', dataset: 'sltd', handling: 'restricted', documents: [{ type: 'passport', country: 'DEU', number: 'C01X00T47', status: 'stolen' }] };
-const dePerson = { id: 'de-p-1', kind: 'person', dataset: 'wanted-persons', handling: 'restricted', person: { family: 'Müller', given: 'Hans', dob: '1970-02-03', nationality: 'DEU' } };
-const uaPerson = { id: 'ua-p-1', kind: 'person', dataset: 'wanted-persons', handling: 'confidential', person: { family: 'Иванов', given: 'Владимир', dob: '21.05.1979' } };
+const passport = {
+  id: 'de-doc-1',
+  kind: 'document',
+  dataset: 'sltd',
+  handling: 'restricted',
+  documents: [{ type: 'passport', country: 'DEU', number: 'C01X00T47', status: 'stolen' }],
+};
+const dePerson = {
+  id: 'de-p-1',
+  kind: 'person',
+  dataset: 'wanted-persons',
+  handling: 'restricted',
+  person: { family: 'Müller', given: 'Hans', dob: '1970-02-03', nationality: 'DEU' },
+};
+const uaPerson = {
+  id: 'ua-p-1',
+  kind: 'person',
+  dataset: 'wanted-persons',
+  handling: 'confidential',
+  person: { family: 'Иванов', given: 'Владимир', dob: '21.05.1979' },
+};
 const uaCar = { id: 'ua-v-1', kind: 'vehicle', dataset: 'stolen-vehicles', handling: 'official-use', vehicle: { vin: 'WVWZZZ1KZ6W000123' } };
 
 const status = (r: QueryResult, c: string) => r.results.find((x) => x.country === c)?.status;
@@ -70,7 +88,22 @@ describe('network through the CLI', () => {
   });
 
   it('answers through `veil query --json` the same way', async () => {
-    const r = await runVeil(['query', '--cred', cred, '--case', 'T-1', '--legal-basis', 'art-3', '--purpose', 'wanted-person', '--name', 'Hans Müller', '--dob', '03.02.1970', '--json']);
+    const r = await runVeil([
+      'query',
+      '--cred',
+      cred,
+      '--case',
+      'T-1',
+      '--legal-basis',
+      'art-3',
+      '--purpose',
+      'wanted-person',
+      '--name',
+      'Hans Müller',
+      '--dob',
+      '03.02.1970',
+      '--json',
+    ]);
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout) as QueryResult;
     expect(status(out, 'DE')).toBe('hit');
@@ -85,7 +118,10 @@ describe('network through the CLI', () => {
 
   it('rejects an import file with invalid lines and writes nothing from it', async () => {
     const f = join(net.root, 'bad.ndjson');
-    writeFileSync(f, nd([{ ...dePerson, id: 'de-new-1', person: { family: 'Schulz', given: 'Erika', dob: '1980-01-01' } }]) + '{"id":"x","kind":"person"}\nnot json\n');
+    writeFileSync(
+      f,
+      nd([{ ...dePerson, id: 'de-new-1', person: { family: 'Schulz', given: 'Erika', dob: '1980-01-01' } }]) + '{"id":"x","kind":"person"}\nnot json\n',
+    );
     const r = await runVeil(['node', 'import', '--dir', net.nodeDir('DE'), f]);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/line 2: /);
@@ -106,7 +142,9 @@ describe('network through the CLI', () => {
     // Rotation: a new epoch, fully re-published; the node switches once the coordinator acknowledges.
     expect((await runVeil(['node', 'rotate-key', '--dir', net.nodeDir('DE')])).code).toBe(0);
     await waitFor('DE epoch 2 active', async () => {
-      const st = JSON.parse((await runVeil(['node', 'status', '--dir', net.nodeDir('DE'), '--json'])).stdout) as { epochs: Array<{ epoch: number; state: string }> };
+      const st = JSON.parse((await runVeil(['node', 'status', '--dir', net.nodeDir('DE'), '--json'])).stdout) as {
+        epochs: Array<{ epoch: number; state: string }>;
+      };
       return st.epochs.some((e) => e.epoch === 2 && e.state === 'active');
     });
     await net.settled();

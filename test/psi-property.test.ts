@@ -24,15 +24,25 @@ describe('PSI hits equal the plaintext intersection of normalized keys', () => {
     const key = OprfKey.generate('voprf');
     fc.assert(
       fc.property(fc.array(person, { minLength: 0, maxLength: 12 }), person, (people, q) => {
-        const records: VeilRecord[] = people.map((p, i) => ({ id: `r${i}`, kind: 'person', dataset: 'wanted-persons', handling: 'restricted', person: p }) as VeilRecord);
+        const records: VeilRecord[] = people.map(
+          (p, i) => ({ id: `r${i}`, kind: 'person', dataset: 'wanted-persons', handling: 'restricted', person: p }) as VeilRecord,
+        );
         const recordKeys = records.flatMap((r) => matchKeysForRecord(r));
         // Node side: its published tags.
         const published = new Set(recordKeys.map((k) => toHex(evaluate(key, k.input).subarray(0, 16))));
         // Analyst side: blind protocol.
         const qk = matchKeysForQuery({ name: `${q.given} ${q.family}`, dob: q.dob });
         const blinds = qk.map((k) => blind('voprf', k.input));
-        const ev = blindEvaluateBatch(key, blinds.map((b) => b.blindedElement));
-        verifyBatch(key.publicKey(), blinds.map((b) => b.blindedElement), ev.evaluatedElements, ev.proof);
+        const ev = blindEvaluateBatch(
+          key,
+          blinds.map((b) => b.blindedElement),
+        );
+        verifyBatch(
+          key.publicKey(),
+          blinds.map((b) => b.blindedElement),
+          ev.evaluatedElements,
+          ev.proof,
+        );
         const hits = qk.filter((k, i) => published.has(toHex(finalize('voprf', k.input, blinds[i]!.blind, ev.evaluatedElements[i]!).subarray(0, 16))));
         // Plaintext: normalized keys in common.
         const plain = new Set(recordKeys.map((k) => toHex(k.input)));

@@ -34,7 +34,15 @@ describe('rejections', () => {
     await initCrypto();
     net = await startInproc([
       { country: 'FR' },
-      { country: 'DE', records: [person], policy: { v: 1, answer: [{ requesters: ['*'], purposes: ['*'], classes: ['*'] }], budgets: { dailyEvaluations: 1000, perRequester: { FR: 1000, IT: 4 } } } },
+      {
+        country: 'DE',
+        records: [person],
+        policy: {
+          v: 1,
+          answer: [{ requesters: ['*'], purposes: ['*'], classes: ['*'] }],
+          budgets: { dailyEvaluations: 1000, perRequester: { FR: 1000, IT: 4 } },
+        },
+      },
       { country: 'IT' },
     ]);
     client = await net.client('FR');
@@ -67,11 +75,15 @@ describe('rejections', () => {
 
   async function post(body: Uint8Array, path = '/v1/query'): Promise<{ status: number; code: ErrorCode | undefined; body: unknown }> {
     const res = await new Promise<{ status: number; bytes: Uint8Array }>((resolve, reject) => {
-      const req = request(fr().url + path, { method: 'POST', ca: caPem, headers: { 'content-type': 'application/msgpack', 'content-length': String(body.length) } }, (r) => {
-        const chunks: Buffer[] = [];
-        r.on('data', (c: Buffer) => chunks.push(c));
-        r.on('end', () => resolve({ status: r.statusCode ?? 0, bytes: new Uint8Array(Buffer.concat(chunks)) }));
-      });
+      const req = request(
+        fr().url + path,
+        { method: 'POST', ca: caPem, headers: { 'content-type': 'application/msgpack', 'content-length': String(body.length) } },
+        (r) => {
+          const chunks: Buffer[] = [];
+          r.on('data', (c: Buffer) => chunks.push(c));
+          r.on('end', () => resolve({ status: r.statusCode ?? 0, bytes: new Uint8Array(Buffer.concat(chunks)) }));
+        },
+      );
       req.on('error', reject);
       req.end(body);
     });
@@ -182,7 +194,15 @@ describe('rejections', () => {
 
   it('reports invalid import lines with line numbers and reasons without values', async () => {
     const f = join(net.root, 'bad.ndjson');
-    writeFileSync(f, [JSON.stringify(person), '{"id":"a b","kind":"person"}', '{', JSON.stringify({ ...person, id: 'de-2', person: { family: 'Secretname', dob: '1999-02-31' } })].join('\n'));
+    writeFileSync(
+      f,
+      [
+        JSON.stringify(person),
+        '{"id":"a b","kind":"person"}',
+        '{',
+        JSON.stringify({ ...person, id: 'de-2', person: { family: 'Secretname', dob: '1999-02-31' } }),
+      ].join('\n'),
+    );
     const r = await importFile(net.dir('DE'), f, { workers: 1 });
     expect(r.written).toBe(false);
     expect(r.errors.map((e) => e.line)).toEqual([2, 3, 4]);
@@ -195,4 +215,3 @@ describe('rejections', () => {
     expect(net.coordinator.connected()).toEqual(expect.arrayContaining(['DE', 'FR', 'IT']));
   });
 });
-

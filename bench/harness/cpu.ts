@@ -38,7 +38,7 @@ export function contention(ourPids: () => Array<number | undefined>): () => numb
   return (): number | null => {
     const m1 = machineBusySeconds();
     if (m0 === null || m1 === null) return null;
-    return Math.max(0, Math.round((((m1 - m0) - (ours() - o0)) / ((performance.now() - t0) / 1000)) * 100));
+    return Math.max(0, Math.round(((m1 - m0 - (ours() - o0)) / ((performance.now() - t0) / 1000)) * 100));
   };
 }
 

@@ -27,7 +27,15 @@ export interface Row {
 /** The figure table: a header, a rule, then one line per row (figure left-aligned, the rest right-aligned). */
 export function table(rows: Row[]): string {
   const head = ['figure', 'measured', 'baseline (same run)', 'vs baseline', 'target', 'vs target', ''];
-  const body = rows.map((r) => [r.figure, r.measured, r.baseline, r.vsBaseline, r.target, !Number.isFinite(r.vsTarget) ? 'n/a' : r.vsTarget < 1 && r.vsTarget >= 0.995 ? r.vsTarget.toFixed(3) : r.vsTarget.toFixed(2), !Number.isFinite(r.vsTarget) ? '' : r.vsTarget >= 1 ? 'meets' : 'MISS']);
+  const body = rows.map((r) => [
+    r.figure,
+    r.measured,
+    r.baseline,
+    r.vsBaseline,
+    r.target,
+    !Number.isFinite(r.vsTarget) ? 'n/a' : r.vsTarget < 1 && r.vsTarget >= 0.995 ? r.vsTarget.toFixed(3) : r.vsTarget.toFixed(2),
+    !Number.isFinite(r.vsTarget) ? '' : r.vsTarget >= 1 ? 'meets' : 'MISS',
+  ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => (b[i] ?? '').length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
   return [line(head), widths.map((w) => '─'.repeat(w)).join('  '), ...body.map(line)].join('\n');

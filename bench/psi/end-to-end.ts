@@ -24,7 +24,12 @@ const UNLIMITED = { perSecond: 1_000_000, burst: 1_000_000 };
 const BENCH_POLICY: Policy = {
   ...DEFAULT_POLICY,
   budgets: { ...DEFAULT_POLICY.budgets, perAnalyst: { ...DEFAULT_POLICY.budgets.perAnalyst, dailyEvaluations: DEFAULT_POLICY.budgets.dailyEvaluations } },
-  gateway: { queries: { perAnalyst: UNLIMITED, perCountry: UNLIMITED }, lookups: { perAnalyst: UNLIMITED, perCountry: UNLIMITED }, bioQueries: DEFAULT_POLICY.gateway.bioQueries, inFlightPerAnalyst: 1000 },
+  gateway: {
+    queries: { perAnalyst: UNLIMITED, perCountry: UNLIMITED },
+    lookups: { perAnalyst: UNLIMITED, perCountry: UNLIMITED },
+    bioQueries: DEFAULT_POLICY.gateway.bioQueries,
+    inFlightPerAnalyst: 1000,
+  },
 };
 
 function e2eCounts(quick: boolean) {
@@ -40,7 +45,9 @@ function e2eCounts(quick: boolean) {
 
 function e2eRecords(quick: boolean): Map<string, SyntheticRecord[]> {
   const n = e2eCounts(quick);
-  return new Map(E2E_COUNTRIES.map((c, i) => [c, syntheticRecords({ seed: 1000 + i, country: c, country3: ISO3[c]!, persons: n.persons, vehicles: n.vehicles })]));
+  return new Map(
+    E2E_COUNTRIES.map((c, i) => [c, syntheticRecords({ seed: 1000 + i, country: c, country3: ISO3[c]!, persons: n.persons, vehicles: n.vehicles })]),
+  );
 }
 
 /**
@@ -93,7 +100,14 @@ export async function benchE2eInProcess(root: string, quick: boolean): Promise<E
     await quietMachine();
     const others = contention(() => []);
     const r = await driveQueries(client, subjects, { ...n, timeBreakdown: true });
-    return { setting: 'in-process', nodes: E2E_COUNTRIES.length, recordsPerNode: n.persons + n.vehicles, setupMs: Math.round(setupMs), ...r, otherCpuPct: others() };
+    return {
+      setting: 'in-process',
+      nodes: E2E_COUNTRIES.length,
+      recordsPerNode: n.persons + n.vehicles,
+      setupMs: Math.round(setupMs),
+      ...r,
+      otherCpuPct: others(),
+    };
   } finally {
     await client?.close();
     for (const h of nodes) await h.close();
@@ -122,7 +136,14 @@ export async function benchE2eProcesses(root: string, quick: boolean): Promise<E
     const pids = [net.coordinator.proc.pid, ...[...net.nodes.values()].map((x) => x.daemon.proc.pid)];
     const others = contention(() => pids);
     const r = await driveQueries(client, subjects, { ...n, timeBreakdown: false });
-    return { setting: 'processes', nodes: E2E_COUNTRIES.length, recordsPerNode: n.persons + n.vehicles, setupMs: Math.round(setupMs), ...r, otherCpuPct: others() };
+    return {
+      setting: 'processes',
+      nodes: E2E_COUNTRIES.length,
+      recordsPerNode: n.persons + n.vehicles,
+      setupMs: Math.round(setupMs),
+      ...r,
+      otherCpuPct: others(),
+    };
   } finally {
     await client?.close();
     await net.stop();

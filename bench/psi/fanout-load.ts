@@ -8,7 +8,21 @@ import { WebSocket, type RawData } from 'ws';
 import { randomBytes, toHex, type SigningKey } from '#crypto';
 import type { ClientRequest } from 'node:http';
 import type { TLSSocket } from 'node:tls';
-import { CoordinatorFrame, LIMITS, LOGIN_HEADER, decode, decodeWith, encode, keyId, loginHeader, signEnvelope, type Answer, type Envelope, type ForwardedQuery, type NodeFrame } from '#protocol';
+import {
+  CoordinatorFrame,
+  LIMITS,
+  LOGIN_HEADER,
+  decode,
+  decodeWith,
+  encode,
+  keyId,
+  loginHeader,
+  signEnvelope,
+  type Answer,
+  type Envelope,
+  type ForwardedQuery,
+  type NodeFrame,
+} from '#protocol';
 import { channelBinding } from '#platform';
 import { CTX } from './config.ts';
 
@@ -85,7 +99,10 @@ export class FanoutLoad {
         req.once('socket', (sock) =>
           (sock as TLSSocket).once('secureConnect', () => {
             const binding = channelBinding(sock as TLSSocket);
-            req.setHeader(LOGIN_HEADER, loginHeader(m.key, m.certificate, { country: m.country, coordinator: this.#trust.coordinator, binding, ts: Date.now(), nonce: randomBytes(16) }));
+            req.setHeader(
+              LOGIN_HEADER,
+              loginHeader(m.key, m.certificate, { country: m.country, coordinator: this.#trust.coordinator, binding, ts: Date.now(), nonce: randomBytes(16) }),
+            );
             req.end();
           }),
         );
@@ -200,4 +217,13 @@ export interface PhaseState {
   onDone?: () => void;
 }
 
-export const newPhase = (): PhaseState => ({ sent: 0, inWindow: 0, latencies: [], incomplete: 0, errors: {}, windowStart: 0, windowEnd: Infinity, lastResult: 0 });
+export const newPhase = (): PhaseState => ({
+  sent: 0,
+  inWindow: 0,
+  latencies: [],
+  incomplete: 0,
+  errors: {},
+  windowStart: 0,
+  windowEnd: Infinity,
+  lastResult: 0,
+});

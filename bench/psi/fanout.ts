@@ -78,12 +78,22 @@ export async function benchFanout(root: string, quick: boolean): Promise<PsiBenc
     const { signing: key, certificate } = pki.member(country);
     const boxPub = BoxKeyPair.generate().publicKey();
     const oprf = OprfKey.generate('voprf');
-    const descriptor: NodeDescriptor = { t: 'descriptor', country, ts: Date.now(), signPub: key.publicKey(), boxPub, oprf: { epoch: 1, pub: oprf.publicKey() } };
+    const descriptor: NodeDescriptor = {
+      t: 'descriptor',
+      country,
+      ts: Date.now(),
+      signPub: key.publicKey(),
+      boxPub,
+      oprf: { epoch: 1, pub: oprf.publicKey() },
+    };
     // A real evaluation with a real proof over the query's elements, signed by the member. The coordinator
     // routes an answer by the frame's `to`/`id` and checks only its key id (it never opens answers), so
     // one signed answer per member stands in for one per (member, query): signing 194 answers per query
     // would measure the load generator's Ed25519 (≈ 18k signatures/s) rather than the coordinator.
-    const ev = blindEvaluateBatch(oprf, items.map((i) => i.blinded));
+    const ev = blindEvaluateBatch(
+      oprf,
+      items.map((i) => i.blinded),
+    );
     const answer: EvalResult = {
       t: 'eval-result',
       id: '0'.repeat(32),
@@ -97,7 +107,14 @@ export async function benchFanout(root: string, quick: boolean): Promise<PsiBenc
       proof: ev.proof,
       indexSeq: 0,
     };
-    return { country, key, certificate, boxPub, descriptor: signEnvelope(key, keyId.node(country), descriptor), answer: encode(signEnvelope(key, keyId.node(country), answer)) };
+    return {
+      country,
+      key,
+      certificate,
+      boxPub,
+      descriptor: signEnvelope(key, keyId.node(country), descriptor),
+      answer: encode(signEnvelope(key, keyId.node(country), answer)),
+    };
   });
 
   const daemon = await startCoordinatorProcess(dir);
@@ -125,7 +142,14 @@ export async function benchFanout(root: string, quick: boolean): Promise<PsiBenc
     phases.sustained = await runPhase(load, pid, { kind: 'open-loop', rate: PSI_TARGETS.fanoutQueriesPerSec, ms: quick ? 4000 : 10_000 });
     phases.capacity = await runPhase(load, pid, { kind: 'closed-loop', concurrency: 32, ms: quick ? 2000 : 5000 });
     phases.overload = await runPhase(load, pid, { kind: 'open-loop', rate: 2 * PSI_TARGETS.fanoutQueriesPerSec, ms: quick ? 1500 : 3000 });
-    return { members: MEMBERS, targetsPerQuery: MEMBERS - 1, itemsPerQuery: items.length, setupMs: Math.round(setupMs), loginAndDescriptorMs: Math.round(loginAndDescriptorMs), phases };
+    return {
+      members: MEMBERS,
+      targetsPerQuery: MEMBERS - 1,
+      itemsPerQuery: items.length,
+      setupMs: Math.round(setupMs),
+      loginAndDescriptorMs: Math.round(loginAndDescriptorMs),
+      phases,
+    };
   } finally {
     load.close();
     await daemon.stop();

@@ -48,6 +48,10 @@ export async function benchOprf(quick: boolean): Promise<PsiBenchResult['oprf']>
     ratioToScalarMult: b.elementsPerSec / rates.scalarMultPerSec,
     scalarMultsPerElement: rates.scalarMultPerSec / b.elementsPerSec,
   }));
-  const verify = rates.verifyBatch.map((b) => ({ batchSize: b.batchSize, elementsPerSec: Math.round(b.elementsPerSec), batchesPerSec: Math.round(b.batchesPerSec) }));
+  const verify = rates.verifyBatch.map((b) => ({
+    batchSize: b.batchSize,
+    elementsPerSec: Math.round(b.elementsPerSec),
+    batchesPerSec: Math.round(b.batchesPerSec),
+  }));
   return { representativeBatch: REPRESENTATIVE_BATCH, batches, verify, rates, otherCpuPct: others() };
 }

@@ -108,7 +108,12 @@ export async function driveQueries(
   const wallMs = performance.now() - t0;
   return {
     sequential: stats(seqLat),
-    concurrent: { ...stats(conLat), concurrency: opts.concurrency, queriesPerSec: Math.round((opts.concurrent * 10000) / wallMs) / 10, wallMs: Math.round(wallMs) },
+    concurrent: {
+      ...stats(conLat),
+      concurrency: opts.concurrency,
+      queriesPerSec: Math.round((opts.concurrent * 10000) / wallMs) / 10,
+      wallMs: Math.round(wallMs),
+    },
     hitQueries,
     statuses,
     meanKeysPerQuery: keys / Math.max(1, opts.sequential),

@@ -151,7 +151,9 @@ export function details(r: PsiBenchResult): string {
     );
   }
   const fo = r.fanout;
-  out.push(`Fan-out: ${fo.members} members (1 gateway + ${fo.targetsPerQuery} targets), ${fo.itemsPerQuery} items per query; logins + descriptors ${fmt(fo.loginAndDescriptorMs)} ms.`);
+  out.push(
+    `Fan-out: ${fo.members} members (1 gateway + ${fo.targetsPerQuery} targets), ${fo.itemsPerQuery} items per query; logins + descriptors ${fmt(fo.loginAndDescriptorMs)} ms.`,
+  );
   for (const [name, p] of Object.entries(fo.phases)) {
     const offered = p.kind === 'open-loop' ? `${p.offeredPerSec} q/s offered` : `${p.concurrency} in flight`;
     out.push(

@@ -19,7 +19,11 @@ function registerInto(parent: Command, name: string): void {
     .option('--node-url <url>', "the node's analyst API URL to put in the credential")
     .option('--days <days>', 'validity of the analyst certificate in days (at most the node certificate’s)', (v) => Number(v))
     .action(async (n: string, o: { dir: string; out?: string; nodeUrl?: string; days?: number }) => {
-      const r = await addAnalyst(o.dir, n, { ...(o.out ? { out: o.out } : {}), ...(o.nodeUrl ? { nodeUrl: o.nodeUrl } : {}), ...(o.days ? { days: o.days } : {}) });
+      const r = await addAnalyst(o.dir, n, {
+        ...(o.out ? { out: o.out } : {}),
+        ...(o.nodeUrl ? { nodeUrl: o.nodeUrl } : {}),
+        ...(o.days ? { days: o.days } : {}),
+      });
       console.log(`analyst ${r.analystId} created; credential written to ${r.path} (keep it secret)`);
     });
   analyst

@@ -11,7 +11,19 @@ import { join } from 'node:path';
 import { initCrypto } from '#crypto';
 import { VeilError, type DisclosureField } from '#protocol';
 import { systemClock } from '#platform';
-import { NodeStore, nodePaths, loadNodeKeys, loadNodeConfig, parsePolicy, nodeAudit, DisclosureDesk, LoginThrottle, authenticateOwner, CLI_ADDRESS, type OwnerAuthResult } from '#node';
+import {
+  NodeStore,
+  nodePaths,
+  loadNodeKeys,
+  loadNodeConfig,
+  parsePolicy,
+  nodeAudit,
+  DisclosureDesk,
+  LoginThrottle,
+  authenticateOwner,
+  CLI_ADDRESS,
+  type OwnerAuthResult,
+} from '#node';
 import { out } from '../shared/output.ts';
 import { readSecret } from '../shared/read-secret.ts';
 
@@ -27,12 +39,18 @@ export function registerApprovalsCommands(program: Command): void {
     .action(async (o: { dir: string; all?: boolean; json?: boolean }) => {
       await initCrypto();
       const list = withDesk(o.dir, (d) => d.list(o.all ? 'all' : 'pending'));
-      out(!!o.json, list.map(({ record: _r, justification: _j, ...v }) => v), () =>
-        list.length === 0
-          ? '(no requests)'
-          : list
-              .map((v) => `${v.id}  from ${v.requester}  ${v.status.padEnd(8)} ${v.purpose}  basis ${v.legalBasis}  case ${v.caseRef}  class ${v.cls}  fields ${v.fields.join(',')}  ${v.status === 'pending' ? timeLeft(v.deadline) : `by ${v.decidedBy}`}`)
-              .join('\n'),
+      out(
+        !!o.json,
+        list.map(({ record: _r, justification: _j, ...v }) => v),
+        () =>
+          list.length === 0
+            ? '(no requests)'
+            : list
+                .map(
+                  (v) =>
+                    `${v.id}  from ${v.requester}  ${v.status.padEnd(8)} ${v.purpose}  basis ${v.legalBasis}  case ${v.caseRef}  class ${v.cls}  fields ${v.fields.join(',')}  ${v.status === 'pending' ? timeLeft(v.deadline) : `by ${v.decidedBy}`}`,
+                )
+                .join('\n'),
       );
     });
 
@@ -93,7 +111,10 @@ function withDesk<T>(dir: string, fn: (desk: DisclosureDesk) => T, owner?: { id:
     const clock = systemClock();
     // Decisions are recorded under a data-owner account: the owner must prove it is theirs.
     if (owner !== undefined) {
-      const r = authenticateOwner({ store, audit, throttle: new LoginThrottle({ store, audit, clock }) }, { account: owner.id, password: owner.password, peer: 'cli', address: CLI_ADDRESS });
+      const r = authenticateOwner(
+        { store, audit, throttle: new LoginThrottle({ store, audit, clock }) },
+        { account: owner.id, password: owner.password, peer: 'cli', address: CLI_ADDRESS },
+      );
       if (!r.ok) throw ownerAuthError(r);
       audit.append({ kind: 'owner.authenticated', owner: r.owner.id, peer: 'cli' });
     }

@@ -23,23 +23,41 @@ export function registerBioMatchCommand(program: Command): void {
     .addOption(new Option('--handling <code>', 'handling code').choices([...HANDLING_CODES]).default('restricted'))
     .option('--node-url <url>', 'override the node URL from the credential')
     .option('--json', 'JSON output')
-    .action(async (o: { cred: string; modality: BioModality; embedding: string; targets?: string; purpose: Purpose; case: string; legalBasis: string; handling: Handling; nodeUrl?: string; json?: boolean }) => {
-      const embedding = readEmbedding(o.embedding);
-      const client = await VeilClient.connect(o.cred, o.nodeUrl ? { nodeUrl: o.nodeUrl } : {});
-      try {
-        const r = await client.bioMatch(o.modality, embedding, { purpose: o.purpose, caseRef: o.case, legalBasis: o.legalBasis, handling: o.handling }, o.targets ? { targets: parseTargets(o.targets) } : {});
-        out(!!o.json, r, () =>
-          [
-            `biometric query ${r.queryId} (${r.modality})`,
-            ...r.results.map((c) => {
-              const mark = c.status === 'hit' ? `HIT (${c.hits.length})` : c.status === 'no-hit' ? 'no hit' : c.status.toUpperCase();
-              const refs = c.hits.map((h) => `--hit ${c.country}:${h.ref}`).join(' ');
-              return `  ${c.country}  ${mark}${c.code ? ` (${c.code})` : ''}${refs ? `  ${refs}` : ''}`;
-            }),
-          ].join('\n'),
-        );
-      } finally {
-        await client.close();
-      }
-    });
+    .action(
+      async (o: {
+        cred: string;
+        modality: BioModality;
+        embedding: string;
+        targets?: string;
+        purpose: Purpose;
+        case: string;
+        legalBasis: string;
+        handling: Handling;
+        nodeUrl?: string;
+        json?: boolean;
+      }) => {
+        const embedding = readEmbedding(o.embedding);
+        const client = await VeilClient.connect(o.cred, o.nodeUrl ? { nodeUrl: o.nodeUrl } : {});
+        try {
+          const r = await client.bioMatch(
+            o.modality,
+            embedding,
+            { purpose: o.purpose, caseRef: o.case, legalBasis: o.legalBasis, handling: o.handling },
+            o.targets ? { targets: parseTargets(o.targets) } : {},
+          );
+          out(!!o.json, r, () =>
+            [
+              `biometric query ${r.queryId} (${r.modality})`,
+              ...r.results.map((c) => {
+                const mark = c.status === 'hit' ? `HIT (${c.hits.length})` : c.status === 'no-hit' ? 'no hit' : c.status.toUpperCase();
+                const refs = c.hits.map((h) => `--hit ${c.country}:${h.ref}`).join(' ');
+                return `  ${c.country}  ${mark}${c.code ? ` (${c.code})` : ''}${refs ? `  ${refs}` : ''}`;
+              }),
+            ].join('\n'),
+          );
+        } finally {
+          await client.close();
+        }
+      },
+    );
 }

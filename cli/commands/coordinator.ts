@@ -10,7 +10,7 @@ export function registerCoordinatorCommands(program: Command): void {
 
   coord
     .command('init')
-    .description("create a coordinator directory: config, keys, the pinned trust bundle and a certificate request for the organisation")
+    .description('create a coordinator directory: config, keys, the pinned trust bundle and a certificate request for the organisation')
     .requiredOption('--dir <dir>', 'coordinator directory')
     .requiredOption('--bundle <file>', "the organisation's trust bundle (bundle.json from `veil org init`)")
     .option('--name <name>', 'coordinator name', 'veil-coordinator')
@@ -21,7 +21,9 @@ export function registerCoordinatorCommands(program: Command): void {
       await initCrypto();
       const r = initCoordinatorDir(o.dir, { name: o.name, port: o.port, host: o.host, bundle: o.bundle, insecureDevTransport: !!o.insecureDevTransport });
       console.log(`coordinator '${r.config.name}' initialised in ${o.dir}; pinned trust bundle with root fingerprint ${r.fingerprint}`);
-      console.log(`Next: the organisation certifies it: \`veil org admit --coordinator --dir <org> --request ${r.request}\`, then \`veil coordinator enroll --dir ${o.dir} --cert FILE\`.`);
+      console.log(
+        `Next: the organisation certifies it: \`veil org admit --coordinator --dir <org> --request ${r.request}\`, then \`veil coordinator enroll --dir ${o.dir} --cert FILE\`.`,
+      );
     });
 
   coord
@@ -54,7 +56,11 @@ export function registerCoordinatorCommands(program: Command): void {
     .argument('<file>', 'crl.json written by `veil org suspend|reinstate|revoke`')
     .action(async (file: string, o: { dir: string }) => {
       const r = await loadRevocations(o.dir, file);
-      console.log(r.applied ? `revocation list #${r.seq} stored; a running coordinator distributes it within a second` : `the coordinator already holds list #${r.seq} or newer: nothing changed`);
+      console.log(
+        r.applied
+          ? `revocation list #${r.seq} stored; a running coordinator distributes it within a second`
+          : `the coordinator already holds list #${r.seq} or newer: nothing changed`,
+      );
     });
 
   coord
@@ -64,6 +70,12 @@ export function registerCoordinatorCommands(program: Command): void {
     .option('--json', 'JSON output')
     .action(async (o: { dir: string; json?: boolean }) => {
       const m = await listMembers(o.dir);
-      out(!!o.json, m, () => m.map((x) => `${x.country}  first login ${x.admittedAt}${x.hasDescriptor ? '' : '  (no descriptor yet)'}`).join('\n') || '(no members have logged in yet)');
+      out(
+        !!o.json,
+        m,
+        () =>
+          m.map((x) => `${x.country}  first login ${x.admittedAt}${x.hasDescriptor ? '' : '  (no descriptor yet)'}`).join('\n') ||
+          '(no members have logged in yet)',
+      );
     });
 }

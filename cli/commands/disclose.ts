@@ -24,7 +24,7 @@ export function registerDiscloseCommands(program: Command): void {
   withClaimOptions(
     program
       .command('disclose')
-      .description("ask the owning country to reveal the record behind a hit; the claim travels sealed to the owner")
+      .description('ask the owning country to reveal the record behind a hit; the claim travels sealed to the owner')
       .requiredOption('--cred <file>', 'analyst credential file')
       .requiredOption('--hit <country:token>', 'the hit, as printed by `veil query` (e.g. DE:AbC…)')
       .addOption(new Option('--purpose <purpose>', 'purpose').choices([...PURPOSES]).default('criminal-investigation'))
@@ -36,7 +36,23 @@ export function registerDiscloseCommands(program: Command): void {
       .option('--node-url <url>', 'override the node URL from the credential')
       .option('--json', 'JSON output'),
   ).action(
-    async (o: { cred: string; hit: string; purpose: Purpose; case: string; legalBasis: string; fields: string; justification: string; nodeUrl?: string; json?: boolean; name?: string; dob?: string; doc?: string; vin?: string; embedding?: string; modality?: string }) => {
+    async (o: {
+      cred: string;
+      hit: string;
+      purpose: Purpose;
+      case: string;
+      legalBasis: string;
+      fields: string;
+      justification: string;
+      nodeUrl?: string;
+      json?: boolean;
+      name?: string;
+      dob?: string;
+      doc?: string;
+      vin?: string;
+      embedding?: string;
+      modality?: string;
+    }) => {
       const m = /^([A-Z]{2}):(bio:[0-9a-f]{32}:\d+|[A-Za-z0-9_-]+)$/.exec(o.hit);
       const country = m?.[1];
       const token = m?.[2];

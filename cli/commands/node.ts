@@ -17,7 +17,7 @@ export function registerNodeCommands(program: Command): void {
 
   node
     .command('init')
-    .description("create a node directory: keys, config, policy, database, the pinned trust bundle and a certificate request")
+    .description('create a node directory: keys, config, policy, database, the pinned trust bundle and a certificate request')
     .requiredOption('--country <cc>', 'ISO 3166-1 alpha-2 code of the member country, e.g. FR')
     .requiredOption('--dir <dir>', 'node directory')
     .requiredOption('--bundle <file>', "the organisation's trust bundle (bundle.json, handed over out of band)")
@@ -36,7 +36,9 @@ export function registerNodeCommands(program: Command): void {
         insecureDevTransport: !!o.insecureDevTransport,
       });
       console.log(`node ${cfg.country} initialised in ${o.dir}; pinned trust bundle with root fingerprint ${cfg.fingerprint}`);
-      console.log(`Next: the organisation admits it: \`veil org admit ${cfg.country} --dir <org> --request ${nodePaths(o.dir).request}\`, then \`veil node enroll --dir ${o.dir} --cert FILE\`.`);
+      console.log(
+        `Next: the organisation admits it: \`veil org admit ${cfg.country} --dir <org> --request ${nodePaths(o.dir).request}\`, then \`veil node enroll --dir ${o.dir} --cert FILE\`.`,
+      );
     });
 
   node
@@ -117,7 +119,12 @@ export function registerNodeCommands(program: Command): void {
         const epochs = s.records.epochs().map((e) => ({ epoch: e.epoch, state: e.state, tags: s.records.keyCount(e.epoch) }));
         const v = { records: s.records.count(), epochs, outbox: s.records.outboxCount(), analysts: s.analysts.list().length };
         out(!!o.json, v, () =>
-          [`records: ${v.records}`, ...epochs.map((e) => `epoch ${e.epoch} (${e.state}): ${e.tags} tags`), `unpublished chunks: ${v.outbox}`, `analysts: ${v.analysts}`].join('\n'),
+          [
+            `records: ${v.records}`,
+            ...epochs.map((e) => `epoch ${e.epoch} (${e.state}): ${e.tags} tags`),
+            `unpublished chunks: ${v.outbox}`,
+            `analysts: ${v.analysts}`,
+          ].join('\n'),
         );
       } finally {
         s.close();

@@ -43,7 +43,7 @@ export function registerOrgCommands(program: Command): void {
 
   org
     .command('admit')
-    .description("certify a node (or the coordinator) from its certificate request; writes the certificate file to hand back")
+    .description('certify a node (or the coordinator) from its certificate request; writes the certificate file to hand back')
     .requiredOption('--dir <dir>', 'organisation directory')
     .requiredOption('--request <files...>', 'request.json written by `veil node init` or `veil coordinator init` (several nodes at once: repeat)')
     .argument('[country]', 'the country being admitted (checked against the request)')
@@ -52,39 +52,45 @@ export function registerOrgCommands(program: Command): void {
     .option('--days <days>', 'validity in days', (v) => Number(v), 365)
     .option('--roles <roles>', 'comma-separated roles: requester,responder', 'requester,responder')
     .option('--json', 'JSON output')
-    .action(async (country: string | undefined, o: { dir: string; request: string[]; coordinator?: boolean; out?: string; days: number; roles: string; json?: boolean }) => {
-      await initCrypto();
-      if (!Number.isFinite(o.days) || o.days <= 0) throw new VeilError('bad_request', '--days must be a positive number');
-      const roles = o.roles.split(',').map((r) => r.trim()) as MemberRole[];
-      if (roles.some((r) => r !== 'requester' && r !== 'responder')) throw new VeilError('bad_request', '--roles: requester and/or responder');
-      if (country && o.request.length > 1) throw new VeilError('bad_request', 'name a country only when admitting one request');
-      // Check every request before certifying any.
-      const requests = o.request.map((f) => ({ f, env: readCertificateRequest(f), req: verifyCertificateRequest(readCertificateRequest(f)) }));
-      for (const { req } of requests) {
-        if (o.coordinator && req.role !== 'coordinator') throw new VeilError('bad_request', `the request from ${req.name} is a node’s, not the coordinator’s`);
-        if (!o.coordinator && req.role !== 'node') throw new VeilError('bad_request', 'the request is the coordinator’s: add --coordinator');
-        if (country && country.toUpperCase() !== req.name) throw new VeilError('bad_request', `the request is from ${req.name}, not ${country}`);
-      }
-      const auth = openOrg(o.dir, await passphrase('root passphrase: '));
-      const done = requests.map(({ env }) => {
-        const { cert, file } = auth.admit(env, { days: o.days, roles });
-        const path = requests.length > 1 ? join(o.out ?? '.', `certificate-${cert.name}.json`) : (o.out ?? `certificate-${cert.name}.json`);
-        writeJsonFile(path, file);
-        return { name: cert.name, role: cert.role, serial: cert.serial, notAfter: new Date(cert.notAfter).toISOString(), certificate: path };
-      });
-      out(!!o.json, done, () =>
-        done
-          .map((d) =>
-            [
-              `certified ${d.role} ${d.name} until ${d.notAfter.slice(0, 10)} (serial ${d.serial.slice(0, 8)}…): ${d.certificate}`,
-              d.role === 'coordinator'
-                ? `The trust bundle now names this coordinator: hand ${orgPaths(o.dir).bundle} to every node; install the certificate with \`veil coordinator enroll --cert ${d.certificate}\`.`
-                : `Hand ${d.certificate} to ${d.name}, who installs it with \`veil node enroll --dir <node> --cert ${d.certificate}\`.`,
-            ].join('\n'),
-          )
-          .join('\n'),
-      );
-    });
+    .action(
+      async (
+        country: string | undefined,
+        o: { dir: string; request: string[]; coordinator?: boolean; out?: string; days: number; roles: string; json?: boolean },
+      ) => {
+        await initCrypto();
+        if (!Number.isFinite(o.days) || o.days <= 0) throw new VeilError('bad_request', '--days must be a positive number');
+        const roles = o.roles.split(',').map((r) => r.trim()) as MemberRole[];
+        if (roles.some((r) => r !== 'requester' && r !== 'responder')) throw new VeilError('bad_request', '--roles: requester and/or responder');
+        if (country && o.request.length > 1) throw new VeilError('bad_request', 'name a country only when admitting one request');
+        // Check every request before certifying any.
+        const requests = o.request.map((f) => ({ f, env: readCertificateRequest(f), req: verifyCertificateRequest(readCertificateRequest(f)) }));
+        for (const { req } of requests) {
+          if (o.coordinator && req.role !== 'coordinator')
+            throw new VeilError('bad_request', `the request from ${req.name} is a node’s, not the coordinator’s`);
+          if (!o.coordinator && req.role !== 'node') throw new VeilError('bad_request', 'the request is the coordinator’s: add --coordinator');
+          if (country && country.toUpperCase() !== req.name) throw new VeilError('bad_request', `the request is from ${req.name}, not ${country}`);
+        }
+        const auth = openOrg(o.dir, await passphrase('root passphrase: '));
+        const done = requests.map(({ env }) => {
+          const { cert, file } = auth.admit(env, { days: o.days, roles });
+          const path = requests.length > 1 ? join(o.out ?? '.', `certificate-${cert.name}.json`) : (o.out ?? `certificate-${cert.name}.json`);
+          writeJsonFile(path, file);
+          return { name: cert.name, role: cert.role, serial: cert.serial, notAfter: new Date(cert.notAfter).toISOString(), certificate: path };
+        });
+        out(!!o.json, done, () =>
+          done
+            .map((d) =>
+              [
+                `certified ${d.role} ${d.name} until ${d.notAfter.slice(0, 10)} (serial ${d.serial.slice(0, 8)}…): ${d.certificate}`,
+                d.role === 'coordinator'
+                  ? `The trust bundle now names this coordinator: hand ${orgPaths(o.dir).bundle} to every node; install the certificate with \`veil coordinator enroll --cert ${d.certificate}\`.`
+                  : `Hand ${d.certificate} to ${d.name}, who installs it with \`veil node enroll --dir <node> --cert ${d.certificate}\`.`,
+              ].join('\n'),
+            )
+            .join('\n'),
+        );
+      },
+    );
 
   for (const [name, status, what] of [
     ['suspend', 'suspended', 'suspend a member (reinstate undoes it)'],
@@ -102,8 +108,11 @@ export function registerOrgCommands(program: Command): void {
         const auth = openOrg(o.dir, await passphrase('root passphrase: '));
         const f = auth.setStatus('node', country.toUpperCase(), status);
         const path = orgPaths(o.dir).crl;
-        out(!!o.json, { country: country.toUpperCase(), status, seq: f.seq, revocations: path }, () =>
-          `${country.toUpperCase()}: ${status} (revocation list #${f.seq} written to ${path}); hand it to the coordinator: \`veil coordinator revocations --dir <coord> ${path}\``,
+        out(
+          !!o.json,
+          { country: country.toUpperCase(), status, seq: f.seq, revocations: path },
+          () =>
+            `${country.toUpperCase()}: ${status} (revocation list #${f.seq} written to ${path}); hand it to the coordinator: \`veil coordinator revocations --dir <coord> ${path}\``,
         );
       });
   }

@@ -25,30 +25,32 @@ export function registerQueryCommand(program: Command): void {
     .addOption(new Option('--case <ref>', 'case reference').env('VEIL_CASE').makeOptionMandatory())
     .addOption(new Option('--legal-basis <code>', 'legal basis code').env('VEIL_LEGAL_BASIS').makeOptionMandatory())
     .addOption(new Option('--handling <code>', 'handling code').choices([...HANDLING_CODES]).default('restricted'))
-    .option('--node-url <url>', "override the node URL from the credential")
+    .option('--node-url <url>', 'override the node URL from the credential')
     .option('--json', 'JSON output')
-    .action(async (o: {
-      cred: string;
-      name?: string;
-      dob?: string;
-      doc?: string;
-      vin?: string;
-      targets?: string;
-      bucket?: boolean;
-      purpose: Purpose;
-      case: string;
-      legalBasis: string;
-      handling: Handling;
-      nodeUrl?: string;
-      json?: boolean;
-    }) => {
-      const subject = subjectFrom(o);
-      const client = await VeilClient.connect(o.cred, o.nodeUrl ? { nodeUrl: o.nodeUrl } : {});
-      const r = await client.query(
-        subject,
-        { purpose: o.purpose, caseRef: o.case, legalBasis: o.legalBasis, handling: o.handling },
-        { mode: o.bucket ? 'bucket' : 'exact', ...(o.targets ? { targets: parseTargets(o.targets) } : {}) },
-      );
-      out(!!o.json, r, () => formatQuery(r));
-    });
+    .action(
+      async (o: {
+        cred: string;
+        name?: string;
+        dob?: string;
+        doc?: string;
+        vin?: string;
+        targets?: string;
+        bucket?: boolean;
+        purpose: Purpose;
+        case: string;
+        legalBasis: string;
+        handling: Handling;
+        nodeUrl?: string;
+        json?: boolean;
+      }) => {
+        const subject = subjectFrom(o);
+        const client = await VeilClient.connect(o.cred, o.nodeUrl ? { nodeUrl: o.nodeUrl } : {});
+        const r = await client.query(
+          subject,
+          { purpose: o.purpose, caseRef: o.case, legalBasis: o.legalBasis, handling: o.handling },
+          { mode: o.bucket ? 'bucket' : 'exact', ...(o.targets ? { targets: parseTargets(o.targets) } : {}) },
+        );
+        out(!!o.json, r, () => formatQuery(r));
+      },
+    );
 }

@@ -41,7 +41,9 @@ export function sqlitePsiIndex(db: Db, deps: { audit: SqliteAuditWriter }): PsiI
   const dropStateBelow = db.prepare<[string, number]>('DELETE FROM publish_state WHERE country = ? AND epoch < ?');
   const dropBlocksBelow = db.prepare<[string, number]>('DELETE FROM index_blocks WHERE country = ? AND epoch < ?');
   const count = db.prepare<[string, number], { n: number }>('SELECT COUNT(*) AS n FROM psi_index WHERE country = ? AND epoch = ?');
-  const blockGet = db.prepare<[string, number, number], { hashes: Uint8Array }>('SELECT hashes FROM index_blocks WHERE country = ? AND epoch = ? AND block = ?');
+  const blockGet = db.prepare<[string, number, number], { hashes: Uint8Array }>(
+    'SELECT hashes FROM index_blocks WHERE country = ? AND epoch = ? AND block = ?',
+  );
   const blockPut = db.prepare<[string, number, number, Uint8Array]>(
     'INSERT INTO index_blocks (country, epoch, block, hashes) VALUES (?, ?, ?, ?) ON CONFLICT(country, epoch, block) DO UPDATE SET hashes = excluded.hashes',
   );

@@ -20,8 +20,7 @@ describeCoordinatorStore('SQLite', async (clock) => {
   const store = new SqliteCoordinatorStore(join(dir, `c-${++n}.db`), { signer: { sign: (m) => key.sign(m), publicKey: key.publicKey() }, clock });
   return {
     store,
-    auditKinds: async () =>
-      (store.auditLog?.list({ limit: 1000 }) ?? []).map((r) => r.entry.kind).filter((k) => k !== 'audit.checkpoint'),
+    auditKinds: async () => (store.auditLog?.list({ limit: 1000 }) ?? []).map((r) => r.entry.kind).filter((k) => k !== 'audit.checkpoint'),
   };
 });
 
@@ -33,7 +32,9 @@ describe('SQLite coordinator store specifics', () => {
     try {
       await store.members.admit({ country: 'FR', signPub: new Uint8Array(32), cert: new Uint8Array(8) });
       expect((await store.members.listActive()).map((m) => m.country)).toEqual(['FR']);
-      await expect(store.mailboxes.store({ mid: 'm-1', recipient: 'FR', sender: 'DE', body: new Uint8Array(1) }, { kind: 'mailbox.stored' })).rejects.toMatchObject({
+      await expect(
+        store.mailboxes.store({ mid: 'm-1', recipient: 'FR', sender: 'DE', body: new Uint8Array(1) }, { kind: 'mailbox.stored' }),
+      ).rejects.toMatchObject({
         code: 'internal',
       });
       expect(await store.mailboxes.counts()).toEqual({ pending: 0, delivered: 0 });

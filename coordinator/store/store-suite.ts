@@ -115,7 +115,11 @@ export function describeCoordinatorStore(name: string, open: (clock: ManualClock
         const envelope = encode({ v: 1, kid: `node:${country}`, payload: bytes(epoch), sig: new Uint8Array(64) });
         return { envelope, root: tree.root(), count: m.size };
       };
-      const chunk = (seq: number, adds: IndexEntry[], o: { epoch?: number; removes?: IndexEntry[]; final?: boolean; country?: string; wrong?: boolean } = {}) => {
+      const chunk = (
+        seq: number,
+        adds: IndexEntry[],
+        o: { epoch?: number; removes?: IndexEntry[]; final?: boolean; country?: string; wrong?: boolean } = {},
+      ) => {
         const country = o.country ?? 'DE';
         const epoch = o.epoch ?? 1;
         const removes = o.removes ?? [];
@@ -134,13 +138,24 @@ export function describeCoordinatorStore(name: string, open: (clock: ManualClock
 
       it('applies chunks in sequence; a repeated chunk is a duplicate without effect or audit', async () => {
         await freshIndex();
-        expect(await store.index.applyChunk(chunk(1, [[tag(1), token(1)], [tag(2), token(2)]]), chunkAudit)).toBe('applied');
+        expect(
+          await store.index.applyChunk(
+            chunk(1, [
+              [tag(1), token(1)],
+              [tag(2), token(2)],
+            ]),
+            chunkAudit,
+          ),
+        ).toBe('applied');
         expect(await store.index.publishState('DE', 1)).toEqual({ lastSeq: 1, complete: false });
         expect(await store.index.applyChunk({ ...chunk(1, []), adds: [[tag(9), token(9)]] }, chunkAudit)).toBe('duplicate');
         expect(await store.index.size('DE', 1)).toBe(2);
-        expect(await store.index.applyChunk(chunk(2, [[tag(3), token(3)]], { removes: [[tag(1), token(1)]], final: true }), { ...chunkAudit, kind: 'publish.epoch' })).toBe(
-          'applied',
-        );
+        expect(
+          await store.index.applyChunk(chunk(2, [[tag(3), token(3)]], { removes: [[tag(1), token(1)]], final: true }), {
+            ...chunkAudit,
+            kind: 'publish.epoch',
+          }),
+        ).toBe('applied');
         expect(await store.index.applyChunk(chunk(2, []), chunkAudit)).toBe('duplicate');
         expect(await store.index.publishState('DE', 1)).toEqual({ lastSeq: 2, complete: true });
         expect(await store.index.size('DE', 1)).toBe(2);
@@ -160,7 +175,13 @@ export function describeCoordinatorStore(name: string, open: (clock: ManualClock
 
       it('adding an entry twice stores it once', async () => {
         await freshIndex();
-        await store.index.applyChunk(chunk(1, [[tag(1), token(1)], [tag(1), token(1)]]), chunkAudit);
+        await store.index.applyChunk(
+          chunk(1, [
+            [tag(1), token(1)],
+            [tag(1), token(1)],
+          ]),
+          chunkAudit,
+        );
         expect(await store.index.size('DE', 1)).toBe(1);
       });
 
@@ -283,7 +304,9 @@ export function describeCoordinatorStore(name: string, open: (clock: ManualClock
         const tree = new IndexTree({ get: (n) => blocks.get(n), put: (n, b) => void blocks.set(n, b) });
         tree.setBucket(bucketOf(tag(1)), bucketLeaf(bucketOf(tag(1)), [[tag(1), token(1)]]));
         const commitment = { envelope: bytes(1), root: tree.root(), count: 1 };
-        await expect(store.index.applyChunk({ country: 'DE', epoch: 1, seq: 1, adds: [[tag(1), token(1)]], removes: [], final: true, commitment }, badEntry)).rejects.toMatchObject({
+        await expect(
+          store.index.applyChunk({ country: 'DE', epoch: 1, seq: 1, adds: [[tag(1), token(1)]], removes: [], final: true, commitment }, badEntry),
+        ).rejects.toMatchObject({
           code: 'bad_request',
         });
         expect(await store.index.publishState('DE', 1)).toBeUndefined();
@@ -319,7 +342,12 @@ export function describeCoordinatorStore(name: string, open: (clock: ManualClock
         await store.audit.append([]);
         await store.audit.checkpoint();
         // One transaction: a refused entry takes the whole batch with it.
-        await expect(store.audit.append([{ kind: 'query.received', queryId: 'q2' }, { kind: 'query.received', queryId: 'not an id' }])).rejects.toMatchObject({
+        await expect(
+          store.audit.append([
+            { kind: 'query.received', queryId: 'q2' },
+            { kind: 'query.received', queryId: 'not an id' },
+          ]),
+        ).rejects.toMatchObject({
           code: 'bad_request',
         });
         expect(await sut.auditKinds()).toEqual(['query.received', 'query.answered']);

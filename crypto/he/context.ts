@@ -120,6 +120,9 @@ async function build(id: HeParamId): Promise<HeContext> {
  * Seeded Galois keys for the pinned rotation steps 1, 2, 4, ..., h/2 and step 0, which SEAL's
  * `create_galois_keys(steps)` maps to the conjugation element 2N-1.
  */
-export function galoisKeysSerializable(kg: ReturnType<Seal['KeyGenerator']>, d: Derived): ReturnType<ReturnType<Seal['KeyGenerator']>['createGaloisKeysSerializable']> {
+export function galoisKeysSerializable(
+  kg: ReturnType<Seal['KeyGenerator']>,
+  d: Derived,
+): ReturnType<ReturnType<Seal['KeyGenerator']>['createGaloisKeysSerializable']> {
   return kg.createGaloisKeysSerializable(Int32Array.from([0, ...d.rotationSteps]));
 }

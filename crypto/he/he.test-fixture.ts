@@ -42,7 +42,10 @@ export function heFixture(o: { seed: number; identities: number; extra: Array<[p
     },
     /** Positions whose plaintext score crosses the threshold. */
     plainHits(p: Float32Array): number[] {
-      return [...tplAt.entries()].filter(([, t]) => dot(p, t) >= HE_PARAMS[ID].threshold).map(([pos]) => pos).sort((a, b) => a - b);
+      return [...tplAt.entries()]
+        .filter(([, t]) => dot(p, t) >= HE_PARAMS[ID].threshold)
+        .map(([pos]) => pos)
+        .sort((a, b) => a - b);
     },
   };
 }

@@ -71,9 +71,7 @@ describe('encrypted 1:N matching (face-512-v1)', () => {
     const p = makeProbe({ seed: SEED, identity: 1, dims: DIMS });
     const probe = client.encryptProbe(p);
     const fused = client.debugDecryptScores((await server.scoreMasked({ sessionKeys: keys, probe, gallery, unmaskedForTesting: true })).result);
-    const base = client.debugDecryptScores(
-      (await server.scoreMasked({ sessionKeys: keys, probe, gallery, unmaskedForTesting: true, mode: 'seal' })).result,
-    );
+    const base = client.debugDecryptScores((await server.scoreMasked({ sessionKeys: keys, probe, gallery, unmaskedForTesting: true, mode: 'seal' })).result);
     let maxErr = 0;
     for (const [pos, t] of tplAt) {
       maxErr = Math.max(maxErr, Math.abs(fused[pos]! - dot(p, t)));

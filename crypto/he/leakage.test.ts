@@ -120,7 +120,8 @@ describe('leakage of masked results (face-512-v1)', () => {
 
   it('clips probes at encryption: a coordinate probe finds nothing, a real probe finds its mates', async () => {
     const keys = client.sessionKeys();
-    const run = async (p: Float32Array) => client.decryptMasked((await server.scoreMasked({ sessionKeys: keys, probe: client.encryptProbe(p), gallery })).result);
+    const run = async (p: Float32Array) =>
+      client.decryptMasked((await server.scoreMasked({ sessionKeys: keys, probe: client.encryptProbe(p), gallery })).result);
     // Normalized to e_SPIKE, this probe would score 0.6 against the spiky templates: it would reveal
     // which templates have a large coordinate SPIKE. Clipped, it scores at most the clip (< tau).
     for (const scale of [1, 50]) {
@@ -167,19 +168,26 @@ describe('leakage of masked results (face-512-v1)', () => {
       const S = quantile(lx, 0.99) - quantile(lx, 0.01);
       const mi = mutualInformation(lv, lx);
       const bound = Math.log2(1 + S / W);
-      report.push(`${kind}: ${lv.length} values, log2|s-tau| spread S = ${S.toFixed(2)} bits, I(log|value|; log|s-tau|) = ${mi.toFixed(3)} bits (bound log2(1 + S/W) = ${bound.toFixed(3)})`);
+      report.push(
+        `${kind}: ${lv.length} values, log2|s-tau| spread S = ${S.toFixed(2)} bits, I(log|value|; log|s-tau|) = ${mi.toFixed(3)} bits (bound log2(1 + S/W) = ${bound.toFixed(3)})`,
+      );
       expect(mi).toBeLessThanOrEqual(bound);
     }
     // The multiplier's spread, as seen in decoded values: the full 2^rMinBits..2^rMaxBits range.
     const lo = quantile(ratios, 0.005);
     const hi = quantile(ratios, 0.995);
-    report.push(`log2(|value| / 2|s - tau|): 0.5% ${lo.toFixed(2)}, 99.5% ${hi.toFixed(2)} (rho = r + rounding, r log-uniform in [2^${P.rMinBits}, 2^${P.rMaxBits}))`);
+    report.push(
+      `log2(|value| / 2|s - tau|): 0.5% ${lo.toFixed(2)}, 99.5% ${hi.toFixed(2)} (rho = r + rounding, r log-uniform in [2^${P.rMinBits}, 2^${P.rMaxBits}))`,
+    );
     console.log(report.join('\n'));
     expect(lo).toBeLessThan(P.rMinBits + 0.2);
     expect(hi).toBeGreaterThan(P.rMaxBits - 0.2);
     expect(hi - lo).toBeGreaterThanOrEqual(8.5);
     // ... and it does not depend on the score: same distribution for small and large |s - tau|.
-    const median = quantile(byX.map(([x]) => x), 0.5);
+    const median = quantile(
+      byX.map(([x]) => x),
+      0.5,
+    );
     const near = byX.filter(([x]) => x < median).map(([, r]) => r);
     const far = byX.filter(([x]) => x >= median).map(([, r]) => r);
     expect(ksDistance(near, far)).toBeLessThan(0.05);
@@ -193,7 +201,9 @@ describe('leakage of masked results (face-512-v1)', () => {
     const keys = hostile.sessionKeys();
     const bound = 2 * 2 ** P.rMaxBits * (1 + TAU) * 1.01;
     for (const sign of [-1, 1]) {
-      const v = hostile.maskedValues((await server.scoreMasked({ sessionKeys: keys, probe: hostile.encryptRaw(t.map((x) => sign * x)), gallery: same })).result);
+      const v = hostile.maskedValues(
+        (await server.scoreMasked({ sessionKeys: keys, probe: hostile.encryptRaw(t.map((x) => sign * x)), gallery: same })).result,
+      );
       for (const x of v) {
         expect(x >= 0).toBe(sign > 0);
         expect(Math.abs(x)).toBeLessThan(bound);

@@ -111,7 +111,15 @@ export function multiplierCoeffs(d: Derived, bytes: Uint8Array, sign: Float64Arr
 }
 
 /** Coefficients of A = 2(-rho1 tau + e1) + i 2(-sigma rho2 tau + e2) at the given scale, e ~ U[0, rho 2^-eBits). */
-export function offsetCoeffs(d: Derived, rho1: Float64Array, rho2: Float64Array, sigma: Float64Array, tau: number, eBytes: Uint8Array, scale: number): Float64Array {
+export function offsetCoeffs(
+  d: Derived,
+  rho1: Float64Array,
+  rho2: Float64Array,
+  sigma: Float64Array,
+  tau: number,
+  eBytes: Uint8Array,
+  scale: number,
+): Float64Array {
   const e = new Uint32Array(2 * d.slots);
   new Uint8Array(e.buffer).set(eBytes.subarray(0, 2 * d.slots * 4));
   const aRe = new Float64Array(d.slots);

@@ -95,7 +95,10 @@ describe('encrypted 1:N matching with permuted positions (face-512-v1)', () => {
       const p = makeProbe({ seed: SEED, identity, dims: DIMS });
       const probe = client.encryptProbe(p);
       const want = plainHits(p);
-      for (const [queryId, seed] of [['query-A', SEED_A], ['query-B', SEED_B]] as const) {
+      for (const [queryId, seed] of [
+        ['query-A', SEED_A],
+        ['query-B', SEED_B],
+      ] as const) {
         const permutation = { seed };
         const r = await server.scoreMasked({ sessionKeys: keys, probe, gallery, rng: seeded(pi), permutation });
         expect(r.positions).toBe(positions);
@@ -137,7 +140,12 @@ describe('encrypted 1:N matching with permuted positions (face-512-v1)', () => {
       two.dispose();
     }
     const opts = { ...permutation, positions: gallery.size, paramId: ID } as const;
-    expect(client.decryptMasked(base).map((q) => unpermutePosition(q, opts)).sort((x, y) => x - y)).toEqual(plainHits(p));
+    expect(
+      client
+        .decryptMasked(base)
+        .map((q) => unpermutePosition(q, opts))
+        .sort((x, y) => x - y),
+    ).toEqual(plainHits(p));
     await expect(server.scoreMasked({ sessionKeys: keys, probe, gallery, permutation, unmaskedForTesting: true })).rejects.toThrow(CryptoError);
   });
 });

@@ -150,7 +150,7 @@ export function permutePosition(position: number, opts: PermutePositionOptions):
   const bs = d.blockSize;
   const half = plan.dest[Math.floor(position / bs)]!;
   const off = plan.offsets[half >> 1]!;
-  return half * bs + ((position % bs) - off + bs) % bs;
+  return half * bs + (((position % bs) - off + bs) % bs);
 }
 
 /**
@@ -164,7 +164,7 @@ export function unpermutePosition(permuted: number, opts: PermutePositionOptions
   const bs = d.blockSize;
   const half = Math.floor(permuted / bs);
   const off = plan.offsets[half >> 1]!;
-  const layout = plan.src[half]! * bs + ((permuted % bs) + off) % bs;
+  const layout = plan.src[half]! * bs + (((permuted % bs) + off) % bs);
   if (layout >= opts.positions) throw new CryptoError('bad_request', 'position out of range');
   return layout;
 }

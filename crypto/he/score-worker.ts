@@ -15,7 +15,17 @@ import { ctWords } from './wire.ts';
 
 /** The prepared probe lives either in the wasm kernel's shared memory (`mem`) or in JS-kernel form (`pp`). */
 export type WorkerRequest =
-  | { t: 'rot'; paramId: HeParamId; sessionId: string; keys: Uint8Array | undefined; probe: Uint8Array; from: number; to: number; pp?: Float64Array[]; mem?: WasmMemory }
+  | {
+      t: 'rot';
+      paramId: HeParamId;
+      sessionId: string;
+      keys: Uint8Array | undefined;
+      probe: Uint8Array;
+      from: number;
+      to: number;
+      pp?: Float64Array[];
+      mem?: WasmMemory;
+    }
   | { t: 'mac'; paramId: HeParamId; pp?: Float64Array[]; mem?: WasmMemory; gs: Uint32Array[][]; outs: Uint32Array[] }
   | {
       t: 'mask';
@@ -30,7 +40,6 @@ export type WorkerRequest =
       outs: Uint32Array[];
     }
   | { t: 'close' };
-
 
 const keyCache = new Map<string, GaloisKeys>();
 

@@ -48,7 +48,6 @@ export class SealBaseline {
     return { pt: keep(bag, plaintextOf(this.c, coeffs, 1)), rho };
   }
 
-
   #sigma: Float64Array | undefined;
   /** sigma_j = Im(T slot j) = +-1. */
   #sigmas(): Float64Array {

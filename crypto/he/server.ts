@@ -83,7 +83,6 @@ export interface HeServerOptions {
   readonly workers?: number;
 }
 
-
 function sharedF64(n: number): Float64Array {
   return new Float64Array(new SharedArrayBuffer(n * 8));
 }
@@ -117,7 +116,6 @@ export class HeServer {
     if (!isHeParamId(paramId)) throw new CryptoError('bad_request', 'unknown HE parameter id');
     return new HeServer(await heContext(paramId), opts);
   }
-
 
   /** Validate and load (or fetch from cache) session keys. */
   private galoisKeys(blob: Uint8Array): { gk: GaloisKeys; id: string } {
@@ -221,9 +219,7 @@ export class HeServer {
         const pp = mem ? undefined : worker ? d.q.map(() => sharedF64(d.n * d.h * 4)) : newPreparedProbe(d);
         const put = (k: number, w: Uint32Array) => (probeU32 ? putDiagonalU32(d, probeU32, k, w) : putDiagonal(d, pp!, k, w));
         const split = worker ? d.h / 2 : d.h;
-        const pending = worker
-          ? withKeys({ t: 'rot', paramId: this.paramId, probe: opts.probe, from: split, to: d.h, pp, mem })
-          : undefined;
+        const pending = worker ? withKeys({ t: 'rot', paramId: this.paramId, probe: opts.probe, from: split, to: d.h, pp, mem }) : undefined;
         put(0, p0words);
         const rot: CipherText[] = [p0];
         for (let k = 1; k < split; k++) {
@@ -240,9 +236,10 @@ export class HeServer {
         const half = worker ? Math.floor(live.length / 2) : live.length;
         const mine = live.slice(0, half);
         const theirs = live.slice(half);
-        const wp = worker && theirs.length
-          ? worker.request({ t: 'mac', paramId: this.paramId, pp, mem, gs: theirs.map((i) => blocks[i]!.residues!), outs: liveOuts.slice(half) })
-          : undefined;
+        const wp =
+          worker && theirs.length
+            ? worker.request({ t: 'mac', paramId: this.paramId, pp, mem, gs: theirs.map((i) => blocks[i]!.residues!), outs: liveOuts.slice(half) })
+            : undefined;
         wp?.catch(() => undefined);
         const gs = mine.map((i) => blocks[i]!.residues!);
         if (mem) this.wmac!.macBlocks(gs, liveOuts.slice(0, half));
@@ -291,17 +288,18 @@ export class HeServer {
           for (let t = 0; t < npairs; t++) masked.push(new Uint32Array(worker ? new SharedArrayBuffer(ctWords(d) * 4) : new ArrayBuffer(ctWords(d) * 4)));
           const pairs = Array.from({ length: npairs }, (_, t) => ({ o1: outs[src(2 * t)] ?? p0words, o2: outs[src(2 * t + 1)] }));
           const mineP = worker ? Math.ceil(npairs / 2) : npairs;
-          const wm = worker && mineP < npairs
-            ? withKeys({
-                t: 'mask',
-                paramId: this.paramId,
-                tau,
-                pairs: pairs.slice(mineP),
-                rots: rots?.slice(mineP),
-                rnd: rnd.subarray(mineP * per),
-                outs: masked.slice(mineP),
-              })
-            : undefined;
+          const wm =
+            worker && mineP < npairs
+              ? withKeys({
+                  t: 'mask',
+                  paramId: this.paramId,
+                  tau,
+                  pairs: pairs.slice(mineP),
+                  rots: rots?.slice(mineP),
+                  rnd: rnd.subarray(mineP * per),
+                  outs: masked.slice(mineP),
+                })
+              : undefined;
           for (let t = 0; t < mineP; t++) {
             maskPairResidues(c, gk, pairs[t]!.o1, pairs[t]!.o2, tau, rnd.subarray(t * per, (t + 1) * per), masked[t]!, rots?.[t] ?? 0);
           }
@@ -323,7 +321,6 @@ export class HeServer {
     this.wmac = new WasmMac(this.c.d, this.kmem, 0);
     return true;
   }
-
 
   /** Number of cached session keys. */
   get cachedSessions(): number {

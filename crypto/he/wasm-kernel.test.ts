@@ -30,7 +30,10 @@ describe('wasm SIMD multiply-accumulate kernel', () => {
         const w = new Uint32Array(2 * L * d.n);
         for (let c = 0; c < 2; c++) {
           for (let pi = 0; pi < L; pi++) {
-            w.set(residues(k * 7 + c * 3 + pi, d.q[pi]!, d.n, (i) => k < 70 && i % 3 === 0), (c * L + pi) * d.n);
+            w.set(
+              residues(k * 7 + c * 3 + pi, d.q[pi]!, d.n, (i) => k < 70 && i % 3 === 0),
+              (c * L + pi) * d.n,
+            );
           }
         }
         putDiagonal(d, pp, k, w);

@@ -15,18 +15,7 @@
 import { CryptoError } from '../errors.ts';
 import { concatBytes, equalBytes, i2osp, type Rng } from '../bytes.ts';
 import { sodium } from '../sodium.ts';
-import {
-  add,
-  hashToScalar,
-  IDENTITY,
-  isCanonicalScalar,
-  mulBase,
-  mulBasePublic,
-  mulPublic,
-  randomScalar,
-  scalarMul,
-  scalarSub,
-} from './group.ts';
+import { add, hashToScalar, IDENTITY, isCanonicalScalar, mulBase, mulBasePublic, mulPublic, randomScalar, scalarMul, scalarSub } from './group.ts';
 import { dsts, LABEL_CHALLENGE, LABEL_COMPOSITE, NS, type OprfMode } from './suite.ts';
 
 const LEN_32 = i2osp(32, 2);
@@ -81,14 +70,7 @@ function challenge(mode: OprfMode, B: Uint8Array, M: Uint8Array, Z: Uint8Array, 
  * RFC 9497 §2.2.1 GenerateProof(k, A = G, B = k·G, C, D) with ComputeCompositesFast: returns c ‖ s.
  * Inputs are trusted here (the caller computed D_i = k·C_i itself from decoded C_i).
  */
-export function generateProof(
-  mode: OprfMode,
-  k: Uint8Array,
-  B: Uint8Array,
-  C: readonly Uint8Array[],
-  D: readonly Uint8Array[],
-  rng: Rng,
-): Uint8Array {
+export function generateProof(mode: OprfMode, k: Uint8Array, B: Uint8Array, C: readonly Uint8Array[], D: readonly Uint8Array[], rng: Rng): Uint8Array {
   const w = compositeWeights(mode, B, C, D);
   const M = linearCombination(w, C);
   const Z = mulPublic(k, M); // M is the identity only with negligible probability
@@ -106,13 +88,7 @@ export function generateProof(
  * t2 = s·G + c·B, t3 = s·M + c·Z and compare the challenge. c and s must be canonical scalars
  * (DeserializeScalar, §2.1). Throws CryptoError('bad_proof').
  */
-export function verifyProof(
-  mode: OprfMode,
-  B: Uint8Array,
-  C: readonly Uint8Array[],
-  D: readonly Uint8Array[],
-  proof: Uint8Array,
-): void {
+export function verifyProof(mode: OprfMode, B: Uint8Array, C: readonly Uint8Array[], D: readonly Uint8Array[], proof: Uint8Array): void {
   const c = proof.subarray(0, NS);
   const s = proof.subarray(NS, 2 * NS);
   if (!isCanonicalScalar(c) || !isCanonicalScalar(s)) throw new CryptoError('bad_proof', 'proof scalar not canonical');

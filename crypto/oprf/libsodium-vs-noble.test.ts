@@ -15,17 +15,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { toHex, type Rng } from '../bytes.ts';
 import { initCrypto } from '../sodium.ts';
 import { expandMessageXmd } from './expand-message.ts';
-import {
-  blind,
-  blindEvaluate,
-  blindEvaluateBatch,
-  evaluate,
-  finalize,
-  finalizeBatch,
-  OprfKey,
-  verifyBatch,
-  type OprfMode,
-} from './index.ts';
+import { blind, blindEvaluate, blindEvaluateBatch, evaluate, finalize, finalizeBatch, OprfKey, verifyBatch, type OprfMode } from './index.ts';
 
 beforeAll(initCrypto);
 
@@ -43,7 +33,10 @@ function bigTo48(x: bigint): Uint8Array {
   return out;
 }
 /** An rng that makes our `randomScalar` return scalar `s` (0 < s < ℓ). */
-const oursPicks = (s: bigint): Rng => () => bigTo48(s);
+const oursPicks =
+  (s: bigint): Rng =>
+  () =>
+    bigTo48(s);
 /** An rng that makes noble's randomScalar return `s`: noble computes 1 + (x mod (ℓ-1)). */
 const noblePicks = (s: bigint) => () => bigTo48(s - 1n);
 
@@ -91,51 +84,45 @@ describe('OPRF and VOPRF agree with noble-curves ristretto255_oprf', () => {
 
   it('VOPRF mode: batches, proofs with the same nonce, cross-verification', () => {
     fc.assert(
-      fc.property(
-        fc.array(fc.tuple(input, scalar), { minLength: 1, maxLength: 5 }),
-        scalar,
-        scalar,
-        (items, sk, nonce) => {
-          const key = OprfKey.fromBytes('voprf', bigTo48(sk).subarray(0, 32));
-          const pk = key.publicKey();
-          const inputs = items.map(([x]) => x);
-          const bs = items.map(([x, r]) => blind('voprf', x, oursPicks(r)));
-          const nbs = items.map(([x, r]) => noble.voprf.blind(x, noblePicks(r)));
-          expect(bs.map((b) => toHex(b.blindedElement))).toEqual(nbs.map((b) => toHex(b.blinded)));
-          const blinded = bs.map((b) => b.blindedElement);
+      fc.property(fc.array(fc.tuple(input, scalar), { minLength: 1, maxLength: 5 }), scalar, scalar, (items, sk, nonce) => {
+        const key = OprfKey.fromBytes('voprf', bigTo48(sk).subarray(0, 32));
+        const pk = key.publicKey();
+        const inputs = items.map(([x]) => x);
+        const bs = items.map(([x, r]) => blind('voprf', x, oursPicks(r)));
+        const nbs = items.map(([x, r]) => noble.voprf.blind(x, noblePicks(r)));
+        expect(bs.map((b) => toHex(b.blindedElement))).toEqual(nbs.map((b) => toHex(b.blinded)));
+        const blinded = bs.map((b) => b.blindedElement);
 
-          const ours = blindEvaluateBatch(key, blinded, oursPicks(nonce));
-          const theirs = noble.voprf.blindEvaluateBatch(key.secretBytes(), pk, blinded, noblePicks(nonce));
-          expect(ours.evaluatedElements.map(toHex)).toEqual(theirs.evaluated.map(toHex));
-          expect(toHex(ours.proof)).toBe(toHex(theirs.proof));
+        const ours = blindEvaluateBatch(key, blinded, oursPicks(nonce));
+        const theirs = noble.voprf.blindEvaluateBatch(key.secretBytes(), pk, blinded, noblePicks(nonce));
+        expect(ours.evaluatedElements.map(toHex)).toEqual(theirs.evaluated.map(toHex));
+        expect(toHex(ours.proof)).toBe(toHex(theirs.proof));
 
-          // A proof made with a fresh random nonce still verifies on both sides.
-          const fresh = blindEvaluateBatch(key, blinded);
-          verifyBatch(pk, blinded, fresh.evaluatedElements, fresh.proof);
-          const nobleItems = (ev: Uint8Array[]) =>
-            items.map(([x], i) => ({ input: x, blind: bs[i]!.blind, evaluated: ev[i]!, blinded: blinded[i]! }));
-          const nobleOut = noble.voprf.finalizeBatch(nobleItems(fresh.evaluatedElements), pk, fresh.proof);
-          verifyBatch(pk, blinded, theirs.evaluated, theirs.proof);
+        // A proof made with a fresh random nonce still verifies on both sides.
+        const fresh = blindEvaluateBatch(key, blinded);
+        verifyBatch(pk, blinded, fresh.evaluatedElements, fresh.proof);
+        const nobleItems = (ev: Uint8Array[]) => items.map(([x], i) => ({ input: x, blind: bs[i]!.blind, evaluated: ev[i]!, blinded: blinded[i]! }));
+        const nobleOut = noble.voprf.finalizeBatch(nobleItems(fresh.evaluatedElements), pk, fresh.proof);
+        verifyBatch(pk, blinded, theirs.evaluated, theirs.proof);
 
-          const outs = finalizeBatch('voprf', inputs, bs.map((b) => b.blind), fresh.evaluatedElements);
-          expect(outs.map(toHex)).toEqual(nobleOut.map(toHex));
-          expect(inputs.map((x) => toHex(evaluate(key, x)))).toEqual(inputs.map((x) => toHex(nobleVoprf.evaluate(key.secretBytes(), x))));
-        },
-      ),
+        const outs = finalizeBatch(
+          'voprf',
+          inputs,
+          bs.map((b) => b.blind),
+          fresh.evaluatedElements,
+        );
+        expect(outs.map(toHex)).toEqual(nobleOut.map(toHex));
+        expect(inputs.map((x) => toHex(evaluate(key, x)))).toEqual(inputs.map((x) => toHex(nobleVoprf.evaluate(key.secretBytes(), x))));
+      }),
       { numRuns: 15 },
     );
   });
 
   it('expand_message_xmd(SHA-512) for short and long outputs', () => {
     fc.assert(
-      fc.property(
-        fc.uint8Array({ maxLength: 300 }),
-        fc.uint8Array({ minLength: 1, maxLength: 255 }),
-        fc.integer({ min: 1, max: 1000 }),
-        (msg, dst, len) => {
-          expect(toHex(expandMessageXmd(msg, dst, len))).toBe(toHex(expand_message_xmd(msg, dst, len, sha512)));
-        },
-      ),
+      fc.property(fc.uint8Array({ maxLength: 300 }), fc.uint8Array({ minLength: 1, maxLength: 255 }), fc.integer({ min: 1, max: 1000 }), (msg, dst, len) => {
+        expect(toHex(expandMessageXmd(msg, dst, len))).toBe(toHex(expand_message_xmd(msg, dst, len, sha512)));
+      }),
       { numRuns: 100 },
     );
   });

@@ -47,7 +47,12 @@ describe('VOPRF proofs', () => {
     for (const n of [1, 2, 17]) {
       const b = voprfBatch(n);
       expect(() => verifyBatch(b.pk, b.blinded, b.evaluatedElements, b.proof)).not.toThrow();
-      const outs = finalizeBatch('voprf', b.inputs, b.bs.map((x) => x.blind), b.evaluatedElements);
+      const outs = finalizeBatch(
+        'voprf',
+        b.inputs,
+        b.bs.map((x) => x.blind),
+        b.evaluatedElements,
+      );
       expect(outs.map(toHex)).toEqual(b.inputs.map((x) => toHex(evaluate(b.key, x))));
     }
   });
@@ -196,7 +201,12 @@ describe('client side', () => {
     const inputs = Array.from({ length: 9 }, (_, i) => utf8(`x${i}`));
     const bs = blindBatch('oprf', inputs);
     const ev = bs.map((b) => blindEvaluate(k, b.blindedElement));
-    const batch = finalizeBatch('oprf', inputs, bs.map((b) => b.blind), ev);
+    const batch = finalizeBatch(
+      'oprf',
+      inputs,
+      bs.map((b) => b.blind),
+      ev,
+    );
     expect(batch.map(toHex)).toEqual(inputs.map((x, i) => toHex(finalize('oprf', x, bs[i]!.blind, ev[i]!))));
   });
 

@@ -14,28 +14,9 @@ import { abytes, concatBytes, i2osp, randomBytes, type Rng } from '../bytes.ts';
 import { decodePoint, isIdentityEncoding } from '../points.ts';
 import { sodium } from '../sodium.ts';
 import { generateProof, verifyProof } from './dleq.ts';
-import {
-  hashToGroup,
-  isCanonicalScalar,
-  isZeroScalar,
-  mul,
-  randomScalar,
-  scalarInvert,
-  scalarMul,
-  SCALAR_BYTES,
-} from './group.ts';
+import { hashToGroup, isCanonicalScalar, isZeroScalar, mul, randomScalar, scalarInvert, scalarMul, SCALAR_BYTES } from './group.ts';
 import { internals, OprfKey } from './key.ts';
-import {
-  checkMode,
-  DEFAULT_MAX_BATCH,
-  dsts,
-  LABEL_FINALIZE,
-  MAX_BATCH_RFC,
-  MAX_INPUT_BYTES,
-  NE,
-  PROOF_BYTES,
-  type OprfMode,
-} from './suite.ts';
+import { checkMode, DEFAULT_MAX_BATCH, dsts, LABEL_FINALIZE, MAX_BATCH_RFC, MAX_INPUT_BYTES, NE, PROOF_BYTES, type OprfMode } from './suite.ts';
 
 export type BlindResult = {
   /** The secret blind r; keep it until `finalize`, then drop it. */
@@ -119,12 +100,7 @@ export function blindEvaluate(key: OprfKey, blindedElement: Uint8Array): Uint8Ar
  * with one DLEQ proof (§2.2.1 GenerateProof with ComputeCompositesFast) over the whole batch. `rng`
  * supplies the proof nonce r. Returns the proof as c ‖ s (64 bytes).
  */
-export function blindEvaluateBatch(
-  key: OprfKey,
-  blindedElements: Uint8Array[],
-  rng: Rng = randomBytes,
-  opts: BatchOptions = {},
-): EvaluatedBatch {
+export function blindEvaluateBatch(key: OprfKey, blindedElements: Uint8Array[], rng: Rng = randomBytes, opts: BatchOptions = {}): EvaluatedBatch {
   const { secret, publicKey } = internals(key);
   if (key.mode !== 'voprf') throw new CryptoError('bad_key', 'blindEvaluateBatch needs a voprf-mode key');
   const xs = checkArray(blindedElements, 'blindedElements');
@@ -174,12 +150,7 @@ export function finalize(mode: OprfMode, input: Uint8Array, blind: Uint8Array, e
  * `finalize` for a batch. The blinds are inverted together with Montgomery's trick (one inversion and
  * three scalar multiplications per element instead of one inversion each); outputs equal `finalize`'s.
  */
-export function finalizeBatch(
-  mode: OprfMode,
-  inputs: Uint8Array[],
-  blinds: Uint8Array[],
-  evaluatedElements: Uint8Array[],
-): Uint8Array[] {
+export function finalizeBatch(mode: OprfMode, inputs: Uint8Array[], blinds: Uint8Array[], evaluatedElements: Uint8Array[]): Uint8Array[] {
   checkMode(mode);
   const xs = checkArray(inputs, 'inputs');
   const rs = checkArray(blinds, 'blinds');

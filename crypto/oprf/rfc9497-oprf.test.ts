@@ -9,17 +9,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fromHex, toHex, type Rng } from '../bytes.ts';
 import { initCrypto } from '../sodium.ts';
-import {
-  blind,
-  blindBatch,
-  blindEvaluate,
-  blindEvaluateBatch,
-  evaluate,
-  finalize,
-  finalizeBatch,
-  OprfKey,
-  verifyBatch,
-} from './index.ts';
+import { blind, blindBatch, blindEvaluate, blindEvaluateBatch, evaluate, finalize, finalizeBatch, OprfKey, verifyBatch } from './index.ts';
 
 beforeAll(initCrypto);
 
@@ -55,8 +45,7 @@ describe('RFC 9497 A.1.1 ristretto255-SHA512, OPRF mode', () => {
       blind: BLIND_1,
       blindedElement: '609a0ae68c15a3cf6903766461307e5c8bb2f95e7e6550e1ffa2dc99e412803c',
       evaluationElement: '7ec6578ae5120958eb2db1745758ff379e77cb64fe77b0b2d8cc917ea0869c7e',
-      output:
-        '527759c3d9366f277d8c6020418d96bb393ba2afb20ff90df23fb7708264e2f3ab9135e3bd69955851de4b1f9fe8a0973396719b7912ba9ee8aa7d0b5e24bcf6',
+      output: '527759c3d9366f277d8c6020418d96bb393ba2afb20ff90df23fb7708264e2f3ab9135e3bd69955851de4b1f9fe8a0973396719b7912ba9ee8aa7d0b5e24bcf6',
     },
     {
       name: 'Test Vector 2, Batch Size 1',
@@ -64,8 +53,7 @@ describe('RFC 9497 A.1.1 ristretto255-SHA512, OPRF mode', () => {
       blind: BLIND_1,
       blindedElement: 'da27ef466870f5f15296299850aa088629945a17d1f5b7f5ff043f76b3c06418',
       evaluationElement: 'b4cbf5a4f1eeda5a63ce7b77c7d23f461db3fcab0dd28e4e17cecb5c90d02c25',
-      output:
-        'f4a74c9c592497375e796aa837e907b1a045d34306a749db9f34221f7e750cb4f2a6413a6bf6fa5e19ba6348eb673934a722a7ede2e7621306d18951e7cf2c73',
+      output: 'f4a74c9c592497375e796aa837e907b1a045d34306a749db9f34221f7e750cb4f2a6413a6bf6fa5e19ba6348eb673934a722a7ede2e7621306d18951e7cf2c73',
     },
   ];
 
@@ -98,7 +86,12 @@ describe('RFC 9497 A.1.1 ristretto255-SHA512, OPRF mode', () => {
     const bs = blindBatch('oprf', inputs, replay(...vectors.map((v) => v.blind)));
     expect(bs.map((b) => toHex(b.blindedElement))).toEqual(vectors.map((v) => v.blindedElement));
     const evaluated = bs.map((b) => blindEvaluate(key, b.blindedElement));
-    const out = finalizeBatch('oprf', inputs, bs.map((b) => b.blind), evaluated);
+    const out = finalizeBatch(
+      'oprf',
+      inputs,
+      bs.map((b) => b.blind),
+      evaluated,
+    );
     expect(out.map(toHex)).toEqual(vectors.map((v) => v.output));
   });
 });
@@ -106,10 +99,8 @@ describe('RFC 9497 A.1.1 ristretto255-SHA512, OPRF mode', () => {
 describe('RFC 9497 A.1.2 ristretto255-SHA512, VOPRF mode', () => {
   const skSm = 'e6f73f344b79b379f1a0dd37e07ff62e38d9f71345ce62ae3a9bc60b04ccd909';
   const pkSm = 'c803e2cc6b05fc15064549b5920659ca4a77b2cca6f04f6b357009335476ad4e';
-  const OUTPUT_1 =
-    'b58cfbe118e0cb94d79b5fd6a6dafb98764dff49c14e1770b566e42402da1a7da4d8527693914139caee5bd03903af43a491351d23b430948dd50cde10d32b3c';
-  const OUTPUT_2 =
-    '8a9a2f3c7f085b65933594309041fc1898d42d0858e59f90814ae90571a6df60356f4610bf816f27afdd84f47719e480906d27ecd994985890e5f539e7ea74b6';
+  const OUTPUT_1 = 'b58cfbe118e0cb94d79b5fd6a6dafb98764dff49c14e1770b566e42402da1a7da4d8527693914139caee5bd03903af43a491351d23b430948dd50cde10d32b3c';
+  const OUTPUT_2 = '8a9a2f3c7f085b65933594309041fc1898d42d0858e59f90814ae90571a6df60356f4610bf816f27afdd84f47719e480906d27ecd994985890e5f539e7ea74b6';
   const vectors = [
     {
       name: 'Test Vector 1, Batch Size 1',
@@ -117,8 +108,7 @@ describe('RFC 9497 A.1.2 ristretto255-SHA512, VOPRF mode', () => {
       blinds: [BLIND_1],
       blindedElements: ['863f330cc1a1259ed5a5998a23acfd37fb4351a793a5b3c090b642ddc439b945'],
       evaluationElements: ['aa8fa048764d5623868679402ff6108d2521884fa138cd7f9c7669a9a014267e'],
-      proof:
-        'ddef93772692e535d1a53903db24367355cc2cc78de93b3be5a8ffcc6985dd066d4346421d17bf5117a2a1ff0fcb2a759f58a539dfbe857a40bce4cf49ec600d',
+      proof: 'ddef93772692e535d1a53903db24367355cc2cc78de93b3be5a8ffcc6985dd066d4346421d17bf5117a2a1ff0fcb2a759f58a539dfbe857a40bce4cf49ec600d',
       proofRandomScalar: '222a5e897cf59db8145db8d16e597e8facb80ae7d4e26d9881aa6f61d645fc0e',
       outputs: [OUTPUT_1],
     },
@@ -128,8 +118,7 @@ describe('RFC 9497 A.1.2 ristretto255-SHA512, VOPRF mode', () => {
       blinds: [BLIND_1],
       blindedElements: ['cc0b2a350101881d8a4cba4c80241d74fb7dcbfde4a61fde2f91443c2bf9ef0c'],
       evaluationElements: ['60a59a57208d48aca71e9e850d22674b611f752bed48b36f7a91b372bd7ad468'],
-      proof:
-        '401a0da6264f8cf45bb2f5264bc31e109155600babb3cd4e5af7d181a2c9dc0a67154fabf031fd936051dec80b0b6ae29c9503493dde7393b722eafdf5a50b02',
+      proof: '401a0da6264f8cf45bb2f5264bc31e109155600babb3cd4e5af7d181a2c9dc0a67154fabf031fd936051dec80b0b6ae29c9503493dde7393b722eafdf5a50b02',
       proofRandomScalar: '222a5e897cf59db8145db8d16e597e8facb80ae7d4e26d9881aa6f61d645fc0e',
       outputs: [OUTPUT_2],
     },
@@ -137,16 +126,12 @@ describe('RFC 9497 A.1.2 ristretto255-SHA512, VOPRF mode', () => {
       name: 'Test Vector 3, Batch Size 2',
       inputs: [INPUT_1, INPUT_2],
       blinds: [BLIND_1, BLIND_2],
-      blindedElements: [
-        '863f330cc1a1259ed5a5998a23acfd37fb4351a793a5b3c090b642ddc439b945',
-        '90a0145ea9da29254c3a56be4fe185465ebb3bf2a1801f7124bbbadac751e654',
-      ],
+      blindedElements: ['863f330cc1a1259ed5a5998a23acfd37fb4351a793a5b3c090b642ddc439b945', '90a0145ea9da29254c3a56be4fe185465ebb3bf2a1801f7124bbbadac751e654'],
       evaluationElements: [
         'aa8fa048764d5623868679402ff6108d2521884fa138cd7f9c7669a9a014267e',
         'cc5ac221950a49ceaa73c8db41b82c20372a4c8d63e5dded2db920b7eee36a2a',
       ],
-      proof:
-        'cc203910175d786927eeb44ea847328047892ddf8590e723c37205cb74600b0a5ab5337c8eb4ceae0494c2cf89529dcf94572ed267473d567aeed6ab873dee08',
+      proof: 'cc203910175d786927eeb44ea847328047892ddf8590e723c37205cb74600b0a5ab5337c8eb4ceae0494c2cf89529dcf94572ed267473d567aeed6ab873dee08',
       proofRandomScalar: '419c4f4f5052c53c45f3da494d2b67b220d02118e0857cdbcf037f9ea84bbe0c',
       outputs: [OUTPUT_1, OUTPUT_2],
     },
@@ -167,7 +152,11 @@ describe('RFC 9497 A.1.2 ristretto255-SHA512, VOPRF mode', () => {
       expect(bs.map((b) => toHex(b.blind))).toEqual(v.blinds);
       expect(bs.map((b) => toHex(b.blindedElement))).toEqual(v.blindedElements);
 
-      const res = blindEvaluateBatch(key, bs.map((b) => b.blindedElement), replay(v.proofRandomScalar));
+      const res = blindEvaluateBatch(
+        key,
+        bs.map((b) => b.blindedElement),
+        replay(v.proofRandomScalar),
+      );
       expect(res.evaluatedElements.map(toHex)).toEqual(v.evaluationElements);
       expect(toHex(res.proof)).toBe(v.proof);
 
@@ -176,7 +165,14 @@ describe('RFC 9497 A.1.2 ristretto255-SHA512, VOPRF mode', () => {
 
       const outs = inputs.map((x, i) => finalize('voprf', x, bs[i]!.blind, res.evaluatedElements[i]!));
       expect(outs.map(toHex)).toEqual(v.outputs);
-      expect(finalizeBatch('voprf', inputs, bs.map((b) => b.blind), res.evaluatedElements).map(toHex)).toEqual(v.outputs);
+      expect(
+        finalizeBatch(
+          'voprf',
+          inputs,
+          bs.map((b) => b.blind),
+          res.evaluatedElements,
+        ).map(toHex),
+      ).toEqual(v.outputs);
       expect(inputs.map((x) => toHex(evaluate(key, x)))).toEqual(v.outputs);
     });
   }

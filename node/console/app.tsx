@@ -167,10 +167,7 @@ export function createConsoleApp(deps: ConsoleDeps): Hono<Env> {
     }
     await next();
   });
-  app.use(
-    '*',
-    bodyLimit({ maxSize: MAX_FORM_BYTES, onError: (c) => errorPage(c as Context<Env>, new VeilError('too_large', 'console form')) }),
-  );
+  app.use('*', bodyLimit({ maxSize: MAX_FORM_BYTES, onError: (c) => errorPage(c as Context<Env>, new VeilError('too_large', 'console form')) }));
 
   // --- public: stylesheet and login ----------------------------------------------------------------
   app.get('/static/console.css', (c) => {
@@ -247,9 +244,7 @@ export function createConsoleApp(deps: ConsoleDeps): Hono<Env> {
 
   app.get('/', (c) => page(c, <PendingPage country={country} session={sessionOf(c)} items={desk.list('pending')} now={clock()} />));
 
-  app.get('/history', (c) =>
-    page(c, <HistoryPage country={country} session={sessionOf(c)} items={desk.list('decided')} pending={pendingCount()} />),
-  );
+  app.get('/history', (c) => page(c, <HistoryPage country={country} session={sessionOf(c)} items={desk.list('decided')} pending={pendingCount()} />));
 
   app.get('/audit', (c) => {
     const kindQ = c.req.query('kind');
@@ -299,7 +294,11 @@ export function createConsoleApp(deps: ConsoleDeps): Hono<Env> {
             ? 'Tick at least one field to release, or deny the request.'
             : undefined;
       if (problem) {
-        return page(c, <RequestPage country={country} session={sessionOf(c)} v={v} now={clock()} pending={pendingCount()} error={problem} checked={fields} />, 400);
+        return page(
+          c,
+          <RequestPage country={country} session={sessionOf(c)} v={v} now={clock()} pending={pendingCount()} error={problem} checked={fields} />,
+          400,
+        );
       }
     }
     try {

@@ -38,7 +38,8 @@ describe('pages', () => {
     const id = queue(f, { fields: ['name', 'dob', 'vehicle'] });
     const s = await login(f);
     const html = await (await s.get(`/requests/${id}`)).text();
-    for (const t of ['Müller', 'Hans-Peter', '1971-03-14', 'C01X00T47', 'wanted-persons', 'restricted', 'armed robbery', 'claire-martin-1a2b3c']) expect(html).toContain(t);
+    for (const t of ['Müller', 'Hans-Peter', '1971-03-14', 'C01X00T47', 'wanted-persons', 'restricted', 'armed robbery', 'claire-martin-1a2b3c'])
+      expect(html).toContain(t);
     const boxes = [...html.matchAll(/type="checkbox" name="field" value="([a-z]+)"/g)].map((m) => m[1]);
     expect(boxes).toEqual(['name', 'dob', 'vehicle']);
     expect(html).not.toMatch(/type="checkbox"[^>]*checked/); // nothing is ticked by default
@@ -90,7 +91,9 @@ describe('decisions', () => {
     expect(v.releasedFields).toEqual(['name', 'documents']);
     expect(v.decidedBy).toBe(f.owner);
     expect(f.store.db.prepare('SELECT COUNT(*) AS n FROM mail_outbox').get()).toEqual({ n: 1 });
-    expect(kinds(f, 'disclosure.approved')).toEqual([{ kind: 'disclosure.approved', requestId: id, country: 'FR', analyst: 'claire-martin-1a2b3c', owner: f.owner, count: 2 }]);
+    expect(kinds(f, 'disclosure.approved')).toEqual([
+      { kind: 'disclosure.approved', requestId: id, country: 'FR', analyst: 'claire-martin-1a2b3c', owner: f.owner, count: 2 },
+    ]);
     const page = await (await s.get(`/requests/${id}?done=approved`)).text();
     expect(page).toContain('Approved. The ticked fields are sealed');
     expect(page).not.toContain('id="approve"');
@@ -127,7 +130,9 @@ describe('decisions', () => {
     expect(v.status).toBe('denied');
     expect(v.reason).toBe('Legal basis does not cover this purpose.');
     expect(v.decidedBy).toBe(f.owner);
-    expect(kinds(f, 'disclosure.denied')).toEqual([{ kind: 'disclosure.denied', requestId: id, country: 'FR', analyst: 'claire-martin-1a2b3c', owner: f.owner }]);
+    expect(kinds(f, 'disclosure.denied')).toEqual([
+      { kind: 'disclosure.denied', requestId: id, country: 'FR', analyst: 'claire-martin-1a2b3c', owner: f.owner },
+    ]);
   });
 
   it('is final: a repeated identical decision changes nothing, a different one is shown as a conflict', async () => {

@@ -26,10 +26,16 @@ afterEach(() => {
 });
 
 /** The bindings @hono/node-server gives the app for a request from `address`. */
-const from = (address: string) => ({ incoming: { socket: { remoteAddress: address, remotePort: 50000, remoteFamily: address.includes(':') ? 'IPv6' : 'IPv4' } } });
+const from = (address: string) => ({
+  incoming: { socket: { remoteAddress: address, remotePort: 50000, remoteFamily: address.includes(':') ? 'IPv6' : 'IPv4' } },
+});
 
 async function loginFrom(address: string, account: string, password: string, app = f.app): Promise<number> {
-  const r = await app.request('/login', { method: 'POST', body: form({ account, password }), headers: { 'content-type': 'application/x-www-form-urlencoded' } }, from(address));
+  const r = await app.request(
+    '/login',
+    { method: 'POST', body: form({ account, password }), headers: { 'content-type': 'application/x-www-form-urlencoded' } },
+    from(address),
+  );
   return r.status;
 }
 
@@ -110,7 +116,17 @@ describe('console login throttle', () => {
 
   it('reads the client from X-Forwarded-For only when told it sits behind a proxy', async () => {
     const viaProxy = async (app: typeof f.app, client: string) =>
-      (await app.request('/login', { method: 'POST', body: form({ account: f.owner, password: 'password guess' }), headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': `203.0.113.9, ${client}` } }, from('127.0.0.1'))).status;
+      (
+        await app.request(
+          '/login',
+          {
+            method: 'POST',
+            body: form({ account: f.owner, password: 'password guess' }),
+            headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': `203.0.113.9, ${client}` },
+          },
+          from('127.0.0.1'),
+        )
+      ).status;
     const proxied = createConsoleApp({ country: 'DE', store: f.store, desk: f.desk, audit: f.audit, clock: { now: () => f.clock.now }, trustProxy: true });
     for (let i = 0; i < 5; i++) expect(await viaProxy(proxied, '198.51.100.7')).toBe(401);
     expect(await viaProxy(proxied, '198.51.100.7')).toBe(429);

@@ -45,7 +45,10 @@ export function makeFixture(extra: Partial<ConsoleDeps> = {}): Fixture {
   const audit = nodeAudit(store, keys);
   const clock = { now: T0 };
   const desk = new DisclosureDesk({ country: 'DE', store, keys, audit, policy: { current: DEFAULT_POLICY }, clock: { now: () => clock.now } });
-  store.records.upsert({ id: RECORD.id, kind: RECORD.kind, dataset: RECORD.dataset, handling: RECORD.handling, body: JSON.stringify(RECORD), digest: new Uint8Array(32) }, T0);
+  store.records.upsert(
+    { id: RECORD.id, kind: RECORD.kind, dataset: RECORD.dataset, handling: RECORD.handling, body: JSON.stringify(RECORD), digest: new Uint8Array(32) },
+    T0,
+  );
   const { id: owner } = addOwner(store, audit, 'Anna Schmidt', PASSWORD);
   const app = createConsoleApp({ country: 'DE', store, desk, audit, clock: { now: () => clock.now }, ...extra });
   return { dir, store, audit, desk, clock, app, owner };

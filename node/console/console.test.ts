@@ -47,8 +47,16 @@ describe('owner accounts', () => {
     const root = SigningKey.generate();
     const ca = TlsKey.generate();
     const name = { cn: 'test CA', o: 'test-org' };
-    const caPem = certificatePem(x509Certificate({ serial: Uint8Array.of(1), issuer: name, subject: name, notBefore: 0, notAfter: Date.now() + 1e9, subjectSpki: ca.spki(), ca: true }, ca));
-    writeFileSync(bundle, JSON.stringify(trustBundleFile({ org: 'test-org', rootPub: root.publicKey(), caPem, caEndorsement: endorseCa(root, 'test-org', caPem, Date.now()) })));
+    const caPem = certificatePem(
+      x509Certificate(
+        { serial: Uint8Array.of(1), issuer: name, subject: name, notBefore: 0, notAfter: Date.now() + 1e9, subjectSpki: ca.spki(), ca: true },
+        ca,
+      ),
+    );
+    writeFileSync(
+      bundle,
+      JSON.stringify(trustBundleFile({ org: 'test-org', rootPub: root.publicKey(), caPem, caEndorsement: endorseCa(root, 'test-org', caPem, Date.now()) })),
+    );
     await initNode(dir, { country: 'DE', bundle });
     const { id } = await addOwnerInDir(dir, 'Jörg Weiß', PASSWORD);
     expect(id).toMatch(/^jorg-wei-[0-9a-f]{6}$/);
@@ -136,7 +144,11 @@ describe('login and sessions', () => {
     const html = await (await f.app.request('/', { headers: { cookie } })).text();
     const csrf = /name="_csrf" value="([^"]+)"/.exec(html)![1]!;
     const out = async (origin: string) =>
-      f.app.request('/logout', { method: 'POST', body: form({ _csrf: csrf }), headers: { 'content-type': 'application/x-www-form-urlencoded', cookie, origin } });
+      f.app.request('/logout', {
+        method: 'POST',
+        body: form({ _csrf: csrf }),
+        headers: { 'content-type': 'application/x-www-form-urlencoded', cookie, origin },
+      });
     expect((await out('http://localhost')).status).toBe(403);
     expect((await out('https://localhost')).status).toBe(303);
   });
@@ -261,4 +273,3 @@ describe('secure headers', () => {
     expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;quotes&quot;');
   });
 });
-

@@ -8,7 +8,10 @@ import type { DisclosureField, VeilRecord } from '#protocol';
 export function utcTime(ms: number, seconds = false): string {
   const d = new Date(ms);
   if (Number.isNaN(d.getTime())) return '—';
-  return `${d.toISOString().slice(0, seconds ? 19 : 16).replace('T', ' ')} UTC`;
+  return `${d
+    .toISOString()
+    .slice(0, seconds ? 19 : 16)
+    .replace('T', ' ')} UTC`;
 }
 
 /** `1 d 4 h`, `3 h 12 min`, `25 min`, `under a minute`, `overdue`. */

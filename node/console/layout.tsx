@@ -51,9 +51,7 @@ export const Layout: FC<{ title: string; country: string; session?: OwnerSession
         ) : null}
       </header>
       <main>{p.children}</main>
-      <footer>
-        Decisions are final and audited. Released fields are sealed to the requesting analyst and carry the record's handling code.
-      </footer>
+      <footer>Decisions are final and audited. Released fields are sealed to the requesting analyst and carry the record's handling code.</footer>
     </body>
   </html>
 );

@@ -39,7 +39,14 @@ export function addOwner(store: NodeRepositories, audit: AuditLog, name: string,
     throw new VeilError('bad_request', `password: at least ${MIN_PASSWORD_LENGTH} characters`);
   }
   if (password.length > MAX_PASSWORD_LENGTH) throw new VeilError('bad_request', `password: at most ${MAX_PASSWORD_LENGTH} characters`);
-  const slug = name.normalize('NFKD').replace(/\p{M}+/gu, '').replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '').toLowerCase().slice(0, 40) || 'owner';
+  const slug =
+    name
+      .normalize('NFKD')
+      .replace(/\p{M}+/gu, '')
+      .replace(/[^A-Za-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '')
+      .toLowerCase()
+      .slice(0, 40) || 'owner';
   const id = `${slug}-${toHex(randomBytes(3))}`;
   const pwHash = hashPassword(password);
   store.tx(() => {
@@ -80,7 +87,11 @@ export type LoginFailure = 'unknown_account' | 'disabled' | 'bad_password';
  * Check an account id and password. Unknown and disabled accounts still cost one Argon2id
  * verification, so the response time does not tell which account ids exist.
  */
-export function checkOwnerPassword(store: NodeRepositories, id: string, password: string): { ok: true; owner: OwnerInfo } | { ok: false; why: LoginFailure; ownerId?: string } {
+export function checkOwnerPassword(
+  store: NodeRepositories,
+  id: string,
+  password: string,
+): { ok: true; owner: OwnerInfo } | { ok: false; why: LoginFailure; ownerId?: string } {
   const row = OWNER_ID_RE.test(id) ? store.owners.get(id) : undefined;
   const pw = password.length > MAX_PASSWORD_LENGTH ? password.slice(0, MAX_PASSWORD_LENGTH) : password;
   const good = verifyPassword(row?.pwHash ?? dummyHash(), pw);

@@ -214,7 +214,15 @@ const Decision: FC<{ v: DisclosureView }> = ({ v }) => (
     <dt>Decided</dt>
     <dd>{v.decidedAt !== null ? utcTime(v.decidedAt) : '—'}</dd>
     <dt>By</dt>
-    <dd>{v.decidedBy === 'policy' ? 'the sharing policy (auto-approval)' : v.decidedBy === 'deadline' ? 'the deadline (nobody decided)' : <code>{v.decidedBy ?? '—'}</code>}</dd>
+    <dd>
+      {v.decidedBy === 'policy' ? (
+        'the sharing policy (auto-approval)'
+      ) : v.decidedBy === 'deadline' ? (
+        'the deadline (nobody decided)'
+      ) : (
+        <code>{v.decidedBy ?? '—'}</code>
+      )}
+    </dd>
     {v.releasedFields ? (
       <>
         <dt>Released</dt>

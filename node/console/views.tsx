@@ -42,9 +42,7 @@ export const LoginPage: FC<{ country: string; error?: string | undefined; accoun
 export const PendingPage: FC<{ country: string; session: OwnerSession; items: DisclosureView[]; now: number }> = (p) => (
   <Layout title="Pending requests" country={p.country} session={p.session} nav="pending" pending={p.items.length}>
     <h1>Pending disclosure requests</h1>
-    <p class="muted">
-      Oldest deadline first. A request not decided before its deadline expires and nothing is released.
-    </p>
+    <p class="muted">Oldest deadline first. A request not decided before its deadline expires and nothing is released.</p>
     {p.items.length === 0 ? (
       <p class="empty">No request is waiting for a decision.</p>
     ) : (
@@ -148,12 +146,19 @@ export const HistoryPage: FC<{ country: string; session: OwnerSession; items: Di
   </Layout>
 );
 
-export const AuditPage: FC<{ country: string; session: OwnerSession; records: AuditRecord[]; kind?: string | undefined; older?: number | undefined; pending: number }> = (p) => (
+export const AuditPage: FC<{
+  country: string;
+  session: OwnerSession;
+  records: AuditRecord[];
+  kind?: string | undefined;
+  older?: number | undefined;
+  pending: number;
+}> = (p) => (
   <Layout title="Audit log" country={p.country} session={p.session} nav="audit" pending={p.pending}>
     <h1>Audit log</h1>
     <p class="muted">
-      This node's append-only, hash-chained log, newest first. Entries hold ids, codes and counts only — never personal data. Verify the
-      chain with <code>veil audit verify</code>.
+      This node's append-only, hash-chained log, newest first. Entries hold ids, codes and counts only — never personal data. Verify the chain with{' '}
+      <code>veil audit verify</code>.
     </p>
     <form method="get" action="/audit" class="inline">
       <label>
@@ -211,7 +216,14 @@ export const AuditPage: FC<{ country: string; session: OwnerSession; records: Au
   </Layout>
 );
 
-export const ErrorPage: FC<{ country: string; session?: OwnerSession | undefined; status: number; title: string; message: string; back?: string | undefined }> = (p) => (
+export const ErrorPage: FC<{
+  country: string;
+  session?: OwnerSession | undefined;
+  status: number;
+  title: string;
+  message: string;
+  back?: string | undefined;
+}> = (p) => (
   <Layout title={p.title} country={p.country} session={p.session} nav="none">
     <section class="card narrow">
       <h1>{p.title}</h1>

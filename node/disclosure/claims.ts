@@ -11,7 +11,25 @@
  * carried probe really matches. Guessed tokens and fishing claims throw a typed error.
  */
 import { HE_PARAMS, equalBytes, utf8 } from '#crypto';
-import { BIO_PARAMS, LABELS, LIMITS, MAIL_LIMITS, SealedClaim, VeilError, decode, decodeTemplate, decodeWith, dot, matchKeysForQuery, matchKeysForRecord, type BioModality, type ForwardedDisclosure, type MatchClass, type QuerySubject, type VeilRecord } from '#protocol';
+import {
+  BIO_PARAMS,
+  LABELS,
+  LIMITS,
+  MAIL_LIMITS,
+  SealedClaim,
+  VeilError,
+  decode,
+  decodeTemplate,
+  decodeWith,
+  dot,
+  matchKeysForQuery,
+  matchKeysForRecord,
+  type BioModality,
+  type ForwardedDisclosure,
+  type MatchClass,
+  type QuerySubject,
+  type VeilRecord,
+} from '#protocol';
 import type { NodeRepositories } from '../store/repositories.ts';
 import type { NodeKeys } from '../config.ts';
 import { layoutPosition } from '../bio-layout.ts';
@@ -82,7 +100,11 @@ function boundTo(claim: SealedClaim, fwd: ForwardedDisclosure, country: string):
  * probe it carries must really score at or above the modality's threshold against the template there
  * (plaintext, here at the owner). The score is shown to the data owner.
  */
-function checkBioClaim(d: ClaimCheckDeps, requester: string, bio: { modality: BioModality; queryId: string; position: number; embedding: number[] }): { recordId: string; score: number } {
+function checkBioClaim(
+  d: ClaimCheckDeps,
+  requester: string,
+  bio: { modality: BioModality; queryId: string; position: number; embedding: number[] },
+): { recordId: string; score: number } {
   // The position is in the query's permuted space: map it back (this also checks the query exists).
   const slot = layoutPosition(d.store, d.keys, requester, bio.queryId, bio.modality, bio.position);
   const at = d.store.gallery.at(bio.modality, slot);

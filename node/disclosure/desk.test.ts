@@ -17,7 +17,11 @@ describe('disclosure desk: requests are scoped to their requester', () => {
   });
   afterEach(() => f.close());
 
-  const auditKinds = () => f.audit.list({ limit: 1000 }).map((r) => r.entry.kind).filter((k) => k !== 'audit.checkpoint');
+  const auditKinds = () =>
+    f.audit
+      .list({ limit: 1000 })
+      .map((r) => r.entry.kind)
+      .filter((k) => k !== 'audit.checkpoint');
 
   it('queues a request under its key; a repeat changes nothing; other content under the key is a conflict and writes nothing', () => {
     const alice = requester('FR', 'alice-1a2b3c');
@@ -46,7 +50,11 @@ describe('disclosure desk: requests are scoped to their requester', () => {
     const mallory = requester('IT', 'alice-1a2b3c'); // even the same account name, in another country
     for (const r of [alice, bob, mallory]) f.desk.receive(forwarded(f, r, { id }));
     const views = f.desk.list('pending');
-    expect(views.map((v) => `${v.requester}/${v.analyst}/${v.requestId}`).sort()).toEqual([`FR/alice-1a2b3c/${id}`, `FR/bob-4d5e6f/${id}`, `IT/alice-1a2b3c/${id}`]);
+    expect(views.map((v) => `${v.requester}/${v.analyst}/${v.requestId}`).sort()).toEqual([
+      `FR/alice-1a2b3c/${id}`,
+      `FR/bob-4d5e6f/${id}`,
+      `IT/alice-1a2b3c/${id}`,
+    ]);
     expect(new Set(views.map((v) => v.id)).size).toBe(3);
     // The shared id does not name one of them.
     expect(() => f.desk.get(id)).toThrow(expect.objectContaining({ code: 'conflict' }));
@@ -68,7 +76,10 @@ describe('disclosure desk: requests are scoped to their requester', () => {
   });
 
   it('an auto-approval of one requester’s request leaves another requester’s request with the same id to the officers', () => {
-    f.policy.current = { ...DEFAULT_POLICY, disclosure: { deadlineHours: 48, autoApprove: [{ datasets: ['wanted-persons'], requesters: ['IT'], purposes: ['*'], fields: ['name'] }] } };
+    f.policy.current = {
+      ...DEFAULT_POLICY,
+      disclosure: { deadlineHours: 48, autoApprove: [{ datasets: ['wanted-persons'], requesters: ['IT'], purposes: ['*'], fields: ['name'] }] },
+    };
     const id = toHex(randomBytes(16));
     f.desk.receive(forwarded(f, requester('FR'), { id }));
     f.desk.receive(forwarded(f, requester('IT'), { id }));
@@ -125,7 +136,10 @@ describe('disclosure desk: requests are scoped to their requester', () => {
   });
 
   it('commits a request, its decision mail and their audit entries together or not at all', () => {
-    f.policy.current = { ...DEFAULT_POLICY, disclosure: { deadlineHours: 48, autoApprove: [{ datasets: ['wanted-persons'], requesters: ['*'], purposes: ['*'], fields: ['name'] }] } };
+    f.policy.current = {
+      ...DEFAULT_POLICY,
+      disclosure: { deadlineHours: 48, autoApprove: [{ datasets: ['wanted-persons'], requesters: ['*'], purposes: ['*'], fields: ['name'] }] },
+    };
     const fwd = forwarded(f, requester());
     const queue = f.store.mail.queue.bind(f.store.mail);
     f.store.mail.queue = () => {

@@ -17,7 +17,18 @@
  * in the same transaction as the decision and its audit entry.
  */
 import { equalBytes, randomBytes, toHex, sealTo } from '#crypto';
-import { encode, DISCLOSURE_FIELDS, type DisclosureDecision, type DisclosureField, type ForwardedDisclosure, type SealedRelease, type VeilRecord, type Handling, VeilError, asVeilError } from '#protocol';
+import {
+  encode,
+  DISCLOSURE_FIELDS,
+  type DisclosureDecision,
+  type DisclosureField,
+  type ForwardedDisclosure,
+  type SealedRelease,
+  type VeilRecord,
+  type Handling,
+  VeilError,
+  asVeilError,
+} from '#protocol';
 import type { AuditLog, Clock } from '#platform';
 import type { NodeRepositories, IncomingDisclosure, IncomingKey, IncomingStatus } from '../store/repositories.ts';
 import type { NodeKeys } from '../config.ts';
@@ -214,7 +225,13 @@ export class DisclosureDesk {
   }
 
   #send(to: string, d: Omit<DisclosureDecision, 't' | 'ts' | 'from' | 'to'>): void {
-    queueSigned({ country: this.#country, store: this.#store, keys: this.#keys, clock: this.#clock }, to, { t: 'disclosure-decision', ts: this.#clock.now(), from: this.#country, to, ...d });
+    queueSigned({ country: this.#country, store: this.#store, keys: this.#keys, clock: this.#clock }, to, {
+      t: 'disclosure-decision',
+      ts: this.#clock.now(),
+      from: this.#country,
+      to,
+      ...d,
+    });
   }
 
   #decided(id: string): DisclosureView {

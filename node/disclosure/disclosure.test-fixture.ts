@@ -46,7 +46,10 @@ export function deskFixture(policy: Policy = DEFAULT_POLICY): DeskFixture {
   const clock = new ManualClock(T0);
   const source = { current: policy };
   const desk = new DisclosureDesk({ country: 'DE', store, keys, audit, policy: source, clock });
-  store.records.upsert({ id: KARL.id, kind: KARL.kind, dataset: KARL.dataset, handling: KARL.handling, body: JSON.stringify(KARL), digest: new Uint8Array(32) }, T0);
+  store.records.upsert(
+    { id: KARL.id, kind: KARL.kind, dataset: KARL.dataset, handling: KARL.handling, body: JSON.stringify(KARL), digest: new Uint8Array(32) },
+    T0,
+  );
   return {
     dir,
     store,
@@ -74,7 +77,11 @@ export const requester = (country = 'FR', analyst = 'alice-1a2b3c'): Requester =
  * A forwarded request from `r` about Karl with a claim bound to it; `claim` overrides bound fields
  * (to build a claim made for another request), `fwd` the forwarded clear fields.
  */
-export function forwarded(f: DeskFixture, r: Requester, o: { id?: string; claim?: Partial<SealedClaim>; fwd?: Partial<ForwardedDisclosure> } = {}): ForwardedDisclosure {
+export function forwarded(
+  f: DeskFixture,
+  r: Requester,
+  o: { id?: string; claim?: Partial<SealedClaim>; fwd?: Partial<ForwardedDisclosure> } = {},
+): ForwardedDisclosure {
   const id = o.id ?? toHex(randomBytes(16));
   const clear = {
     id,

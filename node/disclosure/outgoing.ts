@@ -11,7 +11,16 @@
  * country the request went to.
  */
 import { equalBytes } from '#crypto';
-import { encode, type DisclosureDecision, type DisclosureRequest, type DisclosureStatus, type DisclosureField, type ForwardedDisclosure, type Envelope, VeilError } from '#protocol';
+import {
+  encode,
+  type DisclosureDecision,
+  type DisclosureRequest,
+  type DisclosureStatus,
+  type DisclosureField,
+  type ForwardedDisclosure,
+  type Envelope,
+  VeilError,
+} from '#protocol';
 import type { AuditLog, Clock } from '#platform';
 import type { MemberDirectory } from '#sdk';
 import type { NodeRepositories } from '../store/repositories.ts';
@@ -88,7 +97,15 @@ export class DisclosureOutbox {
       };
       this.#store.disclosures.addOutgoing({ analyst, id: req.id, digest, owner: req.to, fields: req.fields }, now);
       queueSigned({ country: this.#country, store: this.#store, keys: this.#keys, clock: this.#clock }, req.to, fwd);
-      this.#audit.append({ kind: 'disclosure.requested', requestId: req.id, country: req.to, analyst, purpose: req.purpose, legalBasis: req.legalBasis, count: req.fields.length });
+      this.#audit.append({
+        kind: 'disclosure.requested',
+        requestId: req.id,
+        country: req.to,
+        analyst,
+        purpose: req.purpose,
+        legalBasis: req.legalBasis,
+        count: req.fields.length,
+      });
       return { id: req.id, status: 'sent' as const };
     });
   }

@@ -175,4 +175,3 @@ const QUOTE = 0x22;
 const COMMA = 0x2c;
 const UNQUOTED_STOP = /[,"\r\n]/g;
 const QUOTED_STOP = /["\r\n]/g;
-

@@ -10,7 +10,17 @@
  * difference of its tags; `op: delete` withdraws a record and its tags.
  */
 import { sha256, initCrypto } from '#crypto';
-import { matchKeysForRecord, decodeTemplate, BIO_MODALITIES, type BioModality, type MatchClass, type VeilRecord, type ImportOp, VeilError, describeInvalid } from '#protocol';
+import {
+  matchKeysForRecord,
+  decodeTemplate,
+  BIO_MODALITIES,
+  type BioModality,
+  type MatchClass,
+  type VeilRecord,
+  type ImportOp,
+  VeilError,
+  describeInvalid,
+} from '#protocol';
 import { NodeStore } from '../store/sqlite-store.ts';
 import { loadNodeConfig, loadNodeKeys, nodePaths } from '../config.ts';
 import { TagBuilder } from '../tags.ts';
@@ -140,7 +150,11 @@ export async function importFile(
         report.unchanged++;
         continue;
       }
-      changes.push({ id: op.record.id, upsert: { record: op.record, body, digest }, keys: matchKeysForRecord(op.record).map((k) => ({ cls: k.cls, input: k.input })) });
+      changes.push({
+        id: op.record.id,
+        upsert: { record: op.record, body, digest },
+        keys: matchKeysForRecord(op.record).map((k) => ({ cls: k.cls, input: k.input })),
+      });
     }
 
     // Pass 2b: tags on all cores, per live epoch.
@@ -151,10 +165,7 @@ export async function importFile(
     const indexTotal = flat.length * epochs.length;
     for (const e of epochs) {
       const base = indexed;
-      tagsByEpoch.set(
-        e.epoch,
-        await builder.tags(e.epoch, flat, (done) => opts.onProgress?.({ phase: 'index', done: base + done, total: indexTotal })),
-      );
+      tagsByEpoch.set(e.epoch, await builder.tags(e.epoch, flat, (done) => opts.onProgress?.({ phase: 'index', done: base + done, total: indexTotal })));
       indexed += flat.length;
     }
 

@@ -94,18 +94,13 @@ describe('CSV', () => {
     expect(csv.map((i) => i.error)).toEqual(nd.map(() => undefined));
     expect(csv.map((i) => i.line)).toEqual(nd.map((i) => i.line + 1));
     // the same records, except for values only one format carries
-    expect(csv.map((i) => (i.op?.op === 'upsert' ? i.op.record.id : i.op?.id))).toEqual(
-      nd.map((i) => (i.op?.op === 'upsert' ? i.op.record.id : i.op?.id)),
-    );
+    expect(csv.map((i) => (i.op?.op === 'upsert' ? i.op.record.id : i.op?.id))).toEqual(nd.map((i) => (i.op?.op === 'upsert' ? i.op.record.id : i.op?.id)));
     const ru = (items: ImportItem[]) => items.find((i) => i.op?.op === 'upsert' && i.op.record.id === 'ru-wp-0002')?.op;
     expect(ru(csv)).toEqual(ru(nd));
   });
 
   it('maps columns to a record; empty cells are absent; aliases split on |', async () => {
-    const p = file(
-      '.csv',
-      `${HEADER}\n,p1,person,wanted-persons,restricted,Müller,Hans,"Hans Mueller| MUELLER, Hans |",1970-01-31,P,DE,C01X00T47,valid,\n`,
-    );
+    const p = file('.csv', `${HEADER}\n,p1,person,wanted-persons,restricted,Müller,Hans,"Hans Mueller| MUELLER, Hans |",1970-01-31,P,DE,C01X00T47,valid,\n`);
     const [item] = await all(p);
     expect(item).toEqual({
       line: 2,
@@ -239,18 +234,23 @@ describe('CsvTokenizer', () => {
     );
     const row = fc.array(cell, { minLength: 1, maxLength: 4 }).map((cs) => cs.join(','));
     fc.assert(
-      fc.property(fc.array(row, { minLength: 1, maxLength: 5 }), fc.constantFrom('\n', '\r\n', '\r'), fc.array(fc.nat(), { maxLength: 6 }), (rows, nl, cuts) => {
-        const text = rows.join(nl) + nl;
-        const points = [...new Set(cuts.map((c) => c % (text.length + 1)))].sort((a, b) => a - b);
-        const chunks: string[] = [];
-        let prev = 0;
-        for (const p of points) {
-          chunks.push(text.slice(prev, p));
-          prev = p;
-        }
-        chunks.push(text.slice(prev));
-        expect(tokenize(chunks)).toEqual(tokenize([text]));
-      }),
+      fc.property(
+        fc.array(row, { minLength: 1, maxLength: 5 }),
+        fc.constantFrom('\n', '\r\n', '\r'),
+        fc.array(fc.nat(), { maxLength: 6 }),
+        (rows, nl, cuts) => {
+          const text = rows.join(nl) + nl;
+          const points = [...new Set(cuts.map((c) => c % (text.length + 1)))].sort((a, b) => a - b);
+          const chunks: string[] = [];
+          let prev = 0;
+          for (const p of points) {
+            chunks.push(text.slice(prev, p));
+            prev = p;
+          }
+          chunks.push(text.slice(prev));
+          expect(tokenize(chunks)).toEqual(tokenize([text]));
+        },
+      ),
       { numRuns: 300 },
     );
   });

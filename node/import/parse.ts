@@ -27,9 +27,29 @@ export { MAX_LINE_BYTES } from './limits.ts';
 
 /** The CSV columns, in the documented order. `aliases` is `|`-separated; an empty cell is absent. */
 export const CSV_COLUMNS = [
-  'op', 'id', 'kind', 'dataset', 'handling', 'family', 'given', 'aliases', 'dob', 'nationality', 'sex',
-  'doc_type', 'doc_country', 'doc_number', 'doc_status', 'vin', 'plate', 'make', 'model', 'colour',
-  'vehicle_country', 'face', 'fingerprint',
+  'op',
+  'id',
+  'kind',
+  'dataset',
+  'handling',
+  'family',
+  'given',
+  'aliases',
+  'dob',
+  'nationality',
+  'sex',
+  'doc_type',
+  'doc_country',
+  'doc_number',
+  'doc_status',
+  'vin',
+  'plate',
+  'make',
+  'model',
+  'colour',
+  'vehicle_country',
+  'face',
+  'fingerprint',
 ] as const;
 export type CsvColumn = (typeof CSV_COLUMNS)[number];
 
@@ -46,10 +66,7 @@ export function importFormat(path: string, format?: ImportFormat): ImportFormat 
  * Read an import file record by record. Blank lines are skipped (their numbers still count). Each
  * yielded item has `op` (valid) or `error` (invalid, with a value-free reason).
  */
-export async function* readImportFile(
-  path: string,
-  opts: { format?: ImportFormat } = {},
-): AsyncGenerator<ImportItem> {
+export async function* readImportFile(path: string, opts: { format?: ImportFormat } = {}): AsyncGenerator<ImportItem> {
   const format = importFormat(path, opts.format);
   if (format === 'ndjson') yield* readNdjson(path);
   else yield* readCsv(path);
@@ -141,8 +158,7 @@ function toItem(line: number, obj: unknown): ImportItem {
 async function* csvRows(path: string): AsyncGenerator<CsvRow> {
   const decoder = new TextDecoder('utf-8', { fatal: true });
   const tok = new CsvTokenizer();
-  const invalid = (e: unknown): VeilError =>
-    new VeilError('invalid_import', 'the file is not valid UTF-8', { cause: e });
+  const invalid = (e: unknown): VeilError => new VeilError('invalid_import', 'the file is not valid UTF-8', { cause: e });
   for await (const chunk of createReadStream(path, { highWaterMark: 1 << 16 }) as AsyncIterable<Buffer>) {
     let text: string;
     try {
@@ -223,13 +239,28 @@ function csvObject(cells: ReadonlyMap<CsvColumn, string>): Record<string, unknow
     return any;
   };
   const out: Record<string, unknown> = {};
-  pick(out, [['op', 'op'], ['id', 'id'], ['kind', 'kind'], ['dataset', 'dataset'], ['handling', 'handling']]);
+  pick(out, [
+    ['op', 'op'],
+    ['id', 'id'],
+    ['kind', 'kind'],
+    ['dataset', 'dataset'],
+    ['handling', 'handling'],
+  ]);
 
   const person: Record<string, unknown> = {};
-  let hasPerson = pick(person, [['family', 'family'], ['given', 'given'], ['dob', 'dob'], ['nationality', 'nationality'], ['sex', 'sex']]);
+  let hasPerson = pick(person, [
+    ['family', 'family'],
+    ['given', 'given'],
+    ['dob', 'dob'],
+    ['nationality', 'nationality'],
+    ['sex', 'sex'],
+  ]);
   const aliases = cells.get('aliases');
   if (aliases !== undefined) {
-    const list = aliases.split('|').map((a) => a.trim()).filter((a) => a !== '');
+    const list = aliases
+      .split('|')
+      .map((a) => a.trim())
+      .filter((a) => a !== '');
     if (list.length > 0) {
       person['aliases'] = list;
       hasPerson = true;
@@ -238,12 +269,28 @@ function csvObject(cells: ReadonlyMap<CsvColumn, string>): Record<string, unknow
   if (hasPerson) out['person'] = person;
 
   const doc: Record<string, unknown> = {};
-  if (pick(doc, [['type', 'doc_type'], ['country', 'doc_country'], ['number', 'doc_number'], ['status', 'doc_status']])) {
+  if (
+    pick(doc, [
+      ['type', 'doc_type'],
+      ['country', 'doc_country'],
+      ['number', 'doc_number'],
+      ['status', 'doc_status'],
+    ])
+  ) {
     out['documents'] = [doc];
   }
 
   const vehicle: Record<string, unknown> = {};
-  if (pick(vehicle, [['vin', 'vin'], ['plate', 'plate'], ['make', 'make'], ['model', 'model'], ['colour', 'colour'], ['country', 'vehicle_country']])) {
+  if (
+    pick(vehicle, [
+      ['vin', 'vin'],
+      ['plate', 'plate'],
+      ['make', 'make'],
+      ['model', 'model'],
+      ['colour', 'colour'],
+      ['country', 'vehicle_country'],
+    ])
+  ) {
     out['vehicle'] = vehicle;
   }
 

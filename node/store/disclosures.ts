@@ -100,7 +100,25 @@ const INCOMING_COLUMNS =
   'id, requester, analyst, request_id, purpose, case_ref, legal_basis, fields, justification, record_id, cls, claim_kind, score, analyst_box_pub, status, received_at, deadline, decided_at, decided_by, released_fields, reason';
 const OUTGOING_COLUMNS = 'analyst, id, digest, owner, fields, status, created_at, decision';
 
-type IncomingParams = [string, string, string, string, Uint8Array, string, string, string, string, string, string, string, string, number | null, Uint8Array, number, number];
+type IncomingParams = [
+  string,
+  string,
+  string,
+  string,
+  Uint8Array,
+  string,
+  string,
+  string,
+  string,
+  string,
+  string,
+  string,
+  string,
+  number | null,
+  Uint8Array,
+  number,
+  number,
+];
 
 export class SqliteDisclosures implements DisclosuresRepository {
   readonly #addIncoming: Prepared<IncomingParams>;
@@ -143,10 +161,7 @@ export class SqliteDisclosures implements DisclosuresRepository {
     this.#due = prepared(db, "SELECT id FROM disclosures_in WHERE status = 'pending' AND deadline <= ?");
     this.#decide = prepared(db, 'UPDATE disclosures_in SET status = ?, decided_at = ?, decided_by = ?, released_fields = ?, reason = ? WHERE id = ?');
     this.#outgoing = prepared(db, `SELECT ${OUTGOING_COLUMNS} FROM disclosures_out WHERE analyst = ? AND id = ?`);
-    this.#addOutgoing = prepared(
-      db,
-      "INSERT INTO disclosures_out (analyst, id, digest, owner, fields, status, created_at) VALUES (?, ?, ?, ?, ?, 'sent', ?)",
-    );
+    this.#addOutgoing = prepared(db, "INSERT INTO disclosures_out (analyst, id, digest, owner, fields, status, created_at) VALUES (?, ?, ?, ?, ?, 'sent', ?)");
     this.#settle = prepared(db, 'UPDATE disclosures_out SET status = ?, decision = ? WHERE analyst = ? AND id = ?');
     this.#listOutgoing = prepared(db, `SELECT ${OUTGOING_COLUMNS} FROM disclosures_out WHERE analyst = ? ORDER BY created_at DESC LIMIT ?`);
   }

@@ -69,7 +69,10 @@ export class SqliteGallery implements GalleryRepository {
       db,
       'INSERT OR IGNORE INTO bio_queries (id, requester, modality, positions, answered_at, analyst, perm_nonce) VALUES (?, ?, ?, ?, ?, ?, ?)',
     );
-    this.#answered = prepared(db, 'SELECT id, requester, modality, positions, answered_at, analyst, perm_nonce FROM bio_queries WHERE requester = ? AND id = ?');
+    this.#answered = prepared(
+      db,
+      'SELECT id, requester, modality, positions, answered_at, analyst, perm_nonce FROM bio_queries WHERE requester = ? AND id = ?',
+    );
   }
 
   #nextSeq(): number {

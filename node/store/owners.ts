@@ -78,7 +78,10 @@ export class SqliteOwners implements OwnersRepository {
     this.#deleteSession = prepared(db, 'DELETE FROM owner_sessions WHERE token_hash = ?');
     this.#deleteSessionsOf = prepared(db, 'DELETE FROM owner_sessions WHERE owner = ?');
     this.#deleteExpired = prepared(db, 'DELETE FROM owner_sessions WHERE expires_at <= ?');
-    this.#throttle = prepared(db, 'SELECT scope, key, failures, window_start, locks, locked_until, last_failure FROM login_throttle WHERE scope = ? AND key = ?');
+    this.#throttle = prepared(
+      db,
+      'SELECT scope, key, failures, window_start, locks, locked_until, last_failure FROM login_throttle WHERE scope = ? AND key = ?',
+    );
     this.#putThrottle = prepared(
       db,
       `INSERT INTO login_throttle (scope, key, failures, window_start, locks, locked_until, last_failure) VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -141,7 +144,17 @@ export class SqliteOwners implements OwnersRepository {
 
   throttle(scope: ThrottleScope, key: string): ThrottleRow | undefined {
     const r = this.#throttle.get(scope, key);
-    return r ? { scope: r.scope, key: r.key, failures: r.failures, windowStart: r.window_start, locks: r.locks, lockedUntil: r.locked_until, lastFailure: r.last_failure } : undefined;
+    return r
+      ? {
+          scope: r.scope,
+          key: r.key,
+          failures: r.failures,
+          windowStart: r.window_start,
+          locks: r.locks,
+          lockedUntil: r.locked_until,
+          lastFailure: r.last_failure,
+        }
+      : undefined;
   }
 
   putThrottle(r: ThrottleRow): void {

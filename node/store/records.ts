@@ -100,7 +100,10 @@ export class SqliteRecords implements RecordsRepository {
     this.#bucketTo = prepared(db, 'SELECT tag, token FROM record_keys WHERE epoch = ? AND tag >= ? AND tag < ?');
     this.#bucketOpen = prepared(db, 'SELECT tag, token FROM record_keys WHERE epoch = ? AND tag >= ?');
     this.#blockGet = prepared(db, 'SELECT hashes FROM index_blocks WHERE epoch = ? AND block = ?');
-    this.#blockPut = prepared(db, 'INSERT INTO index_blocks (epoch, block, hashes) VALUES (?, ?, ?) ON CONFLICT(epoch, block) DO UPDATE SET hashes = excluded.hashes');
+    this.#blockPut = prepared(
+      db,
+      'INSERT INTO index_blocks (epoch, block, hashes) VALUES (?, ?, ?) ON CONFLICT(epoch, block) DO UPDATE SET hashes = excluded.hashes',
+    );
     this.#dropRetiredBlocks = prepared(db, "DELETE FROM index_blocks WHERE epoch IN (SELECT epoch FROM epochs WHERE state = 'retired')");
     this.#outboxDelete = prepared(db, 'DELETE FROM outbox WHERE seq = ?');
   }
@@ -188,7 +191,15 @@ export class SqliteRecords implements RecordsRepository {
   outboxFirst(): OutboxRow | undefined {
     const r = this.#outboxFirst.get();
     return r
-      ? { seq: r.seq, epoch: r.epoch, adds: blob(r.adds), removes: blob(r.removes), final: r.final === 1, root: r.root ? blob(r.root) : new Uint8Array(32), entries: r.entries }
+      ? {
+          seq: r.seq,
+          epoch: r.epoch,
+          adds: blob(r.adds),
+          removes: blob(r.removes),
+          final: r.final === 1,
+          root: r.root ? blob(r.root) : new Uint8Array(32),
+          entries: r.entries,
+        }
       : undefined;
   }
 

@@ -81,14 +81,28 @@ export function describeExchangeRepositories(makeStore: MakeStore): void {
       expect(disclosures.addIncoming(incoming('a', { requestId: 'same' }))).toBe(true);
       expect(disclosures.addIncoming(incoming('b', { requestId: 'same', analyst: 'bob-4d5e6f' }))).toBe(true);
       expect(disclosures.addIncoming(incoming('c', { requestId: 'same', requester: 'IT' }))).toBe(true);
-      expect(disclosures.seenIncoming({ requester: 'FR', analyst: 'claire-1a2b3c', requestId: 'same' })).toEqual({ digest: bytes(9), outcome: { queued: 'a' } });
-      expect(disclosures.seenIncoming({ requester: 'IT', analyst: 'claire-1a2b3c', requestId: 'same' })).toEqual({ digest: bytes(9), outcome: { queued: 'c' } });
+      expect(disclosures.seenIncoming({ requester: 'FR', analyst: 'claire-1a2b3c', requestId: 'same' })).toEqual({
+        digest: bytes(9),
+        outcome: { queued: 'a' },
+      });
+      expect(disclosures.seenIncoming({ requester: 'IT', analyst: 'claire-1a2b3c', requestId: 'same' })).toEqual({
+        digest: bytes(9),
+        outcome: { queued: 'c' },
+      });
       expect(disclosures.seenIncoming({ requester: 'IT', analyst: 'bob-4d5e6f', requestId: 'same' })).toBeUndefined();
       // A rejected request is remembered under its key too (once).
       disclosures.addRejectedIncoming({ requester: 'IT', analyst: 'bob-4d5e6f', requestId: 'same' }, bytes(4), 'claim_mismatch', 5);
       disclosures.addRejectedIncoming({ requester: 'IT', analyst: 'bob-4d5e6f', requestId: 'same' }, bytes(5), 'decrypt_failed', 6);
-      expect(disclosures.seenIncoming({ requester: 'IT', analyst: 'bob-4d5e6f', requestId: 'same' })).toEqual({ digest: bytes(4), outcome: { rejected: 'claim_mismatch' } });
-      expect(disclosures.listIncoming('all', 10).map((d) => d.id).sort()).toEqual(['a', 'b', 'c']);
+      expect(disclosures.seenIncoming({ requester: 'IT', analyst: 'bob-4d5e6f', requestId: 'same' })).toEqual({
+        digest: bytes(4),
+        outcome: { rejected: 'claim_mismatch' },
+      });
+      expect(
+        disclosures
+          .listIncoming('all', 10)
+          .map((d) => d.id)
+          .sort(),
+      ).toEqual(['a', 'b', 'c']);
       expect(disclosures.incomingByRequestId('same')).toEqual(['a', 'b', 'c']);
       expect(disclosures.incomingByRequestId('req-none')).toEqual([]);
     });

@@ -13,7 +13,14 @@ import { bytes, useStore, type MakeStore } from './store-suite-fixture.ts';
 
 export type { MakeStore } from './store-suite-fixture.ts';
 
-const record = (id: string, body = '{}'): StoredRecord => ({ id, kind: 'person', dataset: 'wanted-persons', handling: 'restricted', body, digest: bytes(1, 2, 3) });
+const record = (id: string, body = '{}'): StoredRecord => ({
+  id,
+  kind: 'person',
+  dataset: 'wanted-persons',
+  handling: 'restricted',
+  body,
+  digest: bytes(1, 2, 3),
+});
 
 export function describeNodeStore(name: string, makeStore: MakeStore): void {
   describe(`node store: ${name}`, () => {
@@ -233,10 +240,20 @@ export function describeNodeStore(name: string, makeStore: MakeStore): void {
 
       it('remembers answered queries per requester with their permutation nonce; a repeated id is a conflict', () => {
         const { gallery } = s();
-        const q1 = { id: 'q1', requester: 'FR', modality: 'face', positions: 10, answeredAt: 1, analyst: 'claire-1a2b3c', permutationNonce: new Uint8Array(32).fill(3) };
+        const q1 = {
+          id: 'q1',
+          requester: 'FR',
+          modality: 'face',
+          positions: 10,
+          answeredAt: 1,
+          analyst: 'claire-1a2b3c',
+          permutationNonce: new Uint8Array(32).fill(3),
+        };
         gallery.recordAnswered(q1);
         expect(gallery.answered('FR', 'q1')).toEqual(q1);
-        expect(() => gallery.recordAnswered({ ...q1, positions: 12, answeredAt: 2, analyst: 'other-9f8e7d' })).toThrow(expect.objectContaining({ code: 'conflict' }));
+        expect(() => gallery.recordAnswered({ ...q1, positions: 12, answeredAt: 2, analyst: 'other-9f8e7d' })).toThrow(
+          expect.objectContaining({ code: 'conflict' }),
+        );
         expect(gallery.answered('FR', 'q1')).toEqual(q1);
         expect(gallery.answered('IT', 'q1')).toBeUndefined();
         const legacy = { ...q1, id: 'q0', analyst: null, permutationNonce: null };

@@ -119,4 +119,3 @@ export function rehash(db: Db, fromSeq: number): void {
     prev = h;
   }
 }
-

@@ -100,18 +100,14 @@ export class AuditLogStatements {
   constructor(db: Db) {
     this.#db = db;
     try {
-      this.#head = db.prepare<[], HeadRow>(
-        `SELECT seq, hash, (SELECT MAX(seq) FROM audit_checkpoints) AS cp FROM audit_log ORDER BY seq DESC LIMIT 1`,
-      );
+      this.#head = db.prepare<[], HeadRow>(`SELECT seq, hash, (SELECT MAX(seq) FROM audit_checkpoints) AS cp FROM audit_log ORDER BY seq DESC LIMIT 1`);
       this.#insert = db.prepare<[number, number, string, string, Uint8Array, Uint8Array]>(
         'INSERT INTO audit_log (seq, ts, kind, data, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?)',
       );
       this.#insertCheckpoint = db.prepare<[number, number, Uint8Array, Uint8Array, Uint8Array]>(
         'INSERT INTO audit_checkpoints (seq, ts, hash, public_key, signature) VALUES (?, ?, ?, ?, ?)',
       );
-      this.#lastCheckpoint = db.prepare<[], CheckpointRow>(
-        `SELECT ${CHECKPOINT_COLUMNS} FROM audit_checkpoints ORDER BY seq DESC LIMIT 1`,
-      );
+      this.#lastCheckpoint = db.prepare<[], CheckpointRow>(`SELECT ${CHECKPOINT_COLUMNS} FROM audit_checkpoints ORDER BY seq DESC LIMIT 1`);
     } catch (e) {
       throw new VeilError('bad_config', 'the audit tables are missing: add AUDIT_SQL to the migrations', { cause: e });
     }

@@ -7,7 +7,22 @@ import { auditCheckpointMessage } from './hash-chain.ts';
 import { AUDIT_KINDS } from './kinds.ts';
 import { AuditLog } from './log.ts';
 import { verifyAudit } from './verify.ts';
-import { check, checkpointSeqs, fill, flip, hashOf, makeLog, makeSigner, open, rehash, removeAuditFiles, sigOf, signer, tamper, verifier } from './audit.test-fixture.ts';
+import {
+  check,
+  checkpointSeqs,
+  fill,
+  flip,
+  hashOf,
+  makeLog,
+  makeSigner,
+  open,
+  rehash,
+  removeAuditFiles,
+  sigOf,
+  signer,
+  tamper,
+  verifier,
+} from './audit.test-fixture.ts';
 
 afterAll(removeAuditFiles);
 
@@ -71,9 +86,30 @@ describe('audit verify: tampering', () => {
   it('detects a tampered, forged or removed checkpoint', () => {
     const forged = makeSigner();
     const cases: [string, (db: Db) => void, number, string][] = [
-      ['flipped signature bit', (db) => tamper(db, 'UPDATE audit_checkpoints SET signature = ? WHERE seq = 22', flip(sigOf(db, 22))), 22, 'bad-checkpoint-signature'],
-      ['signature by another key', (db) => tamper(db, 'UPDATE audit_checkpoints SET signature = ? WHERE seq = 11', Buffer.from(forged.sign(auditCheckpointMessage(11, hashOf(db, 11))))), 11, 'bad-checkpoint-signature'],
-      ['re-signed with another key', (db) => tamper(db, 'UPDATE audit_checkpoints SET public_key = ?, signature = ? WHERE seq = 11', Buffer.from(forged.publicKey), Buffer.from(forged.sign(auditCheckpointMessage(11, hashOf(db, 11))))), 11, 'bad-checkpoint-signature'],
+      [
+        'flipped signature bit',
+        (db) => tamper(db, 'UPDATE audit_checkpoints SET signature = ? WHERE seq = 22', flip(sigOf(db, 22))),
+        22,
+        'bad-checkpoint-signature',
+      ],
+      [
+        'signature by another key',
+        (db) => tamper(db, 'UPDATE audit_checkpoints SET signature = ? WHERE seq = 11', Buffer.from(forged.sign(auditCheckpointMessage(11, hashOf(db, 11))))),
+        11,
+        'bad-checkpoint-signature',
+      ],
+      [
+        're-signed with another key',
+        (db) =>
+          tamper(
+            db,
+            'UPDATE audit_checkpoints SET public_key = ?, signature = ? WHERE seq = 11',
+            Buffer.from(forged.publicKey),
+            Buffer.from(forged.sign(auditCheckpointMessage(11, hashOf(db, 11)))),
+          ),
+        11,
+        'bad-checkpoint-signature',
+      ],
       ['altered signed hash', (db) => tamper(db, 'UPDATE audit_checkpoints SET hash = ? WHERE seq = 11', flip(hashOf(db, 11))), 11, 'bad-checkpoint-signature'],
       ['removed checkpoint row', (db) => tamper(db, 'DELETE FROM audit_checkpoints WHERE seq = 11'), 11, 'checkpoint-mismatch'],
       ['moved checkpoint row', (db) => tamper(db, 'UPDATE audit_checkpoints SET seq = 12 WHERE seq = 11'), 11, 'checkpoint-mismatch'],
@@ -240,7 +276,15 @@ describe('audit verify: property', () => {
           }
           expect(r.ok).toBe(false);
           expect(r.firstBroken?.seq).toBe(seq);
-          const reason = { ts: 'hash-mismatch', kind: 'hash-mismatch', data: 'hash-mismatch', prev_hash: 'hash-mismatch', hash: 'hash-mismatch', seq: 'missing-entry', delete: 'missing-entry' }[m.op];
+          const reason = {
+            ts: 'hash-mismatch',
+            kind: 'hash-mismatch',
+            data: 'hash-mismatch',
+            prev_hash: 'hash-mismatch',
+            hash: 'hash-mismatch',
+            seq: 'missing-entry',
+            delete: 'missing-entry',
+          }[m.op];
           expect(r.firstBroken?.reason).toBe(reason);
         } else {
           const seqs = checkpointSeqs(db);

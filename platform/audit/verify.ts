@@ -25,13 +25,7 @@ import { decodeAuditEntry } from './entry.ts';
 import { HASH_BYTES, ZERO_HASH, auditCheckpointMessage, auditEntryHash, bytesEqual, isSeq, isTs, type AuditVerifier } from './hash-chain.ts';
 import { AuditChainStatements, type CheckpointRow, type EntryRow } from './sql.ts';
 
-export type AuditBreakReason =
-  | 'hash-mismatch'
-  | 'missing-entry'
-  | 'reordered'
-  | 'bad-checkpoint-signature'
-  | 'checkpoint-mismatch'
-  | 'bad-entry';
+export type AuditBreakReason = 'hash-mismatch' | 'missing-entry' | 'reordered' | 'bad-checkpoint-signature' | 'checkpoint-mismatch' | 'bad-entry';
 
 export interface AuditVerifyOptions {
   /** The party's checkpoint key. */
@@ -110,8 +104,7 @@ function verifyStreaming(sql: AuditChainStatements, trusted: readonly Uint8Array
     if (broken !== undefined) r.firstBroken = broken;
     return r;
   };
-  const broken = (seq: number, reason: AuditBreakReason, detail: string): AuditVerifyReport =>
-    report({ seq, reason, detail });
+  const broken = (seq: number, reason: AuditBreakReason, detail: string): AuditVerifyReport => report({ seq, reason, detail });
 
   const cpIter = sql.checkpoints();
   const nextCp = (): CheckpointRow | undefined => {
@@ -219,11 +212,7 @@ function verifyStreaming(sql: AuditChainStatements, trusted: readonly Uint8Array
     if (cp !== undefined) {
       const bad = badSignature(cp);
       if (bad !== undefined) return broken(cp.seq, 'bad-checkpoint-signature', bad);
-      return broken(
-        head + 1,
-        'missing-entry',
-        `a signed checkpoint covers entries up to seq ${cp.seq} but the log ends at seq ${head}: the tail was removed`,
-      );
+      return broken(head + 1, 'missing-entry', `a signed checkpoint covers entries up to seq ${cp.seq} but the log ends at seq ${head}: the tail was removed`);
     }
     if (opts.anchor !== undefined && opts.anchor.seq > head) {
       return broken(

@@ -34,16 +34,31 @@ const ISO_PAIRS =
  * one-letter MRZ code "D", and ICAO Doc 9303 Part 3 codes for non-national issuers and statuses.
  */
 const EXTRA_ALIASES: Readonly<Record<string, string>> = {
-  XK: 'XKX', XKX: 'XKX', RKS: 'XKX',
-  UK: 'GBR', EL: 'GRC', D: 'DEU',
+  XK: 'XKX',
+  XKX: 'XKX',
+  RKS: 'XKX',
+  UK: 'GBR',
+  EL: 'GRC',
+  D: 'DEU',
   // British nationality classes (ICAO 9303-3, 5.1)
-  GBD: 'GBD', GBN: 'GBN', GBO: 'GBO', GBP: 'GBP', GBS: 'GBS',
+  GBD: 'GBD',
+  GBN: 'GBN',
+  GBO: 'GBO',
+  GBP: 'GBP',
+  GBS: 'GBS',
   // United Nations and specialized agencies
-  UNO: 'UNO', UNA: 'UNA', UNK: 'UNK',
+  UNO: 'UNO',
+  UNA: 'UNA',
+  UNK: 'UNK',
   // European Union, INTERPOL, Sovereign Military Order of Malta
-  EUE: 'EUE', XPO: 'XPO', XOM: 'XOM',
+  EUE: 'EUE',
+  XPO: 'XPO',
+  XOM: 'XOM',
   // stateless person, refugee (1951 Convention), refugee (other), unspecified nationality
-  XXA: 'XXA', XXB: 'XXB', XXC: 'XXC', XXX: 'XXX',
+  XXA: 'XXA',
+  XXB: 'XXB',
+  XXC: 'XXC',
+  XXX: 'XXX',
 };
 
 const CANONICAL: ReadonlyMap<string, string> = (() => {

@@ -53,8 +53,7 @@ export interface ReadDate {
 }
 
 /** The accepted forms, for error messages. */
-export const DATE_FORMS =
-  'YYYY-MM-DD, YYYYMMDD, DD.MM.YYYY, DD/MM/YYYY, DD-MM-YYYY (or month first with the US order), YYYY-MM, MM/YYYY or YYYY';
+export const DATE_FORMS = 'YYYY-MM-DD, YYYYMMDD, DD.MM.YYYY, DD/MM/YYYY, DD-MM-YYYY (or month first with the US order), YYYY-MM, MM/YYYY or YYYY';
 
 const YEAR_FIRST = /^(\d{4})(?:([-/.])(\d{1,2})\2(\d{1,2})|(\d{2})(\d{2}))$/;
 const YEAR_LAST = /^(\d{1,2})([./-])(\d{1,2})\2(\d{4})$/;
@@ -81,9 +80,7 @@ function build(p: Parts): NormalizedDate {
   return { year, month, full: `${month}-${pad2(p.d)}`, precision: 'day' };
 }
 
-type Shape =
-  | { kind: 'fixed'; parts: Parts }
-  | { kind: 'year-last'; a: number; b: number; y: number };
+type Shape = { kind: 'fixed'; parts: Parts } | { kind: 'year-last'; a: number; b: number; y: number };
 
 function shape(input: string): Shape | undefined {
   const s = input.normalize('NFKC').trim();
@@ -155,8 +152,12 @@ export function parseQueryDate(input: string, opts: QueryDateOptions = {}): Read
     const why = problem(parts);
     if (why !== undefined) {
       const other = opts.order === 'dmy' ? monthFirst : dayFirst;
-      const hint = problem(other) === undefined ? `; it is valid ${opts.order === 'dmy' ? 'month first: pass --date-order mdy' : 'day first: pass --date-order dmy'}` : '';
-      throw new VeilError('bad_request', `${flag}: impossible date read ${opts.order === 'dmy' ? 'day first (DD/MM/YYYY)' : 'month first (MM/DD/YYYY)'}: ${why}${hint}`);
+      const hint =
+        problem(other) === undefined ? `; it is valid ${opts.order === 'dmy' ? 'month first: pass --date-order mdy' : 'day first: pass --date-order dmy'}` : '';
+      throw new VeilError(
+        'bad_request',
+        `${flag}: impossible date read ${opts.order === 'dmy' ? 'day first (DD/MM/YYYY)' : 'month first (MM/DD/YYYY)'}: ${why}${hint}`,
+      );
     }
     return [{ date: build(parts), reading: opts.order === 'dmy' ? 'day-first' : 'month-first' }];
   }

@@ -104,7 +104,7 @@ describe('cross-script queries meet records', () => {
     ['Дмитрий Иванов', 'Dmitry Ivanov', 'name_dob'],
     ['Дмитрий Иванов', 'Dmitrij Iwanow', 'name_dob'],
     ['Юлия Ковальчук', 'Iuliia Kovalchuk', 'name_dob'],
-    ['Юлия Ковальчук', 'Yuliya Koval\'chuk', 'name_dob'],
+    ['Юлия Ковальчук', "Yuliya Koval'chuk", 'name_dob'],
     ['Михайло Грушевський', 'Mykhailo Hrushevskyi', 'name_dob'], // Ukrainian reading of an undecided name
     ['Христо Стоичков', 'Hristo Stoichkov', 'name_dob'], // Bulgarian by country below
     ['Σωκράτης Παπαδόπουλος', 'Sokratis Papadopoulos', 'name_dob'],
@@ -177,7 +177,11 @@ describe('precision', () => {
     expect(met(fem, { name: 'Anna Ivanov', dob, sex: 'F' })).toContain('name_dob');
     expect(met(fem, { name: 'Anna Ivanova', dob, sex: 'M' })).toEqual([]);
     expect(met(fem, { name: 'Anna Ivanova', dob })).toContain('name_dob');
-    for (const [f, m] of [['Kowalska', 'Kowalski'], ['Papadopoulou', 'Papadopoulos'], ['Kazlauskienė', 'Kazlauskas']] as const) {
+    for (const [f, m] of [
+      ['Kowalska', 'Kowalski'],
+      ['Papadopoulou', 'Papadopoulos'],
+      ['Kazlauskienė', 'Kazlauskas'],
+    ] as const) {
       const r = rec({ given: 'Anna', family: f, dob, sex: 'F' });
       expect(met(r, { name: `Anna ${m}`, dob, sex: 'M' }), m).toEqual([]);
       expect(met(r, { name: `Anna ${m}`, dob }), m).toEqual([]);
@@ -383,11 +387,7 @@ describe('properties', () => {
       fc.property(tokens, date, fc.stringMatching(/^[A-HJ-NPR-Z0-9]{17}$/), fc.stringMatching(/^[A-Z0-9]{3,12}$/), (ts, dob, vin, num) => {
         let keys: MatchKey[];
         try {
-          keys = [
-            ...matchKeysForQuery({ name: ts.join(' '), dob }),
-            docKey('passport', 'FR', num),
-            vehicleKey(vin),
-          ];
+          keys = [...matchKeysForQuery({ name: ts.join(' '), dob }), docKey('passport', 'FR', num), vehicleKey(vin)];
         } catch {
           return; // a name with nothing to key
         }

@@ -171,7 +171,15 @@ function addPerson(set: KeySet, person: Person): void {
 }
 
 /** Whole-name keys (when `full` is given) and phonetic keys of one name, one date and one code list. */
-function addDates(set: KeySet, side: 'record' | 'query', full: string | undefined, codes: string, d: NormalizedDate, sx: string, rd: DateReading | undefined): void {
+function addDates(
+  set: KeySet,
+  side: 'record' | 'query',
+  full: string | undefined,
+  codes: string,
+  d: NormalizedDate,
+  sx: string,
+  rd: DateReading | undefined,
+): void {
   if (d.full !== undefined && full !== undefined) set.add('name_dob', `${full}|${d.full}${sx}`, rd);
   if (d.full !== undefined && codes !== '') set.add('phonetic_dob', `${codes}|${d.full}${sx}`, rd);
   if (side === 'record') {
@@ -337,7 +345,13 @@ export function matchKeysForRecord(record: VeilRecord, ctx: RecordContext = {}):
   if (record.kind === 'person' && p !== undefined && p.dob !== undefined) {
     const sex = p.sex === 'M' || p.sex === 'F' ? p.sex : undefined;
     const names: NameInput[] = [{ given: p.given, family: p.family }, ...(p.aliases ?? [])];
-    addPerson(set, { names, dates: [{ date: normalizeDate(p.dob), reading: 'as-written' }], sex, side: 'record', country: ctx.country ?? p.nationality?.toUpperCase() });
+    addPerson(set, {
+      names,
+      dates: [{ date: normalizeDate(p.dob), reading: 'as-written' }],
+      sex,
+      side: 'record',
+      country: ctx.country ?? p.nationality?.toUpperCase(),
+    });
   }
   for (const d of record.documents ?? []) addDoc(set, d.type, d.country, d.number, CONFUSABLE.test(d.number.toUpperCase()));
   if (record.vehicle !== undefined) set.add('vehicle', normalizeVin(record.vehicle.vin));

@@ -25,7 +25,10 @@ function pick<T>(xs: readonly T[]): T {
 }
 
 const SCRIPTS = [
-  { syll: ['mül', 'schmi', 'ber', 'ko', 'wal', 'ski', 'hof', 'mann', 'lé', 'gar', 'çon', 'ñez', 'ro', 'dríg'], given: ['Hans', 'Łukasz', 'José', 'Zoë', 'François', 'Øyvind', 'Anna'] },
+  {
+    syll: ['mül', 'schmi', 'ber', 'ko', 'wal', 'ski', 'hof', 'mann', 'lé', 'gar', 'çon', 'ñez', 'ro', 'dríg'],
+    given: ['Hans', 'Łukasz', 'José', 'Zoë', 'François', 'Øyvind', 'Anna'],
+  },
   { syll: ['ива', 'нов', 'пет', 'ров', 'куз', 'не', 'цов', 'ёл', 'кин', 'щу', 'ков', 'ско'], given: ['Дмитрий', 'Алёна', 'Юрий', 'Ірина', 'Сергей'] },
   { syll: ['πα', 'πα', 'δό', 'που', 'λος', 'γεωρ', 'γί', 'ου', 'χα', 'τζη', 'ευ'], given: ['Σωκράτης', 'Ευάγγελος', 'Ελένη'] },
   { syll: ['حس', 'ين', 'عب', 'د', 'الله', 'مح', 'مد', 'ال', 'ها', 'شمي'], given: ['محمد', 'يوسف', 'عائشة', 'خالد'] },
@@ -69,7 +72,13 @@ function synthesize(): VeilRecord[] {
         ...(rand(3) === 0 ? { documents: [{ type: 'passport', country: 'FRA', number: docNumber() }] } : {}),
       });
     } else if (r < 9) {
-      records.push({ id, kind: 'document', dataset: 'sltd', handling: 'official-use', documents: [{ type: 'P', country: 'de', number: docNumber(), status: 'stolen' }] });
+      records.push({
+        id,
+        kind: 'document',
+        dataset: 'sltd',
+        handling: 'official-use',
+        documents: [{ type: 'P', country: 'de', number: docNumber(), status: 'stolen' }],
+      });
     } else {
       records.push({ id, kind: 'vehicle', dataset: 'stolen-vehicles', handling: 'official-use', vehicle: { vin: vin() } });
     }

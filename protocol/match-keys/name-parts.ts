@@ -60,15 +60,84 @@ export interface NameContext {
 }
 
 const PARTICLES: ReadonlySet<string> = new Set([
-  'van', 'der', 'den', 'de', 'del', 'della', 'delle', 'dello', 'degli', 'dei', 'da', 'dal', 'dalla', 'das', 'do',
-  'dos', 'du', 'di', 'des', 'la', 'le', 'lo', 'von', 'vom', 'zu', 'zum', 'zur', 'ten', 'ter', 'het', 't', 'af', 'av',
-  'al', 'el', 'ul', 'ad', 'ar', 'as', 'at', 'az', 'an', 'ash', 'bin', 'ben', 'ibn', 'bint', 'binti', 'ould', 'o',
-  'y', 'e', 'thi', 'st', 'mac', 'mc', 'ap', 'ab', 'nic', 'ni',
+  'van',
+  'der',
+  'den',
+  'de',
+  'del',
+  'della',
+  'delle',
+  'dello',
+  'degli',
+  'dei',
+  'da',
+  'dal',
+  'dalla',
+  'das',
+  'do',
+  'dos',
+  'du',
+  'di',
+  'des',
+  'la',
+  'le',
+  'lo',
+  'von',
+  'vom',
+  'zu',
+  'zum',
+  'zur',
+  'ten',
+  'ter',
+  'het',
+  't',
+  'af',
+  'av',
+  'al',
+  'el',
+  'ul',
+  'ad',
+  'ar',
+  'as',
+  'at',
+  'az',
+  'an',
+  'ash',
+  'bin',
+  'ben',
+  'ibn',
+  'bint',
+  'binti',
+  'ould',
+  'o',
+  'y',
+  'e',
+  'thi',
+  'st',
+  'mac',
+  'mc',
+  'ap',
+  'ab',
+  'nic',
+  'ni',
 ]);
 
 const CAMEL_PARTICLE = /\b(De|Di|Da|Du|Van|Von|Al|El|La|Le|Del|Della|Dos|Das|Ben|Bin|Abu|Ibn|Mac|Mc)(?=[A-Z][a-z])/g;
 const ABD_FORMS: ReadonlySet<string> = new Set([
-  'abd', 'abdu', 'abdul', 'abdel', 'abdal', 'abdol', 'abdil', 'abdur', 'abdar', 'abdus', 'abdas', 'abdun', 'abdan', 'abdoul',
+  'abd',
+  'abdu',
+  'abdul',
+  'abdel',
+  'abdal',
+  'abdol',
+  'abdil',
+  'abdur',
+  'abdar',
+  'abdus',
+  'abdas',
+  'abdun',
+  'abdan',
+  'abdoul',
 ]);
 const ARTICLES: ReadonlySet<string> = new Set(['al', 'el', 'ul', 'ar', 'as', 'an', 'ad', 'at', 'az', 'ash', 'ed', 'ud', 'ol']);
 const ALLAH: ReadonlySet<string> = new Set(['allah', 'alla', 'ullah', 'ulla', 'illah', 'ollah', 'ellah', 'ella', 'elah', 'lah', 'llah']);
@@ -160,7 +229,10 @@ function fieldTokens(field: string, fieldRole: Role | 'whole', r: Reading): Toke
   if (hit !== undefined) return hit.map((t) => ({ ...t }));
   const out = fieldTokensUncached(field, fieldRole, r);
   if (fieldCache.size >= FIELD_CACHE_MAX) fieldCache.clear();
-  fieldCache.set(id, out.map((t) => ({ ...t })));
+  fieldCache.set(
+    id,
+    out.map((t) => ({ ...t })),
+  );
   return out;
 }
 
@@ -180,12 +252,24 @@ function fieldTokensUncached(field: string, fieldRole: Role | 'whole', r: Readin
   // Vietnamese is recognised in the whole field (đ is d there, dj in Serbo-Croatian)
   const vietnamese = /[ăơư\u1ea0-\u1ef9]/.test(field.toLowerCase());
   for (const chunk of chunks) {
-    const words = chunk.text.split(/\s+/).filter((w) => w !== '').map((w) => (vietnamese ? w.replace(/đ/g, 'd').replace(/Đ/g, 'D') : w));
+    const words = chunk.text
+      .split(/\s+/)
+      .filter((w) => w !== '')
+      .map((w) => (vietnamese ? w.replace(/đ/g, 'd').replace(/Đ/g, 'D') : w));
     const caps = chunk.role === 'unknown' && words.some((w) => /\p{Ll}/u.test(w)) ? words.map((w) => /\p{Lu}{2}/u.test(w) && !/\p{Ll}/u.test(w)) : undefined;
     const eastAsian = chunk.role === 'unknown' && EAST_ASIAN.test(chunk.text);
     words.forEach((w, wi) => {
-      const ascii = transliterate(w.toLowerCase(), { cyrillic: r.lang, splitFamily: fieldRole !== 'given' && wi === 0, greekChiAsH: r.chiAsH, arabicConsonantal: r.arabicConsonantal !== false, arabicJimAsG: r.arabicConsonantal === 'g' });
-      const parts = ascii.replace(/['`]/g, '').split(/[^a-z]+/).filter((t) => t !== '');
+      const ascii = transliterate(w.toLowerCase(), {
+        cyrillic: r.lang,
+        splitFamily: fieldRole !== 'given' && wi === 0,
+        greekChiAsH: r.chiAsH,
+        arabicConsonantal: r.arabicConsonantal !== false,
+        arabicJimAsG: r.arabicConsonantal === 'g',
+      });
+      const parts = ascii
+        .replace(/['`]/g, '')
+        .split(/[^a-z]+/)
+        .filter((t) => t !== '');
       parts.forEach((text, pi) => {
         let role = chunk.role;
         if (caps !== undefined && caps.some((c) => c) && caps.some((c) => !c)) role = caps[wi] === true ? 'family' : 'given';
@@ -215,7 +299,9 @@ function checkField(field: string): string {
  */
 export function parseName(input: NameInput, ctx: NameContext = {}): NameReading[] {
   const fields: Array<[string, Role | 'whole']> =
-    typeof input === 'string' ? [[checkField(input), 'whole']] : [...(input.given === undefined ? [] : [[checkField(input.given), 'given'] as [string, Role]]), [checkField(input.family), 'family']];
+    typeof input === 'string'
+      ? [[checkField(input), 'whole']]
+      : [...(input.given === undefined ? [] : [[checkField(input.given), 'given'] as [string, Role]]), [checkField(input.family), 'family']];
   const all = fields.map(([f]) => f).join(' ');
   const langs: Array<CyrillicLanguage | undefined> = /[\u0400-\u04ff]/.test(all) ? cyrillicLanguages(all.toLowerCase(), ctx.country) : [undefined];
   // Ukrainian and Belarusian names are also written the Russian way (Sergiy, Olga, older passports)

@@ -18,12 +18,26 @@ import { HEBREW_NAMES } from './data/hebrew-names.ts';
 import { skeleton } from './skeleton.ts';
 
 const CONSONANT_OPTIONS: Readonly<Record<string, readonly string[]>> = {
-  kh: ['kh', 'h'], sh: ['sh', 'ch'], th: ['th', 's', 't'], dh: ['dh', 'z', 'd'], gh: ['gh', 'g'],
-  q: ['q', 'k', 'g'], j: ['j', 'dj', 'g'], w: ['w', 'v', 'ou'], '3': [''], '2': [''],
+  kh: ['kh', 'h'],
+  sh: ['sh', 'ch'],
+  th: ['th', 's', 't'],
+  dh: ['dh', 'z', 'd'],
+  gh: ['gh', 'g'],
+  q: ['q', 'k', 'g'],
+  j: ['j', 'dj', 'g'],
+  w: ['w', 'v', 'ou'],
+  '3': [''],
+  '2': [''],
 };
 const VOWEL_OPTIONS: Readonly<Record<string, readonly string[]>> = {
-  a: ['a', 'e'], i: ['i', 'e'], u: ['u', 'o', 'ou'], aa: ['a', 'aa'], ii: ['i', 'ee'], uu: ['u', 'ou', 'oo'],
-  ay: ['ay', 'ai', 'ei', 'ey'], aw: ['aw', 'ou', 'ow', 'au'],
+  a: ['a', 'e'],
+  i: ['i', 'e'],
+  u: ['u', 'o', 'ou'],
+  aa: ['a', 'aa'],
+  ii: ['i', 'ee'],
+  uu: ['u', 'ou', 'oo'],
+  ay: ['ay', 'ai', 'ei', 'ey'],
+  aw: ['aw', 'ou', 'ow', 'au'],
 };
 const UNIT = /kh|sh|th|dh|gh|aa|ii|uu|a(?:y|w)(?![aiu])|[a-z23]/g;
 const MAX_VARIANTS = 4096;

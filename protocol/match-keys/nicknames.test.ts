@@ -1,13 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  MAX_GROUPS_PER_NAME,
-  NICKNAME_DATASET,
-  nicknameGroupCount,
-  nicknameGroups,
-  primaryGroup,
-  recordGroups,
-  type NicknameTriplet,
-} from './nicknames.ts';
+import { MAX_GROUPS_PER_NAME, NICKNAME_DATASET, nicknameGroupCount, nicknameGroups, primaryGroup, recordGroups, type NicknameTriplet } from './nicknames.ts';
 import { skeleton } from './skeleton.ts';
 
 const s = (name: string): string => skeleton(name.toLowerCase());
@@ -84,7 +76,9 @@ describe('nicknameGroups (the grouping a dataset is loaded through)', () => {
   });
 
   it('keys a record name under at most MAX_GROUPS_PER_NAME groups', () => {
-    const many = nicknameGroups(Array.from({ length: MAX_GROUPS_PER_NAME + 5 }, (_, i) => [`Formal${String.fromCharCode(97 + i)}`, 'has_nickname', 'Al'] as const));
+    const many = nicknameGroups(
+      Array.from({ length: MAX_GROUPS_PER_NAME + 5 }, (_, i) => [`Formal${String.fromCharCode(97 + i)}`, 'has_nickname', 'Al'] as const),
+    );
     expect(many.recordGroups(s('Al'))).toHaveLength(MAX_GROUPS_PER_NAME);
   });
 });

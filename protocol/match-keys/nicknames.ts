@@ -49,7 +49,13 @@ export interface NicknameGroups {
   recordGroups(skel: string): readonly string[];
 }
 
-const formOf = (name: string): string => skeleton(name.trim().toLowerCase().replace(/[^a-z]/g, ''));
+const formOf = (name: string): string =>
+  skeleton(
+    name
+      .trim()
+      .toLowerCase()
+      .replace(/[^a-z]/g, ''),
+  );
 
 /** Groups from `name1,has_nickname,name2` triplets (names compared by skeleton). */
 export function nicknameGroups(triplets: Iterable<NicknameTriplet>): NicknameGroups {

@@ -1,14 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ISO_COUNTRY_COUNT } from './countries.ts';
-import {
-  isCountryCode,
-  nameTokens,
-  normalizeCountry,
-  normalizeDocNumber,
-  normalizeDocType,
-  normalizeName,
-  normalizeVin,
-} from './index.ts';
+import { isCountryCode, nameTokens, normalizeCountry, normalizeDocNumber, normalizeDocType, normalizeName, normalizeVin } from './index.ts';
 import { VeilError } from '../errors.ts';
 
 function code(fn: () => unknown): string | undefined {

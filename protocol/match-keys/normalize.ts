@@ -69,14 +69,17 @@ export const DOCUMENT_TYPES = {
 export type DocumentType = keyof typeof DOCUMENT_TYPES;
 
 const DOC_TYPE_BY_ALIAS: ReadonlyMap<string, DocumentType> = new Map(
-  (Object.keys(DOCUMENT_TYPES) as DocumentType[]).flatMap((t) =>
-    DOCUMENT_TYPES[t].aliases.map((a): [string, DocumentType] => [a, t]),
-  ),
+  (Object.keys(DOCUMENT_TYPES) as DocumentType[]).flatMap((t) => DOCUMENT_TYPES[t].aliases.map((a): [string, DocumentType] => [a, t])),
 );
 
 /** Canonical document type for a registry name or alias ("P", "passport", "Driving-Licence"…). */
 export function normalizeDocType(type: string): DocumentType {
-  const key = type.normalize('NFKC').trim().toLowerCase().replace(/['’]/g, '').replace(/[\s.-]+/g, '_');
+  const key = type
+    .normalize('NFKC')
+    .trim()
+    .toLowerCase()
+    .replace(/['’]/g, '')
+    .replace(/[\s.-]+/g, '_');
   const t = DOC_TYPE_BY_ALIAS.get(key);
   if (t === undefined) {
     throw new VeilError('bad_request', `document type is not one of ${Object.keys(DOCUMENT_TYPES).join(', ')}`);
@@ -96,9 +99,35 @@ export const DOC_NUMBER_MAX = 35;
  * names) recovers the number printed on the document.
  */
 const HOMOGLYPHS: Readonly<Record<string, string>> = {
-  А: 'A', В: 'B', Е: 'E', К: 'K', М: 'M', Н: 'H', О: 'O', Р: 'P', С: 'C', Т: 'T', У: 'Y', Х: 'X',
-  І: 'I', Ј: 'J', Ѕ: 'S', Α: 'A', Β: 'B', Ε: 'E', Ζ: 'Z', Η: 'H', Ι: 'I', Κ: 'K', Μ: 'M', Ν: 'N',
-  Ο: 'O', Ρ: 'P', Τ: 'T', Υ: 'Y', Χ: 'X',
+  А: 'A',
+  В: 'B',
+  Е: 'E',
+  К: 'K',
+  М: 'M',
+  Н: 'H',
+  О: 'O',
+  Р: 'P',
+  С: 'C',
+  Т: 'T',
+  У: 'Y',
+  Х: 'X',
+  І: 'I',
+  Ј: 'J',
+  Ѕ: 'S',
+  Α: 'A',
+  Β: 'B',
+  Ε: 'E',
+  Ζ: 'Z',
+  Η: 'H',
+  Ι: 'I',
+  Κ: 'K',
+  Μ: 'M',
+  Ν: 'N',
+  Ο: 'O',
+  Ρ: 'P',
+  Τ: 'T',
+  Υ: 'Y',
+  Χ: 'X',
 };
 
 /** Spaces, dashes, dots, slashes and the MRZ filler `<` are not part of a number. */

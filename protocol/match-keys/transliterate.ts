@@ -103,9 +103,20 @@ const ARABIC_WORD = /[\u0620-\u064a\u066e-\u06d3\u06d5\u06fa-\u06fc\u06ff\u0750-
 
 /** Letters whose reading depends only on whether they start a word: [inside, at the start]. */
 const ARABIC_VOWEL_LETTERS: Readonly<Record<string, readonly [string, string]>> = {
-  'ا': ['a', 'a'], 'أ': ['a', 'a'], 'إ': ['i', 'i'], 'آ': ['a', 'a'], 'ٱ': ['a', 'a'],
-  'ى': ['a', 'a'], 'ة': ['a', 'a'], 'ء': ['', ''], 'ؤ': ['u', 'u'], 'ئ': ['i', 'i'],
-  'ع': ['', 'a'], 'و': ['u', 'u'], 'ي': ['i', 'y'], 'ی': ['i', 'y'],
+  ا: ['a', 'a'],
+  أ: ['a', 'a'],
+  إ: ['i', 'i'],
+  آ: ['a', 'a'],
+  ٱ: ['a', 'a'],
+  ى: ['a', 'a'],
+  ة: ['a', 'a'],
+  ء: ['', ''],
+  ؤ: ['u', 'u'],
+  ئ: ['i', 'i'],
+  ع: ['', 'a'],
+  و: ['u', 'u'],
+  ي: ['i', 'y'],
+  ی: ['i', 'y'],
 };
 
 /** Short-vowel and other marks (harakat, shadda, sukun, superscript alif) and the tatweel. */
@@ -144,9 +155,20 @@ function arabicWord(word: string, consonantal?: 'j' | 'g'): string {
 
 /** Letters read as vowels, as in Arabic: [inside a word, at its start]; the rest go to any-ascii. */
 const HEBREW_LETTERS: Readonly<Record<string, readonly [string, string]>> = {
-  'א': ['', 'a'], 'ה': ['h', 'h'], 'ו': ['o', 'v'], 'י': ['i', 'y'], 'ע': ['', 'a'],
-  'ח': ['kh', 'kh'], 'כ': ['kh', 'k'], 'ך': ['kh', 'kh'], 'ש': ['sh', 'sh'], 'צ': ['ts', 'ts'], 'ץ': ['ts', 'ts'],
-  'פ': ['f', 'p'], 'ף': ['f', 'f'], 'ב': ['v', 'b'],
+  א: ['', 'a'],
+  ה: ['h', 'h'],
+  ו: ['o', 'v'],
+  י: ['i', 'y'],
+  ע: ['', 'a'],
+  ח: ['kh', 'kh'],
+  כ: ['kh', 'k'],
+  ך: ['kh', 'kh'],
+  ש: ['sh', 'sh'],
+  צ: ['ts', 'ts'],
+  ץ: ['ts', 'ts'],
+  פ: ['f', 'p'],
+  ף: ['f', 'f'],
+  ב: ['v', 'b'],
 };
 const HEBREW_WORD = /[\u05d0-\u05ea]+/g;
 

@@ -21,9 +21,26 @@ import { cumulative, pick, randFor, weighted, zipf, type Rand } from './random.t
 import { romaniseArabic, romaniseCyrillic, romaniseGreek } from './romanise.ts';
 
 export const CULTURES: Readonly<Record<CultureId, CultureData>> = {
-  de: GERMAN, fr: FRENCH, es: SPANISH, pt: PORTUGUESE, it: ITALIAN, nl: DUTCH, pl: POLISH, hu: HUNGARIAN, lt: LITHUANIAN,
-  ie: IRISH, tr: TURKISH, vi: VIETNAMESE, ru: RUSSIAN, uk: UKRAINIAN, bg: BULGARIAN, sr: SERBIAN, el: GREEK, ar: ARABIC,
-  he: HEBREW, zh: CHINESE,
+  de: GERMAN,
+  fr: FRENCH,
+  es: SPANISH,
+  pt: PORTUGUESE,
+  it: ITALIAN,
+  nl: DUTCH,
+  pl: POLISH,
+  hu: HUNGARIAN,
+  lt: LITHUANIAN,
+  ie: IRISH,
+  tr: TURKISH,
+  vi: VIETNAMESE,
+  ru: RUSSIAN,
+  uk: UKRAINIAN,
+  bg: BULGARIAN,
+  sr: SERBIAN,
+  el: GREEK,
+  ar: ARABIC,
+  he: HEBREW,
+  zh: CHINESE,
 };
 
 export interface CountrySpec {
@@ -35,8 +52,16 @@ export interface CountrySpec {
 }
 
 export const COUNTRIES: readonly CountrySpec[] = [
-  { code: 'DEU', scripts: ['latin'], mix: { de: 80, tr: 5, pl: 3, ru: 2.5, ar: 3, uk: 1.2, it: 1, el: 0.7, vi: 0.7, sr: 0.7, zh: 0.5, es: 0.4, fr: 0.4, lt: 0.3, hu: 0.3, nl: 0.2, he: 0.1 } },
-  { code: 'FRA', scripts: ['latin'], mix: { fr: 84, ar: 7, pt: 2, es: 1, it: 1, tr: 1, vi: 0.8, zh: 0.8, ru: 0.5, pl: 0.5, de: 0.3, he: 0.3, ie: 0.3, uk: 0.5 } },
+  {
+    code: 'DEU',
+    scripts: ['latin'],
+    mix: { de: 80, tr: 5, pl: 3, ru: 2.5, ar: 3, uk: 1.2, it: 1, el: 0.7, vi: 0.7, sr: 0.7, zh: 0.5, es: 0.4, fr: 0.4, lt: 0.3, hu: 0.3, nl: 0.2, he: 0.1 },
+  },
+  {
+    code: 'FRA',
+    scripts: ['latin'],
+    mix: { fr: 84, ar: 7, pt: 2, es: 1, it: 1, tr: 1, vi: 0.8, zh: 0.8, ru: 0.5, pl: 0.5, de: 0.3, he: 0.3, ie: 0.3, uk: 0.5 },
+  },
   { code: 'ESP', scripts: ['latin'], mix: { es: 90, ar: 3, pt: 1, fr: 1, de: 1, it: 1, zh: 1, uk: 1, ru: 0.5, ie: 0.5 } },
   { code: 'ITA', scripts: ['latin'], mix: { it: 92, ar: 2.5, uk: 1.2, zh: 1, es: 0.5, fr: 0.5, de: 0.5, sr: 0.5, el: 0.5, tr: 0.5, pl: 0.3 } },
   { code: 'NLD', scripts: ['latin'], mix: { nl: 85, tr: 3, ar: 4, de: 2, pl: 2, pt: 1, it: 1, vi: 0.5, zh: 0.5, ie: 0.5, lt: 0.5 } },
@@ -109,8 +134,26 @@ function sampler(c: CultureData): Sampler {
 
 /** Arabic root letters with their romanisation, for the tail of family names (nisbas). */
 const ARABIC_LETTERS: ReadonlyArray<readonly [string, string]> = [
-  ['ب', 'b'], ['ت', 't'], ['ج', 'j'], ['ح', 'H'], ['خ', 'kh'], ['د', 'd'], ['ر', 'r'], ['ز', 'z'], ['س', 's'], ['ش', 'sh'],
-  ['ع', '3'], ['ف', 'f'], ['ق', 'q'], ['ك', 'k'], ['ل', 'l'], ['م', 'm'], ['ن', 'n'], ['ه', 'h'], ['و', 'w'], ['ي', 'y'],
+  ['ب', 'b'],
+  ['ت', 't'],
+  ['ج', 'j'],
+  ['ح', 'H'],
+  ['خ', 'kh'],
+  ['د', 'd'],
+  ['ر', 'r'],
+  ['ز', 'z'],
+  ['س', 's'],
+  ['ش', 'sh'],
+  ['ع', '3'],
+  ['ف', 'f'],
+  ['ق', 'q'],
+  ['ك', 'k'],
+  ['ل', 'l'],
+  ['م', 'm'],
+  ['ن', 'n'],
+  ['ه', 'h'],
+  ['و', 'w'],
+  ['ي', 'y'],
 ];
 
 /** A rare family name: in Arabic a nisba on a random three-letter root, elsewhere root (+ root) + suffix. */
@@ -240,7 +283,14 @@ export function latin(p: Piece, culture: CultureId, system: LatinSystem, rand: R
       return p.native;
     case 'cyrillic': {
       const lang = CYRILLIC_LANG[culture] ?? 'ru';
-      const sys = system === 'passport' ? (lang === 'ru' ? 'icao' : 'national') : system === 'bgn' || system === 'duden' || system === 'french' || system === 'icao' || system === 'national' ? system : 'icao';
+      const sys =
+        system === 'passport'
+          ? lang === 'ru'
+            ? 'icao'
+            : 'national'
+          : system === 'bgn' || system === 'duden' || system === 'french' || system === 'icao' || system === 'national'
+            ? system
+            : 'icao';
       return romaniseCyrillic(p.native, sys, lang);
     }
     case 'greek':

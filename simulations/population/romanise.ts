@@ -15,25 +15,126 @@ import type { Rand } from './random.ts';
 type Table = Readonly<Record<string, string>>;
 
 const RU_ICAO: Table = {
-  а: 'a', б: 'b', в: 'v', г: 'g', д: 'd', е: 'e', ё: 'e', ж: 'zh', з: 'z', и: 'i', й: 'i', к: 'k', л: 'l', м: 'm', н: 'n',
-  о: 'o', п: 'p', р: 'r', с: 's', т: 't', у: 'u', ф: 'f', х: 'kh', ц: 'ts', ч: 'ch', ш: 'sh', щ: 'shch', ъ: 'ie', ы: 'y',
-  ь: '', э: 'e', ю: 'iu', я: 'ia', і: 'i', ї: 'i', є: 'ie', ґ: 'g',
+  а: 'a',
+  б: 'b',
+  в: 'v',
+  г: 'g',
+  д: 'd',
+  е: 'e',
+  ё: 'e',
+  ж: 'zh',
+  з: 'z',
+  и: 'i',
+  й: 'i',
+  к: 'k',
+  л: 'l',
+  м: 'm',
+  н: 'n',
+  о: 'o',
+  п: 'p',
+  р: 'r',
+  с: 's',
+  т: 't',
+  у: 'u',
+  ф: 'f',
+  х: 'kh',
+  ц: 'ts',
+  ч: 'ch',
+  ш: 'sh',
+  щ: 'shch',
+  ъ: 'ie',
+  ы: 'y',
+  ь: '',
+  э: 'e',
+  ю: 'iu',
+  я: 'ia',
+  і: 'i',
+  ї: 'i',
+  є: 'ie',
+  ґ: 'g',
 };
 const RU_BGN: Table = { ...RU_ICAO, й: 'y', ъ: '', ь: "'", ю: 'yu', я: 'ya', ё: 'ë', ї: 'yi', є: 'ye' };
 const RU_DUDEN: Table = {
-  ...RU_ICAO, в: 'w', ж: 'sch', з: 's', й: 'i', х: 'ch', ц: 'z', ч: 'tsch', ш: 'sch', щ: 'schtsch', ъ: '', ю: 'ju', я: 'ja', ё: 'jo',
+  ...RU_ICAO,
+  в: 'w',
+  ж: 'sch',
+  з: 's',
+  й: 'i',
+  х: 'ch',
+  ц: 'z',
+  ч: 'tsch',
+  ш: 'sch',
+  щ: 'schtsch',
+  ъ: '',
+  ю: 'ju',
+  я: 'ja',
+  ё: 'jo',
 };
 const RU_FRENCH: Table = {
-  ...RU_ICAO, ж: 'j', х: 'kh', ч: 'tch', ш: 'ch', щ: 'chtch', у: 'ou', ю: 'iou', я: 'ia', й: 'ï', ъ: '', ё: 'io',
+  ...RU_ICAO,
+  ж: 'j',
+  х: 'kh',
+  ч: 'tch',
+  ш: 'ch',
+  щ: 'chtch',
+  у: 'ou',
+  ю: 'iou',
+  я: 'ia',
+  й: 'ï',
+  ъ: '',
+  ё: 'io',
 };
 const UK_KMU: Table = {
-  ...RU_ICAO, г: 'h', ґ: 'g', е: 'e', є: 'ie', и: 'y', і: 'i', ї: 'i', й: 'i', х: 'kh', щ: 'shch', ю: 'iu', я: 'ia', ь: '', "'": '', '’': '',
+  ...RU_ICAO,
+  г: 'h',
+  ґ: 'g',
+  е: 'e',
+  є: 'ie',
+  и: 'y',
+  і: 'i',
+  ї: 'i',
+  й: 'i',
+  х: 'kh',
+  щ: 'shch',
+  ю: 'iu',
+  я: 'ia',
+  ь: '',
+  "'": '',
+  '’': '',
 };
 const UK_KMU_INITIAL: Table = { є: 'ye', ї: 'yi', й: 'y', ю: 'yu', я: 'ya' };
 const BG_STREAMLINED: Table = { ...RU_ICAO, й: 'y', х: 'h', щ: 'sht', ъ: 'a', ь: 'y', ю: 'yu', я: 'ya', ц: 'ts' };
 const SR_GAJ: Table = {
-  а: 'a', б: 'b', в: 'v', г: 'g', д: 'd', ђ: 'đ', е: 'e', ж: 'ž', з: 'z', и: 'i', ј: 'j', к: 'k', л: 'l', љ: 'lj', м: 'm',
-  н: 'n', њ: 'nj', о: 'o', п: 'p', р: 'r', с: 's', т: 't', ћ: 'ć', у: 'u', ф: 'f', х: 'h', ц: 'c', ч: 'č', џ: 'dž', ш: 'š',
+  а: 'a',
+  б: 'b',
+  в: 'v',
+  г: 'g',
+  д: 'd',
+  ђ: 'đ',
+  е: 'e',
+  ж: 'ž',
+  з: 'z',
+  и: 'i',
+  ј: 'j',
+  к: 'k',
+  л: 'l',
+  љ: 'lj',
+  м: 'm',
+  н: 'n',
+  њ: 'nj',
+  о: 'o',
+  п: 'p',
+  р: 'r',
+  с: 's',
+  т: 't',
+  ћ: 'ć',
+  у: 'u',
+  ф: 'f',
+  х: 'h',
+  ц: 'c',
+  ч: 'č',
+  џ: 'dž',
+  ш: 'š',
 };
 
 const VOWELS = /[аеёиоуыэюяіїєaeiouy]/;
@@ -72,7 +173,11 @@ export function romaniseCyrillic(s: string, system: CyrillicSystem, lang: 'ru' |
   let out = mapWith(s, table, undefined, system === 'bgn');
   if (system === 'bgn') out = out.replace(/ë/g, 'e');
   if (system === 'duden') out = out.replace(/ij\b/g, 'i').replace(/([aeiou])s([aeiou])/g, '$1ss$2');
-  if (system === 'french') out = out.replace(/ï\b/g, '').replace(/ï/g, 'i').replace(/([aeiou])s([aeiou])/g, '$1ss$2');
+  if (system === 'french')
+    out = out
+      .replace(/ï\b/g, '')
+      .replace(/ï/g, 'i')
+      .replace(/([aeiou])s([aeiou])/g, '$1ss$2');
   return out;
 }
 
@@ -80,13 +185,39 @@ export function romaniseCyrillic(s: string, system: CyrillicSystem, lang: 'ru' |
 // Greek
 
 const EL_BASE: Table = {
-  α: 'a', β: 'v', γ: 'g', δ: 'd', ε: 'e', ζ: 'z', η: 'i', θ: 'th', ι: 'i', κ: 'k', λ: 'l', μ: 'm', ν: 'n', ξ: 'x',
-  ο: 'o', π: 'p', ρ: 'r', σ: 's', ς: 's', τ: 't', υ: 'y', φ: 'f', χ: 'ch', ψ: 'ps', ω: 'o',
+  α: 'a',
+  β: 'v',
+  γ: 'g',
+  δ: 'd',
+  ε: 'e',
+  ζ: 'z',
+  η: 'i',
+  θ: 'th',
+  ι: 'i',
+  κ: 'k',
+  λ: 'l',
+  μ: 'm',
+  ν: 'n',
+  ξ: 'x',
+  ο: 'o',
+  π: 'p',
+  ρ: 'r',
+  σ: 's',
+  ς: 's',
+  τ: 't',
+  υ: 'y',
+  φ: 'f',
+  χ: 'ch',
+  ψ: 'ps',
+  ω: 'o',
 };
 
 /** ELOT 743 (`elot`) or common English spellings (`english`). */
 export function romaniseGreek(s: string, system: 'elot' | 'english', rand: Rand): string {
-  let t = s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').normalize('NFC');
+  let t = s
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .normalize('NFC');
   const lower = t.toLowerCase();
   const caps = t !== lower;
   t = lower
@@ -100,7 +231,11 @@ export function romaniseGreek(s: string, system: 'elot' | 'english', rand: Rand)
     .replace(/^μπ/g, 'b')
     .replace(/^ντ/g, 'd');
   if (system === 'english') {
-    t = t.replace(/^gk/, 'g').replace(/κ(?=[αοω])/g, () => (rand() < 0.5 ? 'c' : 'k')).replace(/χ/g, () => (rand() < 0.3 ? 'h' : 'ch')).replace(/υ/g, 'i');
+    t = t
+      .replace(/^gk/, 'g')
+      .replace(/κ(?=[αοω])/g, () => (rand() < 0.5 ? 'c' : 'k'))
+      .replace(/χ/g, () => (rand() < 0.3 ? 'h' : 'ch'))
+      .replace(/υ/g, 'i');
   }
   let out = '';
   for (const c of t) out += EL_BASE[c] ?? c;
@@ -130,7 +265,10 @@ export function romaniseArabic(roman: string, system: ArabicSystem, rand: Rand):
     case 'english':
       s = s.replace(/(?<=m)a(?=d$)/g, () => pick(['a', 'e']));
       s = s.replace(/u(?=[^aeiouâîû])/g, () => pick(['u', 'o'])).replace(/ay/g, () => pick(['ay', 'ai', 'ei']));
-      s = s.replace(/â/g, 'a').replace(/î/g, () => pick(['i', 'ee'])).replace(/û/g, () => pick(['u', 'oo', 'ou']));
+      s = s
+        .replace(/â/g, 'a')
+        .replace(/î/g, () => pick(['i', 'ee']))
+        .replace(/û/g, () => pick(['u', 'oo', 'ou']));
       break;
     case 'french':
       s = s.replace(/(?<![23HSDTqhk]|^|[ -])a(?=[^aeiouâîû]+[aeiouâîû])/g, () => pick(['a', 'e']));
@@ -158,8 +296,16 @@ export function romaniseArabic(roman: string, system: ArabicSystem, rand: Rand):
 
 export function stripDiacritics(s: string): string {
   return s
-    .replace(/ß/g, 'ss').replace(/ł/g, 'l').replace(/Ł/g, 'L').replace(/đ/g, 'd').replace(/Đ/g, 'D').replace(/ı/g, 'i').replace(/ø/g, 'o')
-    .normalize('NFD').replace(/[\u0300-\u036f]/g, '').normalize('NFC');
+    .replace(/ß/g, 'ss')
+    .replace(/ł/g, 'l')
+    .replace(/Ł/g, 'L')
+    .replace(/đ/g, 'd')
+    .replace(/Đ/g, 'D')
+    .replace(/ı/g, 'i')
+    .replace(/ø/g, 'o')
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .normalize('NFC');
 }
 
 /** German transcription of umlauts (ä ae, ö oe, ü ue, ß ss), then other diacritics dropped. */

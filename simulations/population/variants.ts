@@ -64,15 +64,39 @@ function romanised(system: LatinSystem, applies: (p: Person) => boolean, withPat
 
 /** English nicknames (from usage, e.g. Bill for William) and Slavic and Italian diminutives. */
 const ENGLISH_NICKNAMES: Readonly<Record<string, readonly string[]>> = {
-  John: ['Jack', 'Johnny'], William: ['Bill', 'Will', 'Billy'], Robert: ['Bob', 'Rob', 'Bobby'], James: ['Jim', 'Jimmy'],
-  Michael: ['Mike', 'Mick'], Patrick: ['Pat', 'Paddy'], Thomas: ['Tom', 'Tommy'], Richard: ['Rick', 'Dick'], Daniel: ['Dan', 'Danny'],
-  Elizabeth: ['Liz', 'Beth', 'Betty'], Margaret: ['Maggie', 'Peggy', 'Meg'], Catherine: ['Kate', 'Cathy'], Katherine: ['Kate', 'Kathy'],
-  Mary: ['Molly', 'Polly'], Sarah: ['Sally'], Anne: ['Annie', 'Nancy'], Bridget: ['Biddy', 'Bridie'],
+  John: ['Jack', 'Johnny'],
+  William: ['Bill', 'Will', 'Billy'],
+  Robert: ['Bob', 'Rob', 'Bobby'],
+  James: ['Jim', 'Jimmy'],
+  Michael: ['Mike', 'Mick'],
+  Patrick: ['Pat', 'Paddy'],
+  Thomas: ['Tom', 'Tommy'],
+  Richard: ['Rick', 'Dick'],
+  Daniel: ['Dan', 'Danny'],
+  Elizabeth: ['Liz', 'Beth', 'Betty'],
+  Margaret: ['Maggie', 'Peggy', 'Meg'],
+  Catherine: ['Kate', 'Cathy'],
+  Katherine: ['Kate', 'Kathy'],
+  Mary: ['Molly', 'Polly'],
+  Sarah: ['Sally'],
+  Anne: ['Annie', 'Nancy'],
+  Bridget: ['Biddy', 'Bridie'],
 };
 const OTHER_DIMINUTIVES: Readonly<Record<string, readonly string[]>> = {
-  Александр: ['Саша', 'Шура'], Дмитрий: ['Дима'], Иван: ['Ваня'], Михаил: ['Миша'], Алексей: ['Лёша'], Елена: ['Лена'], Наталья: ['Наташа'],
-  Giuseppe: ['Beppe', 'Peppe'], Francesco: ['Franco', 'Checco'], Giovanni: ['Gianni'], Antonio: ['Tonino'],
-  José: ['Pepe'], Francisco: ['Paco', 'Pancho'], Manuel: ['Manolo'],
+  Александр: ['Саша', 'Шура'],
+  Дмитрий: ['Дима'],
+  Иван: ['Ваня'],
+  Михаил: ['Миша'],
+  Алексей: ['Лёша'],
+  Елена: ['Лена'],
+  Наталья: ['Наташа'],
+  Giuseppe: ['Beppe', 'Peppe'],
+  Francesco: ['Franco', 'Checco'],
+  Giovanni: ['Gianni'],
+  Antonio: ['Tonino'],
+  José: ['Pepe'],
+  Francisco: ['Paco', 'Pancho'],
+  Manuel: ['Manolo'],
 };
 
 export const VARIANTS = {
@@ -107,7 +131,9 @@ export const VARIANTS = {
     return { record: passportRecord(p), query: q(`${passportName(p).given} ${pick(rand, fam.split('-'))}`, p) };
   },
   'particle-dropped': (p) => {
-    const m = /^((?:(?:van|von|de|der|den|la|le|du|da|dos|del|di|al)[ -])+)(.+)$/i.exec(whole(passportName(p)).split(' ').slice(p.given.length).join(' ') || '');
+    const m = /^((?:(?:van|von|de|der|den|la|le|du|da|dos|del|di|al)[ -])+)(.+)$/i.exec(
+      whole(passportName(p)).split(' ').slice(p.given.length).join(' ') || '',
+    );
     if (m === null) return undefined;
     return { record: passportRecord(p), query: q(`${passportName(p).given} ${m[2]}`, p) };
   },
@@ -205,12 +231,18 @@ export const VARIANTS = {
     if (idx.length === 0) return undefined;
     const at = pick(rand, idx);
     const typed = p.passport.slice(0, at) + swaps[p.passport[at]!] + p.passport.slice(at + 1);
-    return { record: { ...passportRecord(p), passport: { country: p.country, number: p.passport } }, query: { doc: { type: 'passport', country: p.country, number: typed }, confusions: true } };
+    return {
+      record: { ...passportRecord(p), passport: { country: p.country, number: p.passport } },
+      query: { doc: { type: 'passport', country: p.country, number: typed }, confusions: true },
+    };
   },
   'dob-year-only-query': (p) => ({ record: passportRecord(p), query: { name: whole(passportName(p)), dob: String(p.dob.y) } }),
   'dob-year-month-query': (p) => ({ record: passportRecord(p), query: { name: whole(passportName(p)), dob: `${pad(p.dob.m)}/${p.dob.y}` } }),
   'dob-year-only-record': (p) => ({ record: { ...passportRecord(p), dob: String(p.dob.y) }, query: q(whole(passportName(p)), p) }),
-  'dob-month-first': (p) => ({ record: passportRecord(p), query: { name: whole(passportName(p)), dob: `${pad(p.dob.m)}/${pad(p.dob.d)}/${p.dob.y}`, dateOrder: 'mdy' } }),
+  'dob-month-first': (p) => ({
+    record: passportRecord(p),
+    query: { name: whole(passportName(p)), dob: `${pad(p.dob.m)}/${pad(p.dob.d)}/${p.dob.y}`, dateOrder: 'mdy' },
+  }),
   'dob-ambiguous': (p) => {
     if (p.dob.d > 12 || p.dob.d === p.dob.m) return undefined;
     return { record: passportRecord(p), query: { name: whole(passportName(p)), dob: `${pad(p.dob.m)}/${pad(p.dob.d)}/${p.dob.y}` } };

@@ -62,7 +62,13 @@ export class RawNode {
         if (!opts.noLogin) {
           req.setHeader(
             LOGIN_HEADER,
-            loginHeader(id.signing, id.certificate, { country, coordinator: opts.coordinator ?? 'test-coordinator', binding: opts.binding ?? binding, ts: Date.now(), nonce: randomBytes(16) }),
+            loginHeader(id.signing, id.certificate, {
+              country,
+              coordinator: opts.coordinator ?? 'test-coordinator',
+              binding: opts.binding ?? binding,
+              ts: Date.now(),
+              nonce: randomBytes(16),
+            }),
           );
         }
         req.end();
@@ -136,7 +142,10 @@ export class RawNode {
         const f = this.frames.splice(i, 1)[0] as Extract<CoordinatorFrame, { t: 'eval' }>;
         const results = f.batch.map((env) => {
           const q = readUnverified(env, ForwardedQuery);
-          const e = blindEvaluateBatch(key, q.items.map((x) => x.blinded));
+          const e = blindEvaluateBatch(
+            key,
+            q.items.map((x) => x.blinded),
+          );
           const r: EvalResult = {
             t: 'eval-result',
             id: q.id,
