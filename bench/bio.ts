@@ -7,7 +7,7 @@
  */
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { GalleryEncoding, HeClient, HeServer, HE_PARAMS, initCrypto, randomBytes, sealHeapBytes, unpermutePosition } from '#crypto';
+import { GalleryEncoding, HE_PARAMS, HeClient, HeServer, initCrypto, randomBytes, sealHeapBytes, unpermutePosition } from '#crypto';
 import { identityCentroid, makeProbe, Xoshiro128 } from '#simulations';
 import { writeResultFile } from './harness/results.ts';
 

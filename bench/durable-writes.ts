@@ -11,10 +11,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SigningKey, initCrypto, randomBytes, toHex } from '#crypto';
-import { AuditLog } from '#platform';
 import { SqliteCoordinatorStore } from '#coordinator';
+import { initCrypto, randomBytes, SigningKey, toHex } from '#crypto';
 import { NodeStore } from '#node';
+import { AuditLog } from '#platform';
 
 type Mode = 'NORMAL' | 'FULL';
 const MODES: readonly Mode[] = ['NORMAL', 'FULL'];

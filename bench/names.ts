@@ -19,7 +19,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FULL_DOB_CLASSES, MATCH_CLASS_INFO, type MatchClass } from '#protocol';
-import { COUNTRIES, countryPersons, passportName, type Person } from '#simulations';
+import { COUNTRIES, countryPersons, type Person, passportName } from '#simulations';
 import { buildTarget, measureFalseHits, measureRecall, round } from './names/measure.ts';
 
 const SEED = 20_260_516;

@@ -31,11 +31,11 @@ import { benchOprf } from './psi/oprf.ts';
 import { details, rows } from './psi/report.ts';
 import type { PsiBenchResult } from './psi/result.ts';
 
-export { PSI_TARGETS } from './psi/config.ts';
-export type { E2eRun, FanoutPhase, PsiBenchResult } from './psi/result.ts';
 export type { LatencyStats } from './harness/stats.ts';
+export { PSI_TARGETS } from './psi/config.ts';
 export { benchE2eInProcess, benchE2eProcesses } from './psi/end-to-end.ts';
 export { benchFanout } from './psi/fanout.ts';
+export type { E2eRun, FanoutPhase, PsiBenchResult } from './psi/result.ts';
 
 export async function runPsiBench(opts: { quick?: boolean; full?: boolean } = {}): Promise<PsiBenchResult> {
   const quick = opts.quick ?? false;

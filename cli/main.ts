@@ -7,15 +7,15 @@
  */
 import { Command, CommanderError } from 'commander';
 import { asVeilError } from '#protocol';
-import { registerOrgCommands } from './commands/org.ts';
-import { registerCoordinatorCommands } from './commands/coordinator.ts';
 import { registerTopLevelAnalystCommands } from './commands/analyst.ts';
-import { registerNodeCommands } from './commands/node.ts';
-import { registerQueryCommand } from './commands/query.ts';
-import { registerBioMatchCommand } from './commands/bio-match.ts';
-import { registerDiscloseCommands } from './commands/disclose.ts';
 import { registerApprovalsCommands } from './commands/approvals.ts';
 import { registerAuditCommands } from './commands/audit.ts';
+import { registerBioMatchCommand } from './commands/bio-match.ts';
+import { registerCoordinatorCommands } from './commands/coordinator.ts';
+import { registerDiscloseCommands } from './commands/disclose.ts';
+import { registerNodeCommands } from './commands/node.ts';
+import { registerOrgCommands } from './commands/org.ts';
+import { registerQueryCommand } from './commands/query.ts';
 
 const program = new Command('veil')
   .description('Veil: privacy-preserving federated queries between police bureaus (blind PSI, owner-approved disclosure).')

@@ -6,8 +6,8 @@
  */
 import { initCrypto } from '#crypto';
 import { readRevocationFile } from '#platform';
-import { SqliteCoordinatorStore } from './store/sqlite-store.ts';
 import { coordinatorPaths, loadCoordinatorBundle, loadCoordinatorKey } from './config.ts';
+import { SqliteCoordinatorStore } from './store/sqlite-store.ts';
 import { storeRevocations } from './trust.ts';
 
 export async function loadRevocations(dir: string, file: string): Promise<{ seq: number; applied: boolean }> {

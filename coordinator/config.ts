@@ -4,12 +4,14 @@
  * pins), `request.json` (its certificate request, for `veil org admit --coordinator`),
  * `certificate.json` (its member certificate, once enrolled) and `coordinator.db`.
  */
-import { join } from 'node:path';
+
 import { chmodSync, existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { z } from 'zod';
-import { SigningKey, TlsKey, toBase64url, fromBase64url } from '#crypto';
+import { fromBase64url, SigningKey, TlsKey, toBase64url } from '#crypto';
 import {
   checkCertificate,
+  type Enrolled,
   pinTrustBundle,
   readCertificateFile,
   readJsonFile,
@@ -17,9 +19,8 @@ import {
   writeCertificateFile,
   writeCertificateRequest,
   writeJsonFile,
-  type Enrolled,
 } from '#platform';
-import { Hosts, VeilError, rootFingerprint, type TrustBundle } from '#protocol';
+import { type Hosts, rootFingerprint, type TrustBundle, VeilError } from '#protocol';
 
 export const CoordinatorConfig = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/),

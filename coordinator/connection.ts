@@ -8,14 +8,15 @@
  * answers) runs synchronously as it arrives. A rejected frame is answered with an `error` naming the
  * request it was about when there is one, so the gateway fails that request at once.
  */
-import { LIMITS, NodeFrame, VeilError, asVeilError, decodeWith } from '#protocol';
+
 import type { Clock, Logger } from '#platform';
-import type { ConnectionHandler, MemberSocket } from './transport.ts';
-import type { Membership } from './membership.ts';
 import type { LoginIdentity } from '#protocol';
+import { asVeilError, decodeWith, LIMITS, NodeFrame, VeilError } from '#protocol';
 import type { Dispatch } from './dispatch.ts';
-import type { Session } from './sessions.ts';
 import { refOf, sendFrame } from './frames.ts';
+import type { Membership } from './membership.ts';
+import type { Session } from './sessions.ts';
+import type { ConnectionHandler, MemberSocket } from './transport.ts';
 
 /** Frames one connection may have waiting behind a handler that is still running. */
 export const MAX_WAITING_FRAMES = 4096;

@@ -13,27 +13,28 @@
  *   mailboxes.ts    store-and-forward mail                      heartbeat.ts  ping/terminate
  *   audit-batch.ts  hot-path audit, one transaction per turn    rate-limit.ts per-country token buckets
  */
-import { ReplayGuard, type LoginIdentity } from '#protocol';
+
 import type { Clock, Logger } from '#platform';
-import type { CoordinatorConfig } from './config.ts';
-import type { AuditSink, CoordinatorStore } from './store/repositories.ts';
-import type { ConnectionHandler, MemberSocket, SocketAcceptor } from './transport.ts';
-import type { Health } from './http.ts';
-import { SessionRegistry } from './sessions.ts';
+import { type LoginIdentity, ReplayGuard } from '#protocol';
 import { createAuditBatch } from './audit-batch.ts';
+import type { CoordinatorConfig } from './config.ts';
+import { acceptConnection } from './connection.ts';
 import { createDirectory } from './directory.ts';
-import { createMailboxes } from './mailboxes.ts';
+import { createDispatch } from './dispatch.ts';
 import { createEvalBatcher } from './eval-batcher.ts';
+import { createFanout } from './fanout.ts';
+import { startHeartbeat } from './heartbeat.ts';
+import type { Health } from './http.ts';
+import { createLookups } from './lookup.ts';
+import { createMailboxes } from './mailboxes.ts';
+import { createMembership } from './membership.ts';
+import { createPublications } from './publish.ts';
 import { createRateLimiter } from './rate-limit.ts';
 import { ResultCache } from './result-cache.ts';
-import { createFanout } from './fanout.ts';
-import { createLookups } from './lookup.ts';
-import { createPublications } from './publish.ts';
-import { createMembership } from './membership.ts';
-import { createDispatch } from './dispatch.ts';
-import { acceptConnection } from './connection.ts';
-import { startHeartbeat } from './heartbeat.ts';
-import { REVOCATION_POLL_MS, type CoordinatorTrust } from './trust.ts';
+import { SessionRegistry } from './sessions.ts';
+import type { AuditSink, CoordinatorStore } from './store/repositories.ts';
+import type { ConnectionHandler, MemberSocket, SocketAcceptor } from './transport.ts';
+import { type CoordinatorTrust, REVOCATION_POLL_MS } from './trust.ts';
 
 /** How often expired results and replay nonces are forgotten. */
 export const SWEEP_INTERVAL_MS = 10_000;

@@ -10,10 +10,10 @@
  * broadcast covers them all.
  */
 import { equalBytes } from '#crypto';
-import { LIMITS, Envelope, NodeDescriptor, VeilError, decodeWith, encode, verifyEnvelope, type CoordinatorFrame, type MemberEntry } from '#protocol';
 import type { Clock, Logger, TimerHandle } from '#platform';
+import { type CoordinatorFrame, decodeWith, Envelope, encode, LIMITS, type MemberEntry, NodeDescriptor, VeilError, verifyEnvelope } from '#protocol';
+import { type Session, type SessionRegistry, sessionKey } from './sessions.ts';
 import type { MembersRepository } from './store/repositories.ts';
-import { sessionKey, type Session, type SessionRegistry } from './sessions.ts';
 
 /** How stale the cached list of admitted countries may be. */
 export const MEMBER_LIST_TTL_MS = 1000;

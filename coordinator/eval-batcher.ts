@@ -7,7 +7,7 @@
  * and the same bytes are written to every socket that needs them. Envelopes arrive already encoded
  * (once per query for all its targets) and are spliced into the frame without re-encoding.
  */
-import { LIMITS, encodeWithEncodedArray } from '#protocol';
+import { encodeWithEncodedArray, LIMITS } from '#protocol';
 import type { MemberSocket } from './transport.ts';
 
 export interface EvalBatcher {

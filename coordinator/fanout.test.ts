@@ -3,8 +3,8 @@
  * deadlines, unavailable targets, late answers, the result cache and rate limiting.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { readUnverified, ForwardedQuery, LIMITS, type CoordinatorFrame } from '#protocol';
-import { answerFrame, fwdBioQuery, fwdQuery, sendQuery, settle, startHarness, type Connected, type Harness } from './harness.test-fixture.ts';
+import { type CoordinatorFrame, ForwardedQuery, LIMITS, readUnverified } from '#protocol';
+import { answerFrame, type Connected, fwdBioQuery, fwdQuery, type Harness, sendQuery, settle, startHarness } from './harness.test-fixture.ts';
 import { RESULT_RETAIN_MS } from './result-cache.ts';
 
 type Result = Extract<CoordinatorFrame, { t: 'query-result' }>;

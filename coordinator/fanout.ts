@@ -11,16 +11,17 @@
  * dropped. The coordinator never decodes what a node evaluated: it routes signed envelopes it cannot
  * forge. Nothing here touches the store: targets come from the directory's cached member list.
  */
-import { ForwardedAnyQuery, VeilError, encode, verifyEnvelope, type Answer, type CoordinatorFrame, type Envelope, type ReplayGuard } from '#protocol';
+
 import type { Clock, TimerHandle } from '#platform';
-import type { CoordinatorConfig } from './config.ts';
+import { type Answer, type CoordinatorFrame, type Envelope, encode, ForwardedAnyQuery, type ReplayGuard, VeilError, verifyEnvelope } from '#protocol';
 import type { AuditBatch } from './audit-batch.ts';
+import type { CoordinatorConfig } from './config.ts';
 import type { Directory, MemberList } from './directory.ts';
 import type { EvalBatcher } from './eval-batcher.ts';
+import { sendFrame } from './frames.ts';
 import type { RateLimiter } from './rate-limit.ts';
 import type { ResultCache } from './result-cache.ts';
-import { sendFrame } from './frames.ts';
-import { sessionKey, type Session, type SessionRegistry } from './sessions.ts';
+import { type Session, type SessionRegistry, sessionKey } from './sessions.ts';
 
 export interface EvalAnswer {
   readonly to: string;

@@ -3,7 +3,7 @@
  * about (so the gateway can fail that request at once instead of waiting for its deadline).
  */
 import { z } from 'zod';
-import { LIMITS, decode, encode, type CoordinatorFrame } from '#protocol';
+import { type CoordinatorFrame, decode, encode, LIMITS } from '#protocol';
 import type { MemberSocket } from './transport.ts';
 
 export function sendFrame(socket: MemberSocket, frame: CoordinatorFrame): void {

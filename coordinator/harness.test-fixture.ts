@@ -5,27 +5,27 @@
  * value per connection), the clock (`ManualClock`) and the end of an event-loop turn (`ManualTurns`)
  * are fakes, so tests decide when time passes and when batched frames leave.
  */
-import { BoxKeyPair, SigningKey, initCrypto, randomBytes, toHex } from '#crypto';
+import { BoxKeyPair, initCrypto, randomBytes, SigningKey, toHex } from '#crypto';
+import { type AuditEntry, ManualClock, silentLogger } from '#platform';
 import {
   CoordinatorFrame,
-  LIMITS,
   decodeWith,
-  encode,
-  issueCertificate,
-  keyId,
-  loginHeader,
-  signEnvelope,
   type Envelope,
+  encode,
   type ForwardedBioQuery,
   type ForwardedQuery,
+  issueCertificate,
+  keyId,
+  LIMITS,
+  loginHeader,
   type NodeFrame,
+  signEnvelope,
 } from '#protocol';
-import { ManualClock, silentLogger, type AuditEntry } from '#platform';
 import { CoordinatorConfig } from './config.ts';
-import { createCoordinator, type Coordinator } from './coordinator.ts';
-import { createTrust } from './trust.ts';
+import { type Coordinator, createCoordinator } from './coordinator.ts';
 import { SqliteCoordinatorStore } from './store/sqlite-store.ts';
 import type { ConnectionHandler, MemberSocket } from './transport.ts';
+import { createTrust } from './trust.ts';
 
 type Frame = CoordinatorFrame;
 type FrameOf<T extends Frame['t']> = Extract<Frame, { t: T }>;

@@ -5,19 +5,19 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BoxKeyPair, OprfKey, randomBytes, toHex } from '#crypto';
 import {
-  IndexTree,
-  LIMITS,
   bucketLeaf,
   bucketOf,
-  verifyBucket,
-  type NodeDescriptor,
-  type PublishChunk,
   type ForwardedLookup,
   type IndexCommitment,
+  IndexTree,
+  LIMITS,
+  type NodeDescriptor,
   type NodeFrame,
+  type PublishChunk,
+  verifyBucket,
 } from '#protocol';
-import { settle, startHarness, type Connected, type Harness, type Member } from './harness.test-fixture.ts';
 import { BROADCAST_COALESCE_MS } from './directory.ts';
+import { type Connected, type Harness, type Member, settle, startHarness } from './harness.test-fixture.ts';
 
 const tag = (first: number) => {
   const t = randomBytes(LIMITS.tagBytes);

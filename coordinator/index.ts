@@ -1,8 +1,8 @@
-export * from './config.ts';
-export * from './server.ts';
 export * from './admin.ts';
-export { createCoordinator, type Coordinator, type CoordinatorDeps } from './coordinator.ts';
-export type { MemberSocket, ConnectionHandler, SocketAcceptor } from './transport.ts';
+export * from './config.ts';
+export { type Coordinator, type CoordinatorDeps, createCoordinator } from './coordinator.ts';
+export * from './server.ts';
 export type * from './store/repositories.ts';
 export { SqliteCoordinatorStore, type SqliteCoordinatorStoreOptions } from './store/sqlite-store.ts';
-export { createTrust, storeRevocations, type CoordinatorTrust } from './trust.ts';
+export type { ConnectionHandler, MemberSocket, SocketAcceptor } from './transport.ts';
+export { type CoordinatorTrust, createTrust, storeRevocations } from './trust.ts';

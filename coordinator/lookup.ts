@@ -5,11 +5,11 @@
  * check nothing was hidden or invented. A lookup is verified against its sender's session, checked for
  * replay and size, answered from the index in one call, and audited as metadata only.
  */
-import { LIMITS, ForwardedLookup, VeilError, bucketsOfKeys, verifyEnvelope, type Envelope, type ReplayGuard } from '#protocol';
-import type { PsiIndexRepository } from './store/repositories.ts';
+import { bucketsOfKeys, type Envelope, ForwardedLookup, LIMITS, type ReplayGuard, VeilError, verifyEnvelope } from '#protocol';
 import type { AuditBatch } from './audit-batch.ts';
 import { sendFrame } from './frames.ts';
-import { sessionKey, type Session } from './sessions.ts';
+import { type Session, sessionKey } from './sessions.ts';
+import type { PsiIndexRepository } from './store/repositories.ts';
 
 /** Longest prefix a bucket lookup may ask for. */
 export const MAX_BUCKET_PREFIX_BYTES = 4;

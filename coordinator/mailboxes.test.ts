@@ -4,11 +4,11 @@
  * senders' quotas, and delivery in pages that no amount of waiting mail pushes past a frame.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { randomBytes, toHex } from '#crypto';
-import { CoordinatorFrame, LIMITS, MAIL_LIMITS, decodeWith, encode, readUnverified } from '#protocol';
-import { MAIL_DELIVERY, MAIL_QUOTA } from './mailboxes.ts';
 import { z } from 'zod';
-import { settle, startHarness, type Connected, type Harness, type Member } from './harness.test-fixture.ts';
+import { randomBytes, toHex } from '#crypto';
+import { CoordinatorFrame, decodeWith, encode, LIMITS, MAIL_LIMITS, readUnverified } from '#protocol';
+import { type Connected, type Harness, type Member, settle, startHarness } from './harness.test-fixture.ts';
+import { MAIL_DELIVERY, MAIL_QUOTA } from './mailboxes.ts';
 
 const Mail = z.looseObject({ t: z.string(), n: z.number() });
 const mid = () => toHex(randomBytes(16));

@@ -17,12 +17,12 @@
  * Refusals are audited (`mailbox.refused`, one transaction per event-loop turn).
  */
 import { z } from 'zod';
-import { Envelope, MAIL_LIMITS, VeilError, decodeWith, encode, verifyEnvelope, type ErrorCode } from '#protocol';
 import type { AuditEntry, Logger } from '#platform';
-import type { MailboxRepository, MembersRepository, SenderQuota } from './store/repositories.ts';
+import { decodeWith, Envelope, type ErrorCode, encode, MAIL_LIMITS, VeilError, verifyEnvelope } from '#protocol';
 import type { AuditBatch } from './audit-batch.ts';
 import { sendFrame } from './frames.ts';
-import { sessionKey, type Session, type SessionRegistry } from './sessions.ts';
+import { type Session, type SessionRegistry, sessionKey } from './sessions.ts';
+import type { MailboxRepository, MembersRepository, SenderQuota } from './store/repositories.ts';
 
 const MailPayloadHeader = z.looseObject({ t: z.enum(['fwd-disclosure', 'disclosure-decision']) });
 

@@ -3,9 +3,9 @@
  * connection exists), replacement, revocation and heartbeat, with fake sockets and a manual clock.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SigningKey, randomBytes, toBase64url, toHex } from '#crypto';
+import { randomBytes, SigningKey, toBase64url, toHex } from '#crypto';
 import { encode, errorCodeOf, issueRevocationList } from '#protocol';
-import { ORG, settle, startHarness, type Harness, type Member } from './harness.test-fixture.ts';
+import { type Harness, type Member, ORG, settle, startHarness } from './harness.test-fixture.ts';
 
 const refusal = async (p: Promise<unknown>): Promise<string> => {
   try {

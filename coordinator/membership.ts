@@ -6,14 +6,14 @@
  * is audited, and is answered with the directory and the revocation list (`welcome`); its waiting mail
  * follows. A new revocation list ends the sessions of the members it suspends or revokes.
  */
-import { encode, type CoordinatorFrame, type LoginIdentity, type MemberEntry } from '#protocol';
+
 import type { Logger } from '#platform';
+import { type CoordinatorFrame, encode, type LoginIdentity, type MemberEntry, VeilError } from '#protocol';
+import { sendFrame } from './frames.ts';
+import { newSession, type Session, type SessionRegistry } from './sessions.ts';
 import type { AuditSink, MembersRepository } from './store/repositories.ts';
 import type { MemberSocket } from './transport.ts';
 import type { CoordinatorTrust } from './trust.ts';
-import { sendFrame } from './frames.ts';
-import { newSession, type Session, type SessionRegistry } from './sessions.ts';
-import { VeilError } from '#protocol';
 
 export interface Membership {
   /** Turn an authenticated connection into its country's session. */

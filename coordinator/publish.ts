@@ -4,10 +4,10 @@
  * store call, which refuses it if the index would not match the commitment, and acknowledged (a
  * retransmitted chunk is acknowledged again without effect). A node publishes only its own index.
  */
-import { IndexCommitment, PublishChunk, VeilError, encode, verifyEnvelope, type Envelope } from '#protocol';
-import type { PsiIndexRepository } from './store/repositories.ts';
+import { type Envelope, encode, IndexCommitment, PublishChunk, VeilError, verifyEnvelope } from '#protocol';
 import { sendFrame } from './frames.ts';
-import { sessionKey, type Session } from './sessions.ts';
+import { type Session, sessionKey } from './sessions.ts';
+import type { PsiIndexRepository } from './store/repositories.ts';
 
 export interface Publications {
   onPublish(s: Session, env: Envelope, commit: Envelope): Promise<void>;

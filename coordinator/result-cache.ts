@@ -5,7 +5,7 @@
  * the stored result frame is sent again. This is the platform's idempotency rule (`IdempotentRequests`)
  * keyed by the authenticated member; queries carry no content digest here, so a reused id is a repeat.
  */
-import { IdempotentRequests, type Clock } from '#platform';
+import { type Clock, IdempotentRequests } from '#platform';
 import { VeilError } from '#protocol';
 
 /** How long a completed result is resent to a retransmission. */

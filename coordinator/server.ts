@@ -9,21 +9,21 @@ import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { getRequestListener } from '@hono/node-server';
 import { initCrypto } from '#crypto';
+import { boundPort, createLogger, type Logger, PLAIN_TRANSPORT_WARNING, periodicCheckpoints, serverTlsOptions, systemClock, writeRunFile } from '#platform';
 import { LIMITS } from '#protocol';
-import { PLAIN_TRANSPORT_WARNING, boundPort, createLogger, periodicCheckpoints, serverTlsOptions, systemClock, writeRunFile, type Logger } from '#platform';
-import { SqliteCoordinatorStore } from './store/sqlite-store.ts';
 import {
+  type CoordinatorConfig,
   coordinatorPaths,
   loadCoordinatorBundle,
   loadCoordinatorCertificate,
   loadCoordinatorConfig,
   loadCoordinatorKeys,
-  type CoordinatorConfig,
 } from './config.ts';
-import { createTrust } from './trust.ts';
 import { createCoordinator } from './coordinator.ts';
 import { createHttpApp } from './http.ts';
+import { SqliteCoordinatorStore } from './store/sqlite-store.ts';
 import { attachWebSockets } from './transport.ts';
+import { createTrust } from './trust.ts';
 
 export interface CoordinatorHandle {
   readonly url: string;

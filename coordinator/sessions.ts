@@ -2,7 +2,7 @@
  * The authenticated member connections: at most one live session per country (a newer login replaces
  * the older connection), and the key each session's envelopes must be signed with.
  */
-import { VeilError, keyId } from '#protocol';
+import { keyId, VeilError } from '#protocol';
 import type { MemberSocket } from './transport.ts';
 
 export interface Session {

@@ -16,9 +16,9 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
-import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import { LOGIN_HEADER, NO_CHANNEL_BINDING, asVeilError, type LoginIdentity } from '#protocol';
+import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import { channelBinding } from '#platform';
+import { asVeilError, LOGIN_HEADER, type LoginIdentity, NO_CHANNEL_BINDING } from '#protocol';
 
 /** One member connection, as the coordinator uses it. */
 export interface MemberSocket {

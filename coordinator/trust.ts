@@ -9,8 +9,8 @@
  * sessions of members it suspends or revokes, and sends it to every node with the next directory.
  */
 import { fromBase64url, toBase64url } from '#crypto';
-import { Envelope, LIMITS, ReplayGuard, RevocationState, decodeWith, encode, verifyLoginHeader, type LoginIdentity, type TrustBundle } from '#protocol';
 import type { Clock } from '#platform';
+import { decodeWith, Envelope, encode, LIMITS, type LoginIdentity, ReplayGuard, RevocationState, type TrustBundle, verifyLoginHeader } from '#protocol';
 import type { MetaRepository } from './store/repositories.ts';
 
 /** How often the store is checked for a newer revocation list. */

@@ -1,7 +1,7 @@
 /** XChaCha20-Poly1305 token key: format, round trips and rejections. */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { toHex, utf8 } from './bytes.ts';
 import { AEAD_NONCE_BYTES, AEAD_TAG_BYTES, TokenKey } from './aead.ts';
+import { toHex, utf8 } from './bytes.ts';
 import { initCrypto } from './sodium.ts';
 import { errorCode } from './test-util.ts';
 

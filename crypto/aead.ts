@@ -5,8 +5,9 @@
  * The 192-bit nonce is drawn at random for every message, which is safe for any practical number of
  * messages under one key (collision probability ≈ n²/2^193). Output = nonce (24) ‖ ciphertext ‖ tag (16).
  */
+
+import { abytes, concatBytes, type Rng, randomBytes } from './bytes.ts';
 import { CryptoError } from './errors.ts';
-import { abytes, concatBytes, randomBytes, type Rng } from './bytes.ts';
 import { guard, sodium } from './sodium.ts';
 
 export const TOKEN_KEY_BYTES = 32;

@@ -1,7 +1,7 @@
 /** Sealed boxes (crypto_box_seal): round trips and rejections. */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { toHex, utf8 } from './bytes.ts';
 import { BoxKeyPair, SEAL_OVERHEAD, sealTo } from './box.ts';
+import { toHex, utf8 } from './bytes.ts';
 import { initCrypto } from './sodium.ts';
 import { errorCode } from './test-util.ts';
 

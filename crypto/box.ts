@@ -4,8 +4,9 @@
  * public keys. Ciphertext = ephemeral public key (32) ‖ MAC (16) ‖ body. The sender is not authenticated:
  * sign the plaintext or the envelope when the sender matters.
  */
+
+import { abytes, type Rng, randomBytes } from './bytes.ts';
 import { CryptoError } from './errors.ts';
-import { abytes, randomBytes, type Rng } from './bytes.ts';
 import { guard, sodium } from './sodium.ts';
 
 export const BOX_SECRET_BYTES = 32;

@@ -5,8 +5,9 @@
  * - subkey derivation: HKDF-Expand (RFC 5869 §2.3) with HMAC-SHA-256, keyed by a 32-byte uniformly random
  *   key, so the Extract step is not needed (RFC 5869 §3.3). The label is the HKDF `info`.
  */
-import { CryptoError } from './errors.ts';
+
 import { abytes, concatBytes, utf8 } from './bytes.ts';
+import { CryptoError } from './errors.ts';
 import { sodium } from './sodium.ts';
 
 /** SHA-256 (FIPS 180-4). */

@@ -1,5 +1,5 @@
-export * from './errors.ts';
-export { initCrypto } from './sodium.ts';
+export { TokenKey } from './aead.ts';
+export { BOX_PUBLIC_BYTES, BoxKeyPair, SEAL_OVERHEAD, sealTo } from './box.ts';
 export {
   abytes,
   concatBytes,
@@ -7,14 +7,27 @@ export {
   fromBase64url,
   fromHex,
   i2osp,
+  type Rng,
   randomBytes,
   toBase64url,
   toHex,
   utf8,
-  type Rng,
 } from './bytes.ts';
-export { decodePoint, POINT_BYTES } from './points.ts';
+export * from './errors.ts';
 export { deriveSubkey, keyedHash, sha256, sha512 } from './hash.ts';
+export * from './he/index.ts';
+export * from './oprf/index.ts';
+export {
+  interactiveLimits,
+  moderateLimits,
+  openWithPassphrase,
+  PASSPHRASE_MIN_LENGTH,
+  type PassphraseBox,
+  type PassphraseLimits,
+  sealWithPassphrase,
+} from './passphrase.ts';
+export { hashPassword, verifyPassword } from './password.ts';
+export { decodePoint, POINT_BYTES } from './points.ts';
 export {
   assertSignature,
   isValidSigningPublicKey,
@@ -23,19 +36,6 @@ export {
   SigningKey,
   verifySignature,
 } from './sign.ts';
-export { BOX_PUBLIC_BYTES, BoxKeyPair, SEAL_OVERHEAD, sealTo } from './box.ts';
-export { TokenKey } from './aead.ts';
-export { hashPassword, verifyPassword } from './password.ts';
-export * from './oprf/index.ts';
-export * from './he/index.ts';
-export { certificatePem, x509Certificate, type X509Name, type X509Spec } from './x509.ts';
-export { TlsKey, checkTlsPublicKey } from './tls-key.ts';
-export {
-  interactiveLimits,
-  moderateLimits,
-  openWithPassphrase,
-  PASSPHRASE_MIN_LENGTH,
-  sealWithPassphrase,
-  type PassphraseBox,
-  type PassphraseLimits,
-} from './passphrase.ts';
+export { initCrypto } from './sodium.ts';
+export { checkTlsPublicKey, TlsKey } from './tls-key.ts';
+export { certificatePem, type X509Name, type X509Spec, x509Certificate } from './x509.ts';

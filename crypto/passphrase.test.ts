@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initCrypto } from './sodium.ts';
 import { interactiveLimits, openWithPassphrase, sealWithPassphrase } from './passphrase.ts';
+import { initCrypto } from './sodium.ts';
 import { errorCode } from './test-util.ts';
 
 beforeAll(initCrypto);

@@ -7,9 +7,10 @@
  * salt and a caller label as associated data, so a file cannot be re-labelled or its parameters lowered
  * without failing to open. The passphrase is normalized to NFC (as for login passwords).
  */
-import { abytes, concatBytes, randomBytes, utf8, type Rng } from './bytes.ts';
-import { CryptoError } from './errors.ts';
+
 import { TokenKey } from './aead.ts';
+import { abytes, concatBytes, type Rng, randomBytes, utf8 } from './bytes.ts';
+import { CryptoError } from './errors.ts';
 import { sodium } from './sodium.ts';
 
 export const PASSPHRASE_MIN_LENGTH = 12;

@@ -6,8 +6,9 @@
  * Passwords are normalized to Unicode NFC before hashing so that the same password typed on different
  * systems (composed vs decomposed accents) verifies (RFC 8265 §4.2 OpaqueString uses NFC).
  */
-import { CryptoError } from './errors.ts';
+
 import { utf8 } from './bytes.ts';
+import { CryptoError } from './errors.ts';
 import { sodium } from './sodium.ts';
 
 /** Longest accepted password, in UTF-16 code units: a bound on work, not a policy. */

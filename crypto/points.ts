@@ -8,8 +8,9 @@
  * rejection is added here: RFC 9497 §2.1 requires DeserializeElement to fail on the identity, and an
  * identity blinded or evaluated element would make the OPRF output independent of the key or the input.
  */
-import { CryptoError } from './errors.ts';
+
 import { abytes, equalBytes } from './bytes.ts';
+import { CryptoError } from './errors.ts';
 import { sodium } from './sodium.ts';
 
 /** Size of an encoded ristretto255 element (RFC 9496 §4.3.2). */

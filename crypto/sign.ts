@@ -6,8 +6,9 @@
  * (non-canonical, not on the curve, small order, or outside the prime-order subgroup), so a key with
  * a torsion component can never be registered or verified against.
  */
+
+import { abytes, equalBytes, type Rng, randomBytes } from './bytes.ts';
 import { CryptoError } from './errors.ts';
-import { abytes, equalBytes, randomBytes, type Rng } from './bytes.ts';
 import { sodium } from './sodium.ts';
 
 export const SIGNING_SEED_BYTES = 32;

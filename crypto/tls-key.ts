@@ -5,7 +5,7 @@
  * handshakes (through OpenSSL) and, for the organisation's CA, certificates. Never used for anything of
  * Veil's own protocol: those signatures are Ed25519 (`SigningKey`).
  */
-import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
 import { abytes } from './bytes.ts';
 import { CryptoError } from './errors.ts';
 

@@ -1,11 +1,11 @@
 import { X509Certificate } from 'node:crypto';
-import { createServer, connect, type TLSSocket } from 'node:tls';
+import { connect, createServer, type TLSSocket } from 'node:tls';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { toHex } from './bytes.ts';
+import { oid, time, unsignedInteger } from './der.ts';
 import { initCrypto } from './sodium.ts';
 import { TlsKey } from './tls-key.ts';
 import { certificatePem, x509Certificate } from './x509.ts';
-import { oid, time, unsignedInteger } from './der.ts';
-import { toHex } from './bytes.ts';
 
 beforeAll(initCrypto);
 

@@ -4,11 +4,11 @@
  * queries by a French analyst through the real `veil query` command, printed as a transcript. Exits 0
  * after shutting everything down.
  */
-import { join } from 'node:path';
+
 import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { SqliteCoordinatorStore } from '#coordinator';
-import { syntheticRecords, toNdjson } from '#simulations';
-import { startLocalNetwork, runVeil, type LocalNetwork } from '#simulations';
+import { type LocalNetwork, runVeil, startLocalNetwork, syntheticRecords, toNdjson } from '#simulations';
 
 const say = (s = '') => process.stdout.write(s + '\n');
 const hr = () => say('─'.repeat(78));

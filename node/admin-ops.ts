@@ -3,27 +3,28 @@
  * directory whether or not the node is running; a running node picks their effects up (analysts on the
  * next request, new outbox chunks within a second, a new epoch when the coordinator acknowledges it).
  */
-import { join } from 'node:path';
+
 import { existsSync, readFileSync } from 'node:fs';
-import { initCrypto, OprfKey, SigningKey, BoxKeyPair, toBase64url, randomBytes, toHex } from '#crypto';
+import { join } from 'node:path';
+import { BoxKeyPair, initCrypto, OprfKey, randomBytes, SigningKey, toBase64url, toHex } from '#crypto';
 import { AuditLog, envelopeToText, pinTrustBundle, writeCertificateRequest, writeJsonFile } from '#platform';
 import type { MatchClass } from '#protocol';
-import { issueAnalystCertificate, matchKeysForRecord, type Hosts, type VeilRecord, VeilError } from '#protocol';
-import { NodeStore } from './store/sqlite-store.ts';
+import { type Hosts, issueAnalystCertificate, matchKeysForRecord, VeilError, type VeilRecord } from '#protocol';
 import {
-  NodeConfig,
-  nodePaths,
+  assertFreshDir,
   createNodeKeys,
   loadNodeCertificate,
   loadNodeConfig,
   loadNodeKeys,
-  saveNodeConfig,
-  assertFreshDir,
+  NodeConfig,
   type NodeKeys,
+  nodePaths,
+  saveNodeConfig,
 } from './config.ts';
+import { hitToken, IndexDelta } from './index-maintenance.ts';
 import { DEFAULT_POLICY } from './policy.ts';
+import { NodeStore } from './store/sqlite-store.ts';
 import { TagBuilder } from './tags.ts';
-import { IndexDelta, hitToken } from './index-maintenance.ts';
 
 export function nodeAudit(store: NodeStore, keys: NodeKeys): AuditLog {
   return new AuditLog(store.db, { signer: { sign: (m) => keys.signing.sign(m), publicKey: keys.signing.publicKey() } });

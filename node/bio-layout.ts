@@ -8,9 +8,9 @@
  * with the node's permutation key, so the table alone (a backup, an export) does not give the layout.
  */
 import { deriveSubkey, keyedHash, unpermutePosition } from '#crypto';
-import { BIO_PARAMS, LABELS, VeilError, type BioModality } from '#protocol';
-import type { NodeRepositories } from './store/repositories.ts';
+import { BIO_PARAMS, type BioModality, LABELS, VeilError } from '#protocol';
 import type { NodeKeys } from './config.ts';
+import type { NodeRepositories } from './store/repositories.ts';
 
 /** Bytes of the per-answer nonce (stored) and of the seed derived from it. */
 export const PERMUTATION_NONCE_BYTES = 32;

@@ -8,14 +8,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { initCrypto, SigningKey, BoxKeyPair, TokenKey, randomBytes, toHex, TlsKey } from '#crypto';
-import { BioEvalResult, Envelope, LIMITS, VeilError, decodeWith, keyId, keyIdName, signEnvelope, verifyEnvelope, type ForwardedBioQuery } from '#protocol';
-import { ManualClock, silentLogger, type AuditKind, type AuditLog } from '#platform';
-import { NodeStore } from './store/sqlite-store.ts';
+import { BoxKeyPair, initCrypto, randomBytes, SigningKey, TlsKey, TokenKey, toHex } from '#crypto';
+import { type AuditKind, type AuditLog, ManualClock, silentLogger } from '#platform';
+import { BioEvalResult, decodeWith, Envelope, type ForwardedBioQuery, keyId, keyIdName, LIMITS, signEnvelope, VeilError, verifyEnvelope } from '#protocol';
 import { nodeAudit } from './admin-ops.ts';
-import { DEFAULT_POLICY, type Policy } from './policy.ts';
 import { BioService } from './bio.ts';
 import type { RoutedResult } from './inbound.ts';
+import { DEFAULT_POLICY, type Policy } from './policy.ts';
+import { NodeStore } from './store/sqlite-store.ts';
 
 const T0 = Date.UTC(2026, 4, 4, 9, 0);
 

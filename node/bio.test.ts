@@ -9,28 +9,28 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BoxKeyPair, HeClient, SigningKey, TokenKey, initCrypto, makeGallery, makeProbe, randomBytes, toHex, TlsKey } from '#crypto';
+import { BoxKeyPair, HeClient, initCrypto, makeGallery, makeProbe, randomBytes, SigningKey, TlsKey, TokenKey, toHex } from '#crypto';
+import { type AuditKind, type AuditLog, ManualClock, silentLogger } from '#platform';
 import {
   BIO_PARAMS,
   BioEvalResult,
-  Envelope,
-  LIMITS,
-  TEMPLATE_DIMS,
-  VeilError,
   decodeWith,
+  Envelope,
+  type ForwardedBioQuery,
   keyId,
   keyIdName,
+  LIMITS,
   signEnvelope,
+  TEMPLATE_DIMS,
+  VeilError,
   verifyEnvelope,
-  type ForwardedBioQuery,
 } from '#protocol';
-import { ManualClock, silentLogger, type AuditKind, type AuditLog } from '#platform';
-import { NodeStore } from './store/sqlite-store.ts';
 import { nodeAudit } from './admin-ops.ts';
-import { DEFAULT_POLICY } from './policy.ts';
 import { BioService } from './bio.ts';
 import { layoutPosition } from './bio-layout.ts';
 import type { RoutedResult } from './inbound.ts';
+import { DEFAULT_POLICY } from './policy.ts';
+import { NodeStore } from './store/sqlite-store.ts';
 
 const T0 = Date.UTC(2026, 4, 4, 9, 0);
 const MODALITY = 'fingerprint';

@@ -12,26 +12,26 @@
  * each answer's positions are permuted with a nonce this node draws for it and keeps with the answered
  * query, so nothing the requester sends decides where its hits appear.
  */
-import { randomBytes, sha256, toHex, GalleryEncoding, HeServer, type Rng } from '#crypto';
+import { GalleryEncoding, HeServer, type Rng, randomBytes, sha256, toHex } from '#crypto';
+import type { AuditLog, Clock, Logger, TimerHandle } from '#platform';
 import {
+  asVeilError,
   BIO_MODALITIES,
   BIO_PARAMS,
-  ForwardedBioQuery,
-  VeilError,
-  asVeilError,
   type BioEvalResult,
   type BioModality,
   type Envelope,
   type ErrorCode,
+  ForwardedBioQuery,
+  VeilError,
 } from '#protocol';
-import type { AuditLog, Clock, Logger, TimerHandle } from '#platform';
 import type { MemberDirectory } from '#sdk';
-import type { NodeRepositories } from './store/repositories.ts';
+import { bioPermutationKey, PERMUTATION_NONCE_BYTES, permutationSeed } from './bio-layout.ts';
+import { analystBudgetKey, BudgetLedger } from './budget.ts';
 import type { NodeKeys } from './config.ts';
+import { type InboundKind, InboundPath, type RoutedResult } from './inbound.ts';
 import { analystDailyBioBudget, dailyBioBudget, type PolicySource } from './policy.ts';
-import { bioPermutationKey, permutationSeed, PERMUTATION_NONCE_BYTES } from './bio-layout.ts';
-import { BudgetLedger, analystBudgetKey } from './budget.ts';
-import { InboundPath, type InboundKind, type RoutedResult } from './inbound.ts';
+import type { NodeRepositories } from './store/repositories.ts';
 
 const SESSION_CACHE = 16;
 const SYNC_EVERY_MS = 1000;

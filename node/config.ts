@@ -5,12 +5,13 @@
  * certificate request, for `veil org admit`) and `certificate.json` (its member certificate, once
  * enrolled with `veil node enroll`).
  */
-import { join } from 'node:path';
+
 import { chmodSync, existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { z } from 'zod';
-import { SigningKey, BoxKeyPair, TokenKey, TlsKey, toBase64url, fromBase64url } from '#crypto';
-import { checkCertificate, readCertificateFile, readJsonFile, readTrustBundle, writeCertificateFile, writeJsonFile, type Enrolled } from '#platform';
-import { VeilError, type TrustBundle } from '#protocol';
+import { BoxKeyPair, fromBase64url, SigningKey, TlsKey, TokenKey, toBase64url } from '#crypto';
+import { checkCertificate, type Enrolled, readCertificateFile, readJsonFile, readTrustBundle, writeCertificateFile, writeJsonFile } from '#platform';
+import { type TrustBundle, VeilError } from '#protocol';
 
 export const NodeConfig = z.strictObject({
   country: z.string().regex(/^[A-Z]{2}$/),

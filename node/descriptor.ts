@@ -3,9 +3,10 @@
  * key with the epoch. The node announces it on every (re)connection and after a key rotation becomes
  * active; the coordinator checks it against the admitted member and passes it on to the other members.
  */
-import { signEnvelope, keyId, type NodeDescriptor } from '#protocol';
+
 import type { OprfKey } from '#crypto';
 import type { Clock } from '#platform';
+import { keyId, type NodeDescriptor, signEnvelope } from '#protocol';
 import type { NodeKeys } from './config.ts';
 import type { FrameSender } from './link.ts';
 

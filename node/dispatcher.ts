@@ -5,14 +5,15 @@
  * acknowledgements to the publisher; mail to the mailbox. On every (re)connection the node announces
  * its descriptor and resends what was in flight.
  */
-import { decode, LIMITS, type Envelope } from '#protocol';
+
 import type { Logger } from '#platform';
+import { decode, type Envelope, LIMITS } from '#protocol';
 import type { MemberDirectory } from '#sdk';
-import type { FrameSender, LinkHandler } from './link.ts';
-import type { Responder } from './responder.ts';
 import type { BioService } from './bio.ts';
-import type { Publisher } from './publisher.ts';
+import type { FrameSender, LinkHandler } from './link.ts';
 import type { Mail } from './mail.ts';
+import type { Publisher } from './publisher.ts';
+import type { Responder } from './responder.ts';
 
 export interface DispatcherDeps {
   link: FrameSender;

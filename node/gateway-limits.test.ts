@@ -8,8 +8,8 @@
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { initCrypto } from '#crypto';
 import type { AuditEntry } from '#platform';
+import { errorCode, GatewayFixture, type Reply } from './gateway.test-fixture.ts';
 import { DEFAULT_POLICY, type Policy } from './policy.ts';
-import { GatewayFixture, errorCode, type Reply } from './gateway.test-fixture.ts';
 
 let g: GatewayFixture;
 

@@ -7,15 +7,15 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SigningKey, BoxKeyPair, TokenKey, blind, randomBytes, toHex, utf8, TlsKey } from '#crypto';
-import { LIMITS, decode, encode, keyId, signEnvelope, type Answer, type Envelope, type LookupResult, issueCertificate } from '#protocol';
-import { MSGPACK, ManualClock, silentLogger, type AuditLog } from '#platform';
+import { BoxKeyPair, blind, randomBytes, SigningKey, TlsKey, TokenKey, toHex, utf8 } from '#crypto';
+import { type AuditLog, ManualClock, MSGPACK, silentLogger } from '#platform';
+import { type Answer, decode, type Envelope, encode, issueCertificate, keyId, LIMITS, type LookupResult, signEnvelope } from '#protocol';
 import { MemberDirectory } from '#sdk';
-import { NodeStore } from './store/sqlite-store.ts';
 import { nodeAudit } from './admin-ops.ts';
 import { DisclosureOutbox } from './disclosure/outgoing.ts';
 import { createGatewayApp, type GatewayDeps, type GatewayLink } from './gateway.ts';
 import { DEFAULT_POLICY } from './policy.ts';
+import { NodeStore } from './store/sqlite-store.ts';
 
 export const T0 = Date.UTC(2026, 4, 4, 9, 0);
 

@@ -5,11 +5,11 @@
  * (one forward per (analyst, id), conflicts on other content), lookups and disclosures.
  */
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { initCrypto, SigningKey, BoxKeyPair, randomBytes, sealTo, toHex } from '#crypto';
-import { ForwardedBioQuery, ForwardedLookup, ForwardedQuery, LIMITS, decode, encode, keyId, verifyEnvelope, type Envelope } from '#protocol';
+import { BoxKeyPair, initCrypto, randomBytes, SigningKey, sealTo, toHex } from '#crypto';
 import type { AuditLog, ManualClock } from '#platform';
+import { decode, type Envelope, encode, ForwardedBioQuery, ForwardedLookup, ForwardedQuery, keyId, LIMITS, verifyEnvelope } from '#protocol';
+import { type Analyst, errorCode, type FakeLink, GatewayFixture, type Reply } from './gateway.test-fixture.ts';
 import type { NodeStore } from './store/sqlite-store.ts';
-import { GatewayFixture, errorCode, type Analyst, type FakeLink, type Reply } from './gateway.test-fixture.ts';
 
 let g: GatewayFixture;
 let store: NodeStore;

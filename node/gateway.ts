@@ -19,37 +19,37 @@
  */
 import { Hono } from 'hono';
 import type { z } from 'zod';
-import { randomBytes, decodePoint, sha256 } from '#crypto';
+import { decodePoint, randomBytes, sha256 } from '#crypto';
+import { type AuditLog, type Clock, errorResponse, IdempotentRequests, type Logger, msgpackResponse, readBody } from '#platform';
 import {
-  Envelope,
-  LIMITS,
-  QueryRequest,
-  LookupRequest,
-  DisclosureRequest,
-  ListDisclosures,
-  BioQueryRequest,
-  ReplayGuard,
-  decodeWith,
-  encode,
-  verifyEnvelope,
-  signEnvelope,
   type Answer,
-  type ForwardedBioQuery,
-  type ForwardedQuery,
-  type ForwardedLookup,
-  type LookupResult,
-  VeilError,
+  BioQueryRequest,
+  DisclosureRequest,
+  decodeWith,
+  Envelope,
+  encode,
   errorCodeOf,
+  type ForwardedBioQuery,
+  type ForwardedLookup,
+  type ForwardedQuery,
   keyId,
   keyIdName,
+  LIMITS,
+  ListDisclosures,
+  LookupRequest,
+  type LookupResult,
+  QueryRequest,
+  ReplayGuard,
+  signEnvelope,
+  VeilError,
+  verifyEnvelope,
 } from '#protocol';
-import { IdempotentRequests, errorResponse, msgpackResponse, readBody, type AuditLog, type Clock, type Logger } from '#platform';
 import type { MemberDirectory } from '#sdk';
-import type { NodeRepositories } from './store/repositories.ts';
 import type { NodeKeys } from './config.ts';
 import type { DisclosureOutbox } from './disclosure/outgoing.ts';
-import type { PolicySource } from './policy.ts';
 import { GatewayLimiter, type LimitedKind } from './gateway/limiter.ts';
+import type { PolicySource } from './policy.ts';
+import type { NodeRepositories } from './store/repositories.ts';
 
 /** What the gateway needs of the coordinator link: its state, and forwarding with an answer awaited. */
 export interface GatewayLink {

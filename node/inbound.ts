@@ -18,26 +18,27 @@
  * as the kind says. What differs between kinds — payload schema, classes, budget, answer format, audit
  * entries — is an `InboundKind`; the order of the steps and what a refusal is are decided here only.
  */
+
+import type { z } from 'zod';
+import type { AuditEntry, AuditLog, Clock, Logger } from '#platform';
 import {
-  ReplayGuard,
-  encode,
-  keyId,
-  readUnverified,
-  signEnvelope,
-  verifyEnvelope,
   asVeilError,
-  VeilError,
   type BioModality,
   type Envelope,
   type ErrorCode,
+  encode,
+  keyId,
   type MatchClass,
   type Purpose,
+  ReplayGuard,
+  readUnverified,
+  signEnvelope,
+  VeilError,
+  verifyEnvelope,
 } from '#protocol';
-import type { AuditEntry, AuditLog, Clock, Logger } from '#platform';
 import type { MemberDirectory } from '#sdk';
-import type { z } from 'zod';
-import type { NodeKeys } from './config.ts';
 import type { BudgetLedger } from './budget.ts';
+import type { NodeKeys } from './config.ts';
 import { allowedClass, type Policy } from './policy.ts';
 
 /** What every forwarded query carries. */

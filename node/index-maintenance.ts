@@ -4,8 +4,9 @@
  * the publisher sends to the coordinator. Tags that did not change keep their hit token, so an update
  * that touches no match key publishes nothing.
  */
-import { IndexTree, VeilError, bucketLeaf, bucketOf, compareEntries, encode, LABELS, LIMITS, type MatchClass } from '#protocol';
-import { utf8, type TokenKey } from '#crypto';
+
+import { type TokenKey, utf8 } from '#crypto';
+import { bucketLeaf, bucketOf, compareEntries, encode, IndexTree, LABELS, LIMITS, type MatchClass, VeilError } from '#protocol';
 import type { NodeRepositories, RecordKeyRow } from './store/repositories.ts';
 
 export type Pair = [Uint8Array, Uint8Array];

@@ -3,7 +3,7 @@
  * Evaluate) and returns 16-byte tags. Inputs and outputs travel as one packed buffer per task.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { initCrypto, OprfKey, evaluate } from '#crypto';
+import { evaluate, initCrypto, OprfKey } from '#crypto';
 import { LIMITS } from '#protocol';
 import { unpackInputs } from './tags.ts';
 

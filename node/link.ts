@@ -9,26 +9,26 @@
  */
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import type { ConnectionOptions, TLSSocket } from 'node:tls';
-import { WebSocket, type RawData } from 'ws';
+import { type RawData, WebSocket } from 'ws';
+import { type Clock, channelBinding, type Logger, type TimerHandle } from '#platform';
 import {
+  type Answer,
+  assertNever,
   CoordinatorFrame,
+  decodeWith,
+  type Envelope,
+  encode,
+  errorCodeOf,
+  isErrorCode,
   LIMITS,
   LOGIN_HEADER,
-  NO_CHANNEL_BINDING,
-  decodeWith,
-  encode,
-  assertNever,
-  isErrorCode,
-  type Envelope,
-  type MemberEntry,
-  type NodeFrame,
-  type Answer,
   type LookupResult,
   type MailItem,
+  type MemberEntry,
+  NO_CHANNEL_BINDING,
+  type NodeFrame,
   VeilError,
-  errorCodeOf,
 } from '#protocol';
-import { channelBinding, type Clock, type Logger, type TimerHandle } from '#platform';
 
 /** What the node does with what the coordinator sends. */
 export interface LinkHandler {

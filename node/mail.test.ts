@@ -5,12 +5,12 @@
  * coordinator has not confirmed them, and decisions are matched by (analyst, id) from the owner asked.
  */
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { SigningKey, initCrypto, randomBytes, toHex } from '#crypto';
-import { encode, keyId, signEnvelope, type DisclosureDecision, type MailItem, type NodeFrame } from '#protocol';
+import { initCrypto, randomBytes, SigningKey, toHex } from '#crypto';
 import { silentLogger } from '#platform';
-import { Mail } from './mail.ts';
+import { type DisclosureDecision, encode, keyId, type MailItem, type NodeFrame, signEnvelope } from '#protocol';
+import { type DeskFixture, deskFixture, forwarded, requester } from './disclosure/disclosure.test-fixture.ts';
 import { DisclosureOutbox } from './disclosure/outgoing.ts';
-import { deskFixture, forwarded, requester, type DeskFixture } from './disclosure/disclosure.test-fixture.ts';
+import { Mail } from './mail.ts';
 
 describe('node mail', () => {
   let f: DeskFixture;

@@ -15,13 +15,13 @@
  * connection.
  */
 import { z } from 'zod';
-import { LIMITS, decodeWith, verifyEnvelope, Envelope, ForwardedDisclosure, DisclosureDecision, type MailItem, VeilError, asVeilError, keyId } from '#protocol';
 import type { AuditLog, Clock, Logger, TimerHandle } from '#platform';
+import { asVeilError, DisclosureDecision, decodeWith, Envelope, ForwardedDisclosure, keyId, LIMITS, type MailItem, VeilError, verifyEnvelope } from '#protocol';
 import type { MemberDirectory } from '#sdk';
-import type { NodeRepositories } from './store/repositories.ts';
-import type { FrameSender } from './link.ts';
 import type { DisclosureDesk } from './disclosure/desk.ts';
 import type { DisclosureOutbox } from './disclosure/outgoing.ts';
+import type { FrameSender } from './link.ts';
+import type { NodeRepositories } from './store/repositories.ts';
 
 const MailPayload = z.discriminatedUnion('t', [ForwardedDisclosure, DisclosureDecision]);
 type MailPayload = z.infer<typeof MailPayload>;

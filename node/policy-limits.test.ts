@@ -4,7 +4,7 @@
  * policy file written before them still loads with the documented defaults.
  */
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_POLICY, analystDailyBioBudget, analystDailyBudget, parsePolicy } from './policy.ts';
+import { analystDailyBioBudget, analystDailyBudget, DEFAULT_POLICY, parsePolicy } from './policy.ts';
 
 const minimal = { v: 1, answer: [{ requesters: ['*'], purposes: ['*'], classes: ['*'] }], budgets: { dailyEvaluations: 100 } };
 

@@ -5,21 +5,21 @@
  * own analysts. The file is validated on load and reloaded when it changes; an invalid new version is
  * refused and the previous policy stays in force.
  */
-import { statSync, readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { z } from 'zod';
-import {
-  MATCH_CLASSES,
-  PURPOSES,
-  DISCLOSURE_FIELDS,
-  BIO_MODALITIES,
-  type MatchClass,
-  type BioModality,
-  type Purpose,
-  type DisclosureField,
-  VeilError,
-  errorCodeOf,
-} from '#protocol';
 import type { Clock, Logger } from '#platform';
+import {
+  BIO_MODALITIES,
+  type BioModality,
+  DISCLOSURE_FIELDS,
+  type DisclosureField,
+  errorCodeOf,
+  MATCH_CLASSES,
+  type MatchClass,
+  PURPOSES,
+  type Purpose,
+  VeilError,
+} from '#protocol';
 
 const star = z.literal('*');
 const countryCode = z.string().regex(/^[A-Z]{2}$/);

@@ -6,11 +6,12 @@
  * Each chunk travels with the node's signed commitment to the index after it; the sequence of the last
  * acknowledged chunk is what the node's answers promise the analyst (`EvalResult.indexSeq`).
  */
-import { decode, signEnvelope, LIMITS, type IndexCommitment, type PublishChunk, keyId } from '#protocol';
+
 import type { AuditLog, Clock, Logger, TimerHandle } from '#platform';
-import type { NodeRepositories, OutboxRow } from './store/repositories.ts';
+import { decode, type IndexCommitment, keyId, LIMITS, type PublishChunk, signEnvelope } from '#protocol';
 import type { NodeKeys } from './config.ts';
 import type { FrameSender } from './link.ts';
+import type { NodeRepositories, OutboxRow } from './store/repositories.ts';
 
 type Pair = [Uint8Array, Uint8Array];
 

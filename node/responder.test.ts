@@ -7,26 +7,26 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { initCrypto, OprfKey, SigningKey, BoxKeyPair, TokenKey, blind, randomBytes, toHex, utf8, TlsKey } from '#crypto';
+import { BoxKeyPair, blind, initCrypto, OprfKey, randomBytes, SigningKey, TlsKey, TokenKey, toHex, utf8 } from '#crypto';
+import { type AuditKind, type AuditLog, ManualClock, silentLogger } from '#platform';
 import {
+  decodeWith,
   Envelope,
   EvalResult,
-  LIMITS,
-  VeilError,
-  decodeWith,
+  type ForwardedQuery,
   keyId,
   keyIdName,
-  signEnvelope,
-  verifyEnvelope,
-  type ForwardedQuery,
+  LIMITS,
   type MatchClass,
+  signEnvelope,
+  VeilError,
+  verifyEnvelope,
 } from '#protocol';
-import { ManualClock, silentLogger, type AuditKind, type AuditLog } from '#platform';
-import { NodeStore } from './store/sqlite-store.ts';
 import { nodeAudit } from './admin-ops.ts';
+import type { RoutedResult } from './inbound.ts';
 import { DEFAULT_POLICY, type Policy } from './policy.ts';
 import { Responder } from './responder.ts';
-import type { RoutedResult } from './inbound.ts';
+import { NodeStore } from './store/sqlite-store.ts';
 
 const T0 = Date.UTC(2026, 4, 4, 9, 0);
 

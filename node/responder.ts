@@ -5,16 +5,16 @@
  * with one batched DLEQ proof (VOPRF), and the answer is signed for the analyst's SDK. A batch is one
  * transaction: budgets are written once at its end. Audit records metadata only.
  */
-import { OprfKey, blindEvaluateBatch } from '#crypto';
-import { ForwardedQuery, asVeilError, type Envelope, type ErrorCode, type EvalResult } from '#protocol';
+import { blindEvaluateBatch, OprfKey } from '#crypto';
 import type { AuditLog, Clock, Logger } from '#platform';
+import { asVeilError, type Envelope, type ErrorCode, type EvalResult, ForwardedQuery } from '#protocol';
 import type { MemberDirectory } from '#sdk';
-import type { NodeRepositories } from './store/repositories.ts';
-import { acknowledgedIndexSeq } from './publisher.ts';
+import { analystBudgetKey, BudgetLedger } from './budget.ts';
 import type { NodeKeys } from './config.ts';
+import { type InboundKind, InboundPath, type RoutedResult } from './inbound.ts';
 import { analystDailyBudget, dailyBudget, type PolicySource } from './policy.ts';
-import { BudgetLedger, analystBudgetKey } from './budget.ts';
-import { InboundPath, type InboundKind, type RoutedResult } from './inbound.ts';
+import { acknowledgedIndexSeq } from './publisher.ts';
+import type { NodeRepositories } from './store/repositories.ts';
 
 export type { RoutedResult } from './inbound.ts';
 

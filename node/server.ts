@@ -12,38 +12,38 @@ import { createServer as createHttpsServer } from 'node:https';
 import { join } from 'node:path';
 import { getRequestListener } from '@hono/node-server';
 import { initCrypto, randomBytes } from '#crypto';
-import { VeilError, bundleCoordinator, loginHeader } from '#protocol';
 import {
-  PLAIN_TRANSPORT_WARNING,
+  type AuditLog,
   boundPort,
+  type Clock,
   clientTlsOptions,
   createLogger,
   envelopeFromText,
   envelopeToText,
+  type Logger,
+  PLAIN_TRANSPORT_WARNING,
   periodicCheckpoints,
   serverTlsOptions,
   systemClock,
   writeRunFile,
-  type AuditLog,
-  type Clock,
-  type Logger,
 } from '#platform';
+import { bundleCoordinator, loginHeader, VeilError } from '#protocol';
 import { MemberDirectory } from '#sdk';
-import { NodeStore } from './store/sqlite-store.ts';
-import { loadNodeBundle, loadNodeCertificate, loadNodeConfig, loadNodeKeys, nodePaths } from './config.ts';
-import { CoordinatorLink } from './link.ts';
-import { Responder } from './responder.ts';
-import { Publisher } from './publisher.ts';
-import { createGatewayApp } from './gateway.ts';
-import { PolicyFile } from './policy.ts';
 import { nodeAudit } from './admin-ops.ts';
+import { BioService } from './bio.ts';
+import { loadNodeBundle, loadNodeCertificate, loadNodeConfig, loadNodeKeys, nodePaths } from './config.ts';
+import { startConsole } from './console/index.ts';
+import { descriptorAnnouncer } from './descriptor.ts';
 import { DisclosureDesk } from './disclosure/desk.ts';
 import { DisclosureOutbox } from './disclosure/outgoing.ts';
-import { Mail } from './mail.ts';
-import { BioService } from './bio.ts';
-import { descriptorAnnouncer } from './descriptor.ts';
 import { linkDispatcher } from './dispatcher.ts';
-import { startConsole } from './console/index.ts';
+import { createGatewayApp } from './gateway.ts';
+import { CoordinatorLink } from './link.ts';
+import { Mail } from './mail.ts';
+import { PolicyFile } from './policy.ts';
+import { Publisher } from './publisher.ts';
+import { Responder } from './responder.ts';
+import { NodeStore } from './store/sqlite-store.ts';
 
 export interface NodeHandle {
   readonly country: string;

@@ -4,9 +4,9 @@
  * than a few hundred evaluations).
  */
 import type { Worker } from 'node:worker_threads';
-import { OprfKey, evaluate } from '#crypto';
+import { evaluate, OprfKey } from '#crypto';
+import { defaultWorkerCount, startTsWorker } from '#platform';
 import { LIMITS } from '#protocol';
-import { startTsWorker, defaultWorkerCount } from '#platform';
 
 const INLINE_BELOW = 256;
 const CHUNK = 256;

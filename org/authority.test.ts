@@ -3,9 +3,9 @@ import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { SigningKey, TlsKey, initCrypto, interactiveLimits } from '#crypto';
-import { RevocationState, acceptBundleUpdate, bundleCoordinator, errorCodeOf, parseTrustBundle, signCertificateRequest, verifyCertificate } from '#protocol';
+import { initCrypto, interactiveLimits, SigningKey, TlsKey } from '#crypto';
 import { envelopeFromText } from '#platform';
+import { acceptBundleUpdate, bundleCoordinator, errorCodeOf, parseTrustBundle, RevocationState, signCertificateRequest, verifyCertificate } from '#protocol';
 import { initOrg, openOrg } from './authority.ts';
 import { orgPaths } from './paths.ts';
 

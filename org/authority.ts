@@ -5,32 +5,32 @@
  * machine; its outputs are files handed over out of band (certificates to members, the revocation list
  * to the coordinator for distribution, the trust bundle to everyone).
  */
-import { existsSync, mkdirSync, chmodSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
-import { SigningKey, TlsKey, certificatePem, randomBytes, toHex, x509Certificate, type PassphraseLimits } from '#crypto';
+import { certificatePem, type PassphraseLimits, randomBytes, SigningKey, TlsKey, toHex, x509Certificate } from '#crypto';
+import { type CertificateFile, envelopeToText, type RevocationFile, readJsonFile, writeJsonFile } from '#platform';
 import {
-  Envelope,
-  LIMITS,
-  MEMBER_ROLES,
-  VeilError,
   decodeWith,
+  type Envelope,
   encode,
+  endorseCa,
   issueCertificate,
   issueRevocationList,
   keyId,
+  LIMITS,
+  MEMBER_ROLES,
+  type MemberCertificate,
+  type MemberRole,
   parseTrustBundle,
+  type RevocationEntry,
   rootFingerprint,
   signRootRollover,
   trustBundleFile,
+  VeilError,
   verifyCertificateRequest,
-  type MemberCertificate,
-  type MemberRole,
-  type RevocationEntry,
-  endorseCa,
 } from '#protocol';
-import { envelopeToText, readJsonFile, writeJsonFile, type CertificateFile, type RevocationFile } from '#platform';
 import { orgPaths } from './paths.ts';
-import { readRootKey, writeRootKey, type OrgKeys } from './root-key.ts';
+import { type OrgKeys, readRootKey, writeRootKey } from './root-key.ts';
 
 const DAY = 86_400_000;
 

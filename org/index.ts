@@ -1,3 +1,3 @@
+export * from './authority.ts';
 export * from './paths.ts';
 export * from './root-key.ts';
-export * from './authority.ts';

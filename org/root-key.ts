@@ -5,9 +5,9 @@
  * mode 0700. The passphrase is never stored; every signing operation asks for it.
  */
 import { z } from 'zod';
-import { SigningKey, TlsKey, fromBase64url, openWithPassphrase, sealWithPassphrase, toBase64url, type PassphraseLimits } from '#crypto';
+import { fromBase64url, openWithPassphrase, type PassphraseLimits, SigningKey, sealWithPassphrase, TlsKey, toBase64url } from '#crypto';
 import { readJsonFile, writeJsonFile } from '#platform';
-import { VeilError, bytesMax, decodeWith, encode } from '#protocol';
+import { bytesMax, decodeWith, encode, VeilError } from '#protocol';
 
 const LABEL = 'org-root-key';
 

@@ -12,19 +12,19 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { equalBytes, fromBase64url, toBase64url, type SigningKey, type TlsKey } from '#crypto';
+import { equalBytes, fromBase64url, type SigningKey, type TlsKey, toBase64url } from '#crypto';
 import {
-  Envelope,
-  LIMITS,
-  VeilError,
   decodeWith,
+  Envelope,
   encode,
+  type Hosts,
+  LIMITS,
+  type MemberCertificate,
   parseTrustBundle,
   signCertificateRequest,
-  verifyCertificate,
-  type Hosts,
-  type MemberCertificate,
   type TrustBundle,
+  VeilError,
+  verifyCertificate,
 } from '#protocol';
 import { readJsonFile, writeJsonFile } from './files.ts';
 

@@ -6,7 +6,7 @@
  * directory only its owner may enter (0700). Modes are set with chmod after creation, so they do not
  * depend on the process umask (which can only remove bits at creation, and may remove too few).
  */
-import { readFileSync, writeFileSync, renameSync, existsSync, mkdirSync, chmodSync, openSync, closeSync, fchmodSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, fchmodSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { z } from 'zod';
 import { VeilError } from '#protocol';

@@ -2,9 +2,10 @@
  * Small networking helpers shared by the node and the coordinator: msgpack HTTP bodies with size caps,
  * error bodies carrying only a registry code, and listening on loopback with a port chosen by the OS.
  */
-import type { AddressInfo } from 'node:net';
+
 import type { Server } from 'node:http';
-import { encode, LIMITS, VeilError, asVeilError } from '#protocol';
+import type { AddressInfo } from 'node:net';
+import { asVeilError, encode, LIMITS, VeilError } from '#protocol';
 import { httpStatus } from './http-status.ts';
 
 export const MSGPACK = 'application/msgpack';

@@ -1,8 +1,9 @@
 /**
  * Worker threads running TypeScript modules, whatever started the parent (tsx CLI, vitest, node).
  */
-import { Worker } from 'node:worker_threads';
+
 import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
 
 const bootstrap = new URL('./worker-bootstrap.mjs', import.meta.url);
 

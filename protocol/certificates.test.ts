@@ -1,19 +1,18 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { SigningKey, TlsKey, initCrypto, randomBytes, toHex } from '#crypto';
+import { certificatePem, initCrypto, randomBytes, SigningKey, TlsKey, toHex, x509Certificate } from '#crypto';
 import {
-  RevocationState,
   issueAnalystCertificate,
   issueCertificate,
   issueRevocationList,
+  type MemberCertificate,
+  RevocationState,
   rootFingerprint,
   signCertificateRequest,
   verifyAnalystCertificate,
   verifyCertificate,
   verifyCertificateRequest,
-  type MemberCertificate,
 } from './certificates.ts';
 import { acceptBundleUpdate, bundleCoordinator, endorseCa, parseTrustBundle, signRootRollover, trustBundleFile } from './trust-bundle.ts';
-import { certificatePem, x509Certificate } from '#crypto';
 
 /** A real self-issued CA certificate (PEM) and the root's endorsement of it. */
 function ca(root: SigningKey, org = 'interpol-test') {
@@ -24,6 +23,7 @@ function ca(root: SigningKey, org = 'interpol-test') {
   );
   return { caPem, caEndorsement: endorseCa(root, org, caPem, NOW) };
 }
+
 import { signEnvelope } from './envelope.ts';
 import { errorCodeOf } from './errors.ts';
 

@@ -13,8 +13,8 @@
  * distributes certificates and revocation lists but cannot mint either.
  */
 import { z } from 'zod';
-import { checkTlsPublicKey, sha256, toHex, type SigningKey } from '#crypto';
-import { readUnverified, signEnvelope, verifyEnvelope, type Envelope } from './envelope.ts';
+import { checkTlsPublicKey, type SigningKey, sha256, toHex } from '#crypto';
+import { type Envelope, readUnverified, signEnvelope, verifyEnvelope } from './envelope.ts';
 import { VeilError } from './errors.ts';
 import { keyId, keyIdName } from './key-id.ts';
 import { bytes, bytesMax, country, id, ts } from './primitives.ts';

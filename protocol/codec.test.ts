@@ -1,6 +1,6 @@
-import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { encode, decode, encodeWithEncodedArray } from './codec.ts';
+import { describe, expect, it } from 'vitest';
+import { decode, encode, encodeWithEncodedArray } from './codec.ts';
 import { VeilError } from './errors.ts';
 
 const value = fc.letrec((tie) => ({

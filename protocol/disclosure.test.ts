@@ -4,16 +4,16 @@
  * encoded, fits `MAIL_LIMITS.maxItemBytes`. So the coordinator's cap refuses padding only.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BoxKeyPair, SigningKey, initCrypto, randomBytes, sealTo } from '#crypto';
+import { BoxKeyPair, initCrypto, randomBytes, SigningKey, sealTo } from '#crypto';
 import {
   DISCLOSURE_FIELDS,
   DisclosureDecision,
+  encode,
   ForwardedDisclosure,
   MAIL_LIMITS,
   RECORD_LIMITS,
   SealedClaim,
   SealedRelease,
-  encode,
   signEnvelope,
 } from './index.ts';
 

@@ -8,11 +8,11 @@
  * the analyst, the released fields and the owner's reason for a denial.
  */
 import { z } from 'zod';
-import { bytes, bytesMax, caseRef, code, country, id, legalBasis, nonce, purpose, ts } from './primitives.ts';
-import { matchClass, handling } from './messages.ts';
+import { BIO_MODALITIES } from './biometrics.ts';
 import { Envelope } from './envelope.ts';
 import { LIMITS } from './limits.ts';
-import { BIO_MODALITIES } from './biometrics.ts';
+import { handling, matchClass } from './messages.ts';
+import { bytes, bytesMax, caseRef, code, country, id, legalBasis, nonce, purpose, ts } from './primitives.ts';
 
 /** Fields an analyst may ask for and an owner may release, one by one. */
 export const DISCLOSURE_FIELDS = ['name', 'dob', 'nationality', 'sex', 'documents', 'vehicle', 'dataset'] as const;

@@ -6,15 +6,15 @@
  * path size cap → codec → zod (CONTRIBUTING.md, code rules 5 and 6).
  */
 import { z } from 'zod';
-import { SigningKey, assertSignature, concatBytes, utf8 } from '#crypto';
-import { LABELS } from './labels.ts';
+import { assertSignature, concatBytes, type SigningKey, utf8 } from '#crypto';
 import { encode } from './codec.ts';
-import { LIMITS } from './limits.ts';
-import { PROTOCOL_VERSION, checkVersion } from './version.ts';
-import { bytes, bytesMax } from './primitives.ts';
 import { decodeWith } from './decode.ts';
-import { kid } from './key-id.ts';
 import { VeilError } from './errors.ts';
+import { kid } from './key-id.ts';
+import { LABELS } from './labels.ts';
+import { LIMITS } from './limits.ts';
+import { bytes, bytesMax } from './primitives.ts';
+import { checkVersion, PROTOCOL_VERSION } from './version.ts';
 
 export const Envelope = z.strictObject({
   v: z.number().int(),

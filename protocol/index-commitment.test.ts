@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initCrypto, randomBytes, toHex } from '#crypto';
-import { BUCKETS, IndexTree, emptyHash, bucketLeaf, bucketOf, nodeHash, verifyBucket, type BlockStore } from './index-commitment.ts';
 import { errorCodeOf } from './errors.ts';
+import { type BlockStore, BUCKETS, bucketLeaf, bucketOf, emptyHash, IndexTree, nodeHash, verifyBucket } from './index-commitment.ts';
 
 beforeAll(initCrypto);
 

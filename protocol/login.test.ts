@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { SigningKey, initCrypto, randomBytes, toHex } from '#crypto';
-import { RevocationState, issueCertificate, issueRevocationList } from './certificates.ts';
+import { initCrypto, randomBytes, SigningKey, toHex } from '#crypto';
+import { issueCertificate, issueRevocationList, RevocationState } from './certificates.ts';
 import { errorCodeOf } from './errors.ts';
 import { LOGIN_HEADER_MAX, loginHeader, verifyLoginHeader } from './login.ts';
 import { ReplayGuard } from './replay.ts';

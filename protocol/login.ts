@@ -12,14 +12,14 @@
  * match its own connection to the coordinator: the relayed login is refused.
  */
 import { z } from 'zod';
-import { fromBase64url, toBase64url, type SigningKey } from '#crypto';
+import { fromBase64url, type SigningKey, toBase64url } from '#crypto';
+import { type MemberCertificate, type RevocationState, type TrustAnchor, verifyCertificate } from './certificates.ts';
 import { encode } from './codec.ts';
 import { decodeWith } from './decode.ts';
 import { Envelope, signEnvelope, verifyEnvelope } from './envelope.ts';
 import { VeilError } from './errors.ts';
 import { keyId } from './key-id.ts';
 import { bytes, country, nonce, ts } from './primitives.ts';
-import { verifyCertificate, type MemberCertificate, type RevocationState, type TrustAnchor } from './certificates.ts';
 import type { ReplayGuard } from './replay.ts';
 import { checkVersion, PROTOCOL_VERSION } from './version.ts';
 

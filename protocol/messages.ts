@@ -9,13 +9,13 @@
  * - HTTP bodies between an analyst's SDK and its own node (gateway).
  */
 import { z } from 'zod';
-import { MATCH_CLASSES } from './match-keys/index.ts';
-import { HANDLING_CODES } from './records.ts';
 import { BIO_MODALITIES } from './biometrics.ts';
-import { LIMITS } from './limits.ts';
 import { Envelope } from './envelope.ts';
-import { bytes, bytesMax, caseRef, code, country, epoch, id, legalBasis, nonce, purpose, ts } from './primitives.ts';
 import { ERROR_CODES } from './errors.ts';
+import { LIMITS } from './limits.ts';
+import { MATCH_CLASSES } from './match-keys/index.ts';
+import { bytes, bytesMax, caseRef, code, country, epoch, id, legalBasis, nonce, purpose, ts } from './primitives.ts';
+import { HANDLING_CODES } from './records.ts';
 
 export const matchClass = z.enum(MATCH_CLASSES);
 export const handling = z.enum(HANDLING_CODES);

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { HANDLING_CODES, HANDLING_RULES, parseRecord, type ImportOp } from './records.ts';
+import { HANDLING_CODES, HANDLING_RULES, type ImportOp, parseRecord } from './records.ts';
 
 const base = { id: 'de-wp-0001', kind: 'person', dataset: 'wanted-persons', handling: 'restricted' } as const;
 const person = { ...base, person: { family: 'Müller', given: 'Hans', dob: '1971-03-14' } };

@@ -27,8 +27,8 @@
  * (values are personal data); an unknown field is named only when its name looks like an identifier.
  */
 import { z } from 'zod';
-import { NAME_MAX_CHARS, isCountryCode, nameTokens, normalizeDate, normalizeDocNumber, normalizeDocType, normalizeVin } from './match-keys/index.ts';
-import { VeilError, describeInvalid } from './errors.ts';
+import { describeInvalid, VeilError } from './errors.ts';
+import { isCountryCode, NAME_MAX_CHARS, nameTokens, normalizeDate, normalizeDocNumber, normalizeDocType, normalizeVin } from './match-keys/index.ts';
 
 // ---------------------------------------------------------------------------------------------------
 // Registries

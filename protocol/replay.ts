@@ -7,8 +7,8 @@
  * result) is a separate, per-flow concern handled by the party that owns the result.
  */
 import { toHex } from '#crypto';
-import { LIMITS } from './limits.ts';
 import { VeilError } from './errors.ts';
+import { LIMITS } from './limits.ts';
 
 export class ReplayGuard {
   readonly #seen = new Map<string, number>();

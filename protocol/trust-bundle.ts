@@ -10,15 +10,15 @@
  * be replaced without a second out-of-band handover, and a forged bundle without it is refused.
  */
 import { z } from 'zod';
-import { equalBytes, fromBase64url, sha256, toBase64url, type SigningKey } from '#crypto';
+import { equalBytes, fromBase64url, type SigningKey, sha256, toBase64url } from '#crypto';
+import { type MemberCertificate, rootFingerprint, type TrustAnchor, verifyCertificate } from './certificates.ts';
+import { encode } from './codec.ts';
 import { decodeWith } from './decode.ts';
 import { Envelope, signEnvelope, verifyEnvelope } from './envelope.ts';
 import { VeilError } from './errors.ts';
 import { keyId } from './key-id.ts';
 import { LIMITS } from './limits.ts';
 import { bytes, ts } from './primitives.ts';
-import { encode } from './codec.ts';
-import { rootFingerprint, verifyCertificate, type MemberCertificate, type TrustAnchor } from './certificates.ts';
 
 const b64 = z.string().regex(/^[A-Za-z0-9_-]{1,8192}$/);
 

@@ -5,10 +5,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GalleryEncoding, HeServer, initCrypto, makeProbe } from '#crypto';
-import { BIO_MAX_HITS, BIO_PARAMS, BioQueryRequest, TEMPLATE_DIMS, type BioEvalResult } from '#protocol';
+import { BIO_MAX_HITS, BIO_PARAMS, type BioEvalResult, BioQueryRequest, TEMPLATE_DIMS } from '#protocol';
+import { type BioSession, heSessions } from './bio-match.ts';
 import { VeilClient } from './client.ts';
-import { heSessions, type BioSession } from './bio-match.ts';
-import { FakeGateway, analystCredential, seeded } from './fake-gateway.test-fixture.ts';
+import { analystCredential, FakeGateway, seeded } from './fake-gateway.test-fixture.ts';
 
 const CTX = { purpose: 'wanted-person', caseRef: 'T-2026-1', legalBasis: 'art-3', handling: 'restricted' } as const;
 const DIMS = TEMPLATE_DIMS.fingerprint;

@@ -15,23 +15,23 @@
  */
 import { HeClient } from '#crypto';
 import {
+  type Answer,
   BIO_MAX_HITS,
   BIO_PARAMS,
   BioEvalResult,
+  type BioModality,
+  type BioQueryRequest,
+  decodeProbe,
+  decodeWith,
   Envelope,
+  errorCodeOf,
   LIMITS,
   QueryResponse,
   VeilError,
-  decodeProbe,
-  decodeWith,
-  errorCodeOf,
   verifyEnvelope,
-  type Answer,
-  type BioModality,
-  type BioQueryRequest,
 } from '#protocol';
+import { type FlowDeps, freshId } from './flow-deps.ts';
 import { nodeSigner } from './known-members.ts';
-import { freshId, type FlowDeps } from './flow-deps.ts';
 import type { BioCountryResult, BioQueryResult, SearchContext } from './types.ts';
 
 /** The analyst's side of one HE session (what the SDK needs of `HeClient`). */

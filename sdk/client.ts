@@ -7,17 +7,17 @@
  * The transport (default: HTTP with `fetch` to the credential's node URL), randomness and clock can be
  * injected, and so can the factory of biometric HE sessions.
  */
-import { initCrypto, randomBytes, type Rng } from '#crypto';
-import { VeilError, type BioModality, type QuerySubject } from '#protocol';
-import { loadCredential, type Credential } from './credential.ts';
-import type { Member } from './members.ts';
-import { nodeTransport, type Transport } from './transport.ts';
-import { NodeApi } from './node-api.ts';
-import { KnownMembers } from './known-members.ts';
-import { systemTime, type Clock, type FlowDeps } from './flow-deps.ts';
-import { runQuery } from './query.ts';
+import { initCrypto, type Rng, randomBytes } from '#crypto';
+import { type BioModality, type QuerySubject, VeilError } from '#protocol';
 import { BioMatcher, type BioSessionFactory } from './bio-match.ts';
-import { biometricClaim, identifierClaim, listDisclosures, requestDisclosure, type DisclosureContext } from './disclosure.ts';
+import { type Credential, loadCredential } from './credential.ts';
+import { biometricClaim, type DisclosureContext, identifierClaim, listDisclosures, requestDisclosure } from './disclosure.ts';
+import { type Clock, type FlowDeps, systemTime } from './flow-deps.ts';
+import { KnownMembers } from './known-members.ts';
+import type { Member } from './members.ts';
+import { NodeApi } from './node-api.ts';
+import { runQuery } from './query.ts';
+import { nodeTransport, type Transport } from './transport.ts';
 import type { BioQueryResult, Disclosure, DisclosureOptions, DisclosureReceipt, QueryOptions, QueryResult, SearchContext } from './types.ts';
 
 export interface ConnectOptions {

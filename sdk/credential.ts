@@ -8,19 +8,19 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { SigningKey, BoxKeyPair, equalBytes, fromBase64url } from '#crypto';
+import { BoxKeyPair, equalBytes, fromBase64url, SigningKey } from '#crypto';
 import {
+  type AnalystCertificate,
+  decodeWith,
   Envelope,
   LIMITS,
+  type MemberCertificate,
+  parseTrustBundle,
+  type TrustBundle,
   TrustBundleFile,
   VeilError,
-  decodeWith,
-  parseTrustBundle,
   verifyAnalystCertificate,
   verifyCertificate,
-  type AnalystCertificate,
-  type MemberCertificate,
-  type TrustBundle,
 } from '#protocol';
 
 const envelopeText = z.string().regex(/^[A-Za-z0-9_-]{1,16384}$/);

@@ -4,10 +4,10 @@
  * only when signed by the owner for this request and this analyst, and releases are opened here.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { SigningKey, initCrypto, toBase64url, utf8 } from '#crypto';
+import { initCrypto, SigningKey, toBase64url, utf8 } from '#crypto';
 import { DisclosureRequest, encode, type QuerySubject } from '#protocol';
 import { VeilClient } from './client.ts';
-import { FakeGateway, analystCredential, seeded } from './fake-gateway.test-fixture.ts';
+import { analystCredential, FakeGateway, seeded } from './fake-gateway.test-fixture.ts';
 
 const DCTX = { purpose: 'wanted-person', caseRef: 'T-2026-1', legalBasis: 'art-3' } as const;
 const CTX = { ...DCTX, handling: 'restricted' } as const;

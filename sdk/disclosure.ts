@@ -14,24 +14,24 @@
  */
 import { fromBase64url, sealTo } from '#crypto';
 import {
+  type BioModality,
   DisclosureAccepted,
   DisclosureDecision,
   DisclosureListResponse,
-  LIMITS,
-  SealedRelease,
-  VeilError,
+  type DisclosureRequest,
   decodeWith,
   encode,
   errorCodeOf,
-  verifyEnvelope,
-  type BioModality,
-  type DisclosureRequest,
+  LIMITS,
   type ListDisclosures,
   type QuerySubject,
   type SealedClaim,
+  SealedRelease,
+  VeilError,
+  verifyEnvelope,
 } from '#protocol';
+import { type FlowDeps, freshId } from './flow-deps.ts';
 import { nodeSigner } from './known-members.ts';
-import { freshId, type FlowDeps } from './flow-deps.ts';
 import type { Disclosure, DisclosureOptions, DisclosureReceipt, SearchContext } from './types.ts';
 
 type Claim = SealedClaim['claim'];

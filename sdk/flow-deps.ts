@@ -3,7 +3,7 @@
  * its channel to its own node, the member directory, and the randomness and clock it must use (so tests
  * can fix them). One object instead of positional arguments.
  */
-import { toHex, type Rng } from '#crypto';
+import { type Rng, toHex } from '#crypto';
 import type { Credential } from './credential.ts';
 import type { KnownMembers } from './known-members.ts';
 import type { NodeApi } from './node-api.ts';

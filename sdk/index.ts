@@ -1,8 +1,8 @@
-export * from './credential.ts';
-export * from './members.ts';
-export * from './types.ts';
-export { httpTransport, type Transport, type TransportResponse } from './transport.ts';
-export type { Clock } from './flow-deps.ts';
-export { heSessions, type BioSession, type BioSessionFactory } from './bio-match.ts';
-export type { DisclosureContext } from './disclosure.ts';
+export { type BioSession, type BioSessionFactory, heSessions } from './bio-match.ts';
 export * from './client.ts';
+export * from './credential.ts';
+export type { DisclosureContext } from './disclosure.ts';
+export type { Clock } from './flow-deps.ts';
+export * from './members.ts';
+export { httpTransport, type Transport, type TransportResponse } from './transport.ts';
+export * from './types.ts';

@@ -5,10 +5,10 @@
  * verified against the pinned organisation root by `MemberDirectory` before use, so neither the own
  * node nor the coordinator can substitute another country's keys.
  */
-import { MembersResponse, VeilError, keyId, type TrustAnchor } from '#protocol';
-import { MemberDirectory, type Member } from './members.ts';
-import type { NodeApi } from './node-api.ts';
+import { keyId, MembersResponse, type TrustAnchor, VeilError } from '#protocol';
 import type { Clock } from './flow-deps.ts';
+import { type Member, MemberDirectory } from './members.ts';
+import type { NodeApi } from './node-api.ts';
 
 const MAX_AGE_MS = 30_000;
 

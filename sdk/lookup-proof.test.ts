@@ -5,18 +5,18 @@
  * a commitment itself is caught — and that country is reported as an error, never as a no-hit.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { SigningKey, initCrypto, randomBytes, utf8 } from '#crypto';
+import { initCrypto, randomBytes, SigningKey, utf8 } from '#crypto';
 import {
+  type IndexCommitment,
   IndexCommitment as IndexCommitmentSchema,
   keyId,
-  readUnverified,
-  signEnvelope,
-  type IndexCommitment,
   type LookupResult,
   type QuerySubject,
+  readUnverified,
+  signEnvelope,
 } from '#protocol';
 import { VeilClient } from './client.ts';
-import { FakeGateway, analystCredential, seeded } from './fake-gateway.test-fixture.ts';
+import { analystCredential, FakeGateway, seeded } from './fake-gateway.test-fixture.ts';
 
 const CTX = { purpose: 'wanted-person', caseRef: 'T-2026-1', legalBasis: 'art-3', handling: 'restricted' } as const;
 const PERSON: QuerySubject = { name: 'Hans Müller', dob: '1970-01-31' };

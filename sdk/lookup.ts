@@ -11,21 +11,21 @@
  */
 import { equalBytes, toBase64url, toHex } from '#crypto';
 import {
-  IndexCommitment,
-  LookupResponse,
-  VeilError,
   asVeilError,
   bucketOf,
+  type CommittedBucket,
+  IndexCommitment,
+  type LookupRequest,
+  LookupResponse,
+  type LookupResult,
+  VeilError,
   verifyBucket,
   verifyEnvelope,
-  type CommittedBucket,
-  type LookupRequest,
-  type LookupResult,
 } from '#protocol';
+import { type FlowDeps, freshId } from './flow-deps.ts';
 import { nodeSigner } from './known-members.ts';
 import type { Hit } from './types.ts';
 import type { ClassTag } from './verify-answer.ts';
-import { freshId, type FlowDeps } from './flow-deps.ts';
 
 export interface CountryTags {
   epoch: number;

@@ -11,19 +11,19 @@
  * Revocation lists are applied only when newer, so an older list cannot roll a revocation back.
  */
 import {
-  NodeDescriptor,
-  RevocationState,
-  VeilError,
   asVeilError,
-  keyId,
-  keyIdName,
-  verifyCertificate,
-  verifyEnvelope,
   type Envelope,
   type ErrorCode,
+  keyId,
+  keyIdName,
   type MemberEntry,
   type MemberRole,
+  NodeDescriptor,
+  RevocationState,
   type TrustAnchor,
+  VeilError,
+  verifyCertificate,
+  verifyEnvelope,
 } from '#protocol';
 
 export interface Member {

@@ -5,10 +5,10 @@
  * refreshed when an answer names an epoch or a signer it does not know yet.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { OprfKey, SigningKey, initCrypto, toBase64url, utf8 } from '#crypto';
-import { LookupRequest, QueryRequest, type MatchClass, type QuerySubject } from '#protocol';
+import { initCrypto, OprfKey, SigningKey, toBase64url, utf8 } from '#crypto';
+import { LookupRequest, type MatchClass, QueryRequest, type QuerySubject } from '#protocol';
 import { VeilClient } from './client.ts';
-import { FakeGateway, analystCredential, seeded } from './fake-gateway.test-fixture.ts';
+import { analystCredential, FakeGateway, seeded } from './fake-gateway.test-fixture.ts';
 
 const CTX = { purpose: 'wanted-person', caseRef: 'T-2026-1', legalBasis: 'art-3', handling: 'restricted' } as const;
 const PERSON: QuerySubject = { name: 'Hans Müller', dob: '1970-01-31' };

@@ -10,21 +10,21 @@
  */
 import { blind } from '#crypto';
 import {
-  Envelope,
-  LIMITS,
-  QueryResponse,
-  VeilError,
   decodeWith,
+  Envelope,
   errorCodeOf,
-  matchKeysForQuery,
+  LIMITS,
   type MatchClass,
+  matchKeysForQuery,
   type QueryRequest,
+  QueryResponse,
   type QuerySubject,
+  VeilError,
 } from '#protocol';
-import { lookupTags, type CountryTags } from './lookup.ts';
-import { verifyAnswer, type BlindedKey } from './verify-answer.ts';
-import { freshId, type FlowDeps } from './flow-deps.ts';
+import { type FlowDeps, freshId } from './flow-deps.ts';
+import { type CountryTags, lookupTags } from './lookup.ts';
 import type { CountryResult, QueryOptions, QueryResult, SearchContext } from './types.ts';
+import { type BlindedKey, verifyAnswer } from './verify-answer.ts';
 
 export async function runQuery(deps: FlowDeps, subject: QuerySubject, ctx: SearchContext, opts: QueryOptions = {}): Promise<QueryResult> {
   const keys = matchKeysForQuery(subject);

@@ -4,10 +4,10 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initCrypto } from '#crypto';
-import { MembersResponse, encode } from '#protocol';
+import { encode, MembersResponse } from '#protocol';
 import { VeilClient } from './client.ts';
+import { analystCredential, errorResponse, FakeGateway, seeded } from './fake-gateway.test-fixture.ts';
 import { httpTransport, readResponse } from './transport.ts';
-import { FakeGateway, analystCredential, errorResponse, seeded } from './fake-gateway.test-fixture.ts';
 
 const CTX = { purpose: 'wanted-person', caseRef: 'T-2026-1', legalBasis: 'art-3', handling: 'restricted' } as const;
 const PERSON = { name: 'Hans Müller', dob: '1970-01-31' };

@@ -9,7 +9,7 @@ import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { z } from 'zod';
 import { equalBytes } from '#crypto';
-import { decode, decodeWith, ErrorBody, LIMITS, validate, VeilError, type ErrorCode } from '#protocol';
+import { decode, decodeWith, ErrorBody, type ErrorCode, LIMITS, VeilError, validate } from '#protocol';
 
 export interface TransportResponse {
   /** HTTP status (2xx = success). */

@@ -9,10 +9,10 @@
  * 4. Finalize (RFC 9497 VOPRF) each evaluated element with its blind → 16-byte tags.
  * A signed refusal is returned as such (its epoch and code), with no tags.
  */
-import { finalize, verifyBatch, type BlindResult } from '#crypto';
-import { EvalResult, LIMITS, VeilError, errorCodeOf, verifyEnvelope, type Envelope, type ErrorCode, type MatchClass, type MatchKey } from '#protocol';
-import { nodeSigner } from './known-members.ts';
+import { type BlindResult, finalize, verifyBatch } from '#crypto';
+import { type Envelope, type ErrorCode, EvalResult, errorCodeOf, LIMITS, type MatchClass, type MatchKey, VeilError, verifyEnvelope } from '#protocol';
 import type { FlowDeps } from './flow-deps.ts';
+import { nodeSigner } from './known-members.ts';
 import type { Member } from './members.ts';
 
 /** A tag derived for one match key of the query. */

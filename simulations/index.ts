@@ -1,16 +1,16 @@
-export * from './synthetic-records.ts';
-export * from './local-network.ts';
 export {
+  dot,
   FACE_DIMS,
   FINGERPRINT_DIMS,
-  Xoshiro128,
   identityCentroid,
   makeGallery,
   makeProbe,
-  dot,
   type SyntheticGallery,
   type SyntheticGalleryOptions,
   type SyntheticProbeOptions,
+  Xoshiro128,
 } from '#crypto';
+export * from './local-network.ts';
 export * from './pki.ts';
 export * from './population/index.ts';
+export * from './synthetic-records.ts';

@@ -5,12 +5,12 @@
  * file under one temporary folder, talking TLS inside the organisation's PKI. Used by the demo,
  * integration tests and benchmarks.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { get as httpsGet } from 'node:https';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { get as httpGet } from 'node:http';
+import { get as httpsGet } from 'node:https';
 import { tmpdir } from 'node:os';
-import { join, dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEV_ORG_PASSPHRASE } from './pki.ts';
 

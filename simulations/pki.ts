@@ -5,12 +5,12 @@
  * certificate request, `admit`, `enroll` — for the coordinator and each node.
  */
 import { join } from 'node:path';
-import { SigningKey, TlsKey, interactiveLimits, toHex, randomBytes } from '#crypto';
-import { readCertificateRequest, readTrustBundle, writeJsonFile } from '#platform';
-import { signCertificateRequest, type Envelope, type MemberRole, type TrustBundle } from '#protocol';
-import { initOrg, openOrg, orgPaths, type OrgAuthority } from '#org';
-import { enrollCoordinator, coordinatorPaths } from '#coordinator';
+import { coordinatorPaths, enrollCoordinator } from '#coordinator';
+import { interactiveLimits, randomBytes, SigningKey, TlsKey, toHex } from '#crypto';
 import { enrollNode, nodePaths } from '#node';
+import { initOrg, type OrgAuthority, openOrg, orgPaths } from '#org';
+import { readCertificateRequest, readTrustBundle, writeJsonFile } from '#platform';
+import { type Envelope, type MemberRole, signCertificateRequest, type TrustBundle } from '#protocol';
 
 /** Development passphrase of every local test organisation (never for real use). */
 export const DEV_ORG_PASSPHRASE = 'development passphrase, not a secret';

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BoxKeyPair, initCrypto, randomBytes, toHex } from '#crypto';
-import { DEFAULT_POLICY, DisclosureDesk, NodeStore, createConsoleApp, loadNodeKeys, nodeAudit, nodePaths } from '#node';
+import { createConsoleApp, DEFAULT_POLICY, DisclosureDesk, loadNodeKeys, NodeStore, nodeAudit, nodePaths } from '#node';
 import { createLocalPki, runVeil, runVeilOk } from '#simulations';
 
 const PASSWORD = 'approvals cli test password';

@@ -6,10 +6,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initCrypto, type Rng } from '#crypto';
-import { makeGallery, makeProbe, dot } from '#simulations';
-import { VeilClient } from '#sdk';
 import { addAnalyst, layoutPosition, loadNodeKeys } from '#node';
-import { startInproc, CTX, type Inproc } from './helpers/inproc.ts';
+import { VeilClient } from '#sdk';
+import { dot, makeGallery, makeProbe } from '#simulations';
+import { CTX, type Inproc, startInproc } from './helpers/inproc.ts';
 
 const DIMS = 512;
 const gallery = makeGallery({ seed: 77, identities: 10, capturesPerIdentity: 2, dims: DIMS });

@@ -4,8 +4,8 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, it, expect, afterAll } from 'vitest';
-import { startLocalNetwork, runVeil, makeGallery, makeProbe, type LocalNetwork } from '#simulations';
+import { afterAll, describe, expect, it } from 'vitest';
+import { type LocalNetwork, makeGallery, makeProbe, runVeil, startLocalNetwork } from '#simulations';
 
 const g = makeGallery({ seed: 7, identities: 6, capturesPerIdentity: 1, dims: 512 });
 const b64 = (t: Float32Array) => Buffer.from(t.buffer, t.byteOffset, t.byteLength).toString('base64');

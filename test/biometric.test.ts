@@ -3,12 +3,12 @@
  * imported with records, galleries pre-encoded at the node, the probe encrypted in the SDK, masked
  * encrypted scores, hit positions only; then disclosure of a biometric hit whose claim is the probe.
  */
-import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initCrypto } from '#crypto';
-import { makeGallery, makeProbe, dot } from '#simulations';
-import type { VeilClient } from '#sdk';
 import { layoutPosition, loadNodeKeys } from '#node';
-import { startInproc, CTX, type Inproc } from './helpers/inproc.ts';
+import type { VeilClient } from '#sdk';
+import { dot, makeGallery, makeProbe } from '#simulations';
+import { CTX, type Inproc, startInproc } from './helpers/inproc.ts';
 
 const DIMS = 512;
 const gallery = makeGallery({ seed: 42, identities: 12, capturesPerIdentity: 2, dims: DIMS });

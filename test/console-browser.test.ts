@@ -13,18 +13,18 @@
  * Without Chromium the test is skipped with a message saying so; set VEIL_REQUIRE_CHROMIUM=1 (CI) to
  * make a missing browser a failure instead. VEIL_CHROMIUM overrides the browser path.
  */
+
+import { createHash, X509Certificate } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, it, expect, afterAll } from 'vitest';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, describe, expect, it } from 'vitest';
 import { initCrypto } from '#crypto';
-import { addOwner, startConsole, type NodeHandle } from '#node';
+import { addOwner, loadNodeCertificate, type NodeHandle, startConsole } from '#node';
 import type { Disclosure, VeilClient } from '#sdk';
-import { startInproc, CTX, type Inproc } from './helpers/inproc.ts';
-import { X509Certificate, createHash } from 'node:crypto';
-import { loadNodeCertificate } from '#node';
+import { CTX, type Inproc, startInproc } from './helpers/inproc.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const CHROMIUM = process.env.VEIL_CHROMIUM ?? '/usr/bin/chromium';

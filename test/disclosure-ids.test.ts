@@ -9,12 +9,12 @@
  * conflicting duplicate from a hostile member is refused (`conflict`), audited, acknowledged and dropped
  * instead of coming back on every connection.
  */
-import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initCrypto, randomBytes, toHex } from '#crypto';
-import { ForwardedDisclosure, keyId, readUnverified, signEnvelope, type NodeFrame, type QuerySubject } from '#protocol';
-import { loadNodeKeys, type DisclosureView } from '#node';
-import type { VeilClient, Disclosure } from '#sdk';
-import { startInproc, CTX, type Inproc } from './helpers/inproc.ts';
+import { type DisclosureView, loadNodeKeys } from '#node';
+import { ForwardedDisclosure, keyId, type NodeFrame, type QuerySubject, readUnverified, signEnvelope } from '#protocol';
+import type { Disclosure, VeilClient } from '#sdk';
+import { CTX, type Inproc, startInproc } from './helpers/inproc.ts';
 import { until } from './helpers/until.ts';
 
 const karl = {

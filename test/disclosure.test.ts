@@ -3,10 +3,10 @@
  * checks at the owning node, queue, owner decisions (approve a subset, deny, auto-approve by policy,
  * expiry), sealed release to the analyst's key, idempotent and final decisions, and the mailboxes.
  */
-import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initCrypto, randomBytes, toBase64url } from '#crypto';
-import type { VeilClient, Disclosure } from '#sdk';
-import { startInproc, CTX, type Inproc } from './helpers/inproc.ts';
+import type { Disclosure, VeilClient } from '#sdk';
+import { CTX, type Inproc, startInproc } from './helpers/inproc.ts';
 
 const policyWith = (disclosure: unknown) => ({
   v: 1,

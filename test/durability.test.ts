@@ -3,12 +3,13 @@
  * disclosure request waits in its mailbox; the owning node is offline when the request is made; the
  * analyst's node is offline when the decision is made. Nothing is lost, nothing is duplicated.
  */
-import { describe, it, expect, afterAll } from 'vitest';
+
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { initCrypto } from '#crypto';
 import { VeilClient } from '#sdk';
-import { getJson, startLocalNetwork, startDaemon, runVeil, runVeilOk, waitFor, type LocalNetwork, type Daemon } from '#simulations';
-import { readFileSync } from 'node:fs';
+import { type Daemon, getJson, type LocalNetwork, runVeil, runVeilOk, startDaemon, startLocalNetwork, waitFor } from '#simulations';
 
 const nd = (rs: object[]) => rs.map((r) => JSON.stringify(r)).join('\n') + '\n';
 const karl = {

@@ -8,9 +8,9 @@ import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { initCoordinatorDir, SqliteCoordinatorStore } from '#coordinator';
 import { initCrypto } from '#crypto';
-import { SqliteCoordinatorStore, initCoordinatorDir } from '#coordinator';
-import { NodeStore, addAnalyst, importFile, initNode, nodePaths } from '#node';
+import { addAnalyst, importFile, initNode, NodeStore, nodePaths } from '#node';
 import { createLocalPki } from '#simulations';
 
 const mode = (p: string) => statSync(p).mode & 0o777;

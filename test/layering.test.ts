@@ -7,8 +7,8 @@
  * they test: they import only their own layer and the layers below it.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative, dirname, resolve } from 'node:path';
-import { describe, it, expect } from 'vitest';
+import { dirname, join, relative, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
 
 const ROOT = resolve(dirname(new URL(import.meta.url).pathname), '..');
 const LAYERS = ['crypto', 'protocol', 'sdk', 'platform', 'org', 'node', 'coordinator', 'simulations'] as const;

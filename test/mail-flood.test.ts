@@ -9,13 +9,13 @@
  * per recipient and in total (refused `rate_limited`, audited), and delivery goes in pages far below the
  * frame limit, so the victim stays connected, answers queries and receives legitimate mail.
  */
-import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initCrypto, randomBytes, toHex } from '#crypto';
-import { keyId, signEnvelope } from '#protocol';
-import { silentLogger } from '#platform';
 import { loadNodeKeys, startNode } from '#node';
+import { silentLogger } from '#platform';
+import { keyId, signEnvelope } from '#protocol';
 import type { VeilClient } from '#sdk';
-import { startInproc, CTX, type Inproc } from './helpers/inproc.ts';
+import { CTX, type Inproc, startInproc } from './helpers/inproc.ts';
 import { until } from './helpers/until.ts';
 
 const karl = {

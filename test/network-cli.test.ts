@@ -4,10 +4,10 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { getJson, startLocalNetwork, runVeil, waitFor, syntheticRecords, type LocalNetwork } from '#simulations';
-import { VeilClient, type QueryResult } from '#sdk';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initCrypto } from '#crypto';
+import { type QueryResult, VeilClient } from '#sdk';
+import { getJson, type LocalNetwork, runVeil, startLocalNetwork, syntheticRecords, waitFor } from '#simulations';
 
 const CTX = { purpose: 'wanted-person', caseRef: 'T-2026-7', legalBasis: 'art-3', handling: 'restricted' } as const;
 const nd = (rs: object[]) => rs.map((r) => JSON.stringify(r)).join('\n') + '\n';

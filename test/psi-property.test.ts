@@ -4,9 +4,10 @@
  * are intersected with the node's published tags — hits exactly the plaintext intersection of
  * normalized match keys. Real crypto, no network (the network path is covered by the integration tests).
  */
-import { describe, it, expect, beforeAll } from 'vitest';
+
 import fc from 'fast-check';
-import { initCrypto, OprfKey, blind, blindEvaluateBatch, verifyBatch, finalize, evaluate, toHex } from '#crypto';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { blind, blindEvaluateBatch, evaluate, finalize, initCrypto, OprfKey, toHex, verifyBatch } from '#crypto';
 import { matchKeysForQuery, matchKeysForRecord, type VeilRecord } from '#protocol';
 
 const FAMILY = ['Müller', 'Mueller', 'Иванов', 'Ivanov', 'Papadopoulos', 'Παπαδόπουλος', 'Dubois', 'Nowak'];

@@ -5,16 +5,16 @@
  * over-budget requester. Real coordinator and nodes on loopback (in this process), real crypto.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { request } from 'node:https';
-import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { initCrypto, SigningKey, BoxKeyPair, OprfKey, randomBytes, toHex, blind } from '#crypto';
-import { encode, decode, signEnvelope, PROTOCOL_VERSION, matchKeysForQuery, type QueryRequest, type ErrorCode, keyId } from '#protocol';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BoxKeyPair, blind, initCrypto, OprfKey, randomBytes, SigningKey, toHex } from '#crypto';
 import { importFile } from '#node';
+import { decode, type ErrorCode, encode, keyId, matchKeysForQuery, PROTOCOL_VERSION, type QueryRequest, signEnvelope } from '#protocol';
 import type { Credential, VeilClient } from '#sdk';
-import { startInproc, CTX, type Inproc } from './helpers/inproc.ts';
-import { RawNode, type RawIdentity } from './helpers/raw-node.ts';
 import { createLocalPki } from '#simulations';
+import { CTX, type Inproc, startInproc } from './helpers/inproc.ts';
+import { type RawIdentity, RawNode } from './helpers/raw-node.ts';
 
 async function waitFor(check: () => Promise<boolean>): Promise<void> {
   for (let i = 0; i < 200 && !(await check()); i++) await new Promise((r) => setTimeout(r, 25));

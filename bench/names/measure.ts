@@ -3,17 +3,17 @@
  * one country holding 10^6 records, keys per record and per query, and the index's size.
  */
 import {
-  FULL_DOB_CLASSES,
-  MATCH_CLASSES,
   describeMatch,
   encode,
-  matchKeysForQuery,
-  matchKeysForRecord,
+  FULL_DOB_CLASSES,
+  MATCH_CLASSES,
   type MatchClass,
   type MatchKey,
+  matchKeysForQuery,
+  matchKeysForRecord,
   type VeilRecord,
 } from '#protocol';
-import { heldPerson, variantOf, VARIANT_CLASSES, type CountrySpec, type HeldPerson, type Person, type Variant, type VariantClass } from '#simulations';
+import { type CountrySpec, type HeldPerson, heldPerson, type Person, VARIANT_CLASSES, type Variant, type VariantClass, variantOf } from '#simulations';
 import { KeyIndex } from './key-index.ts';
 
 /** A node's record of a person (and of the passport, for document classes). */

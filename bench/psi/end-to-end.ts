@@ -6,12 +6,12 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { OprfRates } from '#crypto';
-import { silentLogger } from '#platform';
 import { initCoordinatorDir, startCoordinator } from '#coordinator';
-import { DEFAULT_POLICY, addAnalyst, importFile, initNode, startNode, type NodeHandle, type Policy } from '#node';
+import type { OprfRates } from '#crypto';
+import { addAnalyst, DEFAULT_POLICY, importFile, initNode, type NodeHandle, type Policy, startNode } from '#node';
+import { silentLogger } from '#platform';
 import { VeilClient } from '#sdk';
-import { startLocalNetwork, syntheticRecords, toNdjson, waitFor, type SyntheticRecord, createLocalPki } from '#simulations';
+import { createLocalPki, type SyntheticRecord, startLocalNetwork, syntheticRecords, toNdjson, waitFor } from '#simulations';
 import { contention } from '../harness/cpu.ts';
 import { quietMachine } from '../harness/quiet.ts';
 import { say } from '../harness/report.ts';

@@ -4,26 +4,27 @@
  * member answers each evaluation request with one pre-signed answer; results and errors are counted
  * into the current phase.
  */
-import { WebSocket, type RawData } from 'ws';
-import { randomBytes, toHex, type SigningKey } from '#crypto';
+
 import type { ClientRequest } from 'node:http';
 import type { TLSSocket } from 'node:tls';
+import { type RawData, WebSocket } from 'ws';
+import { randomBytes, type SigningKey, toHex } from '#crypto';
+import { channelBinding } from '#platform';
 import {
+  type Answer,
   CoordinatorFrame,
-  LIMITS,
-  LOGIN_HEADER,
   decode,
   decodeWith,
-  encode,
-  keyId,
-  loginHeader,
-  signEnvelope,
-  type Answer,
   type Envelope,
+  encode,
   type ForwardedQuery,
+  keyId,
+  LIMITS,
+  LOGIN_HEADER,
+  loginHeader,
   type NodeFrame,
+  signEnvelope,
 } from '#protocol';
-import { channelBinding } from '#platform';
 import { CTX } from './config.ts';
 
 /** A member country simulated by the load generator: its keys, its signed descriptor and answer. */

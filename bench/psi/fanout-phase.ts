@@ -6,7 +6,7 @@
 import { contention, procCpuSeconds, selfCpuSeconds } from '../harness/cpu.ts';
 import { quietMachine } from '../harness/quiet.ts';
 import { stats } from '../harness/stats.ts';
-import { newPhase, type FanoutLoad } from './fanout-load.ts';
+import { type FanoutLoad, newPhase } from './fanout-load.ts';
 import type { FanoutPhase } from './result.ts';
 
 async function drain(load: FanoutLoad, timeoutMs: number): Promise<void> {

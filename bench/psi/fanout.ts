@@ -6,15 +6,15 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BoxKeyPair, OprfKey, SigningKey, blind, blindEvaluateBatch, randomBytes } from '#crypto';
-import { encode, keyId, signEnvelope, type EvalResult, type ForwardedQuery, type MatchClass, type NodeDescriptor } from '#protocol';
-import { writeJsonFile } from '#platform';
 import { coordinatorPaths, initCoordinatorDir, loadCoordinatorConfig } from '#coordinator';
-import { REPO_ROOT, VEIL_BIN, startDaemon, waitFor, createLocalPki, getJson } from '#simulations';
+import { BoxKeyPair, blind, blindEvaluateBatch, OprfKey, randomBytes, SigningKey } from '#crypto';
+import { writeJsonFile } from '#platform';
+import { type EvalResult, encode, type ForwardedQuery, keyId, type MatchClass, type NodeDescriptor, signEnvelope } from '#protocol';
+import { createLocalPki, getJson, REPO_ROOT, startDaemon, VEIL_BIN, waitFor } from '#simulations';
 import { settle } from '../harness/quiet.ts';
 import { say } from '../harness/report.ts';
 import { PSI_TARGETS } from './config.ts';
-import { FanoutLoad, type FakeMember } from './fanout-load.ts';
+import { type FakeMember, FanoutLoad } from './fanout-load.ts';
 import { runPhase } from './fanout-phase.ts';
 import type { FanoutPhase, PsiBenchResult } from './result.ts';
 

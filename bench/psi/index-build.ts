@@ -5,9 +5,9 @@
 import { writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { OprfKey, evaluate } from '#crypto';
-import { matchKeysForRecord, parseRecord } from '#protocol';
+import { evaluate, OprfKey } from '#crypto';
 import { importFile, initNode } from '#node';
+import { matchKeysForRecord, parseRecord } from '#protocol';
 import { createLocalPki, syntheticRecords, toNdjson } from '#simulations';
 import { contention } from '../harness/cpu.ts';
 import { say } from '../harness/report.ts';

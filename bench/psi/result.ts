@@ -3,8 +3,8 @@
  * Keys are read by people and scripts comparing runs: add keys, do not rename them.
  */
 import type { OprfRates } from '#crypto';
-import type { LatencyStats } from '../harness/stats.ts';
 import type { MachineInfo } from '../harness/machine.ts';
+import type { LatencyStats } from '../harness/stats.ts';
 import type { PSI_TARGETS } from './config.ts';
 
 export interface E2eRun {

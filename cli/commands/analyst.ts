@@ -4,8 +4,8 @@
  * request of the account is refused from then on.
  */
 import type { Command } from 'commander';
-import { VeilError } from '#protocol';
 import { addAnalyst, listAnalysts, revokeAnalyst } from '#node';
+import { VeilError } from '#protocol';
 import { out } from '../shared/output.ts';
 
 function registerInto(parent: Command, name: string): void {

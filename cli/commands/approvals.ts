@@ -5,25 +5,26 @@
  * checked as the approval console checks it (`authenticateOwner`: the same Argon2id hash and the same
  * failed-login throttle, kept in the node's database, with this host as one client address), audited.
  */
-import type { Command } from 'commander';
+
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Command } from 'commander';
 import { initCrypto } from '#crypto';
-import { VeilError, type DisclosureField } from '#protocol';
-import { systemClock } from '#platform';
 import {
-  NodeStore,
-  nodePaths,
-  loadNodeKeys,
-  loadNodeConfig,
-  parsePolicy,
-  nodeAudit,
-  DisclosureDesk,
-  LoginThrottle,
   authenticateOwner,
   CLI_ADDRESS,
+  DisclosureDesk,
+  LoginThrottle,
+  loadNodeConfig,
+  loadNodeKeys,
+  NodeStore,
+  nodeAudit,
+  nodePaths,
   type OwnerAuthResult,
+  parsePolicy,
 } from '#node';
+import { systemClock } from '#platform';
+import { type DisclosureField, VeilError } from '#protocol';
 import { out } from '../shared/output.ts';
 import { readSecret } from '../shared/read-secret.ts';
 

@@ -1,11 +1,12 @@
 /** `veil audit verify`: recompute a node's or the coordinator's audit chain and checkpoints offline. */
-import type { Command } from 'commander';
+
 import { existsSync } from 'node:fs';
-import { initCrypto, verifySignature } from '#crypto';
-import { VeilError } from '#protocol';
-import { verifyAudit } from '#platform';
-import { nodePaths, NodeStore, loadNodeKeys } from '#node';
+import type { Command } from 'commander';
 import { coordinatorPaths, loadCoordinatorKey, SqliteCoordinatorStore } from '#coordinator';
+import { initCrypto, verifySignature } from '#crypto';
+import { loadNodeKeys, NodeStore, nodePaths } from '#node';
+import { verifyAudit } from '#platform';
+import { VeilError } from '#protocol';
 import { out } from '../shared/output.ts';
 
 export function registerAuditCommands(program: Command): void {

@@ -2,8 +2,8 @@
  * `veil bio-match`: the analyst's encrypted biometric 1:N search. The probe is encrypted on this
  * machine; nodes return masked encrypted scores, and only hits are printed.
  */
-import { Option, type Command } from 'commander';
-import { PURPOSES, HANDLING_CODES, BIO_MODALITIES, type Purpose, type Handling, type BioModality } from '#protocol';
+import { type Command, Option } from 'commander';
+import { BIO_MODALITIES, type BioModality, HANDLING_CODES, type Handling, PURPOSES, type Purpose } from '#protocol';
 import { VeilClient } from '#sdk';
 import { readEmbedding } from '../shared/embedding.ts';
 import { out } from '../shared/output.ts';

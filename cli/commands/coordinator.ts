@@ -1,7 +1,7 @@
 /** `veil coordinator …`: create, enroll, run and administer the coordinator (init, enroll, start, revocations, members). */
 import type { Command } from 'commander';
-import { initCrypto } from '#crypto';
 import { enrollCoordinator, initCoordinatorDir, listMembers, loadRevocations, startCoordinator } from '#coordinator';
+import { initCrypto } from '#crypto';
 import { out } from '../shared/output.ts';
 import { runUntilSignal } from '../shared/run-until-signal.ts';
 

@@ -3,8 +3,8 @@
  * a hit (the claim of what was searched travels sealed to the owner), `veil disclosures` follows the
  * requests and shows released records.
  */
-import { Option, type Command } from 'commander';
-import { PURPOSES, DISCLOSURE_FIELDS, BIO_MODALITIES, type Purpose, type DisclosureField, type BioModality, VeilError } from '#protocol';
+import { type Command, Option } from 'commander';
+import { BIO_MODALITIES, type BioModality, DISCLOSURE_FIELDS, type DisclosureField, PURPOSES, type Purpose, VeilError } from '#protocol';
 import { VeilClient } from '#sdk';
 import { readEmbedding } from '../shared/embedding.ts';
 import { out } from '../shared/output.ts';

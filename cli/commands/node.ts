@@ -2,10 +2,10 @@
  * `veil node …`: create, fill, run and inspect a country's node (init, import, start, rotate-key,
  * status), with its data-owner and analyst accounts as sub-groups.
  */
-import { Command, Option } from 'commander';
-import { VeilError } from '#protocol';
+import { type Command, Option } from 'commander';
 import { initCrypto } from '#crypto';
-import { enrollNode, initNode, importFile, startNode, rotateKey, nodePaths, NodeStore } from '#node';
+import { enrollNode, importFile, initNode, NodeStore, nodePaths, rotateKey, startNode } from '#node';
+import { VeilError } from '#protocol';
 import { out } from '../shared/output.ts';
 import { ProgressBar } from '../shared/progress.ts';
 import { runUntilSignal } from '../shared/run-until-signal.ts';

@@ -3,12 +3,13 @@
  * root of trust, admit nodes and the coordinator, suspend, reinstate and revoke them, roll the root over.
  * The root passphrase comes from `VEIL_ORG_PASSPHRASE` or a prompt, never from the command line.
  */
+
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { initCrypto } from '#crypto';
-import { join } from 'node:path';
-import { VeilError, verifyCertificateRequest, type MemberRole } from '#protocol';
-import { readCertificateRequest, writeJsonFile } from '#platform';
 import { initOrg, openOrg, orgPaths } from '#org';
+import { readCertificateRequest, writeJsonFile } from '#platform';
+import { type MemberRole, VeilError, verifyCertificateRequest } from '#protocol';
 import { out } from '../shared/output.ts';
 import { readSecret } from '../shared/read-secret.ts';
 

@@ -3,7 +3,7 @@
  * disable). Passwords are read as secrets, never taken from the command line.
  */
 import type { Command } from 'commander';
-import { addOwnerInDir, listOwnersInDir, disableOwnerInDir } from '#node';
+import { addOwnerInDir, disableOwnerInDir, listOwnersInDir } from '#node';
 import { out } from '../shared/output.ts';
 import { readSecret } from '../shared/read-secret.ts';
 

@@ -2,8 +2,8 @@
  * `veil query`: the analyst's blind query — which member countries hold this person, document or
  * vehicle — through the SDK, printed by `formatQuery` or as JSON.
  */
-import { Option, type Command } from 'commander';
-import { PURPOSES, HANDLING_CODES, type Purpose, type Handling } from '#protocol';
+import { type Command, Option } from 'commander';
+import { HANDLING_CODES, type Handling, PURPOSES, type Purpose } from '#protocol';
 import { VeilClient } from '#sdk';
 import { out } from '../shared/output.ts';
 import { subjectFrom } from '../shared/subject.ts';

@@ -2,7 +2,7 @@
  * The subject of a blind query from the command line: exactly one of a name with a date of birth, an
  * identity document (`TYPE:COUNTRY:NUMBER`) or a VIN. `veil disclose` repeats the subject searched for.
  */
-import { VeilError, type QuerySubject } from '#protocol';
+import { type QuerySubject, VeilError } from '#protocol';
 
 export function subjectFrom(o: { name?: string; dob?: string; doc?: string; vin?: string }): QuerySubject {
   const given = [o.name !== undefined || o.dob !== undefined, o.doc !== undefined, o.vin !== undefined].filter(Boolean).length;

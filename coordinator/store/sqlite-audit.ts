@@ -6,7 +6,7 @@
  * A store opened without a signer (offline reads, `audit verify`) has no writer: an audited write then
  * fails with `internal` and changes nothing.
  */
-import { AuditLog, type AuditEntry, type AuditSigner, type Db } from '#platform';
+import { type AuditEntry, AuditLog, type AuditSigner, type Db } from '#platform';
 import { VeilError } from '#protocol';
 import type { AuditSink } from './repositories.ts';
 

@@ -6,7 +6,7 @@
  * total) inside the same transaction as the insert, so two stores can never both squeeze under it.
  */
 import type { AuditEntry, Db } from '#platform';
-import type { MailItem, MailboxRepository, PendingMail, SenderQuota, SenderUsage } from './repositories.ts';
+import type { MailboxRepository, MailItem, PendingMail, SenderQuota, SenderUsage } from './repositories.ts';
 import type { SqliteAuditWriter } from './sqlite-audit.ts';
 
 /** Most mail items handed out at once (the size of one `mail` frame). */

@@ -8,9 +8,10 @@
  * differ from the node's own is refused whole, so the coordinator never serves a commitment its index
  * does not match. A lookup reads complete buckets and their paths in one snapshot.
  */
-import type { AuditEntry, Db } from '#platform';
+
 import { equalBytes } from '#crypto';
-import { Envelope, IndexTree, LIMITS, VeilError, bucketLeaf, bucketOf, decodeWith, type BlockStore, type LookupResult } from '#protocol';
+import type { AuditEntry, Db } from '#platform';
+import { type BlockStore, bucketLeaf, bucketOf, decodeWith, Envelope, IndexTree, LIMITS, type LookupResult, VeilError } from '#protocol';
 import type { IndexChunk, IndexLookupItem, PsiIndexRepository } from './repositories.ts';
 import type { SqliteAuditWriter } from './sqlite-audit.ts';
 

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { SigningKey, initCrypto } from '#crypto';
+import { initCrypto, SigningKey } from '#crypto';
 import { SqliteCoordinatorStore } from './sqlite-store.ts';
 import { describeCoordinatorStore } from './store-suite.ts';
 

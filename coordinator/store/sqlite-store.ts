@@ -6,14 +6,14 @@
  * Open with an audit `signer` to write (the coordinator, admissions); without one the store serves
  * reads and unaudited writes (tools, benchmarks), and an audited write fails.
  */
-import { openDatabase, type AuditLog, type AuditSigner, type Clock, type Db } from '#platform';
+import { type AuditLog, type AuditSigner, type Clock, type Db, openDatabase } from '#platform';
 import type { AuditSink, CoordinatorStore, MailboxRepository, MembersRepository, MetaRepository, PsiIndexRepository } from './repositories.ts';
-import { COORDINATOR_MIGRATIONS } from './sqlite-schema.ts';
 import { sqliteAudit } from './sqlite-audit.ts';
-import { sqliteMembers } from './sqlite-members.ts';
-import { sqlitePsiIndex } from './sqlite-psi-index.ts';
 import { sqliteMailboxes } from './sqlite-mailboxes.ts';
+import { sqliteMembers } from './sqlite-members.ts';
 import { sqliteMeta } from './sqlite-meta.ts';
+import { sqlitePsiIndex } from './sqlite-psi-index.ts';
+import { COORDINATOR_MIGRATIONS } from './sqlite-schema.ts';
 
 export interface SqliteCoordinatorStoreOptions {
   /** Signs the audit log's checkpoints; required for audited writes. */

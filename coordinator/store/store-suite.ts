@@ -9,8 +9,8 @@
  */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { initCrypto } from '#crypto';
-import { IndexTree, LIMITS, bucketLeaf, bucketOf, encode, verifyBucket } from '#protocol';
-import { ManualClock, type AuditEntry } from '#platform';
+import { type AuditEntry, ManualClock } from '#platform';
+import { bucketLeaf, bucketOf, encode, IndexTree, LIMITS, verifyBucket } from '#protocol';
 import type { CoordinatorStore, IndexEntry } from './repositories.ts';
 
 export interface StoreUnderTest {

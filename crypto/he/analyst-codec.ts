@@ -9,7 +9,7 @@
 import { CryptoError } from '../errors.ts';
 import type { HeContext } from './context.ts';
 import { ckksCodec, invmod, mulmod, nttTables, toResidues } from './ring.ts';
-import { keep, withBag, type Decryptor, type Encryptor } from './seal.ts';
+import { type Decryptor, type Encryptor, keep, withBag } from './seal.ts';
 import { parsePlaintext, readResidues, writeF64, writeResidues } from './seal-format.ts';
 
 /**

@@ -11,11 +11,11 @@
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { CryptoError } from '../errors.ts';
-import { galoisKeysSerializable, heContext, type HeContext } from './context.ts';
-import { isHeParamId, type HeParamId } from './params.ts';
-import { keep, withBag, type SecretKey, type PublicKey, type Encryptor, type Decryptor, type KeyGenerator } from './seal.ts';
 import { decryptSlots, encryptReplicated } from './analyst-codec.ts';
+import { galoisKeysSerializable, type HeContext, heContext } from './context.ts';
+import { type HeParamId, isHeParamId } from './params.ts';
 import { prepareProbe } from './probe.ts';
+import { type Decryptor, type Encryptor, type KeyGenerator, keep, type PublicKey, type SecretKey, withBag } from './seal.ts';
 import { KIND_MASKED, KIND_UNMASKED, readResult } from './wire.ts';
 
 function hex(b: Uint8Array): string {

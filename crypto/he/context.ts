@@ -2,9 +2,9 @@
  * A SEAL context per pinned parameter set, plus the byte templates every blob is checked against.
  * Built once per thread and parameter id; lives as long as the thread (a handful of SEAL objects).
  */
-import { derive, HE_PARAMS, type Derived, type HeParamId } from './params.ts';
-import { loadSeal, withBag, keep, type Seal, type Context, type Evaluator, type CKKSEncoder } from './seal.ts';
-import { parseCiphertext, parseGaloisKeys, parsePlaintext, type BlobShape, type ResidueRegion } from './seal-format.ts';
+import { type Derived, derive, HE_PARAMS, type HeParamId } from './params.ts';
+import { type CKKSEncoder, type Context, type Evaluator, keep, loadSeal, type Seal, withBag } from './seal.ts';
+import { type BlobShape, parseCiphertext, parseGaloisKeys, parsePlaintext, type ResidueRegion } from './seal-format.ts';
 
 export interface HeContext {
   readonly id: HeParamId;

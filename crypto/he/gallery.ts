@@ -11,7 +11,7 @@
  * kernel streams (one contiguous run of h values per NTT point).
  */
 import { CryptoError } from '../errors.ts';
-import { derive, HE_PARAM_CODES, HE_PARAMS, isHeParamId, type Derived, type HeParamId } from './params.ts';
+import { type Derived, derive, HE_PARAM_CODES, HE_PARAMS, type HeParamId, isHeParamId } from './params.ts';
 import { ckksCodec, nttTables, toResidues } from './ring.ts';
 
 export interface GalleryBlock {

@@ -3,12 +3,13 @@
  * gallery of synthetic identities, plus extra captures placed at chosen positions to exercise several
  * blocks, and the plaintext decisions to compare encrypted ones with.
  */
-import { dot, makeGallery } from './synthetic.ts';
+
+import { CryptoError } from '../errors.ts';
 import { HeClient } from './client.ts';
 import { GalleryEncoding } from './gallery.ts';
 import { HE_PARAMS } from './params.ts';
 import { HeServer } from './server.ts';
-import { CryptoError } from '../errors.ts';
+import { dot, makeGallery } from './synthetic.ts';
 
 const ID = 'face-512-v1';
 

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { code, heFixture, seeded } from './he.test-fixture.ts';
-import { dot, makeGallery, makeProbe } from './synthetic.ts';
 import { CryptoError } from '../errors.ts';
 import { HeClient } from './client.ts';
 import { GalleryEncoding } from './gallery.ts';
+import { code, heFixture, seeded } from './he.test-fixture.ts';
 import { HE_PARAMS } from './params.ts';
-import { HeServer } from './server.ts';
 import { sealHeapBytes } from './seal.ts';
+import { HeServer } from './server.ts';
+import { dot, makeGallery, makeProbe } from './synthetic.ts';
 
 const ID = 'face-512-v1';
 const DIMS = 512;

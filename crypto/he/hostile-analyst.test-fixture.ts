@@ -5,9 +5,9 @@
  * who bypasses the SDK can do, so what it measures is what a node must assume an analyst learns.
  */
 import { decryptSlots, encryptReplicated } from './analyst-codec.ts';
-import { galoisKeysSerializable, heContext, type HeContext } from './context.ts';
+import { galoisKeysSerializable, type HeContext, heContext } from './context.ts';
 import type { HeParamId } from './params.ts';
-import { keep, withBag, type Decryptor, type Encryptor, type KeyGenerator, type PublicKey, type SecretKey } from './seal.ts';
+import { type Decryptor, type Encryptor, type KeyGenerator, keep, type PublicKey, type SecretKey, withBag } from './seal.ts';
 import { KIND_MASKED, readResult } from './wire.ts';
 
 export class HostileAnalyst {

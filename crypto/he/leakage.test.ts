@@ -13,12 +13,12 @@
  *   unnormalized, still learns about one coordinate of every template per query.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dot, makeGallery, makeProbe } from './synthetic.ts';
 import { HeClient } from './client.ts';
 import { GalleryEncoding } from './gallery.ts';
 import { HostileAnalyst } from './hostile-analyst.test-fixture.ts';
 import { HE_PARAMS } from './params.ts';
 import { HeServer } from './server.ts';
+import { dot, makeGallery, makeProbe } from './synthetic.ts';
 
 const ID = 'face-512-v1';
 const P = HE_PARAMS[ID];

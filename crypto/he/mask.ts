@@ -13,8 +13,8 @@
 import type { HeContext } from './context.ts';
 import type { Derived } from './params.ts';
 import { ckksCodec, mulmod, nttTables, roundSelfConjugate, toResidues } from './ring.ts';
-import { readResidues, writeF64, writeResidues } from './seal-format.ts';
 import type { CipherText, GaloisKeys } from './seal.ts';
+import { readResidues, writeF64, writeResidues } from './seal-format.ts';
 import { ctWords } from './wire.ts';
 
 /** Random bytes per pair. */

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { code, heFixture, seeded } from './he.test-fixture.ts';
-import { makeProbe } from './synthetic.ts';
 import { CryptoError } from '../errors.ts';
 import { initCrypto } from '../sodium.ts';
-import { HeClient } from './client.ts';
-import { HE_PARAMS, derive } from './params.ts';
-import { permutationOffsetCount, permutationPlan, permutePosition, unpermutePosition, PERMUTATION_MAX_SWITCHES } from './permute.ts';
+import type { HeClient } from './client.ts';
+import { code, heFixture, seeded } from './he.test-fixture.ts';
+import { derive, HE_PARAMS } from './params.ts';
+import { PERMUTATION_MAX_SWITCHES, permutationOffsetCount, permutationPlan, permutePosition, unpermutePosition } from './permute.ts';
 import { HeServer } from './server.ts';
+import { makeProbe } from './synthetic.ts';
 
 const ID = 'face-512-v1';
 const DIMS = 512;

@@ -25,7 +25,7 @@
  */
 import { CryptoError } from '../errors.ts';
 import { deriveSubkey, keyedHash } from '../hash.ts';
-import { derive, isHeParamId, type Derived, type HeParamId } from './params.ts';
+import { type Derived, derive, type HeParamId, isHeParamId } from './params.ts';
 
 export const PERMUTATION_LABEL = 'veil/v1/bio-permutation';
 /** Key switches (rotations by a power-of-two step) per result ciphertext, at most. */

@@ -7,10 +7,10 @@ import { parentPort } from 'node:worker_threads';
 import { heContext } from './context.ts';
 import { macBlocks, putDiagonal } from './kernel.ts';
 import { maskPairResidues, maskRandomBytes } from './mask.ts';
-import { probeView, putDiagonalU32, WasmMac, type WasmMemory } from './wasm-kernel.ts';
 import type { HeParamId } from './params.ts';
-import { readResidues } from './seal-format.ts';
 import type { CipherText, GaloisKeys } from './seal.ts';
+import { readResidues } from './seal-format.ts';
+import { probeView, putDiagonalU32, WasmMac, type WasmMemory } from './wasm-kernel.ts';
 import { ctWords } from './wire.ts';
 
 /** The prepared probe lives either in the wasm kernel's shared memory (`mem`) or in JS-kernel form (`pp`). */

@@ -6,9 +6,9 @@ import type { Rng } from '../bytes.ts';
 import type { HeContext } from './context.ts';
 import { multiplierCoeffs } from './mask.ts';
 import { ckksCodec } from './ring.ts';
+import { type CipherText, type Deletable, type GaloisKeys, keep, type PlainText, withBag } from './seal.ts';
 import { writeF64, writeResidues } from './seal-format.ts';
 import { ciphertextOf, plaintextOf, wordsOf } from './seal-io.ts';
-import { keep, withBag, type CipherText, type Deletable, type GaloisKeys, type PlainText } from './seal.ts';
 
 export class SealBaseline {
   constructor(

@@ -5,8 +5,8 @@
  */
 import type { HeContext } from './context.ts';
 import { nttTables, toResidues } from './ring.ts';
-import { readResidues, writeF64, writeResidues } from './seal-format.ts';
 import type { CipherText, PlainText } from './seal.ts';
+import { readResidues, writeF64, writeResidues } from './seal-format.ts';
 import { ctWords } from './wire.ts';
 
 /** Rounded integer coefficients -> SEAL plaintext (NTT form, first level) with the given scale field. */

@@ -17,21 +17,21 @@
  *  With a worker, rotations, blocks and mask pairs are split between the two threads.
  */
 import { createHash } from 'node:crypto';
-import { randomBytes, type Rng } from '../bytes.ts';
+import { type Rng, randomBytes } from '../bytes.ts';
 import { CryptoError } from '../errors.ts';
-import { heContext, type HeContext } from './context.ts';
+import { type HeContext, heContext } from './context.ts';
 import { GalleryEncoding } from './gallery.ts';
 import { macBlocks, newPreparedProbe, putDiagonal } from './kernel.ts';
 import { maskPairResidues, maskRandomBytes, multiplierCoeffs, rotateWords } from './mask.ts';
-import { permutationPlan, type PermutationPlan, type PositionPermutation } from './permute.ts';
-import { newKernelMemory, probeView, putDiagonalU32, WasmMac, wasmKernelAvailable, type WasmMemory } from './wasm-kernel.ts';
-import { isHeParamId, type HeParamId } from './params.ts';
+import { type HeParamId, isHeParamId } from './params.ts';
+import { type PermutationPlan, type PositionPermutation, permutationPlan } from './permute.ts';
 import { ckksCodec, nttTables, roundSelfConjugate, toResidues } from './ring.ts';
-import { checkAgainstShape, readResidues, writeF64, writeResidues } from './seal-format.ts';
-import { keep, withBag, type GaloisKeys, type CipherText, type PlainText, type Deletable } from './seal.ts';
-import { ctWords, KIND_MASKED, KIND_UNMASKED, writeResult } from './wire.ts';
+import { type CipherText, type Deletable, type GaloisKeys, keep, type PlainText, withBag } from './seal.ts';
 import { SealBaseline } from './seal-baseline.ts';
+import { checkAgainstShape, readResidues, writeF64, writeResidues } from './seal-format.ts';
 import { ciphertextOf, plaintextOf, wordsOf } from './seal-io.ts';
+import { newKernelMemory, probeView, putDiagonalU32, WasmMac, type WasmMemory, wasmKernelAvailable } from './wasm-kernel.ts';
+import { ctWords, KIND_MASKED, KIND_UNMASKED, writeResult } from './wire.ts';
 import { WorkerLink } from './worker-link.ts';
 
 export interface ScoreOptions {

@@ -9,7 +9,7 @@
  * scores in the real parts.
  */
 import { CryptoError } from '../errors.ts';
-import { HE_PARAM_CODES, type Derived, type HeParamId } from './params.ts';
+import { type Derived, HE_PARAM_CODES, type HeParamId } from './params.ts';
 
 export const RESULT_MAGIC = 0x56485231;
 export const RESULT_HEADER = 16;

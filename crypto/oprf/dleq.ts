@@ -12,8 +12,9 @@
  * d_i is a full 253-bit hash output fixed by the RFC, so it cannot be shortened without breaking
  * interoperability (see crypto/oprf/measure.ts for the figures).
  */
-import { CryptoError } from '../errors.ts';
+
 import { concatBytes, equalBytes, i2osp, type Rng } from '../bytes.ts';
+import { CryptoError } from '../errors.ts';
 import { sodium } from '../sodium.ts';
 import { add, hashToScalar, IDENTITY, isCanonicalScalar, mulBase, mulBasePublic, mulPublic, randomScalar, scalarMul, scalarSub } from './group.ts';
 import { dsts, LABEL_CHALLENGE, LABEL_COMPOSITE, NS, type OprfMode } from './suite.ts';

@@ -6,8 +6,9 @@
  * about 4× faster than a JavaScript SHA-512. Buffers are assembled in one allocation each because this
  * runs two to three times per evaluated element.
  */
-import { CryptoError } from '../errors.ts';
+
 import { abytes } from '../bytes.ts';
+import { CryptoError } from '../errors.ts';
 import { sodium } from '../sodium.ts';
 
 const B_IN_BYTES = 64; // SHA-512 output size

@@ -12,8 +12,9 @@
  * `mul` is libsodium's constant-time variable-base multiplication (`crypto_scalarmult_ristretto255`) and
  * is the only multiplication applied to secret scalars (server key, blinds, proof nonces).
  */
-import { CryptoError } from '../errors.ts';
+
 import { concatBytes, equalBytes, type Rng } from '../bytes.ts';
+import { CryptoError } from '../errors.ts';
 import { isIdentityEncoding } from '../points.ts';
 import { sodium } from '../sodium.ts';
 import { expandMessageXmd } from './expand-message.ts';

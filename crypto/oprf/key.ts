@@ -4,8 +4,9 @@
  * The key remembers its mode, because the mode enters the hash-to-group DST: the same scalar gives
  * unrelated PRFs in OPRF and VOPRF modes, and a VOPRF key must not answer without a proof.
  */
+
+import { abytes, concatBytes, i2osp, type Rng, randomBytes } from '../bytes.ts';
 import { CryptoError } from '../errors.ts';
-import { abytes, concatBytes, i2osp, randomBytes, type Rng } from '../bytes.ts';
 import { hashToScalar, isCanonicalScalar, isZeroScalar, mulBase, randomScalar, SCALAR_BYTES } from './group.ts';
 import { checkMode, dsts, type OprfMode } from './suite.ts';
 

@@ -7,15 +7,16 @@
  * The two draw scalars from 48 random bytes differently (we reduce mod ℓ, RFC 9497 §4.7; noble maps to
  * 1 + (x mod (ℓ-1))), so each side is fed bytes that make it pick the same scalar.
  */
-import { ristretto255_oprf as noble } from '@noble/curves/ed25519.js';
+
 import { expand_message_xmd } from '@noble/curves/abstract/hash-to-curve.js';
+import { ristretto255_oprf as noble } from '@noble/curves/ed25519.js';
 import { sha512 } from '@noble/hashes/sha2.js';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { toHex, type Rng } from '../bytes.ts';
+import { type Rng, toHex } from '../bytes.ts';
 import { initCrypto } from '../sodium.ts';
 import { expandMessageXmd } from './expand-message.ts';
-import { blind, blindEvaluate, blindEvaluateBatch, evaluate, finalize, finalizeBatch, OprfKey, verifyBatch, type OprfMode } from './index.ts';
+import { blind, blindEvaluate, blindEvaluateBatch, evaluate, finalize, finalizeBatch, OprfKey, type OprfMode, verifyBatch } from './index.ts';
 
 beforeAll(initCrypto);
 

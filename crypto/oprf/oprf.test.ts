@@ -4,7 +4,7 @@
  * misuse, input and batch caps, bad blinds. Plus properties the protocol relies on.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { concatBytes, fromHex, randomBytes, toHex, utf8, type Rng } from '../bytes.ts';
+import { concatBytes, fromHex, type Rng, randomBytes, toHex, utf8 } from '../bytes.ts';
 import { initCrypto, sodium } from '../sodium.ts';
 import { errorCode } from '../test-util.ts';
 import {

@@ -9,14 +9,15 @@
  * Every element received from a peer goes through `decodePoint` (canonical, non-identity). The server's
  * multiplication by its key is libsodium's constant-time `crypto_scalarmult_ristretto255`.
  */
+
+import { abytes, concatBytes, i2osp, type Rng, randomBytes } from '../bytes.ts';
 import { CryptoError } from '../errors.ts';
-import { abytes, concatBytes, i2osp, randomBytes, type Rng } from '../bytes.ts';
 import { decodePoint, isIdentityEncoding } from '../points.ts';
 import { sodium } from '../sodium.ts';
 import { generateProof, verifyProof } from './dleq.ts';
-import { hashToGroup, isCanonicalScalar, isZeroScalar, mul, randomScalar, scalarInvert, scalarMul, SCALAR_BYTES } from './group.ts';
-import { internals, OprfKey } from './key.ts';
-import { checkMode, DEFAULT_MAX_BATCH, dsts, LABEL_FINALIZE, MAX_BATCH_RFC, MAX_INPUT_BYTES, NE, PROOF_BYTES, type OprfMode } from './suite.ts';
+import { hashToGroup, isCanonicalScalar, isZeroScalar, mul, randomScalar, SCALAR_BYTES, scalarInvert, scalarMul } from './group.ts';
+import { internals, type OprfKey } from './key.ts';
+import { checkMode, DEFAULT_MAX_BATCH, dsts, LABEL_FINALIZE, MAX_BATCH_RFC, MAX_INPUT_BYTES, NE, type OprfMode, PROOF_BYTES } from './suite.ts';
 
 export type BlindResult = {
   /** The secret blind r; keep it until `finalize`, then drop it. */

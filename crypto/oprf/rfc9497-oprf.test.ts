@@ -7,7 +7,7 @@
  * source and noble-curves' test/vectors/rfc9497-oprf.json.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { fromHex, toHex, type Rng } from '../bytes.ts';
+import { fromHex, type Rng, toHex } from '../bytes.ts';
 import { initCrypto } from '../sodium.ts';
 import { blind, blindBatch, blindEvaluate, blindEvaluateBatch, evaluate, finalize, finalizeBatch, OprfKey, verifyBatch } from './index.ts';
 

@@ -6,8 +6,9 @@
  * These labels belong to the RFC, not to Veil: changing any of them breaks interoperability and the
  * Appendix A test vectors. Veil's own labels live in protocol/labels.ts.
  */
-import { CryptoError } from '../errors.ts';
+
 import { concatBytes, utf8 } from '../bytes.ts';
+import { CryptoError } from '../errors.ts';
 
 export type OprfMode = 'oprf' | 'voprf';
 

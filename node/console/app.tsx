@@ -22,23 +22,23 @@
  * - renders errors as a page with the registry's public message (and a console-specific hint), never a
  *   stack or a dependency's message.
  */
-import { Hono, type Context } from 'hono';
-import { getCookie, setCookie, deleteCookie } from 'hono/cookie';
-import { secureHeaders } from 'hono/secure-headers';
+import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { httpStatus, isAuditKind, silentLogger, systemClock, type AuditLog, type Clock, type Logger } from '#platform';
-import { DISCLOSURE_FIELDS, type DisclosureField, VeilError, asVeilError, ERROR_CODES, type ErrorCode } from '#protocol';
-import type { NodeRepositories } from '../store/repositories.ts';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import { secureHeaders } from 'hono/secure-headers';
+import { type AuditLog, type Clock, httpStatus, isAuditKind, type Logger, silentLogger, systemClock } from '#platform';
+import { asVeilError, DISCLOSURE_FIELDS, type DisclosureField, ERROR_CODES, type ErrorCode, VeilError } from '#protocol';
 import type { DisclosureDesk } from '../disclosure/desk.ts';
-import { SessionStore, csrfMatches, type OwnerSession } from './sessions.ts';
+import type { NodeRepositories } from '../store/repositories.ts';
+import { clientAddress } from './client-address.ts';
+import { FIELD_LABELS } from './format.ts';
+import { DOCTYPE } from './layout.tsx';
 import { LoginThrottle, type ThrottleOptions } from './login-throttle.ts';
 import { authenticateOwner } from './owner-auth.ts';
-import { clientAddress } from './client-address.ts';
-import { AuditPage, ErrorPage, HistoryPage, LoginPage, PendingPage } from './views.tsx';
 import { RequestPage } from './request-page.tsx';
-import { DOCTYPE } from './layout.tsx';
+import { csrfMatches, type OwnerSession, SessionStore } from './sessions.ts';
 import { CONSOLE_CSS } from './style.ts';
-import { FIELD_LABELS } from './format.ts';
+import { AuditPage, ErrorPage, HistoryPage, LoginPage, PendingPage } from './views.tsx';
 
 export interface ConsoleDeps {
   country: string;

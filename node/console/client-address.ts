@@ -10,9 +10,10 @@
  * /64, so per-address limits on full IPv6 addresses would be free to evade). The result is always a
  * short string of address characters, fit for an audit entry.
  */
-import type { Context } from 'hono';
+
 import { isIPv4, isIPv6 } from 'node:net';
 import { getConnInfo } from '@hono/node-server/conninfo';
+import type { Context } from 'hono';
 
 export const UNKNOWN_ADDRESS = 'unknown';
 

@@ -9,8 +9,8 @@
 import { rmSync } from 'node:fs';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { initCrypto } from '#crypto';
+import { type Fixture, form, kinds, makeFixture, PASSWORD } from './console.test-fixture.ts';
 import { addOwner, createConsoleApp } from './index.ts';
-import { PASSWORD, makeFixture, form, kinds, type Fixture } from './console.test-fixture.ts';
 
 beforeAll(async () => {
   await initCrypto();

@@ -7,14 +7,14 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
-import { SigningKey, BoxKeyPair, TokenKey, randomBytes, toHex, TlsKey } from '#crypto';
+import { BoxKeyPair, randomBytes, SigningKey, TlsKey, TokenKey, toHex } from '#crypto';
 import type { AuditKind, AuditLog } from '#platform';
 import type { DisclosureField, VeilRecord } from '#protocol';
-import { NodeStore } from '../store/sqlite-store.ts';
+import { nodeAudit } from '../admin-ops.ts';
 import { DisclosureDesk } from '../disclosure/desk.ts';
 import { DEFAULT_POLICY } from '../policy.ts';
-import { nodeAudit } from '../admin-ops.ts';
-import { addOwner, createConsoleApp, type ConsoleDeps } from './index.ts';
+import { NodeStore } from '../store/sqlite-store.ts';
+import { addOwner, type ConsoleDeps, createConsoleApp } from './index.ts';
 
 export const T0 = Date.UTC(2026, 4, 4, 9, 0);
 export const PASSWORD = 'correct horse battery staple';

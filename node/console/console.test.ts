@@ -7,11 +7,11 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { SigningKey, TlsKey, certificatePem, x509Certificate, initCrypto, randomBytes, toBase64url, sha256, fromBase64url } from '#crypto';
-import { VeilError, endorseCa, trustBundleFile } from '#protocol';
+import { certificatePem, fromBase64url, initCrypto, randomBytes, SigningKey, sha256, TlsKey, toBase64url, x509Certificate } from '#crypto';
+import { endorseCa, trustBundleFile, VeilError } from '#protocol';
 import { initNode } from '../admin-ops.ts';
+import { type Fixture, form, kinds, login, makeFixture, PASSWORD, post, queue } from './console.test-fixture.ts';
 import { addOwner, addOwnerInDir, disableOwner, listOwners, listOwnersInDir } from './index.ts';
-import { PASSWORD, makeFixture, queue, form, post, login, kinds, type Fixture } from './console.test-fixture.ts';
 
 beforeAll(async () => {
   await initCrypto();

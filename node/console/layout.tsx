@@ -3,11 +3,12 @@
  * logout form with its CSRF token), the status badge and the match-class cell. Server-rendered
  * hono/jsx; every value is escaped; the only raw HTML is the doctype.
  */
-import type { Child, FC } from 'hono/jsx';
+
 import { raw } from 'hono/html';
+import type { Child, FC } from 'hono/jsx';
 import type { DisclosureView } from '../disclosure/desk.ts';
-import type { OwnerSession } from './sessions.ts';
 import { CLASS_LABELS } from './format.ts';
+import type { OwnerSession } from './sessions.ts';
 
 export const DOCTYPE = raw('<!doctype html>');
 

@@ -7,8 +7,8 @@
  */
 import type { AuditLog } from '#platform';
 import type { NodeRepositories } from '../store/repositories.ts';
+import { accountKey, type LoginSource, type LoginThrottle } from './login-throttle.ts';
 import { checkOwnerPassword, type LoginFailure, type OwnerInfo } from './owners.ts';
-import { accountKey, type LoginThrottle, type LoginSource } from './login-throttle.ts';
 
 /** The client address of the CLI on the node's host: one address, throttled like any console client. */
 export const CLI_ADDRESS = 'local';

@@ -4,9 +4,9 @@
  * the next request (SQLite WAL, one file).
  */
 import { initCrypto } from '#crypto';
-import { NodeStore } from '../store/sqlite-store.ts';
-import { loadNodeKeys, nodePaths } from '../config.ts';
 import { nodeAudit } from '../admin-ops.ts';
+import { loadNodeKeys, nodePaths } from '../config.ts';
+import { NodeStore } from '../store/sqlite-store.ts';
 import { addOwner, disableOwner, listOwners, type OwnerInfo } from './owners.ts';
 
 export async function addOwnerInDir(dir: string, name: string, password: string): Promise<{ id: string }> {

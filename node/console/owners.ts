@@ -8,10 +8,10 @@
  *
  * Audit entries name the account id only — never the owner's name, the password or what was typed.
  */
-import { hashPassword, verifyPassword, randomBytes, toHex } from '#crypto';
+import { hashPassword, randomBytes, toHex, verifyPassword } from '#crypto';
 import type { AuditLog } from '#platform';
-import type { NodeRepositories, OwnerAccount } from '../store/repositories.ts';
 import { VeilError } from '#protocol';
+import type { NodeRepositories, OwnerAccount } from '../store/repositories.ts';
 
 /** Shortest accepted password. Long passphrases beat composition rules (NIST SP 800-63B §3.1.1.2). */
 export const MIN_PASSWORD_LENGTH = 12;

@@ -7,9 +7,9 @@
 import type { FC } from 'hono/jsx';
 import type { DisclosureField } from '#protocol';
 import type { DisclosureView } from '../disclosure/desk.ts';
-import type { OwnerSession } from './sessions.ts';
-import { Layout, StatusBadge } from './layout.tsx';
 import { CLASS_LABELS, FIELD_LABELS, fieldPreview, timeLeft, urgency, utcTime } from './format.ts';
+import { Layout, StatusBadge } from './layout.tsx';
+import type { OwnerSession } from './sessions.ts';
 
 const RecordPanel: FC<{ v: DisclosureView }> = ({ v }) => {
   const r = v.record;

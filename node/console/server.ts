@@ -8,9 +8,9 @@ import { createServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { getRequestListener } from '@hono/node-server';
 import { initCrypto } from '#crypto';
-import { boundPort, silentLogger, type AuditLog, type Clock, type Logger } from '#platform';
-import type { NodeRepositories } from '../store/repositories.ts';
+import { type AuditLog, boundPort, type Clock, type Logger, silentLogger } from '#platform';
 import type { DisclosureDesk } from '../disclosure/desk.ts';
+import type { NodeRepositories } from '../store/repositories.ts';
 import { createConsoleApp } from './app.tsx';
 
 export interface StartConsoleOptions {

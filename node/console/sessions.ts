@@ -3,10 +3,10 @@
  * only its SHA-256, so a copy of the database does not give anyone a live session. Each session carries
  * its own CSRF token and an absolute expiry; a session of a disabled account is gone.
  */
-import { randomBytes, sha256, toBase64url, fromBase64url, equalBytes, utf8 } from '#crypto';
+import { equalBytes, fromBase64url, randomBytes, sha256, toBase64url, utf8 } from '#crypto';
 import type { Clock } from '#platform';
 import type { NodeRepositories } from '../store/repositories.ts';
-import { ownerInfo, type OwnerInfo } from './owners.ts';
+import { type OwnerInfo, ownerInfo } from './owners.ts';
 
 /** Default session lifetime: one working shift. */
 export const SESSION_TTL_MS = 8 * 3_600_000;

@@ -8,9 +8,9 @@ import type { FC } from 'hono/jsx';
 import { AUDIT_KINDS, type AuditRecord } from '#platform';
 import { DISCLOSURE_FIELDS } from '#protocol';
 import type { DisclosureView } from '../disclosure/desk.ts';
-import type { OwnerSession } from './sessions.ts';
-import { ClassCell, Layout, StatusBadge } from './layout.tsx';
 import { timeLeft, urgency, utcTime } from './format.ts';
+import { ClassCell, Layout, StatusBadge } from './layout.tsx';
+import type { OwnerSession } from './sessions.ts';
 
 export const LoginPage: FC<{ country: string; error?: string | undefined; account?: string | undefined }> = (p) => (
   <Layout title="Log in" country={p.country}>

@@ -10,29 +10,29 @@
  * must name a query this node answered for that country and a gallery position whose template the
  * carried probe really matches. Guessed tokens and fishing claims throw a typed error.
  */
-import { HE_PARAMS, equalBytes, utf8 } from '#crypto';
+import { equalBytes, HE_PARAMS, utf8 } from '#crypto';
 import {
   BIO_PARAMS,
-  LABELS,
-  LIMITS,
-  MAIL_LIMITS,
-  SealedClaim,
-  VeilError,
+  type BioModality,
   decode,
   decodeTemplate,
   decodeWith,
   dot,
+  type ForwardedDisclosure,
+  LABELS,
+  LIMITS,
+  MAIL_LIMITS,
+  type MatchClass,
   matchKeysForQuery,
   matchKeysForRecord,
-  type BioModality,
-  type ForwardedDisclosure,
-  type MatchClass,
   type QuerySubject,
+  SealedClaim,
+  VeilError,
   type VeilRecord,
 } from '#protocol';
-import type { NodeRepositories } from '../store/repositories.ts';
-import type { NodeKeys } from '../config.ts';
 import { layoutPosition } from '../bio-layout.ts';
+import type { NodeKeys } from '../config.ts';
+import type { NodeRepositories } from '../store/repositories.ts';
 
 export interface VerifiedClaim {
   claim: SealedClaim;

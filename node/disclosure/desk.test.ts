@@ -7,7 +7,7 @@
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { BoxKeyPair, initCrypto, randomBytes, toHex } from '#crypto';
 import { DEFAULT_POLICY } from '../policy.ts';
-import { deskFixture, forwarded, queuedDecisions, requester, type DeskFixture } from './disclosure.test-fixture.ts';
+import { type DeskFixture, deskFixture, forwarded, queuedDecisions, requester } from './disclosure.test-fixture.ts';
 
 describe('disclosure desk: requests are scoped to their requester', () => {
   let f: DeskFixture;

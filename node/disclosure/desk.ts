@@ -16,27 +16,27 @@
  * record's handling code) are sealed to the analyst's key, signed by this node and queued for delivery
  * in the same transaction as the decision and its audit entry.
  */
-import { equalBytes, randomBytes, toHex, sealTo } from '#crypto';
+import { equalBytes, randomBytes, sealTo, toHex } from '#crypto';
+import type { AuditLog, Clock } from '#platform';
 import {
-  encode,
+  asVeilError,
   DISCLOSURE_FIELDS,
   type DisclosureDecision,
   type DisclosureField,
+  encode,
   type ForwardedDisclosure,
-  type SealedRelease,
-  type VeilRecord,
   type Handling,
+  type SealedRelease,
   VeilError,
-  asVeilError,
+  type VeilRecord,
 } from '#protocol';
-import type { AuditLog, Clock } from '#platform';
-import type { NodeRepositories, IncomingDisclosure, IncomingKey, IncomingStatus } from '../store/repositories.ts';
 import type { NodeKeys } from '../config.ts';
 import { autoApprovedFields, type PolicySource } from '../policy.ts';
-import { verifyClaim, type VerifiedClaim } from './claims.ts';
+import type { IncomingDisclosure, IncomingKey, IncomingStatus, NodeRepositories } from '../store/repositories.ts';
+import { type VerifiedClaim, verifyClaim } from './claims.ts';
+import { queueSigned } from './mail-item.ts';
 import { releaseFields } from './release-fields.ts';
 import { incomingDigest } from './request-digest.ts';
-import { queueSigned } from './mail-item.ts';
 
 export type InboundStatus = IncomingStatus;
 

@@ -7,14 +7,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BoxKeyPair, SigningKey, TokenKey, randomBytes, sealTo, toHex, TlsKey } from '#crypto';
-import { DisclosureDecision, Envelope, decodeWith, encode, readUnverified, type ForwardedDisclosure, type SealedClaim, type VeilRecord } from '#protocol';
-import { ManualClock, type AuditLog } from '#platform';
-import { NodeStore } from '../store/sqlite-store.ts';
-import { DEFAULT_POLICY, type Policy } from '../policy.ts';
+import { BoxKeyPair, randomBytes, SigningKey, sealTo, TlsKey, TokenKey, toHex } from '#crypto';
+import { type AuditLog, ManualClock } from '#platform';
+import { DisclosureDecision, decodeWith, Envelope, encode, type ForwardedDisclosure, readUnverified, type SealedClaim, type VeilRecord } from '#protocol';
 import { nodeAudit } from '../admin-ops.ts';
-import { hitToken } from '../index-maintenance.ts';
 import type { NodeKeys } from '../config.ts';
+import { hitToken } from '../index-maintenance.ts';
+import { DEFAULT_POLICY, type Policy } from '../policy.ts';
+import { NodeStore } from '../store/sqlite-store.ts';
 import { DisclosureDesk } from './desk.ts';
 
 export const T0 = Date.UTC(2026, 4, 4, 9, 0);

@@ -5,10 +5,10 @@
  * Schema-valid messages always fit; the check is the backstop that fails the action instead.
  */
 import { randomBytes, toHex } from '#crypto';
-import { MAIL_LIMITS, VeilError, encode, keyId, signEnvelope, type DisclosureDecision, type ForwardedDisclosure } from '#protocol';
 import type { Clock } from '#platform';
-import type { NodeRepositories } from '../store/repositories.ts';
+import { type DisclosureDecision, encode, type ForwardedDisclosure, keyId, MAIL_LIMITS, signEnvelope, VeilError } from '#protocol';
 import type { NodeKeys } from '../config.ts';
+import type { NodeRepositories } from '../store/repositories.ts';
 
 export interface MailSender {
   country: string;

@@ -11,22 +11,22 @@
  * country the request went to.
  */
 import { equalBytes } from '#crypto';
+import type { AuditLog, Clock } from '#platform';
 import {
-  encode,
   type DisclosureDecision,
+  type DisclosureField,
   type DisclosureRequest,
   type DisclosureStatus,
-  type DisclosureField,
-  type ForwardedDisclosure,
   type Envelope,
+  encode,
+  type ForwardedDisclosure,
   VeilError,
 } from '#protocol';
-import type { AuditLog, Clock } from '#platform';
 import type { MemberDirectory } from '#sdk';
-import type { NodeRepositories } from '../store/repositories.ts';
 import type { NodeKeys } from '../config.ts';
-import { outgoingDigest } from './request-digest.ts';
+import type { NodeRepositories } from '../store/repositories.ts';
 import { queueSigned } from './mail-item.ts';
+import { outgoingDigest } from './request-digest.ts';
 
 export interface OutgoingRow {
   id: string;

@@ -10,7 +10,7 @@
  *   requesting node forwards a request once, so the same key with other bytes is not a retry.
  */
 import { sha256 } from '#crypto';
-import { encode, type DisclosureRequest, type ForwardedDisclosure } from '#protocol';
+import { type DisclosureRequest, encode, type ForwardedDisclosure } from '#protocol';
 
 export function outgoingDigest(req: DisclosureRequest): Uint8Array {
   return sha256(encode(['disclosure-request', req.id, req.to, req.purpose, req.caseRef, req.legalBasis, req.fields, req.analystBoxPub]));

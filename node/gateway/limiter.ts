@@ -14,8 +14,9 @@
  * audited as `rate.limited`, at most once a minute per (analyst, kind, scope) with the number of
  * refusals since the last entry: a flood cannot turn into a flood of audit entries.
  */
-import { VeilError } from '#protocol';
+
 import type { AuditLog, Clock, Logger } from '#platform';
+import { VeilError } from '#protocol';
 import type { GatewayLimits, PolicySource } from '../policy.ts';
 import { TokenBuckets } from './token-buckets.ts';
 

@@ -9,25 +9,25 @@
  * by record id: an unchanged record (same canonical body) is skipped; a changed one publishes only the
  * difference of its tags; `op: delete` withdraws a record and its tags.
  */
-import { sha256, initCrypto } from '#crypto';
+import { initCrypto, sha256 } from '#crypto';
 import {
-  matchKeysForRecord,
-  decodeTemplate,
   BIO_MODALITIES,
   type BioModality,
-  type MatchClass,
-  type VeilRecord,
-  type ImportOp,
-  VeilError,
+  decodeTemplate,
   describeInvalid,
+  type ImportOp,
+  type MatchClass,
+  matchKeysForRecord,
+  VeilError,
+  type VeilRecord,
 } from '#protocol';
-import { NodeStore } from '../store/sqlite-store.ts';
-import { loadNodeConfig, loadNodeKeys, nodePaths } from '../config.ts';
-import { TagBuilder } from '../tags.ts';
-import { IndexDelta, syncRecordKeys, tagHex } from '../index-maintenance.ts';
-import { canonicalJson } from '../canonical.ts';
 import { nodeAudit } from '../admin-ops.ts';
-import { readImportFile, countLines } from './parse.ts';
+import { canonicalJson } from '../canonical.ts';
+import { loadNodeConfig, loadNodeKeys, nodePaths } from '../config.ts';
+import { IndexDelta, syncRecordKeys, tagHex } from '../index-maintenance.ts';
+import { NodeStore } from '../store/sqlite-store.ts';
+import { TagBuilder } from '../tags.ts';
+import { countLines, readImportFile } from './parse.ts';
 
 export interface ImportProgress {
   phase: 'validate' | 'index' | 'write';

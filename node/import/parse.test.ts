@@ -1,11 +1,11 @@
-import fc from 'fast-check';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CSV_COLUMNS, MAX_LINE_BYTES, countLines, readImportFile, type ImportItem } from './parse.ts';
-import { CsvTokenizer } from './csv-tokenizer.ts';
 import { VeilError } from '#protocol';
+import { CsvTokenizer } from './csv-tokenizer.ts';
+import { CSV_COLUMNS, countLines, type ImportItem, MAX_LINE_BYTES, readImportFile } from './parse.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'veil-parse-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

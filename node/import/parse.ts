@@ -10,9 +10,9 @@
  */
 import { createReadStream } from 'node:fs';
 import { extname } from 'node:path';
-import { parseRecord, type ImportOp, VeilError } from '#protocol';
+import { type ImportOp, parseRecord, VeilError } from '#protocol';
+import { type CsvRow, CsvTokenizer } from './csv-tokenizer.ts';
 import { MAX_LINE_BYTES } from './limits.ts';
-import { CsvTokenizer, type CsvRow } from './csv-tokenizer.ts';
 
 export type ImportFormat = 'ndjson' | 'csv';
 

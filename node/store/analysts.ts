@@ -3,8 +3,8 @@
  * their requests are verified against and the box key disclosures are sealed to.
  */
 import type { Db } from '#platform';
-import { blob, prepared, type Prepared } from './statement.ts';
 import type { AnalystRow, AnalystsRepository } from './repositories.ts';
+import { blob, type Prepared, prepared } from './statement.ts';
 
 interface AnalystSql {
   id: string;

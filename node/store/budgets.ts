@@ -3,8 +3,8 @@
  * requester key (a country, or `<country>:bio` for biometric searches) per UTC day.
  */
 import type { Db } from '#platform';
-import { prepared, type Prepared } from './statement.ts';
 import type { BudgetsRepository } from './repositories.ts';
+import { type Prepared, prepared } from './statement.ts';
 
 export class SqliteBudgets implements BudgetsRepository {
   readonly #used: Prepared<[string, string], { used: number }>;

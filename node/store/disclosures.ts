@@ -9,7 +9,6 @@
  */
 import type { Db } from '#platform';
 import type { BioModality, DisclosureField, DisclosureStatus, MatchClass, Purpose } from '#protocol';
-import { blob, prepared, type Prepared } from './statement.ts';
 import type {
   DisclosuresRepository,
   IncomingDecision,
@@ -21,6 +20,7 @@ import type {
   OutgoingKey,
   SeenIncoming,
 } from './repositories.ts';
+import { blob, type Prepared, prepared } from './statement.ts';
 
 interface IncomingSql {
   id: string;

@@ -5,10 +5,11 @@
  * biometric queries answered from the gallery, which a later disclosure claim must name, with the random
  * nonce of each answer's position permutation; a query id is answered once per requester.
  */
-import { VeilError } from '#protocol';
+
 import type { Db } from '#platform';
-import { blob, prepared, type CountRow, type Prepared } from './statement.ts';
+import { VeilError } from '#protocol';
 import type { AnsweredBioQuery, GalleryRepository, GalleryRow, MetaRepository } from './repositories.ts';
+import { blob, type CountRow, type Prepared, prepared } from './statement.ts';
 
 const SEQ_KEY = 'gallery_seq';
 

@@ -4,8 +4,8 @@
  * processing exactly-once when the coordinator redelivers.
  */
 import type { Db } from '#platform';
-import { blob, prepared, type CountRow, type Prepared } from './statement.ts';
 import type { MailRepository, QueuedMail } from './repositories.ts';
+import { blob, type CountRow, type Prepared, prepared } from './statement.ts';
 
 const DEFAULT_BATCH = 256;
 

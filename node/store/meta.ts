@@ -1,7 +1,7 @@
 /** SQLite repository of a node's small key-value facts (its country, the gallery's change counter). */
 import type { Db } from '#platform';
-import { prepared, type Prepared } from './statement.ts';
 import type { MetaRepository } from './repositories.ts';
+import { type Prepared, prepared } from './statement.ts';
 
 export class SqliteMeta implements MetaRepository {
   readonly #get: Prepared<[string], { value: string }>;

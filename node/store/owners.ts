@@ -5,8 +5,8 @@
  * console and the CLI (another process) count failures against the same accounts.
  */
 import type { Db } from '#platform';
-import { type CountRow, blob, prepared, type Prepared } from './statement.ts';
 import type { OwnerAccount, OwnerSessionRow, OwnersRepository, ThrottleRow, ThrottleScope } from './repositories.ts';
+import { blob, type CountRow, type Prepared, prepared } from './statement.ts';
 
 interface OwnerSql {
   id: string;

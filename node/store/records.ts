@@ -4,9 +4,9 @@
  * its tags together, and an import writes records, tags and outbox chunks in one transaction.
  */
 import type { Db } from '#platform';
-import { VeilError, type BlockStore, type MatchClass } from '#protocol';
-import { blob, prepared, type CountRow, type Prepared } from './statement.ts';
+import { type BlockStore, type MatchClass, VeilError } from '#protocol';
 import type { EpochRow, EpochState, OutboxChunk, OutboxRow, RecordKeyRow, RecordsRepository, StoredRecord } from './repositories.ts';
+import { blob, type CountRow, type Prepared, prepared } from './statement.ts';
 
 interface RecordSql {
   id: string;

@@ -7,7 +7,7 @@
  * the same file) and synchronous calls, so a service can read, decide and write inside one `tx` without
  * awaiting. Time is never read here: callers pass `now`.
  */
-import type { BioModality, DisclosureField, DisclosureStatus, MatchClass, Purpose, BlockStore } from '#protocol';
+import type { BioModality, BlockStore, DisclosureField, DisclosureStatus, MatchClass, Purpose } from '#protocol';
 
 // ---------------------------------------------------------------------------------------------------
 // Records, their tags per OPRF epoch, and the publication outbox

@@ -9,17 +9,17 @@
  * index out of step with the records, or a decision without the mail that carries it. Offline CLI
  * operations open the same file while the node runs (WAL); a running node picks their effects up.
  */
-import { openDatabase, type Db } from '#platform';
-import { NODE_MIGRATIONS } from './schema.ts';
-import { SqliteRecords } from './records.ts';
+import { type Db, openDatabase } from '#platform';
 import { SqliteAnalysts } from './analysts.ts';
 import { SqliteBudgets } from './budgets.ts';
-import { SqliteMeta } from './meta.ts';
+import { SqliteDisclosures } from './disclosures.ts';
 import { SqliteGallery } from './gallery.ts';
 import { SqliteMail } from './mail.ts';
-import { SqliteDisclosures } from './disclosures.ts';
+import { SqliteMeta } from './meta.ts';
 import { SqliteOwners } from './owners.ts';
+import { SqliteRecords } from './records.ts';
 import type { NodeRepositories } from './repositories.ts';
+import { NODE_MIGRATIONS } from './schema.ts';
 
 export class NodeStore implements NodeRepositories, Disposable {
   /** The database file, for the audit log (and for tests that inspect tables). */

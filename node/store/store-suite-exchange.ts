@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { NewIncomingDisclosure } from './repositories.ts';
-import { bytes, useStore, type MakeStore } from './store-suite-fixture.ts';
+import { bytes, type MakeStore, useStore } from './store-suite-fixture.ts';
 
 const incoming = (id: string, o: Partial<NewIncomingDisclosure> = {}): NewIncomingDisclosure => ({
   id,

@@ -9,7 +9,7 @@
 import { describe, expect, it } from 'vitest';
 import type { StoredRecord } from './repositories.ts';
 import { describeExchangeRepositories } from './store-suite-exchange.ts';
-import { bytes, useStore, type MakeStore } from './store-suite-fixture.ts';
+import { bytes, type MakeStore, useStore } from './store-suite-fixture.ts';
 
 export type { MakeStore } from './store-suite-fixture.ts';
 

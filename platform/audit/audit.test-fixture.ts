@@ -7,12 +7,12 @@ import { createPublicKey, generateKeyPairSync, sign, verify } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openDatabase, type Db } from '../sqlite.ts';
+import { type Db, openDatabase } from '../sqlite.ts';
 import type { AuditEntry } from './entry.ts';
-import { auditEntryHash, type AuditSigner, type AuditVerifier } from './hash-chain.ts';
+import { type AuditSigner, type AuditVerifier, auditEntryHash } from './hash-chain.ts';
 import { AuditLog } from './log.ts';
 import { AUDIT_SQL } from './sql.ts';
-import { verifyAudit, type AuditVerifyReport } from './verify.ts';
+import { type AuditVerifyReport, verifyAudit } from './verify.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'veil-audit-'));
 let fileNo = 0;

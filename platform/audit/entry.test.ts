@@ -1,10 +1,10 @@
 /** What an audit entry may hold: the allow-list rejects identifiers and writes nothing. */
 import { afterAll, describe, expect, it } from 'vitest';
 import { VeilError } from '#protocol';
+import { count, makeLog, open, removeAuditFiles, signer } from './audit.test-fixture.ts';
 import type { AuditEntry } from './entry.ts';
 import { AUDIT_KINDS, type AuditKind } from './kinds.ts';
 import { AuditLog } from './log.ts';
-import { count, makeLog, open, removeAuditFiles, signer } from './audit.test-fixture.ts';
 
 afterAll(removeAuditFiles);
 

@@ -2,10 +2,10 @@
 import { createHash } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LABELS } from '#protocol';
-import { canonicalAuditData, type AuditEntry } from './entry.ts';
+import { open, removeAuditFiles, signer, verifier } from './audit.test-fixture.ts';
+import { type AuditEntry, canonicalAuditData } from './entry.ts';
 import { AUDIT_CHECKPOINT_LABEL, auditCheckpointMessage, auditEntryHash } from './hash-chain.ts';
 import { AuditLog } from './log.ts';
-import { open, removeAuditFiles, signer, verifier } from './audit.test-fixture.ts';
 
 afterAll(removeAuditFiles);
 

@@ -2,10 +2,10 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { VeilError } from '#protocol';
 import { openDatabase } from '../sqlite.ts';
+import { check, checkpointSeqs, count, fill, makeLog, open, removeAuditFiles, SAMPLE, signer, verifier } from './audit.test-fixture.ts';
 import type { AuditSigner } from './hash-chain.ts';
 import { AuditLog } from './log.ts';
 import { verifyAudit } from './verify.ts';
-import { SAMPLE, check, checkpointSeqs, count, fill, makeLog, open, removeAuditFiles, signer, verifier } from './audit.test-fixture.ts';
 
 afterAll(removeAuditFiles);
 

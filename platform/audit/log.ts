@@ -9,11 +9,12 @@
  * without its signature). Timestamps are the writer's clock; they are not required to increase, since
  * clocks step backwards.
  */
-import type { Db } from '../sqlite.ts';
+
 import { VeilError } from '#protocol';
-import { isAuditKind, type AuditKind } from './kinds.ts';
-import { canonicalAuditData, decodeAuditEntry, parseAuditEntry, rejectAuditEntry, type AuditEntry } from './entry.ts';
-import { HASH_BYTES, ZERO_HASH, auditCheckpointMessage, auditEntryHash, isTs, type AuditSigner } from './hash-chain.ts';
+import type { Db } from '../sqlite.ts';
+import { type AuditEntry, canonicalAuditData, decodeAuditEntry, parseAuditEntry, rejectAuditEntry } from './entry.ts';
+import { type AuditSigner, auditCheckpointMessage, auditEntryHash, HASH_BYTES, isTs, ZERO_HASH } from './hash-chain.ts';
+import { type AuditKind, isAuditKind } from './kinds.ts';
 import { AuditLogStatements, type CheckpointRow } from './sql.ts';
 
 export interface AuditLogOptions {

@@ -9,9 +9,10 @@
  * `AuditLogStatements` serves the writer and `AuditChainStatements` the verifier: each prepares its
  * statements once, with typed parameters and rows.
  */
+
+import { VeilError } from '#protocol';
 import type { Db } from '../sqlite.ts';
 import type { AuditKind } from './kinds.ts';
-import { VeilError } from '#protocol';
 
 /** DDL of the audit tables; include it as one of the party's numbered migrations. */
 export const AUDIT_SQL = `

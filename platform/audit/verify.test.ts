@@ -2,11 +2,6 @@
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Db } from '../sqlite.ts';
-import { canonicalAuditData } from './entry.ts';
-import { auditCheckpointMessage } from './hash-chain.ts';
-import { AUDIT_KINDS } from './kinds.ts';
-import { AuditLog } from './log.ts';
-import { verifyAudit } from './verify.ts';
 import {
   check,
   checkpointSeqs,
@@ -18,11 +13,16 @@ import {
   open,
   rehash,
   removeAuditFiles,
-  sigOf,
   signer,
+  sigOf,
   tamper,
   verifier,
 } from './audit.test-fixture.ts';
+import { canonicalAuditData } from './entry.ts';
+import { auditCheckpointMessage } from './hash-chain.ts';
+import { AUDIT_KINDS } from './kinds.ts';
+import { AuditLog } from './log.ts';
+import { verifyAudit } from './verify.ts';
 
 afterAll(removeAuditFiles);
 

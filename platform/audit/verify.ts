@@ -19,10 +19,11 @@
  * What it does not prove: that the party logged every event it should have (a party can simply not
  * write an entry), or that timestamps are true (they are the writer's clock).
  */
-import type { Db } from '../sqlite.ts';
+
 import { VeilError } from '#protocol';
+import type { Db } from '../sqlite.ts';
 import { decodeAuditEntry } from './entry.ts';
-import { HASH_BYTES, ZERO_HASH, auditCheckpointMessage, auditEntryHash, bytesEqual, isSeq, isTs, type AuditVerifier } from './hash-chain.ts';
+import { type AuditVerifier, auditCheckpointMessage, auditEntryHash, bytesEqual, HASH_BYTES, isSeq, isTs, ZERO_HASH } from './hash-chain.ts';
 import { AuditChainStatements, type CheckpointRow, type EntryRow } from './sql.ts';
 
 export type AuditBreakReason = 'hash-mismatch' | 'missing-entry' | 'reordered' | 'bad-checkpoint-signature' | 'checkpoint-mismatch' | 'bad-entry';

@@ -1,4 +1,5 @@
 import { VeilError } from '../errors.ts';
+
 /**
  * ISO 3166-1 country codes (the 249 officially assigned alpha-2 / alpha-3 pairs) and the few ICAO
  * Doc 9303 codes that appear on travel documents, so that an issuing country or a nationality written

@@ -1,20 +1,20 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { VeilError } from '../errors.ts';
 import { LABELS } from '../labels.ts';
 import type { VeilRecord } from '../records.ts';
 import {
-  MATCH_CLASSES,
   describeKey,
   describeMatch,
   docKey,
+  MATCH_CLASSES,
+  type MatchKey,
   matchKeysForQuery,
   matchKeysForRecord,
   nameDobKeys,
   phoneticYobKeys,
   vehicleKey,
-  type MatchKey,
 } from './index.ts';
-import { VeilError } from '../errors.ts';
 
 const dec = new TextDecoder();
 

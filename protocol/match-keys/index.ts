@@ -3,14 +3,21 @@
  * documents and VINs into domain-separated OPRF inputs. What each class means and how strong a hit in
  * it is: `classes.ts`; how keys are built: `derive.ts`.
  */
-export {
-  FULL_DOB_CLASSES,
-  MATCH_CLASSES,
-  MATCH_CLASS_INFO,
-  STRENGTHS,
-  describeMatch,
-} from './classes.ts';
+
 export type { MatchClass, MatchClassInfo, MatchDescription, MetKey, Strength } from './classes.ts';
+export {
+  describeMatch,
+  FULL_DOB_CLASSES,
+  MATCH_CLASS_INFO,
+  MATCH_CLASSES,
+  STRENGTHS,
+} from './classes.ts';
+export { isCountryCode } from './countries.ts';
+export type { CyrillicLanguage } from './cyrillic.ts';
+export { CYRILLIC_LANGUAGES, cyrillicLanguages } from './cyrillic.ts';
+export type { DateOrder, DatePrecision, DateReading, NormalizedDate, QueryDateOptions, ReadDate } from './dates.ts';
+export { DATE_FORMS, DATE_ORDERS, DATE_READINGS, MAX_YEAR, MIN_YEAR, normalizeDate, parseQueryDate } from './dates.ts';
+export type { MatchKey, QuerySubject, RecordContext } from './derive.ts';
 export {
   describeKey,
   docKey,
@@ -22,13 +29,15 @@ export {
   phoneticYobKeys,
   vehicleKey,
 } from './derive.ts';
-export type { MatchKey, QuerySubject, RecordContext } from './derive.ts';
-export { DATE_FORMS, DATE_ORDERS, DATE_READINGS, MAX_YEAR, MIN_YEAR, normalizeDate, parseQueryDate } from './dates.ts';
-export type { DateOrder, DatePrecision, DateReading, NormalizedDate, QueryDateOptions, ReadDate } from './dates.ts';
+export type { Gender } from './gendered.ts';
+export { genderedForm } from './gendered.ts';
+export type { NameInput, NamePart, NameReading, Role } from './name-parts.ts';
+export { parseName } from './name-parts.ts';
+export type { DocumentType, NormalizedDocument } from './normalize.ts';
 export {
-  DOCUMENT_TYPES,
   DOC_NUMBER_MAX,
   DOC_NUMBER_MIN,
+  DOCUMENT_TYPES,
   LEGACY_VIN_MIN,
   NAME_MAX_CHARS,
   nameTokens,
@@ -39,13 +48,5 @@ export {
   normalizeName,
   normalizeVin,
 } from './normalize.ts';
-export type { DocumentType, NormalizedDocument } from './normalize.ts';
-export { isCountryCode } from './countries.ts';
-export { parseName } from './name-parts.ts';
-export type { NameInput, NamePart, NameReading, Role } from './name-parts.ts';
 export { phoneticCode, phoneticCodes } from './phonetic.ts';
 export { skeleton } from './skeleton.ts';
-export { genderedForm } from './gendered.ts';
-export type { Gender } from './gendered.ts';
-export { cyrillicLanguages, CYRILLIC_LANGUAGES } from './cyrillic.ts';
-export type { CyrillicLanguage } from './cyrillic.ts';

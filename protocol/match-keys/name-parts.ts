@@ -26,8 +26,8 @@
  */
 import { VeilError } from '../errors.ts';
 import { EAST_ASIAN } from './cjk.ts';
-import { cyrillicLanguages, type CyrillicLanguage } from './cyrillic.ts';
-import { genderedForm, type Gender } from './gendered.ts';
+import { type CyrillicLanguage, cyrillicLanguages } from './cyrillic.ts';
+import { type Gender, genderedForm } from './gendered.ts';
 import { isListedName, symbolOf } from './name-symbols.ts';
 import { NAME_MAX_CHARS } from './normalize.ts';
 import { skeleton } from './skeleton.ts';

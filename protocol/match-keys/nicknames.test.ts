@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_GROUPS_PER_NAME, NICKNAME_DATASET, nicknameGroupCount, nicknameGroups, primaryGroup, recordGroups, type NicknameTriplet } from './nicknames.ts';
+import { MAX_GROUPS_PER_NAME, NICKNAME_DATASET, type NicknameTriplet, nicknameGroupCount, nicknameGroups, primaryGroup, recordGroups } from './nicknames.ts';
 import { skeleton } from './skeleton.ts';
 
 const s = (name: string): string => skeleton(name.toLowerCase());

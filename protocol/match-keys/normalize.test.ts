@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { VeilError } from '../errors.ts';
 import { ISO_COUNTRY_COUNT } from './countries.ts';
 import { isCountryCode, nameTokens, normalizeCountry, normalizeDocNumber, normalizeDocType, normalizeName, normalizeVin } from './index.ts';
-import { VeilError } from '../errors.ts';
 
 function code(fn: () => unknown): string | undefined {
   try {

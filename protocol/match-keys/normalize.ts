@@ -7,9 +7,10 @@
  * Every function either returns the canonical form or throws a `VeilError` whose detail says what is
  * wrong without repeating the value (values are personal data).
  */
+
+import { VeilError } from '../errors.ts';
 import { normalizeCountry } from './countries.ts';
 import { transliterate } from './transliterate.ts';
-import { VeilError } from '../errors.ts';
 
 /** Longest accepted name (characters after NFKC), for a primary name or an alias. */
 export const NAME_MAX_CHARS = 200;
@@ -45,8 +46,8 @@ export function normalizeName(name: string): string {
   return nameTokens(name).sort().join(' ');
 }
 
-export { MAX_YEAR, MIN_YEAR, normalizeDate } from './dates.ts';
 export type { NormalizedDate } from './dates.ts';
+export { MAX_YEAR, MIN_YEAR, normalizeDate } from './dates.ts';
 
 // ---------------------------------------------------------------------------------------------------
 // Identity documents

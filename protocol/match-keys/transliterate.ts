@@ -32,7 +32,7 @@
  */
 import anyAscii from 'any-ascii';
 import { EAST_ASIAN, romaniseEastAsian } from './cjk.ts';
-import { cyrillicLanguages, romaniseCyrillic, type CyrillicLanguage } from './cyrillic.ts';
+import { type CyrillicLanguage, cyrillicLanguages, romaniseCyrillic } from './cyrillic.ts';
 import { listedSpelling } from './name-symbols.ts';
 
 const NON_ASCII = /[^\x00-\x7f]/;

@@ -4,11 +4,12 @@
  * records countries hold about them, and variant generators for the ways names, dates and document
  * numbers differ between sources (`variants.ts`).
  */
-export { COUNTRIES, CULTURES, countryPersons, heldPerson, latin, makePerson, nativeName, passportName } from './population.ts';
-export type { CountrySpec, HeldPerson, LatinSystem, Person, Piece } from './population.ts';
-export { CULTURE_IDS } from './culture.ts';
+
 export type { CultureData, CultureId, Script } from './culture.ts';
-export { VARIANTS, VARIANT_CLASSES, variantOf } from './variants.ts';
-export type { DocQuery, NameQuery, Variant, VariantClass } from './variants.ts';
-export { randFor } from './random.ts';
+export { CULTURE_IDS } from './culture.ts';
+export type { CountrySpec, HeldPerson, LatinSystem, Person, Piece } from './population.ts';
+export { COUNTRIES, CULTURES, countryPersons, heldPerson, latin, makePerson, nativeName, passportName } from './population.ts';
 export type { Rand } from './random.ts';
+export { randFor } from './random.ts';
+export type { DocQuery, NameQuery, Variant, VariantClass } from './variants.ts';
+export { VARIANT_CLASSES, VARIANTS, variantOf } from './variants.ts';

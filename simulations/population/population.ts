@@ -17,7 +17,7 @@
 import type { CultureData, CultureId, Script } from './culture.ts';
 import { DUTCH, FRENCH, GERMAN, HUNGARIAN, IRISH, ITALIAN, LITHUANIAN, POLISH, PORTUGUESE, SPANISH, TURKISH, VIETNAMESE } from './cultures-latin.ts';
 import { ARABIC, BULGARIAN, CHINESE, GREEK, HEBREW, RUSSIAN, SERBIAN, UKRAINIAN } from './cultures-other.ts';
-import { cumulative, pick, randFor, weighted, zipf, type Rand } from './random.ts';
+import { cumulative, pick, type Rand, randFor, weighted, zipf } from './random.ts';
 import { romaniseArabic, romaniseCyrillic, romaniseGreek } from './romanise.ts';
 
 export const CULTURES: Readonly<Record<CultureId, CultureData>> = {

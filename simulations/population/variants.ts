@@ -5,8 +5,8 @@
  * Veil's matching code. A generator returns undefined when the case does not apply to the person.
  */
 import type { CultureId } from './culture.ts';
-import { CULTURES, latin, nativeName, passportName, type HeldPerson, type LatinSystem, type Person } from './population.ts';
-import { pick, randFor, type Rand } from './random.ts';
+import { CULTURES, type HeldPerson, type LatinSystem, latin, nativeName, type Person, passportName } from './population.ts';
+import { pick, type Rand, randFor } from './random.ts';
 import { germanUmlauts, stripDiacritics } from './romanise.ts';
 
 export interface NameQuery {

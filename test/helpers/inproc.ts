@@ -6,9 +6,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type CoordinatorHandle, initCoordinatorDir, startCoordinator } from '#coordinator';
+import { addAnalyst, importFile, initNode, type NodeHandle, startNode } from '#node';
 import { silentLogger } from '#platform';
-import { initCoordinatorDir, startCoordinator, type CoordinatorHandle } from '#coordinator';
-import { initNode, importFile, startNode, addAnalyst, type NodeHandle } from '#node';
 import { VeilClient } from '#sdk';
 import { createLocalPki, type LocalPki } from '#simulations';
 

@@ -8,25 +8,25 @@
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import { WebSocket } from 'ws';
-import { randomBytes, type SigningKey, type OprfKey, blindEvaluateBatch } from '#crypto';
+import { blindEvaluateBatch, type OprfKey, randomBytes, type SigningKey } from '#crypto';
+import { channelBinding } from '#platform';
 import {
   CoordinatorFrame,
+  decodeWith,
+  type Envelope,
+  type ErrorCode,
+  type EvalResult,
+  encode,
   ForwardedQuery,
+  keyId,
   LIMITS,
   LOGIN_HEADER,
-  NO_CHANNEL_BINDING,
-  decodeWith,
-  encode,
   loginHeader,
+  NO_CHANNEL_BINDING,
+  type NodeFrame,
   readUnverified,
   signEnvelope,
-  type Envelope,
-  type NodeFrame,
-  type EvalResult,
-  type ErrorCode,
-  keyId,
 } from '#protocol';
-import { channelBinding } from '#platform';
 
 export interface RawIdentity {
   signing: SigningKey;
