@@ -127,7 +127,7 @@ export async function runNamesBench(opts: NamesBenchOptions): Promise<void> {
   };
   const dir = join(import.meta.dirname, 'results');
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'names.json'), JSON.stringify(results, null, 2) + '\n');
+  writeFileSync(join(dir, 'names.json'), `${JSON.stringify(results, null, 2)}\n`);
 
   console.log('\nrecall by variant class (goal ≥ 0.95)');
   for (const [c, r] of Object.entries(recall.recall))

@@ -2,7 +2,7 @@
  * Routes each frame of an authenticated session to the concern that handles it. The switch is
  * exhaustive over the node frame kinds: a new kind does not compile until it is routed here.
  */
-import { assertNever, type NodeFrame, VeilError } from '#protocol';
+import { assertNever, type NodeFrame } from '#protocol';
 import type { Directory } from './directory.ts';
 import type { Fanout } from './fanout.ts';
 import type { Lookups } from './lookup.ts';

@@ -172,7 +172,7 @@ export function createFanout(deps: FanoutDeps): Fanout {
         const p = pending.get(key);
         // Late answers after the deadline, or answers for queries this node was not asked, are dropped.
         // The answer is attributed to the authenticated connection it came on; its signature is the SDK's check.
-        if (!p || !p.targetSet.has(s.country) || p.answers.has(s.country)) continue;
+        if (!p?.targetSet.has(s.country) || p.answers.has(s.country)) continue;
         p.answers.set(s.country, { country: s.country, status: 'answered', env: r.env });
         if (p.answers.size === p.targets.length) finish(key, false);
       }

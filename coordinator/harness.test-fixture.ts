@@ -158,7 +158,7 @@ export async function startHarness(config: Partial<CoordinatorConfig> = {}): Pro
       org: ORG,
       rootPub: root.publicKey(),
       caPem: '',
-      caEndorsement: signEnvelope(root, 'org:' + ORG, { unused: true }),
+      caEndorsement: signEnvelope(root, `org:${ORG}`, { unused: true }),
       fingerprint: '',
       coordinatorCert: undefined,
       rollover: undefined,

@@ -114,7 +114,7 @@ describe('coordinator mailboxes', () => {
     const padded = (from: Connected, bytes: number) => from.sign({ t: 'fwd-disclosure', pad: randomBytes(Math.max(0, bytes - 160)) });
     const sendAll = async (from: Connected, to: string, envs: ReturnType<Connected['sign']>[]) => {
       const mids = envs.map(() => mid());
-      envs.forEach((env, i) => from.send({ t: 'mail-send', mid: mids[i] ?? '', to, env }));
+      for (const [i, env] of envs.entries()) from.send({ t: 'mail-send', mid: mids[i] ?? '', to, env });
       await settle();
       h.turns.run(); // the refusals' audit batch
       await settle();

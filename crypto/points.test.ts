@@ -88,7 +88,7 @@ describe('decodePoint', () => {
     expect(errorCode(() => decodePoint(le(p + 1n), 'x'))).toBe('non_canonical_point');
     // A valid encoding plus p: same field element, non-canonical representative.
     const g = fromHex(GENERATOR);
-    const s = BigInt('0x' + toHex(g.slice().reverse()));
+    const s = BigInt(`0x${toHex(g.slice().reverse())}`);
     if (s + p < 2n ** 256n) expect(errorCode(() => decodePoint(le(s + p), 'x'))).toBe('non_canonical_point');
     const high = g.slice();
     high[31]! |= 0x80;

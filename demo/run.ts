@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { SqliteCoordinatorStore } from '#coordinator';
 import { type LocalNetwork, runVeil, startLocalNetwork, syntheticRecords, toNdjson } from '#simulations';
 
-const say = (s = '') => process.stdout.write(s + '\n');
+const say = (s = '') => process.stdout.write(`${s}\n`);
 const hr = () => say('─'.repeat(78));
 
 const deSpecial = [

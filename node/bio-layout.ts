@@ -17,7 +17,7 @@ export const PERMUTATION_NONCE_BYTES = 32;
 
 /** The node's key for biometric position permutations: derived from its token key, never leaves the node. */
 export function bioPermutationKey(keys: NodeKeys): Uint8Array {
-  return deriveSubkey(keys.token.secretBytes(), LABELS.bioPermutation + '/key', 32);
+  return deriveSubkey(keys.token.secretBytes(), `${LABELS.bioPermutation}/key`, 32);
 }
 
 /** The permutation seed of one answer, from the random nonce drawn for it. */

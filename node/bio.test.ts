@@ -73,12 +73,11 @@ beforeAll(async () => {
   const g = makeGallery({ seed: SEED, identities: Math.ceil(SIZE / 3), capturesPerIdentity: 3, dims: DIMS });
   const others = g.templates.slice(3);
   store.tx(() => {
-    for (let pos = 0, m = 0, o = 0; pos < SIZE; pos++) {
+    for (let pos = 0, o = 0; pos < SIZE; pos++) {
       const mate = MATES.indexOf(pos);
       const t = mate >= 0 ? g.templates[mate] : others[o++];
       if (!t) throw new Error('gallery too small');
       expect(store.gallery.set(MODALITY, `rec-${pos}`, t)).toBe(pos);
-      if (mate >= 0) m++;
     }
   });
   const bio = new BioService({ country: 'DE', store, keys: de, policy: { current: DEFAULT_POLICY }, members, audit, log: silentLogger, clock, workers: 1 });

@@ -18,7 +18,7 @@ port.on('message', (msg: { id: number; epoch: number; packed: Uint8Array }) => {
   if (!key) throw new Error(`no key for epoch ${msg.epoch}`);
   const inputs = unpackInputs(msg.packed);
   const out = new Uint8Array(inputs.length * LIMITS.tagBytes);
-  inputs.forEach((input, i) => out.set(evaluate(key, input).subarray(0, LIMITS.tagBytes), i * LIMITS.tagBytes));
+  for (const [i, input] of inputs.entries()) out.set(evaluate(key, input).subarray(0, LIMITS.tagBytes), i * LIMITS.tagBytes);
   port.postMessage({ id: msg.id, tags: out }, [out.buffer]);
 });
 port.postMessage({ ready: true });

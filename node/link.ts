@@ -201,7 +201,7 @@ export class CoordinatorLink implements FrameSender {
       try {
         if (!isBinary) throw new VeilError('bad_msgpack', 'text frame');
         const bytes = Array.isArray(data) ? Buffer.concat(data) : data instanceof ArrayBuffer ? new Uint8Array(data) : data;
-        this.#onFrame(ws, decodeWith(bytes, CoordinatorFrame, LIMITS.maxFrameBytes));
+        this.#onFrame(decodeWith(bytes, CoordinatorFrame, LIMITS.maxFrameBytes));
       } catch (e) {
         const code = errorCodeOf(e);
         this.#log.warn('coordinator frame rejected', { code });
@@ -254,7 +254,7 @@ export class CoordinatorLink implements FrameSender {
     this.#silence = this.#clock.setTimeout(() => this.#ws?.terminate(), this.heartbeatMs * 3);
   }
 
-  #onFrame(ws: WebSocket, f: CoordinatorFrame): void {
+  #onFrame(f: CoordinatorFrame): void {
     const handler = this.#handler;
     if (!handler) throw new VeilError('internal', 'no link handler attached');
     switch (f.t) {

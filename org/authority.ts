@@ -10,14 +10,11 @@ import { z } from 'zod';
 import { certificatePem, type PassphraseLimits, randomBytes, SigningKey, TlsKey, toHex, x509Certificate } from '#crypto';
 import { type CertificateFile, envelopeToText, type RevocationFile, readJsonFile, writeJsonFile } from '#platform';
 import {
-  decodeWith,
   type Envelope,
-  encode,
   endorseCa,
   issueCertificate,
   issueRevocationList,
   keyId,
-  LIMITS,
   MEMBER_ROLES,
   type MemberCertificate,
   type MemberRole,

@@ -63,7 +63,7 @@ export function writeJsonFile(path: string, value: unknown, opts: { secret?: boo
   if (opts.secret && !existsSync(dir)) privateDir(dir);
   else mkdirSync(dir, { recursive: true });
   const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, JSON.stringify(value, null, 2) + '\n', { mode: opts.secret ? PRIVATE_FILE_MODE : 0o644 });
+  writeFileSync(tmp, `${JSON.stringify(value, null, 2)}\n`, { mode: opts.secret ? PRIVATE_FILE_MODE : 0o644 });
   if (opts.secret) chmodSync(tmp, PRIVATE_FILE_MODE);
   renameSync(tmp, path);
 }

@@ -35,8 +35,8 @@ const BLOCK_HASHES = 2 * BLOCK_LEAVES - 1; // 511
 export const TOP_BLOCK = BLOCK_LEAVES; // block number of the top tree
 const H = 32;
 
-const leafPrefix = concatBytes(utf8(LABELS.indexCommitment + '/leaf'), Uint8Array.of(0));
-const nodePrefix = concatBytes(utf8(LABELS.indexCommitment + '/node'), Uint8Array.of(0));
+const leafPrefix = concatBytes(utf8(`${LABELS.indexCommitment}/leaf`), Uint8Array.of(0));
+const nodePrefix = concatBytes(utf8(`${LABELS.indexCommitment}/node`), Uint8Array.of(0));
 
 export function nodeHash(left: Uint8Array, right: Uint8Array): Uint8Array {
   return sha256(concatBytes(nodePrefix, left, right));
@@ -50,7 +50,7 @@ let empties: Uint8Array[] | undefined;
  */
 export function emptyHash(height: number): Uint8Array {
   if (!empties) {
-    empties = [sha256(utf8(LABELS.indexCommitment + '/empty'))];
+    empties = [sha256(utf8(`${LABELS.indexCommitment}/empty`))];
     for (let i = 1; i <= BUCKET_BITS; i++) empties.push(nodeHash(empties[i - 1] as Uint8Array, empties[i - 1] as Uint8Array));
   }
   const h = empties[height];
@@ -179,7 +179,10 @@ export class IndexTree {
       if (!Number.isInteger(bucket) || bucket < 0 || bucket >= BUCKETS) throw new VeilError('bad_request', 'bucket out of range');
       const n = bucket >> LEVELS_PER_BLOCK;
       let m = byBlock.get(n);
-      if (!m) byBlock.set(n, (m = new Map()));
+      if (!m) {
+        m = new Map();
+        byBlock.set(n, m);
+      }
       m.set(bucket & (BLOCK_LEAVES - 1), leaf);
     }
     const roots = new Map<number, Uint8Array>();

@@ -27,7 +27,7 @@
  * (values are personal data); an unknown field is named only when its name looks like an identifier.
  */
 import { z } from 'zod';
-import { describeInvalid, VeilError } from './errors.ts';
+import { describeInvalid } from './errors.ts';
 import { isCountryCode, NAME_MAX_CHARS, nameTokens, normalizeDate, normalizeDocNumber, normalizeDocType, normalizeVin } from './match-keys/index.ts';
 
 // ---------------------------------------------------------------------------------------------------

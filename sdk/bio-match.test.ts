@@ -30,7 +30,7 @@ describe('encrypted biometric search (fake gateway, real HE)', () => {
 
   function gallery(people: number[]): GalleryEncoding {
     const g = GalleryEncoding.create(PARAMS);
-    people.forEach((a, pos) => g.set(pos, person(a, 1)));
+    for (const [pos, a] of people.entries()) g.set(pos, person(a, 1));
     g.flush();
     return g;
   }

@@ -263,7 +263,10 @@ export class FakeNode {
 
   #entries(): Array<[Uint8Array, Uint8Array]> {
     let e = this.index.get(this.epoch);
-    if (!e) this.index.set(this.epoch, (e = []));
+    if (!e) {
+      e = [];
+      this.index.set(this.epoch, e);
+    }
     return e;
   }
 

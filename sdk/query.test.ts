@@ -24,7 +24,15 @@ async function network(countries: string[] = ['FR', 'DE', 'IT'], seed = 1) {
   let t = 1_750_000_000_000;
   const clock = { now: () => t };
   const client = await VeilClient.connect(cred, { transport: gw, clock });
-  return { gw, cred, client, clock, advance: (ms: number) => void (t += ms) };
+  return {
+    gw,
+    cred,
+    client,
+    clock,
+    advance: (ms: number) => {
+      t += ms;
+    },
+  };
 }
 
 const tokenOf = (s: string) => utf8(`token:${s}`);

@@ -137,5 +137,5 @@ export function syntheticRecords(o: SyntheticOptions): SyntheticRecord[] {
 }
 
 export function toNdjson(records: readonly Record<string, unknown>[]): string {
-  return records.map((x) => JSON.stringify(x)).join('\n') + '\n';
+  return `${records.map((x) => JSON.stringify(x)).join('\n')}\n`;
 }

@@ -37,7 +37,7 @@ describe('veil audit verify', () => {
     for (let i = 0; i < 3; i++) {
       writeFileSync(
         f,
-        JSON.stringify({ id: `r${i}`, kind: 'vehicle', dataset: 'stolen-vehicles', handling: 'official-use', vehicle: { vin: `WVWZZZ1KZ6W00012${i}` } }) + '\n',
+        `${JSON.stringify({ id: `r${i}`, kind: 'vehicle', dataset: 'stolen-vehicles', handling: 'official-use', vehicle: { vin: `WVWZZZ1KZ6W00012${i}` } })}\n`,
       );
       await runVeilOk(['node', 'import', '--dir', base, f]);
       await runVeilOk(['node', 'analyst', 'add', `Analyst ${i}`, '--dir', base]);

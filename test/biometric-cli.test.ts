@@ -9,19 +9,18 @@ import { type LocalNetwork, makeGallery, makeProbe, runVeil, startLocalNetwork }
 
 const g = makeGallery({ seed: 7, identities: 6, capturesPerIdentity: 1, dims: 512 });
 const b64 = (t: Float32Array) => Buffer.from(t.buffer, t.byteOffset, t.byteLength).toString('base64');
-const records =
-  g.templates
-    .map((t, i) =>
-      JSON.stringify({
-        id: `it-${i}`,
-        kind: 'person',
-        dataset: 'faces',
-        handling: 'restricted',
-        person: { family: `Face${i}`, dob: '1970-01-01' },
-        biometrics: { face: b64(t) },
-      }),
-    )
-    .join('\n') + '\n';
+const records = `${g.templates
+  .map((t, i) =>
+    JSON.stringify({
+      id: `it-${i}`,
+      kind: 'person',
+      dataset: 'faces',
+      handling: 'restricted',
+      person: { family: `Face${i}`, dob: '1970-01-01' },
+      biometrics: { face: b64(t) },
+    }),
+  )
+  .join('\n')}\n`;
 
 describe('biometric search through the CLI', () => {
   let net: LocalNetwork;

@@ -84,13 +84,16 @@ describe('encrypted biometric search', () => {
       justification: 'Fishing.',
     });
     const desk = net.nodes.get('DE')!.desk;
-    let view;
-    for (let i = 0; i < 200 && !(view = desk.get(req.id)); i++) await new Promise((res) => setTimeout(res, 50));
+    let view = desk.get(req.id);
+    for (let i = 0; i < 200 && !view; i++) {
+      await new Promise((res) => setTimeout(res, 50));
+      view = desk.get(req.id);
+    }
     const slot = layoutPosition(net.nodes.get('DE')!.store, loadNodeKeys(net.dir('DE')), 'FR', r.queryId, 'face', hit.position);
     expect(view).toMatchObject({ cls: 'face', claimKind: 'bio', recordId: `de-face-${slot}` });
     expect(view!.score).toBeGreaterThan(0.4);
     desk.approve(req.id, ['name'], 'examiner-1');
-    let mine;
+    let mine: Awaited<ReturnType<typeof client.disclosures>> | undefined;
     for (let i = 0; i < 200; i++) {
       mine = await client.disclosures();
       if (mine.find((d) => d.id === req.id)?.status === 'approved' && mine.find((d) => d.id === bad.id)?.status === 'rejected') break;

@@ -11,7 +11,7 @@ import { initCrypto } from '#crypto';
 import { VeilClient } from '#sdk';
 import { type Daemon, getJson, type LocalNetwork, runVeil, runVeilOk, startDaemon, startLocalNetwork, waitFor } from '#simulations';
 
-const nd = (rs: object[]) => rs.map((r) => JSON.stringify(r)).join('\n') + '\n';
+const nd = (rs: object[]) => `${rs.map((r) => JSON.stringify(r)).join('\n')}\n`;
 const karl = {
   id: 'de-karl',
   kind: 'person',

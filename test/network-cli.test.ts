@@ -10,7 +10,7 @@ import { type QueryResult, VeilClient } from '#sdk';
 import { getJson, type LocalNetwork, runVeil, startLocalNetwork, syntheticRecords, waitFor } from '#simulations';
 
 const CTX = { purpose: 'wanted-person', caseRef: 'T-2026-7', legalBasis: 'art-3', handling: 'restricted' } as const;
-const nd = (rs: object[]) => rs.map((r) => JSON.stringify(r)).join('\n') + '\n';
+const nd = (rs: object[]) => `${rs.map((r) => JSON.stringify(r)).join('\n')}\n`;
 
 const passport = {
   id: 'de-doc-1',
@@ -120,7 +120,7 @@ describe('network through the CLI', () => {
     const f = join(net.root, 'bad.ndjson');
     writeFileSync(
       f,
-      nd([{ ...dePerson, id: 'de-new-1', person: { family: 'Schulz', given: 'Erika', dob: '1980-01-01' } }]) + '{"id":"x","kind":"person"}\nnot json\n',
+      `${nd([{ ...dePerson, id: 'de-new-1', person: { family: 'Schulz', given: 'Erika', dob: '1980-01-01' } }])}{"id":"x","kind":"person"}\nnot json\n`,
     );
     const r = await runVeil(['node', 'import', '--dir', net.nodeDir('DE'), f]);
     expect(r.code).toBe(1);

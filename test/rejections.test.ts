@@ -4,7 +4,7 @@
  * signatures, unknown members, replays, oversized batches, malformed msgpack, unknown versions and an
  * over-budget requester. Real coordinator and nodes on loopback (in this process), real crypto.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -6,7 +6,7 @@
 
 /** One line on stdout. */
 export function say(s = ''): void {
-  process.stdout.write(s + '\n');
+  process.stdout.write(`${s}\n`);
 }
 
 /** A number with thousands separators and `digits` decimals; `n/a` when not finite. */

@@ -23,6 +23,6 @@ export function writeResultFile(name: string, value: unknown): URL {
   const outDir = new URL('../results/', import.meta.url);
   mkdirSync(outDir, { recursive: true });
   const outFile = new URL(name, outDir);
-  writeFileSync(outFile, JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2) + '\n');
+  writeFileSync(outFile, `${JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2)}\n`);
   return outFile;
 }

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { coordinatorPaths, initCoordinatorDir, loadCoordinatorConfig } from '#coordinator';
-import { BoxKeyPair, blind, blindEvaluateBatch, OprfKey, randomBytes, SigningKey } from '#crypto';
+import { BoxKeyPair, blind, blindEvaluateBatch, OprfKey, randomBytes } from '#crypto';
 import { writeJsonFile } from '#platform';
 import { type EvalResult, encode, type ForwardedQuery, keyId, type MatchClass, type NodeDescriptor, signEnvelope } from '#protocol';
 import { createLocalPki, getJson, REPO_ROOT, startDaemon, VEIL_BIN, waitFor } from '#simulations';

@@ -7,7 +7,6 @@ import { PSI_TARGETS, REPRESENTATIVE_BATCH } from './config.ts';
 import type { PsiBenchResult } from './result.ts';
 
 export function rows(r: PsiBenchResult): Row[] {
-  const rep = r.oprf.batches.find((b) => b.batchSize === REPRESENTATIVE_BATCH)!;
   const f = r.fanout.phases.sustained!;
   return [
     {

@@ -64,14 +64,11 @@ export function registerDiscloseCommands(program: Command): void {
       const client = await VeilClient.connect(o.cred, o.nodeUrl ? { nodeUrl: o.nodeUrl } : {});
       const ctx = { purpose: o.purpose, caseRef: o.case, legalBasis: o.legalBasis };
       const opts = { fields: fields as DisclosureField[], justification: o.justification };
-      let r;
-      if (token.startsWith('bio:')) {
-        if (!o.embedding) throw new VeilError('bad_request', 'a biometric hit needs --embedding (the probe you searched with)');
-        const modality = (o.modality ?? 'face') as BioModality;
-        r = await client.requestBioDisclosure({ country, ref: token }, modality, readEmbedding(o.embedding), ctx, opts);
-      } else {
-        r = await client.requestDisclosure({ country, token }, subjectFrom(o), ctx, opts);
-      }
+      const isBio = token.startsWith('bio:');
+      if (isBio && !o.embedding) throw new VeilError('bad_request', 'a biometric hit needs --embedding (the probe you searched with)');
+      const r = isBio
+        ? await client.requestBioDisclosure({ country, ref: token }, (o.modality ?? 'face') as BioModality, readEmbedding(o.embedding as string), ctx, opts)
+        : await client.requestDisclosure({ country, token }, subjectFrom(o), ctx, opts);
       out(!!o.json, r, () => `disclosure request ${r.id} ${r.status} to ${country}; follow it with: veil disclosures --cred ${o.cred}`);
     },
   );

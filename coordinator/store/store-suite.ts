@@ -102,7 +102,10 @@ export function describeCoordinatorStore(name: string, open: (clock: ManualClock
       const modelOf = (country: string, epoch: number) => {
         const k = `${country}/${epoch}`;
         let m = model.get(k);
-        if (!m) model.set(k, (m = new Map()));
+        if (!m) {
+          m = new Map();
+          model.set(k, m);
+        }
         return m;
       };
       const commit = (country: string, epoch: number) => {

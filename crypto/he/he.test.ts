@@ -3,7 +3,6 @@ import { CryptoError } from '../errors.ts';
 import { HeClient } from './client.ts';
 import { GalleryEncoding } from './gallery.ts';
 import { code, heFixture, seeded } from './he.test-fixture.ts';
-import { HE_PARAMS } from './params.ts';
 import { sealHeapBytes } from './seal.ts';
 import { HeServer } from './server.ts';
 import { dot, makeGallery, makeProbe } from './synthetic.ts';
@@ -11,7 +10,6 @@ import { dot, makeGallery, makeProbe } from './synthetic.ts';
 const ID = 'face-512-v1';
 const DIMS = 512;
 const SEED = 11;
-const TAU = HE_PARAMS[ID].threshold;
 
 async function acode(f: () => Promise<unknown>): Promise<string> {
   try {
@@ -111,7 +109,7 @@ describe('encrypted 1:N matching (face-512-v1)', () => {
 
   it('gallery updates: remove and replace change the hits', async () => {
     const gal = GalleryEncoding.create(ID);
-    g.templates.slice(0, 30).forEach((t) => gal.append(t));
+    for (const t of g.templates.slice(0, 30)) gal.append(t);
     const p = makeProbe({ seed: SEED, identity: 3, dims: DIMS }); // identity 3 = positions 9, 10, 11
     const probe = client.encryptProbe(p);
     const run = async () => client.decryptMasked((await server.scoreMasked({ sessionKeys: keys, probe, gallery: gal })).result);
@@ -196,7 +194,7 @@ describe('SEAL heap stays flat over 40 queries (fingerprint-256-v1, small galler
     try {
       const g = makeGallery({ seed: 5, identities: 8, capturesPerIdentity: 2, dims: 256 });
       const gal = GalleryEncoding.create(id);
-      g.templates.forEach((t) => gal.append(t));
+      for (const t of g.templates) gal.append(t);
       const keys = client.sessionKeys();
       const p = makeProbe({ seed: 5, identity: 1, dims: 256 });
       let warm = 0;

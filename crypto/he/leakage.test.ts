@@ -106,7 +106,7 @@ describe('leakage of masked results (face-512-v1)', () => {
     server = await HeServer.create(ID);
     client = await HeClient.create(ID);
     hostile = await HostileAnalyst.create(ID);
-    templates.forEach((t, i) => gallery.set(i, t));
+    for (const [i, t] of templates.entries()) gallery.set(i, t);
     gallery.flush();
   });
 

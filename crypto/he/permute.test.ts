@@ -3,7 +3,7 @@ import { CryptoError } from '../errors.ts';
 import { initCrypto } from '../sodium.ts';
 import type { HeClient } from './client.ts';
 import { code, heFixture, seeded } from './he.test-fixture.ts';
-import { derive, HE_PARAMS } from './params.ts';
+import { derive } from './params.ts';
 import { PERMUTATION_MAX_SWITCHES, permutationOffsetCount, permutationPlan, permutePosition, unpermutePosition } from './permute.ts';
 import { HeServer } from './server.ts';
 import { makeProbe } from './synthetic.ts';
@@ -11,7 +11,6 @@ import { makeProbe } from './synthetic.ts';
 const ID = 'face-512-v1';
 const DIMS = 512;
 const SEED = 5;
-const TAU = HE_PARAMS[ID].threshold;
 const SEED_A = Uint8Array.from({ length: 32 }, (_, i) => i * 7 + 1);
 const SEED_B = Uint8Array.from({ length: 32 }, (_, i) => i * 7 + 2);
 const SEED_C = Uint8Array.from({ length: 32 }, (_, i) => i * 7 + 3);
@@ -79,7 +78,7 @@ describe('encrypted 1:N matching with permuted positions (face-512-v1)', () => {
     [8192 + 3, 2],
   ];
   const fx = heFixture({ seed: SEED, identities: 40, extra });
-  const { gallery, tplAt, plainHits } = fx;
+  const { gallery, plainHits } = fx;
 
   beforeAll(async () => {
     ({ client, server, keys } = await fx.setup());

@@ -75,7 +75,7 @@ async function handle(m: WorkerRequest): Promise<unknown> {
   }
   if (m.t === 'mask') {
     const per = maskRandomBytes(d);
-    m.pairs.forEach((p, i) => maskPairResidues(c, gk, p.o1, p.o2, m.tau, m.rnd.subarray(i * per, (i + 1) * per), m.outs[i]!, m.rots?.[i] ?? 0));
+    for (const [i, p] of m.pairs.entries()) maskPairResidues(c, gk, p.o1, p.o2, m.tau, m.rnd.subarray(i * per, (i + 1) * per), m.outs[i]!, m.rots?.[i] ?? 0);
     return 'ok';
   }
   const bag: CipherText[] = [];

@@ -96,6 +96,7 @@ export function withBag<T>(fn: (bag: Deletable[]) => T): T {
 }
 
 /** Track a SEAL object in a bag and return it (typed). */
+// biome-ignore lint/suspicious/noConfusingVoidType: node-seal declares its factories as returning `T | void`
 export function keep<T extends Deletable>(bag: Deletable[], obj: T | void): T {
   if (!obj) throw new Error('SEAL returned nothing');
   bag.push(obj);

@@ -313,7 +313,7 @@ function kernelModule(): object | undefined {
   if (compiled === undefined) {
     try {
       const bytes = kernelWasmBytes();
-      compiled = WA && WA.validate(bytes) ? new WA.Module(bytes) : null;
+      compiled = WA?.validate(bytes) ? new WA.Module(bytes) : null;
     } catch {
       compiled = null;
     }
@@ -388,7 +388,7 @@ export class WasmMac {
     if (d.h % 64 !== 0) throw new Error('wasm kernel: h must be a multiple of 64');
     if (slot < 0 || slot >= SLOTS) throw new Error('wasm kernel: bad slot');
     const inst = new WA.Instance(mod, { e: { m: memory } });
-    this.mac = inst.exports['mac'] as MacFn;
+    this.mac = inst.exports.mac as MacFn;
     const { probeBytes, slotBytes } = kernelLayout(d);
     this.gOff = probeBytes + slot * slotBytes;
     this.oOff = this.gOff + TILE_W * d.h * 4;

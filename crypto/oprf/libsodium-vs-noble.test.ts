@@ -27,7 +27,6 @@ const nobleVoprf = noble.voprf as typeof noble.voprf & NobleEvaluate;
 
 const L = 2n ** 252n + 27742317777372353535851937790883648493n;
 
-const leToBig = (b: Uint8Array): bigint => BigInt('0x' + (toHex(b.slice().reverse()) || '0'));
 function bigTo48(x: bigint): Uint8Array {
   const out = new Uint8Array(48);
   for (let i = 0; i < 48; i++, x >>= 8n) out[i] = Number(x & 0xffn);

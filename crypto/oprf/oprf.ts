@@ -85,7 +85,7 @@ export function blind(mode: OprfMode, input: Uint8Array, rng: Rng = randomBytes)
 export function blindBatch(mode: OprfMode, inputs: Uint8Array[], rng: Rng = randomBytes): BlindResult[] {
   checkMode(mode);
   const xs = checkArray(inputs, 'inputs');
-  xs.forEach((x, i) => checkInput(x, `inputs[${i}]`));
+  for (const [i, x] of xs.entries()) checkInput(x, `inputs[${i}]`);
   return (xs as Uint8Array[]).map((x) => blind(mode, x, rng));
 }
 

@@ -37,7 +37,7 @@ export const DEFAULT_MAX_BATCH = 4096;
 
 function contextString(mode: OprfMode): Uint8Array {
   // "OPRFV1-" ‖ I2OSP(mode, 1) ‖ "-" ‖ identifier (RFC 9497 §3.1)
-  return concatBytes(utf8('OPRFV1-'), Uint8Array.of(MODE_IDS[mode]), utf8('-' + SUITE_ID));
+  return concatBytes(utf8('OPRFV1-'), Uint8Array.of(MODE_IDS[mode]), utf8(`-${SUITE_ID}`));
 }
 
 export type SuiteDsts = {

@@ -5,7 +5,7 @@
 import { rmSync } from 'node:fs';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { initCrypto } from '#crypto';
-import { type Fixture, kinds, login, makeFixture, post, queue } from './console.test-fixture.ts';
+import { type Fixture, kinds, login, makeFixture, queue } from './console.test-fixture.ts';
 
 beforeAll(async () => {
   await initCrypto();

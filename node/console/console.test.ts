@@ -203,7 +203,7 @@ describe('CSRF and cross-site protection', () => {
     const missing = await s.post(`/requests/${id}/approve`, { field: ['name', 'dob'] });
     expect(missing.status).toBe(403);
     expect(await missing.text()).toContain('could not be verified');
-    const wrong = await s.post(`/requests/${id}/deny`, { reason: 'no', _csrf: s.csrf.slice(0, -2) + 'AA' });
+    const wrong = await s.post(`/requests/${id}/deny`, { reason: 'no', _csrf: `${s.csrf.slice(0, -2)}AA` });
     expect(wrong.status).toBe(403);
     const other = await login(f);
     const foreign = await s.post(`/requests/${id}/approve`, { field: 'name', _csrf: other.csrf });

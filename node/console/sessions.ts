@@ -70,7 +70,7 @@ export class SessionStore {
 }
 
 function hashCookie(cookie: string | undefined): Uint8Array | undefined {
-  if (!cookie || cookie.length !== 43 || !/^[A-Za-z0-9_-]+$/.test(cookie)) return undefined;
+  if (cookie?.length !== 43 || !/^[A-Za-z0-9_-]+$/.test(cookie)) return undefined;
   let token: Uint8Array;
   try {
     token = fromBase64url(cookie);

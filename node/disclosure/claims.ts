@@ -116,7 +116,7 @@ function checkBioClaim(
 }
 
 function claimMatches(claim: QuerySubject, record: VeilRecord, cls: MatchClass): boolean {
-  let wanted;
+  let wanted: ReturnType<typeof matchKeysForQuery>;
   try {
     wanted = matchKeysForQuery(claim).filter((k) => k.cls === cls);
   } catch {

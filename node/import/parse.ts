@@ -262,11 +262,11 @@ function csvObject(cells: ReadonlyMap<CsvColumn, string>): Record<string, unknow
       .map((a) => a.trim())
       .filter((a) => a !== '');
     if (list.length > 0) {
-      person['aliases'] = list;
+      person.aliases = list;
       hasPerson = true;
     }
   }
-  if (hasPerson) out['person'] = person;
+  if (hasPerson) out.person = person;
 
   const doc: Record<string, unknown> = {};
   if (
@@ -277,7 +277,7 @@ function csvObject(cells: ReadonlyMap<CsvColumn, string>): Record<string, unknow
       ['status', 'doc_status'],
     ])
   ) {
-    out['documents'] = [doc];
+    out.documents = [doc];
   }
 
   const vehicle: Record<string, unknown> = {};
@@ -291,7 +291,7 @@ function csvObject(cells: ReadonlyMap<CsvColumn, string>): Record<string, unknow
       ['country', 'vehicle_country'],
     ])
   ) {
-    out['vehicle'] = vehicle;
+    out.vehicle = vehicle;
   }
 
   const biometrics: Record<string, unknown> = {};
@@ -306,6 +306,6 @@ function csvObject(cells: ReadonlyMap<CsvColumn, string>): Record<string, unknow
       }
     } else biometrics[col] = v;
   }
-  if (Object.keys(biometrics).length > 0) out['biometrics'] = biometrics;
+  if (Object.keys(biometrics).length > 0) out.biometrics = biometrics;
   return out;
 }

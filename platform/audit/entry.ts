@@ -66,9 +66,9 @@ export function canonicalAuditData(entry: AuditEntry): string {
     const v = rec[k];
     if (v === undefined) continue;
     if (out.length > 1) out += ',';
-    out += JSON.stringify(k) + ':' + JSON.stringify(v);
+    out += `${JSON.stringify(k)}:${JSON.stringify(v)}`;
   }
-  return out + '}';
+  return `${out}}`;
 }
 
 const SAFE_FIELD_NAME = /^[A-Za-z][A-Za-z0-9]{0,31}$/;

@@ -164,7 +164,7 @@ describe('audit verify: tampering', () => {
     tamper(db, 'DELETE FROM audit_checkpoints');
     tamper(db, "DELETE FROM audit_log WHERE kind = 'audit.checkpoint'");
     const seqs = (db.prepare('SELECT seq FROM audit_log ORDER BY seq').all() as { seq: number }[]).map((r) => r.seq);
-    seqs.forEach((s, i) => tamper(db, 'UPDATE audit_log SET seq = ? WHERE seq = ?', i + 1, s));
+    for (const [i, s] of seqs.entries()) tamper(db, 'UPDATE audit_log SET seq = ? WHERE seq = ?', i + 1, s);
     rehash(db, 1);
     expect(check(db)).toMatchObject({ ok: true, signedThrough: 0, unsignedTail: 30 });
     expect(check(db, { checkpointEvery: 10 }).firstBroken).toMatchObject({ seq: 11, reason: 'checkpoint-mismatch' });
@@ -243,7 +243,7 @@ describe('audit verify: property', () => {
               tamper(db, 'UPDATE audit_log SET ts = ts + ? WHERE seq = ?', (m.bit % 100) + 1, seq);
               break;
             case 'kind': {
-              const kinds = Object.keys(AUDIT_KINDS).filter((k) => k !== row['kind']);
+              const kinds = Object.keys(AUDIT_KINDS).filter((k) => k !== row.kind);
               tamper(db, 'UPDATE audit_log SET kind = ? WHERE seq = ?', kinds[m.bit % kinds.length], seq);
               break;
             }
@@ -270,7 +270,7 @@ describe('audit verify: property', () => {
             // shows the unsigned tail, and an anchor catches it.
             expect(r.ok).toBe(true);
             expect(r.head).toBe(head - 1);
-            const anchored = check(db, { anchor: { seq: head, hash: row['hash'] as Buffer } });
+            const anchored = check(db, { anchor: { seq: head, hash: row.hash as Buffer } });
             expect(anchored.firstBroken).toMatchObject({ seq, reason: 'missing-entry' });
             return;
           }

@@ -156,7 +156,7 @@ function addPerson(set: KeySet, person: Person): void {
         const codeSets = phoneticCodeSets(v.parts, v.formOf).map((c) => c.join(' '));
         for (const { date, reading: r } of person.dates) {
           const rd = person.dates.length > 1 ? r : undefined;
-          codeSets.forEach((codes, i) => addDates(set, person.side, i === 0 ? full : undefined, codes, date, v.sx, rd));
+          for (const [i, codes] of codeSets.entries()) addDates(set, person.side, i === 0 ? full : undefined, codes, date, v.sx, rd);
           if (date.full !== undefined) {
             const dob = date.full;
             for (const n of subs) set.add('name_dob', `${n}|${dob}${v.sx}`, rd);

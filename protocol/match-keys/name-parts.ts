@@ -272,7 +272,7 @@ function fieldTokensUncached(field: string, fieldRole: Role | 'whole', r: Readin
         .filter((t) => t !== '');
       parts.forEach((text, pi) => {
         let role = chunk.role;
-        if (caps !== undefined && caps.some((c) => c) && caps.some((c) => !c)) role = caps[wi] === true ? 'family' : 'given';
+        if (caps?.some((c) => c) && caps.some((c) => !c)) role = caps[wi] === true ? 'family' : 'given';
         else if (eastAsian && wi === 0) role = pi === 0 ? 'family' : 'given';
         else if (eastAsian) role = 'given';
         out.push({ text, role });

@@ -63,7 +63,10 @@ export function nicknameGroups(triplets: Iterable<NicknameTriplet>): NicknameGro
   const nickSets = new Map<string, Set<string>>();
   const add = (m: Map<string, Set<string>>, k: string, v: string) => {
     let s = m.get(k);
-    if (s === undefined) m.set(k, (s = new Set()));
+    if (s === undefined) {
+      s = new Set();
+      m.set(k, s);
+    }
     s.add(v);
   };
   for (const [a, rel, b] of triplets) {

@@ -140,7 +140,7 @@ const DOC_SEPARATORS = /[\s\-./\\<_]+/g;
  */
 export function normalizeDocNumber(number: string): string {
   let s = number.normalize('NFKC').toUpperCase().replace(DOC_SEPARATORS, '');
-  if (/[^\x00-\x7f]/.test(s)) {
+  if (/[^\p{ASCII}]/u.test(s)) {
     let out = '';
     for (const c of s) out += HOMOGLYPHS[c] ?? c;
     s = out;

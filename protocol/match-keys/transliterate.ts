@@ -35,7 +35,7 @@ import { EAST_ASIAN, romaniseEastAsian } from './cjk.ts';
 import { type CyrillicLanguage, cyrillicLanguages, romaniseCyrillic } from './cyrillic.ts';
 import { listedSpelling } from './name-symbols.ts';
 
-const NON_ASCII = /[^\x00-\x7f]/;
+const NON_ASCII = /[^\p{ASCII}]/u;
 const GREEK = /[\u0370-\u03ff\u1f00-\u1fff]/;
 const CYRILLIC = /[\u0400-\u04ff]/;
 const ARABIC = /[\u0600-\u06ff\u0750-\u077f]/;

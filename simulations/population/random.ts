@@ -31,7 +31,10 @@ export function pick<T>(rand: Rand, xs: readonly T[]): T {
 export function cumulative(weights: readonly number[]): Float64Array {
   const c = new Float64Array(weights.length);
   let t = 0;
-  weights.forEach((w, i) => (c[i] = t += w));
+  for (const [i, w] of weights.entries()) {
+    t += w;
+    c[i] = t;
+  }
   return c;
 }
 

@@ -45,7 +45,7 @@ export async function startInproc(specs: InprocNode[], coordConfig: Record<strin
     if (s.policy) writeFileSync(join(dir(s.country), 'policy.json'), JSON.stringify(s.policy));
     if (s.records) {
       const f = join(root, `${s.country}.ndjson`);
-      writeFileSync(f, s.records.map((r) => JSON.stringify(r)).join('\n') + '\n');
+      writeFileSync(f, `${s.records.map((r) => JSON.stringify(r)).join('\n')}\n`);
       const r = await importFile(dir(s.country), f, { workers: 1 });
       if (!r.written) throw new Error(`import failed: ${JSON.stringify(r.errors.slice(0, 3))}`);
     }
