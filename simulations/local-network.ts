@@ -10,12 +10,14 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { get as httpGet } from 'node:http';
 import { get as httpsGet } from 'node:https';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEV_ORG_PASSPHRASE } from './pki.ts';
 
-export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-export const VEIL_BIN = join(REPO_ROOT, 'bin', 'veil.mjs');
+/** The repository: one folder up from this module's, or two when it runs compiled from dist/. */
+export const REPO_ROOT = ((here) => (basename(dirname(here)) === 'dist' ? join(here, '..', '..') : join(here, '..')))(dirname(fileURLToPath(import.meta.url)));
+/** The `veil` command, running the compiled CLI (dist/, built by `npm install` / `npm run build`). */
+export const VEIL_BIN = join(REPO_ROOT, 'bin', 'veil');
 
 export interface CliResult {
   code: number;
