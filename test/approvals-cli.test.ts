@@ -96,15 +96,15 @@ describe('veil approvals as an authenticated data owner', () => {
     expect(none.code).toBe(1);
     expect(none.stderr).toContain('error [bad_request]');
     const wrong = await approve(id, { password: 'not the password at all' });
-    expect(wrong.code).toBe(1);
+    expect(wrong.code).toBe(4); // refused
     expect(wrong.stderr).toContain('error [unauthenticated]');
     const stranger = await approve(id, { owner: 'nobody-000000', password: PASSWORD });
-    expect([stranger.code, stranger.stderr.includes('error [unauthenticated]')]).toEqual([1, true]);
+    expect([stranger.code, stranger.stderr.includes('error [unauthenticated]')]).toEqual([4, true]);
     expect(status(id)).toBe('pending');
 
     const ok = await approve(id, { password: PASSWORD });
     expect(ok.code).toBe(0);
-    expect(ok.stdout).toContain(`approved ${id}`);
+    expect(ok.stdout).toContain(`approved ${id.slice(0, 8)}`);
     expect(withStore((s) => s.disclosures.incoming(id))).toMatchObject({ status: 'approved', decidedBy: owner });
     const deny = await runVeil(['approvals', 'deny', queueRequest(), '--dir', dir, '--reason', 'Not within the legal basis.', '--owner', owner], {
       env: { VEIL_OWNER_PASSWORD: 'wrong again, quite wrong' },
@@ -147,7 +147,7 @@ describe('veil approvals as an authenticated data owner', () => {
     })().finally(() => store.close());
     expect(lockedAtConsole).toEqual([401, 401, 401, 401, 429]);
     const refused = await approve(id, { password: PASSWORD });
-    expect(refused.code).toBe(1);
+    expect(refused.code).toBe(4);
     expect(refused.stderr).toContain('error [rate_limited]');
     expect(status(id)).toBe('pending');
     expect(audited('auth.throttled')).toEqual([{ peer: 'console', owner, status: 'account', count: 5, ms: DAY }]);
