@@ -153,13 +153,23 @@ export function getJson(url: string, caPem: string): Promise<unknown> {
   });
 }
 
-export async function startLocalNetwork(specs: NodeSpec[], opts: { root?: string; keep?: boolean } = {}): Promise<LocalNetwork> {
+export interface LocalNetworkOptions {
+  root?: string;
+  keep?: boolean;
+  /** Told each set-up step as it starts (the demo prints them: set-up is not silent). */
+  onStep?: (what: string) => void;
+}
+
+export async function startLocalNetwork(specs: NodeSpec[], opts: LocalNetworkOptions = {}): Promise<LocalNetwork> {
+  const step = opts.onStep ?? (() => {});
   const root = opts.root ?? mkdtempSync(join(tmpdir(), 'veil-net-'));
   const env = { VEIL_ORG_PASSPHRASE: DEV_ORG_PASSPHRASE };
   const orgDir = join(root, 'org');
   const bundle = join(orgDir, 'bundle.json');
+  step('organisation: root key, TLS CA and trust bundle (veil org init)');
   await runVeilOk(['org', 'init', '--dir', orgDir, '--name', 'veil-dev'], { env });
   const coordinatorDir = join(root, 'coordinator');
+  step('coordinator: init, certified by the organisation, enrolled, started');
   await runVeilOk(['coordinator', 'init', '--dir', coordinatorDir, '--bundle', bundle]);
   const coordCert = join(root, 'certificate-coordinator.json');
   await runVeilOk(['org', 'admit', '--coordinator', '--dir', orgDir, '--request', join(coordinatorDir, 'request.json'), '--out', coordCert], { env });
@@ -169,6 +179,7 @@ export async function startLocalNetwork(specs: NodeSpec[], opts: { root?: string
   const nodes = new Map<string, { dir: string; daemon: Daemon }>();
   const nodeDir = (c: string) => join(root, `node-${c}`);
   try {
+    step(`nodes ${specs.map((s) => s.country).join(', ')}: init and record import, in parallel`);
     await Promise.all(
       specs.map(async (s) => {
         const dir = nodeDir(s.country);
@@ -183,12 +194,14 @@ export async function startLocalNetwork(specs: NodeSpec[], opts: { root?: string
     );
     // The organisation admits every node in one sitting; each node installs its certificate.
     if (specs.length > 0) {
+      step('the organisation admits every node in one sitting; each enrolls its certificate');
       const requests = specs.flatMap((s) => ['--request', join(nodeDir(s.country), 'request.json')]);
       await runVeilOk(['org', 'admit', '--dir', orgDir, ...requests, '--out', specs.length > 1 ? root : join(root, `certificate-${specs[0]?.country}.json`)], {
         env,
       });
       await Promise.all(specs.map((s) => runVeilOk(['node', 'enroll', '--dir', nodeDir(s.country), '--cert', join(root, `certificate-${s.country}.json`)])));
     }
+    step('nodes start and connect to the coordinator');
     await Promise.all(
       specs.map(async (s) => {
         const dir = nodeDir(s.country);
