@@ -4,6 +4,9 @@
  * TypeScript loader. Type checking is `npm run typecheck`'s job: the build only transpiles
  * (`tsc --noCheck`; the sources are `isolatedModules`), so it takes seconds.
  *
+ * It also links `node_modules/.bin/veil` to `bin/veil`, so `npx veil` in the repository runs this
+ * project's command and never fetches the unrelated registry package of the same name.
+ *
  * `dist/` gets its own package.json whose `imports` map `#crypto`, `#protocol`, … to the compiled
  * `index.js` files: Node resolves a `#name` from the nearest package.json, so compiled code finds
  * compiled code while tsx and vitest, reading the root package.json, keep using the sources.
@@ -12,7 +15,7 @@
  * sees either the old build or the new one. `--if-stale` does nothing when `dist/` is current.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +24,23 @@ import { distState, SOURCE_DIRS } from './dist-stamp.mjs';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
 const say = (s) => process.stderr.write(`veil build: ${s}\n`);
+
+// `npx veil` looks for a `veil` in node_modules/.bin before it would fetch a package of that name from
+// the registry (an unrelated one exists): npm does not link a project's own bin there, so we do.
+const localBin = join(root, 'node_modules', '.bin', 'veil');
+if (existsSync(join(root, 'node_modules'))) {
+  let present = false;
+  try {
+    present = lstatSync(localBin).isSymbolicLink();
+  } catch {
+    present = false;
+  }
+  if (!present) {
+    mkdirSync(dirname(localBin), { recursive: true });
+    rmSync(localBin, { force: true });
+    symlinkSync(join('..', '..', 'bin', 'veil'), localBin);
+  }
+}
 
 if (process.argv.includes('--if-stale')) {
   const s = distState(root);

@@ -98,12 +98,12 @@ export function registerNodeCommands(program: Command): void {
         const lines = r.errors.slice(0, 50).map((e) => `  line ${e.line}: ${e.reason}`);
         if (r.errors.length > 50) lines.push(`  … ${r.invalid - 50} more`);
         const head = r.written
-          ? `imported ${file}: ${r.upserted} upserted, ${r.unchanged} unchanged, ${r.deleted} deleted` +
+          ? `imported ${file}: ${r.valid} record(s) read; ${r.upserted} upserted, ${r.unchanged} unchanged, ${r.deleted} deleted` +
             (r.deleteMissing ? `, ${r.deleteMissing} deletes of unknown ids` : '') +
             `; tags +${r.tagsAdded}/-${r.tagsRemoved} in ${r.chunks} chunk(s)` +
             (r.templates ? `; ${r.templates} biometric template(s), ${r.templatesNormalized} rescaled to unit length` : '') +
             `; ${(r.ms / 1000).toFixed(1)}s`
-          : `nothing imported: ${r.invalid} invalid line(s) of ${r.lines} (use --skip-invalid to import the ${r.valid} valid ones)`;
+          : `nothing imported: ${r.invalid} of the ${r.valid + r.invalid} record(s) are invalid (use --skip-invalid to import the ${r.valid} valid ones)`;
         return [head, ...(r.invalid > 0 && r.written ? [`skipped ${r.invalid} invalid line(s):`] : []), ...lines].join('\n');
       });
       if (!r.written) process.exitCode = 1;
