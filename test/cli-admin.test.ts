@@ -16,8 +16,6 @@ let root: string;
 let dir: string;
 let pki: ReturnType<typeof createLocalPki>;
 
-const person = (id: string, family: string, dob: string) =>
-  JSON.stringify({ id, kind: 'person', dataset: 'wanted-persons', handling: 'restricted', person: { family, given: 'Karl', dob } });
 const jsonError = (stdout: string) => (JSON.parse(stdout) as { error: { code: string; message: string; fix?: string; exit: number } }).error;
 
 beforeAll(async () => {

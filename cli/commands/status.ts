@@ -36,7 +36,7 @@ export function withStatusAction(c: Command): Command {
 export function formatStatus(s: NodeStatus): string {
   const lines = [`node ${s.country} (${s.dir})`];
   if (!s.running) {
-    lines.push('  process      not running (start it with `veil node start --dir ' + s.dir + '`)');
+    lines.push(`  process      not running (start it with \`veil node start --dir ${s.dir}\`)`);
     lines.push(`  coordinator  ${s.coordinatorUrl ?? '(none set)'}`);
   } else {
     lines.push(`  process      running, pid ${s.running.pid}, since ${s.running.since}`);
