@@ -40,7 +40,7 @@ export function summary(r: QueryResult): string {
   const unanswered =
     silent.length > 0 ? `; ${countries(silent.length)} did not answer (${silent.map((c) => `${c.country}: ${STATUS_WORDS[c.status]}`).join(', ')})` : '';
   if (hits.length > 0) {
-    return `${countries(hits.length)} of the ${countries(n)} asked ${hits.length === 1 ? 'holds' : 'hold'} a match${unanswered}. To learn who it is, ask the owner: veil disclose --hit COUNTRY:TOKEN …`;
+    return `${hits.length} of ${countries(n)} asked ${hits.length === 1 ? 'holds' : 'hold'} a match${unanswered}. To learn who it is, ask the owner: veil disclose --hit COUNTRY:TOKEN …`;
   }
   if (answered.length === 0) return `No answer: none of the ${countries(n)} asked could answer${unanswered}.`;
   return `No hit: none of the ${countries(answered.length)} that answered holds this (${countries(n)} asked${unanswered}).`;
