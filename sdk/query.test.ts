@@ -86,7 +86,6 @@ describe('blind identifier query (fake gateway)', () => {
     // The buckets did come back with other entries: the decoys were there to be ignored.
     const it = l.items.find((x) => x.country === 'IT');
     expect(it && gw.node('IT').bucketEntries(it).length).toBe(3 * PERSON_CLASSES.length);
-
   });
 
   it('a node evaluating with a key other than the one it published is bad_proof, never a no-hit', async () => {
