@@ -8,8 +8,8 @@
  * never gets a WebSocket. The flood here comes from 127.0.0.1, the address the honest nodes use too, so
  * the test also shows that logged-in members are not counted against it and keep being served.
  */
-import { connect as tcpConnect, type Socket } from 'node:net';
-import { connect as tlsConnect, type TLSSocket } from 'node:tls';
+import { type Socket, connect as tcpConnect } from 'node:net';
+import { type TLSSocket, connect as tlsConnect } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initCrypto } from '#crypto';
 import type { VeilClient } from '#sdk';
