@@ -19,6 +19,7 @@ import {
   readTrustBundle,
   type SettingSources,
   type SettingSpecs,
+  updatePinnedBundle,
   writeCertificateFile,
   writeJsonFile,
 } from '#platform';
@@ -128,6 +129,11 @@ export function assertFreshDir(dir: string): void {
 
 export function loadNodeBundle(dir: string): TrustBundle {
   return readTrustBundle(nodePaths(dir).bundle);
+}
+
+/** Take a newer organisation bundle (same root, or a rollover the pinned root signed); applies at the next start. */
+export function updateNodeBundle(dir: string, file: string): { bundle: TrustBundle; rolledOver: boolean } {
+  return updatePinnedBundle(file, nodePaths(dir).bundle);
 }
 
 /** Install the certificate the organisation issued for this node's request. */

@@ -130,7 +130,7 @@ async function startLocked(dir: string, cfg: NodeConfig, opts: StartNodeOptions,
   const audit = nodeAudit(store, keys);
   const members = new MemberDirectory(bundle, () => clock.now());
   const savedRevocations = store.meta.get(REVOCATIONS_KEY);
-  if (savedRevocations) members.applyRevocations(envelopeFromText(savedRevocations, 'stored revocation list'));
+  if (savedRevocations) members.revocations.applyStored(envelopeFromText(savedRevocations, 'stored revocation list'));
   const policy = new PolicyFile({
     path: join(dir, cfg.policyFile),
     log,

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { out } from '../shared/output.ts';
 import { runUntilSignal } from '../shared/run-until-signal.ts';
+import { trustUpdateMessage } from '../shared/trust-update.ts';
 
 export function registerCoordinatorCommands(program: Command): void {
   const coord = program.command('coordinator').description('run and administer the coordinator');
@@ -35,6 +36,20 @@ export function registerCoordinatorCommands(program: Command): void {
       await initCrypto();
       const e = enrollCoordinator(o.dir, o.cert);
       console.log(`coordinator ${e.cert.name} enrolled; certificate valid until ${new Date(e.cert.notAfter).toISOString().slice(0, 10)}`);
+    });
+
+  coord
+    .command('trust-update')
+    .description('pin a newer organisation bundle: same root, or a root rollover the pinned root signed (applies at the next start)')
+    .requiredOption('--dir <dir>', 'coordinator directory')
+    .argument('<bundle>', 'bundle.json from the organisation')
+    .action(async (file: string, o: { dir: string }) => {
+      const [{ initCrypto }, { updateCoordinatorBundle, coordinatorPaths }] = await Promise.all([import('#crypto'), import('#coordinator')]);
+      await initCrypto();
+      const r = updateCoordinatorBundle(o.dir, file);
+      console.log(
+        await trustUpdateMessage(r, `have the organisation admit it again (\`veil org admit --coordinator --request ${coordinatorPaths(o.dir).request}\`)`),
+      );
     });
 
   coord
