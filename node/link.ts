@@ -271,7 +271,8 @@ export class CoordinatorLink implements FrameSender {
       if (reason !== undefined) {
         this.#lastReason = reasonFor(reason, this.country, this.#dir);
         this.#log.warn(`coordinator link down: ${this.#lastReason}; retrying`, {
-          code: reason,
+          // The registered error code (a TLS failure is the coordinator's key not being the pinned one).
+          code: reason === 'untrusted_tls' ? 'untrusted_key' : reason,
           attempt: this.#attempts,
           ms: Math.round(delay),
           url: this.url,
