@@ -1,7 +1,7 @@
 /**
  * Nodes and the analyst's command explain themselves on a real network of processes (coordinator, FR
  * and DE through the CLI): `veil status` with the members online, a second process on a node directory
- * refused with the first's pid, a port in use naming the listener and the setting, a config file's
+ * (and on the coordinator's) refused with the first's pid, a port in use naming the listener and the setting, a config file's
  * console port, a node whose coordinator is unreachable retrying with the reason and its analysts told
  * so (exit 3), an empty answer in words with the number of countries asked, the requester's own country
  * in --targets refused, hit strength in words, --date-order and --sex passed to the match keys.
@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initCrypto } from '#crypto';
-import { type Daemon, DEV_ORG_PASSPHRASE, type LocalNetwork, runVeil, runVeilOk, startDaemon, startLocalNetwork, waitFor } from '#simulations';
+import { type Daemon, DEV_ORG_PASSPHRASE, getJson, type LocalNetwork, runVeil, runVeilOk, startDaemon, startLocalNetwork, waitFor } from '#simulations';
 
 const nd = (rs: object[]) => `${rs.map((r) => JSON.stringify(r)).join('\n')}\n`;
 const ivanov = {
@@ -54,6 +54,8 @@ describe('nodes and queries that explain themselves', () => {
     rmSync(scratch, { recursive: true, force: true });
   });
 
+  const connectedCount = async () =>
+    ((await getJson(`${net.coordinator.info.url}/v1/health`, readFileSync(join(net.orgDir, 'ca.pem'), 'utf8'))) as { connected: number }).connected;
   const query = (args: string[], c = cred) => runVeil(['query', '--cred', c, ...Q, ...args]);
 
   it('veil status shows the process, the coordinator link and the members online', async () => {
@@ -79,6 +81,15 @@ describe('nodes and queries that explain themselves', () => {
     // The running node was not disturbed.
     const s = JSON.parse(await runVeilOk(['status', '--dir', net.nodeDir('DE'), '--json'])) as Status;
     expect(s.live?.coordinator.connected).toBe(true);
+    // The coordinator's directory likewise; a wrong setting in the environment names the variable.
+    const coord = await runVeil(['coordinator', 'start', '--dir', net.coordinatorDir]);
+    expect(coord.code).toBe(1);
+    expect(coord.stderr.split('\n')[0]).toContain(
+      `error [conflict]: ${net.coordinatorDir} is in use by process ${net.coordinator.proc.pid} (a coordinator started`,
+    );
+    const env = await runVeil(['coordinator', 'start', '--dir', net.coordinatorDir], { env: { VEIL_COORDINATOR_PORT: 'seventy' } });
+    expect([env.code, env.stderr]).toEqual([1, 'error [bad_config]: VEIL_COORDINATOR_PORT=seventy: not a number\n']);
+    expect(await connectedCount()).toBe(2);
   });
 
   it('a port in use names the listener and the setting; a config file moves the console to a fixed port', async () => {

@@ -56,11 +56,17 @@ export function registerCoordinatorCommands(program: Command): void {
     .command('start')
     .description('start the coordinator (runs until SIGINT/SIGTERM)')
     .requiredOption('--dir <dir>', 'coordinator directory')
-    .option('--port <port>', 'listen port (overrides config)', (v) => Number(v))
-    .option('--host <host>', 'listen address (overrides config)')
-    .action(async (o: { dir: string; port?: number; host?: string }) => {
+    .option('--port <port>', 'listen port (overrides coordinator.json, the config file and VEIL_COORDINATOR_PORT)', (v) => Number(v))
+    .option('--host <host>', 'listen address (overrides coordinator.json, the config file and VEIL_COORDINATOR_HOST)')
+    .option('--config <file>', 'optional JSON config file of operator settings (README: Settings); also VEIL_CONFIG')
+    .action(async (o: { dir: string; port?: number; host?: string; config?: string }) => {
       const { startCoordinator } = await import('#coordinator');
-      const h = await startCoordinator(o.dir, { ...(o.port !== undefined ? { port: o.port } : {}), ...(o.host ? { host: o.host } : {}) });
+      const file = o.config ?? process.env.VEIL_CONFIG;
+      const h = await startCoordinator(o.dir, {
+        settings: { ...(file ? { file } : {}), env: process.env },
+        ...(o.port !== undefined ? { port: o.port } : {}),
+        ...(o.host ? { host: o.host } : {}),
+      });
       console.log(`coordinator listening on ${h.url} (nodes connect to ${h.wsUrl})`);
       await runUntilSignal(() => h.close());
     });
