@@ -343,9 +343,10 @@ async function main(): Promise<void> {
     const atDe = secrets.filter((x) => deFiles.some((b) => b.includes(Buffer.from(x, 'utf8'))));
     say(`    (control: the same search in DE's own database finds ${atDe.join(', ')})`);
     say('  DE / UA nodes: blinded elements to evaluate; for disclosures, the sealed claim (checked against the record) and justification.');
-    for (const dir of [net.coordinatorDir, ...[...net.nodes.values()].map((n) => n.dir)]) {
-      const v = await runVeil(['audit', 'verify', '--dir', dir]);
-      say(`  audit ${dir.split('/').pop()}: ${v.stdout.trim() || v.stderr.trim()}`);
+    const dirs = [net.coordinatorDir, ...[...net.nodes.values()].map((n) => n.dir)];
+    const verified = await Promise.all(dirs.map((dir) => runVeil(['audit', 'verify', '--dir', dir])));
+    for (const [i, v] of verified.entries()) {
+      say(`  audit ${dirs[i]?.split('/').pop()}: ${v.stdout.trim() || v.stderr.trim()}`);
       if (v.code !== 0) failed = true;
     }
   } finally {

@@ -12,6 +12,7 @@ import { get as httpsGet } from 'node:https';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { pickFreePort } from '#platform';
 import { DEV_ORG_PASSPHRASE } from './pki.ts';
 
 /** The repository: one folder up from this module's, or two when it runs compiled from dist/. */
@@ -169,21 +170,26 @@ export async function startLocalNetwork(specs: NodeSpec[], opts: LocalNetworkOpt
   step('organisation: root key, TLS CA and trust bundle (veil org init)');
   await runVeilOk(['org', 'init', '--dir', orgDir, '--name', 'veil-dev'], { env });
   const coordinatorDir = join(root, 'coordinator');
-  step('coordinator: init, certified by the organisation, enrolled, started');
-  await runVeilOk(['coordinator', 'init', '--dir', coordinatorDir, '--bundle', bundle]);
+  // The coordinator's port is chosen at init, so the nodes can be set up (init, import) while it starts.
+  // Its admission comes first: it adds the coordinator to the bundle every node pins at init.
+  const coordPort = await pickFreePort('127.0.0.1');
+  const wsUrl = `wss://127.0.0.1:${coordPort}/v1/ws`;
+  step('coordinator: init, certified by the organisation, enrolled, started (meanwhile the nodes are set up)');
+  await runVeilOk(['coordinator', 'init', '--dir', coordinatorDir, '--bundle', bundle, '--port', String(coordPort)]);
   const coordCert = join(root, 'certificate-coordinator.json');
   await runVeilOk(['org', 'admit', '--coordinator', '--dir', orgDir, '--request', join(coordinatorDir, 'request.json'), '--out', coordCert], { env });
   await runVeilOk(['coordinator', 'enroll', '--dir', coordinatorDir, '--cert', coordCert]);
-  const coordinator = await startDaemon(['coordinator', 'start', '--dir', coordinatorDir], join(coordinatorDir, 'run.json'));
+  const coordinatorUp = startDaemon(['coordinator', 'start', '--dir', coordinatorDir], join(coordinatorDir, 'run.json'));
   const caPem = readFileSync(join(orgDir, 'ca.pem'), 'utf8');
   const nodes = new Map<string, { dir: string; daemon: Daemon }>();
   const nodeDir = (c: string) => join(root, `node-${c}`);
+  let coordinator: Daemon | undefined;
   try {
     step(`nodes ${specs.map((s) => s.country).join(', ')}: init and record import, in parallel`);
-    await Promise.all(
+    const nodesReady = Promise.all(
       specs.map(async (s) => {
         const dir = nodeDir(s.country);
-        await runVeilOk(['node', 'init', '--country', s.country, '--dir', dir, '--bundle', bundle, '--coordinator', coordinator.info.wsUrl!]);
+        await runVeilOk(['node', 'init', '--country', s.country, '--dir', dir, '--bundle', bundle, '--coordinator', wsUrl]);
         if (s.policy) writeFileSync(join(dir, 'policy.json'), JSON.stringify(s.policy, null, 2));
         if (s.records) {
           const f = join(root, `records-${s.country}.${s.recordsExt ?? 'ndjson'}`);
@@ -192,6 +198,11 @@ export async function startLocalNetwork(specs: NodeSpec[], opts: LocalNetworkOpt
         }
       }),
     );
+    // Both halves run to the end before either failure is reported (no half-started daemon is left behind).
+    const [up, ready] = await Promise.allSettled([coordinatorUp, nodesReady]);
+    if (up.status === 'fulfilled') coordinator = up.value;
+    if (up.status === 'rejected') throw up.reason;
+    if (ready.status === 'rejected') throw ready.reason;
     // The organisation admits every node in one sitting; each node installs its certificate.
     if (specs.length > 0) {
       step('the organisation admits every node in one sitting; each enrolls its certificate');
@@ -210,14 +221,16 @@ export async function startLocalNetwork(specs: NodeSpec[], opts: LocalNetworkOpt
     );
   } catch (e) {
     await Promise.all([...nodes.values()].map((n) => n.daemon.stop()));
-    await coordinator.stop();
+    await coordinator?.stop();
     throw e;
   }
+  if (coordinator === undefined) throw new Error('unreachable: the coordinator started or start-up threw');
+  const coord = coordinator;
   const net: LocalNetwork = {
     root,
     orgDir,
     bundle,
-    coordinator,
+    coordinator: coord,
     coordinatorDir,
     nodes,
     nodeDir,
@@ -230,7 +243,7 @@ export async function startLocalNetwork(specs: NodeSpec[], opts: LocalNetworkOpt
       await waitFor(
         'nodes connected and published',
         async () => {
-          const h = (await getJson(`${coordinator.info.url}/v1/health`, caPem)) as { connected: number };
+          const h = (await getJson(`${coord.info.url}/v1/health`, caPem)) as { connected: number };
           if (h.connected < specs.length) return false;
           for (const n of nodes.values()) {
             const st = (await getJson(`${n.daemon.info.url}/v1/health`, caPem)) as { coordinator: string; unpublishedChunks: number };
@@ -243,7 +256,7 @@ export async function startLocalNetwork(specs: NodeSpec[], opts: LocalNetworkOpt
     },
     stop: async () => {
       await Promise.all([...nodes.values()].map((n) => n.daemon.stop()));
-      await coordinator.stop();
+      await coord.stop();
       if (!opts.keep) rmSync(root, { recursive: true, force: true });
     },
   };
