@@ -5,12 +5,13 @@
  * file with a wrong key, analysts listed and revoked, the audit log read with filters. Real `veil`
  * processes (the compiled CLI) on real directories.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initCrypto } from '#crypto';
-import { createLocalPki, runVeil, runVeilOk } from '#simulations';
+import { createLocalPki, REPO_ROOT, runVeil, runVeilOk } from '#simulations';
 
 let root: string;
 let dir: string;
@@ -48,6 +49,11 @@ describe('veil, before anything runs', () => {
       fix: 'see `veil query --help`',
       exit: 2,
     });
+  });
+
+  it('npx veil in the repository runs this project’s command, not a registry package of that name', async () => {
+    const r = spawnSync('npx', ['--no-install', 'veil', '--version'], { cwd: REPO_ROOT, encoding: 'utf8' });
+    expect([r.status, r.stdout]).toEqual([0, expect.stringMatching(/^veil 0\.\d+\.\d+ \(Node\.js /)]);
   });
 
   it('node init fixes both ports, writes a .gitignore that ignores the whole directory; a second init or a bad country code is refused with the fix', async () => {

@@ -12,7 +12,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initCrypto } from '#crypto';
-import { type Daemon, DEV_ORG_PASSPHRASE, getJson, type LocalNetwork, runVeil, runVeilOk, startDaemon, startLocalNetwork, waitFor } from '#simulations';
+import {
+  type Daemon,
+  DEV_ORG_PASSPHRASE,
+  getJson,
+  type LocalNetwork,
+  REPO_ROOT,
+  runVeil,
+  runVeilOk,
+  startDaemon,
+  startLocalNetwork,
+  waitFor,
+} from '#simulations';
 
 const nd = (rs: object[]) => `${rs.map((r) => JSON.stringify(r)).join('\n')}\n`;
 const ivanov = {
@@ -43,7 +54,12 @@ describe('nodes and queries that explain themselves', () => {
   beforeAll(async () => {
     await initCrypto();
     scratch = mkdtempSync(join(tmpdir(), 'veil-status-'));
-    net = await startLocalNetwork([{ country: 'FR' }, { country: 'DE', records: nd([ivanov]) }]);
+    // The README's walk-through data (docs/examples/network/), with one more record at DE.
+    const examples = join(REPO_ROOT, 'docs', 'examples', 'network');
+    net = await startLocalNetwork([
+      { country: 'FR', records: readFileSync(join(examples, 'fr.csv'), 'utf8'), recordsExt: 'csv' },
+      { country: 'DE', records: readFileSync(join(examples, 'de.ndjson'), 'utf8') + nd([ivanov]) },
+    ]);
     await net.settled();
     cred = await net.addAnalyst('FR', 'Claire Test');
   });
@@ -67,7 +83,7 @@ describe('nodes and queries that explain themselves', () => {
     const text = await runVeilOk(['status', '--dir', net.nodeDir('DE')]);
     expect(text).toMatch(/coordinator {2}wss:\/\/\S+: connected/);
     expect(text).toMatch(/online now {3}DE, FR/);
-    expect(text).toMatch(/records {6}1/);
+    expect(text).toMatch(/records {6}5\n/);
   });
 
   it('a second process on a running node directory is refused, naming the first one’s pid', async () => {
@@ -150,6 +166,17 @@ describe('nodes and queries that explain themselves', () => {
       },
     });
     await lonely.stop();
+  });
+
+  it('answers the README walk-through’s query with a hit in words, and its other examples too', async () => {
+    const r = await query(['--name', 'Vladimir Ivanov', '--dob', '1979-05-21']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^ {2}DE {2}HIT: full name and date of birth \(strong\)$/m);
+    expect(r.stdout).toMatch(/^1 of 1 country asked holds a match\. To learn who it is, ask the owner: veil disclose --hit COUNTRY:TOKEN …$/m);
+    expect((await query(['--name', 'Muhamad Al Rashid', '--dob', '1985'])).stdout).toMatch(/DE {2}HIT: full name, same year of birth \(fair\)/);
+    expect((await query(['--doc', 'passport:DEU:C01X00T47'])).stdout).toMatch(/DE {2}HIT: document number \(exact\)/);
+    const deCred = await net.addAnalyst('DE', 'Dieter Test');
+    expect((await query(['--name', 'Jürgen Schmidt', '--dob', '1966-11-04'], deCred)).stdout).toMatch(/FR {2}HIT: full name and date of birth/);
   });
 
   it('states an empty answer in words with the number of countries asked; the own country in --targets is refused', async () => {
