@@ -12,7 +12,6 @@ import { get as httpsGet } from 'node:https';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { pickFreePort } from '#platform';
 import { DEV_ORG_PASSPHRASE } from './pki.ts';
 
 /** The repository: one folder up from this module's, or two when it runs compiled from dist/. */
@@ -170,26 +169,24 @@ export async function startLocalNetwork(specs: NodeSpec[], opts: LocalNetworkOpt
   step('organisation: root key, TLS CA and trust bundle (veil org init)');
   await runVeilOk(['org', 'init', '--dir', orgDir, '--name', 'veil-dev'], { env });
   const coordinatorDir = join(root, 'coordinator');
-  // The coordinator's port is chosen at init, so the nodes can be set up (init, import) while it starts.
-  // Its admission comes first: it adds the coordinator to the bundle every node pins at init.
-  const coordPort = await pickFreePort('127.0.0.1');
-  const wsUrl = `wss://127.0.0.1:${coordPort}/v1/ws`;
-  step('coordinator: init, certified by the organisation, enrolled, started (meanwhile the nodes are set up)');
-  await runVeilOk(['coordinator', 'init', '--dir', coordinatorDir, '--bundle', bundle, '--port', String(coordPort)]);
+  // Ports are chosen by the OS at each start (0): a port picked in advance could be taken meanwhile by
+  // another program (other networks of parallel tests).
+  step('coordinator: init, certified by the organisation, enrolled, started');
+  await runVeilOk(['coordinator', 'init', '--dir', coordinatorDir, '--bundle', bundle]);
   const coordCert = join(root, 'certificate-coordinator.json');
   await runVeilOk(['org', 'admit', '--coordinator', '--dir', orgDir, '--request', join(coordinatorDir, 'request.json'), '--out', coordCert], { env });
   await runVeilOk(['coordinator', 'enroll', '--dir', coordinatorDir, '--cert', coordCert]);
-  const coordinatorUp = startDaemon(['coordinator', 'start', '--dir', coordinatorDir], join(coordinatorDir, 'run.json'));
+  const coordinator = await startDaemon(['coordinator', 'start', '--dir', coordinatorDir], join(coordinatorDir, 'run.json'));
+  const wsUrl = coordinator.info.wsUrl as string;
   const caPem = readFileSync(join(orgDir, 'ca.pem'), 'utf8');
   const nodes = new Map<string, { dir: string; daemon: Daemon }>();
   const nodeDir = (c: string) => join(root, `node-${c}`);
-  let coordinator: Daemon | undefined;
   try {
     step(`nodes ${specs.map((s) => s.country).join(', ')}: init and record import, in parallel`);
-    const nodesReady = Promise.all(
+    await Promise.all(
       specs.map(async (s) => {
         const dir = nodeDir(s.country);
-        await runVeilOk(['node', 'init', '--country', s.country, '--dir', dir, '--bundle', bundle, '--coordinator', wsUrl]);
+        await runVeilOk(['node', 'init', '--country', s.country, '--dir', dir, '--bundle', bundle, '--coordinator', wsUrl, '--port', '0', '--admin-port', '0']);
         if (s.policy) writeFileSync(join(dir, 'policy.json'), JSON.stringify(s.policy, null, 2));
         if (s.records) {
           const f = join(root, `records-${s.country}.${s.recordsExt ?? 'ndjson'}`);
@@ -198,11 +195,6 @@ export async function startLocalNetwork(specs: NodeSpec[], opts: LocalNetworkOpt
         }
       }),
     );
-    // Both halves run to the end before either failure is reported (no half-started daemon is left behind).
-    const [up, ready] = await Promise.allSettled([coordinatorUp, nodesReady]);
-    if (up.status === 'fulfilled') coordinator = up.value;
-    if (up.status === 'rejected') throw up.reason;
-    if (ready.status === 'rejected') throw ready.reason;
     // The organisation admits every node in one sitting; each node installs its certificate.
     if (specs.length > 0) {
       step('the organisation admits every node in one sitting; each enrolls its certificate');
@@ -221,10 +213,9 @@ export async function startLocalNetwork(specs: NodeSpec[], opts: LocalNetworkOpt
     );
   } catch (e) {
     await Promise.all([...nodes.values()].map((n) => n.daemon.stop()));
-    await coordinator?.stop();
+    await coordinator.stop();
     throw e;
   }
-  if (coordinator === undefined) throw new Error('unreachable: the coordinator started or start-up threw');
   const coord = coordinator;
   const net: LocalNetwork = {
     root,

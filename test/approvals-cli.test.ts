@@ -155,6 +155,9 @@ describe('veil approvals as an authenticated data owner', () => {
 
 describe('veil approvals for a person at a terminal', () => {
   it('lists requests as a table, shows and decides one by a unique prefix of its id, refuses an ambiguous or unknown one', async () => {
+    // Its own data owner: the tests above lock the first one out on purpose.
+    const added = await runVeilOk(['node', 'owner', 'add', 'Otto Brandt', '--dir', dir], { env: { VEIL_OWNER_PASSWORD: PASSWORD } });
+    const second = /data owner (\S+) created/.exec(added)?.[1] ?? '';
     const id = queueRequest();
     const list = await runVeilOk(['approvals', 'list', '--dir', dir]);
     const [header, ...rows] = list.trim().split('\n');
@@ -173,7 +176,7 @@ describe('veil approvals for a person at a terminal', () => {
     ]);
     const tooShort = await runVeil(['approvals', 'show', id.slice(0, 3), '--dir', dir]);
     expect(tooShort.code).toBe(1);
-    const denied = await runVeil(['approvals', 'deny', id.slice(0, 8), '--dir', dir, '--reason', 'Outside the legal basis.', '--owner', owner], {
+    const denied = await runVeil(['approvals', 'deny', id.slice(0, 8), '--dir', dir, '--reason', 'Outside the legal basis.', '--owner', second], {
       env: { VEIL_OWNER_PASSWORD: PASSWORD },
     });
     expect([denied.code, denied.stdout]).toEqual([0, `denied ${id.slice(0, 8)}; the reason goes to FR, sealed to the analyst\n`]);
