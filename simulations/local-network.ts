@@ -205,12 +205,14 @@ export async function startLocalNetwork(specs: NodeSpec[], opts: LocalNetworkOpt
       await Promise.all(specs.map((s) => runVeilOk(['node', 'enroll', '--dir', nodeDir(s.country), '--cert', join(root, `certificate-${s.country}.json`)])));
     }
     step('nodes start and connect to the coordinator');
-    await Promise.all(
+    // Every start runs to its end before a failure is reported, so the cleanup below stops every node.
+    const started = await Promise.allSettled(
       specs.map(async (s) => {
         const dir = nodeDir(s.country);
         nodes.set(s.country, { dir, daemon: await startDaemon(['node', 'start', '--dir', dir], join(dir, 'run.json')) });
       }),
     );
+    for (const r of started) if (r.status === 'rejected') throw r.reason;
   } catch (e) {
     await Promise.all([...nodes.values()].map((n) => n.daemon.stop()));
     await coordinator.stop();
