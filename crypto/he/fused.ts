@@ -16,7 +16,7 @@ import type { GalleryEncoding } from './gallery.ts';
 import { macBlocks, type PreparedProbe, putDiagonal } from './kernel.ts';
 import { maskPairResidues, maskRandomBytes } from './mask.ts';
 import type { Derived, HeParamId } from './params.ts';
-import { probeView, putDiagonalU32, WasmMac } from './wasm-kernel.ts';
+import { probeView, putDiagonalsU32, WasmMac } from './wasm-kernel.ts';
 import { ctWords } from './wire.ts';
 import type { WorkerLink } from './worker-link.ts';
 import type { Workspace } from './workspace.ts';
@@ -35,6 +35,9 @@ export interface FusedInput {
   readonly worker: WorkerLink | undefined;
 }
 
+/** Rotated probes scattered into the kernel's layout together (16 diagonals = one cache line per point). */
+export const PUT_GROUP = 16;
+
 function sharedU32(n: number, shared: boolean): Uint32Array {
   return new Uint32Array(shared ? new SharedArrayBuffer(n * 4) : new ArrayBuffer(n * 4));
 }
@@ -50,16 +53,24 @@ export async function fusedMac(f: FusedInput): Promise<{ outs: Uint32Array[]; ro
   // 1. rotations
   const probeU32 = f.kernel === 'wasm' ? probeView(d, arenas[0]!) : undefined;
   const pp: PreparedProbe | undefined = f.kernel === 'js' ? d.q.map(() => new Float64Array(new SharedArrayBuffer(d.n * d.h * 32))) : undefined;
-  const put = (k: number, w: Uint32Array) => (probeU32 ? putDiagonalU32(d, probeU32, k, w) : putDiagonal(d, pp!, k, w));
+  const put = (k0: number, ws: Uint32Array[]) => {
+    if (probeU32) putDiagonalsU32(d, probeU32, k0, ws);
+    else for (const [j, w] of ws.entries()) putDiagonal(d, pp!, k0 + j, w);
+  };
   const split = worker ? d.h / 2 : d.h;
   ws.words(L.treeCt(0, 0)).set(f.p0);
   const pending = worker?.request({ t: 'rot', paramId: f.paramId, ws: ws.memory, slot: f.slot, from: split, to: d.h, arena: pp ? undefined : arenas[0], pp });
   pending?.catch(() => undefined); // awaited below; never unhandled if this thread fails first
-  put(0, f.p0);
   for (let k = 1; k < split; k++) {
     const low = k & -k;
     ws.ks.apply(f.slot, ws.keyIndex(low), L.treeCt(0, k - low), L.treeCt(0, k));
-    put(k, ws.words(L.treeCt(0, k)));
+    if ((k + 1) % PUT_GROUP === 0 || k === split - 1) {
+      const k0 = k - (k % PUT_GROUP);
+      put(
+        k0,
+        Array.from({ length: k - k0 + 1 }, (_, j) => ws.words(L.treeCt(0, k0 + j))),
+      );
+    }
   }
   await pending;
   if (probeU32) for (const a of arenas.slice(1)) probeView(d, a).set(probeU32);

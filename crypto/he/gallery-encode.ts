@@ -4,21 +4,19 @@
  * scale, rounded, reduced per prime and NTT'd (SEAL's NTT), stored in [point][diagonal] order.
  * Slots that are not occupied encode as zero whatever their template row holds.
  */
+
 import type { Derived } from './params.ts';
-import { ckksCodec, nttTables, toResidues } from './ring.ts';
+import { COLS, RingScratch } from './ring-scratch.ts';
 
 /** KG diagonals are NTT'd together and stored point by point, so each store fills whole cache lines of [i][k]. */
-const KG = 16;
+const KG = COLS;
 
 export function encodeBlockResidues(d: Derived, templates: Float32Array, occupied: Uint8Array, out: readonly Uint32Array[]): void {
   const { n, slots, h } = d;
   const dims = d.p.dims;
-  const codec = ckksCodec(n);
-  const tabs = d.q.map((q) => nttTables(q, n));
+  const ntt = RingScratch.for(d);
   const zRe = new Float64Array(slots);
   const zIm = new Float64Array(slots);
-  const coeffs = new Float64Array(n);
-  const cols = d.q.map(() => new Uint32Array(KG * n));
   const t = templates;
   for (let k0 = 0; k0 < h; k0 += KG) {
     const kg = Math.min(KG, h - k0);
@@ -34,19 +32,15 @@ export function encodeBlockResidues(d: Derived, templates: Float32Array, occupie
         zRe[j] = t[base]!;
         zIm[j] = -t[base + 1]!;
       }
-      codec.encodeFloat(zRe, zIm, d.galleryScale, coeffs);
-      for (let pi = 0; pi < d.q.length; pi++) {
-        const col = cols[pi]!.subarray(kk * n, (kk + 1) * n);
-        toResidues(coeffs, d.q[pi]!, col);
-        tabs[pi]!.forward(col);
-      }
+      ntt.encode(zRe, zIm, d.galleryScale, kk);
+      for (let pi = 0; pi < d.q.length; pi++) ntt.forward(pi, kk);
     }
     for (let pi = 0; pi < d.q.length; pi++) {
       const r = out[pi]!;
-      const c = cols[pi]!;
+      const all = ntt.columns(pi);
       for (let i = 0; i < n; i++) {
         const o = i * h + k0;
-        for (let kk = 0; kk < kg; kk++) r[o + kk] = c[kk * n + i]!;
+        for (let kk = 0; kk < kg; kk++) r[o + kk] = all[kk * n + i]!;
       }
     }
   }

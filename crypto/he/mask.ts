@@ -11,8 +11,10 @@
  * Randomness for a pair is drawn up front (R1: slots·4 bytes, R2: slots·4, e: 2·slots·4, in that order —
  * the order the baseline draws it), so a pair can be masked on either thread with the same result.
  */
+
 import type { Derived } from './params.ts';
-import { ckksCodec, mulmod, nttTables, roundSelfConjugate, toResidues } from './ring.ts';
+import { ckksCodec, roundSelfConjugate } from './ring.ts';
+import { RingScratch } from './ring-scratch.ts';
 import type { Rotations } from './workspace.ts';
 
 /** Random bytes per pair. */
@@ -22,12 +24,10 @@ export function maskRandomBytes(d: Derived): number {
 
 /** Rounded integer coefficients -> NTT-form residues per prime (what SEAL plaintexts hold). */
 export function nttResidues(d: Derived, coeffs: Float64Array): Uint32Array[] {
-  return d.q.map((q) => {
-    const r = new Uint32Array(d.n);
-    toResidues(coeffs, q, r);
-    nttTables(q, d.n).forward(r);
-    return r;
-  });
+  const s = RingScratch.for(d);
+  s.residues(coeffs, 'a');
+  const w = s.ptWords('a');
+  return d.q.map((_, pi) => w.slice(pi * d.n, (pi + 1) * d.n));
 }
 
 interface Fixed {
@@ -115,59 +115,40 @@ export function maskPairResidues(
   const L = d.q.length;
   const scale = d.probeScale * d.galleryScale;
   const fx = maskFixed(d);
+  const s = RingScratch.for(d);
+  const k = s.k;
   const m1 = multiplierCoeffs(d, rnd.subarray(0, slots * 4), undefined);
   const m2 = multiplierCoeffs(d, rnd.subarray(slots * 4, 2 * slots * 4), fx.sigma);
-  const r1 = nttResidues(d, m1.coeffs);
-  const r2 = nttResidues(d, m2.coeffs);
-  const a = nttResidues(d, offsetCoeffs(d, m1.rho, m2.rho, fx.sigma, tau, rnd.subarray(2 * slots * 4, 4 * slots * 4), scale));
-  const cm = new Uint32Array(2 * L * n);
+  s.residues(m1.coeffs, 'r1');
+  s.residues(m2.coeffs, 'r2');
+  s.residues(offsetCoeffs(d, m1.rho, m2.rho, fx.sigma, tau, rnd.subarray(2 * slots * 4, 4 * slots * 4), scale), 'a');
+  s.ctWords('o1').set(o1);
+  if (o2) s.ctWords('o2').set(o2);
+  const tw = s.ptWords('t');
+  for (let pi = 0; pi < L; pi++) tw.set(fx.t[pi]!, pi * n);
   for (let pi = 0; pi < L; pi++) {
     const q = d.q[pi]!;
-    const qInv = 1 / q;
-    const R1 = r1[pi]!;
-    const R2 = r2[pi]!;
-    const T = fx.t[pi]!;
-    let R2T: Uint32Array | undefined;
-    if (o2) {
-      R2T = new Uint32Array(n);
-      for (let i = 0; i < n; i++) R2T[i] = mulmod(R2[i]!, T[i]!, q, qInv);
-    }
+    // R2·T, in place
+    if (o2) k.mulv(s.pt('r2', pi), s.pt('r2', pi), s.pt('t', pi), n, q);
     for (let poly = 0; poly < 2; poly++) {
-      const base = (poly * L + pi) * n;
-      for (let i = 0; i < n; i++) {
-        const u = mulmod(o1[base + i]!, R1[i]!, q, qInv);
-        if (R2T) {
-          const tv = mulmod(o2![base + i]!, R2T[i]!, q, qInv);
-          let p = u + tv;
-          if (p >= q) p -= q;
-          let m = u - tv;
-          if (m < 0) m += q;
-          out[base + i] = p;
-          cm[base + i] = m;
-        } else {
-          out[base + i] = u;
-          cm[base + i] = u;
-        }
+      k.mulv(s.ct('u', poly, pi), s.ct('o1', poly, pi), s.pt('r1', pi), n, q);
+      if (o2) {
+        k.mulv(s.ct('v', poly, pi), s.ct('o2', poly, pi), s.pt('r2', pi), n, q);
+        k.pm(s.ct('out', poly, pi), s.ct('cm', poly, pi), s.ct('u', poly, pi), s.ct('v', poly, pi), n, q);
       }
     }
+  }
+  if (!o2) {
+    s.ctWords('out').set(s.ctWords('u'));
+    s.ctWords('cm').set(s.ctWords('u'));
   }
   // conj(c−): the only key switch.
-  rot.conjugate(cm);
+  rot.conjugate(s.ctWords('cm'));
   for (let pi = 0; pi < L; pi++) {
     const q = d.q[pi]!;
-    const A = a[pi]!;
-    for (let poly = 0; poly < 2; poly++) {
-      const base = (poly * L + pi) * n;
-      for (let i = 0; i < n; i++) {
-        let w = out[base + i]! + cm[base + i]!;
-        if (w >= q) w -= q;
-        if (poly === 0) {
-          w += A[i]!;
-          if (w >= q) w -= q;
-        }
-        out[base + i] = w;
-      }
-    }
+    for (let poly = 0; poly < 2; poly++) k.addv(s.ct('out', poly, pi), s.ct('out', poly, pi), s.ct('cm', poly, pi), n, q);
+    k.addv(s.ct('out', 0, pi), s.ct('out', 0, pi), s.pt('a', pi), n, q);
   }
+  out.set(s.ctWords('out'));
   if (rotation) rot.rotate(out, rotation);
 }

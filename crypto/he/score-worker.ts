@@ -5,11 +5,11 @@
  * instance and no secret: everything it reads is in memory the main thread shares with it.
  */
 import { parentPort } from 'node:worker_threads';
-import { macShare } from './fused.ts';
+import { macShare, PUT_GROUP } from './fused.ts';
 import { type PreparedProbe, putDiagonal } from './kernel.ts';
 import { maskPairResidues, maskRandomBytes } from './mask.ts';
 import { derive, type HeParamId } from './params.ts';
-import { probeView, putDiagonalU32, type WasmMemory } from './wasm-kernel.ts';
+import { probeView, putDiagonalsU32, type WasmMemory } from './wasm-kernel.ts';
 import { Workspace } from './workspace.ts';
 
 export type WorkerRequest =
@@ -78,17 +78,18 @@ function handle(m: WorkerRequest): unknown {
   // power-of-two tree in this thread's tree region.
   const L = ws.layout;
   const probeU32 = m.arena ? probeView(d, m.arena) : undefined;
-  const put = (k: number, off: number) => {
-    const w = ws.words(off);
-    if (probeU32) putDiagonalU32(d, probeU32, k, w);
-    else putDiagonal(d, m.pp!, k, w);
+  const put = (k: number, upto: number) => {
+    const k0 = k - (k % PUT_GROUP);
+    const words = Array.from({ length: upto - k0 + 1 }, (_, j) => ws.words(L.treeCt(1, k0 + j)));
+    if (probeU32) putDiagonalsU32(d, probeU32, m.from + k0, words);
+    else for (const [j, w] of words.entries()) putDiagonal(d, m.pp!, m.from + k0 + j, w);
   };
+  const n = m.to - m.from;
   ws.ks.apply(m.slot, ws.keyIndex(m.from), L.treeCt(0, 0), L.treeCt(1, 0));
-  put(m.from, L.treeCt(1, 0));
-  for (let k = 1; k < m.to - m.from; k++) {
+  for (let k = 1; k < n; k++) {
     const low = k & -k;
     ws.ks.apply(m.slot, ws.keyIndex(low), L.treeCt(1, k - low), L.treeCt(1, k));
-    put(m.from + k, L.treeCt(1, k));
+    if ((k + 1) % PUT_GROUP === 0 || k === n - 1) put(k, k);
   }
   return 'ok';
 }

@@ -286,16 +286,28 @@ export function probeView(d: Derived, mem: WasmMemory): Uint32Array {
 
 /** Store the residues of rotated probe P_k (SEAL ct layout: [poly][prime][i]) into the kernel's probe area. */
 export function putDiagonalU32(d: Derived, probe: Uint32Array, k: number, words: Uint32Array): void {
+  putDiagonalsU32(d, probe, k, [words]);
+}
+
+/**
+ * Store rotated probes P_k0, P_k0+1, … (consecutive diagonals, SEAL ct layout) into the probe area: one
+ * pass per point writes their values side by side (a cache line per point for 16 diagonals).
+ */
+export function putDiagonalsU32(d: Derived, probe: Uint32Array, k0: number, words: readonly Uint32Array[]): void {
   const { n, h } = d;
   const L = d.q.length;
   const h2 = 2 * h;
+  const g = words.length;
   for (let pi = 0; pi < L; pi++) {
     const c0 = pi * n;
     const c1 = (L + pi) * n;
-    let o = pi * n * h2 + k;
+    let o = pi * n * h2 + k0;
     for (let i = 0; i < n; i++, o += h2) {
-      probe[o] = words[c0 + i]!;
-      probe[o + h] = words[c1 + i]!;
+      for (let j = 0; j < g; j++) {
+        const w = words[j]!;
+        probe[o + j] = w[c0 + i]!;
+        probe[o + h + j] = w[c1 + i]!;
+      }
     }
   }
 }
