@@ -2,7 +2,7 @@
  * The point-wise steps of CKKS key switching as WebAssembly kernels (wasm-asm.ts syntax): the Galois
  * permutation of NTT-form residues, the products of the decomposed digits with the key, and the final
  * modulus switch down from the special prime. Arithmetic as in wasm-ntt.ts (Shoup for the 30-bit primes);
- * the steps modulo the special prime are in wasm-ntt49.ts. Every output is canonical.
+ * the steps modulo the special prime are in wasm-ntt49.ts and wasm-p49-ops.ts. Every output is canonical.
  */
 import type { FuncDef } from './wasm-asm.ts';
 import { CSUB4, SHOUP4 } from './wasm-ntt.ts';

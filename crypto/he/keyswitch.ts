@@ -27,7 +27,7 @@ import { parseCiphertext } from './seal-format.ts';
 import { assembleModule } from './wasm-asm.ts';
 import type { WasmMemory } from './wasm-kernel.ts';
 import { NTT30_FUNCS } from './wasm-ntt.ts';
-import { P49_FUNCS } from './wasm-ntt49.ts';
+import { P49_FUNCS } from './wasm-p49-ops.ts';
 
 interface WasmApi {
   Module: new (bytes: Uint8Array) => object;

@@ -1,7 +1,7 @@
 /**
  * Arithmetic modulo the 49-bit special prime p as WebAssembly kernels (wasm-asm.ts syntax), scalar i64:
- * SEAL 4.1's forward and inverse NTT (same twiddle order as ring.ts), the digit-by-key products of key
- * switching, and the centred reduction of its modulus switch.
+ * SEAL 4.1's forward and inverse NTT (same twiddle order as ring.ts), and the modular helpers that
+ * wasm-p49-ops.ts (the rest of key switching modulo p) shares.
  *
  * x * w mod p for x < 4p < 2^51 and a constant w < p with the precomputed float64 w / p: the quotient
  * estimate y = x * (w / p) is within 0.5 of x * w / p (x converts exactly; two roundings of 2^-53), the
@@ -13,7 +13,7 @@
 import type { FuncDef } from './wasm-asm.ts';
 
 /** The integer nearest to the f64 on the stack (0 <= y < 2^52). */
-const NEAREST = `
+export const NEAREST = `
   f64.const 4503599627370496
   f64.add
   i64.reinterpret_f64
@@ -21,7 +21,7 @@ const NEAREST = `
   i64.sub`;
 
 /** x * w - Q * p in [-p, p] on the stack. */
-const MULR = (x: string, w: string, wp: string) => `
+export const MULR = (x: string, w: string, wp: string) => `
   local.get ${x}
   local.get ${w}
   i64.mul
@@ -35,7 +35,7 @@ const MULR = (x: string, w: string, wp: string) => `
   i64.sub`;
 
 /** x * w mod p in [0, p] on the stack. */
-const MUL = (x: string, w: string, wp: string) => `
+export const MUL = (x: string, w: string, wp: string) => `
   ${MULR(x, w, wp)}
   local.set $r
   local.get $r
@@ -48,7 +48,7 @@ const MUL = (x: string, w: string, wp: string) => `
   select`;
 
 /** x -= c when x >= c (unsigned). */
-const CSUB = (x: string, c: string) => `
+export const CSUB = (x: string, c: string) => `
   local.get ${x}
   local.get ${c}
   i64.sub
@@ -59,7 +59,7 @@ const CSUB = (x: string, c: string) => `
   select
   local.set ${x}`;
 
-const LOOP = (ptr: string, end: string, step: number, body: string) => `
+export const LOOP = (ptr: string, end: string, step: number, body: string) => `
   block $done
     loop $next
       local.get ${ptr}
@@ -310,164 +310,4 @@ const intt49: FuncDef = {
   ${EACH(`${MUL('$x', '$ninv', '$ninvp')}\nlocal.set $x\n${CSUB('$x', '$p')}`)}`,
 };
 
-/** out = x0 * k0 + x1 * k1 mod p (canonical), n u64 values; k0, k1 are [k; n u64][k / p; n f64]; x < 4p. */
-const mulacc49: FuncDef = {
-  name: 'mulacc49',
-  params: [
-    ['out', 'i32'],
-    ['x0', 'i32'],
-    ['k0', 'i32'],
-    ['x1', 'i32'],
-    ['k1', 'i32'],
-    ['n', 'i32'],
-    ['p', 'i64'],
-  ],
-  locals: [
-    ['end', 'i32'],
-    ['nb', 'i32'],
-    ['x', 'i64'],
-    ['s', 'i64'],
-    ['r', 'i64'],
-    ['w', 'i64'],
-    ['wp', 'f64'],
-  ],
-  body: `
-  local.get $n
-  i32.const 3
-  i32.shl
-  local.tee $nb
-  local.get $out
-  i32.add
-  local.set $end
-  ${LOOP(
-    '$out',
-    '$end',
-    8,
-    `
-      local.get $x0
-      i64.load
-      local.set $x
-      local.get $k0
-      i64.load
-      local.set $w
-      local.get $k0
-      local.get $nb
-      i32.add
-      f64.load
-      local.set $wp
-      ${MUL('$x', '$w', '$wp')}
-      local.set $s
-      local.get $x1
-      i64.load
-      local.set $x
-      local.get $k1
-      i64.load
-      local.set $w
-      local.get $k1
-      local.get $nb
-      i32.add
-      f64.load
-      local.set $wp
-      ${MUL('$x', '$w', '$wp')}
-      local.get $s
-      i64.add
-      local.set $s
-      ${CSUB('$s', '$p')}
-      ${CSUB('$s', '$p')}
-      local.get $out
-      local.get $s
-      i64.store
-      local.get $x0
-      i32.const 8
-      i32.add
-      local.set $x0
-      local.get $x1
-      i32.const 8
-      i32.add
-      local.set $x1
-      local.get $k0
-      i32.const 8
-      i32.add
-      local.set $k0
-      local.get $k1
-      i32.const 8
-      i32.add
-      local.set $k1`,
-  )}`,
-};
-
-/**
- * dst (u32) = (((src + half) mod p) - half) mod q for canonical u64 src: the centred representative of a
- * coefficient mod p, reduced mod a data prime q (SEAL adds (p-1)/2 to round instead of flooring).
- * fix = q - (half mod q); qinv = 1 / q.
- */
-const centered: FuncDef = {
-  name: 'centered',
-  params: [
-    ['src', 'i32'],
-    ['dst', 'i32'],
-    ['n', 'i32'],
-    ['p', 'i64'],
-    ['half', 'i64'],
-    ['q', 'i64'],
-    ['fix', 'i64'],
-    ['qinv', 'f64'],
-  ],
-  locals: [
-    ['end', 'i32'],
-    ['x', 'i64'],
-  ],
-  body: `
-  local.get $dst
-  local.get $n
-  i32.const 2
-  i32.shl
-  i32.add
-  local.set $end
-  ${LOOP(
-    '$dst',
-    '$end',
-    4,
-    `
-      local.get $src
-      i64.load
-      local.get $half
-      i64.add
-      local.set $x
-      ${CSUB('$x', '$p')}
-      ;; x mod q: x - nearest(x / q) * q lies in [-q, q]
-      local.get $x
-      local.get $x
-      f64.convert_i64_s
-      local.get $qinv
-      f64.mul
-      ${NEAREST}
-      local.get $q
-      i64.mul
-      i64.sub
-      local.get $fix
-      i64.add
-      local.set $x
-      ;; now in [fix - q, fix + q]: bring into [0, q)
-      local.get $x
-      local.get $q
-      i64.add
-      local.get $x
-      local.get $x
-      i64.const 0
-      i64.lt_s
-      select
-      local.set $x
-      ${CSUB('$x', '$q')}
-      ${CSUB('$x', '$q')}
-      local.get $dst
-      local.get $x
-      i64.store32
-      local.get $src
-      i32.const 8
-      i32.add
-      local.set $src`,
-  )}`,
-};
-
-export const P49_FUNCS: readonly FuncDef[] = [ntt49, intt49, mulacc49, centered];
+export const NTT49_FUNCS: readonly FuncDef[] = [ntt49, intt49];
