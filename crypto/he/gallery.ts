@@ -212,10 +212,17 @@ export class GalleryEncoding {
 
   /**
    * Restore block `bi` from persisted residues: `fill(dst)` writes the block's bytes into its storage and
-   * returns true only if they are verified; otherwise the block stays dirty (flush re-encodes it).
+   * returns true only if they are verified; otherwise the block stays dirty and flush re-encodes it from
+   * the source (source mode), or, in memory mode, `bad_request` is thrown and nothing is marked.
    */
   restoreBlock(bi: number, occupied: Uint8Array, fill: (dst: Uint8Array) => boolean): boolean {
     if (occupied.length !== this.d.blockSize) throw new CryptoError('bad_length', 'gallery: bad occupancy');
+    this.arenas.reserve(Math.max(this.arenas.blocks, bi + 1));
+    const verified = fill(this.arenas.bytes(bi));
+    // In memory mode a block that fails verification has no templates to be re-encoded from: flushing it
+    // would score zeros at occupied positions. Refuse it; the caller re-adds its templates.
+    if (!verified && !this.#source)
+      throw new CryptoError('bad_request', 'gallery: restored block failed verification and no templates are held to re-encode it');
     const b = this.block(bi);
     b.occupied.set(occupied);
     b.count = occupied.reduce((a, x) => a + (x ? 1 : 0), 0);
@@ -225,9 +232,8 @@ export class GalleryEncoding {
         break;
       }
     }
-    this.arenas.reserve(Math.max(this.arenas.blocks, bi + 1));
-    b.dirty = !fill(this.arenas.bytes(bi));
-    return !b.dirty;
+    b.dirty = !verified;
+    return verified;
   }
 
   /** Set the result size (positions covered) when restoring: at least the highest occupied position + 1. */

@@ -162,6 +162,10 @@ describe('encrypted 1:N matching (face-512-v1)', () => {
     // identity 0 has mates in the re-encoded block 1: the check above exercised it
     expect(plainHits(makeProbe({ seed: SEED, identity: 0, dims: DIMS }))).toContain(2048 + 5);
     expect(code(() => restored.restoreBlock(0, new Uint8Array(bs - 1), () => true))).toBe('bad_length');
+    // Memory mode holds no templates for a block it restores: an unverified block is refused, not scored as zeros.
+    const inMemory = GalleryEncoding.create(ID);
+    expect(code(() => inMemory.restoreBlock(0, saved[0]!.occupied, () => false))).toBe('bad_request');
+    expect(inMemory.size).toBe(0);
     expect(code(() => restored.restoreSize(2))).toBe('bad_request');
     expect(code(() => GalleryEncoding.create(ID).blockBytes(0))).toBe('bad_request');
   });
