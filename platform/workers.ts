@@ -1,16 +1,5 @@
 /**
- * Worker threads running TypeScript modules, whatever started the parent (tsx CLI, vitest, node).
+ * Worker threads running TypeScript modules: the plumbing lives in the SDK (the lowest layer that does
+ * I/O, so the analyst's proof verification can use it too); node and coordinator reach it here.
  */
-
-import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
-
-const bootstrap = new URL('./worker-bootstrap.mjs', import.meta.url);
-
-export function startTsWorker(module: URL, data: Record<string, unknown>): Worker {
-  return new Worker(bootstrap, { workerData: { ...data, __veilWorkerModule: module.href } });
-}
-
-export function defaultWorkerCount(requested = 0): number {
-  return requested > 0 ? requested : Math.max(1, availableParallelism());
-}
+export { defaultWorkerCount, startTsWorker } from '#sdk';
