@@ -7,6 +7,7 @@ import { type Rng, toHex } from '#crypto';
 import type { Credential } from './credential.ts';
 import type { KnownMembers } from './known-members.ts';
 import type { NodeApi } from './node-api.ts';
+import type { AnswerChecker } from './verify-answer.ts';
 
 /** Time as a dependency (a subset of the platform's `Clock`, so one of those may be passed). */
 export interface Clock {
@@ -22,6 +23,8 @@ export interface FlowDeps {
   readonly members: KnownMembers;
   readonly rng: Rng;
   readonly clock: Clock;
+  /** How query answers are checked (default: on the calling thread). */
+  readonly check?: AnswerChecker;
 }
 
 /** A fresh request id: 16 random bytes as 32 hex digits. */
