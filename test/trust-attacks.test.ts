@@ -7,75 +7,22 @@
  * an invented hit) are in `trust-hostile-coordinator.test.ts`.
  */
 import { writeFileSync } from 'node:fs';
-import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
-import { createConnection, createServer as createTcpServer, type Socket, type Server as TcpServer } from 'node:net';
+import { createServer as createHttpsServer } from 'node:https';
+import { createServer as createTcpServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { loadRevocations } from '#coordinator';
-import { certificatePem, initCrypto, randomBytes, TlsKey, x509Certificate } from '#crypto';
+import { certificatePem, initCrypto, TlsKey } from '#crypto';
 import { initNode, loadNodeCertificate, loadNodeKeys, type NodeHandle, revokeAnalyst, startNode } from '#node';
 import { errorCodeOf, LOGIN_HEADER, MemberCertificate, readUnverified } from '#protocol';
 import { type CapturedLog, capturingLogger } from './helpers/capture-log.ts';
 import { CTX, type Inproc, startInproc } from './helpers/inproc.ts';
 import { RawNode } from './helpers/raw-node.ts';
+import { byteRelay, selfSigned, tlsTrap } from './helpers/relays.ts';
 import { until } from './helpers/until.ts';
 
 const person = { id: 'de-1', kind: 'person', dataset: 'wanted-persons', handling: 'restricted', person: { family: 'Weber', given: 'Karl', dob: '1966-06-06' } };
-
-/** A TLS server presenting `key`/`cert` that records what reaches it and answers nothing. */
-async function tlsTrap(key: TlsKey, certDer: Uint8Array): Promise<{ server: HttpsServer; url: string; requests: number; handshakes: number }> {
-  const trap = {
-    server: createHttpsServer({ key: key.pkcs8Pem(), cert: certificatePem(certDer), minVersion: 'TLSv1.3' }),
-    url: '',
-    requests: 0,
-    handshakes: 0,
-  };
-  trap.server.on('secureConnection', () => trap.handshakes++);
-  trap.server.on('request', () => trap.requests++);
-  trap.server.on('upgrade', (_req, socket: Socket) => {
-    trap.requests++;
-    socket.destroy();
-  });
-  await new Promise<void>((r) => trap.server.listen(0, '127.0.0.1', () => r()));
-  trap.url = `wss://127.0.0.1:${(trap.server.address() as { port: number }).port}/v1/ws`;
-  return trap;
-}
-
-/** A TCP relay to `port` that keeps a copy of every byte in both directions. */
-async function byteRelay(port: number): Promise<{ server: TcpServer; url: string; seen: Buffer[] }> {
-  const seen: Buffer[] = [];
-  const server = createTcpServer((inbound) => {
-    const outbound = createConnection(port, '127.0.0.1');
-    inbound.on('data', (b: Buffer) => seen.push(b));
-    outbound.on('data', (b: Buffer) => seen.push(b));
-    inbound.pipe(outbound).pipe(inbound);
-    inbound.on('error', () => outbound.destroy());
-    outbound.on('error', () => inbound.destroy());
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  return { server, url: `wss://127.0.0.1:${(server.address() as { port: number }).port}/v1/ws`, seen };
-}
-
-function selfSigned(key: TlsKey): Uint8Array {
-  const now = Date.now();
-  const serial = randomBytes(12);
-  serial[0] = 1;
-  const name = { cn: 'veil-coordinator', o: 'veil-dev' };
-  return x509Certificate(
-    {
-      serial,
-      issuer: name,
-      subject: name,
-      notBefore: now - 3600_000,
-      notAfter: now + 86_400_000,
-      subjectSpki: key.spki(),
-      serverAuth: true,
-      ip: ['127.0.0.1'],
-    },
-    key,
-  );
-}
 
 describe('trust attacks: relays, downgrade, expiry and revocation on a real network', () => {
   let net: Inproc;
