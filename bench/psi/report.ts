@@ -137,6 +137,13 @@ export function details(r: PsiBenchResult): string {
         `client side (blind, 9 proof verifications, finalize, lookup proof checks) ${e.breakdownMs.clientSide} ms.`,
     );
   }
+  if (e.inlineVerify) {
+    const i = e.inlineVerify;
+    out.push(
+      `  same network, SDK without worker pool (verifyThreads 0): p50/p99 ${i.p50Ms}/${i.p99Ms} ms, ${i.queriesPerSec} q/s; ` +
+        `pool vs inline: p50 ${(e.sequential.p50Ms / i.p50Ms).toFixed(2)}×, q/s ${(e.concurrent.queriesPerSec / i.queriesPerSec).toFixed(2)}×.`,
+    );
+  }
   if (e.lookupProof) {
     const l = e.lookupProof;
     out.push(

@@ -26,6 +26,8 @@ export interface E2eRun {
    * (decode, commitment signature and path checks, matching).
    */
   lookupProof?: { lookups: number; wireBytesPerLookup: number; proofBytesPerLookup: number; verify: LatencyStats };
+  /** Same run, same network, an SDK checking answers on its own thread (`verifyThreads: 0`), half the queries. */
+  inlineVerify?: { p50Ms: number; p99Ms: number; queriesPerSec: number };
   setupMs: number;
   otherCpuPct: number | null;
 }
