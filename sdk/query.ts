@@ -10,13 +10,14 @@
  * are missing, refused or fail verification are reported per country, never as "no hit".
  */
 import { blind } from '#crypto';
-import { LIMITS, type MatchClass, matchKeysForQuery, type QueryRequest, QueryResponse, type QuerySubject, VeilError } from '#protocol';
-import { type FlowDeps, freshId } from './flow-deps.ts';
+import { describeMatch, LIMITS, type MatchClass, matchKeysForQuery, type QueryRequest, QueryResponse, type QuerySubject, VeilError } from '#protocol';
+import { checkTargets, type FlowDeps, freshId } from './flow-deps.ts';
 import { type CountryTags, lookupTags } from './lookup.ts';
 import type { CountryResult, QueryOptions, QueryResult, SearchContext } from './types.ts';
 import { type BlindedKey, checkInline, verifyAnswers } from './verify-answer.ts';
 
 export async function runQuery(deps: FlowDeps, subject: QuerySubject, ctx: SearchContext, opts: QueryOptions = {}): Promise<QueryResult> {
+  checkTargets(deps, opts.targets);
   const keys = matchKeysForQuery(subject);
   if (keys.length === 0) throw new VeilError('bad_request', 'the subject yields no match keys');
   if (keys.length > LIMITS.maxQueryItems) throw new VeilError('too_large', 'too many match keys');
@@ -82,6 +83,7 @@ export async function runQuery(deps: FlowDeps, subject: QuerySubject, ctx: Searc
       } else if (h && h.length > 0) {
         r.status = 'hit';
         r.hits = h;
+        r.match = describeMatch(h.map((x) => (x.match.reading ? { cls: x.cls, reading: x.match.reading } : { cls: x.cls })));
       }
     }
   }

@@ -33,6 +33,8 @@ import type { Member } from './members.ts';
 export interface ClassTag {
   cls: MatchClass;
   tag: Uint8Array;
+  /** For a key made from one reading of an ambiguous date: which. */
+  reading?: MatchKey['reading'];
 }
 
 export type VerifiedAnswer =
@@ -94,7 +96,8 @@ function provenTags(r: EvalResult, job: AnswerJob): ClassTag[] {
   verifyBatch(job.oprfPub, blinded, r.evaluated, proof);
   return r.items.map((i, j) => {
     const k = itemAt(keys, i);
-    return { cls: k.cls, tag: finalize('voprf', k.input, k.blind, itemAt(r.evaluated, j)).subarray(0, LIMITS.tagBytes) };
+    const tag = finalize('voprf', k.input, k.blind, itemAt(r.evaluated, j)).subarray(0, LIMITS.tagBytes);
+    return k.reading === undefined ? { cls: k.cls, tag } : { cls: k.cls, tag, reading: k.reading };
   });
 }
 

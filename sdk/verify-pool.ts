@@ -11,7 +11,7 @@
  */
 import type { Worker } from 'node:worker_threads';
 import { type AnswerCheck, type AnswerChecker, type AnswerJob, checkAnswer } from './verify-answer.ts';
-import { defaultWorkerCount, startTsWorker } from './workers.ts';
+import { defaultWorkerCount, siblingModule, startTsWorker } from './workers.ts';
 
 /** Fewer answers than this are checked inline. */
 export const INLINE_BELOW = 4;
@@ -54,7 +54,7 @@ export class VerifyPool implements AsyncDisposable {
   }
 
   async #spawn(): Promise<Worker[]> {
-    const url = new URL('./verify-worker.ts', import.meta.url);
+    const url = siblingModule('verify-worker', import.meta.url);
     const ws = Array.from({ length: this.size }, () => startTsWorker(url, {}));
     await Promise.all(
       ws.map(
