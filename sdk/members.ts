@@ -10,6 +10,7 @@
  * queries to it then fail, and nothing is ever sealed to a key the organisation did not vouch for.
  * Revocation lists are applied only when newer, so an older list cannot roll a revocation back.
  */
+import { equalBytes, toHex } from '#crypto';
 import {
   asVeilError,
   type Envelope,
@@ -39,6 +40,18 @@ export interface Member {
 
 /** Verify one directory entry against the pinned root and the revocation list at `now`. */
 export function verifyMember(entry: MemberEntry, anchor: TrustAnchor, revocations: RevocationState, now: number): Member {
+  return verifyEntry(entry, anchor, revocations, now).member;
+}
+
+/** A verified entry with its certificate's validity window, so a later update can re-check time alone. */
+interface VerifiedEntry {
+  readonly entry: MemberEntry;
+  readonly member: Member;
+  readonly notBefore: number;
+  readonly notAfter: number;
+}
+
+function verifyEntry(entry: MemberEntry, anchor: TrustAnchor, revocations: RevocationState, now: number): VerifiedEntry {
   const cert = verifyCertificate(entry.cert, anchor, now, { expect: { role: 'node' }, revocations });
   if (!entry.descriptor) throw new VeilError('not_found', 'member has not published a descriptor yet');
   const d = verifyEnvelope(
@@ -50,7 +63,7 @@ export function verifyMember(entry: MemberEntry, anchor: TrustAnchor, revocation
     NodeDescriptor,
   );
   if (d.country !== cert.name) throw new VeilError('untrusted_key', 'descriptor names another country than its certificate');
-  return {
+  const member = {
     country: d.country,
     signPub: cert.signPub,
     boxPub: d.boxPub,
@@ -59,12 +72,32 @@ export function verifyMember(entry: MemberEntry, anchor: TrustAnchor, revocation
     roles: cert.roles,
     tlsCertificate: cert.x509,
   };
+  return { entry, member, notBefore: cert.notBefore, notAfter: cert.notAfter };
+}
+
+const sameEnvelope = (a: Envelope | null, b: Envelope | null): boolean =>
+  a === b || (a !== null && b !== null && a.v === b.v && a.kid === b.kid && equalBytes(a.sig, b.sig) && equalBytes(a.payload, b.payload));
+
+/** Cache key of an entry: its two signatures (the bytes themselves are compared on a hit). */
+const entryKey = (e: MemberEntry): string => `${toHex(e.cert.sig)}:${e.descriptor ? toHex(e.descriptor.sig) : ''}`;
+
+/**
+ * The member of `entry` if exactly these bytes verified at the previous update: the signatures need no
+ * second check, but time and revocations do (a certificate expires, a list revokes it).
+ */
+function reuse(prev: VerifiedEntry | undefined, entry: MemberEntry, revocations: RevocationState, now: number): Member | undefined {
+  if (!prev || !sameEnvelope(prev.entry.cert, entry.cert) || !sameEnvelope(prev.entry.descriptor, entry.descriptor)) return undefined;
+  if (now < prev.notBefore || now > prev.notAfter) throw new VeilError('certificate_expired', 'certificate not valid now');
+  revocations.check('node', prev.member.country);
+  return prev.member;
 }
 
 export class MemberDirectory {
   readonly revocations: RevocationState;
   #byCountry = new Map<string, Member>();
   #entries: MemberEntry[] = [];
+  /** Entries verified at the last update, by signatures: directory broadcasts repeat them unchanged. */
+  #verified = new Map<string, VerifiedEntry>();
   #rejected: Array<{ country: string; code: ErrorCode }> = [];
 
   constructor(
@@ -76,17 +109,29 @@ export class MemberDirectory {
 
   /**
    * Replace the directory by `entries`, after applying `revocations` if it is newer than the list held.
-   * Entries that do not verify are left out (`rejected()` says which and why).
+   * Entries that do not verify are left out (`rejected()` says which and why). An entry byte-identical
+   * to one verified at the previous update keeps its verified signatures; its validity window and the
+   * revocation list are checked again (a broadcast repeats every member, and checking 2 signatures per
+   * member per broadcast at every node costs the network N² signature checks).
    */
   update(entries: readonly MemberEntry[], revocations: Envelope | null): void {
     if (revocations) this.applyRevocations(revocations);
     const next = new Map<string, Member>();
     const kept: MemberEntry[] = [];
+    const verified = new Map<string, VerifiedEntry>();
     const rejected: Array<{ country: string; code: ErrorCode }> = [];
     const now = this.now();
     for (const entry of entries) {
       try {
-        const m = verifyMember(entry, this.anchor, this.revocations, now);
+        const key = entryKey(entry);
+        const prev = this.#verified.get(key);
+        let m = reuse(prev, entry, this.revocations, now);
+        if (m && prev) verified.set(key, prev);
+        else {
+          const v = verifyEntry(entry, this.anchor, this.revocations, now);
+          verified.set(key, v);
+          m = v.member;
+        }
         next.set(m.country, m);
         kept.push(entry);
       } catch (e) {
@@ -95,6 +140,7 @@ export class MemberDirectory {
     }
     this.#byCountry = next;
     this.#entries = kept;
+    this.#verified = verified;
     this.#rejected = rejected;
   }
 
