@@ -6,12 +6,16 @@ export { type AuditCheckpoint, type AuditHead, type AuditListQuery, AuditLog, ty
 export { AUDIT_SQL } from './audit/sql.ts';
 export { type AuditBreakReason, type AuditVerifyOptions, type AuditVerifyReport, verifyAudit } from './audit/verify.ts';
 export * from './clock.ts';
+export * from './drain.ts';
 export * from './enrollment.ts';
 export * from './files.ts';
 export * from './http-status.ts';
 export * from './idempotency.ts';
 export * from './log.ts';
+export { prettyLogLine } from './log-pretty.ts';
+export * from './metrics.ts';
 export * from './net.ts';
+export * from './ops-http.ts';
 export * from './sqlite.ts';
 export * from './tls.ts';
 export * from './workers.ts';
