@@ -1,3 +1,4 @@
+export * from './api-docs.ts';
 export { periodicCheckpoints } from './audit/checkpoints.ts';
 export { type AuditEntry, AuditEntrySchema, canonicalAuditData } from './audit/entry.ts';
 export { AUDIT_CHECKPOINT_LABEL, AUDIT_ENTRY_LABEL, type AuditSigner, type AuditVerifier, auditCheckpointMessage, auditEntryHash } from './audit/hash-chain.ts';
@@ -15,6 +16,7 @@ export * from './log.ts';
 export { prettyLogLine } from './log-pretty.ts';
 export * from './metrics.ts';
 export * from './net.ts';
+export * from './openapi.ts';
 export * from './ops-http.ts';
 export * from './sqlite.ts';
 export * from './tls.ts';

@@ -46,7 +46,7 @@ export function registerCoordinatorCommands(program: Command): void {
     .action(async (o: { dir: string; port?: number; host?: string }) => {
       const h = await startCoordinator(o.dir, { ...(o.port !== undefined ? { port: o.port } : {}), ...(o.host ? { host: o.host } : {}) });
       console.log(`coordinator listening on ${h.url} (nodes connect to ${h.wsUrl})`);
-      await runUntilSignal(() => h.close());
+      await runUntilSignal(h);
     });
 
   coord

@@ -95,7 +95,7 @@ export function registerNodeCommands(program: Command): void {
     .action(async (o: { dir: string; coordinator?: string; port?: number }) => {
       const h = await startNode(o.dir, { ...(o.coordinator ? { coordinatorUrl: o.coordinator } : {}), ...(o.port !== undefined ? { port: o.port } : {}) });
       console.log(`node ${h.country} serving analysts on ${h.url}; approval console on ${h.consoleUrl}`);
-      await runUntilSignal(() => h.close());
+      await runUntilSignal(h);
     });
 
   node

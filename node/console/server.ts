@@ -8,7 +8,7 @@ import { createServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { getRequestListener } from '@hono/node-server';
 import { initCrypto } from '#crypto';
-import { type AuditLog, boundPort, type Clock, type Logger, silentLogger } from '#platform';
+import { type AuditLog, boundPort, type Clock, type Logger, type OpsDeps, silentLogger } from '#platform';
 import type { DisclosureDesk } from '../disclosure/desk.ts';
 import type { NodeRepositories } from '../store/repositories.ts';
 import { createConsoleApp } from './app.tsx';
@@ -32,6 +32,8 @@ export interface StartConsoleOptions {
   clock?: Pick<Clock, 'now'>;
   /** Serve HTTPS with these (the node's certificate from the organisation); plain HTTP without. */
   tls?: { key: string; cert: string; minVersion: 'TLSv1.3' };
+  /** Request ids, drain, `/healthz`, `/readyz`, `/metrics`. */
+  ops?: OpsDeps;
 }
 
 export interface ConsoleHandle {
@@ -65,6 +67,7 @@ export async function startConsole(opts: StartConsoleOptions): Promise<ConsoleHa
     ...(opts.secureCookies !== undefined ? { secureCookies: opts.secureCookies } : {}),
     ...(opts.trustProxy !== undefined ? { trustProxy: opts.trustProxy } : {}),
     ...(opts.clock ? { clock: opts.clock } : {}),
+    ...(opts.ops ? { ops: opts.ops } : {}),
   });
   const server: Server = opts.tls ? createHttpsServer(opts.tls, getRequestListener(app.fetch)) : createServer(getRequestListener(app.fetch));
   await new Promise<void>((resolve, reject) => {
