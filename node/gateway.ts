@@ -36,8 +36,6 @@ import {
 } from '#platform';
 import {
   type Answer,
-  BioQueryRequest,
-  DisclosureRequest,
   decodeWith,
   Envelope,
   type ErrorCode,
@@ -49,10 +47,7 @@ import {
   keyId,
   keyIdName,
   LIMITS,
-  ListDisclosures,
-  LookupRequest,
   type LookupResult,
-  QueryRequest,
   ReplayGuard,
   signEnvelope,
   VeilError,
