@@ -54,7 +54,7 @@ export async function runVeilOk(args: string[], opts: { env?: Record<string, str
 
 export interface Daemon {
   readonly proc: ChildProcess;
-  readonly info: { url: string; port: number; wsUrl?: string };
+  readonly info: { url: string; port: number; wsUrl?: string; consoleUrl?: string };
   /** stderr collected so far (structured logs: metadata only). */
   logs(): string;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
@@ -114,6 +114,23 @@ export interface NodeSpec {
   recordsExt?: 'ndjson' | 'csv';
   /** policy.json contents, replacing the default. */
   policy?: unknown;
+  /** Settings merged into node.json before the node starts (e.g. `shutdownGraceMs`). */
+  config?: Record<string, unknown>;
+}
+
+export interface LocalNetworkOptions {
+  root?: string;
+  keep?: boolean;
+  /** Environment of every daemon (e.g. `VEIL_METRICS_TOKEN`, `VEIL_LOG_LEVEL`). */
+  env?: Record<string, string>;
+  /** Settings merged into coordinator.json before the coordinator starts (e.g. `queryDeadlineMs`). */
+  coordinatorConfig?: Record<string, unknown>;
+}
+
+/** Merge `patch` into the JSON file at `path`. */
+function patchJson(path: string, patch: Record<string, unknown> | undefined): void {
+  if (!patch) return;
+  writeFileSync(path, `${JSON.stringify({ ...(JSON.parse(readFileSync(path, 'utf8')) as object), ...patch }, null, 2)}\n`);
 }
 
 export interface LocalNetwork {
@@ -151,7 +168,7 @@ export function getJson(url: string, caPem: string): Promise<unknown> {
   });
 }
 
-export async function startLocalNetwork(specs: NodeSpec[], opts: { root?: string; keep?: boolean } = {}): Promise<LocalNetwork> {
+export async function startLocalNetwork(specs: NodeSpec[], opts: LocalNetworkOptions = {}): Promise<LocalNetwork> {
   const root = opts.root ?? mkdtempSync(join(tmpdir(), 'veil-net-'));
   const env = { VEIL_ORG_PASSPHRASE: DEV_ORG_PASSPHRASE };
   const orgDir = join(root, 'org');
@@ -162,7 +179,9 @@ export async function startLocalNetwork(specs: NodeSpec[], opts: { root?: string
   const coordCert = join(root, 'certificate-coordinator.json');
   await runVeilOk(['org', 'admit', '--coordinator', '--dir', orgDir, '--request', join(coordinatorDir, 'request.json'), '--out', coordCert], { env });
   await runVeilOk(['coordinator', 'enroll', '--dir', coordinatorDir, '--cert', coordCert]);
-  const coordinator = await startDaemon(['coordinator', 'start', '--dir', coordinatorDir], join(coordinatorDir, 'run.json'));
+  patchJson(join(coordinatorDir, 'coordinator.json'), opts.coordinatorConfig);
+  const daemonEnv = opts.env ? { env: opts.env } : {};
+  const coordinator = await startDaemon(['coordinator', 'start', '--dir', coordinatorDir], join(coordinatorDir, 'run.json'), daemonEnv);
   const caPem = readFileSync(join(orgDir, 'ca.pem'), 'utf8');
   const nodes = new Map<string, { dir: string; daemon: Daemon }>();
   const nodeDir = (c: string) => join(root, `node-${c}`);
@@ -172,6 +191,7 @@ export async function startLocalNetwork(specs: NodeSpec[], opts: { root?: string
         const dir = nodeDir(s.country);
         await runVeilOk(['node', 'init', '--country', s.country, '--dir', dir, '--bundle', bundle, '--coordinator', coordinator.info.wsUrl!]);
         if (s.policy) writeFileSync(join(dir, 'policy.json'), JSON.stringify(s.policy, null, 2));
+        patchJson(join(dir, 'node.json'), s.config);
         if (s.records) {
           const f = join(root, `records-${s.country}.${s.recordsExt ?? 'ndjson'}`);
           writeFileSync(f, s.records);
@@ -190,7 +210,7 @@ export async function startLocalNetwork(specs: NodeSpec[], opts: { root?: string
     await Promise.all(
       specs.map(async (s) => {
         const dir = nodeDir(s.country);
-        nodes.set(s.country, { dir, daemon: await startDaemon(['node', 'start', '--dir', dir], join(dir, 'run.json')) });
+        nodes.set(s.country, { dir, daemon: await startDaemon(['node', 'start', '--dir', dir], join(dir, 'run.json'), daemonEnv) });
       }),
     );
   } catch (e) {
