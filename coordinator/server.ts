@@ -14,6 +14,7 @@ import {
   createHttpMetrics,
   createLogger,
   Drain,
+  holdWhileResponding,
   type Logger,
   MetricsRegistry,
   metricsTokenFromEnv,
@@ -112,6 +113,7 @@ export async function startCoordinator(
   const server: Server = tls
     ? createHttpsServer({ ...serverTlsOptions({ key: keys.tls, certificate: cert.x509 }), ...limits, handshakeTimeout: 10_000 }, listener)
     : createHttpServer(limits, listener);
+  holdWhileResponding(server, drain);
   const sockets = attachWebSockets(server, coordinator, {
     path: '/v1/ws',
     maxPayload: LIMITS.maxFrameBytes,

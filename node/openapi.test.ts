@@ -58,7 +58,7 @@ describe('OpenAPI documents', () => {
 
   it('are valid OpenAPI 3.1', async () => {
     for (const doc of [gatewayOpenApi(), consoleOpenApi()] as Doc[]) {
-      const v = await new Validator().validate(doc as object);
+      const v = await new Validator().validate(doc as Parameters<Validator['validate']>[0]);
       expect(v.errors ?? []).toEqual([]);
       expect(doc.openapi).toBe('3.1.0');
     }

@@ -22,6 +22,7 @@ import {
   Drain,
   envelopeFromText,
   envelopeToText,
+  holdWhileResponding,
   type Logger,
   MetricsRegistry,
   metricsTokenFromEnv,
@@ -200,6 +201,7 @@ export async function startNode(dir: string, opts: StartNodeOptions = {}): Promi
   });
   const tlsOptions = tls ? serverTlsOptions({ key: keys.tls, certificate: cert.x509 }) : undefined;
   const server: Server = tlsOptions ? createHttpsServer(tlsOptions, getRequestListener(app.fetch)) : createHttpServer(getRequestListener(app.fetch));
+  holdWhileResponding(server, drain);
   const host = opts.host ?? cfg.host;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -219,6 +221,7 @@ export async function startNode(dir: string, opts: StartNodeOptions = {}): Promi
     clock,
     ...(tlsOptions ? { tls: tlsOptions } : {}),
     ops: ops('console', () => ({ ready: true, checks: {} })),
+    drain,
   });
   writeRunFile(paths.run, { url, port, country, consoleUrl: consoleHandle.url });
   audit.append({ kind: 'node.started', country });

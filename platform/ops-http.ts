@@ -17,6 +17,7 @@
  * in the `veil_http_*` metrics and in one access-log line.
  */
 import { readFileSync } from 'node:fs';
+import type { Server, ServerResponse } from 'node:http';
 import type { Context, Env, Hono, MiddlewareHandler } from 'hono';
 import { routePath } from 'hono/route';
 import { equalBytes, randomBytes, sha256, toHex, utf8 } from '#crypto';
@@ -146,6 +147,17 @@ export function mountOpsRoutes<E extends Env>(a: Hono<E>, d: OpsDeps): void {
       return c.json({ error: { code: 'unauthenticated', message: ERROR_CODES.unauthenticated } }, 401);
     }
     return c.body(await d.registry.text(), 200, { 'content-type': d.registry.contentType });
+  });
+}
+
+/**
+ * Hold `drain` from each request's arrival until its response has been written out (or its connection
+ * has closed): the handler returning is not enough, the body may still be on its way to the socket.
+ */
+export function holdWhileResponding(server: Server, drain: Drain): void {
+  server.on('request', (_req: unknown, res: ServerResponse) => {
+    const release = drain.hold();
+    res.once('close', release);
   });
 }
 

@@ -132,7 +132,7 @@ describe('operations endpoints of a running network', () => {
       const r = await fetchPinned(`${base}/openapi.json`, caPem);
       expect(r.status).toBe(200);
       const doc = r.json() as { openapi: string; paths: Record<string, unknown> };
-      const v = await new Validator().validate(doc as object);
+      const v = await new Validator().validate(doc as Parameters<Validator['validate']>[0]);
       expect(v.errors ?? []).toEqual([]);
       expect(v.valid).toBe(true);
       expect(doc.openapi).toBe('3.1.0');

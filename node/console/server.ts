@@ -8,7 +8,7 @@ import { createServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { getRequestListener } from '@hono/node-server';
 import { initCrypto } from '#crypto';
-import { type AuditLog, boundPort, type Clock, type Logger, type OpsDeps, silentLogger } from '#platform';
+import { type AuditLog, boundPort, type Clock, type Drain, holdWhileResponding, type Logger, type OpsDeps, silentLogger } from '#platform';
 import type { DisclosureDesk } from '../disclosure/desk.ts';
 import type { NodeRepositories } from '../store/repositories.ts';
 import { createConsoleApp } from './app.tsx';
@@ -34,6 +34,8 @@ export interface StartConsoleOptions {
   tls?: { key: string; cert: string; minVersion: 'TLSv1.3' };
   /** Request ids, drain, `/healthz`, `/readyz`, `/metrics`. */
   ops?: OpsDeps;
+  /** Held while a response is being written, so a graceful stop waits for it. */
+  drain?: Drain;
 }
 
 export interface ConsoleHandle {
@@ -70,6 +72,7 @@ export async function startConsole(opts: StartConsoleOptions): Promise<ConsoleHa
     ...(opts.ops ? { ops: opts.ops } : {}),
   });
   const server: Server = opts.tls ? createHttpsServer(opts.tls, getRequestListener(app.fetch)) : createServer(getRequestListener(app.fetch));
+  if (opts.drain) holdWhileResponding(server, opts.drain);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? 0, host, () => resolve());
