@@ -81,7 +81,7 @@ describe('canaries sent through a real network', () => {
     caPem = readFileSync(join(net.orgDir, 'ca.pem'), 'utf8');
     await net.settled();
     client = await VeilClient.connect(await net.addAnalyst('FR', 'Canary Analyst'));
-  }, 180_000);
+  });
 
   afterAll(async () => {
     await client?.close();
