@@ -6,29 +6,36 @@
  * Services are composed here in dependency order, each from one deps object: the store and audit log,
  * the coordinator link (which knows nothing of the services), the services, and last the dispatcher
  * that hands the link's frames to them — attached before the link starts.
+ *
+ * The process holds the directory's lock while it runs (a second one is refused, naming the first's
+ * pid), serves its status on the directory's control socket (`veil status`), and releases everything it
+ * opened if start-up fails half way.
  */
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { join } from 'node:path';
 import { getRequestListener } from '@hono/node-server';
-import { initCrypto, randomBytes } from '#crypto';
+import { initCrypto, randomBytes, toHex } from '#crypto';
 import {
   type AuditLog,
-  boundPort,
   type Clock,
   clientTlsOptions,
   createHttpMetrics,
   createLogger,
+  type DirLock,
   Drain,
   envelopeFromText,
   envelopeToText,
   holdWhileResponding,
   type Logger,
+  listen,
+  lockDir,
   MetricsRegistry,
   metricsTokenFromEnv,
   type OpsDeps,
   PLAIN_TRANSPORT_WARNING,
   periodicCheckpoints,
+  type SettingSources,
   serverTlsOptions,
   shutdownGraceMs,
   systemClock,
@@ -38,9 +45,10 @@ import { bundleCoordinator, loginHeader, VeilError } from '#protocol';
 import { MemberDirectory } from '#sdk';
 import { nodeAudit } from './admin-ops.ts';
 import { BioService } from './bio.ts';
-import { loadNodeBundle, loadNodeCertificate, loadNodeConfig, loadNodeKeys, nodePaths } from './config.ts';
+import { loadNodeBundle, loadNodeCertificate, loadNodeKeys, type NodeConfig, nodePaths, nodeSettings } from './config.ts';
 import { CONSOLE_ROUTES } from './console/api.ts';
 import { startConsole } from './console/index.ts';
+import { startControl } from './control.ts';
 import { descriptorAnnouncer } from './descriptor.ts';
 import { DisclosureDesk } from './disclosure/desk.ts';
 import { DisclosureOutbox } from './disclosure/outgoing.ts';
@@ -81,6 +89,8 @@ export interface NodeHandle {
 }
 
 export interface StartNodeOptions {
+  /** The optional config file and the environment to read settings from (`node/config.ts` NODE_SETTINGS). */
+  settings?: SettingSources;
   coordinatorUrl?: string;
   port?: number;
   host?: string;
@@ -101,13 +111,28 @@ const REVOCATIONS_KEY = 'revocations';
 
 export async function startNode(dir: string, opts: StartNodeOptions = {}): Promise<NodeHandle> {
   await initCrypto();
-  const cfg = loadNodeConfig(dir);
+  const cfg = nodeSettings(dir, opts.settings);
+  const lock = lockDir(dir, 'node');
+  const opened: Array<() => unknown> = [() => lock.release()];
+  try {
+    return await startLocked(dir, cfg, opts, opened, lock);
+  } catch (e) {
+    for (const undo of opened.reverse()) await undo();
+    throw e;
+  }
+}
+
+async function startLocked(dir: string, cfg: NodeConfig, opts: StartNodeOptions, opened: Array<() => unknown>, lock: DirLock): Promise<NodeHandle> {
   const keys = loadNodeKeys(dir);
   const country = cfg.country;
   const log = opts.logger ?? createLogger(`node-${country}`);
   const clock = opts.clock ?? systemClock();
   const coordinatorUrl = opts.coordinatorUrl ?? cfg.coordinatorUrl;
-  if (!coordinatorUrl) throw new VeilError('bad_config', 'no coordinator URL: set coordinatorUrl in node.json or pass --coordinator');
+  if (!coordinatorUrl) {
+    throw new VeilError('bad_config', 'no coordinator URL', {
+      hint: 'pass --coordinator wss://HOST:PORT/v1/ws, or set coordinatorUrl in node.json (or VEIL_COORDINATOR_URL)',
+    });
+  }
   const paths = nodePaths(dir);
   const bundle = loadNodeBundle(dir);
   const { certificate, cert } = loadNodeCertificate(dir, clock.now());
@@ -115,7 +140,7 @@ export async function startNode(dir: string, opts: StartNodeOptions = {}): Promi
   const tls = !cfg.insecureDevTransport;
   if (!tls) log.warn(PLAIN_TRANSPORT_WARNING);
   if (tls && !coordinatorUrl.startsWith('wss://'))
-    throw new VeilError('bad_config', `coordinator URL ${coordinatorUrl} is not wss:// (plain transport needs insecureDevTransport in node.json)`);
+    throw new VeilError('bad_config', `coordinator URL ${coordinatorUrl} is not wss://`, { hint: 'use the wss:// URL `veil coordinator start` prints' });
 
   const grace = shutdownGraceMs(cfg.shutdownGraceMs);
   const metricsToken = metricsTokenFromEnv();
@@ -127,6 +152,7 @@ export async function startNode(dir: string, opts: StartNodeOptions = {}): Promi
   );
   const drain = new Drain({ clock });
   const store = new NodeStore(paths.db);
+  opened.push(() => store.close());
   const audit = nodeAudit(store, keys);
   const members = new MemberDirectory(bundle, () => clock.now());
   const savedRevocations = store.meta.get(REVOCATIONS_KEY);
@@ -144,6 +170,7 @@ export async function startNode(dir: string, opts: StartNodeOptions = {}): Promi
     ...(tls ? { tls: clientTlsOptions({ caPem: bundle.caPem, expectCertificate: coordinator.x509 }) } : {}),
     log,
     clock,
+    dir,
     ...(opts.heartbeatMs !== undefined ? { heartbeatMs: opts.heartbeatMs } : {}),
   });
   const responder = new Responder({ country, store, keys, policy, members, audit, log, clock, metrics: metrics.inbound });
@@ -178,6 +205,7 @@ export async function startNode(dir: string, opts: StartNodeOptions = {}): Promi
   });
   const ops = (service: 'gateway' | 'console', ready: OpsDeps['ready']): OpsDeps => ({ service, registry, http, drain, log, metricsToken, ready });
 
+  opened.push(() => bio.close());
   const loaded = await bio.load((m, done, total) => {
     if (done === total || done % 10 === 0) log.info('pre-encoding gallery', { kind: m, count: done, seq: total });
   });
@@ -203,11 +231,11 @@ export async function startNode(dir: string, opts: StartNodeOptions = {}): Promi
   const server: Server = tlsOptions ? createHttpsServer(tlsOptions, getRequestListener(app.fetch)) : createHttpServer(getRequestListener(app.fetch));
   holdWhileResponding(server, drain);
   const host = opts.host ?? cfg.host;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? cfg.port, host, () => resolve());
+  const port = await listen(server, opts.port ?? cfg.port, host, {
+    what: "the node's analyst API",
+    fix: 'choose another port: --port at start, "port" in node.json or a config file, or VEIL_NODE_PORT',
   });
-  const port = boundPort(server);
+  opened.push(() => new Promise<void>((r) => server.close(() => r())));
   const url = `${tls ? 'https' : 'http'}://${host}:${port}`;
   const consoleHandle = await startConsole({
     country,
@@ -223,6 +251,22 @@ export async function startNode(dir: string, opts: StartNodeOptions = {}): Promi
     ops: ops('console', () => ({ ready: true, checks: {} })),
     drain,
   });
+  opened.push(() => consoleHandle.close());
+  const control = await startControl(
+    dir,
+    async () => ({
+      pid: process.pid,
+      url,
+      consoleUrl: consoleHandle.url,
+      coordinator: { url: coordinatorUrl, ...link.state },
+      online: link.ready ? await link.presence(toHex(randomBytes(16)), 2000).catch(() => null) : null,
+      members: members
+        .all()
+        .map((m) => m.country)
+        .sort(),
+    }),
+    log,
+  );
   writeRunFile(paths.run, { url, port, country, consoleUrl: consoleHandle.url });
   audit.append({ kind: 'node.started', country });
   const stopCheckpoints = periodicCheckpoints(audit);
@@ -245,8 +289,10 @@ export async function startNode(dir: string, opts: StartNodeOptions = {}): Promi
     await stopped;
     await consoleHandle.close();
     await bio.close();
+    await control?.close();
     audit.checkpoint();
     store.close();
+    lock.release();
   };
   const shutdown = async (graceMs = grace): Promise<boolean> => {
     if (!drain.draining) {

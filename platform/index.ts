@@ -7,6 +7,7 @@ export { type AuditCheckpoint, type AuditHead, type AuditListQuery, AuditLog, ty
 export { AUDIT_SQL } from './audit/sql.ts';
 export { type AuditBreakReason, type AuditVerifyOptions, type AuditVerifyReport, verifyAudit } from './audit/verify.ts';
 export * from './clock.ts';
+export * from './dir-lock.ts';
 export * from './drain.ts';
 export * from './enrollment.ts';
 export * from './files.ts';
@@ -18,6 +19,7 @@ export * from './metrics.ts';
 export * from './net.ts';
 export * from './openapi.ts';
 export * from './ops-http.ts';
+export * from './settings.ts';
 export * from './sqlite.ts';
 export * from './tls.ts';
 export * from './workers.ts';
