@@ -41,6 +41,11 @@ export const CoordinatorConfig = z.strictObject({
   heartbeatMs: z.number().int().min(100).max(120_000).default(15_000),
   /** Connections per remote address that have not logged in yet; more are dropped at accept. */
   maxPendingPerAddress: z.number().int().min(1).max(10_000).default(16),
+  /**
+   * On SIGTERM, how long to wait for queries in flight before closing anyway (`VEIL_SHUTDOWN_GRACE_MS`
+   * overrides it). Above `queryDeadlineMs` lets identifier queries finish; biometric ones may be cut.
+   */
+  shutdownGraceMs: z.number().int().min(0).max(3_600_000).default(30_000),
 });
 export type CoordinatorConfig = z.infer<typeof CoordinatorConfig>;
 

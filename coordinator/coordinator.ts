@@ -14,13 +14,13 @@
  *   audit-batch.ts  hot-path audit, one transaction per turn    rate-limit.ts per-country token buckets
  */
 
-import type { Clock, Logger } from '#platform';
-import { type LoginIdentity, ReplayGuard } from '#protocol';
+import type { Clock, Drain, Logger } from '#platform';
+import { errorCodeOf, type LoginIdentity, ReplayGuard, VeilError } from '#protocol';
 import { createAuditBatch } from './audit-batch.ts';
 import type { CoordinatorConfig } from './config.ts';
 import { acceptConnection } from './connection.ts';
 import { createDirectory } from './directory.ts';
-import { createDispatch } from './dispatch.ts';
+import { createDispatch, type Dispatch } from './dispatch.ts';
 import { createEvalBatcher } from './eval-batcher.ts';
 import { createFanout } from './fanout.ts';
 import { sendFrame } from './frames.ts';
@@ -29,6 +29,7 @@ import type { Health } from './http.ts';
 import { createLookups } from './lookup.ts';
 import { createMailboxes } from './mailboxes.ts';
 import { createMembership } from './membership.ts';
+import { type CoordinatorMetrics, noCoordinatorMetrics, timedFrame } from './metrics.ts';
 import { createPublications } from './publish.ts';
 import { createRateLimiter } from './rate-limit.ts';
 import { ResultCache } from './result-cache.ts';
@@ -51,6 +52,9 @@ export interface CoordinatorDeps {
   trust: CoordinatorTrust;
   /** Runs `fn` after the current event-loop turn's I/O (default `setImmediate`): batching boundary. */
   nextTurn?: (fn: () => void) => void;
+  metrics?: CoordinatorMetrics;
+  /** The process's drain (graceful shutdown): pending queries hold it; while draining, logins and new queries are refused. */
+  drain?: Pick<Drain, 'hold' | 'draining'>;
 }
 
 export interface Coordinator extends SocketAcceptor {
@@ -60,6 +64,8 @@ export interface Coordinator extends SocketAcceptor {
   /** Countries with a live, authenticated connection. */
   connected(): string[];
   health(): Promise<Health>;
+  /** Queries waiting for their targets. */
+  readonly pendingQueries: number;
   /** Stops timers, drops pending queries and writes queued audit entries; does not close the store. */
   close(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
@@ -67,6 +73,7 @@ export interface Coordinator extends SocketAcceptor {
 
 export function createCoordinator(deps: CoordinatorDeps): Coordinator {
   const { config, store, clock, log } = deps;
+  const metrics = deps.metrics ?? noCoordinatorMetrics;
   const nextTurn = deps.nextTurn ?? ((fn: () => void) => void setImmediate(fn));
   let closed = false;
   const isClosed = () => closed;
@@ -87,8 +94,10 @@ export function createCoordinator(deps: CoordinatorDeps): Coordinator {
     batcher: createEvalBatcher({ nextTurn }),
     audit,
     clock,
+    metrics,
+    ...(deps.drain ? { drain: deps.drain } : {}),
   });
-  const dispatch = createDispatch({
+  const routed = createDispatch({
     directory,
     fanout,
     lookups: createLookups({ index: store.index, replay, audit }),
@@ -96,6 +105,7 @@ export function createCoordinator(deps: CoordinatorDeps): Coordinator {
     mailboxes,
     presence: (s, id) => sendFrame(s.socket, { t: 'presence', id, online: sessions.connected() }),
   });
+  const dispatch: Dispatch = (s, frame) => timedFrame(metrics, frame.t, () => routed(s, frame), errorCodeOf);
   const membership = createMembership({
     members: store.members,
     sessions,
@@ -145,10 +155,23 @@ export function createCoordinator(deps: CoordinatorDeps): Coordinator {
   };
 
   return {
-    authenticate: (header, binding) => deps.trust.authenticate(header, binding),
+    authenticate: (header, binding) => {
+      try {
+        if (deps.drain?.draining) throw new VeilError('unavailable', 'coordinator shutting down');
+        const who = deps.trust.authenticate(header, binding);
+        metrics.login('ok');
+        return who;
+      } catch (e) {
+        metrics.login(errorCodeOf(e));
+        throw e;
+      }
+    },
     accept: (socket, who) => acceptConnection(socket, who, connection),
     refreshRevocations,
     connected: () => sessions.connected(),
+    get pendingQueries() {
+      return fanout.pending;
+    },
     health: async () => ({ name: config.name, members: (await store.members.listActive()).length, connected: sessions.connected().length }),
     close,
     [Symbol.asyncDispose]: close,

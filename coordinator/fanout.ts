@@ -12,13 +12,14 @@
  * forge. Nothing here touches the store: targets come from the directory's cached member list.
  */
 
-import type { Clock, TimerHandle } from '#platform';
+import type { Clock, Drain, TimerHandle } from '#platform';
 import { type Answer, type CoordinatorFrame, type Envelope, encode, ForwardedAnyQuery, type ReplayGuard, VeilError, verifyEnvelope } from '#protocol';
 import type { AuditBatch } from './audit-batch.ts';
 import type { CoordinatorConfig } from './config.ts';
 import type { Directory, MemberList } from './directory.ts';
 import type { EvalBatcher } from './eval-batcher.ts';
 import { sendFrame } from './frames.ts';
+import { type CoordinatorMetrics, noCoordinatorMetrics } from './metrics.ts';
 import type { RateLimiter } from './rate-limit.ts';
 import type { ResultCache } from './result-cache.ts';
 import { type Session, type SessionRegistry, sessionKey } from './sessions.ts';
@@ -49,6 +50,12 @@ export interface FanoutDeps {
   batcher: EvalBatcher;
   audit: AuditBatch;
   clock: Clock;
+  metrics?: CoordinatorMetrics;
+  /**
+   * The coordinator's drain: each pending query holds a unit until its result is sent, and while
+   * draining new queries are refused `unavailable` (the gateway fails them at once).
+   */
+  drain?: Pick<Drain, 'hold' | 'draining'>;
 }
 
 interface Pending {
@@ -59,6 +66,9 @@ interface Pending {
   readonly answers: Map<string, Answer>;
   readonly timer: TimerHandle;
   readonly started: number;
+  readonly startedPerf: number;
+  readonly bio: boolean;
+  readonly release: () => void;
   readonly resolve: (frame: Uint8Array) => void;
 }
 
@@ -66,6 +76,8 @@ const pendingKey = (from: string, id: string) => `${from}:${id}`;
 
 export function createFanout(deps: FanoutDeps): Fanout {
   const pending = new Map<string, Pending>();
+  const metrics = deps.metrics ?? noCoordinatorMetrics;
+  const kindOf = (p: Pending) => (p.bio ? 'biometric' : 'identifier');
 
   const finish = (key: string, timedOut: boolean): void => {
     const p = pending.get(key);
@@ -83,6 +95,8 @@ export function createFanout(deps: FanoutDeps): Fanout {
       ms: Math.round(deps.clock.now() - p.started),
     });
     p.resolve(frame);
+    metrics.queryFinished(kindOf(p), timedOut ? 'deadline' : 'complete', (performance.now() - p.startedPerf) / 1000, answers);
+    p.release();
   };
 
   const fanOut = (q: ForwardedAnyQuery, env: Envelope, members: MemberList, resolve: (frame: Uint8Array) => void): void => {
@@ -101,6 +115,9 @@ export function createFanout(deps: FanoutDeps): Fanout {
       targetSet: new Set(targets),
       answers,
       started: deps.clock.now(),
+      startedPerf: performance.now(),
+      bio,
+      release: deps.drain?.hold() ?? (() => undefined),
       resolve,
       timer: deps.clock.setTimeout(() => finish(key, true), bio ? deps.config.bioDeadlineMs : deps.config.queryDeadlineMs),
     });
@@ -140,7 +157,12 @@ export function createFanout(deps: FanoutDeps): Fanout {
         return;
       }
       deps.replay.check(env.kid, q.ts, q.nonce);
+      if (deps.drain?.draining) {
+        sendFrame(s.socket, { t: 'error', code: 'unavailable', ref: q.id });
+        return;
+      }
       if (!deps.limiter.take(s.country)) {
+        metrics.rateLimited(s.country);
         sendFrame(s.socket, { t: 'error', code: 'rate_limited', ref: q.id });
         return;
       }
@@ -183,7 +205,11 @@ export function createFanout(deps: FanoutDeps): Fanout {
     },
 
     close() {
-      for (const p of pending.values()) deps.clock.clear(p.timer);
+      for (const p of pending.values()) {
+        deps.clock.clear(p.timer);
+        metrics.queryFinished(kindOf(p), 'shutdown', (performance.now() - p.startedPerf) / 1000, []);
+        p.release();
+      }
       pending.clear();
     },
   };

@@ -12,15 +12,21 @@ import { createServer as createHttpsServer } from 'node:https';
 import { getRequestListener } from '@hono/node-server';
 import { initCrypto } from '#crypto';
 import {
+  createHttpMetrics,
   createLogger,
   type DirLock,
+  Drain,
+  holdWhileResponding,
   type Logger,
   listen,
   lockDir,
+  MetricsRegistry,
+  metricsTokenFromEnv,
   PLAIN_TRANSPORT_WARNING,
   periodicCheckpoints,
   type SettingSources,
   serverTlsOptions,
+  shutdownGraceMs,
   systemClock,
   writeRunFile,
 } from '#platform';
@@ -34,7 +40,8 @@ import {
   loadCoordinatorKeys,
 } from './config.ts';
 import { createCoordinator } from './coordinator.ts';
-import { createHttpApp } from './http.ts';
+import { COORDINATOR_ROUTES, createHttpApp } from './http.ts';
+import { createCoordinatorMetrics, registerCoordinatorGauges } from './metrics.ts';
 import { SqliteCoordinatorStore } from './store/sqlite-store.ts';
 import { attachWebSockets } from './transport.ts';
 import { createTrust } from './trust.ts';
@@ -46,6 +53,13 @@ export interface CoordinatorHandle {
   readonly store: SqliteCoordinatorStore;
   /** Countries with a live, authenticated connection. */
   connected(): string[];
+  /**
+   * Graceful stop (SIGTERM): refuse new logins and queries, wait up to `graceMs` (default: the
+   * configured `shutdownGraceMs`, or `VEIL_SHUTDOWN_GRACE_MS`) for queries in flight, then close.
+   * Resolves true when everything in flight finished, false when the deadline cut it.
+   */
+  shutdown(graceMs?: number): Promise<boolean>;
+  /** Immediate stop: queries in flight are dropped. */
   close(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
 }
@@ -84,17 +98,46 @@ async function startLocked(
   opened.push(() => store.close());
   const trust = createTrust({ bundle, name: config.name, meta: store.meta, clock });
   await trust.refresh();
-  const coordinator = createCoordinator({ config, store, audit: store.audit, clock, log, trust });
+  const grace = shutdownGraceMs(config.shutdownGraceMs);
+  const metricsToken = metricsTokenFromEnv();
+  const registry = new MetricsRegistry();
+  const drain = new Drain({ clock });
+  const coordinator = createCoordinator({ config, store, audit: store.audit, clock, log, trust, metrics: createCoordinatorMetrics(registry), drain });
+  registerCoordinatorGauges(registry, {
+    connected: () => coordinator.connected(),
+    admitted: async () => (await store.members.listActive()).map((m) => m.country),
+    pendingQueries: () => coordinator.pendingQueries,
+    pendingMail: async () => (await store.mailboxes.counts()).pending,
+    inFlight: () => drain.inFlight,
+  });
   opened.push(() => coordinator.close());
 
   const tls = !config.insecureDevTransport;
   if (!tls) log.warn(PLAIN_TRANSPORT_WARNING);
-  const app = createHttpApp({ health: () => coordinator.health() });
+  const app = createHttpApp({
+    health: () => coordinator.health(),
+    ops: {
+      service: 'coordinator',
+      registry,
+      http: createHttpMetrics(registry, COORDINATOR_ROUTES),
+      drain,
+      log,
+      metricsToken,
+      ready: async () => {
+        const storeOk = await store.members.listActive().then(
+          () => true,
+          () => false,
+        );
+        return { ready: storeOk, checks: { store: storeOk } };
+      },
+    },
+  });
   const listener = getRequestListener(app.fetch);
   const limits = { headersTimeout: 10_000, requestTimeout: 10_000, maxHeaderSize: 8192 };
   const server: Server = tls
     ? createHttpsServer({ ...serverTlsOptions({ key: keys.tls, certificate: cert.x509 }), ...limits, handshakeTimeout: 10_000 }, listener)
     : createHttpServer(limits, listener);
+  holdWhileResponding(server, drain);
   const sockets = attachWebSockets(server, coordinator, {
     path: '/v1/ws',
     maxPayload: LIMITS.maxFrameBytes,
@@ -128,12 +171,24 @@ async function startLocked(
     })();
     return closing;
   };
+  const shutdown = async (graceMs = grace): Promise<boolean> => {
+    if (!drain.draining) {
+      drain.start();
+      log.info('coordinator draining', { count: drain.inFlight, ms: graceMs });
+    }
+    const drained = await drain.idle(graceMs);
+    if (!drained) log.warn('shutdown deadline reached: closing with work in flight', { count: drain.inFlight, ms: graceMs });
+    await close();
+    log.info('coordinator stopped');
+    return drained;
+  };
   return {
     url,
     wsUrl,
     port,
     store,
     connected: () => coordinator.connected(),
+    shutdown,
     close,
     [Symbol.asyncDispose]: close,
   };

@@ -42,6 +42,11 @@ export const NodeConfig = z.strictObject({
   policyFile: z.string().default('policy.json'),
   /** Worker threads for index building; 0 = one per core. */
   workers: z.number().int().min(0).max(64).default(0),
+  /**
+   * On SIGTERM, how long to wait for analysts' requests and searches in flight before closing anyway
+   * (`VEIL_SHUTDOWN_GRACE_MS` overrides it).
+   */
+  shutdownGraceMs: z.number().int().min(0).max(3_600_000).default(30_000),
 });
 export type NodeConfig = z.infer<typeof NodeConfig>;
 

@@ -63,8 +63,19 @@ export interface RoutedResult {
 
 export type RefusalStep = 'verify' | 'authorize' | 'budget' | 'handle';
 
+/** The kinds of inbound query, as named in metrics. */
+export type InboundKindName = 'identifier' | 'biometric';
+
+/** What the path reports for metrics (counts only: never the query). */
+export interface InboundMetrics {
+  answered(kind: InboundKindName): void;
+  refused(kind: InboundKindName, code: ErrorCode): void;
+  overBudget(kind: InboundKindName, scope: 'country' | 'analyst'): void;
+}
+
 /** What one kind of inbound query brings to the shared path. */
 export interface InboundKind<Q extends InboundQuery> {
+  readonly name: InboundKindName;
   readonly schema: z.ZodType<Q>;
   /** The class of each item the query asks about; the policy decides item by item. */
   classes(q: Q): ReadonlyArray<MatchClass | BioModality>;
@@ -109,6 +120,7 @@ export interface InboundPathDeps<Q extends InboundQuery> {
   audit: AuditLog;
   log: Logger;
   clock: Pick<Clock, 'now'>;
+  metrics?: InboundMetrics;
 }
 
 export class InboundPath<Q extends InboundQuery> {
@@ -183,12 +195,15 @@ export class InboundPath<Q extends InboundQuery> {
   record(budget: BudgetLedger, a: Admitted<Q>): void {
     budget.charge(this.#d.kind.budgetKey(a.q.from), a.cost);
     budget.charge(this.#d.kind.analystBudgetKey(a.q.from, a.q.analyst), a.cost);
+    this.#d.metrics?.answered(this.#d.kind.name);
   }
 
   /** An `over_budget` refusal, audited as the kind says with the analyst and which budget was spent. */
   #overBudget(q: Q, scope: 'country' | 'analyst', allowed: readonly number[]): RoutedResult {
     const entry = this.#d.kind.refusalAudit(q, 'budget', 'over_budget', allowed);
     if (entry) this.#d.audit.append({ ...entry, analyst: q.analyst, status: scope });
+    this.#d.metrics?.overBudget(this.#d.kind.name, scope);
+    this.#d.metrics?.refused(this.#d.kind.name, 'over_budget');
     return this.reply(q, this.#d.kind.refusal(q, 'over_budget'));
   }
 
@@ -196,6 +211,7 @@ export class InboundPath<Q extends InboundQuery> {
   refuse(q: Q, step: RefusalStep, code: ErrorCode, allowed: readonly number[] = []): RoutedResult {
     const entry = this.#d.kind.refusalAudit(q, step, code, allowed);
     if (entry) this.#d.audit.append(entry);
+    this.#d.metrics?.refused(this.#d.kind.name, code);
     return this.reply(q, this.#d.kind.refusal(q, code));
   }
 
@@ -217,6 +233,7 @@ export class InboundPath<Q extends InboundQuery> {
       q = readUnverified(env, this.#d.kind.schema);
     } catch {
       this.#d.log.warn('unroutable query dropped', { code });
+      this.#d.metrics?.refused(this.#d.kind.name, code);
       return undefined;
     }
     this.#d.log.warn('query rejected', { queryId: q.id, code, country: q.from });

@@ -10,7 +10,7 @@ import type { AuditLog, Clock, Logger } from '#platform';
 import { asVeilError, type Envelope, type ErrorCode, type EvalResult, ForwardedQuery } from '#protocol';
 import { analystBudgetKey, BudgetLedger } from './budget.ts';
 import type { NodeKeys } from './config.ts';
-import { type InboundKind, type InboundMembers, InboundPath, type RoutedResult } from './inbound.ts';
+import { type InboundKind, type InboundMembers, type InboundMetrics, InboundPath, type RoutedResult } from './inbound.ts';
 import { analystDailyBudget, dailyBudget, type PolicySource } from './policy.ts';
 import { acknowledgedIndexSeq } from './publisher.ts';
 import type { NodeRepositories } from './store/repositories.ts';
@@ -26,6 +26,7 @@ export interface ResponderDeps {
   audit: AuditLog;
   log: Logger;
   clock: Pick<Clock, 'now'>;
+  metrics?: InboundMetrics;
 }
 
 export class Responder {
@@ -89,6 +90,7 @@ export class Responder {
   /** Identifier queries on the inbound path: one policy class and one budget unit per item. */
   #kind(): InboundKind<ForwardedQuery> {
     return {
+      name: 'identifier',
       schema: ForwardedQuery,
       classes: (q) => q.items.map((it) => it.cls),
       budgetKey: (requester) => requester,

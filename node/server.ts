@@ -20,17 +20,24 @@ import {
   type AuditLog,
   type Clock,
   clientTlsOptions,
+  createHttpMetrics,
   createLogger,
   type DirLock,
+  Drain,
   envelopeFromText,
   envelopeToText,
+  holdWhileResponding,
   type Logger,
   listen,
   lockDir,
+  MetricsRegistry,
+  metricsTokenFromEnv,
+  type OpsDeps,
   PLAIN_TRANSPORT_WARNING,
   periodicCheckpoints,
   type SettingSources,
   serverTlsOptions,
+  shutdownGraceMs,
   systemClock,
   writeRunFile,
 } from '#platform';
@@ -39,15 +46,18 @@ import { MemberDirectory } from '#sdk';
 import { nodeAudit } from './admin-ops.ts';
 import { BioService } from './bio.ts';
 import { loadNodeBundle, loadNodeCertificate, loadNodeKeys, type NodeConfig, nodePaths, nodeSettings } from './config.ts';
+import { CONSOLE_ROUTES } from './console/api.ts';
 import { startConsole } from './console/index.ts';
 import { startControl } from './control.ts';
 import { descriptorAnnouncer } from './descriptor.ts';
 import { DisclosureDesk } from './disclosure/desk.ts';
 import { DisclosureOutbox } from './disclosure/outgoing.ts';
 import { linkDispatcher } from './dispatcher.ts';
+import { GATEWAY_ROUTES } from './gateway/api.ts';
 import { createGatewayApp } from './gateway.ts';
 import { CoordinatorLink } from './link.ts';
 import { Mail } from './mail.ts';
+import { createNodeMetrics, registerNodeGauges } from './metrics.ts';
 import { PolicyFile } from './policy.ts';
 import { Publisher } from './publisher.ts';
 import { Responder } from './responder.ts';
@@ -67,6 +77,13 @@ export interface NodeHandle {
   readonly consoleUrl: string;
   /** Resolves when the outbox is empty (everything published and acknowledged). */
   published(timeoutMs?: number): Promise<void>;
+  /**
+   * Graceful stop (SIGTERM): refuse new requests, keep the coordinator link so answers in flight
+   * arrive, wait up to `graceMs` (default: `shutdownGraceMs` of node.json, or `VEIL_SHUTDOWN_GRACE_MS`)
+   * for requests and searches in flight, then close. True when everything in flight finished.
+   */
+  shutdown(graceMs?: number): Promise<boolean>;
+  /** Immediate stop. */
   close(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
 }
@@ -125,6 +142,15 @@ async function startLocked(dir: string, cfg: NodeConfig, opts: StartNodeOptions,
   if (tls && !coordinatorUrl.startsWith('wss://'))
     throw new VeilError('bad_config', `coordinator URL ${coordinatorUrl} is not wss://`, { hint: 'use the wss:// URL `veil coordinator start` prints' });
 
+  const grace = shutdownGraceMs(cfg.shutdownGraceMs);
+  const metricsToken = metricsTokenFromEnv();
+  const registry = new MetricsRegistry();
+  const metrics = createNodeMetrics(registry);
+  const http = createHttpMetrics(
+    registry,
+    [...GATEWAY_ROUTES, ...CONSOLE_ROUTES].map((r) => r.path),
+  );
+  const drain = new Drain({ clock });
   const store = new NodeStore(paths.db);
   opened.push(() => store.close());
   const audit = nodeAudit(store, keys);
@@ -147,8 +173,8 @@ async function startLocked(dir: string, cfg: NodeConfig, opts: StartNodeOptions,
     dir,
     ...(opts.heartbeatMs !== undefined ? { heartbeatMs: opts.heartbeatMs } : {}),
   });
-  const responder = new Responder({ country, store, keys, policy, members, audit, log, clock });
-  const bio = new BioService({ country, store, keys, policy, members, audit, log, clock, workers: opts.bioWorkers ?? 2 });
+  const responder = new Responder({ country, store, keys, policy, members, audit, log, clock, metrics: metrics.inbound });
+  const bio = new BioService({ country, store, keys, policy, members, audit, log, clock, workers: opts.bioWorkers ?? 2, metrics: metrics.inbound });
   const desk = new DisclosureDesk({ country, store, keys, audit, policy, clock });
   const outbox = new DisclosureOutbox({ country, store, keys, members, audit, clock });
   const mail = new Mail({ country, store, link, members, desk, outbox, audit, log, clock });
@@ -167,7 +193,17 @@ async function startLocked(dir: string, cfg: NodeConfig, opts: StartNodeOptions,
     },
   });
   const saveRevocations = (list: Parameters<typeof envelopeToText>[0]) => store.meta.set(REVOCATIONS_KEY, envelopeToText(list));
-  link.attach(linkDispatcher({ link, members, saveRevocations, responder, bio, publisher, mail, announce, log }));
+  link.attach(linkDispatcher({ link, members, saveRevocations, responder, bio, publisher, mail, announce, log, track: (p) => drain.track(p) }));
+  registerNodeGauges(registry, {
+    coordinatorConnected: () => link.ready,
+    unpublishedChunks: () => store.records.outboxCount(),
+    unsentMail: () => store.mail.outboxCount(),
+    pendingApprovals: () => store.disclosures.listIncoming('pending', 100_000).length,
+    bioQueued: () => bio.queued,
+    inFlight: () => drain.inFlight,
+    members: () => members.all().length,
+  });
+  const ops = (service: 'gateway' | 'console', ready: OpsDeps['ready']): OpsDeps => ({ service, registry, http, drain, log, metricsToken, ready });
 
   opened.push(() => bio.close());
   const loaded = await bio.load((m, done, total) => {
@@ -188,9 +224,12 @@ async function startLocked(dir: string, cfg: NodeConfig, opts: StartNodeOptions,
     policy,
     queryTimeoutMs: opts.queryTimeoutMs ?? 10_000,
     bioTimeoutMs: BIO_TIMEOUT_MS,
+    metrics: metrics.gateway,
+    ops: ops('gateway', () => ({ ready: link.ready, checks: { coordinator: link.ready } })),
   });
   const tlsOptions = tls ? serverTlsOptions({ key: keys.tls, certificate: cert.x509 }) : undefined;
   const server: Server = tlsOptions ? createHttpsServer(tlsOptions, getRequestListener(app.fetch)) : createHttpServer(getRequestListener(app.fetch));
+  holdWhileResponding(server, drain);
   const host = opts.host ?? cfg.host;
   const port = await listen(server, opts.port ?? cfg.port, host, {
     what: "the node's analyst API",
@@ -209,6 +248,8 @@ async function startLocked(dir: string, cfg: NodeConfig, opts: StartNodeOptions,
     secureCookies: cfg.adminSecureCookies || tls,
     clock,
     ...(tlsOptions ? { tls: tlsOptions } : {}),
+    ops: ops('console', () => ({ ready: true, checks: {} })),
+    drain,
   });
   opened.push(() => consoleHandle.close());
   const control = await startControl(
@@ -239,15 +280,30 @@ async function startLocked(dir: string, cfg: NodeConfig, opts: StartNodeOptions,
     stopCheckpoints();
     publisher.close();
     mail.close();
-    await bio.close();
+    // The link first: requests still waiting for the coordinator fail `unavailable` now, not later.
     link.close();
-    await new Promise<void>((r) => server.close(() => r()));
+    const stopped = new Promise<void>((r) => server.close(() => r()));
+    server.closeIdleConnections();
+    await drain.idle(1000); // let those refusals reach their analysts
     server.closeAllConnections();
+    await stopped;
     await consoleHandle.close();
+    await bio.close();
     await control?.close();
     audit.checkpoint();
     store.close();
     lock.release();
+  };
+  const shutdown = async (graceMs = grace): Promise<boolean> => {
+    if (!drain.draining) {
+      drain.start();
+      log.info('node draining', { count: drain.inFlight, ms: graceMs });
+    }
+    const drained = await drain.idle(graceMs);
+    if (!drained) log.warn('shutdown deadline reached: closing with work in flight', { count: drain.inFlight, ms: graceMs });
+    await close();
+    log.info('node stopped', { country });
+    return drained;
   };
   return {
     country,
@@ -268,6 +324,7 @@ async function startLocked(dir: string, cfg: NodeConfig, opts: StartNodeOptions,
         await new Promise<void>((r) => clock.setTimeout(r, 50));
       }
     },
+    shutdown,
     close,
     [Symbol.asyncDispose]: close,
   };

@@ -68,7 +68,7 @@ export function registerCoordinatorCommands(program: Command): void {
         ...(o.host ? { host: o.host } : {}),
       });
       console.log(`coordinator listening on ${h.url} (nodes connect to ${h.wsUrl})`);
-      await runUntilSignal(() => h.close());
+      await runUntilSignal(h);
     });
 
   coord

@@ -138,7 +138,7 @@ export function registerNodeCommands(program: Command): void {
         ...(o.port !== undefined ? { port: o.port } : {}),
       });
       console.log(`node ${h.country} serving analysts on ${h.url}; approval console on ${h.consoleUrl}`);
-      await runUntilSignal(() => h.close());
+      await runUntilSignal(h);
     });
 
   node

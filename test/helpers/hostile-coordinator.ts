@@ -99,6 +99,11 @@ export async function startHostileCoordinator(dir: string, tamper: Tamper): Prom
     port,
     store,
     connected: () => real.connected(),
+    // No drain here: a hostile coordinator's stop is always immediate.
+    shutdown: async () => {
+      await close();
+      return true;
+    },
     close,
     [Symbol.asyncDispose]: close,
   };
