@@ -149,6 +149,19 @@ describe('coordinator fan-out', () => {
     expect(statuses(results[0])).toEqual(['DE:answered', 'IT:timeout:timeout']);
   });
 
+  it('routes the bare code of a query a target could not verify as an error for that target, unsigned', async () => {
+    const q = fwdQuery('FR', { targets: ['DE', 'IT'] });
+    sendQuery(fr, q);
+    await settle();
+    h.turns.run();
+    de.send({ t: 'eval-results', results: [{ to: 'FR', id: q.id, code: 'unknown_member' }] });
+    it_.send(answerFrame(it_, 'FR', q.id));
+    await settle();
+    const [r] = fr.socket.framesOf('query-result');
+    expect(statuses(r)).toEqual(['DE:error:unknown_member', 'IT:answered']);
+    expect(r?.answers.find((a) => a.country === 'DE')?.env).toBeUndefined();
+  });
+
   it('an answer routed to another query or requester is dropped', async () => {
     const q = fwdQuery('FR', { targets: ['DE'] });
     sendQuery(fr, q);

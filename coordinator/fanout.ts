@@ -13,7 +13,17 @@
  */
 
 import type { Clock, TimerHandle } from '#platform';
-import { type Answer, type CoordinatorFrame, type Envelope, encode, ForwardedAnyQuery, type ReplayGuard, VeilError, verifyEnvelope } from '#protocol';
+import {
+  type Answer,
+  type CoordinatorFrame,
+  type Envelope,
+  type ErrorCode,
+  encode,
+  ForwardedAnyQuery,
+  type ReplayGuard,
+  VeilError,
+  verifyEnvelope,
+} from '#protocol';
 import type { AuditBatch } from './audit-batch.ts';
 import type { CoordinatorConfig } from './config.ts';
 import type { Directory, MemberList } from './directory.ts';
@@ -23,12 +33,15 @@ import type { RateLimiter } from './rate-limit.ts';
 import type { ResultCache } from './result-cache.ts';
 import { type Session, type SessionRegistry, sessionKey } from './sessions.ts';
 
-export interface EvalAnswer {
-  readonly to: string;
-  readonly id: string;
-  /** The target's signed answer, encoded; passed through undecoded. */
-  readonly env: Uint8Array;
-}
+/** A target's answer to one query: signed (`env`), or the bare code of a query it could not verify. */
+export type EvalAnswer =
+  | {
+      readonly to: string;
+      readonly id: string;
+      /** The target's signed answer, encoded; passed through undecoded. */
+      readonly env: Uint8Array;
+    }
+  | { readonly to: string; readonly id: string; readonly code: ErrorCode };
 
 export interface Fanout {
   /** Returns a Promise only when it must wait (for a fresh member list); the caller keeps frame order. */
@@ -173,7 +186,7 @@ export function createFanout(deps: FanoutDeps): Fanout {
         // Late answers after the deadline, or answers for queries this node was not asked, are dropped.
         // The answer is attributed to the authenticated connection it came on; its signature is the SDK's check.
         if (!p?.targetSet.has(s.country) || p.answers.has(s.country)) continue;
-        p.answers.set(s.country, { country: s.country, status: 'answered', env: r.env });
+        p.answers.set(s.country, 'env' in r ? { country: s.country, status: 'answered', env: r.env } : { country: s.country, status: 'error', code: r.code });
         if (p.answers.size === p.targets.length) finish(key, false);
       }
     },
