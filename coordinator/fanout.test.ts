@@ -202,6 +202,26 @@ describe('coordinator fan-out', () => {
     expect(evalIds(de)).toEqual([[q.id], [q.id]]); // forgotten: asked again
   });
 
+  it("keys kept results by analyst: another analyst's query under a kept id is fanned out anew, and one under an id in flight is a conflict", async () => {
+    const q = fwdQuery('FR', { targets: ['DE'], analyst: 'alice' });
+    sendQuery(fr, q);
+    await settle();
+    h.turns.run();
+    // In flight: the same id from another analyst of FR cannot be routed apart from it.
+    sendQuery(fr, { ...q, analyst: 'bob', nonce: new Uint8Array(16).fill(1) });
+    await settle();
+    expect(fr.socket.framesOf('error')).toEqual([{ t: 'error', code: 'conflict', ref: q.id }]);
+    de.send(answerFrame(de, 'FR', q.id));
+    await settle();
+    expect(fr.socket.framesOf('query-result')).toHaveLength(1);
+    // Kept for alice only: bob's query under the id is asked again, not answered from alice's result.
+    sendQuery(fr, { ...q, analyst: 'bob', nonce: new Uint8Array(16).fill(2) });
+    await settle();
+    h.turns.run();
+    expect(evalIds(de)).toEqual([[q.id], [q.id]]);
+    expect(fr.socket.framesOf('query-result')).toHaveLength(1); // alice's only, nothing sent to bob yet
+  });
+
   it('refuses a replayed envelope', async () => {
     const q = fwdQuery('FR', { targets: ['DE'] });
     const env = sendQuery(fr, q);

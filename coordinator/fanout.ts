@@ -101,6 +101,7 @@ export function createFanout(deps: FanoutDeps): Fanout {
   const fanOut = (q: ForwardedAnyQuery, env: Envelope, members: MemberList, resolve: (frame: Uint8Array) => void): void => {
     const bio = q.t === 'fwd-bio-query';
     const key = pendingKey(q.from, q.id);
+    if (pending.has(key)) throw new VeilError('conflict', 'query id in flight for another analyst');
     const wanted = q.targets ?? members.list.filter((c) => c !== q.from);
     const targets = [...new Set(wanted)].filter((c) => c !== q.from);
     const answers = new Map<string, Answer>();
@@ -146,19 +147,21 @@ export function createFanout(deps: FanoutDeps): Fanout {
     onQuery(s, env) {
       const q = verifyEnvelope(env, sessionKey(s), ForwardedAnyQuery);
       if (q.from !== s.country) throw new VeilError('forbidden', 'query from another country');
-      const seen = deps.results.seen(q.from, q.id);
+      const seen = deps.results.seen(q, q.id);
       if (seen === 'in-flight') return; // retransmission: the result will follow
       if (seen) {
         s.socket.send(seen);
         return;
       }
+      // Answers are routed by (country, id): another analyst's query under this id is still in flight.
+      if (pending.has(pendingKey(q.from, q.id))) throw new VeilError('conflict', 'query id in flight for another analyst');
       deps.replay.check(env.kid, q.ts, q.nonce);
       if (!deps.limiter.take(s.country)) {
         sendFrame(s.socket, { t: 'error', code: 'rate_limited', ref: q.id });
         return;
       }
       // In flight from here on, so a retransmission is not fanned out twice even while we wait below.
-      const tracked = deps.results.begin(q.from, q.id);
+      const tracked = deps.results.begin(q, q.id);
       tracked.result.then(
         (frame) => deps.sessions.get(q.from)?.socket.send(frame),
         () => undefined, // reported by whoever rejected it
