@@ -3,8 +3,10 @@
  * lists every target with a status — answered, unavailable, timeout or error — so a country that is
  * down is never silently dropped.
  *
- * A query is verified against its sender's session, checked for replay, rate-limited per country and
- * queued to each connected target (the envelope is encoded once for all of them; `eval-batcher.ts`
+ * A query is rate-limited per country (`rate-limit.ts`: checked before it is verified, charged after),
+ * verified against its sender's session, checked for replay, and queued to each connected target whose
+ * (requester, target) bucket still holds the work it asks for (a refused target is answered
+ * `rate_limited`) (the envelope is encoded once for all of them; `eval-batcher.ts`
  * groups what leaves per node). A per-query deadline (longer for encrypted biometric queries, which
  * score a whole gallery) reports absent targets as timed out. Answers are attributed to the
  * authenticated connection they came on; late answers and answers to queries a node was not asked are
@@ -28,8 +30,8 @@ import type { AuditBatch } from './audit-batch.ts';
 import type { CoordinatorConfig } from './config.ts';
 import type { Directory, MemberList } from './directory.ts';
 import type { EvalBatcher } from './eval-batcher.ts';
-import { sendFrame } from './frames.ts';
-import type { RateLimiter } from './rate-limit.ts';
+import { sendRateLimited } from './frames.ts';
+import type { CountryLimits } from './rate-limit.ts';
 import type { ResultCache } from './result-cache.ts';
 import { type Session, type SessionRegistry, sessionKey } from './sessions.ts';
 
@@ -57,7 +59,7 @@ export interface FanoutDeps {
   sessions: SessionRegistry;
   directory: Directory;
   replay: ReplayGuard;
-  limiter: RateLimiter;
+  limits: CountryLimits;
   results: ResultCache;
   batcher: EvalBatcher;
   audit: AuditBatch;
@@ -107,6 +109,9 @@ export function createFanout(deps: FanoutDeps): Fanout {
     const answers = new Map<string, Answer>();
     for (const c of targets) {
       if (!members.set.has(c)) answers.set(c, { country: c, status: 'error', code: 'unknown_member' });
+      // What this query would make the target do, charged to the (requester, target) pair.
+      else if (!deps.limits.take(bio ? 'bio' : 'eval', q.from, bio ? 1 : q.items.length, c))
+        answers.set(c, { country: c, status: 'error', code: 'rate_limited' });
     }
     pending.set(key, {
       from: q.from,
@@ -145,6 +150,8 @@ export function createFanout(deps: FanoutDeps): Fanout {
 
   return {
     onQuery(s, env) {
+      // A country out of query tokens is refused before its envelope is verified or even decoded.
+      if (!deps.limits.admit('query', s.country)) return sendRateLimited(s.socket, env);
       const q = verifyEnvelope(env, sessionKey(s), ForwardedAnyQuery);
       if (q.from !== s.country) throw new VeilError('forbidden', 'query from another country');
       const seen = deps.results.seen(q, q.id);
@@ -155,11 +162,8 @@ export function createFanout(deps: FanoutDeps): Fanout {
       }
       // Answers are routed by (country, id): another analyst's query under this id is still in flight.
       if (pending.has(pendingKey(q.from, q.id))) throw new VeilError('conflict', 'query id in flight for another analyst');
+      deps.limits.charge('query', s.country, 1);
       deps.replay.check(env.kid, q.ts, q.nonce);
-      if (!deps.limiter.take(s.country)) {
-        sendFrame(s.socket, { t: 'error', code: 'rate_limited', ref: q.id });
-        return;
-      }
       // In flight from here on, so a retransmission is not fanned out twice even while we wait below.
       const tracked = deps.results.begin(q, q.id);
       tracked.result.then(
