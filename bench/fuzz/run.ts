@@ -29,6 +29,8 @@ export interface FuzzReport {
   aliveAfter: boolean;
   byEntry: Record<string, number>;
   byCode: Record<string, number>;
+  /** The first hangs and untyped errors: input number, entry and outcome (replay with the same seed). */
+  failures: Array<{ n: number; entry: string; code: string }>;
   ms: number;
 }
 
@@ -114,6 +116,7 @@ export async function runFuzz(opts: { frames: number; seed: number; onProgress?:
       report.byCode[o.code] = (report.byCode[o.code] ?? 0) + 1;
       if (o.hang) report.hangs++;
       if (o.code === 'internal' || o.code === 'untyped') report.untyped++;
+      if ((o.hang || o.code === 'internal' || o.code === 'untyped') && report.failures.length < 50) report.failures.push({ n, entry, code: o.code });
       if (n % 50 === 0) {
         report.maxRssMiB = Math.max(report.maxRssMiB, mib(process.memoryUsage().rss));
         opts.onProgress?.(n, report);
