@@ -86,6 +86,7 @@ export async function runFuzz(opts: { frames: number; seed: number; onProgress?:
     aliveAfter: false,
     byEntry: {},
     byCode: {},
+    failures: [],
     ms: 0,
   };
   const started = performance.now();
