@@ -167,6 +167,14 @@ export function createConsoleApp(deps: ConsoleDeps): Hono<Env> {
     }
     await next();
   });
+  /** The posted form; a body that is not one (a broken multipart, say) is `bad_request`, not a failure of ours. */
+  const readForm = async (c: Context<Env>, all: boolean) => {
+    try {
+      return await c.req.parseBody({ all });
+    } catch (e) {
+      throw new VeilError('bad_request', 'console form', { cause: e });
+    }
+  };
   app.use('*', bodyLimit({ maxSize: MAX_FORM_BYTES, onError: (c) => errorPage(c as Context<Env>, new VeilError('too_large', 'console form')) }));
 
   // --- public: stylesheet and login ----------------------------------------------------------------
@@ -182,7 +190,7 @@ export function createConsoleApp(deps: ConsoleDeps): Hono<Env> {
   app.get('/login', (c) => (c.get('session') ? c.redirect('/', 303) : page(c, <LoginPage country={country} />)));
 
   app.post('/login', async (c) => {
-    const body = await c.req.parseBody();
+    const body = await readForm(c, false);
     const account = typeof body.account === 'string' ? body.account.trim().slice(0, 64) : '';
     const password = typeof body.password === 'string' ? body.password : '';
     const r = authenticateOwner({ store, audit, throttle }, { account, password, peer: 'console', address: clientAddress(c, trustProxy) });
@@ -225,7 +233,7 @@ export function createConsoleApp(deps: ConsoleDeps): Hono<Env> {
       return c.redirect('/login', 303);
     }
     if (c.req.method === 'POST') {
-      const body = await c.req.parseBody({ all: true });
+      const body = await readForm(c, true);
       if (!csrfMatches(s, body._csrf)) {
         log.warn('console csrf check failed', { code: 'forbidden' });
         return errorPage(c, new VeilError('forbidden', 'csrf'));
@@ -281,7 +289,7 @@ export function createConsoleApp(deps: ConsoleDeps): Hono<Env> {
     const id = c.req.param('id');
     const v = getRequest(id);
     const owner = sessionOf(c).owner.id;
-    const body = await c.req.parseBody({ all: true });
+    const body = await readForm(c, true);
     const raw = body.field;
     const ticked = (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]).filter((f): f is string => typeof f === 'string');
     const fields = DISCLOSURE_FIELDS.filter((f) => ticked.includes(f));
@@ -314,7 +322,7 @@ export function createConsoleApp(deps: ConsoleDeps): Hono<Env> {
     const id = c.req.param('id');
     const v = getRequest(id);
     const owner = sessionOf(c).owner.id;
-    const body = await c.req.parseBody();
+    const body = await readForm(c, false);
     const reason = typeof body.reason === 'string' ? body.reason.trim() : '';
     if (v.status === 'pending' && (reason.length === 0 || reason.length > 2000)) {
       return page(
