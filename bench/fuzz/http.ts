@@ -28,6 +28,7 @@ export function call(url: string, opts: { caPem: string; method?: string; header
       headers: { ...(body ? { 'content-length': String(body.length) } : {}), ...opts.headers },
       ca: opts.caPem,
       checkServerIdentity: () => undefined,
+      agent: false,
     });
     req.on('response', (res) => {
       const chunks: Buffer[] = [];
@@ -36,6 +37,8 @@ export function call(url: string, opts: { caPem: string; method?: string; header
       res.on('error', reject);
     });
     req.on('error', reject);
+    // A server that closes on a refused request may leave the socket erroring after the answer.
+    req.on('socket', (sock) => sock.on('error', () => undefined));
     req.end(body);
   });
 }
@@ -62,10 +65,10 @@ function outcomeOf(r: Reply): Outcome {
   }
 }
 
-async function answered(p: Promise<Reply>): Promise<Outcome> {
+async function answered(p: Promise<Reply>, ms = ANSWER_MS): Promise<Outcome> {
   const r = await within(
     p.then(outcomeOf, () => ({ code: 'dropped' })),
-    ANSWER_MS,
+    ms,
   );
   return r === false ? { code: 'hang', hang: true } : r;
 }
@@ -115,5 +118,9 @@ export function consoleInput(rng: Rng, consoleUrl: string, caPem: string): Promi
   };
   if (rng.chance(0.3)) headers.cookie = `veil_console=${rng.pick(['', id, 'x'.repeat(4000), '%00'])}`;
   if (rng.chance(0.1)) headers['x-forwarded-for'] = rng.pick(['1.2.3.4', '::1, 10.0.0.1', 'garbage', '']);
-  return answered(call(consoleUrl + path, { caPem, method: post ? 'POST' : 'GET', headers, ...(post ? { body } : {}) }));
+  const method = post ? 'POST' : 'GET';
+  const input = `${method} ${path.slice(0, 80)} ${JSON.stringify(headers).slice(0, 200)} ${post ? body.slice(0, 200) : ''}`;
+  // A login checks a password with a deliberately slow KDF: it gets more time than a frame.
+  const ms = path.startsWith('/login') ? 5 * ANSWER_MS : ANSWER_MS;
+  return answered(call(consoleUrl + path, { caPem, method, headers, ...(post ? { body } : {}) }), ms).then((o) => ({ ...o, input }));
 }

@@ -30,7 +30,7 @@ export interface FuzzReport {
   byEntry: Record<string, number>;
   byCode: Record<string, number>;
   /** The first hangs and untyped errors: input number, entry and outcome (replay with the same seed). */
-  failures: Array<{ n: number; entry: string; code: string }>;
+  failures: Array<{ n: number; entry: string; code: string; input?: string }>;
   ms: number;
 }
 
@@ -117,7 +117,8 @@ export async function runFuzz(opts: { frames: number; seed: number; onProgress?:
       report.byCode[o.code] = (report.byCode[o.code] ?? 0) + 1;
       if (o.hang) report.hangs++;
       if (o.code === 'internal' || o.code === 'untyped') report.untyped++;
-      if ((o.hang || o.code === 'internal' || o.code === 'untyped') && report.failures.length < 50) report.failures.push({ n, entry, code: o.code });
+      if ((o.hang || o.code === 'internal' || o.code === 'untyped') && report.failures.length < 50)
+        report.failures.push({ n, entry, code: o.code, ...(o.input ? { input: o.input } : {}) });
       if (n % 50 === 0) {
         report.maxRssMiB = Math.max(report.maxRssMiB, mib(process.memoryUsage().rss));
         opts.onProgress?.(n, report);

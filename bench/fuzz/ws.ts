@@ -21,6 +21,8 @@ export interface Outcome {
   /** An error code answered, 'ok' (accepted), 'dropped' (handled without an answer) or 'closed'. */
   code: string;
   hang?: boolean;
+  /** What was sent, abridged (console inputs), for the failures list. */
+  input?: string;
 }
 
 export const ANSWER_MS = 1000;
