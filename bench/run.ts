@@ -9,7 +9,7 @@
  */
 import { runPsiBench } from './psi.ts';
 
-const USAGE = 'usage: npm run bench -- <psi|bio|names|all> [--full] [--quick]';
+const USAGE = 'usage: npm run bench -- <psi|bio|names|network|all> [--full] [--quick]';
 
 async function runBio(full: boolean): Promise<void> {
   // Loaded on demand: the biometric benchmark is developed separately and must not break `psi`.
@@ -40,6 +40,9 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     case 'bio':
       await runBio(full);
+      return 0;
+    case 'network':
+      await (await import('./network.ts')).runNetworkBench({ quick });
       return 0;
     case 'names':
       await (await import('./names.ts')).runNamesBench({ quick });
