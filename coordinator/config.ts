@@ -38,6 +38,12 @@ export const CoordinatorConfig = z.strictObject({
   bioDeadlineMs: z.number().int().min(100).max(600_000).default(60_000),
   /** Sustained queries per second one country may send (token bucket, burst = 2 s worth). */
   ratePerCountry: z.number().positive().max(100_000).default(200),
+  /** Sustained lookup keys per second one country may send (token bucket, burst = 2 s worth; one key is one index bucket read). */
+  lookupKeysPerCountry: z.number().positive().max(10_000_000).default(4096),
+  /** Sustained blinded elements per second one country may have one target evaluate (burst = 2 s worth). */
+  evalsPerPair: z.number().positive().max(10_000_000).default(1000),
+  /** Sustained encrypted biometric queries per second one country may send one target (burst = 10 s worth). */
+  bioPerPair: z.number().positive().max(10_000).default(2),
   heartbeatMs: z.number().int().min(100).max(120_000).default(15_000),
   /** Connections per remote address that have not logged in yet; more are dropped at accept. */
   maxPendingPerAddress: z.number().int().min(1).max(10_000).default(16),

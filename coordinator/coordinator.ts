@@ -11,7 +11,7 @@
  *   eval-batcher.ts one eval frame per node per turn            result-cache.ts  results for retransmissions
  *   lookup.ts       PSI index lookups                           publish.ts    PSI index publication
  *   mailboxes.ts    store-and-forward mail                      heartbeat.ts  ping/terminate
- *   audit-batch.ts  hot-path audit, one transaction per turn    rate-limit.ts per-country token buckets
+ *   audit-batch.ts  hot-path audit, one transaction per turn    rate-limit.ts per-country buckets (queries, lookup keys)
  */
 
 import type { Clock, Drain, Logger } from '#platform';
@@ -31,7 +31,7 @@ import { createMailboxes } from './mailboxes.ts';
 import { createMembership } from './membership.ts';
 import { type CoordinatorMetrics, noCoordinatorMetrics, timedFrame } from './metrics.ts';
 import { createPublications } from './publish.ts';
-import { createRateLimiter } from './rate-limit.ts';
+import { createCountryLimits, type LimitedKind, type RateSpec } from './rate-limit.ts';
 import { ResultCache } from './result-cache.ts';
 import { SessionRegistry } from './sessions.ts';
 import type { AuditSink, CoordinatorStore } from './store/repositories.ts';
@@ -71,6 +71,16 @@ export interface Coordinator extends SocketAcceptor {
   [Symbol.asyncDispose](): Promise<void>;
 }
 
+/** The buckets' rates and bursts from the configuration (`rate-limit.ts`). */
+function rateSpecs(c: CoordinatorConfig): Record<LimitedKind, RateSpec> {
+  return {
+    query: { perSecond: c.ratePerCountry, burst: 2 * c.ratePerCountry },
+    lookup: { perSecond: c.lookupKeysPerCountry, burst: 2 * c.lookupKeysPerCountry },
+    eval: { perSecond: c.evalsPerPair, burst: 2 * c.evalsPerPair },
+    bio: { perSecond: c.bioPerPair, burst: 10 * c.bioPerPair },
+  };
+}
+
 export function createCoordinator(deps: CoordinatorDeps): Coordinator {
   const { config, store, clock, log } = deps;
   const metrics = deps.metrics ?? noCoordinatorMetrics;
@@ -84,12 +94,13 @@ export function createCoordinator(deps: CoordinatorDeps): Coordinator {
   const audit = createAuditBatch({ audit: deps.audit, nextTurn, log });
   const directory = createDirectory({ members: store.members, sessions, clock, log, revocations: () => deps.trust.revocations.envelope });
   const mailboxes = createMailboxes({ members: store.members, mailboxes: store.mailboxes, sessions, audit, log, isClosed });
+  const limits = createCountryLimits({ clock, audit, rates: rateSpecs(config) });
   const fanout = createFanout({
     config,
     sessions,
     directory,
     replay,
-    limiter: createRateLimiter({ clock, perSecond: config.ratePerCountry }),
+    limits,
     results,
     batcher: createEvalBatcher({ nextTurn }),
     audit,
@@ -100,7 +111,7 @@ export function createCoordinator(deps: CoordinatorDeps): Coordinator {
   const routed = createDispatch({
     directory,
     fanout,
-    lookups: createLookups({ index: store.index, replay, audit }),
+    lookups: createLookups({ index: store.index, replay, audit, limits }),
     publications: createPublications({ index: store.index }),
     mailboxes,
     presence: (s, id) => sendFrame(s.socket, { t: 'presence', id, online: sessions.connected() }),

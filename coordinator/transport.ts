@@ -18,7 +18,7 @@ import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import { channelBinding } from '#platform';
-import { asVeilError, LOGIN_HEADER, type LoginIdentity, NO_CHANNEL_BINDING } from '#protocol';
+import { asVeilError, LIMITS, LOGIN_HEADER, type LoginIdentity, NO_CHANNEL_BINDING } from '#protocol';
 
 /** One member connection, as the coordinator uses it. */
 export interface MemberSocket {
@@ -119,13 +119,22 @@ export function attachWebSockets(server: Server, acceptor: SocketAcceptor, opts:
   };
 }
 
+/**
+ * Bytes sent to a member and not yet taken by it past which the connection is cut off: a member that
+ * does not read its answers must not make the coordinator hold them without bound (two of the largest
+ * frames fit, so an honest node busy for a moment is not cut off).
+ */
+export const MAX_UNREAD_BYTES = 2 * LIMITS.maxFrameBytes;
+
 function wsSocket(ws: WebSocket): MemberSocket {
   return {
     get open() {
       return ws.readyState === ws.OPEN;
     },
     send(frame) {
-      if (ws.readyState === ws.OPEN) ws.send(frame);
+      if (ws.readyState !== ws.OPEN) return;
+      ws.send(frame);
+      if (ws.bufferedAmount > MAX_UNREAD_BYTES) ws.terminate();
     },
     ping: () => ws.ping(),
     close: (code, reason) => ws.close(code, reason),

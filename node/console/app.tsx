@@ -186,6 +186,14 @@ export function createConsoleApp(deps: ConsoleDeps): Hono<Env> {
   });
   if (deps.ops) mountOpsRoutes(app, deps.ops);
   mountApiDocs(app, consoleOpenApi());
+  /** The posted form; a body that is not one (a broken multipart, say) is `bad_request`, not a failure of ours. */
+  const readForm = async (c: Context<Env>, all: boolean) => {
+    try {
+      return await c.req.parseBody({ all });
+    } catch (e) {
+      throw new VeilError('bad_request', 'console form', { cause: e });
+    }
+  };
   app.use('*', bodyLimit({ maxSize: MAX_FORM_BYTES, onError: (c) => errorPage(c as Context<Env>, new VeilError('too_large', 'console form')) }));
 
   // --- public: stylesheet and login ----------------------------------------------------------------
@@ -201,8 +209,9 @@ export function createConsoleApp(deps: ConsoleDeps): Hono<Env> {
   app.get(CONSOLE_API.loginPage.path, (c) => (c.get('session') ? c.redirect('/', 303) : page(c, <LoginPage country={country} />)));
 
   app.post(CONSOLE_API.login.path, async (c) => {
-    // A form that does not parse is a failed login like any other (same answer, same throttling).
-    const form = LoginForm.safeParse(await c.req.parseBody());
+    // A form that does not parse is a failed login like any other (same answer, same throttling); a
+    // body that is no form at all (a broken multipart) is `bad_request`.
+    const form = LoginForm.safeParse(await readForm(c, false));
     const account = form.success ? form.data.account.trim().slice(0, 64) : '';
     const password = form.success ? form.data.password : '';
     const r = authenticateOwner({ store, audit, throttle }, { account, password, peer: 'console', address: clientAddress(c, trustProxy) });
@@ -245,7 +254,7 @@ export function createConsoleApp(deps: ConsoleDeps): Hono<Env> {
       return c.redirect('/login', 303);
     }
     if (c.req.method === 'POST') {
-      const body = await c.req.parseBody({ all: true });
+      const body = await readForm(c, true);
       if (!csrfMatches(s, body._csrf)) {
         log.warn('console csrf check failed', { code: 'forbidden' });
         return errorPage(c, new VeilError('forbidden', 'csrf'));
@@ -305,7 +314,7 @@ export function createConsoleApp(deps: ConsoleDeps): Hono<Env> {
     const id = c.req.param('id');
     const v = getRequest(id);
     const owner = sessionOf(c).owner.id;
-    const body = await c.req.parseBody({ all: true });
+    const body = await readForm(c, true);
     const form = ApproveForm.safeParse(body);
     const raw = form.success ? form.data.field : body.field;
     // A field name that is not a disclosure field makes the form fail: counted here so the page says so.
@@ -340,7 +349,7 @@ export function createConsoleApp(deps: ConsoleDeps): Hono<Env> {
     const id = c.req.param('id');
     const v = getRequest(id);
     const owner = sessionOf(c).owner.id;
-    const form = DenyForm.safeParse(await c.req.parseBody());
+    const form = DenyForm.safeParse(await readForm(c, false));
     const reason = form.success ? form.data.reason.trim() : '';
     if (v.status === 'pending' && (reason.length === 0 || reason.length > 2000)) {
       return page(
