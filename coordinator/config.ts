@@ -123,6 +123,10 @@ export const COORDINATOR_SETTINGS = {
   ratePerCountry: { env: 'VEIL_COORDINATOR_RATE_PER_COUNTRY', kind: 'number' },
   heartbeatMs: { env: 'VEIL_COORDINATOR_HEARTBEAT_MS', kind: 'number' },
   maxPendingPerAddress: { env: 'VEIL_COORDINATOR_MAX_PENDING_PER_ADDRESS', kind: 'number' },
+  lookupKeysPerCountry: { env: 'VEIL_COORDINATOR_LOOKUP_KEYS_PER_COUNTRY', kind: 'number' },
+  evalsPerPair: { env: 'VEIL_COORDINATOR_EVALS_PER_PAIR', kind: 'number' },
+  bioPerPair: { env: 'VEIL_COORDINATOR_BIO_PER_PAIR', kind: 'number' },
+  shutdownGraceMs: { env: 'VEIL_SHUTDOWN_GRACE_MS', kind: 'number' },
 } as const satisfies Partial<SettingSpecs<keyof CoordinatorConfig>>;
 
 /** coordinator.json with the config file's and the environment's settings applied. */
