@@ -10,6 +10,7 @@ import { out } from '../shared/output.ts';
 import { ProgressBar } from '../shared/progress.ts';
 import { runUntilSignal } from '../shared/run-until-signal.ts';
 import { registerAnalystCommands } from './analyst.ts';
+import { registerNodeBackupCommands } from './node-backup.ts';
 import { registerOwnerCommands } from './owner.ts';
 
 export function registerNodeCommands(program: Command): void {
@@ -131,6 +132,7 @@ export function registerNodeCommands(program: Command): void {
       }
     });
 
+  registerNodeBackupCommands(node);
   registerOwnerCommands(node);
   registerAnalystCommands(node);
 }
