@@ -47,6 +47,14 @@ export interface InitNodeOptions {
  * Create a node directory: keys, the pinned trust bundle, epoch 1, a default policy, and the certificate
  * request to hand to the organisation. Returns the config and the bundle's fingerprint to compare.
  */
+function coordinatorUrlFields(given: string | undefined): { coordinatorUrl: string | null; coordinatorUrls: string[] } {
+  const urls = (given ?? '')
+    .split(',')
+    .map((u) => u.trim())
+    .filter((u) => u.length > 0);
+  return urls.length > 1 ? { coordinatorUrl: null, coordinatorUrls: urls } : { coordinatorUrl: urls[0] ?? null, coordinatorUrls: [] };
+}
+
 export async function initNode(dir: string, opts: InitNodeOptions): Promise<NodeConfig & { fingerprint: string }> {
   await initCrypto();
   assertFreshDir(dir);
@@ -54,7 +62,8 @@ export async function initNode(dir: string, opts: InitNodeOptions): Promise<Node
   const bundle = pinTrustBundle(opts.bundle, p.bundle);
   const cfg = NodeConfig.parse({
     country: opts.country.toUpperCase(),
-    coordinatorUrl: opts.coordinatorUrl ?? null,
+    // Several comma-separated URLs: the instances of a replicated coordinator.
+    ...coordinatorUrlFields(opts.coordinatorUrl),
     port: opts.port ?? 0,
     adminPort: opts.adminPort ?? 0,
     host: opts.host ?? '127.0.0.1',

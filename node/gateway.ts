@@ -54,8 +54,9 @@ import type { NodeRepositories } from './store/repositories.ts';
 /** What the gateway needs of the coordinator link: its state, and forwarding with an answer awaited. */
 export interface GatewayLink {
   readonly ready: boolean;
-  query(id: string, env: Envelope, timeoutMs: number): Promise<Answer[]>;
-  lookup(id: string, env: Envelope, timeoutMs: number): Promise<LookupResult[]>;
+  /** `again` signs the same request afresh, for the link to send once more after a coordinator failover. */
+  query(id: string, env: Envelope, timeoutMs: number, again?: () => Envelope): Promise<Answer[]>;
+  lookup(id: string, env: Envelope, timeoutMs: number, again?: () => Envelope): Promise<LookupResult[]>;
 }
 
 export interface GatewayDeps {
@@ -121,6 +122,11 @@ export function createGatewayApp(d: GatewayDeps): Hono {
   const bioQueries = new IdempotentRequests<Answer[]>({ ...kept, maxEntries: r.bioMaxEntries, maxBytes: r.bioMaxBytes, sizeOf: answersBytes });
   const lookups = new IdempotentRequests<LookupResult[]>({ ...kept, maxEntries: r.maxEntries, maxBytes: r.maxBytes, sizeOf: resultsBytes });
   const nodeKid = keyId.node(d.country);
+  /** The same forwarded request with a fresh timestamp and nonce: what the link sends after a failover. */
+  const resign =
+    <F extends { ts: number; nonce: Uint8Array }>(fwd: F) =>
+    () =>
+      signEnvelope(d.keys.signing, nodeKid, { ...fwd, ts: d.clock.now(), nonce: randomBytes(16) });
 
   /**
    * Identifier and biometric queries share one id space per analyst: an id in flight or kept in the
@@ -204,7 +210,7 @@ export function createGatewayApp(d: GatewayDeps): Hono {
           items: q.items,
         };
         d.audit.append({ kind: 'query.forwarded', queryId: q.id, analyst, count: q.items.length, purpose: q.purpose, legalBasis: q.legalBasis });
-        return d.link.query(q.id, signEnvelope(d.keys.signing, nodeKid, fwd), d.queryTimeoutMs);
+        return d.link.query(q.id, signEnvelope(d.keys.signing, nodeKid, fwd), d.queryTimeoutMs, resign(fwd));
       });
     });
     return msgpackResponse({ id: q.id, answers });
@@ -216,7 +222,7 @@ export function createGatewayApp(d: GatewayDeps): Hono {
       replay.check(env.kid, q.ts, q.nonce);
       return lookups.run(analyst, q.id, requestDigest(q), async () => {
         const fwd: ForwardedLookup = { t: 'fwd-lookup', id: q.id, ts: d.clock.now(), nonce: randomBytes(16), from: d.country, mode: q.mode, items: q.items };
-        return d.link.lookup(q.id, signEnvelope(d.keys.signing, nodeKid, fwd), d.queryTimeoutMs);
+        return d.link.lookup(q.id, signEnvelope(d.keys.signing, nodeKid, fwd), d.queryTimeoutMs, resign(fwd));
       });
     });
     return msgpackResponse({ id: q.id, results });
@@ -240,7 +246,7 @@ export function createGatewayApp(d: GatewayDeps): Hono {
           legalBasis: q.legalBasis,
           bytes: q.probe.length,
         });
-        return d.link.query(q.id, signEnvelope(d.keys.signing, nodeKid, fwd), d.bioTimeoutMs);
+        return d.link.query(q.id, signEnvelope(d.keys.signing, nodeKid, fwd), d.bioTimeoutMs, resign(fwd));
       });
     });
     return msgpackResponse({ id: q.id, answers });

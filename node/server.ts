@@ -11,7 +11,7 @@ import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { join } from 'node:path';
 import { getRequestListener } from '@hono/node-server';
-import { initCrypto, randomBytes } from '#crypto';
+import { equalBytes, initCrypto, randomBytes } from '#crypto';
 import {
   type AuditLog,
   boundPort,
@@ -27,11 +27,11 @@ import {
   systemClock,
   writeRunFile,
 } from '#platform';
-import { bundleCoordinator, loginHeader, VeilError } from '#protocol';
+import { bundleCoordinators, loginHeader, type MemberCertificate, VeilError } from '#protocol';
 import { MemberDirectory } from '#sdk';
 import { nodeAudit } from './admin-ops.ts';
 import { BioService } from './bio.ts';
-import { loadNodeBundle, loadNodeCertificate, loadNodeConfig, loadNodeKeys, nodePaths } from './config.ts';
+import { loadNodeBundle, loadNodeCertificate, loadNodeConfig, loadNodeKeys, type NodeConfig, nodePaths } from './config.ts';
 import { startConsole } from './console/index.ts';
 import { descriptorAnnouncer } from './descriptor.ts';
 import { DisclosureDesk } from './disclosure/desk.ts';
@@ -64,6 +64,7 @@ export interface NodeHandle {
 }
 
 export interface StartNodeOptions {
+  /** One coordinator URL, or several (comma-separated) for a replicated coordinator. */
   coordinatorUrl?: string;
   port?: number;
   host?: string;
@@ -82,6 +83,22 @@ const BIO_TIMEOUT_MS = 120_000;
 /** Meta key of the last revocation list applied: a restart must not forget a revocation. */
 const REVOCATIONS_KEY = 'revocations';
 
+/** The coordinator URLs to try: given at start (comma-separated), else `coordinatorUrls`, else `coordinatorUrl`. */
+function coordinatorUrlsOf(given: string | undefined, cfg: NodeConfig): string[] {
+  const urls = given
+    ? given
+        .split(',')
+        .map((u) => u.trim())
+        .filter((u) => u.length > 0)
+    : cfg.coordinatorUrls.length > 0
+      ? cfg.coordinatorUrls
+      : cfg.coordinatorUrl
+        ? [cfg.coordinatorUrl]
+        : [];
+  if (urls.length === 0) throw new VeilError('bad_config', 'no coordinator URL: set coordinatorUrl (or coordinatorUrls) in node.json or pass --coordinator');
+  return urls;
+}
+
 export async function startNode(dir: string, opts: StartNodeOptions = {}): Promise<NodeHandle> {
   await initCrypto();
   const cfg = loadNodeConfig(dir);
@@ -89,16 +106,26 @@ export async function startNode(dir: string, opts: StartNodeOptions = {}): Promi
   const country = cfg.country;
   const log = opts.logger ?? createLogger(`node-${country}`);
   const clock = opts.clock ?? systemClock();
-  const coordinatorUrl = opts.coordinatorUrl ?? cfg.coordinatorUrl;
-  if (!coordinatorUrl) throw new VeilError('bad_config', 'no coordinator URL: set coordinatorUrl in node.json or pass --coordinator');
+  const coordinatorUrls = coordinatorUrlsOf(opts.coordinatorUrl, cfg);
   const paths = nodePaths(dir);
   const bundle = loadNodeBundle(dir);
   const { certificate, cert } = loadNodeCertificate(dir, clock.now());
-  const coordinator = bundleCoordinator(bundle, clock.now());
+  // Every coordinator instance the bundle certifies is pinned; a login names the one the connection reached.
+  const coordinators = bundleCoordinators(bundle, clock.now());
   const tls = !cfg.insecureDevTransport;
   if (!tls) log.warn(PLAIN_TRANSPORT_WARNING);
-  if (tls && !coordinatorUrl.startsWith('wss://'))
-    throw new VeilError('bad_config', `coordinator URL ${coordinatorUrl} is not wss:// (plain transport needs insecureDevTransport in node.json)`);
+  for (const u of coordinatorUrls) {
+    if (tls && !u.startsWith('wss://'))
+      throw new VeilError('bad_config', `coordinator URL ${u} is not wss:// (plain transport needs insecureDevTransport in node.json)`);
+  }
+  if (!tls && coordinators.length > 1)
+    throw new VeilError('bad_config', 'several coordinator instances need TLS: the development transport cannot tell them apart');
+  const coordinatorAt = (peer: Uint8Array | undefined): string => {
+    if (!peer) return (coordinators[0] as MemberCertificate).name;
+    const c = coordinators.find((x) => equalBytes(x.x509, peer));
+    if (!c) throw new VeilError('untrusted_key', 'the coordinator presented a certificate the trust bundle does not name');
+    return c.name;
+  };
 
   const store = new NodeStore(paths.db);
   const audit = nodeAudit(store, keys);
@@ -112,10 +139,11 @@ export async function startNode(dir: string, opts: StartNodeOptions = {}): Promi
     onReload: (ok) => audit.append({ kind: 'policy.reloaded', status: ok ? 'ok' : 'invalid' }),
   });
   const link = new CoordinatorLink({
-    url: coordinatorUrl,
+    urls: coordinatorUrls,
     country,
-    login: (binding) => loginHeader(keys.signing, certificate, { country, coordinator: coordinator.name, binding, ts: clock.now(), nonce: randomBytes(16) }),
-    ...(tls ? { tls: clientTlsOptions({ caPem: bundle.caPem, expectCertificate: coordinator.x509 }) } : {}),
+    login: (binding, peer) =>
+      loginHeader(keys.signing, certificate, { country, coordinator: coordinatorAt(peer), binding, ts: clock.now(), nonce: randomBytes(16) }),
+    ...(tls ? { tls: clientTlsOptions({ caPem: bundle.caPem, expectCertificate: coordinators.map((c) => c.x509) }) } : {}),
     log,
     clock,
     ...(opts.heartbeatMs !== undefined ? { heartbeatMs: opts.heartbeatMs } : {}),

@@ -22,7 +22,7 @@ export function registerNodeCommands(program: Command): void {
     .requiredOption('--country <cc>', 'ISO 3166-1 alpha-2 code of the member country, e.g. FR')
     .requiredOption('--dir <dir>', 'node directory')
     .requiredOption('--bundle <file>', "the organisation's trust bundle (bundle.json, handed over out of band)")
-    .option('--coordinator <url>', 'coordinator websocket URL, e.g. wss://127.0.0.1:7000/v1/ws')
+    .option('--coordinator <url>', 'coordinator websocket URL, e.g. wss://127.0.0.1:7000/v1/ws; several, comma-separated, for a replicated coordinator')
     .option('--port <port>', 'analyst API port (0 = any free port)', (v) => Number(v), 0)
     .option('--host <host>', 'analyst API address (also named in its TLS certificate)', '127.0.0.1')
     .option('--insecure-dev-transport', 'plain ws:// and http:// (development on one machine only)')
@@ -91,7 +91,7 @@ export function registerNodeCommands(program: Command): void {
     .command('start')
     .description('start the node: dial the coordinator, answer queries, publish the index, serve analysts')
     .requiredOption('--dir <dir>', 'node directory')
-    .option('--coordinator <url>', 'coordinator websocket URL (overrides node.json)')
+    .option('--coordinator <url>', 'coordinator websocket URL(s), comma-separated (overrides node.json)')
     .option('--port <port>', 'analyst API port (overrides node.json)', (v) => Number(v))
     .action(async (o: { dir: string; coordinator?: string; port?: number }) => {
       const h = await startNode(o.dir, { ...(o.coordinator ? { coordinatorUrl: o.coordinator } : {}), ...(o.port !== undefined ? { port: o.port } : {}) });

@@ -26,6 +26,7 @@ export const AUDIT_KINDS = {
   'query.answered': 'a query was answered',
   'query.refused': 'a query was refused',
   'eval.served': 'OPRF evaluations were served to a requester',
+  'eval.repeated': 'a query answered before came again (re-sent after a coordinator failover): the same answer was sent, nothing charged',
   'eval.refused': 'OPRF evaluations were refused',
   'budget.exceeded': 'a requester exceeded its budget',
   'publish.chunk': 'a chunk of the PSI index was published or stored',
