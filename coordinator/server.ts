@@ -4,13 +4,18 @@
  * certificate, an HTTPS server (TLS 1.3 with the certificate the organisation issued) for `/v1/health`
  * and authenticated WebSocket upgrades on `/v1/ws` — around `createCoordinator` (coordinator.ts), and
  * writes `run.json`. Plain HTTP only with `insecureDevTransport`, which warns at every start.
+ *
+ * On PostgreSQL (`postgresUrl`) several instances may share the database: each starts as a standby —
+ * listening, answering health checks, refusing node logins with `unavailable` — until it holds the lease
+ * (`lease.ts`); then it accepts nodes. An instance that loses the lease stops serving at once
+ * (`leaseLost` resolves; `veil coordinator start` then exits, for its supervisor to restart it).
  */
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { getRequestListener } from '@hono/node-server';
 import { initCrypto } from '#crypto';
 import { boundPort, createLogger, type Logger, PLAIN_TRANSPORT_WARNING, periodicCheckpoints, serverTlsOptions, systemClock, writeRunFile } from '#platform';
-import { LIMITS } from '#protocol';
+import { LIMITS, VeilError } from '#protocol';
 import {
   type CoordinatorConfig,
   coordinatorPaths,
@@ -21,6 +26,9 @@ import {
 } from './config.ts';
 import { createCoordinator } from './coordinator.ts';
 import { createHttpApp } from './http.ts';
+import { type Lease, waitForLease } from './lease.ts';
+import { openCoordinatorStore } from './store/open-store.ts';
+import type { CoordinatorStore } from './store/repositories.ts';
 import { SqliteCoordinatorStore } from './store/sqlite-store.ts';
 import { attachWebSockets } from './transport.ts';
 import { createTrust } from './trust.ts';
@@ -29,7 +37,13 @@ export interface CoordinatorHandle {
   readonly url: string;
   readonly wsUrl: string;
   readonly port: number;
-  readonly store: SqliteCoordinatorStore;
+  readonly store: CoordinatorStore;
+  /** The same store when it is the embedded SQLite file (tests and tools read it directly). */
+  readonly sqlite: SqliteCoordinatorStore | undefined;
+  /** Whether this instance accepts nodes (always, on SQLite; while it holds the lease, on PostgreSQL). */
+  readonly leading: boolean;
+  /** Resolves when a replicated instance lost its lease and stopped serving (never on SQLite). */
+  readonly leaseLost: Promise<void>;
   /** Countries with a live, authenticated connection. */
   connected(): string[];
   close(): Promise<void>;
@@ -49,10 +63,22 @@ export async function startCoordinator(
   const clock = systemClock();
   const bundle = loadCoordinatorBundle(dir);
   const { cert } = loadCoordinatorCertificate(dir, clock.now());
-  const store = new SqliteCoordinatorStore(paths.db, { signer: { sign: (m) => key.sign(m), publicKey: key.publicKey() }, clock });
+  const opened = await openCoordinatorStore(dir, config, { signer: { sign: (m) => key.sign(m), publicKey: key.publicKey() }, clock });
+  const { store } = opened;
   const trust = createTrust({ bundle, name: config.name, meta: store.meta, clock });
   await trust.refresh();
   const coordinator = createCoordinator({ config, store, audit: store.audit, clock, log, trust });
+  const waiter = opened.postgres ? waitForLease(opened.postgres.db, { holder: config.name, clock, log }) : undefined;
+  let lease: Lease | undefined;
+  let leading = !waiter;
+  // A standby refuses logins before looking at them: nodes move on to the next instance.
+  const acceptor: typeof coordinator = {
+    ...coordinator,
+    authenticate: (header, binding) => {
+      if (!leading) throw new VeilError('unavailable', 'standby coordinator');
+      return coordinator.authenticate(header, binding);
+    },
+  };
 
   const tls = !config.insecureDevTransport;
   if (!tls) log.warn(PLAIN_TRANSPORT_WARNING);
@@ -62,7 +88,7 @@ export async function startCoordinator(
   const server: Server = tls
     ? createHttpsServer({ ...serverTlsOptions({ key: keys.tls, certificate: cert.x509 }), ...limits, handshakeTimeout: 10_000 }, listener)
     : createHttpServer(limits, listener);
-  const sockets = attachWebSockets(server, coordinator, {
+  const sockets = attachWebSockets(server, acceptor, {
     path: '/v1/ws',
     maxPayload: LIMITS.maxFrameBytes,
     tls,
@@ -78,27 +104,53 @@ export async function startCoordinator(
   const wsUrl = `${tls ? 'wss' : 'ws'}://${host}:${port}/v1/ws`;
   writeRunFile(paths.run, { url, wsUrl, port });
   await store.audit.append([{ kind: 'coordinator.started' }]);
-  const stopCheckpoints = store.auditLog ? periodicCheckpoints(store.auditLog) : () => undefined;
+  const stopCheckpoints = opened.auditLog ? periodicCheckpoints(opened.auditLog) : () => undefined;
   log.info('coordinator listening', { port });
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= (async () => {
+      waiter?.cancel();
+      leading = false;
       stopCheckpoints();
       await coordinator.close();
       sockets.close();
       await new Promise<void>((r) => server.close(() => r()));
       server.closeAllConnections?.();
-      await store.audit.checkpoint();
+      if (!waiter || lease) await store.audit.checkpoint().catch((e: unknown) => log.error('final audit checkpoint failed', e));
+      await lease?.release();
       await store.close();
     })();
     return closing;
   };
+  let signalLost: () => void = () => undefined;
+  const leaseLost = new Promise<void>((r) => (signalLost = r));
+  waiter?.acquired.then(
+    async (l) => {
+      lease = l;
+      leading = true;
+      log.info('coordinator leads', { seq: l.term, peer: config.name });
+      await store.audit.append([{ kind: 'coordinator.leading', peer: config.name, count: l.term }]).catch((e: unknown) => log.error('audit failed', e));
+      await l.lost;
+      if (closing) return;
+      // Fenced: no node may stay connected to an instance that no longer leads.
+      leading = false;
+      sockets.close();
+      await close();
+      signalLost();
+    },
+    () => undefined, // cancelled by close()
+  );
   return {
     url,
     wsUrl,
     port,
     store,
+    sqlite: store instanceof SqliteCoordinatorStore ? store : undefined,
+    get leading() {
+      return leading;
+    },
+    leaseLost,
     connected: () => coordinator.connected(),
     close,
     [Symbol.asyncDispose]: close,
