@@ -43,7 +43,8 @@ interface Round {
   killed: string;
   leaseMs: number;
   answeredMs: number;
-  retries: number;
+  /** Queries sent again because the previous one failed (`errors`) or came back without DE or IT (`partial`). */
+  retries: { errors: string[]; partial: number };
 }
 
 /** True when both DE and IT answered (hit or no-hit), not timed out or absent. */
@@ -150,18 +151,25 @@ export async function runFailoverBench(opts: { quick: boolean }): Promise<void> 
         while ((await leader().catch(() => undefined)) !== other) await sleep(25);
         return performance.now() - t0;
       })();
-      let retries = 0;
-      let answered = await c.query(KARL, CTX).catch(() => undefined);
+      const retries: Round['retries'] = { errors: [], partial: 0 };
+      const ask = () =>
+        c.query(KARL, CTX).catch((e: unknown) => {
+          retries.errors.push(e instanceof Error ? e.message.slice(0, 120) : String(e));
+          return undefined;
+        });
+      let answered = await ask();
       while (!answered || !full(answered)) {
-        retries++;
+        if (answered) retries.partial++;
         if (performance.now() - t0 > 120_000) throw new Error('no full answer within 120 s of the kill');
         await sleep(100);
-        answered = await c.query(KARL, CTX).catch(() => undefined);
+        answered = await ask();
       }
       const answeredMs = performance.now() - t0;
       const round = { killed, leaseMs: Math.round(await lease), answeredMs: Math.round(answeredMs), retries };
       out.push(round);
-      console.log(`round ${i + 1}: killed ${killed}; lease taken after ${round.leaseMs} ms; query answered after ${round.answeredMs} ms (${retries} retries)`);
+      console.log(
+        `round ${i + 1}: killed ${killed}; lease taken after ${round.leaseMs} ms; query answered after ${round.answeredMs} ms (retried after ${retries.errors.length} errors, ${retries.partial} partial answers)`,
+      );
       await start(killed, ports.get(killed));
       await sleep(1000);
     }
