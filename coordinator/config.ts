@@ -12,10 +12,14 @@ import { fromBase64url, SigningKey, TlsKey, toBase64url } from '#crypto';
 import {
   checkCertificate,
   type Enrolled,
+  layerSettings,
   pinTrustBundle,
   readCertificateFile,
   readJsonFile,
   readTrustBundle,
+  type SettingSources,
+  type SettingSpecs,
+  updatePinnedBundle,
   writeCertificateFile,
   writeCertificateRequest,
   writeJsonFile,
@@ -109,6 +113,25 @@ export function loadCoordinatorConfig(dir: string): CoordinatorConfig {
   return readJsonFile(coordinatorPaths(dir).config, CoordinatorConfig, 'coordinator config');
 }
 
+/**
+ * The settings an operator may change without editing coordinator.json: in a config file (`--config`,
+ * `VEIL_CONFIG`) or an environment variable, which overrides the file (`platform/settings.ts`).
+ */
+export const COORDINATOR_SETTINGS = {
+  host: { env: 'VEIL_COORDINATOR_HOST', kind: 'string' },
+  port: { env: 'VEIL_COORDINATOR_PORT', kind: 'number' },
+  queryDeadlineMs: { env: 'VEIL_COORDINATOR_QUERY_DEADLINE_MS', kind: 'number' },
+  bioDeadlineMs: { env: 'VEIL_COORDINATOR_BIO_DEADLINE_MS', kind: 'number' },
+  ratePerCountry: { env: 'VEIL_COORDINATOR_RATE_PER_COUNTRY', kind: 'number' },
+  heartbeatMs: { env: 'VEIL_COORDINATOR_HEARTBEAT_MS', kind: 'number' },
+  maxPendingPerAddress: { env: 'VEIL_COORDINATOR_MAX_PENDING_PER_ADDRESS', kind: 'number' },
+} as const satisfies Partial<SettingSpecs<keyof CoordinatorConfig>>;
+
+/** coordinator.json with the config file's and the environment's settings applied. */
+export function coordinatorSettings(dir: string, sources: SettingSources = {}): CoordinatorConfig {
+  return layerSettings(CoordinatorConfig, loadCoordinatorConfig(dir), COORDINATOR_SETTINGS, sources);
+}
+
 export function loadCoordinatorKeys(dir: string): CoordinatorKeys {
   const k = readJsonFile(coordinatorPaths(dir).keys, KeysFile, 'coordinator keys');
   return { signing: SigningKey.fromBytes(fromBase64url(k.signing)), tls: TlsKey.fromPkcs8(fromBase64url(k.tls)) };
@@ -121,6 +144,11 @@ export function loadCoordinatorKey(dir: string): SigningKey {
 
 export function loadCoordinatorBundle(dir: string): TrustBundle {
   return readTrustBundle(coordinatorPaths(dir).bundle);
+}
+
+/** Take a newer organisation bundle (same root, or a rollover the pinned root signed); applies at the next start. */
+export function updateCoordinatorBundle(dir: string, file: string): { bundle: TrustBundle; rolledOver: boolean } {
+  return updatePinnedBundle(file, coordinatorPaths(dir).bundle);
 }
 
 /** Install the certificate the organisation issued for this coordinator's request. */

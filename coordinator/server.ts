@@ -3,7 +3,9 @@
  * coordinator's directory, its signed audit log, the system clock, the pinned trust bundle and its
  * certificate, an HTTPS server (TLS 1.3 with the certificate the organisation issued) for `/v1/health`
  * and authenticated WebSocket upgrades on `/v1/ws` — around `createCoordinator` (coordinator.ts), and
- * writes `run.json`. Plain HTTP only with `insecureDevTransport`, which warns at every start.
+ * writes `run.json`. Plain HTTP only with `insecureDevTransport`, which warns at every start. The
+ * process holds the directory's lock while it runs (a second one is refused, naming the first's pid)
+ * and releases what it opened if start-up fails half way.
  *
  * On PostgreSQL (`postgresUrl`) several instances may share the database: each starts as a standby —
  * listening, answering health checks, refusing node logins with `unavailable` — until it holds the lease
@@ -14,14 +16,26 @@ import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { getRequestListener } from '@hono/node-server';
 import { initCrypto } from '#crypto';
-import { boundPort, createLogger, type Logger, PLAIN_TRANSPORT_WARNING, periodicCheckpoints, serverTlsOptions, systemClock, writeRunFile } from '#platform';
+import {
+  createLogger,
+  type DirLock,
+  type Logger,
+  listen,
+  lockDir,
+  PLAIN_TRANSPORT_WARNING,
+  periodicCheckpoints,
+  type SettingSources,
+  serverTlsOptions,
+  systemClock,
+  writeRunFile,
+} from '#platform';
 import { LIMITS, VeilError } from '#protocol';
 import {
   type CoordinatorConfig,
   coordinatorPaths,
+  coordinatorSettings,
   loadCoordinatorBundle,
   loadCoordinatorCertificate,
-  loadCoordinatorConfig,
   loadCoordinatorKeys,
 } from './config.ts';
 import { createCoordinator } from './coordinator.ts';
@@ -52,10 +66,27 @@ export interface CoordinatorHandle {
 
 export async function startCoordinator(
   dir: string,
-  opts: { port?: number; host?: string; logger?: Logger; config?: Partial<CoordinatorConfig> } = {},
+  opts: { port?: number; host?: string; logger?: Logger; config?: Partial<CoordinatorConfig>; settings?: SettingSources } = {},
 ): Promise<CoordinatorHandle> {
   await initCrypto();
-  const config: CoordinatorConfig = { ...loadCoordinatorConfig(dir), ...opts.config };
+  const config: CoordinatorConfig = { ...coordinatorSettings(dir, opts.settings), ...opts.config };
+  const lock = lockDir(dir, 'coordinator');
+  const opened: Array<() => unknown> = [() => lock.release()];
+  try {
+    return await startLocked(dir, config, opts, opened, lock);
+  } catch (e) {
+    for (const undo of opened.reverse()) await undo();
+    throw e;
+  }
+}
+
+async function startLocked(
+  dir: string,
+  config: CoordinatorConfig,
+  opts: { port?: number; host?: string; logger?: Logger },
+  opened: Array<() => unknown>,
+  lock: DirLock,
+): Promise<CoordinatorHandle> {
   const keys = loadCoordinatorKeys(dir);
   const key = keys.signing;
   const log = opts.logger ?? createLogger('coordinator');
@@ -63,12 +94,15 @@ export async function startCoordinator(
   const clock = systemClock();
   const bundle = loadCoordinatorBundle(dir);
   const { cert } = loadCoordinatorCertificate(dir, clock.now());
-  const opened = await openCoordinatorStore(dir, config, { signer: { sign: (m) => key.sign(m), publicKey: key.publicKey() }, clock });
-  const { store } = opened;
+  const storeOpened = await openCoordinatorStore(dir, config, { signer: { sign: (m) => key.sign(m), publicKey: key.publicKey() }, clock });
+  const { store } = storeOpened;
+  opened.push(() => store.close());
   const trust = createTrust({ bundle, name: config.name, meta: store.meta, clock });
   await trust.refresh();
   const coordinator = createCoordinator({ config, store, audit: store.audit, clock, log, trust });
-  const waiter = opened.postgres ? waitForLease(opened.postgres.db, { holder: config.name, clock, log }) : undefined;
+  opened.push(() => coordinator.close());
+  const waiter = storeOpened.postgres ? waitForLease(storeOpened.postgres.db, { holder: config.name, clock, log }) : undefined;
+  opened.push(() => waiter?.cancel());
   let lease: Lease | undefined;
   let leading = !waiter;
   // A standby refuses logins before looking at them: nodes move on to the next instance.
@@ -95,16 +129,16 @@ export async function startCoordinator(
     maxPendingPerAddress: config.maxPendingPerAddress,
   });
   const host = opts.host ?? config.host;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? config.port, host, () => resolve());
+  opened.push(() => sockets.close());
+  const port = await listen(server, opts.port ?? config.port, host, {
+    what: 'the coordinator',
+    fix: 'choose another port: --port at start, "port" in coordinator.json or a config file, or VEIL_COORDINATOR_PORT',
   });
-  const port = boundPort(server);
   const url = `${tls ? 'https' : 'http'}://${host}:${port}`;
   const wsUrl = `${tls ? 'wss' : 'ws'}://${host}:${port}/v1/ws`;
   writeRunFile(paths.run, { url, wsUrl, port });
   await store.audit.append([{ kind: 'coordinator.started' }]);
-  const stopCheckpoints = opened.auditLog ? periodicCheckpoints(opened.auditLog) : () => undefined;
+  const stopCheckpoints = storeOpened.auditLog ? periodicCheckpoints(storeOpened.auditLog) : () => undefined;
   log.info('coordinator listening', { port });
 
   let closing: Promise<void> | undefined;
@@ -120,6 +154,7 @@ export async function startCoordinator(
       if (!waiter || lease) await store.audit.checkpoint().catch((e: unknown) => log.error('final audit checkpoint failed', e));
       await lease?.release();
       await store.close();
+      lock.release();
     })();
     return closing;
   };

@@ -3,11 +3,13 @@ export { type BackupReport, backupNode, checkBackupPassphrase, type RestoreRepor
 export { bioPermutationKey, layoutPosition } from './bio-layout.ts';
 export * from './config.ts';
 export * from './console/index.ts';
+export { controlPath, type LiveStatus, readLiveStatus, startControl } from './control.ts';
 export { DisclosureDesk, type DisclosureDeskDeps, type DisclosureView } from './disclosure/desk.ts';
 export { DisclosureOutbox } from './disclosure/outgoing.ts';
 export { releaseFields } from './disclosure/release-fields.ts';
 export { type ImportProgress, type ImportReport, importFile } from './import/import.ts';
 export * from './policy.ts';
 export * from './server.ts';
+export { type NodeStatus, nodeStatus } from './status.ts';
 export type { NodeRepositories } from './store/repositories.ts';
 export { NodeStore } from './store/sqlite-store.ts';

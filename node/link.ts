@@ -1,7 +1,9 @@
 /**
- * The node's outbound websocket to the coordinator: login by signing the coordinator's challenge,
+ * The node's outbound websocket to the coordinator: login signed inside the upgrade request and bound to
+ * the TLS session (protocol/login.ts),
  * heartbeats (the coordinator pings; silence for three intervals means a dead link), reconnection with
- * capped exponential backoff and jitter, and request/response correlation for queries and lookups.
+ * capped exponential backoff and jitter — every failed attempt logged with its reason, the fix and the
+ * delay before the next — and request/response correlation for queries and lookups.
  *
  * Failover (docs/high-availability.md): the link knows every coordinator instance's URL and moves to
  * the next one as soon as a connection fails or is refused (a standby answers 503); backoff grows only
@@ -70,6 +72,26 @@ export interface CoordinatorLinkDeps {
   clock: Clock;
   /** The coordinator's ping interval; silence for three of them ends the connection. */
   heartbeatMs?: number;
+  /** The node's directory, named in the fixes the link logs (`veil node enroll --dir …`). */
+  dir?: string;
+}
+
+/** Why the link is down, in words, with the fix: what is logged at each attempt. */
+function reasonFor(code: string, country: string, dir: string): string {
+  switch (code) {
+    case 'unavailable':
+      return 'the coordinator is unreachable; is it running (`veil coordinator start`) and is coordinatorUrl in node.json right?';
+    case 'untrusted_tls':
+      return 'the coordinator’s TLS certificate is not the one the trust bundle names; get the current bundle from the organisation';
+    case 'revoked':
+      return `the coordinator refused this node: the organisation suspended or revoked ${country}; it reinstates it with \`veil org reinstate ${country}\` (a revoked node is admitted again with \`veil org admit\`)`;
+    case 'untrusted_key':
+    case 'certificate_expired':
+    case 'unknown_member':
+      return `the coordinator refused this node’s certificate (${code}); have the organisation admit it again (\`veil org admit ${country} --request ${dir}/request.json\`), then \`veil node enroll --dir ${dir} --cert FILE\``;
+    default:
+      return `the coordinator refused this node’s login (${code})`;
+  }
 }
 
 interface Waiter<T> {
@@ -88,6 +110,7 @@ export class CoordinatorLink implements FrameSender {
   readonly country: string;
   readonly heartbeatMs: number;
   readonly #login: (binding: Uint8Array, peerCertificate: Uint8Array | undefined) => string;
+  readonly #dir: string;
   readonly #tls: ConnectionOptions | undefined;
   readonly #log: Logger;
   readonly #clock: Clock;
@@ -103,6 +126,7 @@ export class CoordinatorLink implements FrameSender {
   #reconnect: TimerHandle | undefined;
   readonly #queries = new Map<string, Waiter<Answer[]>>();
   readonly #lookups = new Map<string, Waiter<LookupResult[]>>();
+  readonly #presence = new Map<string, Waiter<string[]>>();
   readonly #readyWaiters: Array<() => void> = [];
 
   constructor(deps: CoordinatorLinkDeps) {
@@ -111,6 +135,7 @@ export class CoordinatorLink implements FrameSender {
     this.country = deps.country;
     this.heartbeatMs = deps.heartbeatMs ?? 15_000;
     this.#login = deps.login;
+    this.#dir = deps.dir ?? '<node dir>';
     this.#tls = deps.tls;
     this.#log = deps.log;
     this.#clock = deps.clock;
@@ -166,6 +191,11 @@ export class CoordinatorLink implements FrameSender {
 
   lookup(id: string, env: Envelope, timeoutMs: number, again?: () => Envelope): Promise<LookupResult[]> {
     return this.#request(this.#lookups, id, { t: 'lookup', env }, timeoutMs, again && (() => ({ t: 'lookup', env: again() })));
+  }
+
+  /** The countries connected to the coordinator now. */
+  presence(id: string, timeoutMs: number): Promise<string[]> {
+    return this.#request(this.#presence, id, { t: 'presence', id }, timeoutMs);
   }
 
   #request<T>(map: Map<string, Waiter<T>>, id: string, frame: NodeFrame, timeoutMs: number, again?: () => NodeFrame): Promise<T> {
@@ -226,7 +256,7 @@ export class CoordinatorLink implements FrameSender {
     this.#ws = ws;
     ws.on('unexpected-response', (_req: ClientRequest, res: IncomingMessage) => {
       const code = res.headers['x-veil-error'];
-      this.#problem(typeof code === 'string' && isErrorCode(code) ? code : `http_${res.statusCode ?? 0}`, 'the coordinator refused this node’s login');
+      this.#problem(typeof code === 'string' && isErrorCode(code) ? code : `http_${res.statusCode ?? 0}`);
       ws.terminate();
     });
     ws.on('open', () => this.#armSilence());
@@ -244,11 +274,9 @@ export class CoordinatorLink implements FrameSender {
     });
     ws.on('error', (e: NodeJS.ErrnoException) => {
       // 'close' follows and schedules the reconnect; say why this attempt failed.
-      if (e.code === 'ECONNREFUSED' || e.code === 'ECONNRESET' || e.code === 'ETIMEDOUT') this.#problem('unavailable', 'the coordinator is unreachable');
-      else if (e.code?.startsWith('ERR_SSL') || e.code?.includes('CERT') || /certificate/i.test(e.message))
-        this.#problem('untrusted_key', 'the coordinator’s TLS certificate is not the one the trust bundle names');
+      if (e.code?.startsWith('ERR_SSL') || e.code?.includes('CERT') || /certificate/i.test(e.message)) this.#problem('untrusted_tls');
       else if (/unexpected server response/i.test(e.message)) return;
-      else this.#problem('unavailable', 'the connection to the coordinator failed');
+      else this.#problem('unavailable');
     });
     ws.on('close', (code) => {
       const wasReady = this.#ready;
@@ -261,12 +289,18 @@ export class CoordinatorLink implements FrameSender {
           new VeilError('conflict', 'connection replaced'),
           { country: this.country },
         );
-      } else if (wasReady) this.#log.warn('coordinator link lost', { code: String(code) });
+      } else if (wasReady) {
+        // 4403: the organisation suspended or revoked this member.
+        this.#log.warn(code === 4403 ? `coordinator link ended: ${reasonFor('revoked', this.country, this.#dir)}` : 'coordinator link lost', {
+          code: String(code),
+        });
+      }
       // Requests in flight that can be sent again wait for the next connection; the others fail now.
       this.#failAll('coordinator link lost', true);
       // Next instance at once; back off only once every instance has failed in a row.
       if (wasReady) this.#failedInRound = 0;
       this.#failedInRound++;
+      const tried = this.url;
       this.#at = (this.#at + 1) % this.urls.length;
       let delay = 50 + Math.random() * 100;
       if (this.#failedInRound >= this.urls.length) {
@@ -274,13 +308,26 @@ export class CoordinatorLink implements FrameSender {
         delay = Math.min(10_000, 250 * 2 ** this.#attempt) * (0.5 + Math.random() / 2);
         this.#attempt = Math.min(this.#attempt + 1, 10);
       }
+      this.#attempts++;
+      const reason = this.#lastProblem;
+      this.#lastProblem = undefined;
+      if (reason !== undefined) {
+        this.#lastReason = reasonFor(reason, this.country, this.#dir);
+        this.#log.warn(`coordinator link down: ${this.#lastReason}; retrying`, {
+          // The registered error code (a TLS failure is the coordinator's key not being the pinned one).
+          code: reason === 'untrusted_tls' ? 'untrusted_key' : reason,
+          attempt: this.#attempts,
+          ms: Math.round(delay),
+          url: tried,
+        });
+      }
       this.#reconnect = this.#clock.setTimeout(() => this.#connect(), delay);
     });
   }
 
   /** Fail the requests in flight (with `keepResendable`, all but those that can be sent again). */
   #failAll(why: string, keepResendable = false): void {
-    for (const m of [this.#queries, this.#lookups] as Map<string, Waiter<unknown>>[]) {
+    for (const m of [this.#queries, this.#lookups, this.#presence] as Map<string, Waiter<unknown>>[]) {
       for (const [id, w] of m) {
         if (keepResendable && w.again) continue;
         this.#clock.clear(w.timer);
@@ -306,14 +353,23 @@ export class CoordinatorLink implements FrameSender {
     }
   }
 
+  /** Why the current attempt failed (logged when it closes, with the delay before the next). */
   #lastProblem: string | undefined;
+  /** Failed attempts since the link was last up. */
+  #attempts = 0;
 
-  /** Log why the link is down, once per distinct reason (every reconnect attempt would repeat it). */
-  #problem(code: string, event: string): void {
-    if (this.#lastProblem === code) return;
-    this.#lastProblem = code;
-    this.#log.warn(event, { code, attempt: this.#attempt });
+  #problem(code: string): void {
+    this.#lastProblem ??= code;
   }
+
+  /** The link's state for `veil status`: up, or down with why and how many attempts so far. */
+  get state(): { connected: boolean; attempts: number; reason?: string } {
+    return this.#ready
+      ? { connected: true, attempts: 0 }
+      : { connected: false, attempts: this.#attempts, ...(this.#lastReason ? { reason: this.#lastReason } : {}) };
+  }
+
+  #lastReason: string | undefined;
 
   #armSilence(): void {
     this.#clock.clear(this.#silence);
@@ -327,7 +383,9 @@ export class CoordinatorLink implements FrameSender {
       case 'welcome':
         this.#ready = true;
         this.#attempt = 0;
+        this.#attempts = 0;
         this.#lastProblem = undefined;
+        this.#lastReason = undefined;
         this.#log.info('coordinator link up', { country: this.country, url: this.url });
         handler.onMembers(f.members, f.revocations);
         handler.onConnected();
@@ -365,9 +423,17 @@ export class CoordinatorLink implements FrameSender {
       case 'mail-stored':
         handler.onMailStored(f.mid);
         return;
+      case 'presence': {
+        const w = this.#presence.get(f.id);
+        if (!w) return;
+        this.#presence.delete(f.id);
+        this.#clock.clear(w.timer);
+        w.resolve(f.online);
+        return;
+      }
       case 'error': {
         if (f.ref) {
-          for (const m of [this.#queries, this.#lookups] as Map<string, Waiter<unknown>>[]) {
+          for (const m of [this.#queries, this.#lookups, this.#presence] as Map<string, Waiter<unknown>>[]) {
             const w = m.get(f.ref);
             if (!w) continue;
             m.delete(f.ref);

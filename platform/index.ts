@@ -6,6 +6,7 @@ export { type AuditCheckpoint, type AuditHead, type AuditListQuery, AuditLog, ty
 export { AUDIT_SQL } from './audit/sql.ts';
 export { type AuditBreakReason, type AuditVerifyOptions, type AuditVerifyReport, verifyAudit } from './audit/verify.ts';
 export * from './clock.ts';
+export * from './dir-lock.ts';
 export * from './enrollment.ts';
 export * from './files.ts';
 export * from './http-status.ts';
@@ -14,6 +15,7 @@ export * from './log.ts';
 export * from './net.ts';
 export * from './postgres.ts';
 export * from './postgres-server.ts';
+export * from './settings.ts';
 export * from './sqlite.ts';
 export * from './tls.ts';
 export * from './workers.ts';
