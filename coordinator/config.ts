@@ -52,6 +52,16 @@ export const CoordinatorConfig = z.strictObject({
    * overrides it). Above `queryDeadlineMs` lets identifier queries finish; biometric ones may be cut.
    */
   shutdownGraceMs: z.number().int().min(0).max(3_600_000).default(30_000),
+  /**
+   * PostgreSQL instead of the embedded SQLite file: `postgres://user@host:port/database` (the password
+   * from PGPASSWORD or ~/.pgpass). Several coordinator instances on one database run active/standby
+   * (docs/high-availability.md). `VEIL_COORDINATOR_POSTGRES_URL` overrides it.
+   */
+  postgresUrl: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//)
+    .nullable()
+    .default(null),
 });
 export type CoordinatorConfig = z.infer<typeof CoordinatorConfig>;
 
@@ -81,6 +91,8 @@ export interface InitCoordinatorOptions {
   /** Names in the TLS certificate: where nodes reach this coordinator. */
   hosts?: Hosts;
   insecureDevTransport?: boolean;
+  /** PostgreSQL instead of the embedded SQLite file (a replicated deployment). */
+  postgresUrl?: string;
 }
 
 /** Create the directory, its keys, pin the bundle and write the certificate request. */
@@ -95,6 +107,7 @@ export function initCoordinatorDir(dir: string, opts: InitCoordinatorOptions): {
     host: opts.host ?? '127.0.0.1',
     port: opts.port ?? 0,
     insecureDevTransport: opts.insecureDevTransport ?? false,
+    postgresUrl: opts.postgresUrl ?? null,
   });
   const keys = { signing: SigningKey.generate(), tls: TlsKey.generate() };
   writeJsonFile(p.keys, { v: 1, signing: toBase64url(keys.signing.secretBytes()), tls: toBase64url(keys.tls.pkcs8()) }, { secret: true });

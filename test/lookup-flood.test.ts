@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { blind, initCrypto, randomBytes, toHex, utf8 } from '#crypto';
 import { type ForwardedLookup, type ForwardedQuery, keyId, type NodeFrame, signEnvelope } from '#protocol';
 import type { VeilClient } from '#sdk';
-import { CTX, type Inproc, startInproc } from './helpers/inproc.ts';
+import { CTX, coordinatorSqlite, type Inproc, startInproc } from './helpers/inproc.ts';
 import { RawNode } from './helpers/raw-node.ts';
 import { until } from './helpers/until.ts';
 
@@ -101,7 +101,7 @@ describe('a lookup and query flood from one member', () => {
     expect(results.map((r) => r.results[0]?.status)).toEqual(Array(10).fill('hit'));
 
     // The refusals were audited, per kind, with their count.
-    const audit = net.coordinator.store.auditLog;
+    const audit = coordinatorSqlite(net.coordinator).auditLog;
     if (!audit) throw new Error('coordinator audit');
     const limited = await until('refusals audited', () => {
       const e = audit.list({ kind: 'rate.limited', limit: 100 }).map((r) => r.entry);
