@@ -1,16 +1,18 @@
 /**
- * The node's outbound websocket to the coordinator: login by signing the coordinator's challenge,
+ * The node's outbound connection to the coordinator: login by signing the coordinator's challenge,
  * heartbeats (the coordinator pings; silence for three intervals means a dead link), reconnection with
  * capped exponential backoff and jitter, and request/response correlation for queries and lookups.
  *
  * The link is built first and knows nothing of the services; what arrives is handed to a `LinkHandler`
  * attached once the services exist (before `start()`). Services that only send take the narrow
  * `FrameSender` port, the gateway its own `GatewayLink`.
+ *
+ * How a connection is opened is a `Dialer` (`link-dialer.ts`): a WebSocket over TLS by default,
+ * simulated links in protocol simulations. Everything above the bytes — login header, heartbeats,
+ * backoff, correlation — is here, the same for both.
  */
-import type { ClientRequest, IncomingMessage } from 'node:http';
-import type { ConnectionOptions, TLSSocket } from 'node:tls';
-import { type RawData, WebSocket } from 'ws';
-import { type Clock, channelBinding, type Logger, type TimerHandle } from '#platform';
+import type { ConnectionOptions } from 'node:tls';
+import type { Clock, Logger, TimerHandle } from '#platform';
 import {
   type Answer,
   assertNever,
@@ -19,16 +21,16 @@ import {
   type Envelope,
   encode,
   errorCodeOf,
-  isErrorCode,
   LIMITS,
-  LOGIN_HEADER,
   type LookupResult,
   type MailItem,
   type MemberEntry,
-  NO_CHANNEL_BINDING,
   type NodeFrame,
   VeilError,
 } from '#protocol';
+import { type DialedConnection, type Dialer, webSocketDialer } from './link-dialer.ts';
+
+export type { DialEvents, DialedConnection, Dialer } from './link-dialer.ts';
 
 /** What the node does with what the coordinator sends. */
 export interface LinkHandler {
@@ -59,6 +61,10 @@ export interface CoordinatorLinkDeps {
   clock: Clock;
   /** The coordinator's ping interval; silence for three of them ends the connection. */
   heartbeatMs?: number;
+  /** How connections are opened (default: a WebSocket to `url`, over `tls` when given). */
+  dial?: Dialer;
+  /** Uniform in [0, 1) for the reconnection jitter (default `Math.random`). */
+  random?: () => number;
 }
 
 interface Waiter<T> {
@@ -72,11 +78,12 @@ export class CoordinatorLink implements FrameSender {
   readonly country: string;
   readonly heartbeatMs: number;
   readonly #login: (binding: Uint8Array) => string;
-  readonly #tls: ConnectionOptions | undefined;
+  readonly #dial: Dialer;
+  readonly #random: () => number;
   readonly #log: Logger;
   readonly #clock: Clock;
   #handler: LinkHandler | undefined;
-  #ws: WebSocket | undefined;
+  #conn: DialedConnection | undefined;
   #ready = false;
   #closed = false;
   #attempt = 0;
@@ -91,7 +98,8 @@ export class CoordinatorLink implements FrameSender {
     this.country = deps.country;
     this.heartbeatMs = deps.heartbeatMs ?? 15_000;
     this.#login = deps.login;
-    this.#tls = deps.tls;
+    this.#dial = deps.dial ?? webSocketDialer(deps.url, deps.tls);
+    this.#random = deps.random ?? Math.random;
     this.#log = deps.log;
     this.#clock = deps.clock;
   }
@@ -124,13 +132,13 @@ export class CoordinatorLink implements FrameSender {
   }
 
   send(frame: NodeFrame): void {
-    if (!this.#ready || !this.#ws) throw new VeilError('unavailable', 'coordinator not connected');
-    this.#ws.send(encode(frame));
+    if (!this.#ready || !this.#conn) throw new VeilError('unavailable', 'coordinator not connected');
+    this.#conn.send(encode(frame));
   }
 
   trySend(frame: NodeFrame): boolean {
-    if (!this.#ready || !this.#ws || this.#ws.readyState !== WebSocket.OPEN) return false;
-    this.#ws.send(encode(frame));
+    if (!this.#ready || !this.#conn?.open) return false;
+    this.#conn.send(encode(frame));
     return true;
   }
 
@@ -164,70 +172,41 @@ export class CoordinatorLink implements FrameSender {
     this.#closed = true;
     this.#clock.clear(this.#silence);
     this.#clock.clear(this.#reconnect);
-    this.#ws?.terminate();
+    this.#conn?.terminate();
     this.#failAll('node shutting down');
   }
 
   #connect(): void {
     if (this.#closed) return;
-    // The login header needs the TLS session's channel binding, so the upgrade request is finished only
-    // once the handshake is done (ws lets us end the request ourselves).
-    const finishRequest = (req: ClientRequest): void => {
-      const send = (binding: () => Uint8Array) => {
+    let conn: DialedConnection | undefined;
+    conn = this.#dial(this.#login, {
+      opened: () => this.#armSilence(),
+      ping: () => this.#armSilence(),
+      frame: (data, isBinary) => {
         try {
-          req.setHeader(LOGIN_HEADER, this.#login(binding()));
-          req.end();
+          if (!isBinary) throw new VeilError('bad_msgpack', 'text frame');
+          this.#onFrame(decodeWith(data, CoordinatorFrame, LIMITS.maxFrameBytes));
         } catch (e) {
-          req.destroy(e instanceof Error ? e : new Error('login failed'));
+          const code = errorCodeOf(e);
+          this.#log.warn('coordinator frame rejected', { code });
+          if (code === 'internal') this.#log.error('coordinator frame failed', e);
         }
-      };
-      req.once('socket', (sock) => {
-        if (!this.#tls) return send(() => NO_CHANNEL_BINDING);
-        // A fresh connection (ws uses no agent): its handshake completes after this event.
-        const tlsSock = sock as TLSSocket;
-        tlsSock.once('secureConnect', () => send(() => channelBinding(tlsSock)));
-      });
-    };
-    const ws = new WebSocket(this.url, { maxPayload: LIMITS.maxFrameBytes, handshakeTimeout: 10_000, ...(this.#tls ?? {}), finishRequest });
-    this.#ws = ws;
-    ws.on('unexpected-response', (_req: ClientRequest, res: IncomingMessage) => {
-      const code = res.headers['x-veil-error'];
-      this.#problem(typeof code === 'string' && isErrorCode(code) ? code : `http_${res.statusCode ?? 0}`, 'the coordinator refused this node’s login');
-      ws.terminate();
+      },
+      problem: (code, event) => this.#problem(code, event),
+      closed: (code) => {
+        const wasReady = this.#ready;
+        this.#ready = false;
+        this.#clock.clear(this.#silence);
+        if (this.#conn !== conn || this.#closed) return;
+        if (wasReady) this.#log.warn('coordinator link lost', { code: String(code) });
+        // Requests in flight will not be answered on a new connection.
+        this.#failAll('coordinator link lost');
+        const delay = Math.min(10_000, 250 * 2 ** this.#attempt) * (0.5 + this.#random() / 2);
+        this.#attempt = Math.min(this.#attempt + 1, 10);
+        this.#reconnect = this.#clock.setTimeout(() => this.#connect(), delay);
+      },
     });
-    ws.on('open', () => this.#armSilence());
-    ws.on('ping', () => this.#armSilence());
-    ws.on('message', (data: RawData, isBinary: boolean) => {
-      try {
-        if (!isBinary) throw new VeilError('bad_msgpack', 'text frame');
-        const bytes = Array.isArray(data) ? Buffer.concat(data) : data instanceof ArrayBuffer ? new Uint8Array(data) : data;
-        this.#onFrame(decodeWith(bytes, CoordinatorFrame, LIMITS.maxFrameBytes));
-      } catch (e) {
-        const code = errorCodeOf(e);
-        this.#log.warn('coordinator frame rejected', { code });
-        if (code === 'internal') this.#log.error('coordinator frame failed', e);
-      }
-    });
-    ws.on('error', (e: NodeJS.ErrnoException) => {
-      // 'close' follows and schedules the reconnect; say why this attempt failed.
-      if (e.code === 'ECONNREFUSED' || e.code === 'ECONNRESET' || e.code === 'ETIMEDOUT') this.#problem('unavailable', 'the coordinator is unreachable');
-      else if (e.code?.startsWith('ERR_SSL') || e.code?.includes('CERT') || /certificate/i.test(e.message))
-        this.#problem('untrusted_key', 'the coordinator’s TLS certificate is not the one the trust bundle names');
-      else if (/unexpected server response/i.test(e.message)) return;
-      else this.#problem('unavailable', 'the connection to the coordinator failed');
-    });
-    ws.on('close', (code) => {
-      const wasReady = this.#ready;
-      this.#ready = false;
-      this.#clock.clear(this.#silence);
-      if (this.#ws !== ws || this.#closed) return;
-      if (wasReady) this.#log.warn('coordinator link lost', { code: String(code) });
-      // Requests in flight will not be answered on a new connection.
-      this.#failAll('coordinator link lost');
-      const delay = Math.min(10_000, 250 * 2 ** this.#attempt) * (0.5 + Math.random() / 2);
-      this.#attempt = Math.min(this.#attempt + 1, 10);
-      this.#reconnect = this.#clock.setTimeout(() => this.#connect(), delay);
-    });
+    this.#conn = conn;
   }
 
   #failAll(why: string): void {
@@ -251,7 +230,7 @@ export class CoordinatorLink implements FrameSender {
 
   #armSilence(): void {
     this.#clock.clear(this.#silence);
-    this.#silence = this.#clock.setTimeout(() => this.#ws?.terminate(), this.heartbeatMs * 3);
+    this.#silence = this.#clock.setTimeout(() => this.#conn?.terminate(), this.heartbeatMs * 3);
   }
 
   #onFrame(f: CoordinatorFrame): void {
