@@ -19,6 +19,7 @@ import { renderReport } from './report/report.ts';
 import { cpuSection, latencySection, type Measured, RESULTS_VERSION, type Results, stableJson } from './results.ts';
 import type { Scenario } from './scenario.ts';
 import { scenarioCountries } from './scenario.ts';
+import { warmUpSeal } from './seeded-seal.ts';
 import { type Progress, prepare } from './setup.ts';
 
 export const EXIT_LEDGER_EXCESS = 3;
@@ -50,6 +51,9 @@ export async function runSimulation(s: Scenario, opts: RunOptions): Promise<RunO
   const wrongKey = new Map<string, 'unannounced' | 'announced'>();
   for (const a of s.adversaries) if (a.kind === 'wrong-key-member') wrongKey.set(a.country, a.announced ? 'announced' : 'unannounced');
   try {
+    // SEAL loads asynchronously on first use: done before the clock starts, so no party's first
+    // biometric query waits on real (not virtual) time.
+    await warmUpSeal(['face']);
     const p = await prepare(s, dir, observer, { wrongKey, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) });
     const { world, pop, plan } = p;
     ledger.setSecrets(plan.queries.flatMap((q) => (q.subject ? identifierTokens(q.subject) : [])));

@@ -264,6 +264,11 @@ export function parseScenario(text: string, source = 'scenario'): Scenario {
   } catch (e) {
     throw new VeilError('bad_config', `${source}: not valid JSON (after removing comments): ${e instanceof Error ? e.message : 'syntax error'}`);
   }
+  return parseScenarioValue(raw, source);
+}
+
+/** Validate a parsed scenario value (the error names the source and the field). */
+export function parseScenarioValue(raw: unknown, source = 'scenario'): Scenario {
   const r = Scenario.safeParse(raw);
   if (!r.success) {
     const issues = r.error.issues.slice(0, 3).map((i) => `${i.path.length > 0 ? i.path.join('.') : '(top level)'}: ${i.message}`);
