@@ -16,6 +16,7 @@ import { registerDiscloseCommands } from './commands/disclose.ts';
 import { registerNodeCommands } from './commands/node.ts';
 import { registerOrgCommands } from './commands/org.ts';
 import { registerQueryCommand } from './commands/query.ts';
+import { registerSimCommands } from './commands/sim.ts';
 
 const program = new Command('veil')
   .description('Veil: privacy-preserving federated queries between police bureaus (blind PSI, owner-approved disclosure).')
@@ -31,6 +32,7 @@ registerBioMatchCommand(program);
 registerDiscloseCommands(program);
 registerApprovalsCommands(program);
 registerAuditCommands(program);
+registerSimCommands(program);
 
 try {
   await program.parseAsync(process.argv);
