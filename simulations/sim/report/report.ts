@@ -44,6 +44,19 @@ function adversaryTable(list: readonly AdversaryReport[]): string {
   );
 }
 
+/**
+ * DET points on log axes: a rate of 0 is drawn at half the smallest non-zero rate the run could
+ * measure (1/(2n) for n pairs), so a curve with few pairs still shows; the caption says so.
+ */
+export function detPoints(
+  rows: ReadonlyArray<readonly [number, number, number]>,
+  det: { genuinePairs: number; impostorPairs: number },
+): Array<[number, number]> {
+  const fmrFloor = 1 / (2 * Math.max(1, det.impostorPairs));
+  const fnmrFloor = 1 / (2 * Math.max(1, det.genuinePairs));
+  return rows.map(([, fmr, fnmr]) => [Math.max(fmr, fmrFloor), Math.max(fnmr, fnmrFloor)]);
+}
+
 export function renderReport(r: Results, m: Measured): string {
   const det = r.biometric.det;
   const roles = Object.entries(r.bytes.roles);
@@ -65,7 +78,9 @@ export function renderReport(r: Results, m: Measured): string {
     lineChart(
       {
         id: 'det',
-        title: det ? `DET curve, ${det.probes} probes, encrypted vs plaintext (τ = ${det.tau})` : 'DET curve',
+        title: det
+          ? `DET curve, ${det.probes} probes (${det.genuinePairs} genuine, ${det.impostorPairs} impostor pairs; 0 drawn at 1/2n), encrypted vs plaintext (τ = ${det.tau})`
+          : 'DET curve',
         x: 'FMR',
         y: 'FNMR',
         logX: true,
@@ -73,8 +88,8 @@ export function renderReport(r: Results, m: Measured): string {
       },
       det
         ? [
-            { label: 'plaintext', points: det.plaintext.map(([, fmr, fnmr]) => [fmr, fnmr] as const) },
-            { label: 'encrypted (CKKS)', points: det.encrypted.map(([, fmr, fnmr]) => [fmr, fnmr] as const) },
+            { label: 'plaintext', points: detPoints(det.plaintext, det) },
+            { label: 'encrypted (CKKS)', points: detPoints(det.encrypted, det) },
           ]
         : [],
     ),
