@@ -26,6 +26,17 @@ function seedOf(v: string | undefined): number | undefined {
   return n;
 }
 
+/** Progress callbacks forwarded to the bar only when the phase or count changes. */
+function progress(bar: ProgressBar): (phase: string, done: number, total: number) => void {
+  let last = '';
+  return (phase, done, total) => {
+    const key = `${phase}:${done}`;
+    if (key === last) return;
+    last = key;
+    bar.update(phase, done, total);
+  };
+}
+
 export function registerSimCommands(program: Command): void {
   const sim = program.command('sim').description('protocol simulations: ground truth, adversaries, leakage ledger, report');
   sim
@@ -51,10 +62,10 @@ export function registerSimCommands(program: Command): void {
       const seed = seedOf(o.seed);
       const s = seed === undefined ? parsed : { ...parsed, seed };
       const bar = new ProgressBar(!o.quiet);
-      const r = await runSimulation(s, { outDir: o.out, onProgress: (phase, done, total) => bar.update(phase, done, total) });
+      const r = await runSimulation(s, { outDir: o.out, onProgress: progress(bar) });
       out(!!o.json, { exitCode: r.exitCode, files: r.files, reason: r.results.exit.reason, measured: r.measured }, () =>
         [
-          `${r.results.queries && (r.results.queries as { completed: number }).completed} queries completed in ${r.measured.wallSeconds} s (${r.measured.peakRssMiB} MiB peak)`,
+          `${(r.results.queries as { completed: number }).completed} queries completed in ${r.measured.wallSeconds} s (${r.measured.peakRssMiB} MiB peak)`,
           `results: ${resolve(r.files.results)}`,
           `report:  ${resolve(r.files.report)}`,
           r.exitCode === 0 ? `ledger: ${r.results.exit.reason}` : `LEDGER EXCESS: ${r.results.exit.reason} (exit ${r.exitCode})`,
@@ -82,7 +93,7 @@ export function registerSimCommands(program: Command): void {
       const seed = seedOf(o.seed);
       const r = await runSweep(readScenario(file), file, o.param, values, o.out, {
         ...(seed === undefined ? {} : { seed }),
-        onProgress: (phase, done, total) => bar.update(phase, done, total),
+        onProgress: progress(bar),
         onRun: (v, i) => {
           if (!o.quiet) process.stderr.write(`run ${i + 1}/${values.length}: ${o.param}=${v}\n`);
         },
