@@ -115,8 +115,9 @@ describe('report.html in Chromium', () => {
     for (const [key, text] of keyed) expect(text, key).toBe(String(valueAt(results, key) ?? '–'));
 
     // The ledger table: one row per results row, excess rows in red.
+    type Win = { getComputedStyle(e: unknown): { color: string } };
     const rows = await page.$$eval('tr[class^="verdict-"]', (trs) =>
-      trs.map((tr) => ({ cls: tr.className, color: getComputedStyle(tr.querySelector('td') as Element).color })),
+      trs.map((tr) => ({ cls: tr.className, color: (globalThis as unknown as Win).getComputedStyle(tr.querySelector('td')).color })),
     );
     expect(rows.length).toBe(results.ledger.rows.length);
     const excess = rows.filter((r) => r.cls === 'verdict-excess');
