@@ -16,6 +16,7 @@ import {
   readCertificateFile,
   readJsonFile,
   readTrustBundle,
+  updatePinnedBundle,
   writeCertificateFile,
   writeCertificateRequest,
   writeJsonFile,
@@ -108,6 +109,11 @@ export function loadCoordinatorKey(dir: string): SigningKey {
 
 export function loadCoordinatorBundle(dir: string): TrustBundle {
   return readTrustBundle(coordinatorPaths(dir).bundle);
+}
+
+/** Take a newer organisation bundle (same root, or a rollover the pinned root signed); applies at the next start. */
+export function updateCoordinatorBundle(dir: string, file: string): { bundle: TrustBundle; rolledOver: boolean } {
+  return updatePinnedBundle(file, coordinatorPaths(dir).bundle);
 }
 
 /** Install the certificate the organisation issued for this coordinator's request. */

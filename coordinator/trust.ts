@@ -38,7 +38,7 @@ export function createTrust(deps: { bundle: TrustBundle; name: string; meta: Met
     async refresh() {
       const text = await deps.meta.get(META_KEY);
       if (!text) return false;
-      return revocations.apply(decodeWith(fromBase64url(text), Envelope, LIMITS.maxPayloadBytes));
+      return revocations.applyStored(decodeWith(fromBase64url(text), Envelope, LIMITS.maxPayloadBytes));
     },
     sweep: () => replay.sweep(),
   };
@@ -48,7 +48,7 @@ export function createTrust(deps: { bundle: TrustBundle; name: string; meta: Met
 export async function storeRevocations(meta: MetaRepository, bundle: TrustBundle, list: Envelope): Promise<{ seq: number; applied: boolean }> {
   const current = new RevocationState(bundle);
   const text = await meta.get(META_KEY);
-  if (text) current.apply(decodeWith(fromBase64url(text), Envelope, LIMITS.maxPayloadBytes));
+  if (text) current.applyStored(decodeWith(fromBase64url(text), Envelope, LIMITS.maxPayloadBytes));
   const applied = current.apply(list);
   if (applied) await meta.set(META_KEY, toBase64url(encode(list)));
   return { seq: current.seq, applied };

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { BoxKeyPair, initCrypto, randomBytes, SigningKey, TlsKey, TokenKey, toHex } from '#crypto';
 import { type AuditKind, type AuditLog, ManualClock, silentLogger } from '#platform';
+import type { MemberRole } from '#protocol';
 import { BioEvalResult, decodeWith, Envelope, type ForwardedBioQuery, keyId, keyIdName, LIMITS, signEnvelope, VeilError, verifyEnvelope } from '#protocol';
 import { nodeAudit } from './admin-ops.ts';
 import { BioService } from './bio.ts';
@@ -52,6 +53,7 @@ function service(maxQueued?: number): BioService {
       if (keyIdName(kid, 'node') !== 'FR') throw new VeilError('unknown_member');
       return fr.publicKey();
     },
+    get: (country: string): { roles: MemberRole[] } | undefined => (country === 'FR' ? { roles: ['requester', 'responder'] } : undefined),
   };
   return new BioService({
     country: 'DE',

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BoxKeyPair, HeClient, initCrypto, makeGallery, makeProbe, randomBytes, SigningKey, TlsKey, TokenKey, toHex } from '#crypto';
 import { type AuditKind, type AuditLog, ManualClock, silentLogger } from '#platform';
+import type { MemberRole } from '#protocol';
 import {
   BIO_PARAMS,
   BioEvalResult,
@@ -33,6 +34,7 @@ import { DEFAULT_POLICY } from './policy.ts';
 import { NodeStore } from './store/sqlite-store.ts';
 
 const T0 = Date.UTC(2026, 4, 4, 9, 0);
+const ROLES: Record<string, MemberRole[]> = {};
 const MODALITY = 'fingerprint';
 const DIMS = TEMPLATE_DIMS[MODALITY];
 const SEED = 31;
@@ -68,6 +70,7 @@ beforeAll(async () => {
       if (!k) throw new VeilError('unknown_member');
       return k.publicKey();
     },
+    get: (country: string): { roles: MemberRole[] } | undefined => (peers.has(country) ? { roles: ROLES[country] ?? ['requester', 'responder'] } : undefined),
   };
   // Identity 0's captures at MATES; the other positions hold captures of other identities.
   const g = makeGallery({ seed: SEED, identities: Math.ceil(SIZE / 3), capturesPerIdentity: 3, dims: DIMS });

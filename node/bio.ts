@@ -25,11 +25,10 @@ import {
   ForwardedBioQuery,
   VeilError,
 } from '#protocol';
-import type { MemberDirectory } from '#sdk';
 import { bioPermutationKey, PERMUTATION_NONCE_BYTES, permutationSeed } from './bio-layout.ts';
 import { analystBudgetKey, BudgetLedger } from './budget.ts';
 import type { NodeKeys } from './config.ts';
-import { type InboundKind, InboundPath, type RoutedResult } from './inbound.ts';
+import { type InboundKind, type InboundMembers, InboundPath, type RoutedResult } from './inbound.ts';
 import { analystDailyBioBudget, dailyBioBudget, type PolicySource } from './policy.ts';
 import type { NodeRepositories } from './store/repositories.ts';
 
@@ -41,7 +40,7 @@ export interface BioServiceDeps {
   store: NodeRepositories;
   keys: NodeKeys;
   policy: PolicySource;
-  members: Pick<MemberDirectory, 'signerOf'>;
+  members: InboundMembers;
   audit: AuditLog;
   log: Logger;
   clock: Clock;

@@ -10,7 +10,16 @@ import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { BoxKeyPair, fromBase64url, SigningKey, TlsKey, TokenKey, toBase64url } from '#crypto';
-import { checkCertificate, type Enrolled, readCertificateFile, readJsonFile, readTrustBundle, writeCertificateFile, writeJsonFile } from '#platform';
+import {
+  checkCertificate,
+  type Enrolled,
+  readCertificateFile,
+  readJsonFile,
+  readTrustBundle,
+  updatePinnedBundle,
+  writeCertificateFile,
+  writeJsonFile,
+} from '#platform';
 import { type TrustBundle, VeilError } from '#protocol';
 
 export const NodeConfig = z.strictObject({
@@ -96,6 +105,11 @@ export function assertFreshDir(dir: string): void {
 
 export function loadNodeBundle(dir: string): TrustBundle {
   return readTrustBundle(nodePaths(dir).bundle);
+}
+
+/** Take a newer organisation bundle (same root, or a rollover the pinned root signed); applies at the next start. */
+export function updateNodeBundle(dir: string, file: string): { bundle: TrustBundle; rolledOver: boolean } {
+  return updatePinnedBundle(file, nodePaths(dir).bundle);
 }
 
 /** Install the certificate the organisation issued for this node's request. */

@@ -29,6 +29,7 @@ import {
   encode,
   keyId,
   type MatchClass,
+  type MemberRole,
   type Purpose,
   ReplayGuard,
   readUnverified,
@@ -36,7 +37,6 @@ import {
   VeilError,
   verifyEnvelope,
 } from '#protocol';
-import type { MemberDirectory } from '#sdk';
 import type { BudgetLedger } from './budget.ts';
 import type { NodeKeys } from './config.ts';
 import { allowedClass, type Policy } from './policy.ts';
@@ -95,11 +95,17 @@ export interface Refused {
   readonly refusal: RoutedResult | undefined;
 }
 
+/** What the inbound path needs of the member directory: signing keys, and the roles each member was certified for. */
+export interface InboundMembers {
+  signerOf(kid: string): Uint8Array;
+  get(country: string): { readonly roles: readonly MemberRole[] } | undefined;
+}
+
 export interface InboundPathDeps<Q extends InboundQuery> {
   country: string;
   keys: NodeKeys;
   kind: InboundKind<Q>;
-  members: Pick<MemberDirectory, 'signerOf'>;
+  members: InboundMembers;
   audit: AuditLog;
   log: Logger;
   clock: Pick<Clock, 'now'>;
@@ -151,10 +157,15 @@ export class InboundPath<Q extends InboundQuery> {
     return this.refuse(q, 'handle', 'rate_limited');
   }
 
-  /** Signed by a member, by the country it claims to come from, and not seen before; throws otherwise. */
+  /**
+   * Signed by a member, by the country it claims to come from, which the organisation certified to ask
+   * (the `requester` role), and not seen before; throws otherwise.
+   */
   verify(env: Envelope): Q {
     const q = verifyEnvelope(env, (kid) => this.#d.members.signerOf(kid), this.#d.kind.schema);
     if (env.kid !== keyId.node(q.from)) throw new VeilError('forbidden', 'query signed by another node');
+    if (!this.#d.members.get(q.from)?.roles.includes('requester'))
+      throw new VeilError('forbidden', 'the requesting member is not certified to ask (requester role)');
     this.#replay.check(env.kid, q.ts, q.nonce);
     return q;
   }

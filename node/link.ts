@@ -1,5 +1,6 @@
 /**
- * The node's outbound connection to the coordinator: login by signing the coordinator's challenge,
+ * The node's outbound connection to the coordinator: login signed inside the upgrade request and bound
+ * to the TLS session (protocol/login.ts),
  * heartbeats (the coordinator pings; silence for three intervals means a dead link), reconnection with
  * capped exponential backoff and jitter, and request/response correlation for queries and lookups.
  *

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { BoxKeyPair, blind, initCrypto, OprfKey, randomBytes, SigningKey, TlsKey, TokenKey, toHex, utf8 } from '#crypto';
 import { type AuditKind, type AuditLog, ManualClock, silentLogger } from '#platform';
+import type { MemberRole } from '#protocol';
 import {
   decodeWith,
   Envelope,
@@ -29,6 +30,8 @@ import { Responder } from './responder.ts';
 import { NodeStore } from './store/sqlite-store.ts';
 
 const T0 = Date.UTC(2026, 4, 4, 9, 0);
+/** Certified roles by country (default: both); RO may answer but was not certified to ask. */
+const ROLES: Record<string, MemberRole[]> = { RO: ['responder'] };
 
 interface Fixture {
   dir: string;
@@ -65,6 +68,7 @@ beforeEach(() => {
       if (!k) throw new VeilError('unknown_member');
       return k.publicKey();
     },
+    get: (country: string): { roles: MemberRole[] } | undefined => (peers.has(country) ? { roles: ROLES[country] ?? ['requester', 'responder'] } : undefined),
   };
   const policy = { current: DEFAULT_POLICY };
   const responder = new Responder({ country: 'DE', store, keys: de, policy, members, audit, log: silentLogger, clock });
@@ -139,6 +143,14 @@ describe('responder on the inbound path', () => {
     expect(read(f.responder.handleBatch([stranger])[0])).toMatchObject({ status: 'refused', code: 'unknown_member', to: 'XX' });
     expect(entries('eval.refused').map((e) => e.code)).toEqual(['replay', 'forbidden', 'unknown_member']);
     expect(budgetUsed('FR')).toBe(1);
+  });
+
+  it('refuses a query from a member the organisation did not certify to ask (no requester role), charging nothing', () => {
+    f.peers.set('RO', SigningKey.generate());
+    expect(read(f.responder.handleBatch([query({ from: 'RO' })])[0])).toMatchObject({ status: 'refused', code: 'forbidden', to: 'RO', evaluated: [] });
+    expect(budgetUsed('RO')).toBe(0);
+    expect(entries('eval.refused')).toEqual([expect.objectContaining({ country: 'RO', code: 'forbidden' })]);
+    expect(read(f.responder.handleBatch([query({ from: 'FR' })])[0]).status).toBe('ok');
   });
 
   it('drops a query it cannot even read, and answers the rest of the batch', () => {

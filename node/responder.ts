@@ -8,10 +8,9 @@
 import { blindEvaluateBatch, OprfKey } from '#crypto';
 import type { AuditLog, Clock, Logger } from '#platform';
 import { asVeilError, type Envelope, type ErrorCode, type EvalResult, ForwardedQuery } from '#protocol';
-import type { MemberDirectory } from '#sdk';
 import { analystBudgetKey, BudgetLedger } from './budget.ts';
 import type { NodeKeys } from './config.ts';
-import { type InboundKind, InboundPath, type RoutedResult } from './inbound.ts';
+import { type InboundKind, type InboundMembers, InboundPath, type RoutedResult } from './inbound.ts';
 import { analystDailyBudget, dailyBudget, type PolicySource } from './policy.ts';
 import { acknowledgedIndexSeq } from './publisher.ts';
 import type { NodeRepositories } from './store/repositories.ts';
@@ -23,7 +22,7 @@ export interface ResponderDeps {
   store: NodeRepositories;
   keys: NodeKeys;
   policy: PolicySource;
-  members: Pick<MemberDirectory, 'signerOf'>;
+  members: InboundMembers;
   audit: AuditLog;
   log: Logger;
   clock: Pick<Clock, 'now'>;

@@ -104,7 +104,7 @@ export async function startNode(dir: string, opts: StartNodeOptions = {}): Promi
   const audit = nodeAudit(store, keys);
   const members = new MemberDirectory(bundle, () => clock.now());
   const savedRevocations = store.meta.get(REVOCATIONS_KEY);
-  if (savedRevocations) members.applyRevocations(envelopeFromText(savedRevocations, 'stored revocation list'));
+  if (savedRevocations) members.revocations.applyStored(envelopeFromText(savedRevocations, 'stored revocation list'));
   const policy = new PolicyFile({
     path: join(dir, cfg.policyFile),
     log,

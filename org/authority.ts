@@ -186,12 +186,16 @@ export class OrgAuthority {
 
   /** Sign the current statuses as the next revocation list and write it to `crl.json`. */
   publishRevocations(now = Date.now(), validDays = 7): RevocationFile {
+    return this.#publishRevocations(this.root, now, validDays);
+  }
+
+  #publishRevocations(root: SigningKey, now: number, validDays: number): RevocationFile {
     this.#s.crlSeq += 1;
     const entries: RevocationEntry[] = Object.entries(this.#s.statuses).map(([k, v]) => {
       const [role, ...rest] = k.split(':');
       return { role: role === 'coordinator' ? 'coordinator' : 'node', name: rest.join(':'), status: v.status, since: v.since };
     });
-    const env = issueRevocationList(this.root, { org: this.org, seq: this.#s.crlSeq, issuedAt: now, nextUpdate: now + validDays * DAY, entries });
+    const env = issueRevocationList(root, { org: this.org, seq: this.#s.crlSeq, issuedAt: now, nextUpdate: now + validDays * DAY, entries });
     const file: RevocationFile = { v: 1, kind: 'revocation-list', seq: this.#s.crlSeq, list: envelopeToText(env) };
     this.#save();
     writeJsonFile(orgPaths(this.dir).crl, file);
@@ -201,7 +205,8 @@ export class OrgAuthority {
   /**
    * Replace the root key: a new root and CA, and a bundle whose rollover statement is signed by the old
    * root, so parties pinning the old bundle accept the new one. Every member must then be admitted
-   * again under the new root (their old certificates do not chain to it). Open the organisation again
+   * again under the new root (their old certificates do not chain to it), and the statuses are published
+   * again as the next revocation list, signed by the new root (`crl.json`). Open the organisation again
    * with the new passphrase to sign anything further.
    */
   rollover(newPassphrase: string, now = Date.now(), limits?: PassphraseLimits): { fingerprint: string } {
@@ -216,6 +221,8 @@ export class OrgAuthority {
       p.bundle,
       trustBundleFile({ org: this.org, rootPub: next.publicKey(), caPem, caEndorsement: endorseCa(next, this.org, caPem, now), rollover }),
     );
+    // Suspensions and revocations carry over: the same statuses, signed by the new root, as the next list.
+    this.#publishRevocations(next, now, 7);
     return { fingerprint: rootFingerprint(next.publicKey()) };
   }
 

@@ -8,12 +8,16 @@
  * 3. `enroll` installs that certificate after checking it chains to the pinned root, names this party
  *    and certifies exactly this party's keys.
  *
+ * 4. later, `updatePinnedBundle` takes a newer bundle from the organisation (same root, or a root
+ *    rollover the pinned root signed).
+ *
  * Files: `bundle.json` (the pinned bundle), `request.json` (public), `certificate.json` (public).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { equalBytes, fromBase64url, type SigningKey, type TlsKey, toBase64url } from '#crypto';
 import {
+  acceptBundleUpdate,
   decodeWith,
   Envelope,
   encode,
@@ -68,6 +72,19 @@ export function pinTrustBundle(from: string, to: string): TrustBundle {
   const b = readTrustBundle(from);
   writeJsonFile(to, JSON.parse(readFileSync(from, 'utf8')));
   return b;
+}
+
+/**
+ * Replace the pinned bundle at `pinned` by the one at `from` if the pinned one accepts it: the same root
+ * (a renewed coordinator certificate, a new CA endorsement), or a new root whose rollover statement the
+ * pinned root signed. Anything else is refused (`untrusted_key`) and the pinned copy is left as it was.
+ * After a rollover the party's own certificate chains to the old root: it must be admitted again.
+ */
+export function updatePinnedBundle(from: string, pinned: string): { bundle: TrustBundle; rolledOver: boolean } {
+  const current = readTrustBundle(pinned);
+  const next = acceptBundleUpdate(current, readTrustBundle(from));
+  writeJsonFile(pinned, JSON.parse(readFileSync(from, 'utf8')));
+  return { bundle: next, rolledOver: !equalBytes(current.rootPub, next.rootPub) };
 }
 
 export function writeCertificateRequest(

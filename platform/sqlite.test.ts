@@ -4,7 +4,7 @@
  * publish-ack, mail-ack, HTTP 202) survives a power loss —, they are private to their owner (the file
  * and its -wal and -shm 0600, the directory 0700, whatever the umask), and migrations apply once.
  */
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -21,6 +21,24 @@ describe('openDatabase', () => {
       // 2 = FULL: the WAL is synced at every commit (NORMAL, 1, syncs only at checkpoints).
       expect(db.pragma('synchronous', { simple: true })).toBe(2);
       expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('leaves no copy of overwritten or deleted content in the file once checkpointed (secure_delete)', () => {
+    const path = join(root, 'wiped.db');
+    const secret = Buffer.from('0123456789abcdef-a-retired-oprf-secret-0123456789abcdef');
+    const db = openDatabase(path, [{ version: 1, sql: 'CREATE TABLE k (id INTEGER PRIMARY KEY, secret BLOB NOT NULL); CREATE TABLE r (body BLOB)' }]);
+    try {
+      db.prepare('INSERT INTO k (id, secret) VALUES (1, ?)').run(secret);
+      db.prepare('INSERT INTO r (body) VALUES (?)').run(Buffer.concat([secret, Buffer.from('-record')]));
+      db.pragma('wal_checkpoint(TRUNCATE)');
+      expect(readFileSync(path).includes(secret)).toBe(true);
+      db.prepare("UPDATE k SET secret = X'' WHERE id = 1").run();
+      db.prepare('DELETE FROM r').run();
+      db.pragma('wal_checkpoint(TRUNCATE)');
+      expect(readFileSync(path).includes(secret)).toBe(false);
     } finally {
       db.close();
     }

@@ -14,7 +14,9 @@
  * Privacy on disk: the database holds records, keys (OPRF epoch secrets) and the audit log, so its
  * directory (the party's own: node or coordinator directory) is made 0700 and the file 0600 before the
  * driver opens it; SQLite gives its -wal and -shm files the database file's mode, and any left from
- * before are set to 0600 too. Set by chmod, whatever the umask.
+ * before are set to 0600 too. Set by chmod, whatever the umask. `secure_delete` overwrites deleted
+ * content (an erased record, a wiped OPRF secret of a retired epoch) with zeros instead of leaving it in
+ * free pages; the WAL keeps a copy only until its next checkpoint overwrites it.
  */
 import { chmodSync, existsSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -40,6 +42,7 @@ export function openDatabase(path: string, migrations: readonly Migration[]): Db
   db.pragma('journal_mode = WAL');
   if (onDisk) for (const f of [`${path}-wal`, `${path}-shm`]) if (existsSync(f)) chmodSync(f, PRIVATE_FILE_MODE);
   db.pragma('synchronous = FULL');
+  db.pragma('secure_delete = ON');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
   migrate(db, migrations);

@@ -226,6 +226,20 @@ export class RevocationState {
     return true;
   }
 
+  /**
+   * Apply a list this party stored earlier. One the pinned root did not sign was kept from before a root
+   * rollover: it is ignored (false), not fatal — the organisation republishes every status under the new
+   * root, and that list replaces it. Any other failure still throws.
+   */
+  applyStored(env: Envelope): boolean {
+    try {
+      return this.apply(env);
+    } catch (e) {
+      if (e instanceof VeilError && e.code === 'untrusted_key') return false;
+      throw e;
+    }
+  }
+
   status(role: 'node' | 'coordinator', partyName: string): RevocationEntry['status'] | 'good' {
     return this.#byParty.get(`${role}:${partyName}`)?.status ?? 'good';
   }

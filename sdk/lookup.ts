@@ -36,9 +36,14 @@ export interface CountryTags {
 
 export interface LookupOptions {
   mode: 'exact' | 'bucket';
-  /** Prefix length in bucket mode (2..4). */
-  bucketBytes: number;
 }
+
+/**
+ * Bucket mode asks for the 2-byte bucket of each tag and nothing longer: the answer is the whole
+ * committed bucket either way (that is what its proof covers), so a longer prefix would only tell the
+ * coordinator more.
+ */
+const BUCKET_PREFIX_BYTES = 2;
 
 /** Hits per country among `byCountry`'s tags, or the error that country's proof failed with. */
 export async function lookupTags(
@@ -46,11 +51,10 @@ export async function lookupTags(
   byCountry: ReadonlyMap<string, CountryTags>,
   opts: LookupOptions,
 ): Promise<Map<string, Hit[] | VeilError>> {
-  const { mode, bucketBytes } = opts;
-  if (bucketBytes < 2 || bucketBytes > 4) throw new VeilError('bad_request', 'bucketBytes must be 2..4');
+  const { mode } = opts;
   const items: LookupRequest['items'] = [];
   for (const [country, v] of byCountry) {
-    const keys = v.tags.map((t) => (mode === 'exact' ? t.tag : t.tag.subarray(0, bucketBytes)));
+    const keys = v.tags.map((t) => (mode === 'exact' ? t.tag : t.tag.subarray(0, BUCKET_PREFIX_BYTES)));
     items.push({ country, epoch: v.epoch, keys: dedupe(keys) });
   }
   const req: LookupRequest = { t: 'lookup', id: freshId(deps.rng), ts: deps.clock.now(), nonce: deps.rng(16), mode, items };

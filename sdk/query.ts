@@ -80,7 +80,7 @@ export async function runQuery(deps: FlowDeps, subject: QuerySubject, ctx: Searc
   }
 
   if (tagsByCountry.size > 0) {
-    const found = await lookupTags(deps, tagsByCountry, { mode: opts.mode ?? 'exact', bucketBytes: opts.bucketBytes ?? 2 });
+    const found = await lookupTags(deps, tagsByCountry, { mode: opts.mode ?? 'exact' });
     for (const r of results) {
       const h = found.get(r.country);
       if (h instanceof VeilError) {

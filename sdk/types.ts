@@ -15,10 +15,8 @@ export interface SearchContext {
 export interface QueryOptions {
   /** Countries to ask; default: every member but the analyst's own. */
   targets?: string[];
-  /** `exact` (default) or `bucket` index lookups. */
+  /** `exact` (default) or `bucket` index lookups (the 2-byte bucket of each tag; see `sdk/lookup.ts`). */
   mode?: 'exact' | 'bucket';
-  /** Prefix length in bytes for bucket lookups (2..4). */
-  bucketBytes?: number;
 }
 
 export type CountryStatus = 'hit' | 'no-hit' | 'refused' | 'unavailable' | 'timeout' | 'error';

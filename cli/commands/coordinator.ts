@@ -1,9 +1,10 @@
 /** `veil coordinator …`: create, enroll, run and administer the coordinator (init, enroll, start, revocations, members). */
 import type { Command } from 'commander';
-import { enrollCoordinator, initCoordinatorDir, listMembers, loadRevocations, startCoordinator } from '#coordinator';
+import { coordinatorPaths, enrollCoordinator, initCoordinatorDir, listMembers, loadRevocations, startCoordinator, updateCoordinatorBundle } from '#coordinator';
 import { initCrypto } from '#crypto';
 import { out } from '../shared/output.ts';
 import { runUntilSignal } from '../shared/run-until-signal.ts';
+import { trustUpdateMessage } from '../shared/trust-update.ts';
 
 export function registerCoordinatorCommands(program: Command): void {
   const coord = program.command('coordinator').description('run and administer the coordinator');
@@ -35,6 +36,19 @@ export function registerCoordinatorCommands(program: Command): void {
       await initCrypto();
       const e = enrollCoordinator(o.dir, o.cert);
       console.log(`coordinator ${e.cert.name} enrolled; certificate valid until ${new Date(e.cert.notAfter).toISOString().slice(0, 10)}`);
+    });
+
+  coord
+    .command('trust-update')
+    .description('pin a newer organisation bundle: same root, or a root rollover the pinned root signed (applies at the next start)')
+    .requiredOption('--dir <dir>', 'coordinator directory')
+    .argument('<bundle>', 'bundle.json from the organisation')
+    .action(async (file: string, o: { dir: string }) => {
+      await initCrypto();
+      const r = updateCoordinatorBundle(o.dir, file);
+      console.log(
+        trustUpdateMessage(r, `have the organisation admit it again (\`veil org admit --coordinator --request ${coordinatorPaths(o.dir).request}\`)`),
+      );
     });
 
   coord

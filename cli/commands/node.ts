@@ -4,11 +4,12 @@
  */
 import { type Command, Option } from 'commander';
 import { initCrypto } from '#crypto';
-import { enrollNode, importFile, initNode, NodeStore, nodePaths, rotateKey, startNode } from '#node';
+import { enrollNode, importFile, initNode, NodeStore, nodePaths, rotateKey, startNode, updateNodeBundle } from '#node';
 import { VeilError } from '#protocol';
 import { out } from '../shared/output.ts';
 import { ProgressBar } from '../shared/progress.ts';
 import { runUntilSignal } from '../shared/run-until-signal.ts';
+import { trustUpdateMessage } from '../shared/trust-update.ts';
 import { registerAnalystCommands } from './analyst.ts';
 import { registerOwnerCommands } from './owner.ts';
 
@@ -50,6 +51,17 @@ export function registerNodeCommands(program: Command): void {
       await initCrypto();
       const e = enrollNode(o.dir, o.cert);
       console.log(`node ${e.cert.name} enrolled; certificate valid until ${new Date(e.cert.notAfter).toISOString().slice(0, 10)}`);
+    });
+
+  node
+    .command('trust-update')
+    .description('pin a newer organisation bundle: same root, or a root rollover the pinned root signed (applies at the next start)')
+    .requiredOption('--dir <dir>', 'node directory')
+    .argument('<bundle>', 'bundle.json from the organisation')
+    .action(async (file: string, o: { dir: string }) => {
+      await initCrypto();
+      const r = updateNodeBundle(o.dir, file);
+      console.log(trustUpdateMessage(r, `have the organisation admit it again (\`veil org admit --request ${nodePaths(o.dir).request}\`)`));
     });
 
   node

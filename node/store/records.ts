@@ -62,6 +62,7 @@ export class SqliteRecords implements RecordsRepository {
   readonly #addEpoch: Prepared<[number, Uint8Array, EpochState, number]>;
   readonly #setEpochState: Prepared<[EpochState, number]>;
   readonly #retireActive: Prepared<[number]>;
+  readonly #wipeRetiredSecrets: Prepared<[]>;
   readonly #dropRetiredKeys: Prepared<[]>;
   readonly #outboxFirst: Prepared<[], OutboxSql>;
   readonly #outboxCount: Prepared<[], CountRow>;
@@ -93,6 +94,7 @@ export class SqliteRecords implements RecordsRepository {
     this.#addEpoch = prepared(db, 'INSERT INTO epochs (epoch, secret, state, created_at) VALUES (?, ?, ?, ?)');
     this.#setEpochState = prepared(db, 'UPDATE epochs SET state = ? WHERE epoch = ?');
     this.#retireActive = prepared(db, "UPDATE epochs SET state = 'retired' WHERE state = 'active' AND epoch <> ?");
+    this.#wipeRetiredSecrets = prepared(db, "UPDATE epochs SET secret = X'' WHERE state = 'retired'");
     this.#dropRetiredKeys = prepared(db, "DELETE FROM record_keys WHERE epoch IN (SELECT epoch FROM epochs WHERE state = 'retired')");
     this.#outboxFirst = prepared(db, 'SELECT seq, epoch, adds, removes, final, root, entries FROM outbox ORDER BY seq LIMIT 1');
     this.#outboxCount = prepared(db, 'SELECT COUNT(*) AS n FROM outbox');
@@ -183,6 +185,7 @@ export class SqliteRecords implements RecordsRepository {
     this.#db.transaction(() => {
       this.#setEpochState.run('active', epoch);
       this.#retireActive.run(epoch);
+      this.#wipeRetiredSecrets.run();
       this.#dropRetiredKeys.run();
       this.#dropRetiredBlocks.run();
     })();

@@ -83,7 +83,7 @@ export interface RecordsRepository {
   /** Epochs whose tags are maintained on import: the active one and a pending rotation, if any. */
   liveEpochs(): EpochRow[];
   addEpoch(epoch: number, secret: Uint8Array, state: EpochState, now: number): void;
-  /** Make an epoch current: the previously active one retires and every retired epoch's tags and tree are dropped. */
+  /** Make an epoch current: the previously active one retires; every retired epoch's secret is wiped and its tags and tree dropped. */
   activateEpoch(epoch: number): void;
 
   /** The oldest unacknowledged chunk. */

@@ -89,6 +89,9 @@ export function describeNodeStore(name: string, makeStore: MakeStore): void {
         expect(records.liveEpochs().map((e) => e.epoch)).toEqual([2]);
         expect(records.keyCount(1)).toBe(0);
         expect(records.keyCount(2)).toBe(1);
+        // The retired epoch's OPRF secret is wiped: hit tokens are sealed under the token key, not the epoch's.
+        expect(records.epochs().find((e) => e.epoch === 1)?.secret).toEqual(bytes());
+        expect(records.activeEpoch().secret).toEqual(bytes(2));
       });
 
       it('hands out outbox chunks first in, first out, until deleted', () => {

@@ -1,5 +1,5 @@
 /**
- * The shape of a culture's naming data (see `cultures-latin.ts` and `cultures-other.ts`).
+ * The shape of a culture's naming data (see `cultures-latin.ts`, `cultures-latin-other.ts` and `cultures-other.ts`).
  *
  * Names are written in the culture's own script. Where that script is not Latin, an entry may carry
  * after `|` what the generator needs to romanise it as people do: for Arabic a romanisation that

@@ -15,7 +15,8 @@
  *   of the person's passport (`passportName`).
  */
 import type { CultureData, CultureId, Script } from './culture.ts';
-import { DUTCH, FRENCH, GERMAN, HUNGARIAN, IRISH, ITALIAN, LITHUANIAN, POLISH, PORTUGUESE, SPANISH, TURKISH, VIETNAMESE } from './cultures-latin.ts';
+import { DUTCH, FRENCH, GERMAN, ITALIAN, PORTUGUESE, SPANISH } from './cultures-latin.ts';
+import { HUNGARIAN, IRISH, LITHUANIAN, POLISH, TURKISH, VIETNAMESE } from './cultures-latin-other.ts';
 import { ARABIC, BULGARIAN, CHINESE, GREEK, HEBREW, RUSSIAN, SERBIAN, UKRAINIAN } from './cultures-other.ts';
 import { cumulative, pick, type Rand, randFor, weighted, zipf } from './random.ts';
 import { romaniseArabic, romaniseCyrillic, romaniseGreek } from './romanise.ts';

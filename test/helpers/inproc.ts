@@ -30,13 +30,20 @@ export interface Inproc {
   stop(): Promise<void>;
 }
 
-export async function startInproc(specs: InprocNode[], coordConfig: Record<string, unknown> = {}): Promise<Inproc> {
+export interface InprocOptions {
+  /** Start the coordinator from its prepared directory another way (e.g. a hostile coordinator). */
+  startCoordinator?: (dir: string) => Promise<CoordinatorHandle>;
+}
+
+export async function startInproc(specs: InprocNode[], coordConfig: Record<string, unknown> = {}, opts: InprocOptions = {}): Promise<Inproc> {
   const root = mkdtempSync(join(tmpdir(), 'veil-test-'));
   const pki = createLocalPki(root);
   const coordinatorDir = join(root, 'coord');
   initCoordinatorDir(coordinatorDir, { bundle: pki.bundlePath, name: 'test-coordinator' });
   pki.certifyCoordinator(coordinatorDir);
-  const coordinator = await startCoordinator(coordinatorDir, { logger: silentLogger, config: coordConfig });
+  const coordinator = opts.startCoordinator
+    ? await opts.startCoordinator(coordinatorDir)
+    : await startCoordinator(coordinatorDir, { logger: silentLogger, config: coordConfig });
   const dir = (c: string) => join(root, c);
   const nodes = new Map<string, NodeHandle>();
   for (const s of specs) {

@@ -1,0 +1,11 @@
+/** What `veil node|coordinator trust-update` says after taking a newer organisation bundle. */
+import { rootFingerprint, type TrustBundle } from '#protocol';
+
+export function trustUpdateMessage(r: { bundle: TrustBundle; rolledOver: boolean }, readmit: string): string {
+  const fp = rootFingerprint(r.bundle.rootPub);
+  if (!r.rolledOver) return `pinned bundle updated (same root ${fp}); it applies at the next start`;
+  return [
+    `the organisation's root rolled over to ${fp} (the pinned root signed the rollover); it applies at the next start.`,
+    `This party's certificate chains to the old root: ${readmit}, then enroll the new certificate.`,
+  ].join('\n');
+}
