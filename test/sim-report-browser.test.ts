@@ -124,5 +124,5 @@ describe('report.html in Chromium', () => {
     expect(excess.length).toBe(results.ledger.summary.excess);
     for (const r of excess) expect(r.color).toBe('rgb(155, 28, 28)');
     expect(await page.textContent('#verdict')).toContain('exceed what the design allows');
-  }, 300_000);
+  }, 600_000);
 });

@@ -65,7 +65,7 @@ describe('veil sim run', () => {
     // Bucket lookups: nobody sees more than the design allows.
     expect(r.ledger.summary.excess).toBe(0);
     expect(first.exitCode).toBe(0);
-  }, 300_000);
+  }, 600_000);
 
   it('exact lookups show the analyst’s gateway whole tags: the ledger flags it and the run exits non-zero', async () => {
     const s = tiny(5, { workload: { queries: 6, lookup: 'exact', mix: { document: 0.5, vehicle: 0, name: 0.5, biometric: 0 } }, metrics: { detProbes: 0 } });
@@ -74,7 +74,7 @@ describe('veil sim run', () => {
     const excess = out.results.ledger.rows.filter((row) => row.verdict === 'excess');
     expect(excess.map((row) => `${row.role}/${row.category}`)).toContain('gateway/query-tag');
     expect(out.results.exit.code).toBe(EXIT_LEDGER_EXCESS);
-  }, 300_000);
+  }, 600_000);
 
   it('a bad scenario is refused with the field named', () => {
     expect(() => parseScenario('{ "workload": { "queries": -1 } }', 'x.jsonc')).toThrow(/x\.jsonc: workload\.queries/);
