@@ -10,10 +10,12 @@
  * queries to it then fail, and nothing is ever sealed to a key the organisation did not vouch for.
  * Revocation lists are applied only when newer, so an older list cannot roll a revocation back.
  */
+import { sha256, toHex } from '#crypto';
 import {
   asVeilError,
   type Envelope,
   type ErrorCode,
+  encode,
   keyId,
   keyIdName,
   type MemberEntry,
@@ -39,6 +41,18 @@ export interface Member {
 
 /** Verify one directory entry against the pinned root and the revocation list at `now`. */
 export function verifyMember(entry: MemberEntry, anchor: TrustAnchor, revocations: RevocationState, now: number): Member {
+  return verifyMemberEntry(entry, anchor, revocations, now).member;
+}
+
+/** A verified entry: its member and what must be checked again at each use (validity, revocation). */
+interface Verified {
+  readonly member: Member;
+  readonly name: string;
+  readonly notBefore: number;
+  readonly notAfter: number;
+}
+
+function verifyMemberEntry(entry: MemberEntry, anchor: TrustAnchor, revocations: RevocationState, now: number): Verified {
   const cert = verifyCertificate(entry.cert, anchor, now, { expect: { role: 'node' }, revocations });
   if (!entry.descriptor) throw new VeilError('not_found', 'member has not published a descriptor yet');
   const d = verifyEnvelope(
@@ -50,7 +64,7 @@ export function verifyMember(entry: MemberEntry, anchor: TrustAnchor, revocation
     NodeDescriptor,
   );
   if (d.country !== cert.name) throw new VeilError('untrusted_key', 'descriptor names another country than its certificate');
-  return {
+  const member = {
     country: d.country,
     signPub: cert.signPub,
     boxPub: d.boxPub,
@@ -59,6 +73,12 @@ export function verifyMember(entry: MemberEntry, anchor: TrustAnchor, revocation
     roles: cert.roles,
     tlsCertificate: cert.x509,
   };
+  return { member, name: cert.name, notBefore: cert.notBefore, notAfter: cert.notAfter };
+}
+
+/** The signatures of an entry depend only on its bytes and the pinned root: the key of the cache. */
+function entryDigest(entry: MemberEntry): string {
+  return toHex(sha256(encode([entry.cert, entry.descriptor])));
 }
 
 export class MemberDirectory {
@@ -66,6 +86,12 @@ export class MemberDirectory {
   #byCountry = new Map<string, Member>();
   #entries: MemberEntry[] = [];
   #rejected: Array<{ country: string; code: ErrorCode }> = [];
+  /**
+   * Entries of the last update whose signatures verified, by digest: a directory is re-sent whole on
+   * every change, so unchanged entries skip the two signature checks. Validity time and revocation are
+   * checked again at every update, as for a new entry.
+   */
+  #verified = new Map<string, Verified>();
 
   constructor(
     readonly anchor: TrustAnchor,
@@ -84,15 +110,25 @@ export class MemberDirectory {
     const kept: MemberEntry[] = [];
     const rejected: Array<{ country: string; code: ErrorCode }> = [];
     const now = this.now();
+    const verified = new Map<string, Verified>();
     for (const entry of entries) {
       try {
-        const m = verifyMember(entry, this.anchor, this.revocations, now);
-        next.set(m.country, m);
+        const digest = entryDigest(entry);
+        const known = this.#verified.get(digest);
+        let v: Verified;
+        if (known) {
+          if (now < known.notBefore || now > known.notAfter) throw new VeilError('certificate_expired', 'certificate expired');
+          this.revocations.check('node', known.name);
+          v = known;
+        } else v = verifyMemberEntry(entry, this.anchor, this.revocations, now);
+        verified.set(digest, v);
+        next.set(v.member.country, v.member);
         kept.push(entry);
       } catch (e) {
         rejected.push({ country: keyIdName(entry.descriptor?.kid ?? '', 'node') ?? '?', code: asVeilError(e).code });
       }
     }
+    this.#verified = verified;
     this.#byCountry = next;
     this.#entries = kept;
     this.#rejected = rejected;
