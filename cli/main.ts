@@ -1,12 +1,12 @@
 /**
- * The `veil` command line. Every subcommand has `--help`. Errors print `error [code]: message` and exit
- * with status 1 (2 for usage errors); `--json` switches output to one JSON document on stdout.
+ * The `veil` command line. Every subcommand has `--help`; `--json` switches output to one JSON document
+ * on stdout, errors included. Exit statuses and error output: `shared/errors.ts`.
  *
  * This module only sets the program up and runs it; each command group lives in `commands/`, in the
- * order its commands appear in `veil --help`.
+ * order its commands appear in `veil --help`. Command modules load the layers they use inside their
+ * actions (`await import('#node')`), so `veil --help` and usage errors load nothing but commander.
  */
 import { Command, CommanderError } from 'commander';
-import { asVeilError } from '#protocol';
 import { registerTopLevelAnalystCommands } from './commands/analyst.ts';
 import { registerApprovalsCommands } from './commands/approvals.ts';
 import { registerAuditCommands } from './commands/audit.ts';
@@ -17,15 +17,22 @@ import { registerNodeCommands } from './commands/node.ts';
 import { registerOrgCommands } from './commands/org.ts';
 import { registerQueryCommand } from './commands/query.ts';
 import { registerSimCommands } from './commands/sim.ts';
+import { registerStatusCommand } from './commands/status.ts';
+import { describeFailure, reportFailure } from './shared/errors.ts';
+import { usageFailure } from './shared/usage.ts';
+import { veilVersion } from './shared/version.ts';
 
 const program = new Command('veil')
   .description('Veil: privacy-preserving federated queries between police bureaus (blind PSI, owner-approved disclosure).')
-  .showHelpAfterError()
+  .version(veilVersion(), '-V, --version', 'print the version')
+  // Usage errors are reported by the catch below, in the same form as every other error.
+  .configureOutput({ outputError: () => {} })
   .exitOverride();
 
 registerOrgCommands(program);
 registerCoordinatorCommands(program);
 registerNodeCommands(program);
+registerStatusCommand(program);
 registerTopLevelAnalystCommands(program);
 registerQueryCommand(program);
 registerBioMatchCommand(program);
@@ -34,15 +41,14 @@ registerApprovalsCommands(program);
 registerAuditCommands(program);
 registerSimCommands(program);
 
+const json = process.argv.includes('--json');
 try {
   await program.parseAsync(process.argv);
 } catch (e) {
   if (e instanceof CommanderError) {
-    process.exitCode = e.exitCode === 0 ? 0 : 2;
+    if (e.exitCode === 0) process.exitCode = 0;
+    else reportFailure(usageFailure(program, process.argv.slice(2), e.message), json);
   } else {
-    const v = asVeilError(e);
-    process.stderr.write(`error [${v.code}]: ${v.message}\n`);
-    if (v.code === 'internal' && process.env.VEIL_DEBUG === '1') console.error(e);
-    process.exitCode = 1;
+    reportFailure(describeFailure(e), json, e);
   }
 }

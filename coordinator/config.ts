@@ -12,10 +12,13 @@ import { fromBase64url, SigningKey, TlsKey, toBase64url } from '#crypto';
 import {
   checkCertificate,
   type Enrolled,
+  layerSettings,
   pinTrustBundle,
   readCertificateFile,
   readJsonFile,
   readTrustBundle,
+  type SettingSources,
+  type SettingSpecs,
   updatePinnedBundle,
   writeCertificateFile,
   writeCertificateRequest,
@@ -95,6 +98,25 @@ export function initCoordinatorDir(dir: string, opts: InitCoordinatorOptions): {
 
 export function loadCoordinatorConfig(dir: string): CoordinatorConfig {
   return readJsonFile(coordinatorPaths(dir).config, CoordinatorConfig, 'coordinator config');
+}
+
+/**
+ * The settings an operator may change without editing coordinator.json: in a config file (`--config`,
+ * `VEIL_CONFIG`) or an environment variable, which overrides the file (`platform/settings.ts`).
+ */
+export const COORDINATOR_SETTINGS = {
+  host: { env: 'VEIL_COORDINATOR_HOST', kind: 'string' },
+  port: { env: 'VEIL_COORDINATOR_PORT', kind: 'number' },
+  queryDeadlineMs: { env: 'VEIL_COORDINATOR_QUERY_DEADLINE_MS', kind: 'number' },
+  bioDeadlineMs: { env: 'VEIL_COORDINATOR_BIO_DEADLINE_MS', kind: 'number' },
+  ratePerCountry: { env: 'VEIL_COORDINATOR_RATE_PER_COUNTRY', kind: 'number' },
+  heartbeatMs: { env: 'VEIL_COORDINATOR_HEARTBEAT_MS', kind: 'number' },
+  maxPendingPerAddress: { env: 'VEIL_COORDINATOR_MAX_PENDING_PER_ADDRESS', kind: 'number' },
+} as const satisfies Partial<SettingSpecs<keyof CoordinatorConfig>>;
+
+/** coordinator.json with the config file's and the environment's settings applied. */
+export function coordinatorSettings(dir: string, sources: SettingSources = {}): CoordinatorConfig {
+  return layerSettings(CoordinatorConfig, loadCoordinatorConfig(dir), COORDINATOR_SETTINGS, sources);
 }
 
 export function loadCoordinatorKeys(dir: string): CoordinatorKeys {

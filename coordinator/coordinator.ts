@@ -23,6 +23,7 @@ import { createDirectory } from './directory.ts';
 import { createDispatch } from './dispatch.ts';
 import { createEvalBatcher } from './eval-batcher.ts';
 import { createFanout } from './fanout.ts';
+import { sendFrame } from './frames.ts';
 import { startHeartbeat } from './heartbeat.ts';
 import type { Health } from './http.ts';
 import { createLookups } from './lookup.ts';
@@ -93,6 +94,7 @@ export function createCoordinator(deps: CoordinatorDeps): Coordinator {
     lookups: createLookups({ index: store.index, replay, audit }),
     publications: createPublications({ index: store.index }),
     mailboxes,
+    presence: (s, id) => sendFrame(s.socket, { t: 'presence', id, online: sessions.connected() }),
   });
   const membership = createMembership({
     members: store.members,

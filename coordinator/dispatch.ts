@@ -16,6 +16,8 @@ export interface Handlers {
   lookups: Lookups;
   publications: Publications;
   mailboxes: Pick<Mailboxes, 'onSend' | 'onAck'>;
+  /** Answer who is connected (members may know each other's presence; docs/design.md). */
+  presence: (s: Session, id: string) => void;
 }
 
 /** Handles one frame; a Promise means the frame is still being handled (the session's next frames wait). */
@@ -38,6 +40,8 @@ export function createDispatch(h: Handlers): Dispatch {
         return h.mailboxes.onSend(s, frame.mid, frame.to, frame.env);
       case 'mail-ack':
         return h.mailboxes.onAck(s, frame.mids);
+      case 'presence':
+        return h.presence(s, frame.id);
       default:
         return assertNever(frame);
     }

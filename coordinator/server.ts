@@ -3,20 +3,34 @@
  * coordinator's directory, its signed audit log, the system clock, the pinned trust bundle and its
  * certificate, an HTTPS server (TLS 1.3 with the certificate the organisation issued) for `/v1/health`
  * and authenticated WebSocket upgrades on `/v1/ws` — around `createCoordinator` (coordinator.ts), and
- * writes `run.json`. Plain HTTP only with `insecureDevTransport`, which warns at every start.
+ * writes `run.json`. Plain HTTP only with `insecureDevTransport`, which warns at every start. The
+ * process holds the directory's lock while it runs (a second one is refused, naming the first's pid)
+ * and releases what it opened if start-up fails half way.
  */
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { getRequestListener } from '@hono/node-server';
 import { initCrypto } from '#crypto';
-import { boundPort, createLogger, type Logger, PLAIN_TRANSPORT_WARNING, periodicCheckpoints, serverTlsOptions, systemClock, writeRunFile } from '#platform';
+import {
+  createLogger,
+  type DirLock,
+  type Logger,
+  listen,
+  lockDir,
+  PLAIN_TRANSPORT_WARNING,
+  periodicCheckpoints,
+  type SettingSources,
+  serverTlsOptions,
+  systemClock,
+  writeRunFile,
+} from '#platform';
 import { LIMITS } from '#protocol';
 import {
   type CoordinatorConfig,
   coordinatorPaths,
+  coordinatorSettings,
   loadCoordinatorBundle,
   loadCoordinatorCertificate,
-  loadCoordinatorConfig,
   loadCoordinatorKeys,
 } from './config.ts';
 import { createCoordinator } from './coordinator.ts';
@@ -38,10 +52,27 @@ export interface CoordinatorHandle {
 
 export async function startCoordinator(
   dir: string,
-  opts: { port?: number; host?: string; logger?: Logger; config?: Partial<CoordinatorConfig> } = {},
+  opts: { port?: number; host?: string; logger?: Logger; config?: Partial<CoordinatorConfig>; settings?: SettingSources } = {},
 ): Promise<CoordinatorHandle> {
   await initCrypto();
-  const config: CoordinatorConfig = { ...loadCoordinatorConfig(dir), ...opts.config };
+  const config: CoordinatorConfig = { ...coordinatorSettings(dir, opts.settings), ...opts.config };
+  const lock = lockDir(dir, 'coordinator');
+  const opened: Array<() => unknown> = [() => lock.release()];
+  try {
+    return await startLocked(dir, config, opts, opened, lock);
+  } catch (e) {
+    for (const undo of opened.reverse()) await undo();
+    throw e;
+  }
+}
+
+async function startLocked(
+  dir: string,
+  config: CoordinatorConfig,
+  opts: { port?: number; host?: string; logger?: Logger },
+  opened: Array<() => unknown>,
+  lock: DirLock,
+): Promise<CoordinatorHandle> {
   const keys = loadCoordinatorKeys(dir);
   const key = keys.signing;
   const log = opts.logger ?? createLogger('coordinator');
@@ -50,9 +81,11 @@ export async function startCoordinator(
   const bundle = loadCoordinatorBundle(dir);
   const { cert } = loadCoordinatorCertificate(dir, clock.now());
   const store = new SqliteCoordinatorStore(paths.db, { signer: { sign: (m) => key.sign(m), publicKey: key.publicKey() }, clock });
+  opened.push(() => store.close());
   const trust = createTrust({ bundle, name: config.name, meta: store.meta, clock });
   await trust.refresh();
   const coordinator = createCoordinator({ config, store, audit: store.audit, clock, log, trust });
+  opened.push(() => coordinator.close());
 
   const tls = !config.insecureDevTransport;
   if (!tls) log.warn(PLAIN_TRANSPORT_WARNING);
@@ -69,11 +102,11 @@ export async function startCoordinator(
     maxPendingPerAddress: config.maxPendingPerAddress,
   });
   const host = opts.host ?? config.host;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? config.port, host, () => resolve());
+  opened.push(() => sockets.close());
+  const port = await listen(server, opts.port ?? config.port, host, {
+    what: 'the coordinator',
+    fix: 'choose another port: --port at start, "port" in coordinator.json or a config file, or VEIL_COORDINATOR_PORT',
   });
-  const port = boundPort(server);
   const url = `${tls ? 'https' : 'http'}://${host}:${port}`;
   const wsUrl = `${tls ? 'wss' : 'ws'}://${host}:${port}/v1/ws`;
   writeRunFile(paths.run, { url, wsUrl, port });
@@ -91,6 +124,7 @@ export async function startCoordinator(
       server.closeAllConnections?.();
       await store.audit.checkpoint();
       await store.close();
+      lock.release();
     })();
     return closing;
   };

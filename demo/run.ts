@@ -57,6 +57,8 @@ interface Step {
   title: string;
   args: string[];
   explain: string;
+  /** What each country must answer: a status, and for a hit the strongest class that met. The demo fails otherwise. */
+  expect: Record<string, 'no-hit' | 'refused' | { hit: string }>;
 }
 
 async function main(): Promise<void> {
@@ -64,34 +66,42 @@ async function main(): Promise<void> {
   say('Veil demo: a coordinator and three country nodes (FR, DE, UA), each a separate process on loopback.');
   hr();
   say('Setting up: init, synthetic data import, admission, start …');
-  const net: LocalNetwork = await startLocalNetwork([
-    { country: 'FR', records: toNdjson(syntheticRecords({ seed: 1, country: 'FR', country3: 'FRA', persons: 1000, vehicles: 200 })) },
-    {
-      country: 'DE',
-      records: toNdjson([...syntheticRecords({ seed: 2, country: 'DE', country3: 'DEU', persons: 1500, vehicles: 300 }), ...deSpecial]),
-      // DE releases the vehicle details of stolen vehicles without an officer; everything else waits.
-      policy: {
-        v: 1,
-        answer: [{ requesters: ['*'], purposes: ['*'], classes: ['*'] }],
-        budgets: { dailyEvaluations: 100000, perRequester: {} },
-        disclosure: { deadlineHours: 48, autoApprove: [{ datasets: ['stolen-vehicles'], requesters: ['*'], purposes: ['*'], fields: ['vehicle', 'dataset'] }] },
+  const since = (t: number) => `${((Date.now() - t) / 1000).toFixed(1)} s`;
+  const net: LocalNetwork = await startLocalNetwork(
+    [
+      { country: 'FR', records: toNdjson(syntheticRecords({ seed: 1, country: 'FR', country3: 'FRA', persons: 400, vehicles: 100 })) },
+      {
+        country: 'DE',
+        records: toNdjson([...syntheticRecords({ seed: 2, country: 'DE', country3: 'DEU', persons: 600, vehicles: 150 }), ...deSpecial]),
+        // DE releases the vehicle details of stolen vehicles without an officer; everything else waits.
+        policy: {
+          v: 1,
+          answer: [{ requesters: ['*'], purposes: ['*'], classes: ['*'] }],
+          budgets: { dailyEvaluations: 100000, perRequester: {} },
+          disclosure: {
+            deadlineHours: 48,
+            autoApprove: [{ datasets: ['stolen-vehicles'], requesters: ['*'], purposes: ['*'], fields: ['vehicle', 'dataset'] }],
+          },
+        },
       },
-    },
-    {
-      country: 'UA',
-      records: toNdjson([...syntheticRecords({ seed: 3, country: 'UA', country3: 'UKR', persons: 1500, vehicles: 300 }), ...uaSpecial]),
-      // UA answers only searches for wanted persons and terrorism cases.
-      policy: {
-        v: 1,
-        answer: [{ requesters: ['*'], purposes: ['wanted-person', 'counter-terrorism'], classes: ['*'] }],
-        budgets: { dailyEvaluations: 100000, perRequester: {} },
+      {
+        country: 'UA',
+        records: toNdjson([...syntheticRecords({ seed: 3, country: 'UA', country3: 'UKR', persons: 600, vehicles: 150 }), ...uaSpecial]),
+        // UA answers only searches for wanted persons and terrorism cases.
+        policy: {
+          v: 1,
+          answer: [{ requesters: ['*'], purposes: ['wanted-person', 'counter-terrorism'], classes: ['*'] }],
+          budgets: { dailyEvaluations: 100000, perRequester: {} },
+        },
       },
-    },
-  ]);
+    ],
+    { onStep: (what) => say(`  [${since(started)}] ${what}`) },
+  );
   let failed = false;
   try {
     say(`  data in ${net.root}`);
     say(`  coordinator ${net.coordinator.info.url}; nodes ${[...net.nodes].map(([c, n]) => `${c} ${n.daemon.info.url}`).join(', ')}`);
+    say(`  [${since(started)}] waiting for every node to connect and publish its index`);
     await net.settled();
     say('  all three nodes connected and their PSI indexes published (tags + opaque hit tokens only).');
     const cred = await net.addAnalyst('FR', 'Claire Analyst');
@@ -104,26 +114,38 @@ async function main(): Promise<void> {
         title: 'Exact document hit: is German passport C01X00T47 known anywhere?',
         args: [...base, '--purpose', 'wanted-person', '--doc', 'passport:DEU:C01X00T47'],
         explain: 'DE holds it in its stolen/lost travel documents dataset.',
+        expect: { DE: { hit: 'doc' }, UA: 'no-hit' },
       },
       {
         title: 'Name across scripts: "Vladimir Ivanov", born 21 May 1979 (Latin spelling, ISO date)',
         args: [...base, '--purpose', 'wanted-person', '--name', 'Vladimir Ivanov', '--dob', '1979-05-21'],
         explain: 'UA holds "Владимир Иванов", 21.05.1979, in Cyrillic: both normalize to the same match key.',
+        expect: { DE: 'no-hit', UA: { hit: 'name_dob' } },
       },
       {
-        title: 'Phonetic hit: "Muhamad Al Rashid", born 1985 (a different spelling and day)',
+        title: 'Another spelling, only the year known: "Muhamad Al Rashid", born 1985',
+        args: [...base, '--purpose', 'wanted-person', '--name', 'Muhamad Al Rashid', '--dob', '1985'],
+        explain:
+          'DE holds "Mohammed Al-Rashid", born 1985-03-14: Muhamad and Mohammed are romanisations of one Arabic name, the article Al is spaced or hyphenated; with only a year the hit is weaker.',
+        expect: { DE: { hit: 'name_yob' }, UA: 'no-hit' },
+      },
+      {
+        title: 'A wrong day is not a hit: "Muhamad Al Rashid", born 1985-11-02',
         args: [...base, '--purpose', 'wanted-person', '--name', 'Muhamad Al Rashid', '--dob', '1985-11-02'],
-        explain: 'DE holds "Mohammed Al-Rashid", 1985-03-14: only the weak phonetic + year-of-birth class matches.',
+        explain: 'A full date of birth must meet the record’s; searching with the year alone (--dob 1985, step 3) finds it.',
+        expect: { DE: 'no-hit', UA: 'no-hit' },
       },
       {
         title: 'Refusal by policy: a stolen vehicle search (purpose stolen-property), bucket lookups',
         args: [...base, '--purpose', 'stolen-property', '--vin', 'WVWZZZ1KZ6W000123', '--bucket'],
         explain: "DE answers and hits; UA's policy answers only wanted-person and counter-terrorism searches, so it refuses.",
+        expect: { DE: { hit: 'vehicle' }, UA: 'refused' },
       },
       {
         title: 'No hit: "Jean Inconnu", born 1990-01-01',
         args: [...base, '--purpose', 'criminal-investigation', '--name', 'Jean Inconnu', '--dob', '1990-01-01', '--targets', 'DE'],
         explain: 'Nobody holds this person (asked of DE only; UA would refuse this purpose).',
+        expect: { DE: 'no-hit' },
       },
     ];
     for (const [i, s] of steps.entries()) {
@@ -145,11 +167,28 @@ async function main(): Promise<void> {
       const res = JSON.parse(r.stdout) as {
         queryId: string;
         classes: string[];
-        results: Array<{ country: string; status: string; code?: string; hits: Array<{ cls: string; token: string }> }>;
+        results: Array<{
+          country: string;
+          status: string;
+          code?: string;
+          hits: Array<{ cls: string; token: string }>;
+          match?: { cls: string; strength: string; words: string };
+        }>;
       };
       for (const c of res.results) {
-        const detail = c.status === 'hit' ? c.hits.map((h) => `${h.cls} (hit token ${h.token.slice(0, 12)}…)`).join(', ') : c.code ? `(${c.code})` : '';
+        const detail =
+          c.status === 'hit' && c.match ? `${c.match.words} (${c.match.strength}; hit token ${c.hits[0]?.token.slice(0, 12)}…)` : c.code ? `(${c.code})` : '';
         say(`   ${c.country}: ${c.status.toUpperCase().padEnd(7)} ${detail}`.trimEnd());
+      }
+      // Each country's answer in one word (`hit:name_yob`, `no-hit`, `refused`), against the expectation.
+      const word = (e: Step['expect'][string]) => (typeof e === 'string' ? e : `hit:${e.hit}`);
+      const got = res.results.map((c) => `${c.country}=${c.status === 'hit' ? `hit:${c.match?.cls}` : c.status}`).sort();
+      const want = Object.entries(s.expect)
+        .map(([c, e]) => `${c}=${word(e)}`)
+        .sort();
+      if (got.join(' ') !== want.join(' ')) {
+        failed = true;
+        say(`   UNEXPECTED: expected ${want.join(' ')}, got ${got.join(' ')}`);
       }
       say(`   → ${s.explain}`);
       say(`   (${ms.toFixed(0)} ms including CLI start-up; the analyst learned hit/no-hit per country and class, no identity)`);
@@ -304,9 +343,10 @@ async function main(): Promise<void> {
     const atDe = secrets.filter((x) => deFiles.some((b) => b.includes(Buffer.from(x, 'utf8'))));
     say(`    (control: the same search in DE's own database finds ${atDe.join(', ')})`);
     say('  DE / UA nodes: blinded elements to evaluate; for disclosures, the sealed claim (checked against the record) and justification.');
-    for (const dir of [net.coordinatorDir, ...[...net.nodes.values()].map((n) => n.dir)]) {
-      const v = await runVeil(['audit', 'verify', '--dir', dir]);
-      say(`  audit ${dir.split('/').pop()}: ${v.stdout.trim() || v.stderr.trim()}`);
+    const dirs = [net.coordinatorDir, ...[...net.nodes.values()].map((n) => n.dir)];
+    const verified = await Promise.all(dirs.map((dir) => runVeil(['audit', 'verify', '--dir', dir])));
+    for (const [i, v] of verified.entries()) {
+      say(`  audit ${dirs[i]?.split('/').pop()}: ${v.stdout.trim() || v.stderr.trim()}`);
       if (v.code !== 0) failed = true;
     }
   } finally {

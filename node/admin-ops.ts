@@ -7,7 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BoxKeyPair, initCrypto, OprfKey, randomBytes, SigningKey, toBase64url, toHex } from '#crypto';
-import { AuditLog, envelopeToText, pinTrustBundle, writeCertificateRequest, writeJsonFile } from '#platform';
+import { AuditLog, envelopeToText, pickFreePort, pinTrustBundle, writeCertificateRequest, writeJsonFile } from '#platform';
 import type { MatchClass } from '#protocol';
 import { type Hosts, issueAnalystCertificate, matchKeysForRecord, VeilError, type VeilRecord } from '#protocol';
 import {
@@ -35,7 +35,9 @@ export interface InitNodeOptions {
   /** The organisation's trust bundle (handed over out of band); the node pins a copy. */
   bundle: string;
   coordinatorUrl?: string;
+  /** Analyst API port; default: a free port chosen now and kept (0: any free port at each start). */
   port?: number;
+  /** Approval console port; default: a free port chosen now and kept (0: any free port at each start). */
   adminPort?: number;
   host?: string;
   /** Names in the node's TLS certificate (where its analysts reach it); default its host and localhost. */
@@ -52,12 +54,17 @@ export async function initNode(dir: string, opts: InitNodeOptions): Promise<Node
   assertFreshDir(dir);
   const p = nodePaths(dir);
   const bundle = pinTrustBundle(opts.bundle, p.bundle);
+  const host = opts.host ?? '127.0.0.1';
+  // Fixed ports, chosen now when not given, so credentials and bookmarks stay valid across restarts.
+  const port = opts.port ?? (await pickFreePort(host));
+  let adminPort = opts.adminPort ?? (await pickFreePort('127.0.0.1'));
+  while (adminPort !== 0 && adminPort === port) adminPort = await pickFreePort('127.0.0.1');
   const cfg = NodeConfig.parse({
     country: opts.country.toUpperCase(),
     coordinatorUrl: opts.coordinatorUrl ?? null,
-    port: opts.port ?? 0,
-    adminPort: opts.adminPort ?? 0,
-    host: opts.host ?? '127.0.0.1',
+    port,
+    adminPort,
+    host,
     insecureDevTransport: opts.insecureDevTransport ?? false,
   });
   const keys = createNodeKeys(dir);

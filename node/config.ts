@@ -6,16 +6,19 @@
  * enrolled with `veil node enroll`).
  */
 
-import { chmodSync, existsSync, mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { BoxKeyPair, fromBase64url, SigningKey, TlsKey, TokenKey, toBase64url } from '#crypto';
 import {
   checkCertificate,
   type Enrolled,
+  layerSettings,
   readCertificateFile,
   readJsonFile,
   readTrustBundle,
+  type SettingSources,
+  type SettingSpecs,
   updatePinnedBundle,
   writeCertificateFile,
   writeJsonFile,
@@ -41,6 +44,25 @@ export const NodeConfig = z.strictObject({
   workers: z.number().int().min(0).max(64).default(0),
 });
 export type NodeConfig = z.infer<typeof NodeConfig>;
+
+/**
+ * The settings an operator may change without editing node.json: in a config file (`--config`,
+ * `VEIL_CONFIG`) or an environment variable, which overrides the file (`platform/settings.ts`).
+ */
+export const NODE_SETTINGS = {
+  coordinatorUrl: { env: 'VEIL_COORDINATOR_URL', kind: 'string' },
+  host: { env: 'VEIL_NODE_HOST', kind: 'string' },
+  port: { env: 'VEIL_NODE_PORT', kind: 'number' },
+  adminHost: { env: 'VEIL_NODE_ADMIN_HOST', kind: 'string' },
+  adminPort: { env: 'VEIL_NODE_ADMIN_PORT', kind: 'number' },
+  adminSecureCookies: { env: 'VEIL_NODE_ADMIN_SECURE_COOKIES', kind: 'boolean' },
+  workers: { env: 'VEIL_NODE_WORKERS', kind: 'number' },
+} as const satisfies Partial<SettingSpecs<keyof NodeConfig>>;
+
+/** node.json with the config file's and the environment's settings applied. */
+export function nodeSettings(dir: string, sources: SettingSources = {}): NodeConfig {
+  return layerSettings(NodeConfig, loadNodeConfig(dir), NODE_SETTINGS, sources);
+}
 
 const KeysFile = z.strictObject({ v: z.literal(1), signing: z.string(), box: z.string(), token: z.string(), tls: z.string() });
 
@@ -98,9 +120,11 @@ export function createNodeKeys(dir: string): NodeKeys {
 }
 
 export function assertFreshDir(dir: string): void {
-  if (existsSync(nodePaths(dir).config)) throw new VeilError('bad_config', `${dir} already holds a node`);
+  if (existsSync(nodePaths(dir).config)) throw new VeilError('bad_config', `${dir} already holds a node`, { hint: 'choose another --dir' });
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   chmodSync(dir, 0o700);
+  // Keys, records and credentials: never committed by accident when the directory sits in a repository.
+  writeFileSync(join(dir, '.gitignore'), '# A Veil node directory: private keys, records and credentials. Never commit it.\n*\n');
 }
 
 export function loadNodeBundle(dir: string): TrustBundle {

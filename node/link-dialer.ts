@@ -21,8 +21,8 @@ export interface DialEvents {
   ping(): void;
   /** One frame from the coordinator. */
   frame(data: Uint8Array, isBinary: boolean): void;
-  /** Why this attempt is failing, as an error code and a sentence (`closed` follows). */
-  problem(code: string, event: string): void;
+  /** Why this attempt is failing, as an error code (`closed` follows; the link logs the reason and fix). */
+  problem(code: string): void;
   closed(code: number): void;
 }
 
@@ -58,7 +58,7 @@ export function webSocketDialer(url: string, tls: ConnectionOptions | undefined)
     const ws = new WebSocket(url, { maxPayload: LIMITS.maxFrameBytes, handshakeTimeout: 10_000, ...(tls ?? {}), finishRequest });
     ws.on('unexpected-response', (_req: ClientRequest, res: IncomingMessage) => {
       const code = res.headers['x-veil-error'];
-      events.problem(typeof code === 'string' && isErrorCode(code) ? code : `http_${res.statusCode ?? 0}`, 'the coordinator refused this node’s login');
+      events.problem(typeof code === 'string' && isErrorCode(code) ? code : `http_${res.statusCode ?? 0}`);
       ws.terminate();
     });
     ws.on('open', () => events.opened());
@@ -69,11 +69,9 @@ export function webSocketDialer(url: string, tls: ConnectionOptions | undefined)
     });
     ws.on('error', (e: NodeJS.ErrnoException) => {
       // 'close' follows and schedules the reconnect; say why this attempt failed.
-      if (e.code === 'ECONNREFUSED' || e.code === 'ECONNRESET' || e.code === 'ETIMEDOUT') events.problem('unavailable', 'the coordinator is unreachable');
-      else if (e.code?.startsWith('ERR_SSL') || e.code?.includes('CERT') || /certificate/i.test(e.message))
-        events.problem('untrusted_key', 'the coordinator’s TLS certificate is not the one the trust bundle names');
+      if (e.code?.startsWith('ERR_SSL') || e.code?.includes('CERT') || /certificate/i.test(e.message)) events.problem('untrusted_tls');
       else if (/unexpected server response/i.test(e.message)) return;
-      else events.problem('unavailable', 'the connection to the coordinator failed');
+      else events.problem('unavailable');
     });
     ws.on('close', (code) => events.closed(code));
     return {

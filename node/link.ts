@@ -2,7 +2,8 @@
  * The node's outbound connection to the coordinator: login signed inside the upgrade request and bound
  * to the TLS session (protocol/login.ts),
  * heartbeats (the coordinator pings; silence for three intervals means a dead link), reconnection with
- * capped exponential backoff and jitter, and request/response correlation for queries and lookups.
+ * capped exponential backoff and jitter — every failed attempt logged with its reason, the fix and the
+ * delay before the next — and request/response correlation for queries and lookups.
  *
  * The link is built first and knows nothing of the services; what arrives is handed to a `LinkHandler`
  * attached once the services exist (before `start()`). Services that only send take the narrow
@@ -66,6 +67,26 @@ export interface CoordinatorLinkDeps {
   dial?: Dialer;
   /** Uniform in [0, 1) for the reconnection jitter (default `Math.random`). */
   random?: () => number;
+  /** The node's directory, named in the fixes the link logs (`veil node enroll --dir …`). */
+  dir?: string;
+}
+
+/** Why the link is down, in words, with the fix: what is logged at each attempt. */
+function reasonFor(code: string, country: string, dir: string): string {
+  switch (code) {
+    case 'unavailable':
+      return 'the coordinator is unreachable; is it running (`veil coordinator start`) and is coordinatorUrl in node.json right?';
+    case 'untrusted_tls':
+      return 'the coordinator’s TLS certificate is not the one the trust bundle names; get the current bundle from the organisation';
+    case 'revoked':
+      return `the coordinator refused this node: the organisation suspended or revoked ${country}; it reinstates it with \`veil org reinstate ${country}\` (a revoked node is admitted again with \`veil org admit\`)`;
+    case 'untrusted_key':
+    case 'certificate_expired':
+    case 'unknown_member':
+      return `the coordinator refused this node’s certificate (${code}); have the organisation admit it again (\`veil org admit ${country} --request ${dir}/request.json\`), then \`veil node enroll --dir ${dir} --cert FILE\``;
+    default:
+      return `the coordinator refused this node’s login (${code})`;
+  }
 }
 
 interface Waiter<T> {
@@ -81,6 +102,7 @@ export class CoordinatorLink implements FrameSender {
   readonly #login: (binding: Uint8Array) => string;
   readonly #dial: Dialer;
   readonly #random: () => number;
+  readonly #dir: string;
   readonly #log: Logger;
   readonly #clock: Clock;
   #handler: LinkHandler | undefined;
@@ -92,6 +114,7 @@ export class CoordinatorLink implements FrameSender {
   #reconnect: TimerHandle | undefined;
   readonly #queries = new Map<string, Waiter<Answer[]>>();
   readonly #lookups = new Map<string, Waiter<LookupResult[]>>();
+  readonly #presence = new Map<string, Waiter<string[]>>();
   readonly #readyWaiters: Array<() => void> = [];
 
   constructor(deps: CoordinatorLinkDeps) {
@@ -101,6 +124,7 @@ export class CoordinatorLink implements FrameSender {
     this.#login = deps.login;
     this.#dial = deps.dial ?? webSocketDialer(deps.url, deps.tls);
     this.#random = deps.random ?? Math.random;
+    this.#dir = deps.dir ?? '<node dir>';
     this.#log = deps.log;
     this.#clock = deps.clock;
   }
@@ -151,6 +175,11 @@ export class CoordinatorLink implements FrameSender {
     return this.#request(this.#lookups, id, { t: 'lookup', env }, timeoutMs);
   }
 
+  /** The countries connected to the coordinator now. */
+  presence(id: string, timeoutMs: number): Promise<string[]> {
+    return this.#request(this.#presence, id, { t: 'presence', id }, timeoutMs);
+  }
+
   #request<T>(map: Map<string, Waiter<T>>, id: string, frame: NodeFrame, timeoutMs: number): Promise<T> {
     if (map.has(id)) return Promise.reject(new VeilError('conflict', 'request id in flight'));
     return new Promise<T>((resolve, reject) => {
@@ -193,17 +222,41 @@ export class CoordinatorLink implements FrameSender {
           if (code === 'internal') this.#log.error('coordinator frame failed', e);
         }
       },
-      problem: (code, event) => this.#problem(code, event),
+      problem: (code) => this.#problem(code),
       closed: (code) => {
         const wasReady = this.#ready;
         this.#ready = false;
         this.#clock.clear(this.#silence);
         if (this.#conn !== conn || this.#closed) return;
-        if (wasReady) this.#log.warn('coordinator link lost', { code: String(code) });
+        if (wasReady) {
+          // 4403: the organisation suspended or revoked this member; 4409: another process logged in as it.
+          const why = code === 4403 ? 'revoked' : code === 4409 ? 'replaced' : undefined;
+          this.#log.warn(
+            why === 'revoked'
+              ? `coordinator link ended: ${reasonFor('revoked', this.country, this.#dir)}`
+              : why === 'replaced'
+                ? 'coordinator link ended: another process logged in as this node (two processes on one identity?)'
+                : 'coordinator link lost',
+            { code: String(code) },
+          );
+        }
         // Requests in flight will not be answered on a new connection.
         this.#failAll('coordinator link lost');
         const delay = Math.min(10_000, 250 * 2 ** this.#attempt) * (0.5 + this.#random() / 2);
         this.#attempt = Math.min(this.#attempt + 1, 10);
+        this.#attempts++;
+        const reason = this.#lastProblem;
+        this.#lastProblem = undefined;
+        if (reason !== undefined) {
+          this.#lastReason = reasonFor(reason, this.country, this.#dir);
+          this.#log.warn(`coordinator link down: ${this.#lastReason}; retrying`, {
+            // The registered error code (a TLS failure is the coordinator's key not being the pinned one).
+            code: reason === 'untrusted_tls' ? 'untrusted_key' : reason,
+            attempt: this.#attempts,
+            ms: Math.round(delay),
+            url: this.url,
+          });
+        }
         this.#reconnect = this.#clock.setTimeout(() => this.#connect(), delay);
       },
     });
@@ -211,7 +264,7 @@ export class CoordinatorLink implements FrameSender {
   }
 
   #failAll(why: string): void {
-    for (const m of [this.#queries, this.#lookups] as Map<string, Waiter<unknown>>[]) {
+    for (const m of [this.#queries, this.#lookups, this.#presence] as Map<string, Waiter<unknown>>[]) {
       for (const w of m.values()) {
         this.#clock.clear(w.timer);
         w.reject(new VeilError('unavailable', why));
@@ -220,14 +273,23 @@ export class CoordinatorLink implements FrameSender {
     }
   }
 
+  /** Why the current attempt failed (logged when it closes, with the delay before the next). */
   #lastProblem: string | undefined;
+  /** Failed attempts since the link was last up. */
+  #attempts = 0;
 
-  /** Log why the link is down, once per distinct reason (every reconnect attempt would repeat it). */
-  #problem(code: string, event: string): void {
-    if (this.#lastProblem === code) return;
-    this.#lastProblem = code;
-    this.#log.warn(event, { code, attempt: this.#attempt });
+  #problem(code: string): void {
+    this.#lastProblem ??= code;
   }
+
+  /** The link's state for `veil status`: up, or down with why and how many attempts so far. */
+  get state(): { connected: boolean; attempts: number; reason?: string } {
+    return this.#ready
+      ? { connected: true, attempts: 0 }
+      : { connected: false, attempts: this.#attempts, ...(this.#lastReason ? { reason: this.#lastReason } : {}) };
+  }
+
+  #lastReason: string | undefined;
 
   #armSilence(): void {
     this.#clock.clear(this.#silence);
@@ -241,7 +303,9 @@ export class CoordinatorLink implements FrameSender {
       case 'welcome':
         this.#ready = true;
         this.#attempt = 0;
+        this.#attempts = 0;
         this.#lastProblem = undefined;
+        this.#lastReason = undefined;
         this.#log.info('coordinator link up', { country: this.country });
         handler.onMembers(f.members, f.revocations);
         handler.onConnected();
@@ -278,9 +342,17 @@ export class CoordinatorLink implements FrameSender {
       case 'mail-stored':
         handler.onMailStored(f.mid);
         return;
+      case 'presence': {
+        const w = this.#presence.get(f.id);
+        if (!w) return;
+        this.#presence.delete(f.id);
+        this.#clock.clear(w.timer);
+        w.resolve(f.online);
+        return;
+      }
       case 'error': {
         if (f.ref) {
-          for (const m of [this.#queries, this.#lookups] as Map<string, Waiter<unknown>>[]) {
+          for (const m of [this.#queries, this.#lookups, this.#presence] as Map<string, Waiter<unknown>>[]) {
             const w = m.get(f.ref);
             if (!w) continue;
             m.delete(f.ref);

@@ -6,23 +6,30 @@
  * Services are composed here in dependency order, each from one deps object: the store and audit log,
  * the coordinator link (which knows nothing of the services), the services, and last the dispatcher
  * that hands the link's frames to them — attached before the link starts.
+ *
+ * The process holds the directory's lock while it runs (a second one is refused, naming the first's
+ * pid), serves its status on the directory's control socket (`veil status`), and releases everything it
+ * opened if start-up fails half way.
  */
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { join } from 'node:path';
 import { getRequestListener } from '@hono/node-server';
-import { initCrypto, randomBytes } from '#crypto';
+import { initCrypto, randomBytes, toHex } from '#crypto';
 import {
   type AuditLog,
-  boundPort,
   type Clock,
   clientTlsOptions,
   createLogger,
+  type DirLock,
   envelopeFromText,
   envelopeToText,
   type Logger,
+  listen,
+  lockDir,
   PLAIN_TRANSPORT_WARNING,
   periodicCheckpoints,
+  type SettingSources,
   serverTlsOptions,
   systemClock,
   writeRunFile,
@@ -31,8 +38,9 @@ import { bundleCoordinator, loginHeader, VeilError } from '#protocol';
 import { MemberDirectory } from '#sdk';
 import { nodeAudit } from './admin-ops.ts';
 import { BioService } from './bio.ts';
-import { loadNodeBundle, loadNodeCertificate, loadNodeConfig, loadNodeKeys, nodePaths } from './config.ts';
+import { loadNodeBundle, loadNodeCertificate, loadNodeKeys, type NodeConfig, nodePaths, nodeSettings } from './config.ts';
 import { startConsole } from './console/index.ts';
+import { startControl } from './control.ts';
 import { descriptorAnnouncer } from './descriptor.ts';
 import { DisclosureDesk } from './disclosure/desk.ts';
 import { DisclosureOutbox } from './disclosure/outgoing.ts';
@@ -64,6 +72,8 @@ export interface NodeHandle {
 }
 
 export interface StartNodeOptions {
+  /** The optional config file and the environment to read settings from (`node/config.ts` NODE_SETTINGS). */
+  settings?: SettingSources;
   coordinatorUrl?: string;
   port?: number;
   host?: string;
@@ -84,13 +94,28 @@ const REVOCATIONS_KEY = 'revocations';
 
 export async function startNode(dir: string, opts: StartNodeOptions = {}): Promise<NodeHandle> {
   await initCrypto();
-  const cfg = loadNodeConfig(dir);
+  const cfg = nodeSettings(dir, opts.settings);
+  const lock = lockDir(dir, 'node');
+  const opened: Array<() => unknown> = [() => lock.release()];
+  try {
+    return await startLocked(dir, cfg, opts, opened, lock);
+  } catch (e) {
+    for (const undo of opened.reverse()) await undo();
+    throw e;
+  }
+}
+
+async function startLocked(dir: string, cfg: NodeConfig, opts: StartNodeOptions, opened: Array<() => unknown>, lock: DirLock): Promise<NodeHandle> {
   const keys = loadNodeKeys(dir);
   const country = cfg.country;
   const log = opts.logger ?? createLogger(`node-${country}`);
   const clock = opts.clock ?? systemClock();
   const coordinatorUrl = opts.coordinatorUrl ?? cfg.coordinatorUrl;
-  if (!coordinatorUrl) throw new VeilError('bad_config', 'no coordinator URL: set coordinatorUrl in node.json or pass --coordinator');
+  if (!coordinatorUrl) {
+    throw new VeilError('bad_config', 'no coordinator URL', {
+      hint: 'pass --coordinator wss://HOST:PORT/v1/ws, or set coordinatorUrl in node.json (or VEIL_COORDINATOR_URL)',
+    });
+  }
   const paths = nodePaths(dir);
   const bundle = loadNodeBundle(dir);
   const { certificate, cert } = loadNodeCertificate(dir, clock.now());
@@ -98,9 +123,10 @@ export async function startNode(dir: string, opts: StartNodeOptions = {}): Promi
   const tls = !cfg.insecureDevTransport;
   if (!tls) log.warn(PLAIN_TRANSPORT_WARNING);
   if (tls && !coordinatorUrl.startsWith('wss://'))
-    throw new VeilError('bad_config', `coordinator URL ${coordinatorUrl} is not wss:// (plain transport needs insecureDevTransport in node.json)`);
+    throw new VeilError('bad_config', `coordinator URL ${coordinatorUrl} is not wss://`, { hint: 'use the wss:// URL `veil coordinator start` prints' });
 
   const store = new NodeStore(paths.db);
+  opened.push(() => store.close());
   const audit = nodeAudit(store, keys);
   const members = new MemberDirectory(bundle, () => clock.now());
   const savedRevocations = store.meta.get(REVOCATIONS_KEY);
@@ -118,6 +144,7 @@ export async function startNode(dir: string, opts: StartNodeOptions = {}): Promi
     ...(tls ? { tls: clientTlsOptions({ caPem: bundle.caPem, expectCertificate: coordinator.x509 }) } : {}),
     log,
     clock,
+    dir,
     ...(opts.heartbeatMs !== undefined ? { heartbeatMs: opts.heartbeatMs } : {}),
   });
   const responder = new Responder({ country, store, keys, policy, members, audit, log, clock });
@@ -142,6 +169,7 @@ export async function startNode(dir: string, opts: StartNodeOptions = {}): Promi
   const saveRevocations = (list: Parameters<typeof envelopeToText>[0]) => store.meta.set(REVOCATIONS_KEY, envelopeToText(list));
   link.attach(linkDispatcher({ link, members, saveRevocations, responder, bio, publisher, mail, announce, log }));
 
+  opened.push(() => bio.close());
   const loaded = await bio.load((m, done, total) => {
     if (done === total || done % 10 === 0) log.info('pre-encoding gallery', { kind: m, count: done, seq: total });
   });
@@ -164,11 +192,11 @@ export async function startNode(dir: string, opts: StartNodeOptions = {}): Promi
   const tlsOptions = tls ? serverTlsOptions({ key: keys.tls, certificate: cert.x509 }) : undefined;
   const server: Server = tlsOptions ? createHttpsServer(tlsOptions, getRequestListener(app.fetch)) : createHttpServer(getRequestListener(app.fetch));
   const host = opts.host ?? cfg.host;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? cfg.port, host, () => resolve());
+  const port = await listen(server, opts.port ?? cfg.port, host, {
+    what: "the node's analyst API",
+    fix: 'choose another port: --port at start, "port" in node.json or a config file, or VEIL_NODE_PORT',
   });
-  const port = boundPort(server);
+  opened.push(() => new Promise<void>((r) => server.close(() => r())));
   const url = `${tls ? 'https' : 'http'}://${host}:${port}`;
   const consoleHandle = await startConsole({
     country,
@@ -182,6 +210,22 @@ export async function startNode(dir: string, opts: StartNodeOptions = {}): Promi
     clock,
     ...(tlsOptions ? { tls: tlsOptions } : {}),
   });
+  opened.push(() => consoleHandle.close());
+  const control = await startControl(
+    dir,
+    async () => ({
+      pid: process.pid,
+      url,
+      consoleUrl: consoleHandle.url,
+      coordinator: { url: coordinatorUrl, ...link.state },
+      online: link.ready ? await link.presence(toHex(randomBytes(16)), 2000).catch(() => null) : null,
+      members: members
+        .all()
+        .map((m) => m.country)
+        .sort(),
+    }),
+    log,
+  );
   writeRunFile(paths.run, { url, port, country, consoleUrl: consoleHandle.url });
   audit.append({ kind: 'node.started', country });
   const stopCheckpoints = periodicCheckpoints(audit);
@@ -200,8 +244,10 @@ export async function startNode(dir: string, opts: StartNodeOptions = {}): Promi
     await new Promise<void>((r) => server.close(() => r()));
     server.closeAllConnections();
     await consoleHandle.close();
+    await control?.close();
     audit.checkpoint();
     store.close();
+    lock.release();
   };
   return {
     country,

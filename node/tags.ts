@@ -5,7 +5,7 @@
  */
 import type { Worker } from 'node:worker_threads';
 import { evaluate, OprfKey } from '#crypto';
-import { defaultWorkerCount, startTsWorker } from '#platform';
+import { defaultWorkerCount, siblingModule, startTsWorker } from '#platform';
 import { LIMITS } from '#protocol';
 
 const INLINE_BELOW = 256;
@@ -89,7 +89,7 @@ export class TagBuilder implements AsyncDisposable {
 
   async #pool(): Promise<Worker[]> {
     if (this.#workers) return this.#workers;
-    const url = new URL('./index-worker.ts', import.meta.url);
+    const url = siblingModule('index-worker', import.meta.url);
     const ws = Array.from({ length: this.#workerCount }, () => startTsWorker(url, { epochs: this.#epochs }));
     await Promise.all(
       ws.map(

@@ -6,12 +6,14 @@ export { type AuditCheckpoint, type AuditHead, type AuditListQuery, AuditLog, ty
 export { AUDIT_SQL } from './audit/sql.ts';
 export { type AuditBreakReason, type AuditVerifyOptions, type AuditVerifyReport, verifyAudit } from './audit/verify.ts';
 export * from './clock.ts';
+export * from './dir-lock.ts';
 export * from './enrollment.ts';
 export * from './files.ts';
 export * from './http-status.ts';
 export * from './idempotency.ts';
 export * from './log.ts';
 export * from './net.ts';
+export * from './settings.ts';
 export * from './sqlite.ts';
 export * from './tls.ts';
 export * from './workers.ts';

@@ -49,3 +49,58 @@ export async function readBody(req: Request, maxBytes: number = LIMITS.maxFrameB
 export function boundPort(server: Server): number {
   return (server.address() as AddressInfo).port;
 }
+
+/** What a listener is, for its errors: "the analyst API", and the setting that moves it. */
+export interface ListenerName {
+  readonly what: string;
+  readonly fix: string;
+}
+
+/**
+ * Listen on `host:port` (0 = a free port chosen by the OS) and return the port bound. A port in use,
+ * a privileged port or an address this machine does not have is a `bad_config` naming the listener
+ * and the setting that changes it.
+ */
+export async function listen(server: Server, port: number, host: string, name: ListenerName): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    const onError = (e: NodeJS.ErrnoException) => reject(listenError(e, `${host}:${port}`, name));
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+  return boundPort(server);
+}
+
+function listenError(e: NodeJS.ErrnoException, where: string, name: ListenerName): Error {
+  const why =
+    e.code === 'EADDRINUSE'
+      ? 'the port is in use by another program'
+      : e.code === 'EACCES'
+        ? 'not permitted (ports below 1024 need privileges)'
+        : e.code === 'EADDRNOTAVAIL'
+          ? 'this machine has no such address'
+          : undefined;
+  if (why === undefined) return e;
+  return new VeilError('bad_config', `${name.what} cannot listen on ${where}: ${why}`, { hint: name.fix, cause: e });
+}
+
+/**
+ * A port that is free on `host` now, for `init` to write into a configuration so the service keeps it
+ * across restarts. Chosen at random below Linux's ephemeral range (32768+), where the OS would
+ * otherwise hand the same port to outgoing connections.
+ */
+export async function pickFreePort(host: string, rng: () => number = Math.random): Promise<number> {
+  const { createServer } = await import('node:net');
+  for (let i = 0; i < 50; i++) {
+    const port = 20_000 + Math.floor(rng() * 12_000);
+    const free = await new Promise<boolean>((resolve) => {
+      const s = createServer();
+      s.once('error', () => resolve(false));
+      s.listen(port, host, () => s.close(() => resolve(true)));
+    });
+    if (free) return port;
+  }
+  throw new VeilError('bad_config', `no free port found on ${host}`, { hint: 'give one with --port' });
+}

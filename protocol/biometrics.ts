@@ -1,5 +1,7 @@
 import { prepareProbe, probeClip } from '#crypto';
 import { VeilError } from './errors.ts';
+import type { BIO_MODALITIES } from './vocabulary.ts';
+
 /**
  * Biometric templates (docs/design.md §3): fixed-length float embeddings compared by inner product after L2
  * normalization. One module decodes and validates them for imports (node) and probes (SDK).
@@ -9,7 +11,7 @@ import { VeilError } from './errors.ts';
  *   templates must be converted to such an embedding before import).
  */
 
-export const BIO_MODALITIES = ['face', 'fingerprint'] as const;
+export { BIO_MODALITIES } from './vocabulary.ts';
 export type BioModality = (typeof BIO_MODALITIES)[number];
 
 export const TEMPLATE_DIMS = { face: 512, fingerprint: 256 } as const satisfies Record<BioModality, number>;

@@ -13,9 +13,9 @@ import { Envelope } from './envelope.ts';
 import { LIMITS } from './limits.ts';
 import { handling, matchClass } from './messages.ts';
 import { bytes, bytesMax, caseRef, code, country, id, legalBasis, nonce, purpose, ts } from './primitives.ts';
+import { DATE_ORDERS, DISCLOSURE_FIELDS, GENDERS } from './vocabulary.ts';
 
-/** Fields an analyst may ask for and an owner may release, one by one. */
-export const DISCLOSURE_FIELDS = ['name', 'dob', 'nationality', 'sex', 'documents', 'vehicle', 'dataset'] as const;
+export { DISCLOSURE_FIELDS } from './vocabulary.ts';
 export type DisclosureField = (typeof DISCLOSURE_FIELDS)[number];
 export const disclosureField = z.enum(DISCLOSURE_FIELDS);
 
@@ -89,8 +89,19 @@ export const SealedClaim = z.strictObject({
         embedding: z.array(z.number()).min(1).max(2048),
       }),
     }),
-    z.strictObject({ name: z.string().min(1).max(300), dob: z.string().min(4).max(20) }),
-    z.strictObject({ doc: z.strictObject({ type: z.string().max(40), country: z.string().max(3), number: z.string().max(40) }) }),
+    // A person as the analyst searched for it: with the sex and date order the query used, the owner
+    // derives the same keys (gendered surname stems, one reading of an ambiguous date).
+    z.strictObject({
+      name: z.string().min(1).max(300),
+      dob: z.string().min(4).max(20),
+      sex: z.enum(GENDERS).optional(),
+      dateOrder: z.enum(DATE_ORDERS).optional(),
+    }),
+    z.strictObject({
+      doc: z.strictObject({ type: z.string().max(40), country: z.string().max(3), number: z.string().max(40) }),
+      /** The query asked for misread characters too (O/0, I/1, …): the owner derives `doc_fuzzy` keys as well. */
+      confusions: z.boolean().optional(),
+    }),
     z.strictObject({ vin: z.string().max(40) }),
   ]),
   justification: z.string().min(1).max(2000),

@@ -51,12 +51,15 @@ export class VeilError extends Error {
   readonly code: ErrorCode;
   /** Local-only explanation; never sent to a peer. Must not contain secrets or personal data. */
   readonly detail: string | undefined;
+  /** Local-only: the command or setting that fixes it, for a person at a terminal (the CLI prints it). */
+  readonly hint: string | undefined;
 
-  constructor(code: ErrorCode, detail?: string, options?: { cause?: unknown }) {
-    super(detail === undefined ? ERROR_CODES[code] : `${ERROR_CODES[code]}: ${detail}`, options);
+  constructor(code: ErrorCode, detail?: string, options?: { cause?: unknown; hint?: string }) {
+    super(detail === undefined ? ERROR_CODES[code] : `${ERROR_CODES[code]}: ${detail}`, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'VeilError';
     this.code = code;
     this.detail = detail;
+    this.hint = options?.hint;
   }
 
   /** The only form of an error that crosses to a peer. */

@@ -250,6 +250,8 @@ export const CoordinatorFrame = z.discriminatedUnion('t', [
   z.strictObject({ t: z.literal('error'), code: errorCode, ref: id.optional() }),
   /** The coordinator has durably stored a mail item: the sender may forget it. */
   z.strictObject({ t: z.literal('mail-stored'), mid: id }),
+  /** The answer to `presence`: the countries with a live, authenticated session. */
+  z.strictObject({ t: z.literal('presence'), id, online: z.array(country).max(1000) }),
   /** Mail for this node; it acknowledges with `mail-ack` once it has durably processed each item. */
   z.strictObject({
     t: z.literal('mail'),
@@ -281,6 +283,8 @@ export const NodeFrame = z.discriminatedUnion('t', [
   /** Store a signed message in `to`'s mailbox; idempotent by `mid`. */
   z.strictObject({ t: z.literal('mail-send'), mid: id, to: country, env: Envelope }),
   z.strictObject({ t: z.literal('mail-ack'), mids: z.array(id).min(1).max(256) }),
+  /** Which members are connected now (the node's operator asks, `veil status`). */
+  z.strictObject({ t: z.literal('presence'), id }),
 ]);
 export type NodeFrame = z.infer<typeof NodeFrame>;
 

@@ -3,6 +3,7 @@
  * codes and the registries every message carries (purpose, legal basis, handling code).
  */
 import { z } from 'zod';
+import { PURPOSES } from './vocabulary.ts';
 
 const anyBytes = () => z.custom<Uint8Array>((v) => v instanceof Uint8Array, { message: 'must be bytes' });
 export const bytes = (len: number) => anyBytes().refine((b) => b.length === len, { message: `must be ${len} bytes` });
@@ -22,8 +23,7 @@ export const epoch = z
   .max(2 ** 31);
 export const nonce = bytes(16);
 
-/** Why a search is made. Nodes' sharing policies answer per purpose. */
-export const PURPOSES = ['criminal-investigation', 'wanted-person', 'missing-person', 'border-control', 'counter-terrorism', 'stolen-property'] as const;
+export { PURPOSES } from './vocabulary.ts';
 export type Purpose = (typeof PURPOSES)[number];
 export const purpose = z.enum(PURPOSES);
 

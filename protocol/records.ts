@@ -29,12 +29,13 @@
 import { z } from 'zod';
 import { describeInvalid } from './errors.ts';
 import { isCountryCode, NAME_MAX_CHARS, nameTokens, normalizeDate, normalizeDocNumber, normalizeDocType, normalizeVin } from './match-keys/index.ts';
+import { HANDLING_CODES } from './vocabulary.ts';
 
 // ---------------------------------------------------------------------------------------------------
 // Registries
 
-/** Handling codes, from least to most restrictive. */
-export const HANDLING_CODES = ['official-use', 'restricted', 'confidential'] as const;
+export { HANDLING_CODES } from './vocabulary.ts';
+
 export type HandlingCode = (typeof HANDLING_CODES)[number];
 
 /** What each handling code asks of whoever receives the data. */

@@ -30,7 +30,7 @@ import {
   VeilError,
   verifyEnvelope,
 } from '#protocol';
-import { type FlowDeps, freshId } from './flow-deps.ts';
+import { checkTargets, type FlowDeps, freshId } from './flow-deps.ts';
 import { nodeSigner } from './known-members.ts';
 import type { BioCountryResult, BioQueryResult, SearchContext } from './types.ts';
 
@@ -77,6 +77,7 @@ export class BioMatcher implements Disposable {
     const probe = decodeProbe(Array.from(embedding), modality);
     const members = await d.members.list();
     const session = await this.#session(modality);
+    checkTargets(d, opts.targets);
     const targets = opts.targets ?? members.map((m) => m.country).filter((c) => c !== d.credential.country);
     const id = freshId(d.rng);
     const send = async (to: string[], withKeys: boolean) => {

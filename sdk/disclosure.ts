@@ -41,7 +41,14 @@ export type DisclosureContext = Omit<SearchContext, 'handling'>;
 
 /** The claim for an identifier hit: the subject searched for, with the hit's token. */
 export function identifierClaim(hit: { country: string; token: string }, subject: QuerySubject): { country: string; token: Uint8Array; claim: Claim } {
-  return { country: hit.country, token: fromBase64url(hit.token), claim: subject };
+  return { country: hit.country, token: fromBase64url(hit.token), claim: claimOf(subject) };
+}
+
+/** The subject as a claim, with exactly the options that shaped its keys (no undefined fields on the wire). */
+function claimOf(s: QuerySubject): Claim {
+  if ('vin' in s) return { vin: s.vin };
+  if ('doc' in s) return { doc: s.doc, ...(s.confusions ? { confusions: true } : {}) };
+  return { name: s.name, dob: s.dob, ...(s.sex ? { sex: s.sex } : {}), ...(s.dateOrder ? { dateOrder: s.dateOrder } : {}) };
 }
 
 /** The claim for a biometric hit (`bio:<queryId>:<position>`): the probe, at that position of that query. */

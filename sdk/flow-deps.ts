@@ -4,6 +4,7 @@
  * can fix them). One object instead of positional arguments.
  */
 import { type Rng, toHex } from '#crypto';
+import { VeilError } from '#protocol';
 import type { Credential } from './credential.ts';
 import type { KnownMembers } from './known-members.ts';
 import type { NodeApi } from './node-api.ts';
@@ -22,6 +23,19 @@ export interface FlowDeps {
   readonly members: KnownMembers;
   readonly rng: Rng;
   readonly clock: Clock;
+}
+
+/**
+ * Targets named by the analyst must be other countries: the network asks other members, never the
+ * analyst's own (its records are searched in its own systems). Said, not silently dropped.
+ */
+export function checkTargets(deps: Pick<FlowDeps, 'credential'>, targets: readonly string[] | undefined): void {
+  const own = deps.credential.country;
+  if (!targets?.includes(own)) return;
+  const others = targets.filter((t) => t !== own);
+  throw new VeilError('bad_request', `the targets include ${own}, the analyst's own country: Veil asks other member countries only`, {
+    hint: others.length > 0 ? `leave ${own} out (${others.join(',')})` : "search your own country's records in its own systems",
+  });
 }
 
 /** A fresh request id: 16 random bytes as 32 hex digits. */

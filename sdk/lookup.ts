@@ -7,17 +7,20 @@
  * signed (protocol/index-commitment.ts); it is checked here before any entry is believed, and the hit
  * is found here, locally, by comparing full tags. A coordinator that hides an entry, invents one or
  * answers from an index older than the node's answer promised is caught, and that country is reported
- * as an error, never as a no-hit. A hit is a match class with its opaque hit token.
+ * as an error, never as a no-hit. A hit is a match class with its opaque hit token, described by the
+ * analyst's keys that met (`describeMatch`: strength and words, and which reading of an ambiguous date).
  */
 import { equalBytes, toBase64url, toHex } from '#crypto';
 import {
   asVeilError,
   bucketOf,
   type CommittedBucket,
+  describeMatch,
   IndexCommitment,
   type LookupRequest,
   LookupResponse,
   type LookupResult,
+  type MetKey,
   VeilError,
   verifyBucket,
   verifyEnvelope,
@@ -105,18 +108,18 @@ function provenEntries(
  * entries include other tags of the same buckets; they match nothing here.
  */
 export function matchEntries(tags: readonly ClassTag[], entries: LookupResult['buckets'][number]['entries']): Hit[] {
-  const hits: Hit[] = [];
-  const seen = new Set<string>();
+  const met = new Map<string, { cls: ClassTag['cls']; token: string; keys: MetKey[] }>();
   for (const [tag, token] of entries) {
     for (const t of tags) {
       if (!equalBytes(t.tag, tag)) continue;
-      const k = `${t.cls}|${toBase64url(token)}`;
-      if (seen.has(k)) continue;
-      seen.add(k);
-      hits.push({ cls: t.cls, token: toBase64url(token) });
+      const tok = toBase64url(token);
+      const k = `${t.cls}|${tok}`;
+      const m = met.get(k) ?? { cls: t.cls, token: tok, keys: [] };
+      m.keys.push(t.reading === undefined ? { cls: t.cls } : { cls: t.cls, reading: t.reading });
+      met.set(k, m);
     }
   }
-  return hits;
+  return [...met.values()].map((m) => ({ cls: m.cls, token: m.token, match: describeMatch(m.keys) }));
 }
 
 function dedupe(keys: Uint8Array[]): Uint8Array[] {

@@ -6,7 +6,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initCrypto, OprfKey, SigningKey, toBase64url, utf8 } from '#crypto';
-import { LookupRequest, type MatchClass, QueryRequest, type QuerySubject } from '#protocol';
+import { describeMatch, LookupRequest, type MatchClass, QueryRequest, type QuerySubject } from '#protocol';
 import { VeilClient } from './client.ts';
 import { analystCredential, FakeGateway, seeded } from './fake-gateway.test-fixture.ts';
 
@@ -36,7 +36,9 @@ async function network(countries: string[] = ['FR', 'DE', 'IT'], seed = 1) {
 }
 
 const tokenOf = (s: string) => utf8(`token:${s}`);
-const hitsFor = (token: Uint8Array, classes = PERSON_CLASSES) => classes.map((cls) => ({ cls, token: toBase64url(token) }));
+const hitsFor = (token: Uint8Array, classes = PERSON_CLASSES) => classes.map((cls) => ({ cls, token: toBase64url(token), match: describeMatch([cls]) }));
+/** A country's hit: one hit per class that met, and the strongest of them in words. */
+const hitOf = (token: Uint8Array, classes = PERSON_CLASSES) => ({ hits: hitsFor(token, classes), match: describeMatch(classes) });
 
 describe('blind identifier query (fake gateway)', () => {
   beforeAll(initCrypto);
@@ -49,7 +51,7 @@ describe('blind identifier query (fake gateway)', () => {
     const r = await client.query(PERSON, CTX);
     expect(r.classes).toEqual(PERSON_CLASSES);
     expect(r.results).toEqual([
-      { country: 'DE', status: 'hit', epoch: 1, hits: hitsFor(tokenOf('de-1')), refusedClasses: [] },
+      { country: 'DE', status: 'hit', epoch: 1, ...hitOf(tokenOf('de-1')), refusedClasses: [] },
       { country: 'ES', status: 'no-hit', epoch: 1, hits: [], refusedClasses: [] },
       { country: 'IT', status: 'no-hit', epoch: 1, hits: [], refusedClasses: [] },
     ]);
@@ -77,7 +79,7 @@ describe('blind identifier query (fake gateway)', () => {
     gw.node('IT').crowd(PERSON); // IT's buckets are busy but hold no match
     const r = await client.query(PERSON, CTX, { mode: 'bucket' });
     expect(r.results).toEqual([
-      { country: 'DE', status: 'hit', epoch: 1, hits: hitsFor(tokenOf('de-1')), refusedClasses: [] },
+      { country: 'DE', status: 'hit', epoch: 1, ...hitOf(tokenOf('de-1')), refusedClasses: [] },
       { country: 'IT', status: 'no-hit', epoch: 1, hits: [], refusedClasses: [] },
     ]);
     const l = gw.last('/v1/lookup', LookupRequest);
@@ -96,7 +98,7 @@ describe('blind identifier query (fake gateway)', () => {
     const r = await client.query(PERSON, CTX);
     expect(r.results).toEqual([
       { country: 'DE', status: 'error', code: 'bad_proof', hits: [], refusedClasses: [] },
-      { country: 'IT', status: 'hit', epoch: 1, hits: hitsFor(tokenOf('it-1')), refusedClasses: [] },
+      { country: 'IT', status: 'hit', epoch: 1, ...hitOf(tokenOf('it-1')), refusedClasses: [] },
     ]);
     // DE's tags were never looked up.
     expect(gw.last('/v1/lookup', LookupRequest).items.map((i) => i.country)).toEqual(['IT']);
@@ -162,7 +164,7 @@ describe('blind identifier query (fake gateway)', () => {
     const r = await client.query(PERSON, CTX);
     expect(r.results).toEqual([
       { country: 'DE', status: 'refused', code: 'refused_by_policy', epoch: 1, hits: [], refusedClasses: PERSON_CLASSES },
-      { country: 'IT', status: 'hit', epoch: 1, hits: hitsFor(tokenOf('it-1'), ['name_dob', 'phonetic_dob']), refusedClasses: ['phonetic_yob'] },
+      { country: 'IT', status: 'hit', epoch: 1, ...hitOf(tokenOf('it-1'), ['name_dob', 'phonetic_dob']), refusedClasses: ['phonetic_yob'] },
     ]);
   });
 
@@ -176,13 +178,13 @@ describe('blind identifier query (fake gateway)', () => {
 
     gw.node('DE').rotate();
     const r = await client.query(PERSON, CTX);
-    expect(r.results.find((x) => x.country === 'DE')).toEqual({ country: 'DE', status: 'hit', epoch: 2, hits: hitsFor(tokenOf('de-1')), refusedClasses: [] });
+    expect(r.results.find((x) => x.country === 'DE')).toEqual({ country: 'DE', status: 'hit', epoch: 2, ...hitOf(tokenOf('de-1')), refusedClasses: [] });
     expect(gw.count('/v1/members')).toBe(2);
 
     // A member admitted since the last fetch is verified after one refresh.
     gw.add('ES').hold(PERSON, tokenOf('es-1'));
     const s = await client.query(PERSON, CTX, { targets: ['ES'] });
-    expect(s.results).toEqual([{ country: 'ES', status: 'hit', epoch: 1, hits: hitsFor(tokenOf('es-1')), refusedClasses: [] }]);
+    expect(s.results).toEqual([{ country: 'ES', status: 'hit', epoch: 1, ...hitOf(tokenOf('es-1')), refusedClasses: [] }]);
     expect(gw.count('/v1/members')).toBe(3);
 
     // And a directory older than 30 s is fetched again (injected clock).

@@ -11,6 +11,7 @@
 import { blind } from '#crypto';
 import {
   decodeWith,
+  describeMatch,
   Envelope,
   errorCodeOf,
   LIMITS,
@@ -21,12 +22,13 @@ import {
   type QuerySubject,
   VeilError,
 } from '#protocol';
-import { type FlowDeps, freshId } from './flow-deps.ts';
+import { checkTargets, type FlowDeps, freshId } from './flow-deps.ts';
 import { type CountryTags, lookupTags } from './lookup.ts';
 import type { CountryResult, QueryOptions, QueryResult, SearchContext } from './types.ts';
 import { type BlindedKey, verifyAnswer } from './verify-answer.ts';
 
 export async function runQuery(deps: FlowDeps, subject: QuerySubject, ctx: SearchContext, opts: QueryOptions = {}): Promise<QueryResult> {
+  checkTargets(deps, opts.targets);
   const keys = matchKeysForQuery(subject);
   if (keys.length === 0) throw new VeilError('bad_request', 'the subject yields no match keys');
   if (keys.length > LIMITS.maxQueryItems) throw new VeilError('too_large', 'too many match keys');
@@ -90,6 +92,7 @@ export async function runQuery(deps: FlowDeps, subject: QuerySubject, ctx: Searc
       } else if (h && h.length > 0) {
         r.status = 'hit';
         r.hits = h;
+        r.match = describeMatch(h.map((x) => (x.match.reading ? { cls: x.cls, reading: x.match.reading } : { cls: x.cls })));
       }
     }
   }

@@ -9,7 +9,7 @@ import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { z } from 'zod';
 import { equalBytes } from '#crypto';
-import { decode, decodeWith, ErrorBody, type ErrorCode, LIMITS, VeilError, validate } from '#protocol';
+import { decode, decodeWith, ERROR_CODES, ErrorBody, type ErrorCode, LIMITS, VeilError, validate } from '#protocol';
 
 export interface TransportResponse {
   /** HTTP status (2xx = success). */
@@ -69,22 +69,38 @@ export function nodeTransport(nodeUrl: string, trust: NodeTrust): Transport {
           else chunks.push(c);
         });
         res.on('end', () => resolve({ status: res.statusCode ?? 0, bytes: new Uint8Array(Buffer.concat(chunks)) }));
-        res.on('error', (e) => reject(transportError(e)));
+        res.on('error', (e) => reject(transportError(e, nodeUrl)));
       });
       req.on('timeout', () => req.destroy(new Error('timeout')));
-      req.on('error', (e) => reject(transportError(e)));
+      req.on('error', (e) => reject(transportError(e, nodeUrl)));
       req.end(body);
     });
   return { get: (path) => send('GET', path), post: (path, body) => send('POST', path, body) };
 }
 
-function transportError(e: NodeJS.ErrnoException): VeilError {
+function transportError(e: NodeJS.ErrnoException, nodeUrl: string): VeilError {
   if (/certif|not the certified node/i.test(e.message) || e.code?.startsWith('ERR_SSL') || e.code?.includes('CERT')) {
-    return new VeilError('untrusted_key', 'the node did not present its certified TLS certificate');
+    return new VeilError('untrusted_key', `the server at ${nodeUrl} is not your node: its TLS certificate is not the one your credential names`, {
+      hint: 'check the node URL (the credential names the node it was issued by)',
+    });
   }
-  if (e.message === 'timeout') return new VeilError('timeout', 'the node did not answer');
-  return new VeilError('unavailable', `the node is unreachable (${e.code ?? 'network error'})`);
+  if (e.message === 'timeout') return new VeilError('timeout', `your node at ${nodeUrl} did not answer in time`);
+  return new VeilError('unavailable', `cannot reach your node at ${nodeUrl} (${e.code ?? 'network error'})`, {
+    hint: 'is it running? start it with `veil node start --dir <node dir>` on its host, or give its URL (--node-url)',
+  });
 }
+
+/** What a refusal by the own node means, for the person who sent the request. */
+const NODE_REFUSALS: Partial<Record<ErrorCode, { detail: string; hint?: string }>> = {
+  unavailable: {
+    detail: 'your node is running but is not connected to the coordinator',
+    hint: 'it reconnects by itself; `veil status --dir <node dir>` on its host says why it is not connected',
+  },
+  timeout: { detail: 'the coordinator did not answer your node in time', hint: 'try again; `veil status` on the node shows the link' },
+  unauthenticated: { detail: 'your node did not accept this credential', hint: 'ask its operator for a new one (`veil analyst add`)' },
+  forbidden: { detail: 'your node refused this credential (revoked, or issued for another node)', hint: 'ask its operator (`veil analyst list`)' },
+  rate_limited: { detail: 'your node limits how fast one analyst may send requests', hint: 'wait a little and try again' },
+};
 
 /** Decode a successful response with `schema`, or throw the node's error code as a `VeilError`. */
 export function readResponse<S extends z.ZodType>(res: TransportResponse, schema: S): z.infer<S> {
@@ -95,7 +111,10 @@ export function readResponse<S extends z.ZodType>(res: TransportResponse, schema
     } catch {
       // not one of our error bodies
     }
-    throw new VeilError(code, `node answered HTTP ${res.status}`);
+    const known = NODE_REFUSALS[code];
+    if (known) throw new VeilError(code, known.detail, known.hint ? { hint: known.hint } : {});
+    if (code === 'internal') throw new VeilError('internal', `your node failed on this request (HTTP ${res.status}); its log says more`);
+    throw new VeilError(code, `your node refused the request: ${ERROR_CODES[code]}`);
   }
   return decodeWith(res.bytes, schema, LIMITS.maxFrameBytes);
 }

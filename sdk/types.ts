@@ -3,7 +3,7 @@
  * back. Results say, per country, hit or no hit (with opaque hit tokens or permuted biometric
  * positions) and never an identity; identities only come through an approved disclosure.
  */
-import type { BioModality, DisclosureField, DisclosureStatus, ErrorCode, Handling, MatchClass, Purpose, SealedRelease } from '#protocol';
+import type { BioModality, DisclosureField, DisclosureStatus, ErrorCode, Handling, MatchClass, MatchDescription, Purpose, SealedRelease } from '#protocol';
 
 export interface SearchContext {
   purpose: Purpose;
@@ -25,6 +25,13 @@ export interface Hit {
   cls: MatchClass;
   /** Opaque hit token (base64url): only the owning node can open it; quote it in a disclosure request. */
   token: string;
+  /**
+   * Which of the analyst's keys met and how strong that is, in words (`describeMatch`): e.g. strength
+   * `strong`, "full name and date of birth", or "… (date read month first)" for one reading of an
+   * ambiguous date. A record meeting in several classes gives one hit (one token) per class: tokens do
+   * not tell whether two hits are the same record.
+   */
+  match: MatchDescription;
 }
 
 export interface CountryResult {
@@ -33,6 +40,8 @@ export interface CountryResult {
   code?: ErrorCode;
   epoch?: number;
   hits: Hit[];
+  /** For a hit: the strongest of its hits' classes, with every class that met there (`describeMatch`). */
+  match?: MatchDescription;
   /** Match classes this country's policy did not answer. */
   refusedClasses: MatchClass[];
 }

@@ -19,6 +19,8 @@ import type { Member } from './members.ts';
 export interface ClassTag {
   cls: MatchClass;
   tag: Uint8Array;
+  /** For a key made from one reading of an ambiguous date: which. */
+  reading?: MatchKey['reading'];
 }
 
 export type VerifiedAnswer =
@@ -72,7 +74,8 @@ export async function verifyAnswer(deps: Pick<FlowDeps, 'members' | 'credential'
   verifyBatch(member.oprfPub, blinded, r.evaluated, proof);
   const tags = r.items.map((i, j) => {
     const k = itemAt(keys, i);
-    return { cls: k.cls, tag: finalize('voprf', k.input, k.blind, itemAt(r.evaluated, j)).subarray(0, LIMITS.tagBytes) };
+    const tag = finalize('voprf', k.input, k.blind, itemAt(r.evaluated, j)).subarray(0, LIMITS.tagBytes);
+    return k.reading === undefined ? { cls: k.cls, tag } : { cls: k.cls, tag, reading: k.reading };
   });
   return { status: 'ok', epoch: r.epoch, items: r.items, tags, indexSeq: r.indexSeq };
 }

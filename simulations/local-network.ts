@@ -10,12 +10,14 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { get as httpGet } from 'node:http';
 import { get as httpsGet } from 'node:https';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEV_ORG_PASSPHRASE } from './pki.ts';
 
-export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-export const VEIL_BIN = join(REPO_ROOT, 'bin', 'veil.mjs');
+/** The repository: one folder up from this module's, or two when it runs compiled from dist/. */
+export const REPO_ROOT = ((here) => (basename(dirname(here)) === 'dist' ? join(here, '..', '..') : join(here, '..')))(dirname(fileURLToPath(import.meta.url)));
+/** The `veil` command, running the compiled CLI (dist/, built by `npm install` / `npm run build`). */
+export const VEIL_BIN = join(REPO_ROOT, 'bin', 'veil');
 
 export interface CliResult {
   code: number;
@@ -151,26 +153,40 @@ export function getJson(url: string, caPem: string): Promise<unknown> {
   });
 }
 
-export async function startLocalNetwork(specs: NodeSpec[], opts: { root?: string; keep?: boolean } = {}): Promise<LocalNetwork> {
+export interface LocalNetworkOptions {
+  root?: string;
+  keep?: boolean;
+  /** Told each set-up step as it starts (the demo prints them: set-up is not silent). */
+  onStep?: (what: string) => void;
+}
+
+export async function startLocalNetwork(specs: NodeSpec[], opts: LocalNetworkOptions = {}): Promise<LocalNetwork> {
+  const step = opts.onStep ?? (() => {});
   const root = opts.root ?? mkdtempSync(join(tmpdir(), 'veil-net-'));
   const env = { VEIL_ORG_PASSPHRASE: DEV_ORG_PASSPHRASE };
   const orgDir = join(root, 'org');
   const bundle = join(orgDir, 'bundle.json');
+  step('organisation: root key, TLS CA and trust bundle (veil org init)');
   await runVeilOk(['org', 'init', '--dir', orgDir, '--name', 'veil-dev'], { env });
   const coordinatorDir = join(root, 'coordinator');
+  // Ports are chosen by the OS at each start (0): a port picked in advance could be taken meanwhile by
+  // another program (other networks of parallel tests).
+  step('coordinator: init, certified by the organisation, enrolled, started');
   await runVeilOk(['coordinator', 'init', '--dir', coordinatorDir, '--bundle', bundle]);
   const coordCert = join(root, 'certificate-coordinator.json');
   await runVeilOk(['org', 'admit', '--coordinator', '--dir', orgDir, '--request', join(coordinatorDir, 'request.json'), '--out', coordCert], { env });
   await runVeilOk(['coordinator', 'enroll', '--dir', coordinatorDir, '--cert', coordCert]);
   const coordinator = await startDaemon(['coordinator', 'start', '--dir', coordinatorDir], join(coordinatorDir, 'run.json'));
+  const wsUrl = coordinator.info.wsUrl as string;
   const caPem = readFileSync(join(orgDir, 'ca.pem'), 'utf8');
   const nodes = new Map<string, { dir: string; daemon: Daemon }>();
   const nodeDir = (c: string) => join(root, `node-${c}`);
   try {
+    step(`nodes ${specs.map((s) => s.country).join(', ')}: init and record import, in parallel`);
     await Promise.all(
       specs.map(async (s) => {
         const dir = nodeDir(s.country);
-        await runVeilOk(['node', 'init', '--country', s.country, '--dir', dir, '--bundle', bundle, '--coordinator', coordinator.info.wsUrl!]);
+        await runVeilOk(['node', 'init', '--country', s.country, '--dir', dir, '--bundle', bundle, '--coordinator', wsUrl, '--port', '0', '--admin-port', '0']);
         if (s.policy) writeFileSync(join(dir, 'policy.json'), JSON.stringify(s.policy, null, 2));
         if (s.records) {
           const f = join(root, `records-${s.country}.${s.recordsExt ?? 'ndjson'}`);
@@ -181,28 +197,33 @@ export async function startLocalNetwork(specs: NodeSpec[], opts: { root?: string
     );
     // The organisation admits every node in one sitting; each node installs its certificate.
     if (specs.length > 0) {
+      step('the organisation admits every node in one sitting; each enrolls its certificate');
       const requests = specs.flatMap((s) => ['--request', join(nodeDir(s.country), 'request.json')]);
       await runVeilOk(['org', 'admit', '--dir', orgDir, ...requests, '--out', specs.length > 1 ? root : join(root, `certificate-${specs[0]?.country}.json`)], {
         env,
       });
       await Promise.all(specs.map((s) => runVeilOk(['node', 'enroll', '--dir', nodeDir(s.country), '--cert', join(root, `certificate-${s.country}.json`)])));
     }
-    await Promise.all(
+    step('nodes start and connect to the coordinator');
+    // Every start runs to its end before a failure is reported, so the cleanup below stops every node.
+    const started = await Promise.allSettled(
       specs.map(async (s) => {
         const dir = nodeDir(s.country);
         nodes.set(s.country, { dir, daemon: await startDaemon(['node', 'start', '--dir', dir], join(dir, 'run.json')) });
       }),
     );
+    for (const r of started) if (r.status === 'rejected') throw r.reason;
   } catch (e) {
     await Promise.all([...nodes.values()].map((n) => n.daemon.stop()));
     await coordinator.stop();
     throw e;
   }
+  const coord = coordinator;
   const net: LocalNetwork = {
     root,
     orgDir,
     bundle,
-    coordinator,
+    coordinator: coord,
     coordinatorDir,
     nodes,
     nodeDir,
@@ -215,7 +236,7 @@ export async function startLocalNetwork(specs: NodeSpec[], opts: { root?: string
       await waitFor(
         'nodes connected and published',
         async () => {
-          const h = (await getJson(`${coordinator.info.url}/v1/health`, caPem)) as { connected: number };
+          const h = (await getJson(`${coord.info.url}/v1/health`, caPem)) as { connected: number };
           if (h.connected < specs.length) return false;
           for (const n of nodes.values()) {
             const st = (await getJson(`${n.daemon.info.url}/v1/health`, caPem)) as { coordinator: string; unpublishedChunks: number };
@@ -228,7 +249,7 @@ export async function startLocalNetwork(specs: NodeSpec[], opts: { root?: string
     },
     stop: async () => {
       await Promise.all([...nodes.values()].map((n) => n.daemon.stop()));
-      await coordinator.stop();
+      await coord.stop();
       if (!opts.keep) rmSync(root, { recursive: true, force: true });
     },
   };

@@ -31,8 +31,7 @@ function withStore<T>(fn: (store: NodeStore) => T): T {
 }
 
 /** A pending request as the desk records it after verifying its claim (the claim checks are the desk's tests). */
-function queueRequest(): string {
-  const id = toHex(randomBytes(16));
+function queueRequest(id = toHex(randomBytes(16))): string {
   withStore((store) =>
     store.disclosures.addIncoming({
       id,
@@ -96,15 +95,15 @@ describe('veil approvals as an authenticated data owner', () => {
     expect(none.code).toBe(1);
     expect(none.stderr).toContain('error [bad_request]');
     const wrong = await approve(id, { password: 'not the password at all' });
-    expect(wrong.code).toBe(1);
+    expect(wrong.code).toBe(4); // refused
     expect(wrong.stderr).toContain('error [unauthenticated]');
     const stranger = await approve(id, { owner: 'nobody-000000', password: PASSWORD });
-    expect([stranger.code, stranger.stderr.includes('error [unauthenticated]')]).toEqual([1, true]);
+    expect([stranger.code, stranger.stderr.includes('error [unauthenticated]')]).toEqual([4, true]);
     expect(status(id)).toBe('pending');
 
     const ok = await approve(id, { password: PASSWORD });
     expect(ok.code).toBe(0);
-    expect(ok.stdout).toContain(`approved ${id}`);
+    expect(ok.stdout).toContain(`approved ${id.slice(0, 8)}`);
     expect(withStore((s) => s.disclosures.incoming(id))).toMatchObject({ status: 'approved', decidedBy: owner });
     const deny = await runVeil(['approvals', 'deny', queueRequest(), '--dir', dir, '--reason', 'Not within the legal basis.', '--owner', owner], {
       env: { VEIL_OWNER_PASSWORD: 'wrong again, quite wrong' },
@@ -147,9 +146,47 @@ describe('veil approvals as an authenticated data owner', () => {
     })().finally(() => store.close());
     expect(lockedAtConsole).toEqual([401, 401, 401, 401, 429]);
     const refused = await approve(id, { password: PASSWORD });
-    expect(refused.code).toBe(1);
+    expect(refused.code).toBe(4);
     expect(refused.stderr).toContain('error [rate_limited]');
     expect(status(id)).toBe('pending');
     expect(audited('auth.throttled')).toEqual([{ peer: 'console', owner, status: 'account', count: 5, ms: DAY }]);
+  });
+});
+
+describe('veil approvals for a person at a terminal', () => {
+  it('lists requests as a table, shows and decides one by a unique prefix of its id, refuses an ambiguous or unknown one', async () => {
+    // Its own data owner: the tests above lock the first one out on purpose.
+    const added = await runVeilOk(['node', 'owner', 'add', 'Otto Brandt', '--dir', dir], { env: { VEIL_OWNER_PASSWORD: PASSWORD } });
+    const second = /data owner (\S+) created/.exec(added)?.[1] ?? '';
+    const id = queueRequest();
+    const list = await runVeilOk(['approvals', 'list', '--dir', dir]);
+    const [header, ...rows] = list.trim().split('\n');
+    expect(header).toBe('ID        FROM  STATUS   PURPOSE        CASE          MATCH     FIELDS    DEADLINE / DECIDED BY');
+    expect(rows).toContainEqual(
+      expect.stringMatching(new RegExp(`^${id.slice(0, 8)}  FR    pending  wanted-person  FR-2026-0042  name_dob  name,dob  4[78]h left$`)),
+    );
+    const shown = await runVeilOk(['approvals', 'show', id.slice(0, 6), '--dir', dir]);
+    expect(shown).toContain(`request ${id}  pending`);
+    expect(shown).toContain('  justification\n    Suspect in armed robbery.');
+    expect(shown).toContain(`veil approvals approve ${id.slice(0, 8)} --dir ${dir} --fields name,dob --owner ACCOUNT`);
+    const unknown = await runVeil(['approvals', 'show', 'ffffffffff', '--dir', dir]);
+    expect([unknown.code, unknown.stderr]).toEqual([
+      1,
+      `error [not_found]: no disclosure request ffffffffff at this node\n  fix: the ids are in \`veil approvals list --all --dir ${dir}\`\n`,
+    ]);
+    const tooShort = await runVeil(['approvals', 'show', id.slice(0, 3), '--dir', dir]);
+    expect(tooShort.code).toBe(1);
+    const denied = await runVeil(['approvals', 'deny', id.slice(0, 8), '--dir', dir, '--reason', 'Outside the legal basis.', '--owner', second], {
+      env: { VEIL_OWNER_PASSWORD: PASSWORD },
+    });
+    expect([denied.code, denied.stdout]).toEqual([0, `denied ${id.slice(0, 8)}; the reason goes to FR, sealed to the analyst\n`]);
+    expect(status(id)).toBe('denied');
+    // Two ids sharing a prefix: the prefix names neither.
+    const twin = `0123abcd${toHex(randomBytes(12))}`;
+    queueRequest(twin);
+    queueRequest(`0123abcd${toHex(randomBytes(12))}`);
+    const ambiguous = await runVeil(['approvals', 'show', '0123ab', '--dir', dir]);
+    expect([ambiguous.code, ambiguous.stderr]).toEqual([1, 'error [conflict]: several requests start with 0123ab\n  fix: give more characters of the id\n']);
+    expect(await runVeilOk(['approvals', 'show', twin.slice(0, 12), '--dir', dir])).toContain(`request ${twin}`);
   });
 });

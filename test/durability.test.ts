@@ -92,7 +92,7 @@ describe('durability across crashes and offline nodes', () => {
     const ownerId = /data owner (\S+) created/.exec(added)![1]!;
     const asOwner = { env: { VEIL_OWNER_PASSWORD: 'durability-test-password' } };
     const refused = await runVeil(['approvals', 'approve', req.id, '--dir', net.nodeDir('DE'), '--fields', 'name', '--owner', 'nobody-000000'], asOwner);
-    expect(refused.code).toBe(1);
+    expect(refused.code).toBe(4); // refused: exit status 4
     expect(refused.stderr).toContain('error [unauthenticated]');
     await runVeilOk(['approvals', 'approve', req.id, '--dir', net.nodeDir('DE'), '--fields', 'name', '--owner', ownerId], asOwner);
     await waitFor('DE handed the decision to the coordinator', async () => (await health(de.info.url))?.unsentMail === 0, 30_000);

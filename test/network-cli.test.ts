@@ -110,7 +110,8 @@ describe('network through the CLI', () => {
     expect(status(out, 'UA')).toBe('no-hit');
     const text = await runVeil(['query', '--cred', cred, '--case', 'T-1', '--legal-basis', 'art-3', '--doc', 'passport:DEU:C01X00T47']);
     expect(text.code).toBe(0);
-    expect(text.stdout).toMatch(/DE\s+HIT\s+doc/);
+    expect(text.stdout).toMatch(/DE {2}HIT: document number \(exact\)\n {6}--hit DE:[A-Za-z0-9_-]+ {2}document number\n/);
+    expect(text.stdout).toMatch(/^1 of 2 countries asked holds a match; 1 country did not answer \(UA: refused\)/m);
     const usage = await runVeil(['query', '--cred', cred, '--case', 'T-1', '--legal-basis', 'art-3']);
     expect(usage.code).toBe(1);
     expect(usage.stderr).toContain('error [bad_request]');

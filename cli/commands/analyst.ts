@@ -4,8 +4,6 @@
  * request of the account is refused from then on.
  */
 import type { Command } from 'commander';
-import { addAnalyst, listAnalysts, revokeAnalyst } from '#node';
-import { VeilError } from '#protocol';
 import { out } from '../shared/output.ts';
 
 function registerInto(parent: Command, name: string): void {
@@ -19,6 +17,7 @@ function registerInto(parent: Command, name: string): void {
     .option('--node-url <url>', "the node's analyst API URL to put in the credential")
     .option('--days <days>', 'validity of the analyst certificate in days (at most the node certificate’s)', (v) => Number(v))
     .action(async (n: string, o: { dir: string; out?: string; nodeUrl?: string; days?: number }) => {
+      const { addAnalyst } = await import('#node');
       const r = await addAnalyst(o.dir, n, {
         ...(o.out ? { out: o.out } : {}),
         ...(o.nodeUrl ? { nodeUrl: o.nodeUrl } : {}),
@@ -31,7 +30,8 @@ function registerInto(parent: Command, name: string): void {
     .description('list the analyst accounts and whether they are revoked')
     .requiredOption('--dir <dir>', 'node directory')
     .option('--json', 'JSON output')
-    .action((o: { dir: string; json?: boolean }) => {
+    .action(async (o: { dir: string; json?: boolean }) => {
+      const { listAnalysts } = await import('#node');
       const list = listAnalysts(o.dir);
       out(!!o.json, list, () => list.map((a) => `${a.id}  ${a.name}${a.revoked ? '  (revoked)' : ''}`).join('\n') || '(no analysts)');
     });
@@ -41,6 +41,7 @@ function registerInto(parent: Command, name: string): void {
     .requiredOption('--dir <dir>', 'node directory')
     .argument('<id>', 'the analyst account id (see `veil analyst list`)')
     .action(async (id: string, o: { dir: string }) => {
+      const [{ revokeAnalyst }, { VeilError }] = await Promise.all([import('#node'), import('#protocol')]);
       const r = await revokeAnalyst(o.dir, id);
       if (!r) throw new VeilError('not_found', `no analyst account '${id}' (see \`veil analyst list --dir ${o.dir}\`)`);
       console.log(`analyst ${id} revoked`);

@@ -3,8 +3,9 @@
  * machine; nodes return masked encrypted scores, and only hits are printed.
  */
 import { type Command, Option } from 'commander';
-import { BIO_MODALITIES, type BioModality, HANDLING_CODES, type Handling, PURPOSES, type Purpose } from '#protocol';
-import { VeilClient } from '#sdk';
+import type { BioModality, Handling, Purpose } from '#protocol';
+import { BIO_MODALITIES, HANDLING_CODES, PURPOSES } from '#protocol/vocabulary';
+import { connectAnalyst } from '../shared/analyst.ts';
 import { readEmbedding } from '../shared/embedding.ts';
 import { out } from '../shared/output.ts';
 import { parseTargets } from '../shared/targets.ts';
@@ -37,27 +38,31 @@ export function registerBioMatchCommand(program: Command): void {
         json?: boolean;
       }) => {
         const embedding = readEmbedding(o.embedding);
-        const client = await VeilClient.connect(o.cred, o.nodeUrl ? { nodeUrl: o.nodeUrl } : {});
-        try {
-          const r = await client.bioMatch(
+        const targets = o.targets ? parseTargets(o.targets) : undefined;
+        const r = await connectAnalyst(o, (client) =>
+          client.bioMatch(
             o.modality,
             embedding,
             { purpose: o.purpose, caseRef: o.case, legalBasis: o.legalBasis, handling: o.handling },
-            o.targets ? { targets: parseTargets(o.targets) } : {},
-          );
-          out(!!o.json, r, () =>
-            [
-              `biometric query ${r.queryId} (${r.modality})`,
-              ...r.results.map((c) => {
-                const mark = c.status === 'hit' ? `HIT (${c.hits.length})` : c.status === 'no-hit' ? 'no hit' : c.status.toUpperCase();
-                const refs = c.hits.map((h) => `--hit ${c.country}:${h.ref}`).join(' ');
-                return `  ${c.country}  ${mark}${c.code ? ` (${c.code})` : ''}${refs ? `  ${refs}` : ''}`;
-              }),
-            ].join('\n'),
-          );
-        } finally {
-          await client.close();
-        }
+            targets ? { targets } : {},
+          ),
+        );
+        const hits = r.results.filter((c) => c.status === 'hit').length;
+        out(!!o.json, r, () =>
+          [
+            `biometric query ${r.queryId} (${r.modality})`,
+            ...r.results.map((c) => {
+              const mark = c.status === 'hit' ? `HIT (${c.hits.length})` : c.status === 'no-hit' ? 'no hit' : c.status.toUpperCase();
+              const refs = c.hits.map((h) => `--hit ${c.country}:${h.ref}`).join(' ');
+              return `  ${c.country}  ${mark}${c.code ? ` (${c.code})` : ''}${refs ? `  ${refs}` : ''}`;
+            }),
+            r.results.length === 0
+              ? 'No country was asked: the network has no other member yet.'
+              : hits > 0
+                ? `${hits} of the ${r.results.length} countries asked hold a matching template.`
+                : `No hit: none of the ${r.results.length} countries asked holds a matching template.`,
+          ].join('\n'),
+        );
       },
     );
 }

@@ -1,7 +1,5 @@
 /** `veil coordinator …`: create, enroll, run and administer the coordinator (init, enroll, start, revocations, members). */
 import type { Command } from 'commander';
-import { coordinatorPaths, enrollCoordinator, initCoordinatorDir, listMembers, loadRevocations, startCoordinator, updateCoordinatorBundle } from '#coordinator';
-import { initCrypto } from '#crypto';
 import { out } from '../shared/output.ts';
 import { runUntilSignal } from '../shared/run-until-signal.ts';
 import { trustUpdateMessage } from '../shared/trust-update.ts';
@@ -19,6 +17,7 @@ export function registerCoordinatorCommands(program: Command): void {
     .option('--host <host>', 'listen address (also named in its TLS certificate)', '127.0.0.1')
     .option('--insecure-dev-transport', 'plain ws:// and http:// (development on one machine only)')
     .action(async (o: { dir: string; bundle: string; name: string; port: number; host: string; insecureDevTransport?: boolean }) => {
+      const [{ initCrypto }, { initCoordinatorDir }] = await Promise.all([import('#crypto'), import('#coordinator')]);
       await initCrypto();
       const r = initCoordinatorDir(o.dir, { name: o.name, port: o.port, host: o.host, bundle: o.bundle, insecureDevTransport: !!o.insecureDevTransport });
       console.log(`coordinator '${r.config.name}' initialised in ${o.dir}; pinned trust bundle with root fingerprint ${r.fingerprint}`);
@@ -33,6 +32,7 @@ export function registerCoordinatorCommands(program: Command): void {
     .requiredOption('--dir <dir>', 'coordinator directory')
     .requiredOption('--cert <file>', 'certificate file from `veil org admit --coordinator`')
     .action(async (o: { dir: string; cert: string }) => {
+      const [{ initCrypto }, { enrollCoordinator }] = await Promise.all([import('#crypto'), import('#coordinator')]);
       await initCrypto();
       const e = enrollCoordinator(o.dir, o.cert);
       console.log(`coordinator ${e.cert.name} enrolled; certificate valid until ${new Date(e.cert.notAfter).toISOString().slice(0, 10)}`);
@@ -44,10 +44,11 @@ export function registerCoordinatorCommands(program: Command): void {
     .requiredOption('--dir <dir>', 'coordinator directory')
     .argument('<bundle>', 'bundle.json from the organisation')
     .action(async (file: string, o: { dir: string }) => {
+      const [{ initCrypto }, { updateCoordinatorBundle, coordinatorPaths }] = await Promise.all([import('#crypto'), import('#coordinator')]);
       await initCrypto();
       const r = updateCoordinatorBundle(o.dir, file);
       console.log(
-        trustUpdateMessage(r, `have the organisation admit it again (\`veil org admit --coordinator --request ${coordinatorPaths(o.dir).request}\`)`),
+        await trustUpdateMessage(r, `have the organisation admit it again (\`veil org admit --coordinator --request ${coordinatorPaths(o.dir).request}\`)`),
       );
     });
 
@@ -55,10 +56,17 @@ export function registerCoordinatorCommands(program: Command): void {
     .command('start')
     .description('start the coordinator (runs until SIGINT/SIGTERM)')
     .requiredOption('--dir <dir>', 'coordinator directory')
-    .option('--port <port>', 'listen port (overrides config)', (v) => Number(v))
-    .option('--host <host>', 'listen address (overrides config)')
-    .action(async (o: { dir: string; port?: number; host?: string }) => {
-      const h = await startCoordinator(o.dir, { ...(o.port !== undefined ? { port: o.port } : {}), ...(o.host ? { host: o.host } : {}) });
+    .option('--port <port>', 'listen port (overrides coordinator.json, the config file and VEIL_COORDINATOR_PORT)', (v) => Number(v))
+    .option('--host <host>', 'listen address (overrides coordinator.json, the config file and VEIL_COORDINATOR_HOST)')
+    .option('--config <file>', 'optional JSON config file of operator settings (README: Settings); also VEIL_CONFIG')
+    .action(async (o: { dir: string; port?: number; host?: string; config?: string }) => {
+      const { startCoordinator } = await import('#coordinator');
+      const file = o.config ?? process.env.VEIL_CONFIG;
+      const h = await startCoordinator(o.dir, {
+        settings: { ...(file ? { file } : {}), env: process.env },
+        ...(o.port !== undefined ? { port: o.port } : {}),
+        ...(o.host ? { host: o.host } : {}),
+      });
       console.log(`coordinator listening on ${h.url} (nodes connect to ${h.wsUrl})`);
       await runUntilSignal(() => h.close());
     });
@@ -69,6 +77,7 @@ export function registerCoordinatorCommands(program: Command): void {
     .requiredOption('--dir <dir>', 'coordinator directory')
     .argument('<file>', 'crl.json written by `veil org suspend|reinstate|revoke`')
     .action(async (file: string, o: { dir: string }) => {
+      const { loadRevocations } = await import('#coordinator');
       const r = await loadRevocations(o.dir, file);
       console.log(
         r.applied
@@ -83,6 +92,7 @@ export function registerCoordinatorCommands(program: Command): void {
     .requiredOption('--dir <dir>', 'coordinator directory')
     .option('--json', 'JSON output')
     .action(async (o: { dir: string; json?: boolean }) => {
+      const { listMembers } = await import('#coordinator');
       const m = await listMembers(o.dir);
       out(
         !!o.json,

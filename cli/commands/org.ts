@@ -6,15 +6,19 @@
 
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { initCrypto } from '#crypto';
-import { initOrg, openOrg, orgPaths } from '#org';
-import { readCertificateRequest, writeJsonFile } from '#platform';
-import { type MemberRole, VeilError, verifyCertificateRequest } from '#protocol';
+import type { MemberRole } from '#protocol';
 import { out } from '../shared/output.ts';
 import { readSecret } from '../shared/read-secret.ts';
 
+/** The layers the organisation's commands use, loaded when one runs (not for `--help`). */
+async function load() {
+  const [crypto, org, platform, protocol] = await Promise.all([import('#crypto'), import('#org'), import('#platform'), import('#protocol')]);
+  await crypto.initCrypto();
+  return { ...org, ...platform, VeilError: protocol.VeilError, verifyCertificateRequest: protocol.verifyCertificateRequest };
+}
+
 async function passphrase(prompt: string, env = 'VEIL_ORG_PASSPHRASE'): Promise<string> {
-  return process.env[env] ?? (await readSecret(prompt));
+  return process.env[env] ?? (await readSecret(prompt, env));
 }
 
 export function registerOrgCommands(program: Command): void {
@@ -27,7 +31,7 @@ export function registerOrgCommands(program: Command): void {
     .requiredOption('--name <name>', 'organisation name, e.g. ipo')
     .option('--json', 'JSON output')
     .action(async (o: { dir: string; name: string; json?: boolean }) => {
-      await initCrypto();
+      const { initOrg, orgPaths } = await load();
       const pw = await passphrase('new root passphrase (12+ characters): ');
       const r = initOrg({ dir: o.dir, org: o.name, passphrase: pw });
       const bundle = orgPaths(o.dir).bundle;
@@ -58,7 +62,7 @@ export function registerOrgCommands(program: Command): void {
         country: string | undefined,
         o: { dir: string; request: string[]; coordinator?: boolean; out?: string; days: number; roles: string; json?: boolean },
       ) => {
-        await initCrypto();
+        const { VeilError, readCertificateRequest, verifyCertificateRequest, openOrg, writeJsonFile, orgPaths } = await load();
         if (!Number.isFinite(o.days) || o.days <= 0) throw new VeilError('bad_request', '--days must be a positive number');
         const roles = o.roles.split(',').map((r) => r.trim()) as MemberRole[];
         if (roles.some((r) => r !== 'requester' && r !== 'responder')) throw new VeilError('bad_request', '--roles: requester and/or responder');
@@ -105,7 +109,7 @@ export function registerOrgCommands(program: Command): void {
       .argument('<country>', 'member country code')
       .option('--json', 'JSON output')
       .action(async (country: string, o: { dir: string; json?: boolean }) => {
-        await initCrypto();
+        const { openOrg, orgPaths } = await load();
         const auth = openOrg(o.dir, await passphrase('root passphrase: '));
         const f = auth.setStatus('node', country.toUpperCase(), status);
         const path = orgPaths(o.dir).crl;
@@ -124,7 +128,7 @@ export function registerOrgCommands(program: Command): void {
     .requiredOption('--dir <dir>', 'organisation directory')
     .option('--json', 'JSON output')
     .action(async (o: { dir: string; json?: boolean }) => {
-      await initCrypto();
+      const { openOrg, orgPaths } = await load();
       const auth = openOrg(o.dir, await passphrase('current root passphrase: '));
       const next = await passphrase('new root passphrase (12+ characters): ', 'VEIL_ORG_NEW_PASSPHRASE');
       const r = auth.rollover(next);

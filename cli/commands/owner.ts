@@ -3,7 +3,6 @@
  * disable). Passwords are read as secrets, never taken from the command line.
  */
 import type { Command } from 'commander';
-import { addOwnerInDir, disableOwnerInDir, listOwnersInDir } from '#node';
 import { out } from '../shared/output.ts';
 import { readSecret } from '../shared/read-secret.ts';
 
@@ -16,6 +15,7 @@ export function registerOwnerCommands(node: Command): void {
     .requiredOption('--dir <dir>', 'node directory')
     .action(async (name: string, o: { dir: string }) => {
       const password = process.env.VEIL_OWNER_PASSWORD ?? (await readSecret('password (12+ characters): '));
+      const { addOwnerInDir } = await import('#node');
       const r = await addOwnerInDir(o.dir, name, password);
       console.log(`data owner ${r.id} created; log in to the approval console with this account id`);
     });
@@ -24,7 +24,8 @@ export function registerOwnerCommands(node: Command): void {
     .description('list data-owner accounts')
     .requiredOption('--dir <dir>', 'node directory')
     .option('--json', 'JSON output')
-    .action((o: { dir: string; json?: boolean }) => {
+    .action(async (o: { dir: string; json?: boolean }) => {
+      const { listOwnersInDir } = await import('#node');
       const l = listOwnersInDir(o.dir);
       out(!!o.json, l, () => l.map((x) => `${x.id}  ${x.name}${x.disabled ? '  (disabled)' : ''}`).join('\n') || '(no data owners)');
     });
@@ -34,6 +35,7 @@ export function registerOwnerCommands(node: Command): void {
     .argument('<id>', 'account id')
     .requiredOption('--dir <dir>', 'node directory')
     .action(async (id: string, o: { dir: string }) => {
+      const { disableOwnerInDir } = await import('#node');
       await disableOwnerInDir(o.dir, id);
       console.log(`data owner ${id} disabled`);
     });

@@ -3,15 +3,17 @@
  * `veil bio-match` searches with and `veil disclose` repeats for a biometric hit.
  */
 import { readFileSync } from 'node:fs';
-import { VeilError } from '#protocol';
+import { CliError } from './errors.ts';
 
 export function readEmbedding(path: string): number[] {
   let v: unknown;
   try {
     v = JSON.parse(readFileSync(path, 'utf8'));
   } catch {
-    throw new VeilError('bad_request', `${path} is not a JSON file`);
+    throw new CliError('bad_request', `${path} is not a readable JSON file`, { hint: '--embedding takes a JSON file holding an array of numbers' });
   }
-  if (!Array.isArray(v) || !v.every((x) => typeof x === 'number')) throw new VeilError('bad_request', 'the embedding file must hold a JSON array of numbers');
+  if (!Array.isArray(v) || !v.every((x) => typeof x === 'number')) {
+    throw new CliError('bad_request', `${path} does not hold a JSON array of numbers`, { hint: 'a face embedding has 512 numbers, a fingerprint 256' });
+  }
   return v as number[];
 }

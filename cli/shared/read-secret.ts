@@ -2,10 +2,10 @@
  * Secrets (data-owner passwords) never come from the command line, where other users and the shell
  * history would see them: they are read from a terminal without echo, or from piped stdin.
  */
-import { VeilError } from '#protocol';
+import { CliError } from './errors.ts';
 
 /** Read a secret from a terminal without echo, or the first line of piped stdin. */
-export async function readSecret(prompt: string): Promise<string> {
+export async function readSecret(prompt: string, env = 'VEIL_OWNER_PASSWORD'): Promise<string> {
   const { createInterface } = await import('node:readline');
   if (!process.stdin.isTTY) {
     const rl = createInterface({ input: process.stdin });
@@ -13,7 +13,9 @@ export async function readSecret(prompt: string): Promise<string> {
       rl.close();
       return line;
     }
-    throw new VeilError('bad_request', 'no password on stdin');
+    throw new CliError('bad_request', 'nothing on stdin to read the secret from', {
+      hint: `pipe it in on stdin, set ${env}, or run in a terminal to be asked`,
+    });
   }
   process.stderr.write(prompt);
   const rl = createInterface({ input: process.stdin, output: undefined, terminal: true });

@@ -1,7 +1,8 @@
 /** What `veil node|coordinator trust-update` says after taking a newer organisation bundle. */
-import { rootFingerprint, type TrustBundle } from '#protocol';
+import type { TrustBundle } from '#protocol';
 
-export function trustUpdateMessage(r: { bundle: TrustBundle; rolledOver: boolean }, readmit: string): string {
+export async function trustUpdateMessage(r: { bundle: TrustBundle; rolledOver: boolean }, readmit: string): Promise<string> {
+  const { rootFingerprint } = await import('#protocol');
   const fp = rootFingerprint(r.bundle.rootPub);
   if (!r.rolledOver) return `pinned bundle updated (same root ${fp}); it applies at the next start`;
   return [

@@ -12,11 +12,13 @@ export class WorkerLink {
   private readonly pending = new Map<number, { resolve: (r: unknown) => void; reject: (e: unknown) => void }>();
   readonly sessions = new Set<string>();
   constructor() {
-    // The worker is a .ts module: register tsx's loader in the worker first when it is available.
-    const url = new URL('./score-worker.ts', import.meta.url).href;
+    // Compiled (dist/, .js) the worker module runs as it is; from the TypeScript sources the worker
+    // registers tsx's loader first.
+    const compiled = new URL(import.meta.url).pathname.endsWith('.js');
+    const url = new URL(compiled ? './score-worker.js' : './score-worker.ts', import.meta.url).href;
     let tsx: string | undefined;
     try {
-      tsx = import.meta.resolve('tsx/esm/api');
+      tsx = compiled ? undefined : import.meta.resolve('tsx/esm/api');
     } catch {
       tsx = undefined;
     }

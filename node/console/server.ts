@@ -8,7 +8,7 @@ import { createServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { getRequestListener } from '@hono/node-server';
 import { initCrypto } from '#crypto';
-import { type AuditLog, boundPort, type Clock, type Logger, silentLogger } from '#platform';
+import { type AuditLog, type Clock, type Logger, listen, silentLogger } from '#platform';
 import type { DisclosureDesk } from '../disclosure/desk.ts';
 import type { NodeRepositories } from '../store/repositories.ts';
 import { createConsoleApp } from './app.tsx';
@@ -67,11 +67,10 @@ export async function startConsole(opts: StartConsoleOptions): Promise<ConsoleHa
     ...(opts.clock ? { clock: opts.clock } : {}),
   });
   const server: Server = opts.tls ? createHttpsServer(opts.tls, getRequestListener(app.fetch)) : createServer(getRequestListener(app.fetch));
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, host, () => resolve());
+  port = await listen(server, opts.port ?? 0, host, {
+    what: 'the approval console',
+    fix: 'choose another port: "adminPort" in node.json or a config file, or VEIL_NODE_ADMIN_PORT',
   });
-  port = boundPort(server);
   const url = `${opts.tls ? 'https' : 'http'}://${hostPart}:${port}`;
   log.info('approval console listening', { port, country: opts.country });
   let closed = false;

@@ -56,6 +56,9 @@ export interface DisclosureDeskDeps {
   clock: Pick<Clock, 'now'>;
 }
 
+/** The shortest id prefix accepted for a request (shorter ones would be ambiguous too soon). */
+export const MIN_PREFIX = 4;
+
 export class DisclosureDesk {
   readonly #country: string;
   readonly #store: NodeRepositories;
@@ -211,16 +214,21 @@ export class DisclosureDesk {
     });
   }
 
+  /** The handle `ref` names: a handle, a requester's request id, or a unique prefix of a handle. */
   #resolve(ref: string): string | undefined {
     if (this.#store.disclosures.incoming(ref)) return ref;
     const byRequestId = this.#store.disclosures.incomingByRequestId(ref);
     if (byRequestId.length > 1) throw new VeilError('conflict', 'several requesters used this request id: use the handle');
-    return byRequestId[0];
+    if (byRequestId[0] !== undefined) return byRequestId[0];
+    if (ref.length < MIN_PREFIX || !/^[A-Za-z0-9]+$/.test(ref)) return undefined;
+    const byPrefix = this.#store.disclosures.incomingByPrefix(ref);
+    if (byPrefix.length > 1) throw new VeilError('conflict', `several requests start with ${ref}`, { hint: 'give more characters of the id' });
+    return byPrefix[0];
   }
 
   #resolved(ref: string): string {
     const id = this.#resolve(ref);
-    if (id === undefined) throw new VeilError('not_found', 'no such request');
+    if (id === undefined) throw new VeilError('not_found', `no request ${ref}`, { hint: 'the ids (or their first characters) are in `veil approvals list`' });
     return id;
   }
 

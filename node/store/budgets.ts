@@ -9,9 +9,11 @@ import { type Prepared, prepared } from './statement.ts';
 export class SqliteBudgets implements BudgetsRepository {
   readonly #used: Prepared<[string, string], { used: number }>;
   readonly #add: Prepared<[string, string, number]>;
+  readonly #usage: Prepared<[string], { requester: string; used: number }>;
 
   constructor(db: Db) {
     this.#used = prepared(db, 'SELECT used FROM budget WHERE requester = ? AND day = ?');
+    this.#usage = prepared(db, 'SELECT requester, used FROM budget WHERE day = ? ORDER BY requester');
     this.#add = prepared(
       db,
       `INSERT INTO budget (requester, day, used) VALUES (?, ?, ?)
@@ -21,6 +23,10 @@ export class SqliteBudgets implements BudgetsRepository {
 
   used(requester: string, day: string): number {
     return this.#used.get(requester, day)?.used ?? 0;
+  }
+
+  usage(day: string): Array<{ requester: string; used: number }> {
+    return this.#usage.all(day);
   }
 
   add(requester: string, day: string, n: number): void {

@@ -127,6 +127,7 @@ export class SqliteDisclosures implements DisclosuresRepository {
   readonly #seenRejected: Prepared<[string, string, string], { code: string; digest: Uint8Array }>;
   readonly #incoming: Prepared<[string], IncomingSql>;
   readonly #byRequestId: Prepared<[string], { id: string }>;
+  readonly #byPrefix: Prepared<[string, string], { id: string }>;
   readonly #pending: Prepared<[number], IncomingSql>;
   readonly #decided: Prepared<[number], IncomingSql>;
   readonly #all: Prepared<[number], IncomingSql>;
@@ -152,6 +153,8 @@ export class SqliteDisclosures implements DisclosuresRepository {
     this.#seenRejected = prepared(db, 'SELECT code, digest FROM disclosures_in_rejected WHERE requester = ? AND analyst = ? AND request_id = ?');
     this.#incoming = prepared(db, `SELECT ${INCOMING_COLUMNS} FROM disclosures_in WHERE id = ?`);
     this.#byRequestId = prepared(db, 'SELECT id FROM disclosures_in WHERE request_id = ? ORDER BY received_at, id LIMIT 16');
+    // A range on the primary key: handles are ASCII letters and digits, all sorting below '~'.
+    this.#byPrefix = prepared(db, 'SELECT id FROM disclosures_in WHERE id >= ? AND id < ? ORDER BY id LIMIT 2');
     this.#pending = prepared(db, `SELECT ${INCOMING_COLUMNS} FROM disclosures_in WHERE status = 'pending' ORDER BY deadline ASC LIMIT ?`);
     this.#decided = prepared(
       db,
@@ -208,6 +211,10 @@ export class SqliteDisclosures implements DisclosuresRepository {
 
   incomingByRequestId(requestId: string): string[] {
     return this.#byRequestId.all(requestId).map((r) => r.id);
+  }
+
+  incomingByPrefix(prefix: string): string[] {
+    return this.#byPrefix.all(prefix, `${prefix}~`).map((r) => r.id);
   }
 
   listIncoming(filter: 'pending' | 'decided' | 'all', limit: number): IncomingDisclosure[] {

@@ -118,6 +118,8 @@ export interface AnalystsRepository {
 /** Units spent per requester key per UTC day (`YYYY-MM-DD`). */
 export interface BudgetsRepository {
   used(requester: string, day: string): number;
+  /** Every budget key's use on `day`. */
+  usage(day: string): Array<{ requester: string; used: number }>;
   /** Add `n` to what `requester` spent on `day`. */
   add(requester: string, day: string, n: number): void;
 }
@@ -285,6 +287,8 @@ export interface DisclosuresRepository {
   incoming(id: string): IncomingDisclosure | undefined;
   /** Handles of the queued requests carrying this request id (of any requester). */
   incomingByRequestId(requestId: string): string[];
+  /** Handles that start with `prefix` (at most two: enough to tell unique from ambiguous). */
+  incomingByPrefix(prefix: string): string[];
   /** Pending by deadline (soonest first); decided by decision time (latest first); all likewise. */
   listIncoming(filter: 'pending' | 'decided' | 'all', limit: number): IncomingDisclosure[];
   /** Handles of pending requests whose deadline is at or before `now`. */

@@ -22,13 +22,13 @@
  * (`12/25/1980`) is read month first. Years are 1800–2199; impossible calendar dates are refused.
  */
 import { VeilError } from '../errors.ts';
+import type { DATE_ORDERS } from '../vocabulary.ts';
 
 /** Earliest and latest accepted year: wide enough for any living person and any record's typo check. */
 export const MIN_YEAR = 1800;
 export const MAX_YEAR = 2199;
 
-/** How a date whose year comes last is read: day first (European) or month first (US). */
-export const DATE_ORDERS = ['dmy', 'mdy'] as const;
+export { DATE_ORDERS } from '../vocabulary.ts';
 export type DateOrder = (typeof DATE_ORDERS)[number];
 
 export type DatePrecision = 'day' | 'month' | 'year';

@@ -124,7 +124,7 @@ export function simDialer(d: ConnectionDeps, onDial: (c: SimConnection) => void)
             const code = asVeilError(e).code;
             toNode(UPGRADE_OVERHEAD, () => {
               if (state !== 'connecting') return;
-              events.problem(code, 'the coordinator refused this node’s login');
+              events.problem(code);
               closeNode(1006);
             });
             return;
@@ -141,7 +141,7 @@ export function simDialer(d: ConnectionDeps, onDial: (c: SimConnection) => void)
     );
     sched.after(HANDSHAKE_TIMEOUT_MS, node, () => {
       if (state !== 'connecting') return;
-      events.problem('unavailable', 'the coordinator is unreachable');
+      events.problem('unavailable');
       closeNode(1006);
     });
 
