@@ -5,10 +5,14 @@
  *
  *   npx tsx bench/bio.ts [--full] [--sizes 10000,100000] [--workers 1|2] [--warmup N (untimed queries per size, 1)]
  */
-import { cpus } from 'node:os';
+import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GalleryEncoding, HE_PARAMS, HeClient, HeServer, initCrypto, randomBytes, sealHeapBytes, unpermutePosition } from '#crypto';
 import { identityCentroid, makeProbe, Xoshiro128 } from '#simulations';
+import { contention } from './harness/cpu.ts';
+import { loadAverage } from './harness/machine.ts';
 import { writeResultFile } from './harness/results.ts';
 
 export interface BioRun {
@@ -36,6 +40,16 @@ export interface BioRun {
   galleryMemoryBytes: number;
   sealHeapBytes: number;
   rssBytes: number;
+  rssMiB: number;
+  /**
+   * Encoded gallery written to a file, then read back into a fresh GalleryEncoding (`restoreBlock`) and
+   * one probe scored on it, its decisions checked: what a node that persisted its encoding would pay at
+   * start. (The node does not persist it yet: `readyMs` of a node is not measured.)
+   */
+  restore: { fileBytes: number; writeMs: number; restoreMs: number; firstQueryMs: number; decisionsMatchPlaintext: boolean };
+  /** CPU used by other processes during this size's timed part, % of one core (the machine is shared). */
+  otherCpuPct: number | null;
+  loadAvgStart: number;
   workers: number;
   /** The same probes with the per-query position permutation (ScoreOptions.permutation), interleaved. */
   permuted?: {
@@ -101,6 +115,8 @@ export async function runBioBench(opts: { full: boolean; sizes?: number[]; worke
   try {
     const keys = client.sessionKeys();
     for (const n of sizes) {
+      const loadAvgStart = loadAverage();
+      const others = contention(() => []);
       const flat = fillGallery(n, dims);
       const gallery = GalleryEncoding.create(PARAM);
       for (let t = 0; t < n; t++) gallery.set(t, flat.subarray(t * dims, (t + 1) * dims));
@@ -181,6 +197,9 @@ export async function runBioBench(opts: { full: boolean; sizes?: number[]; worke
         for (let i = 0; i < dims; i++) s += flat[off + i]! * probeVec[i]!;
         maxErr = Math.max(maxErr, Math.abs(raw[t]! - s));
       }
+      const otherCpuPct = others();
+      const rssBytes = process.memoryUsage().rss;
+      const restore = await restoreRun(gallery, n, { server, keys, client, flat, dims, threshold: p.threshold });
       const k = probeIds.length;
       const run: BioRun = {
         galleryTemplates: n,
@@ -205,7 +224,11 @@ export async function runBioBench(opts: { full: boolean; sizes?: number[]; worke
         galleryEncodeMs,
         galleryMemoryBytes: gallery.memoryBytes(),
         sealHeapBytes: sealHeapBytes(),
-        rssBytes: process.memoryUsage().rss,
+        rssBytes,
+        rssMiB: rssBytes / 2 ** 20,
+        restore,
+        otherCpuPct,
+        loadAvgStart,
         workers,
         permuted: {
           serverMsPerProbeMedian: [...eachPerm].sort((a, b) => a - b)[Math.floor(eachPerm.length / 2)]!,
@@ -229,6 +252,59 @@ export async function runBioBench(opts: { full: boolean; sizes?: number[]; worke
   const out = writeResultFile('bio.json', result);
   console.log(`wrote ${fileURLToPath(out)}`);
   return result;
+}
+
+/** Persist the encoded gallery block by block, restore it into a fresh encoding, score one mated probe. */
+async function restoreRun(
+  gallery: GalleryEncoding,
+  n: number,
+  c: { server: HeServer; keys: Uint8Array; client: HeClient; flat: Float32Array; dims: number; threshold: number },
+): Promise<BioRun['restore']> {
+  const bs = HE_PARAMS[PARAM].n / 2;
+  const blocks = Math.ceil(gallery.size / bs);
+  const dir = mkdtempSync(join(tmpdir(), 'veil-bio-'));
+  const file = join(dir, 'gallery.bin');
+  try {
+    let t0 = performance.now();
+    const occ = new Uint8Array(bs);
+    let fileBytes = 0;
+    const fd = openSync(file, 'w');
+    for (let bi = 0; bi < blocks; bi++) {
+      for (let s = 0; s < bs; s++) occ[s] = gallery.has(bi * bs + s) ? 1 : 0;
+      const b = gallery.blockBytes(bi);
+      fileBytes += writeSync(fd, occ) + writeSync(fd, b);
+    }
+    closeSync(fd);
+    const writeMs = performance.now() - t0;
+    t0 = performance.now();
+    const restored = GalleryEncoding.create(PARAM);
+    const rfd = openSync(file, 'r');
+    try {
+      for (let bi = 0; bi < blocks; bi++) {
+        const o = new Uint8Array(bs);
+        readSync(rfd, o);
+        // The bench trusts its own file; a node would check a MAC over the block before accepting it.
+        restored.restoreBlock(bi, o, (dst) => readSync(rfd, dst) === dst.length);
+      }
+    } finally {
+      closeSync(rfd);
+    }
+    restored.restoreSize(gallery.size);
+    const restoreMs = performance.now() - t0;
+    const probeVec = makeProbe({ seed: SEED, identity: 0, dims: c.dims });
+    t0 = performance.now();
+    const r = await c.server.scoreMasked({ sessionKeys: c.keys, probe: c.client.encryptProbe(probeVec), gallery: restored });
+    const firstQueryMs = performance.now() - t0;
+    const hits = c.client.decryptMasked(r.result);
+    const want: number[] = [];
+    const scores = new Float32Array(n);
+    plaintextScores(c.flat, n, c.dims, probeVec, scores);
+    for (let t = 0; t < n; t++) if (scores[t]! >= c.threshold) want.push(t);
+    const decisionsMatchPlaintext = restored.dirtyBlocks === 0 && hits.length === want.length && hits.every((h, i) => h === want[i]);
+    return { fileBytes, writeMs, restoreMs, firstQueryMs, decisionsMatchPlaintext };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 let headerPrinted = false;
@@ -257,6 +333,9 @@ function printRun(r: BioRun): void {
       (r.galleryEncodeMs / 1000).toFixed(1),
       mib(r.galleryMemoryBytes),
     ].join(' | '),
+  );
+  console.log(
+    `  restore: ${(r.restore.fileBytes / 2 ** 20).toFixed(0)} MiB file, write ${r.restore.writeMs.toFixed(0)} ms, restore ${r.restore.restoreMs.toFixed(0)} ms, first query ${r.restore.firstQueryMs.toFixed(0)} ms, match ${r.restore.decisionsMatchPlaintext}; rss ${r.rssMiB.toFixed(0)} MiB; other processes ${r.otherCpuPct ?? 'n/a'}% CPU, load ${r.loadAvgStart}`,
   );
   if (r.permuted) {
     const q = r.permuted;

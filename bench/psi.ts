@@ -70,6 +70,8 @@ export async function runPsiBench(opts: { quick?: boolean; full?: boolean } = {}
       e2eP50Ms: e2e.sequential.p50Ms,
       e2eP99Ms: e2e.sequential.p99Ms,
       e2eQueriesPerSec: e2e.concurrent.queriesPerSec,
+      lookupProofBytes: e2e.lookupProof?.proofBytesPerLookup ?? null,
+      lookupVerifyMs: e2e.lookupProof?.verify.p50Ms ?? null,
       fanoutQueriesPerSec: sustained.completedPerSec,
       fanoutP99Ms: sustained.latency.p99Ms,
       targets: PSI_TARGETS,

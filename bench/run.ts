@@ -7,10 +7,12 @@
  *   test, figures are noisier); `--full` adds the end-to-end run with every party as its own process.
  * - `bio`: encrypted biometric search (bench/bio.ts), `--full` for the large gallery sizes.
  * - `sim`: `veil sim run` at 195 countries against 5 (bench/sim.ts), `--full` for the issue's scale target.
+ * - `failover`: SIGKILL of the leading instance of a replicated coordinator on PostgreSQL, time until
+ *   queries are answered again (bench/failover.ts); `--quick` runs one round.
  */
 import { runPsiBench } from './psi.ts';
 
-const USAGE = 'usage: npm run bench -- <psi|bio|names|sim|all> [--full] [--quick]';
+const USAGE = 'usage: npm run bench -- <psi|bio|names|network|failover|sim|all> [--full] [--quick]';
 
 async function runBio(full: boolean): Promise<void> {
   // Loaded on demand: the biometric benchmark is developed separately and must not break `psi`.
@@ -42,11 +44,17 @@ async function main(argv: string[]): Promise<number> {
     case 'bio':
       await runBio(full);
       return 0;
+    case 'network':
+      await (await import('./network.ts')).runNetworkBench({ quick });
+      return 0;
     case 'names':
       await (await import('./names.ts')).runNamesBench({ quick });
       return 0;
     case 'sim':
       await (await import('./sim.ts')).runSimBench({ quick, full });
+      return 0;
+    case 'failover':
+      await (await import('./failover.ts')).runFailoverBench({ quick });
       return 0;
     case 'all':
       await runPsiBench({ quick, full });

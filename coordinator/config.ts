@@ -38,9 +38,30 @@ export const CoordinatorConfig = z.strictObject({
   bioDeadlineMs: z.number().int().min(100).max(600_000).default(60_000),
   /** Sustained queries per second one country may send (token bucket, burst = 2 s worth). */
   ratePerCountry: z.number().positive().max(100_000).default(200),
+  /** Sustained lookup keys per second one country may send (token bucket, burst = 2 s worth; one key is one index bucket read). */
+  lookupKeysPerCountry: z.number().positive().max(10_000_000).default(4096),
+  /** Sustained blinded elements per second one country may have one target evaluate (burst = 2 s worth). */
+  evalsPerPair: z.number().positive().max(10_000_000).default(1000),
+  /** Sustained encrypted biometric queries per second one country may send one target (burst = 10 s worth). */
+  bioPerPair: z.number().positive().max(10_000).default(2),
   heartbeatMs: z.number().int().min(100).max(120_000).default(15_000),
   /** Connections per remote address that have not logged in yet; more are dropped at accept. */
   maxPendingPerAddress: z.number().int().min(1).max(10_000).default(16),
+  /**
+   * On SIGTERM, how long to wait for queries in flight before closing anyway (`VEIL_SHUTDOWN_GRACE_MS`
+   * overrides it). Above `queryDeadlineMs` lets identifier queries finish; biometric ones may be cut.
+   */
+  shutdownGraceMs: z.number().int().min(0).max(3_600_000).default(30_000),
+  /**
+   * PostgreSQL instead of the embedded SQLite file: `postgres://user@host:port/database` (the password
+   * from PGPASSWORD or ~/.pgpass). Several coordinator instances on one database run active/standby
+   * (docs/high-availability.md). `VEIL_COORDINATOR_POSTGRES_URL` overrides it.
+   */
+  postgresUrl: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//)
+    .nullable()
+    .default(null),
 });
 export type CoordinatorConfig = z.infer<typeof CoordinatorConfig>;
 
@@ -70,6 +91,8 @@ export interface InitCoordinatorOptions {
   /** Names in the TLS certificate: where nodes reach this coordinator. */
   hosts?: Hosts;
   insecureDevTransport?: boolean;
+  /** PostgreSQL instead of the embedded SQLite file (a replicated deployment). */
+  postgresUrl?: string;
 }
 
 /** Create the directory, its keys, pin the bundle and write the certificate request. */
@@ -84,6 +107,7 @@ export function initCoordinatorDir(dir: string, opts: InitCoordinatorOptions): {
     host: opts.host ?? '127.0.0.1',
     port: opts.port ?? 0,
     insecureDevTransport: opts.insecureDevTransport ?? false,
+    postgresUrl: opts.postgresUrl ?? null,
   });
   const keys = { signing: SigningKey.generate(), tls: TlsKey.generate() };
   writeJsonFile(p.keys, { v: 1, signing: toBase64url(keys.signing.secretBytes()), tls: toBase64url(keys.tls.pkcs8()) }, { secret: true });
@@ -112,6 +136,10 @@ export const COORDINATOR_SETTINGS = {
   ratePerCountry: { env: 'VEIL_COORDINATOR_RATE_PER_COUNTRY', kind: 'number' },
   heartbeatMs: { env: 'VEIL_COORDINATOR_HEARTBEAT_MS', kind: 'number' },
   maxPendingPerAddress: { env: 'VEIL_COORDINATOR_MAX_PENDING_PER_ADDRESS', kind: 'number' },
+  lookupKeysPerCountry: { env: 'VEIL_COORDINATOR_LOOKUP_KEYS_PER_COUNTRY', kind: 'number' },
+  evalsPerPair: { env: 'VEIL_COORDINATOR_EVALS_PER_PAIR', kind: 'number' },
+  bioPerPair: { env: 'VEIL_COORDINATOR_BIO_PER_PAIR', kind: 'number' },
+  shutdownGraceMs: { env: 'VEIL_SHUTDOWN_GRACE_MS', kind: 'number' },
 } as const satisfies Partial<SettingSpecs<keyof CoordinatorConfig>>;
 
 /** coordinator.json with the config file's and the environment's settings applied. */

@@ -11,16 +11,16 @@
  *   eval-batcher.ts one eval frame per node per turn            result-cache.ts  results for retransmissions
  *   lookup.ts       PSI index lookups                           publish.ts    PSI index publication
  *   mailboxes.ts    store-and-forward mail                      heartbeat.ts  ping/terminate
- *   audit-batch.ts  hot-path audit, one transaction per turn    rate-limit.ts per-country token buckets
+ *   audit-batch.ts  hot-path audit, one transaction per turn    rate-limit.ts per-country buckets (queries, lookup keys)
  */
 
-import type { Clock, Logger } from '#platform';
-import { type LoginIdentity, ReplayGuard } from '#protocol';
+import type { Clock, Drain, Logger } from '#platform';
+import { errorCodeOf, type LoginIdentity, ReplayGuard, VeilError } from '#protocol';
 import { createAuditBatch } from './audit-batch.ts';
 import type { CoordinatorConfig } from './config.ts';
 import { acceptConnection } from './connection.ts';
 import { createDirectory } from './directory.ts';
-import { createDispatch } from './dispatch.ts';
+import { createDispatch, type Dispatch } from './dispatch.ts';
 import { createEvalBatcher } from './eval-batcher.ts';
 import { createFanout } from './fanout.ts';
 import { sendFrame } from './frames.ts';
@@ -29,8 +29,9 @@ import type { Health } from './http.ts';
 import { createLookups } from './lookup.ts';
 import { createMailboxes } from './mailboxes.ts';
 import { createMembership } from './membership.ts';
+import { type CoordinatorMetrics, noCoordinatorMetrics, timedFrame } from './metrics.ts';
 import { createPublications } from './publish.ts';
-import { createRateLimiter } from './rate-limit.ts';
+import { createCountryLimits, type LimitedKind, type RateSpec } from './rate-limit.ts';
 import { ResultCache } from './result-cache.ts';
 import { SessionRegistry } from './sessions.ts';
 import type { AuditSink, CoordinatorStore } from './store/repositories.ts';
@@ -51,6 +52,9 @@ export interface CoordinatorDeps {
   trust: CoordinatorTrust;
   /** Runs `fn` after the current event-loop turn's I/O (default `setImmediate`): batching boundary. */
   nextTurn?: (fn: () => void) => void;
+  metrics?: CoordinatorMetrics;
+  /** The process's drain (graceful shutdown): pending queries hold it; while draining, logins and new queries are refused. */
+  drain?: Pick<Drain, 'hold' | 'draining'>;
 }
 
 export interface Coordinator extends SocketAcceptor {
@@ -60,13 +64,26 @@ export interface Coordinator extends SocketAcceptor {
   /** Countries with a live, authenticated connection. */
   connected(): string[];
   health(): Promise<Health>;
+  /** Queries waiting for their targets. */
+  readonly pendingQueries: number;
   /** Stops timers, drops pending queries and writes queued audit entries; does not close the store. */
   close(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
 }
 
+/** The buckets' rates and bursts from the configuration (`rate-limit.ts`). */
+function rateSpecs(c: CoordinatorConfig): Record<LimitedKind, RateSpec> {
+  return {
+    query: { perSecond: c.ratePerCountry, burst: 2 * c.ratePerCountry },
+    lookup: { perSecond: c.lookupKeysPerCountry, burst: 2 * c.lookupKeysPerCountry },
+    eval: { perSecond: c.evalsPerPair, burst: 2 * c.evalsPerPair },
+    bio: { perSecond: c.bioPerPair, burst: 10 * c.bioPerPair },
+  };
+}
+
 export function createCoordinator(deps: CoordinatorDeps): Coordinator {
   const { config, store, clock, log } = deps;
+  const metrics = deps.metrics ?? noCoordinatorMetrics;
   const nextTurn = deps.nextTurn ?? ((fn: () => void) => void setImmediate(fn));
   let closed = false;
   const isClosed = () => closed;
@@ -77,25 +94,29 @@ export function createCoordinator(deps: CoordinatorDeps): Coordinator {
   const audit = createAuditBatch({ audit: deps.audit, nextTurn, log });
   const directory = createDirectory({ members: store.members, sessions, clock, log, revocations: () => deps.trust.revocations.envelope });
   const mailboxes = createMailboxes({ members: store.members, mailboxes: store.mailboxes, sessions, audit, log, isClosed });
+  const limits = createCountryLimits({ clock, audit, rates: rateSpecs(config) });
   const fanout = createFanout({
     config,
     sessions,
     directory,
     replay,
-    limiter: createRateLimiter({ clock, perSecond: config.ratePerCountry }),
+    limits,
     results,
     batcher: createEvalBatcher({ nextTurn }),
     audit,
     clock,
+    metrics,
+    ...(deps.drain ? { drain: deps.drain } : {}),
   });
-  const dispatch = createDispatch({
+  const routed = createDispatch({
     directory,
     fanout,
-    lookups: createLookups({ index: store.index, replay, audit }),
+    lookups: createLookups({ index: store.index, replay, audit, limits }),
     publications: createPublications({ index: store.index }),
     mailboxes,
     presence: (s, id) => sendFrame(s.socket, { t: 'presence', id, online: sessions.connected() }),
   });
+  const dispatch: Dispatch = (s, frame) => timedFrame(metrics, frame.t, () => routed(s, frame), errorCodeOf);
   const membership = createMembership({
     members: store.members,
     sessions,
@@ -145,10 +166,23 @@ export function createCoordinator(deps: CoordinatorDeps): Coordinator {
   };
 
   return {
-    authenticate: (header, binding) => deps.trust.authenticate(header, binding),
+    authenticate: (header, binding) => {
+      try {
+        if (deps.drain?.draining) throw new VeilError('unavailable', 'coordinator shutting down');
+        const who = deps.trust.authenticate(header, binding);
+        metrics.login('ok');
+        return who;
+      } catch (e) {
+        metrics.login(errorCodeOf(e));
+        throw e;
+      }
+    },
     accept: (socket, who) => acceptConnection(socket, who, connection),
     refreshRevocations,
     connected: () => sessions.connected(),
+    get pendingQueries() {
+      return fanout.pending;
+    },
     health: async () => ({ name: config.name, members: (await store.members.listActive()).length, connected: sessions.connected().length }),
     close,
     [Symbol.asyncDispose]: close,

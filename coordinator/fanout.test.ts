@@ -149,6 +149,19 @@ describe('coordinator fan-out', () => {
     expect(statuses(results[0])).toEqual(['DE:answered', 'IT:timeout:timeout']);
   });
 
+  it('routes the bare code of a query a target could not verify as an error for that target, unsigned', async () => {
+    const q = fwdQuery('FR', { targets: ['DE', 'IT'] });
+    sendQuery(fr, q);
+    await settle();
+    h.turns.run();
+    de.send({ t: 'eval-results', results: [{ to: 'FR', id: q.id, code: 'unknown_member' }] });
+    it_.send(answerFrame(it_, 'FR', q.id));
+    await settle();
+    const [r] = fr.socket.framesOf('query-result');
+    expect(statuses(r)).toEqual(['DE:error:unknown_member', 'IT:answered']);
+    expect(r?.answers.find((a) => a.country === 'DE')?.env).toBeUndefined();
+  });
+
   it('an answer routed to another query or requester is dropped', async () => {
     const q = fwdQuery('FR', { targets: ['DE'] });
     sendQuery(fr, q);
@@ -187,6 +200,26 @@ describe('coordinator fan-out', () => {
     await settle();
     h.turns.run();
     expect(evalIds(de)).toEqual([[q.id], [q.id]]); // forgotten: asked again
+  });
+
+  it("keys kept results by analyst: another analyst's query under a kept id is fanned out anew, and one under an id in flight is a conflict", async () => {
+    const q = fwdQuery('FR', { targets: ['DE'], analyst: 'alice' });
+    sendQuery(fr, q);
+    await settle();
+    h.turns.run();
+    // In flight: the same id from another analyst of FR cannot be routed apart from it.
+    sendQuery(fr, { ...q, analyst: 'bob', nonce: new Uint8Array(16).fill(1) });
+    await settle();
+    expect(fr.socket.framesOf('error')).toEqual([{ t: 'error', code: 'conflict', ref: q.id }]);
+    de.send(answerFrame(de, 'FR', q.id));
+    await settle();
+    expect(fr.socket.framesOf('query-result')).toHaveLength(1);
+    // Kept for alice only: bob's query under the id is asked again, not answered from alice's result.
+    sendQuery(fr, { ...q, analyst: 'bob', nonce: new Uint8Array(16).fill(2) });
+    await settle();
+    h.turns.run();
+    expect(evalIds(de)).toEqual([[q.id], [q.id]]);
+    expect(fr.socket.framesOf('query-result')).toHaveLength(1); // alice's only, nothing sent to bob yet
   });
 
   it('refuses a replayed envelope', async () => {

@@ -161,6 +161,7 @@ export async function startHarness(config: Partial<CoordinatorConfig> = {}): Pro
       caEndorsement: signEnvelope(root, `org:${ORG}`, { unused: true }),
       fingerprint: '',
       coordinatorCert: undefined,
+      coordinatorCerts: [],
       rollover: undefined,
     },
     name: cfg.name,

@@ -10,7 +10,7 @@
  * `maxPendingPerAddress` connections per address that have not yet logged in (the rest are dropped at
  * accept), a capped login header, and a deadline for the TLS handshake and the upgrade request. The
  * login itself is checked on the upgrade request (protocol/login.ts): a peer that fails it gets an HTTP
- * 401 naming the error code, and never a WebSocket.
+ * 401 naming the error code (503 `unavailable` while the coordinator shuts down), and never a WebSocket.
  */
 import type { IncomingMessage, Server } from 'node:http';
 import type { Socket } from 'node:net';
@@ -18,7 +18,7 @@ import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import { channelBinding } from '#platform';
-import { asVeilError, LOGIN_HEADER, type LoginIdentity, NO_CHANNEL_BINDING } from '#protocol';
+import { asVeilError, LIMITS, LOGIN_HEADER, type LoginIdentity, NO_CHANNEL_BINDING } from '#protocol';
 
 /** One member connection, as the coordinator uses it. */
 export interface MemberSocket {
@@ -97,7 +97,9 @@ export function attachWebSockets(server: Server, acceptor: SocketAcceptor, opts:
       who = acceptor.authenticate(typeof header === 'string' ? header : undefined, binding);
     } catch (err) {
       const code = asVeilError(err).code;
-      socket.end(`HTTP/1.1 401 Unauthorized\r\nx-veil-error: ${code}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
+      // A coordinator that is shutting down is unavailable, not a refusal of this member.
+      const status = code === 'unavailable' ? '503 Service Unavailable' : '401 Unauthorized';
+      socket.end(`HTTP/1.1 ${status}\r\nx-veil-error: ${code}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
       return;
     }
     releases.get(`${req.socket.remoteAddress ?? '?'}|${req.socket.remotePort ?? 0}`)?.();
@@ -117,13 +119,22 @@ export function attachWebSockets(server: Server, acceptor: SocketAcceptor, opts:
   };
 }
 
+/**
+ * Bytes sent to a member and not yet taken by it past which the connection is cut off: a member that
+ * does not read its answers must not make the coordinator hold them without bound (two of the largest
+ * frames fit, so an honest node busy for a moment is not cut off).
+ */
+export const MAX_UNREAD_BYTES = 2 * LIMITS.maxFrameBytes;
+
 function wsSocket(ws: WebSocket): MemberSocket {
   return {
     get open() {
       return ws.readyState === ws.OPEN;
     },
     send(frame) {
-      if (ws.readyState === ws.OPEN) ws.send(frame);
+      if (ws.readyState !== ws.OPEN) return;
+      ws.send(frame);
+      if (ws.bufferedAmount > MAX_UNREAD_BYTES) ws.terminate();
     },
     ping: () => ws.ping(),
     close: (code, reason) => ws.close(code, reason),

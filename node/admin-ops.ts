@@ -49,6 +49,14 @@ export interface InitNodeOptions {
  * Create a node directory: keys, the pinned trust bundle, epoch 1, a default policy, and the certificate
  * request to hand to the organisation. Returns the config and the bundle's fingerprint to compare.
  */
+function coordinatorUrlFields(given: string | undefined): { coordinatorUrl: string | null; coordinatorUrls: string[] } {
+  const urls = (given ?? '')
+    .split(',')
+    .map((u) => u.trim())
+    .filter((u) => u.length > 0);
+  return urls.length > 1 ? { coordinatorUrl: null, coordinatorUrls: urls } : { coordinatorUrl: urls[0] ?? null, coordinatorUrls: [] };
+}
+
 export async function initNode(dir: string, opts: InitNodeOptions): Promise<NodeConfig & { fingerprint: string }> {
   await initCrypto();
   assertFreshDir(dir);
@@ -61,7 +69,8 @@ export async function initNode(dir: string, opts: InitNodeOptions): Promise<Node
   while (adminPort !== 0 && adminPort === port) adminPort = await pickFreePort('127.0.0.1');
   const cfg = NodeConfig.parse({
     country: opts.country.toUpperCase(),
-    coordinatorUrl: opts.coordinatorUrl ?? null,
+    // Several comma-separated URLs: the instances of a replicated coordinator.
+    ...coordinatorUrlFields(opts.coordinatorUrl),
     port,
     adminPort,
     host,

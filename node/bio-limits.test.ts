@@ -90,7 +90,7 @@ function bioQuery(analyst = 'claire-1a2b3c'): Envelope {
 }
 
 function read(r: RoutedResult | undefined): BioEvalResult {
-  if (!r) throw new Error('no result');
+  if (!r || !('env' in r)) throw new Error('no signed result');
   return verifyEnvelope(decodeWith(r.env, Envelope, LIMITS.maxFrameBytes), () => de.signing.publicKey(), BioEvalResult);
 }
 

@@ -123,7 +123,7 @@ function query(o: { from: string; id: string; analyst?: string; keys?: boolean; 
 }
 
 function read(r: RoutedResult | undefined): BioEvalResult {
-  if (!r) throw new Error('no result');
+  if (!r || !('env' in r)) throw new Error('no signed result');
   return verifyEnvelope(decodeWith(r.env, Envelope, LIMITS.maxFrameBytes), () => f.de.signing.publicKey(), BioEvalResult);
 }
 

@@ -28,7 +28,7 @@ import {
 import { bioPermutationKey, PERMUTATION_NONCE_BYTES, permutationSeed } from './bio-layout.ts';
 import { analystBudgetKey, BudgetLedger } from './budget.ts';
 import type { NodeKeys } from './config.ts';
-import { type InboundKind, type InboundMembers, InboundPath, type RoutedResult } from './inbound.ts';
+import { type InboundKind, type InboundMembers, type InboundMetrics, InboundPath, type RoutedResult } from './inbound.ts';
 import { analystDailyBioBudget, dailyBioBudget, type PolicySource } from './policy.ts';
 import type { NodeRepositories } from './store/repositories.ts';
 
@@ -50,6 +50,7 @@ export interface BioServiceDeps {
   maxQueued?: number;
   /** Randomness for the position permutations and the masks; default: the system CSPRNG. */
   rng?: Rng;
+  metrics?: InboundMetrics & { searched(modality: BioModality, seconds: number): void };
 }
 
 type Progress = (modality: BioModality, done: number, total: number) => void;
@@ -108,6 +109,11 @@ export class BioService implements AsyncDisposable {
     return this.#gallery(m).count;
   }
 
+  /** Searches queued or running. */
+  get queued(): number {
+    return this.#queued;
+  }
+
   /** Answer one biometric query (queued behind any other). */
   handle(env: Envelope): Promise<RoutedResult | undefined> {
     if (this.#queued >= (this.#d.maxQueued ?? 16)) return Promise.resolve(this.#inbound.shed(env));
@@ -128,6 +134,8 @@ export class BioService implements AsyncDisposable {
   }
 
   async #answer(env: Envelope): Promise<RoutedResult | undefined> {
+    // Queued behind a search when the node closed: nobody would receive the answer.
+    if (this.#closed) return undefined;
     const { store, audit, clock } = this.#d;
     const budget = new BudgetLedger({ budgets: store.budgets, now: clock.now() });
     const a = this.#inbound.admit(env, this.#d.policy.current, budget);
@@ -155,6 +163,7 @@ export class BioService implements AsyncDisposable {
       return this.#inbound.refuse(q, 'handle', code);
     }
     const ms = Math.round(performance.now() - t0);
+    this.#d.metrics?.searched(q.modality, ms / 1000);
     const answered = {
       id: q.id,
       requester: q.from,
@@ -208,6 +217,7 @@ export class BioService implements AsyncDisposable {
   /** Biometric queries on the inbound path: one policy class (the modality) and one budget unit each. */
   #kind(): InboundKind<ForwardedBioQuery> {
     return {
+      name: 'biometric',
       schema: ForwardedBioQuery,
       classes: (q) => [q.modality],
       budgetKey: (requester) => `${requester}:bio`,

@@ -29,6 +29,11 @@ export const NodeConfig = z.strictObject({
   country: z.string().regex(/^[A-Z]{2}$/),
   /** Websocket URL of the coordinator (`wss://host:port/v1/ws`); may also be given at start. */
   coordinatorUrl: z.string().url().nullable().default(null),
+  /**
+   * Every coordinator instance's URL, for a replicated coordinator (docs/high-availability.md): the
+   * node tries them in turn. When set, it takes the place of `coordinatorUrl`.
+   */
+  coordinatorUrls: z.array(z.string().url()).max(16).default([]),
   /** Plain ws:// and http:// instead of TLS: for development on one machine only; warns at every start. */
   insecureDevTransport: z.boolean().default(false),
   /** The analyst API (gateway) listener. */
@@ -42,6 +47,11 @@ export const NodeConfig = z.strictObject({
   policyFile: z.string().default('policy.json'),
   /** Worker threads for index building; 0 = one per core. */
   workers: z.number().int().min(0).max(64).default(0),
+  /**
+   * On SIGTERM, how long to wait for analysts' requests and searches in flight before closing anyway
+   * (`VEIL_SHUTDOWN_GRACE_MS` overrides it).
+   */
+  shutdownGraceMs: z.number().int().min(0).max(3_600_000).default(30_000),
 });
 export type NodeConfig = z.infer<typeof NodeConfig>;
 

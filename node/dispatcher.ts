@@ -27,6 +27,8 @@ export interface DispatcherDeps {
   /** Sign and send the node's descriptor. */
   announce(): void;
   log: Logger;
+  /** Hold the node's drain while a biometric search runs (a shutdown waits for it, up to its deadline). */
+  track?: <T>(p: Promise<T>) => Promise<T>;
 }
 
 function isBioQuery(env: Envelope): boolean {
@@ -57,8 +59,8 @@ export function linkDispatcher(d: DispatcherDeps): LinkHandler {
       const ids: Envelope[] = [];
       for (const env of batch) {
         if (isBioQuery(env)) {
-          d.bio
-            .handle(env)
+          const search = d.bio.handle(env);
+          (d.track ? d.track(search) : search)
             .then((r) => r && d.link.trySend({ t: 'eval-results', results: [r] }))
             .catch((e: unknown) => d.log.error('biometric query failed', e));
         } else ids.push(env);

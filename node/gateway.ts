@@ -20,13 +20,25 @@
 import { Hono } from 'hono';
 import type { z } from 'zod';
 import { decodePoint, randomBytes, sha256 } from '#crypto';
-import { type AuditLog, type Clock, errorResponse, IdempotentRequests, type Logger, msgpackResponse, readBody } from '#platform';
+import {
+  type AuditLog,
+  type Clock,
+  errorResponse,
+  IdempotentRequests,
+  type Logger,
+  mountApiDocs,
+  mountOpsRoutes,
+  msgpackResponse,
+  type OpsDeps,
+  opsMiddleware,
+  readBody,
+  secondsSince,
+} from '#platform';
 import {
   type Answer,
-  BioQueryRequest,
-  DisclosureRequest,
   decodeWith,
   Envelope,
+  type ErrorCode,
   encode,
   errorCodeOf,
   type ForwardedBioQuery,
@@ -35,10 +47,7 @@ import {
   keyId,
   keyIdName,
   LIMITS,
-  ListDisclosures,
-  LookupRequest,
   type LookupResult,
-  QueryRequest,
   ReplayGuard,
   signEnvelope,
   VeilError,
@@ -47,15 +56,18 @@ import {
 import type { MemberDirectory } from '#sdk';
 import type { NodeKeys } from './config.ts';
 import type { DisclosureOutbox } from './disclosure/outgoing.ts';
+import { GATEWAY_API, type GatewayHealth, gatewayOpenApi } from './gateway/api.ts';
 import { GatewayLimiter, type LimitedKind } from './gateway/limiter.ts';
+import { type GatewayMetrics, noGatewayMetrics } from './metrics.ts';
 import type { PolicySource } from './policy.ts';
 import type { NodeRepositories } from './store/repositories.ts';
 
 /** What the gateway needs of the coordinator link: its state, and forwarding with an answer awaited. */
 export interface GatewayLink {
   readonly ready: boolean;
-  query(id: string, env: Envelope, timeoutMs: number): Promise<Answer[]>;
-  lookup(id: string, env: Envelope, timeoutMs: number): Promise<LookupResult[]>;
+  /** `again` signs the same request afresh, for the link to send once more after a coordinator failover. */
+  query(id: string, env: Envelope, timeoutMs: number, again?: () => Envelope): Promise<Answer[]>;
+  lookup(id: string, env: Envelope, timeoutMs: number, again?: () => Envelope): Promise<LookupResult[]>;
 }
 
 export interface GatewayDeps {
@@ -75,6 +87,9 @@ export interface GatewayDeps {
   bioTimeoutMs: number;
   /** Bounds on the answers kept for retries (default `DEFAULT_RETENTION`). */
   retention?: GatewayRetention;
+  metrics?: GatewayMetrics;
+  /** Request ids, drain, `/healthz`, `/readyz`, `/metrics` (absent in unit tests that do not need them). */
+  ops?: OpsDeps;
 }
 
 /** How many answers, and how many bytes of them, are kept for retries. */
@@ -113,14 +128,25 @@ export function requestDigest(msg: { ts: number; nonce: Uint8Array }): Uint8Arra
 
 export function createGatewayApp(d: GatewayDeps): Hono {
   const app = new Hono();
+  if (d.ops) {
+    app.use(...opsMiddleware(d.ops));
+    mountOpsRoutes(app, d.ops);
+  }
+  mountApiDocs(app, gatewayOpenApi());
+  const metrics = d.metrics ?? noGatewayMetrics;
   const replay = new ReplayGuard({ clock: () => d.clock.now() });
-  const limiter = new GatewayLimiter({ policy: d.policy, audit: d.audit, log: d.log, clock: d.clock });
+  const limiter = new GatewayLimiter({ policy: d.policy, audit: d.audit, log: d.log, clock: d.clock, onRefused: metrics.rateLimited });
   const r = d.retention ?? DEFAULT_RETENTION;
   const kept = { clock: d.clock, retainMs: RETAIN_MS };
   const queries = new IdempotentRequests<Answer[]>({ ...kept, maxEntries: r.maxEntries, maxBytes: r.maxBytes, sizeOf: answersBytes });
   const bioQueries = new IdempotentRequests<Answer[]>({ ...kept, maxEntries: r.bioMaxEntries, maxBytes: r.bioMaxBytes, sizeOf: answersBytes });
   const lookups = new IdempotentRequests<LookupResult[]>({ ...kept, maxEntries: r.maxEntries, maxBytes: r.maxBytes, sizeOf: resultsBytes });
   const nodeKid = keyId.node(d.country);
+  /** The same forwarded request with a fresh timestamp and nonce: what the link sends after a failover. */
+  const resign =
+    <F extends { ts: number; nonce: Uint8Array }>(fwd: F) =>
+    () =>
+      signEnvelope(d.keys.signing, nodeKid, { ...fwd, ts: d.clock.now(), nonce: randomBytes(16) });
 
   /**
    * Identifier and biometric queries share one id space per analyst: an id in flight or kept in the
@@ -137,6 +163,20 @@ export function createGatewayApp(d: GatewayDeps): Hono {
       return await fn();
     } finally {
       release();
+    }
+  };
+
+  /** Wait for the coordinator's answer to a forwarded request, timed and counted by outcome. */
+  const upstream = async <T>(kind: LimitedKind, fn: () => Promise<T>): Promise<T> => {
+    const t0 = performance.now();
+    let outcome: 'ok' | ErrorCode = 'ok';
+    try {
+      return await fn();
+    } catch (e) {
+      outcome = errorCodeOf(e);
+      throw e;
+    } finally {
+      metrics.forwarded(kind, outcome, secondsSince(t0));
     }
   };
 
@@ -169,20 +209,20 @@ export function createGatewayApp(d: GatewayDeps): Hono {
     return errorResponse(err);
   });
 
-  app.get('/v1/health', (c) =>
+  app.get(GATEWAY_API.health.path, (c) =>
     c.json({
       ok: true,
       country: d.country,
       coordinator: d.link.ready ? 'connected' : 'disconnected',
       unpublishedChunks: d.store.records.outboxCount(),
       unsentMail: d.store.mail.outboxCount(),
-    }),
+    } satisfies GatewayHealth),
   );
 
-  app.get('/v1/members', () => msgpackResponse({ members: d.members.entries(), revocations: d.members.revocations.envelope ?? null }));
+  app.get(GATEWAY_API.members.path, () => msgpackResponse({ members: d.members.entries(), revocations: d.members.revocations.envelope ?? null }));
 
-  app.post('/v1/query', async (c) => {
-    const { env, msg: q, analyst } = await verified(c.req.raw, QueryRequest);
+  app.post(GATEWAY_API.query.path, async (c) => {
+    const { env, msg: q, analyst } = await verified(c.req.raw, GATEWAY_API.query.body.payload);
     const answers = await limited('query', analyst, async () => {
       replay.check(env.kid, q.ts, q.nonce);
       // Reject bad group elements here, before they cost anything abroad.
@@ -204,27 +244,27 @@ export function createGatewayApp(d: GatewayDeps): Hono {
           items: q.items,
         };
         d.audit.append({ kind: 'query.forwarded', queryId: q.id, analyst, count: q.items.length, purpose: q.purpose, legalBasis: q.legalBasis });
-        return d.link.query(q.id, signEnvelope(d.keys.signing, nodeKid, fwd), d.queryTimeoutMs);
+        return upstream('query', () => d.link.query(q.id, signEnvelope(d.keys.signing, nodeKid, fwd), d.queryTimeoutMs, resign(fwd)));
       });
     });
     return msgpackResponse({ id: q.id, answers });
   });
 
-  app.post('/v1/lookup', async (c) => {
-    const { env, msg: q, analyst } = await verified(c.req.raw, LookupRequest);
+  app.post(GATEWAY_API.lookup.path, async (c) => {
+    const { env, msg: q, analyst } = await verified(c.req.raw, GATEWAY_API.lookup.body.payload);
     const results = await limited('lookup', analyst, async () => {
       replay.check(env.kid, q.ts, q.nonce);
       return lookups.run(analyst, q.id, requestDigest(q), async () => {
         const fwd: ForwardedLookup = { t: 'fwd-lookup', id: q.id, ts: d.clock.now(), nonce: randomBytes(16), from: d.country, mode: q.mode, items: q.items };
-        return d.link.lookup(q.id, signEnvelope(d.keys.signing, nodeKid, fwd), d.queryTimeoutMs);
+        return upstream('lookup', () => d.link.lookup(q.id, signEnvelope(d.keys.signing, nodeKid, fwd), d.queryTimeoutMs, resign(fwd)));
       });
     });
     return msgpackResponse({ id: q.id, results });
   });
 
   /** An encrypted biometric search: forwarded like an identifier query, with a longer deadline. */
-  app.post('/v1/bio-query', async (c) => {
-    const { env, msg: q, analyst } = await verified(c.req.raw, BioQueryRequest, LIMITS.maxFrameBytes);
+  app.post(GATEWAY_API.bioQuery.path, async (c) => {
+    const { env, msg: q, analyst } = await verified(c.req.raw, GATEWAY_API.bioQuery.body.payload, LIMITS.maxFrameBytes);
     const answers = await limited('bio-query', analyst, async () => {
       replay.check(env.kid, q.ts, q.nonce);
       claimQueryId(queries, analyst, q.id);
@@ -240,23 +280,23 @@ export function createGatewayApp(d: GatewayDeps): Hono {
           legalBasis: q.legalBasis,
           bytes: q.probe.length,
         });
-        return d.link.query(q.id, signEnvelope(d.keys.signing, nodeKid, fwd), d.bioTimeoutMs);
+        return upstream('bio-query', () => d.link.query(q.id, signEnvelope(d.keys.signing, nodeKid, fwd), d.bioTimeoutMs, resign(fwd)));
       });
     });
     return msgpackResponse({ id: q.id, answers });
   });
 
   /** A disclosure request: stored and queued for the owner's mailbox before the analyst gets 202. */
-  app.post('/v1/disclosures', async (c) => {
-    const { env, msg: req, analyst } = await verified(c.req.raw, DisclosureRequest);
+  app.post(GATEWAY_API.disclose.path, async (c) => {
+    const { env, msg: req, analyst } = await verified(c.req.raw, GATEWAY_API.disclose.body.payload);
     replay.check(env.kid, req.ts, req.nonce);
     const r = d.outbox.submit(analyst, req);
     return msgpackResponse(r, 202);
   });
 
   /** The analyst's own disclosure requests, with the owners' signed (and sealed) decisions. */
-  app.post('/v1/disclosures/list', async (c) => {
-    const { env, msg: req, analyst } = await verified(c.req.raw, ListDisclosures);
+  app.post(GATEWAY_API.listDisclosures.path, async (c) => {
+    const { env, msg: req, analyst } = await verified(c.req.raw, GATEWAY_API.listDisclosures.body.payload);
     replay.check(env.kid, req.ts, req.nonce);
     const items = d.outbox.list(analyst).map((r) => ({
       id: r.id,

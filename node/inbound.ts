@@ -14,8 +14,12 @@
  * A kind that cannot take more work (the biometric queue is full) sheds a query: verified, then
  * refused `rate_limited` at the handle step, charging nothing.
  *
- * A refusal at any step is a signed answer to the requesting country carrying a registry code, audited
- * as the kind says. What differs between kinds — payload schema, classes, budget, answer format, audit
+ * A refusal at any later step is a signed answer to the requesting country carrying a registry code,
+ * audited as the kind says. A query that fails `verify` gets no signature from this node: if it names
+ * a requester and an id it is answered with a bare code the coordinator routes as an error for this
+ * target (so the requester is not left waiting for a deadline), and audited; otherwise it is dropped.
+ * A signed answer to input nobody vouched for would let whoever forged or replayed it collect this
+ * node's signature over fields of its choosing. What differs between kinds — payload schema, classes, budget, answer format, audit
  * entries — is an `InboundKind`; the order of the steps and what a refusal is are decided here only.
  */
 
@@ -53,18 +57,39 @@ export interface InboundQuery {
   purpose: Purpose;
 }
 
-/** An answer ready for the coordinator to route. */
-export interface RoutedResult {
+/** A signed answer ready for the coordinator to route. */
+export interface SignedResult {
   to: string;
   id: string;
   /** The signed answer, msgpack-encoded once here (the coordinator passes the bytes through). */
   env: Uint8Array;
 }
 
+/** The refusal of a query this node could not verify: routed by its claimed requester and id, unsigned. */
+export interface UnverifiedRefusal {
+  to: string;
+  id: string;
+  code: ErrorCode;
+}
+
+/** What goes back to the coordinator for one query. */
+export type RoutedResult = SignedResult | UnverifiedRefusal;
+
 export type RefusalStep = 'verify' | 'authorize' | 'budget' | 'handle';
+
+/** The kinds of inbound query, as named in metrics. */
+export type InboundKindName = 'identifier' | 'biometric';
+
+/** What the path reports for metrics (counts only: never the query). */
+export interface InboundMetrics {
+  answered(kind: InboundKindName): void;
+  refused(kind: InboundKindName, code: ErrorCode): void;
+  overBudget(kind: InboundKindName, scope: 'country' | 'analyst'): void;
+}
 
 /** What one kind of inbound query brings to the shared path. */
 export interface InboundKind<Q extends InboundQuery> {
+  readonly name: InboundKindName;
   readonly schema: z.ZodType<Q>;
   /** The class of each item the query asks about; the policy decides item by item. */
   classes(q: Q): ReadonlyArray<MatchClass | BioModality>;
@@ -91,7 +116,7 @@ export interface Admitted<Q> {
 
 export interface Refused {
   readonly ok: false;
-  /** The signed refusal, or undefined if the query cannot even be routed back. */
+  /** The refusal (unsigned when the query failed verification), or undefined if it cannot even be routed back. */
   readonly refusal: RoutedResult | undefined;
 }
 
@@ -109,6 +134,7 @@ export interface InboundPathDeps<Q extends InboundQuery> {
   audit: AuditLog;
   log: Logger;
   clock: Pick<Clock, 'now'>;
+  metrics?: InboundMetrics;
 }
 
 export class InboundPath<Q extends InboundQuery> {
@@ -122,14 +148,20 @@ export class InboundPath<Q extends InboundQuery> {
     this.#kid = keyId.node(deps.country);
   }
 
-  /** verify → authorize → budget; the caller handles an admitted query and records it. */
-  admit(env: Envelope, policy: Policy, budget: BudgetLedger): Admitted<Q> | Refused {
+  /**
+   * verify → authorize → budget; the caller handles an admitted query and records it. `repeated` sees
+   * each verified query first: the answer it returns (a retransmission already answered) is sent as is,
+   * and the query goes no further.
+   */
+  admit(env: Envelope, policy: Policy, budget: BudgetLedger, repeated?: (q: Q) => RoutedResult | undefined): Admitted<Q> | Refused {
     let q: Q;
     try {
       q = this.verify(env);
     } catch (e) {
       return { ok: false, refusal: this.#refuseUnverified(env, asVeilError(e).code) };
     }
+    const again = repeated?.(q);
+    if (again) return { ok: false, refusal: again };
     const allowed = this.authorize(policy, q);
     if (allowed.length === 0) return { ok: false, refusal: this.refuse(q, 'authorize', 'refused_by_policy', allowed) };
     const { kind } = this.#d;
@@ -183,43 +215,48 @@ export class InboundPath<Q extends InboundQuery> {
   record(budget: BudgetLedger, a: Admitted<Q>): void {
     budget.charge(this.#d.kind.budgetKey(a.q.from), a.cost);
     budget.charge(this.#d.kind.analystBudgetKey(a.q.from, a.q.analyst), a.cost);
+    this.#d.metrics?.answered(this.#d.kind.name);
   }
 
   /** An `over_budget` refusal, audited as the kind says with the analyst and which budget was spent. */
-  #overBudget(q: Q, scope: 'country' | 'analyst', allowed: readonly number[]): RoutedResult {
+  #overBudget(q: Q, scope: 'country' | 'analyst', allowed: readonly number[]): SignedResult {
     const entry = this.#d.kind.refusalAudit(q, 'budget', 'over_budget', allowed);
     if (entry) this.#d.audit.append({ ...entry, analyst: q.analyst, status: scope });
+    this.#d.metrics?.overBudget(this.#d.kind.name, scope);
+    this.#d.metrics?.refused(this.#d.kind.name, 'over_budget');
     return this.reply(q, this.#d.kind.refusal(q, 'over_budget'));
   }
 
   /** A signed refusal for a verified query, audited as the kind says. */
-  refuse(q: Q, step: RefusalStep, code: ErrorCode, allowed: readonly number[] = []): RoutedResult {
+  refuse(q: Q, step: RefusalStep, code: ErrorCode, allowed: readonly number[] = []): SignedResult {
     const entry = this.#d.kind.refusalAudit(q, step, code, allowed);
     if (entry) this.#d.audit.append(entry);
+    this.#d.metrics?.refused(this.#d.kind.name, code);
     return this.reply(q, this.#d.kind.refusal(q, code));
   }
 
   /** Sign `payload` as this node's answer to `q`. */
-  reply(q: Pick<Q, 'id' | 'from'>, payload: unknown): RoutedResult {
+  reply(q: Pick<Q, 'id' | 'from'>, payload: unknown): SignedResult {
     return { to: q.from, id: q.id, env: encode(signEnvelope(this.#d.keys.signing, this.#kid, payload)) };
   }
 
   /**
-   * A query that failed verification but names a requester and an id is answered with a signed
-   * refusal; one that cannot even be read is dropped.
-   *
-   * NOTE: answering an unverifiable-but-routable query at all is current behaviour, kept for now;
-   * another issue changes it (an unverified query should get no signed answer from this node).
+   * A query that failed verification but names a requester and an id is answered with its error code,
+   * unsigned, and audited as the kind audits a refusal at `verify`; one that cannot even be read is
+   * dropped.
    */
-  #refuseUnverified(env: Envelope, code: ErrorCode): RoutedResult | undefined {
+  #refuseUnverified(env: Envelope, code: ErrorCode): UnverifiedRefusal | undefined {
     let q: Q;
     try {
       q = readUnverified(env, this.#d.kind.schema);
     } catch {
       this.#d.log.warn('unroutable query dropped', { code });
+      this.#d.metrics?.refused(this.#d.kind.name, code);
       return undefined;
     }
     this.#d.log.warn('query rejected', { queryId: q.id, code, country: q.from });
-    return this.refuse(q, 'verify', code);
+    const entry = this.#d.kind.refusalAudit(q, 'verify', code, []);
+    if (entry) this.#d.audit.append(entry);
+    return { to: q.from, id: q.id, code };
   }
 }

@@ -1,4 +1,5 @@
 export * from './admin-ops.ts';
+export { type BackupReport, backupNode, checkBackupPassphrase, type RestoreReport, restoreNode } from './backup/backup.ts';
 export { BioService, type BioServiceDeps } from './bio.ts';
 export { bioPermutationKey, layoutPosition } from './bio-layout.ts';
 export { canonicalJson } from './canonical.ts';

@@ -34,15 +34,19 @@ export interface DialedConnection {
   terminate(): void;
 }
 
-export type Dialer = (login: (binding: Uint8Array) => string, events: DialEvents) => DialedConnection;
+/**
+ * Opens a connection to the coordinator instance at `url`; `login` makes the login header for the
+ * connection's channel binding and the TLS certificate (DER) the coordinator presented.
+ */
+export type Dialer = (url: string, login: (binding: Uint8Array, peerCertificate: Uint8Array | undefined) => string, events: DialEvents) => DialedConnection;
 
-/** A WebSocket to `url`; over TLS with `tls` (trusting only the organisation's CA and the coordinator's certificate). */
-export function webSocketDialer(url: string, tls: ConnectionOptions | undefined): Dialer {
-  return (login, events) => {
+/** A WebSocket; over TLS with `tls` (trusting only the organisation's CA and the coordinator's certificate). */
+export function webSocketDialer(tls: ConnectionOptions | undefined): Dialer {
+  return (url, login, events) => {
     const finishRequest = (req: ClientRequest): void => {
-      const send = (binding: () => Uint8Array) => {
+      const send = (binding: () => Uint8Array, peer?: () => Uint8Array | undefined) => {
         try {
-          req.setHeader(LOGIN_HEADER, login(binding()));
+          req.setHeader(LOGIN_HEADER, login(binding(), peer?.()));
           req.end();
         } catch (e) {
           req.destroy(e instanceof Error ? e : new Error('login failed'));
@@ -52,7 +56,15 @@ export function webSocketDialer(url: string, tls: ConnectionOptions | undefined)
         if (!tls) return send(() => NO_CHANNEL_BINDING);
         // A fresh connection (ws uses no agent): its handshake completes after this event.
         const tlsSock = sock as TLSSocket;
-        tlsSock.once('secureConnect', () => send(() => channelBinding(tlsSock)));
+        tlsSock.once('secureConnect', () =>
+          send(
+            () => channelBinding(tlsSock),
+            () => {
+              const raw = tlsSock.getPeerCertificate().raw;
+              return raw ? new Uint8Array(raw) : undefined;
+            },
+          ),
+        );
       });
     };
     const ws = new WebSocket(url, { maxPayload: LIMITS.maxFrameBytes, handshakeTimeout: 10_000, ...(tls ?? {}), finishRequest });

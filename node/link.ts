@@ -1,17 +1,24 @@
 /**
- * The node's outbound connection to the coordinator: login signed inside the upgrade request and bound
- * to the TLS session (protocol/login.ts),
+ * The node's outbound websocket to the coordinator: login signed inside the upgrade request and bound to
+ * the TLS session (protocol/login.ts),
  * heartbeats (the coordinator pings; silence for three intervals means a dead link), reconnection with
  * capped exponential backoff and jitter — every failed attempt logged with its reason, the fix and the
  * delay before the next — and request/response correlation for queries and lookups.
  *
+ * Failover (docs/high-availability.md): the link knows every coordinator instance's URL and moves to
+ * the next one as soon as a connection fails or is refused (a standby answers 503); backoff grows only
+ * once a whole round of URLs has failed. A query or lookup in flight when the link drops is not failed:
+ * it is sent again, re-signed (`again`), on the next connection, until its own deadline — targets
+ * recognise the repeat by (country, query id) and answer it once. A connection replaced by a newer one
+ * of the same country (close code 4409) means a second process runs with this node's identity: that is
+ * logged as an error every time it happens.
+ *
+ * How a connection is opened is a `Dialer` (`link-dialer.ts`): a WebSocket over TLS by default,
+ * simulated links in protocol simulations.
+ *
  * The link is built first and knows nothing of the services; what arrives is handed to a `LinkHandler`
  * attached once the services exist (before `start()`). Services that only send take the narrow
  * `FrameSender` port, the gateway its own `GatewayLink`.
- *
- * How a connection is opened is a `Dialer` (`link-dialer.ts`): a WebSocket over TLS by default,
- * simulated links in protocol simulations. Everything above the bytes — login header, heartbeats,
- * backoff, correlation — is here, the same for both.
  */
 import type { ConnectionOptions } from 'node:tls';
 import type { Clock, Logger, TimerHandle } from '#platform';
@@ -52,20 +59,23 @@ export interface FrameSender {
 }
 
 export interface CoordinatorLinkDeps {
-  /** Websocket URL of the coordinator. */
-  url: string;
+  /** Websocket URLs of the coordinator instances, tried in turn. */
+  urls: readonly string[];
   country: string;
-  /** The login header for a connection with this channel binding (protocol/login.ts). */
-  login(binding: Uint8Array): string;
+  /**
+   * The login header for a connection with this channel binding (protocol/login.ts), to the coordinator
+   * whose TLS certificate (DER) the connection presented (undefined on the development transport).
+   */
+  login(binding: Uint8Array, peerCertificate: Uint8Array | undefined): string;
   /** TLS options trusting only the organisation's CA and the coordinator's certificate; absent only for the development transport. */
   tls?: ConnectionOptions;
   log: Logger;
   clock: Clock;
   /** The coordinator's ping interval; silence for three of them ends the connection. */
   heartbeatMs?: number;
-  /** How connections are opened (default: a WebSocket to `url`, over `tls` when given). */
+  /** How connections are opened (default: a WebSocket to the URL, over `tls` when given). */
   dial?: Dialer;
-  /** Uniform in [0, 1) for the reconnection jitter (default `Math.random`). */
+  /** Uniform in [0, 1) for the reconnection jitter and failover delay (default `Math.random`). */
   random?: () => number;
   /** The node's directory, named in the fixes the link logs (`veil node enroll --dir …`). */
   dir?: string;
@@ -93,23 +103,32 @@ interface Waiter<T> {
   resolve(v: T): void;
   reject(e: unknown): void;
   timer: TimerHandle;
+  /** The frame to send on a new connection (re-signed), if the request may be sent again. */
+  again: (() => NodeFrame) | undefined;
 }
 
+/** Close code of a connection replaced by a newer login of the same country (coordinator/membership.ts). */
+const REPLACED = 4409;
+
 export class CoordinatorLink implements FrameSender {
-  readonly url: string;
+  readonly urls: readonly string[];
   readonly country: string;
   readonly heartbeatMs: number;
-  readonly #login: (binding: Uint8Array) => string;
-  readonly #dial: Dialer;
-  readonly #random: () => number;
+  readonly #login: (binding: Uint8Array, peerCertificate: Uint8Array | undefined) => string;
   readonly #dir: string;
+  readonly #tls: ConnectionOptions | undefined;
   readonly #log: Logger;
   readonly #clock: Clock;
   #handler: LinkHandler | undefined;
   #conn: DialedConnection | undefined;
+  readonly #dial: Dialer;
+  readonly #random: () => number;
   #ready = false;
   #closed = false;
   #attempt = 0;
+  /** Index of the URL in use, and how many URLs have failed in a row. */
+  #at = 0;
+  #failedInRound = 0;
   #silence: TimerHandle | undefined;
   #reconnect: TimerHandle | undefined;
   readonly #queries = new Map<string, Waiter<Answer[]>>();
@@ -118,19 +137,26 @@ export class CoordinatorLink implements FrameSender {
   readonly #readyWaiters: Array<() => void> = [];
 
   constructor(deps: CoordinatorLinkDeps) {
-    this.url = deps.url;
+    if (deps.urls.length === 0) throw new VeilError('bad_config', 'no coordinator URL');
+    this.urls = deps.urls;
     this.country = deps.country;
     this.heartbeatMs = deps.heartbeatMs ?? 15_000;
     this.#login = deps.login;
-    this.#dial = deps.dial ?? webSocketDialer(deps.url, deps.tls);
-    this.#random = deps.random ?? Math.random;
     this.#dir = deps.dir ?? '<node dir>';
+    this.#tls = deps.tls;
+    this.#dial = deps.dial ?? webSocketDialer(deps.tls);
+    this.#random = deps.random ?? Math.random;
     this.#log = deps.log;
     this.#clock = deps.clock;
   }
 
   get ready(): boolean {
     return this.#ready;
+  }
+
+  /** The URL of the coordinator instance in use (or being tried). */
+  get url(): string {
+    return this.urls[this.#at] as string;
   }
 
   /** Hand what arrives to `handler` (once, before `start()`). */
@@ -167,12 +193,13 @@ export class CoordinatorLink implements FrameSender {
     return true;
   }
 
-  query(id: string, env: Envelope, timeoutMs: number): Promise<Answer[]> {
-    return this.#request(this.#queries, id, { t: 'query', env }, timeoutMs);
+  /** `again` re-signs the query (fresh timestamp and nonce) to send it once more after a failover. */
+  query(id: string, env: Envelope, timeoutMs: number, again?: () => Envelope): Promise<Answer[]> {
+    return this.#request(this.#queries, id, { t: 'query', env }, timeoutMs, again && (() => ({ t: 'query', env: again() })));
   }
 
-  lookup(id: string, env: Envelope, timeoutMs: number): Promise<LookupResult[]> {
-    return this.#request(this.#lookups, id, { t: 'lookup', env }, timeoutMs);
+  lookup(id: string, env: Envelope, timeoutMs: number, again?: () => Envelope): Promise<LookupResult[]> {
+    return this.#request(this.#lookups, id, { t: 'lookup', env }, timeoutMs, again && (() => ({ t: 'lookup', env: again() })));
   }
 
   /** The countries connected to the coordinator now. */
@@ -180,14 +207,14 @@ export class CoordinatorLink implements FrameSender {
     return this.#request(this.#presence, id, { t: 'presence', id }, timeoutMs);
   }
 
-  #request<T>(map: Map<string, Waiter<T>>, id: string, frame: NodeFrame, timeoutMs: number): Promise<T> {
+  #request<T>(map: Map<string, Waiter<T>>, id: string, frame: NodeFrame, timeoutMs: number, again?: () => NodeFrame): Promise<T> {
     if (map.has(id)) return Promise.reject(new VeilError('conflict', 'request id in flight'));
     return new Promise<T>((resolve, reject) => {
       const timer = this.#clock.setTimeout(() => {
         map.delete(id);
         reject(new VeilError('timeout', 'coordinator did not answer'));
       }, timeoutMs);
-      map.set(id, { resolve, reject, timer });
+      map.set(id, { resolve, reject, timer, again });
       try {
         this.send(frame);
       } catch (e) {
@@ -209,7 +236,7 @@ export class CoordinatorLink implements FrameSender {
   #connect(): void {
     if (this.#closed) return;
     let conn: DialedConnection | undefined;
-    conn = this.#dial(this.#login, {
+    conn = this.#dial(this.url, this.#login, {
       opened: () => this.#armSilence(),
       ping: () => this.#armSilence(),
       frame: (data, isBinary) => {
@@ -228,22 +255,31 @@ export class CoordinatorLink implements FrameSender {
         this.#ready = false;
         this.#clock.clear(this.#silence);
         if (this.#conn !== conn || this.#closed) return;
-        if (wasReady) {
-          // 4403: the organisation suspended or revoked this member; 4409: another process logged in as it.
-          const why = code === 4403 ? 'revoked' : code === 4409 ? 'replaced' : undefined;
-          this.#log.warn(
-            why === 'revoked'
-              ? `coordinator link ended: ${reasonFor('revoked', this.country, this.#dir)}`
-              : why === 'replaced'
-                ? 'coordinator link ended: another process logged in as this node (two processes on one identity?)'
-                : 'coordinator link lost',
-            { code: String(code) },
+        if (code === REPLACED) {
+          this.#log.error(
+            'another process logged in with this node’s identity and replaced this connection: is a second copy of this node (a restored backup?) running?',
+            new VeilError('conflict', 'connection replaced'),
+            { country: this.country },
           );
+        } else if (wasReady) {
+          // 4403: the organisation suspended or revoked this member.
+          this.#log.warn(code === 4403 ? `coordinator link ended: ${reasonFor('revoked', this.country, this.#dir)}` : 'coordinator link lost', {
+            code: String(code),
+          });
         }
-        // Requests in flight will not be answered on a new connection.
-        this.#failAll('coordinator link lost');
-        const delay = Math.min(10_000, 250 * 2 ** this.#attempt) * (0.5 + this.#random() / 2);
-        this.#attempt = Math.min(this.#attempt + 1, 10);
+        // Requests in flight that can be sent again wait for the next connection; the others fail now.
+        this.#failAll('coordinator link lost', true);
+        // Next instance at once; back off only once every instance has failed in a row.
+        if (wasReady) this.#failedInRound = 0;
+        this.#failedInRound++;
+        const tried = this.url;
+        this.#at = (this.#at + 1) % this.urls.length;
+        let delay = 50 + this.#random() * 100;
+        if (this.#failedInRound >= this.urls.length) {
+          this.#failedInRound = 0;
+          delay = Math.min(10_000, 250 * 2 ** this.#attempt) * (0.5 + this.#random() / 2);
+          this.#attempt = Math.min(this.#attempt + 1, 10);
+        }
         this.#attempts++;
         const reason = this.#lastProblem;
         this.#lastProblem = undefined;
@@ -254,7 +290,7 @@ export class CoordinatorLink implements FrameSender {
             code: reason === 'untrusted_tls' ? 'untrusted_key' : reason,
             attempt: this.#attempts,
             ms: Math.round(delay),
-            url: this.url,
+            url: tried,
           });
         }
         this.#reconnect = this.#clock.setTimeout(() => this.#connect(), delay);
@@ -263,13 +299,31 @@ export class CoordinatorLink implements FrameSender {
     this.#conn = conn;
   }
 
-  #failAll(why: string): void {
+  /** Fail the requests in flight (with `keepResendable`, all but those that can be sent again). */
+  #failAll(why: string, keepResendable = false): void {
     for (const m of [this.#queries, this.#lookups, this.#presence] as Map<string, Waiter<unknown>>[]) {
-      for (const w of m.values()) {
+      for (const [id, w] of m) {
+        if (keepResendable && w.again) continue;
         this.#clock.clear(w.timer);
         w.reject(new VeilError('unavailable', why));
+        m.delete(id);
       }
-      m.clear();
+    }
+  }
+
+  /** Send the requests that survived a lost connection again, re-signed, on this one. */
+  #resend(): void {
+    for (const m of [this.#queries, this.#lookups] as Map<string, Waiter<unknown>>[]) {
+      for (const [id, w] of m) {
+        if (!w.again) continue;
+        try {
+          this.send(w.again());
+        } catch (e) {
+          this.#clock.clear(w.timer);
+          m.delete(id);
+          w.reject(e);
+        }
+      }
     }
   }
 
@@ -306,9 +360,10 @@ export class CoordinatorLink implements FrameSender {
         this.#attempts = 0;
         this.#lastProblem = undefined;
         this.#lastReason = undefined;
-        this.#log.info('coordinator link up', { country: this.country });
+        this.#log.info('coordinator link up', { country: this.country, url: this.url });
         handler.onMembers(f.members, f.revocations);
         handler.onConnected();
+        this.#resend();
         for (const w of this.#readyWaiters.splice(0)) w();
         return;
       case 'members':

@@ -108,7 +108,7 @@ function query(o: { from?: string; signedBy?: string; classes?: MatchClass[]; an
 
 /** The answer as the analyst's SDK reads it: verified against DE's key. */
 function read(r: RoutedResult | undefined): EvalResult {
-  if (!r) throw new Error('no result');
+  if (!r || !('env' in r)) throw new Error('no signed result');
   const env = decodeWith(r.env, Envelope, LIMITS.maxFrameBytes);
   expect(env.kid).toBe(keyId.node('DE'));
   return verifyEnvelope(env, () => f.de.signing.publicKey(), EvalResult);
@@ -130,17 +130,20 @@ describe('responder on the inbound path', () => {
     expect(entries('eval.served')).toEqual([expect.objectContaining({ country: 'FR', count: 2, purpose: 'wanted-person', epoch: 1 })]);
   });
 
-  it('refuses (signed, audited) a replay, a query signed by another member than it claims, and an unknown signer', () => {
+  it('answers a query it could not verify (replay, signed by another member than it claims, unknown signer) with an unsigned code, and audits it', () => {
     const env = query();
     expect(read(f.responder.handleBatch([env])[0]).status).toBe('ok');
-    const replay = read(f.responder.handleBatch([env])[0]);
-    expect(replay).toMatchObject({ status: 'refused', code: 'replay', to: 'FR', items: [], evaluated: [], proof: null });
-    expect(read(f.responder.handleBatch([query({ from: 'FR', signedBy: 'IT' })])[0])).toMatchObject({ status: 'refused', code: 'forbidden', to: 'FR' });
+    // Nothing this node signs may answer input it could not verify: the refusal is a bare code the
+    // coordinator routes as an error for this target, not an envelope under DE's key.
+    expect(f.responder.handleBatch([env])).toEqual([{ to: 'FR', id: expect.any(String), code: 'replay' }]);
+    expect(f.responder.handleBatch([query({ from: 'FR', signedBy: 'IT' })])).toEqual([{ to: 'FR', id: expect.any(String), code: 'forbidden' }]);
     f.peers.delete('IT');
     f.peers.set('XX', SigningKey.generate());
     const stranger = query({ from: 'XX' });
     f.peers.delete('XX');
-    expect(read(f.responder.handleBatch([stranger])[0])).toMatchObject({ status: 'refused', code: 'unknown_member', to: 'XX' });
+    const [refused] = f.responder.handleBatch([stranger]);
+    expect(refused).toEqual({ to: 'XX', id: expect.any(String), code: 'unknown_member' });
+    expect(refused && 'env' in refused).toBe(false);
     expect(entries('eval.refused').map((e) => e.code)).toEqual(['replay', 'forbidden', 'unknown_member']);
     expect(budgetUsed('FR')).toBe(1);
   });

@@ -8,9 +8,10 @@
 import { blindEvaluateBatch, OprfKey } from '#crypto';
 import type { AuditLog, Clock, Logger } from '#platform';
 import { asVeilError, type Envelope, type ErrorCode, type EvalResult, ForwardedQuery } from '#protocol';
+import { AnsweredQueries } from './answered.ts';
 import { analystBudgetKey, BudgetLedger } from './budget.ts';
 import type { NodeKeys } from './config.ts';
-import { type InboundKind, type InboundMembers, InboundPath, type RoutedResult } from './inbound.ts';
+import { type InboundKind, type InboundMembers, type InboundMetrics, InboundPath, type RoutedResult } from './inbound.ts';
 import { analystDailyBudget, dailyBudget, type PolicySource } from './policy.ts';
 import { acknowledgedIndexSeq } from './publisher.ts';
 import type { NodeRepositories } from './store/repositories.ts';
@@ -26,16 +27,19 @@ export interface ResponderDeps {
   audit: AuditLog;
   log: Logger;
   clock: Pick<Clock, 'now'>;
+  metrics?: InboundMetrics;
 }
 
 export class Responder {
   readonly #d: ResponderDeps;
   readonly #inbound: InboundPath<ForwardedQuery>;
   #key: { epoch: number; key: OprfKey } | undefined;
+  readonly #answered: AnsweredQueries;
 
   constructor(deps: ResponderDeps) {
     this.#d = deps;
     this.#inbound = new InboundPath({ ...deps, kind: this.#kind() });
+    this.#answered = new AnsweredQueries(() => deps.clock.now());
   }
 
   /** The active OPRF key; re-read after a rotation is activated. */
@@ -54,12 +58,20 @@ export class Responder {
   handleBatch(batch: readonly Envelope[]): RoutedResult[] {
     const { store, audit, clock } = this.#d;
     const out: RoutedResult[] = [];
+    const answered: Array<[ForwardedQuery, RoutedResult]> = [];
     const { epoch, key } = this.activeKey();
     const policy = this.#d.policy.current;
     const budget = new BudgetLedger({ budgets: store.budgets, now: clock.now() });
+    // A query answered before (sent again after a coordinator failover) gets the same answer, uncharged.
+    const repeated = (q: ForwardedQuery): RoutedResult | undefined => {
+      const r = this.#answered.recall(q);
+      if (r === 'conflict') return this.#inbound.refuse(q, 'handle', 'conflict');
+      if (r) audit.append({ kind: 'eval.repeated', queryId: q.id, country: q.from });
+      return r?.result;
+    };
     store.tx(() => {
       for (const env of batch) {
-        const a = this.#inbound.admit(env, policy, budget);
+        const a = this.#inbound.admit(env, policy, budget, repeated);
         if (!a.ok) {
           if (a.refusal) out.push(a.refusal);
           continue;
@@ -78,17 +90,22 @@ export class Responder {
           continue;
         }
         this.#inbound.record(budget, a);
-        out.push(this.#inbound.reply(q, this.#result(q, epoch, 'ok', undefined, allowed, evaluation)));
+        const reply = this.#inbound.reply(q, this.#result(q, epoch, 'ok', undefined, allowed, evaluation));
+        out.push(reply);
+        answered.push([q, reply]);
         audit.append({ kind: 'eval.served', queryId: q.id, country: q.from, analyst: q.analyst, count: allowed.length, purpose: q.purpose, epoch });
       }
       budget.commit();
     });
+    // Remembered only once committed: a batch rolled back was never answered.
+    for (const [q, reply] of answered) this.#answered.remember(q, reply);
     return out;
   }
 
   /** Identifier queries on the inbound path: one policy class and one budget unit per item. */
   #kind(): InboundKind<ForwardedQuery> {
     return {
+      name: 'identifier',
       schema: ForwardedQuery,
       classes: (q) => q.items.map((it) => it.cls),
       budgetKey: (requester) => requester,

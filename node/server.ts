@@ -15,39 +15,49 @@ import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { join } from 'node:path';
 import { getRequestListener } from '@hono/node-server';
-import { initCrypto, randomBytes, toHex } from '#crypto';
+import { equalBytes, initCrypto, randomBytes, toHex } from '#crypto';
 import {
   type AuditLog,
   type Clock,
   clientTlsOptions,
+  createHttpMetrics,
   createLogger,
   type DirLock,
+  Drain,
   envelopeFromText,
   envelopeToText,
+  holdWhileResponding,
   type Logger,
   listen,
   lockDir,
+  MetricsRegistry,
+  metricsTokenFromEnv,
+  type OpsDeps,
   PLAIN_TRANSPORT_WARNING,
   periodicCheckpoints,
   type SettingSources,
   serverTlsOptions,
+  shutdownGraceMs,
   systemClock,
   writeRunFile,
 } from '#platform';
-import { bundleCoordinator, loginHeader, VeilError } from '#protocol';
+import { bundleCoordinators, loginHeader, type MemberCertificate, VeilError } from '#protocol';
 import { MemberDirectory } from '#sdk';
 import { nodeAudit } from './admin-ops.ts';
 import { BioService } from './bio.ts';
 import { loadNodeBundle, loadNodeCertificate, loadNodeKeys, type NodeConfig, nodePaths, nodeSettings } from './config.ts';
+import { CONSOLE_ROUTES } from './console/api.ts';
 import { startConsole } from './console/index.ts';
 import { startControl } from './control.ts';
 import { descriptorAnnouncer } from './descriptor.ts';
 import { DisclosureDesk } from './disclosure/desk.ts';
 import { DisclosureOutbox } from './disclosure/outgoing.ts';
 import { linkDispatcher } from './dispatcher.ts';
+import { GATEWAY_ROUTES } from './gateway/api.ts';
 import { createGatewayApp } from './gateway.ts';
 import { CoordinatorLink } from './link.ts';
 import { Mail } from './mail.ts';
+import { createNodeMetrics, registerNodeGauges } from './metrics.ts';
 import { PolicyFile } from './policy.ts';
 import { Publisher } from './publisher.ts';
 import { Responder } from './responder.ts';
@@ -67,6 +77,13 @@ export interface NodeHandle {
   readonly consoleUrl: string;
   /** Resolves when the outbox is empty (everything published and acknowledged). */
   published(timeoutMs?: number): Promise<void>;
+  /**
+   * Graceful stop (SIGTERM): refuse new requests, keep the coordinator link so answers in flight
+   * arrive, wait up to `graceMs` (default: `shutdownGraceMs` of node.json, or `VEIL_SHUTDOWN_GRACE_MS`)
+   * for requests and searches in flight, then close. True when everything in flight finished.
+   */
+  shutdown(graceMs?: number): Promise<boolean>;
+  /** Immediate stop. */
   close(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
 }
@@ -74,6 +91,7 @@ export interface NodeHandle {
 export interface StartNodeOptions {
   /** The optional config file and the environment to read settings from (`node/config.ts` NODE_SETTINGS). */
   settings?: SettingSources;
+  /** One coordinator URL, or several (comma-separated) for a replicated coordinator. */
   coordinatorUrl?: string;
   port?: number;
   host?: string;
@@ -91,6 +109,26 @@ export interface StartNodeOptions {
 const BIO_TIMEOUT_MS = 120_000;
 /** Meta key of the last revocation list applied: a restart must not forget a revocation. */
 const REVOCATIONS_KEY = 'revocations';
+
+/** The coordinator URLs to try: given at start (comma-separated), else `coordinatorUrls`, else `coordinatorUrl`. */
+function coordinatorUrlsOf(given: string | undefined, cfg: NodeConfig): string[] {
+  const urls = given
+    ? given
+        .split(',')
+        .map((u) => u.trim())
+        .filter((u) => u.length > 0)
+    : cfg.coordinatorUrls.length > 0
+      ? cfg.coordinatorUrls
+      : cfg.coordinatorUrl
+        ? [cfg.coordinatorUrl]
+        : [];
+  if (urls.length === 0) {
+    throw new VeilError('bad_config', 'no coordinator URL', {
+      hint: 'pass --coordinator wss://HOST:PORT/v1/ws (several comma-separated), or set coordinatorUrl or coordinatorUrls in node.json (or VEIL_COORDINATOR_URL)',
+    });
+  }
+  return urls;
+}
 
 export async function startNode(dir: string, opts: StartNodeOptions = {}): Promise<NodeHandle> {
   await initCrypto();
@@ -110,21 +148,36 @@ async function startLocked(dir: string, cfg: NodeConfig, opts: StartNodeOptions,
   const country = cfg.country;
   const log = opts.logger ?? createLogger(`node-${country}`);
   const clock = opts.clock ?? systemClock();
-  const coordinatorUrl = opts.coordinatorUrl ?? cfg.coordinatorUrl;
-  if (!coordinatorUrl) {
-    throw new VeilError('bad_config', 'no coordinator URL', {
-      hint: 'pass --coordinator wss://HOST:PORT/v1/ws, or set coordinatorUrl in node.json (or VEIL_COORDINATOR_URL)',
-    });
-  }
+  const coordinatorUrls = coordinatorUrlsOf(opts.coordinatorUrl, cfg);
   const paths = nodePaths(dir);
   const bundle = loadNodeBundle(dir);
   const { certificate, cert } = loadNodeCertificate(dir, clock.now());
-  const coordinator = bundleCoordinator(bundle, clock.now());
+  // Every coordinator instance the bundle certifies is pinned; a login names the one the connection reached.
+  const coordinators = bundleCoordinators(bundle, clock.now());
   const tls = !cfg.insecureDevTransport;
   if (!tls) log.warn(PLAIN_TRANSPORT_WARNING);
-  if (tls && !coordinatorUrl.startsWith('wss://'))
-    throw new VeilError('bad_config', `coordinator URL ${coordinatorUrl} is not wss://`, { hint: 'use the wss:// URL `veil coordinator start` prints' });
+  for (const u of coordinatorUrls) {
+    if (tls && !u.startsWith('wss://'))
+      throw new VeilError('bad_config', `coordinator URL ${u} is not wss://`, { hint: 'use the wss:// URL `veil coordinator start` prints' });
+  }
+  if (!tls && coordinators.length > 1)
+    throw new VeilError('bad_config', 'several coordinator instances need TLS: the development transport cannot tell them apart');
+  const coordinatorAt = (peer: Uint8Array | undefined): string => {
+    if (!peer) return (coordinators[0] as MemberCertificate).name;
+    const c = coordinators.find((x) => equalBytes(x.x509, peer));
+    if (!c) throw new VeilError('untrusted_key', 'the coordinator presented a certificate the trust bundle does not name');
+    return c.name;
+  };
 
+  const grace = shutdownGraceMs(cfg.shutdownGraceMs);
+  const metricsToken = metricsTokenFromEnv();
+  const registry = new MetricsRegistry();
+  const metrics = createNodeMetrics(registry);
+  const http = createHttpMetrics(
+    registry,
+    [...GATEWAY_ROUTES, ...CONSOLE_ROUTES].map((r) => r.path),
+  );
+  const drain = new Drain({ clock });
   const store = new NodeStore(paths.db);
   opened.push(() => store.close());
   const audit = nodeAudit(store, keys);
@@ -138,17 +191,18 @@ async function startLocked(dir: string, cfg: NodeConfig, opts: StartNodeOptions,
     onReload: (ok) => audit.append({ kind: 'policy.reloaded', status: ok ? 'ok' : 'invalid' }),
   });
   const link = new CoordinatorLink({
-    url: coordinatorUrl,
+    urls: coordinatorUrls,
     country,
-    login: (binding) => loginHeader(keys.signing, certificate, { country, coordinator: coordinator.name, binding, ts: clock.now(), nonce: randomBytes(16) }),
-    ...(tls ? { tls: clientTlsOptions({ caPem: bundle.caPem, expectCertificate: coordinator.x509 }) } : {}),
+    login: (binding, peer) =>
+      loginHeader(keys.signing, certificate, { country, coordinator: coordinatorAt(peer), binding, ts: clock.now(), nonce: randomBytes(16) }),
+    ...(tls ? { tls: clientTlsOptions({ caPem: bundle.caPem, expectCertificate: coordinators.map((c) => c.x509) }) } : {}),
     log,
     clock,
     dir,
     ...(opts.heartbeatMs !== undefined ? { heartbeatMs: opts.heartbeatMs } : {}),
   });
-  const responder = new Responder({ country, store, keys, policy, members, audit, log, clock });
-  const bio = new BioService({ country, store, keys, policy, members, audit, log, clock, workers: opts.bioWorkers ?? 2 });
+  const responder = new Responder({ country, store, keys, policy, members, audit, log, clock, metrics: metrics.inbound });
+  const bio = new BioService({ country, store, keys, policy, members, audit, log, clock, workers: opts.bioWorkers ?? 2, metrics: metrics.inbound });
   const desk = new DisclosureDesk({ country, store, keys, audit, policy, clock });
   const outbox = new DisclosureOutbox({ country, store, keys, members, audit, clock });
   const mail = new Mail({ country, store, link, members, desk, outbox, audit, log, clock });
@@ -167,7 +221,17 @@ async function startLocked(dir: string, cfg: NodeConfig, opts: StartNodeOptions,
     },
   });
   const saveRevocations = (list: Parameters<typeof envelopeToText>[0]) => store.meta.set(REVOCATIONS_KEY, envelopeToText(list));
-  link.attach(linkDispatcher({ link, members, saveRevocations, responder, bio, publisher, mail, announce, log }));
+  link.attach(linkDispatcher({ link, members, saveRevocations, responder, bio, publisher, mail, announce, log, track: (p) => drain.track(p) }));
+  registerNodeGauges(registry, {
+    coordinatorConnected: () => link.ready,
+    unpublishedChunks: () => store.records.outboxCount(),
+    unsentMail: () => store.mail.outboxCount(),
+    pendingApprovals: () => store.disclosures.listIncoming('pending', 100_000).length,
+    bioQueued: () => bio.queued,
+    inFlight: () => drain.inFlight,
+    members: () => members.all().length,
+  });
+  const ops = (service: 'gateway' | 'console', ready: OpsDeps['ready']): OpsDeps => ({ service, registry, http, drain, log, metricsToken, ready });
 
   opened.push(() => bio.close());
   const loaded = await bio.load((m, done, total) => {
@@ -188,9 +252,12 @@ async function startLocked(dir: string, cfg: NodeConfig, opts: StartNodeOptions,
     policy,
     queryTimeoutMs: opts.queryTimeoutMs ?? 10_000,
     bioTimeoutMs: BIO_TIMEOUT_MS,
+    metrics: metrics.gateway,
+    ops: ops('gateway', () => ({ ready: link.ready, checks: { coordinator: link.ready } })),
   });
   const tlsOptions = tls ? serverTlsOptions({ key: keys.tls, certificate: cert.x509 }) : undefined;
   const server: Server = tlsOptions ? createHttpsServer(tlsOptions, getRequestListener(app.fetch)) : createHttpServer(getRequestListener(app.fetch));
+  holdWhileResponding(server, drain);
   const host = opts.host ?? cfg.host;
   const port = await listen(server, opts.port ?? cfg.port, host, {
     what: "the node's analyst API",
@@ -209,6 +276,8 @@ async function startLocked(dir: string, cfg: NodeConfig, opts: StartNodeOptions,
     secureCookies: cfg.adminSecureCookies || tls,
     clock,
     ...(tlsOptions ? { tls: tlsOptions } : {}),
+    ops: ops('console', () => ({ ready: true, checks: {} })),
+    drain,
   });
   opened.push(() => consoleHandle.close());
   const control = await startControl(
@@ -217,7 +286,7 @@ async function startLocked(dir: string, cfg: NodeConfig, opts: StartNodeOptions,
       pid: process.pid,
       url,
       consoleUrl: consoleHandle.url,
-      coordinator: { url: coordinatorUrl, ...link.state },
+      coordinator: { url: link.url, ...link.state },
       online: link.ready ? await link.presence(toHex(randomBytes(16)), 2000).catch(() => null) : null,
       members: members
         .all()
@@ -239,15 +308,30 @@ async function startLocked(dir: string, cfg: NodeConfig, opts: StartNodeOptions,
     stopCheckpoints();
     publisher.close();
     mail.close();
-    await bio.close();
+    // The link first: requests still waiting for the coordinator fail `unavailable` now, not later.
     link.close();
-    await new Promise<void>((r) => server.close(() => r()));
+    const stopped = new Promise<void>((r) => server.close(() => r()));
+    server.closeIdleConnections();
+    await drain.idle(1000); // let those refusals reach their analysts
     server.closeAllConnections();
+    await stopped;
     await consoleHandle.close();
+    await bio.close();
     await control?.close();
     audit.checkpoint();
     store.close();
     lock.release();
+  };
+  const shutdown = async (graceMs = grace): Promise<boolean> => {
+    if (!drain.draining) {
+      drain.start();
+      log.info('node draining', { count: drain.inFlight, ms: graceMs });
+    }
+    const drained = await drain.idle(graceMs);
+    if (!drained) log.warn('shutdown deadline reached: closing with work in flight', { count: drain.inFlight, ms: graceMs });
+    await close();
+    log.info('node stopped', { country });
+    return drained;
   };
   return {
     country,
@@ -268,6 +352,7 @@ async function startLocked(dir: string, cfg: NodeConfig, opts: StartNodeOptions,
         await new Promise<void>((r) => clock.setTimeout(r, 50));
       }
     },
+    shutdown,
     close,
     [Symbol.asyncDispose]: close,
   };

@@ -20,6 +20,7 @@ import {
   type MemberRole,
   parseTrustBundle,
   type RevocationEntry,
+  readUnverified,
   rootFingerprint,
   signRootRollover,
   trustBundleFile,
@@ -27,6 +28,10 @@ import {
   verifyCertificateRequest,
 } from '#protocol';
 import { orgPaths } from './paths.ts';
+
+/** The name in a coordinator certificate the organisation issued (to replace it when certified again). */
+const CoordinatorName = z.looseObject({ name: z.string() });
+
 import { type OrgKeys, readRootKey, writeRootKey } from './root-key.ts';
 
 const DAY = 86_400_000;
@@ -165,7 +170,8 @@ export class OrgAuthority {
           rootPub: b.rootPub,
           caPem: b.caPem,
           caEndorsement: b.caEndorsement,
-          coordinatorCert: certificate,
+          // A coordinator certified again replaces its old certificate; another name is another instance.
+          coordinatorCerts: [...b.coordinatorCerts.filter((c) => readUnverified(c, CoordinatorName).name !== req.name), certificate],
           ...(b.rollover ? { rollover: b.rollover } : {}),
         }),
       );

@@ -14,9 +14,10 @@ export function msgpackResponse(value: unknown, status = 200): Response {
   return new Response(encode(value), { status, headers: { 'content-type': MSGPACK } });
 }
 
+/** An error as the peer sees it: the registry code and message, also named in the `x-veil-error` header. */
 export function errorResponse(err: unknown): Response {
   const e = asVeilError(err);
-  return msgpackResponse({ error: e.toWire() }, httpStatus(e.code));
+  return new Response(encode({ error: e.toWire() }), { status: httpStatus(e.code), headers: { 'content-type': MSGPACK, 'x-veil-error': e.code } });
 }
 
 /** Read a request body as bytes, refusing it as soon as it passes the cap. */

@@ -30,19 +30,23 @@ export function serverTlsOptions(id: TlsServerIdentity): { key: string; cert: st
 export interface TlsClientTrust {
   /** The organisation's CA (PEM) from the pinned trust bundle. */
   caPem: string;
-  /** The exact certificate (DER) the server must present, from its member certificate. */
-  expectCertificate?: Uint8Array;
+  /**
+   * The exact certificate (DER) the server must present, from its member certificate — or one of
+   * several, for a party replicated over several instances (the coordinators of docs/high-availability.md).
+   */
+  expectCertificate?: Uint8Array | readonly Uint8Array[];
 }
 
-/** Connection options that trust only the organisation's CA and, if given, only one certificate. */
+/** Connection options that trust only the organisation's CA and, if given, only the certificates named. */
 export function clientTlsOptions(trust: TlsClientTrust): ConnectionOptions & { minVersion: 'TLSv1.3' } {
+  const expected = trust.expectCertificate instanceof Uint8Array ? [trust.expectCertificate] : trust.expectCertificate;
   return {
     ca: trust.caPem,
     minVersion: 'TLSv1.3',
     rejectUnauthorized: true,
     checkServerIdentity: (_host: string, cert: PeerCertificate): Error | undefined => {
-      if (!trust.expectCertificate) return undefined; // chain to the organisation CA was checked by OpenSSL
-      if (!cert.raw || !equalBytes(new Uint8Array(cert.raw), trust.expectCertificate)) {
+      if (!expected) return undefined; // chain to the organisation CA was checked by OpenSSL
+      if (!cert.raw || !expected.some((e) => equalBytes(new Uint8Array(cert.raw), e))) {
         return new Error('the server presented a certificate from the organisation, but not the one of the party being called');
       }
       return undefined;

@@ -270,10 +270,11 @@ export const NodeFrame = z.discriminatedUnion('t', [
     t: z.literal('eval-results'),
     /**
      * `to` and `id` route the answer; `env` is the encoded signed Envelope, passed through undecoded.
-     * The analyst's SDK checks the signature and that the signed payload matches `to` and `id`.
+     * The analyst's SDK checks the signature and that the signed payload matches `to` and `id`. A query
+     * the node could not verify gets no signed answer: `code` alone, routed as an error for that target.
      */
     results: z
-      .array(z.strictObject({ to: country, id, env: bytesMax(LIMITS.maxPayloadBytes) }))
+      .array(z.union([z.strictObject({ to: country, id, env: bytesMax(LIMITS.maxPayloadBytes) }), z.strictObject({ to: country, id, code: errorCode })]))
       .min(1)
       .max(LIMITS.maxBatchQueries),
   }),

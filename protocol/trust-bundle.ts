@@ -3,7 +3,11 @@
  * certificate with the root's signed endorsement of it, and the coordinator's certificate. It travels
  * out of band (a file handed over with the software); a person compares its fingerprint
  * (`rootFingerprint`) by a second channel before use. The fingerprint covers only the root key: the CA
- * certificate and the coordinator's certificate are accepted because the root signed them.
+ * certificate and the coordinators' certificates are accepted because the root signed them.
+ *
+ * A replicated deployment runs several coordinator instances (docs/high-availability.md), each with its
+ * own name, keys and certificate: `coordinators` lists them all (`coordinator`, kept for bundles with
+ * one, is the first). A node pins every certificate listed and names, in its login, the one it reached.
  *
  * Root re-issue: a new bundle carries a `rollover` statement signed by the previous root naming the new
  * root key. A party holding the old bundle accepts the new one only with that statement, so a root can
@@ -33,6 +37,8 @@ export const TrustBundleFile = z.strictObject({
   fingerprint: z.string().max(64),
   /** The coordinator's member certificate (a signed envelope, msgpack, base64url); absent until certified. */
   coordinator: b64.optional(),
+  /** Every coordinator instance's certificate, when there are several (the first is `coordinator`). */
+  coordinators: z.array(b64).min(2).max(16).optional(),
   /** Statement by the previous root that this root replaces it (base64url envelope). */
   rollover: b64.optional(),
 });
@@ -61,8 +67,10 @@ export interface TrustBundle extends TrustAnchor {
   /** The root's endorsement of `caPem` (checked when the bundle is read). */
   readonly caEndorsement: Envelope;
   readonly fingerprint: string;
-  /** The coordinator's certificate envelope, if the bundle names one. */
+  /** The (first) coordinator's certificate envelope, if the bundle names one. */
   readonly coordinatorCert: Envelope | undefined;
+  /** Every coordinator instance's certificate envelope (empty until one is certified). */
+  readonly coordinatorCerts: readonly Envelope[];
   readonly rollover: Envelope | undefined;
 }
 
@@ -85,13 +93,16 @@ export function parseTrustBundle(raw: unknown): TrustBundle {
   if (endorsement.kid !== keyId.org(f.org) || e.org !== f.org || !equalBytes(e.caSha256, sha256(pemToDer(f.caPem)))) {
     throw new VeilError('bad_config', 'trust bundle: its CA certificate is not the one its root endorsed');
   }
+  const coordinatorCerts = (f.coordinators ?? (f.coordinator ? [f.coordinator] : [])).map((c) => env(c) as Envelope);
+  if (f.coordinators && f.coordinators[0] !== f.coordinator) throw new VeilError('bad_config', 'trust bundle: its first coordinator is not `coordinator`');
   return {
     org: f.org,
     rootPub,
     caPem: f.caPem,
     caEndorsement: endorsement,
     fingerprint: f.fingerprint,
-    coordinatorCert: env(f.coordinator),
+    coordinatorCert: coordinatorCerts[0],
+    coordinatorCerts,
     rollover: env(f.rollover),
   };
 }
@@ -102,8 +113,11 @@ export function trustBundleFile(b: {
   caPem: string;
   caEndorsement: Envelope;
   coordinatorCert?: Envelope;
+  /** Several coordinator instances (takes the place of `coordinatorCert`). */
+  coordinatorCerts?: readonly Envelope[];
   rollover?: Envelope;
 }): TrustBundleFile {
+  const coordinators = (b.coordinatorCerts ?? (b.coordinatorCert ? [b.coordinatorCert] : [])).map((c) => toBase64url(encode(c)));
   return {
     v: 1,
     org: b.org,
@@ -111,7 +125,8 @@ export function trustBundleFile(b: {
     caPem: b.caPem,
     caEndorsement: toBase64url(encode(b.caEndorsement)),
     fingerprint: rootFingerprint(b.rootPub),
-    ...(b.coordinatorCert ? { coordinator: toBase64url(encode(b.coordinatorCert)) } : {}),
+    ...(coordinators[0] ? { coordinator: coordinators[0] } : {}),
+    ...(coordinators.length > 1 ? { coordinators } : {}),
     ...(b.rollover ? { rollover: toBase64url(encode(b.rollover)) } : {}),
   };
 }
@@ -120,6 +135,25 @@ export function trustBundleFile(b: {
 export function bundleCoordinator(b: TrustBundle, now: number): MemberCertificate {
   if (!b.coordinatorCert) throw new VeilError('bad_config', 'the trust bundle names no coordinator yet: certify it with `veil org admit --coordinator`');
   return verifyCertificate(b.coordinatorCert, b, now, { expect: { role: 'coordinator' } });
+}
+
+/**
+ * Every coordinator instance's certificate from the bundle, each verified against the bundle's root; a
+ * certificate that fails (expired, say) is left out. `bad_config` if none is left.
+ */
+export function bundleCoordinators(b: TrustBundle, now: number): MemberCertificate[] {
+  if (b.coordinatorCerts.length === 0) bundleCoordinator(b, now);
+  const certs: MemberCertificate[] = [];
+  for (const c of b.coordinatorCerts) {
+    try {
+      certs.push(verifyCertificate(c, b, now, { expect: { role: 'coordinator' } }));
+    } catch {
+      // not valid now: not pinned
+    }
+  }
+  if (certs.length === 0)
+    throw new VeilError('bad_config', 'no coordinator certificate in the trust bundle is valid now: renew them with `veil org admit --coordinator`');
+  return certs;
 }
 
 export function signRootRollover(oldRoot: SigningKey, org: string, newRootPub: Uint8Array, now: number): Envelope {

@@ -19,6 +19,7 @@ import { NodeApi } from './node-api.ts';
 import { runQuery } from './query.ts';
 import { nodeTransport, type Transport } from './transport.ts';
 import type { BioQueryResult, Disclosure, DisclosureOptions, DisclosureReceipt, QueryOptions, QueryResult, SearchContext } from './types.ts';
+import { VerifyPool } from './verify-pool.ts';
 
 export interface ConnectOptions {
   /** The own node's base URL; default: the credential's. Not needed when `transport` is given. */
@@ -31,11 +32,17 @@ export interface ConnectOptions {
   clock?: Clock;
   /** Creates the HE session of a modality; default: real CKKS sessions (`HeClient`). */
   bioSessions?: BioSessionFactory;
+  /**
+   * Worker threads checking query answers (signature, DLEQ proof, finalization); default one per core,
+   * started at the first query with several answers; 0 checks them on the calling thread.
+   */
+  verifyThreads?: number;
 }
 
 export class VeilClient implements AsyncDisposable {
   readonly #deps: FlowDeps;
   readonly #bio: BioMatcher;
+  readonly #pool: VerifyPool | undefined;
 
   private constructor(
     readonly credential: Credential,
@@ -46,7 +53,15 @@ export class VeilClient implements AsyncDisposable {
   ) {
     const api = new NodeApi({ transport, credential });
     const clock = opts.clock ?? systemTime;
-    this.#deps = { credential, api, members: new KnownMembers({ api, clock, anchor: credential.bundle }), rng: opts.rng ?? randomBytes, clock };
+    this.#pool = opts.verifyThreads === 0 ? undefined : new VerifyPool(opts.verifyThreads ?? 0);
+    this.#deps = {
+      credential,
+      api,
+      members: new KnownMembers({ api, clock, anchor: credential.bundle }),
+      rng: opts.rng ?? randomBytes,
+      clock,
+      ...(this.#pool ? { check: this.#pool.check } : {}),
+    };
     this.#bio = new BioMatcher(this.#deps, opts.bioSessions);
   }
 
@@ -115,9 +130,15 @@ export class VeilClient implements AsyncDisposable {
     return listDisclosures(this.#deps);
   }
 
-  /** Delete the HE sessions' secret keys. */
+  /** Start the answer-checking threads now rather than at the first large query. */
+  async warmUp(): Promise<void> {
+    await this.#pool?.start();
+  }
+
+  /** Delete the HE sessions' secret keys and stop the answer-checking threads. */
   async close(): Promise<void> {
     this.#bio.dispose();
+    await this.#pool?.close();
   }
 
   [Symbol.asyncDispose](): Promise<void> {

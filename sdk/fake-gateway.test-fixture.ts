@@ -117,6 +117,7 @@ export class FakeOrg {
       caEndorsement,
       fingerprint: rootFingerprint(this.root.publicKey()),
       coordinatorCert: undefined,
+      coordinatorCerts: [],
       rollover: undefined,
     };
   }

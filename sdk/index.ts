@@ -6,3 +6,4 @@ export type { Clock } from './flow-deps.ts';
 export * from './members.ts';
 export { httpTransport, type Transport, type TransportResponse } from './transport.ts';
 export * from './types.ts';
+export { defaultWorkerCount, siblingModule, startTsWorker } from './workers.ts';

@@ -1,86 +1,101 @@
-/**
- * The member directory keeps the entries it verified (by their bytes) so a re-sent directory does not
- * check every signature again; what can change without the bytes changing — validity time and
- * revocation — is checked at every update, and a changed entry is verified from scratch.
- */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BoxKeyPair, initCrypto, randomBytes, SigningKey, toHex } from '#crypto';
-import { type Envelope, issueCertificate, issueRevocationList, keyId, type MemberEntry, signEnvelope } from '#protocol';
+import { issueCertificate, issueRevocationList, keyId, type MemberEntry, type NodeDescriptor, signEnvelope } from '#protocol';
 import { MemberDirectory } from './members.ts';
 
-const ORG = 'veil-test';
-const NOW = Date.UTC(2026, 5, 1);
+beforeAll(initCrypto);
+
+const NOW = 1_800_000_000_000;
 const DAY = 86_400_000;
 
-let root: SigningKey;
-const entry = (country: string, boxPub?: Uint8Array): MemberEntry => {
-  const signing = SigningKey.generate();
-  const cert = issueCertificate(root, {
-    org: ORG,
-    serial: toHex(randomBytes(16)),
-    role: 'node',
-    name: country,
-    signPub: signing.publicKey(),
-    tlsPub: randomBytes(32),
-    roles: ['requester', 'responder'],
-    notBefore: NOW - DAY,
-    notAfter: NOW + 10 * DAY,
-    x509: new Uint8Array([0]),
-  });
-  const descriptor = signEnvelope(signing, keyId.node(country), {
-    t: 'descriptor',
-    country,
-    ts: NOW,
-    signPub: signing.publicKey(),
-    boxPub: boxPub ?? BoxKeyPair.generate().publicKey(),
-    oprf: { epoch: 1, pub: randomBytes(32) },
-  });
-  return { cert, descriptor };
-};
-
-describe('member directory updates', () => {
-  beforeAll(async () => {
-    await initCrypto();
-    root = SigningKey.generate();
-  });
-
-  it('an unchanged entry stays; revocation and expiry still remove it; a changed entry is verified again', () => {
-    let now = NOW;
-    const dir = new MemberDirectory({ org: ORG, rootPub: root.publicKey() }, () => now);
-    const fr = entry('FR');
-    const de = entry('DE');
-    dir.update([fr, de], null);
-    expect(dir.get('FR')).toBeDefined();
-    expect(dir.get('DE')).toBeDefined();
-
-    // The same entries again (the verified ones): still there.
-    dir.update([fr, de], null);
-    expect([dir.get('FR')?.country, dir.get('DE')?.country]).toEqual(['FR', 'DE']);
-
-    // DE's descriptor with another box key under the old signature: not taken from what was verified.
-    const forged: MemberEntry = { cert: de.cert, descriptor: { ...(de.descriptor as Envelope), payload: fr.descriptor?.payload ?? new Uint8Array() } };
-    dir.update([fr, forged], null);
-    expect(dir.get('DE')).toBeUndefined();
-    expect(dir.rejected()).toEqual([{ country: 'DE', code: expect.any(String) }]);
-
-    // DE again, then revoked by a newer list: the verified entry does not survive the revocation.
-    dir.update([fr, de], null);
-    expect(dir.get('DE')).toBeDefined();
-    const list = issueRevocationList(root, {
-      org: ORG,
-      seq: 1,
-      issuedAt: now,
-      nextUpdate: now + 7 * DAY,
-      entries: [{ role: 'node', name: 'DE', status: 'revoked', since: now }],
+function organisation() {
+  const root = SigningKey.generate();
+  const anchor = { org: 'veil-test', rootPub: root.publicKey() };
+  const member = (country: string, notAfter = NOW + DAY) => {
+    const signing = SigningKey.generate();
+    const cert = issueCertificate(root, {
+      org: anchor.org,
+      serial: toHex(randomBytes(16)),
+      role: 'node',
+      name: country,
+      signPub: signing.publicKey(),
+      tlsPub: SigningKey.generate().publicKey(),
+      roles: ['requester', 'responder'],
+      notBefore: NOW - DAY,
+      notAfter,
+      x509: new Uint8Array(8),
     });
-    dir.update([fr, de], list);
-    expect(dir.get('DE')).toBeUndefined();
-    expect(dir.rejected()).toEqual([{ country: 'DE', code: 'revoked' }]);
+    const descriptor = (epoch: number) =>
+      signEnvelope(signing, keyId.node(country), {
+        t: 'descriptor',
+        country,
+        ts: NOW,
+        signPub: signing.publicKey(),
+        boxPub: BoxKeyPair.generate().publicKey(),
+        oprf: { epoch, pub: SigningKey.generate().publicKey() },
+      } satisfies NodeDescriptor);
+    return { signing, entry: (epoch = 1): MemberEntry => ({ cert, descriptor: descriptor(epoch) }) };
+  };
+  const revoke = (seq: number, country: string) =>
+    issueRevocationList(root, {
+      org: anchor.org,
+      seq,
+      issuedAt: NOW,
+      nextUpdate: NOW + 7 * DAY,
+      entries: [{ role: 'node', name: country, status: 'revoked', since: NOW }],
+    });
+  return { anchor, member, revoke };
+}
 
-    // Past the certificates' validity: the verified FR entry expires like a new one would.
-    now = NOW + 11 * DAY;
-    dir.update([fr], null);
+describe('MemberDirectory across repeated broadcasts', () => {
+  it('keeps byte-identical entries and picks up a changed descriptor', () => {
+    const o = organisation();
+    const fr = o.member('FR');
+    const de = o.member('DE');
+    const dir = new MemberDirectory(o.anchor, () => NOW);
+    const frEntry = fr.entry(1);
+    dir.update([frEntry, de.entry(1)], null);
+    expect(
+      dir
+        .all()
+        .map((m) => m.country)
+        .sort(),
+    ).toEqual(['DE', 'FR']);
+    // A copy of the same bytes (a new broadcast decodes new objects) and a rotated descriptor.
+    const copy: MemberEntry = structuredClone(frEntry);
+    dir.update([copy, de.entry(2)], null);
+    expect(dir.get('FR')?.epoch).toBe(1);
+    expect(dir.get('DE')?.epoch).toBe(2);
+  });
+
+  it('does not let a known signature vouch for other payload bytes', () => {
+    const o = organisation();
+    const fr = o.member('FR');
+    const dir = new MemberDirectory(o.anchor, () => NOW);
+    const good = fr.entry(1);
+    dir.update([good], null);
+    const other = fr.entry(7);
+    const forged: MemberEntry = { cert: good.cert, descriptor: { ...other.descriptor!, sig: good.descriptor!.sig } };
+    dir.update([forged], null);
+    expect(dir.get('FR')).toBeUndefined();
+    expect(dir.rejected()).toEqual([{ country: 'FR', code: 'bad_signature' }]);
+  });
+
+  it('re-checks validity and revocation for entries it has verified before', () => {
+    const o = organisation();
+    let now = NOW;
+    const dir = new MemberDirectory(o.anchor, () => now);
+    const fr = o.member('FR', NOW + 1000).entry();
+    const de = o.member('DE').entry();
+    dir.update([fr, de], null);
+    expect(dir.all()).toHaveLength(2);
+    now = NOW + 2000;
+    dir.update([fr, de], null);
     expect(dir.get('FR')).toBeUndefined();
     expect(dir.rejected()).toEqual([{ country: 'FR', code: 'certificate_expired' }]);
+    dir.update([fr, de], o.revoke(1, 'DE'));
+    expect(dir.all()).toHaveLength(0);
+    dir.update([de], null);
+    expect(dir.rejected()).toEqual([{ country: 'DE', code: 'revoked' }]);
   });
 });

@@ -10,12 +10,11 @@
  * queries to it then fail, and nothing is ever sealed to a key the organisation did not vouch for.
  * Revocation lists are applied only when newer, so an older list cannot roll a revocation back.
  */
-import { sha256, toHex } from '#crypto';
+import { equalBytes, toHex } from '#crypto';
 import {
   asVeilError,
   type Envelope,
   type ErrorCode,
-  encode,
   keyId,
   keyIdName,
   type MemberEntry,
@@ -41,18 +40,18 @@ export interface Member {
 
 /** Verify one directory entry against the pinned root and the revocation list at `now`. */
 export function verifyMember(entry: MemberEntry, anchor: TrustAnchor, revocations: RevocationState, now: number): Member {
-  return verifyMemberEntry(entry, anchor, revocations, now).member;
+  return verifyEntry(entry, anchor, revocations, now).member;
 }
 
-/** A verified entry: its member and what must be checked again at each use (validity, revocation). */
-interface Verified {
+/** A verified entry with its certificate's validity window, so a later update can re-check time alone. */
+interface VerifiedEntry {
+  readonly entry: MemberEntry;
   readonly member: Member;
-  readonly name: string;
   readonly notBefore: number;
   readonly notAfter: number;
 }
 
-function verifyMemberEntry(entry: MemberEntry, anchor: TrustAnchor, revocations: RevocationState, now: number): Verified {
+function verifyEntry(entry: MemberEntry, anchor: TrustAnchor, revocations: RevocationState, now: number): VerifiedEntry {
   const cert = verifyCertificate(entry.cert, anchor, now, { expect: { role: 'node' }, revocations });
   if (!entry.descriptor) throw new VeilError('not_found', 'member has not published a descriptor yet');
   const d = verifyEnvelope(
@@ -73,25 +72,33 @@ function verifyMemberEntry(entry: MemberEntry, anchor: TrustAnchor, revocations:
     roles: cert.roles,
     tlsCertificate: cert.x509,
   };
-  return { member, name: cert.name, notBefore: cert.notBefore, notAfter: cert.notAfter };
+  return { entry, member, notBefore: cert.notBefore, notAfter: cert.notAfter };
 }
 
-/** The signatures of an entry depend only on its bytes and the pinned root: the key of the cache. */
-function entryDigest(entry: MemberEntry): string {
-  return toHex(sha256(encode([entry.cert, entry.descriptor])));
+const sameEnvelope = (a: Envelope | null, b: Envelope | null): boolean =>
+  a === b || (a !== null && b !== null && a.v === b.v && a.kid === b.kid && equalBytes(a.sig, b.sig) && equalBytes(a.payload, b.payload));
+
+/** Cache key of an entry: its two signatures (the bytes themselves are compared on a hit). */
+const entryKey = (e: MemberEntry): string => `${toHex(e.cert.sig)}:${e.descriptor ? toHex(e.descriptor.sig) : ''}`;
+
+/**
+ * The member of `entry` if exactly these bytes verified at the previous update: the signatures need no
+ * second check, but time and revocations do (a certificate expires, a list revokes it).
+ */
+function reuse(prev: VerifiedEntry | undefined, entry: MemberEntry, revocations: RevocationState, now: number): Member | undefined {
+  if (!prev || !sameEnvelope(prev.entry.cert, entry.cert) || !sameEnvelope(prev.entry.descriptor, entry.descriptor)) return undefined;
+  if (now < prev.notBefore || now > prev.notAfter) throw new VeilError('certificate_expired', 'certificate not valid now');
+  revocations.check('node', prev.member.country);
+  return prev.member;
 }
 
 export class MemberDirectory {
   readonly revocations: RevocationState;
   #byCountry = new Map<string, Member>();
   #entries: MemberEntry[] = [];
+  /** Entries verified at the last update, by signatures: directory broadcasts repeat them unchanged. */
+  #verified = new Map<string, VerifiedEntry>();
   #rejected: Array<{ country: string; code: ErrorCode }> = [];
-  /**
-   * Entries of the last update whose signatures verified, by digest: a directory is re-sent whole on
-   * every change, so unchanged entries skip the two signature checks. Validity time and revocation are
-   * checked again at every update, as for a new entry.
-   */
-  #verified = new Map<string, Verified>();
 
   constructor(
     readonly anchor: TrustAnchor,
@@ -102,35 +109,38 @@ export class MemberDirectory {
 
   /**
    * Replace the directory by `entries`, after applying `revocations` if it is newer than the list held.
-   * Entries that do not verify are left out (`rejected()` says which and why).
+   * Entries that do not verify are left out (`rejected()` says which and why). An entry byte-identical
+   * to one verified at the previous update keeps its verified signatures; its validity window and the
+   * revocation list are checked again (a broadcast repeats every member, and checking 2 signatures per
+   * member per broadcast at every node costs the network N² signature checks).
    */
   update(entries: readonly MemberEntry[], revocations: Envelope | null): void {
     if (revocations) this.applyRevocations(revocations);
     const next = new Map<string, Member>();
     const kept: MemberEntry[] = [];
+    const verified = new Map<string, VerifiedEntry>();
     const rejected: Array<{ country: string; code: ErrorCode }> = [];
     const now = this.now();
-    const verified = new Map<string, Verified>();
     for (const entry of entries) {
       try {
-        const digest = entryDigest(entry);
-        const known = this.#verified.get(digest);
-        let v: Verified;
-        if (known) {
-          if (now < known.notBefore || now > known.notAfter) throw new VeilError('certificate_expired', 'certificate expired');
-          this.revocations.check('node', known.name);
-          v = known;
-        } else v = verifyMemberEntry(entry, this.anchor, this.revocations, now);
-        verified.set(digest, v);
-        next.set(v.member.country, v.member);
+        const key = entryKey(entry);
+        const prev = this.#verified.get(key);
+        let m = reuse(prev, entry, this.revocations, now);
+        if (m && prev) verified.set(key, prev);
+        else {
+          const v = verifyEntry(entry, this.anchor, this.revocations, now);
+          verified.set(key, v);
+          m = v.member;
+        }
+        next.set(m.country, m);
         kept.push(entry);
       } catch (e) {
         rejected.push({ country: keyIdName(entry.descriptor?.kid ?? '', 'node') ?? '?', code: asVeilError(e).code });
       }
     }
-    this.#verified = verified;
     this.#byCountry = next;
     this.#entries = kept;
+    this.#verified = verified;
     this.#rejected = rejected;
   }
 

@@ -3,29 +3,18 @@
  * 1. derive the subject's match keys with the same module the nodes use, and blind each (RFC 9497
  *    VOPRF Blind) — the network sees only blinded elements;
  * 2. send them, signed with the analyst's key, to the analyst's own node, which fans them out;
- * 3. per target country, verify its answer (`verify-answer.ts`) → tags;
+ * 3. per target country, verify its answer (`verify-answer.ts`; all answers at once, on the worker pool
+ *    `verify-pool.ts` when the client has one) → tags;
  * 4. look the tags up in the coordinator's index (`lookup.ts`), exactly or by bucket.
  * Result: per country, hit or no hit per match class with opaque hit tokens; no identity. Answers that
  * are missing, refused or fail verification are reported per country, never as "no hit".
  */
 import { blind } from '#crypto';
-import {
-  decodeWith,
-  describeMatch,
-  Envelope,
-  errorCodeOf,
-  LIMITS,
-  type MatchClass,
-  matchKeysForQuery,
-  type QueryRequest,
-  QueryResponse,
-  type QuerySubject,
-  VeilError,
-} from '#protocol';
+import { describeMatch, LIMITS, type MatchClass, matchKeysForQuery, type QueryRequest, QueryResponse, type QuerySubject, VeilError } from '#protocol';
 import { checkTargets, type FlowDeps, freshId } from './flow-deps.ts';
 import { type CountryTags, lookupTags } from './lookup.ts';
 import type { CountryResult, QueryOptions, QueryResult, SearchContext } from './types.ts';
-import { type BlindedKey, verifyAnswer } from './verify-answer.ts';
+import { type BlindedKey, checkInline, verifyAnswers } from './verify-answer.ts';
 
 export async function runQuery(deps: FlowDeps, subject: QuerySubject, ctx: SearchContext, opts: QueryOptions = {}): Promise<QueryResult> {
   checkTargets(deps, opts.targets);
@@ -47,6 +36,9 @@ export async function runQuery(deps: FlowDeps, subject: QuerySubject, ctx: Searc
 
   const results: CountryResult[] = [];
   const tagsByCountry = new Map<string, CountryTags>();
+  const answered = resp.answers.flatMap((a) => (a.status === 'answered' && a.env ? [{ country: a.country, env: a.env }] : []));
+  const verified = await verifyAnswers(deps, { id: req.id, keys: blinded }, answered, deps.check ?? checkInline);
+  let next = 0;
   for (const a of resp.answers) {
     if (a.status !== 'answered' || !a.env) {
       results.push({
@@ -58,27 +50,26 @@ export async function runQuery(deps: FlowDeps, subject: QuerySubject, ctx: Searc
       });
       continue;
     }
-    try {
-      const env = decodeWith(a.env, Envelope, LIMITS.maxPayloadBytes);
-      const r = await verifyAnswer(deps, { country: a.country, env, queryId: req.id, keys: blinded });
-      if (r.status === 'refused') {
-        results.push({
-          country: a.country,
-          status: 'refused',
-          ...(r.code ? { code: r.code } : {}),
-          epoch: r.epoch,
-          hits: [],
-          refusedClasses: keys.map((k) => k.cls),
-        });
-        continue;
-      }
-      const answered = new Set(r.items);
-      const refusedClasses: MatchClass[] = [...new Set(keys.filter((_, i) => !answered.has(i)).map((k) => k.cls))];
-      tagsByCountry.set(a.country, { epoch: r.epoch, tags: r.tags, indexSeq: r.indexSeq });
-      results.push({ country: a.country, status: 'no-hit', epoch: r.epoch, hits: [], refusedClasses });
-    } catch (e) {
-      results.push({ country: a.country, status: 'error', code: errorCodeOf(e), hits: [], refusedClasses: [] });
+    const r = verified[next++];
+    if (!r || r instanceof VeilError) {
+      results.push({ country: a.country, status: 'error', code: r?.code ?? 'internal', hits: [], refusedClasses: [] });
+      continue;
     }
+    if (r.status === 'refused') {
+      results.push({
+        country: a.country,
+        status: 'refused',
+        ...(r.code ? { code: r.code } : {}),
+        epoch: r.epoch,
+        hits: [],
+        refusedClasses: keys.map((k) => k.cls),
+      });
+      continue;
+    }
+    const evaluated = new Set(r.items);
+    const refusedClasses: MatchClass[] = [...new Set(keys.filter((_, i) => !evaluated.has(i)).map((k) => k.cls))];
+    tagsByCountry.set(a.country, { epoch: r.epoch, tags: r.tags, indexSeq: r.indexSeq });
+    results.push({ country: a.country, status: 'no-hit', epoch: r.epoch, hits: [], refusedClasses });
   }
 
   if (tagsByCountry.size > 0) {

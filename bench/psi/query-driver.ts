@@ -3,7 +3,7 @@
  * and a driver that runs warm-up, sequential and concurrent blind queries through the SDK, timing each
  * and, optionally, the SDK's HTTP calls by path.
  */
-import { matchKeysForQuery, type QuerySubject } from '#protocol';
+import { decode, LIMITS, matchKeysForQuery, type QuerySubject } from '#protocol';
 import type { VeilClient } from '#sdk';
 import { rng32, type SyntheticRecord } from '#simulations';
 import { stats } from '../harness/stats.ts';
@@ -33,8 +33,34 @@ export function querySubjects(byCountry: Map<string, SyntheticRecord[]>, gateway
   return out;
 }
 
-/** Times the SDK's HTTP calls by path while `fn` runs (the SDK uses the global fetch). */
-async function withFetchTiming<T>(fn: () => Promise<T>): Promise<{ value: T; byPath: Map<string, number> }> {
+/** What the lookup answers cost the analyst: wire bytes, the part of them that is proof, when each arrived. */
+interface LookupProbe {
+  lookups: number;
+  wireBytes: number;
+  proofBytes: number;
+  /** performance.now() when the last /v1/lookup body had been read; the SDK verifies from then on. */
+  lastAt: number;
+}
+
+/**
+ * The proof part of a lookup answer: per country the node-signed commitment (kid, payload, signature),
+ * per bucket its 16 sibling hashes. Entries are not counted: they are the answer itself (in exact mode a
+ * bucket holds the hit, or nothing, or rarely a neighbour with the same 16-bit prefix).
+ */
+function proofBytesOf(body: Uint8Array): number {
+  const r = decode(body, LIMITS.maxFrameBytes) as {
+    results?: Array<{ commitment: { kid: string; payload: Uint8Array; sig: Uint8Array }; buckets: Array<{ path: Uint8Array[] }> }>;
+  };
+  let n = 0;
+  for (const c of r.results ?? []) {
+    n += c.commitment.kid.length + c.commitment.payload.length + c.commitment.sig.length;
+    for (const b of c.buckets) for (const h of b.path) n += h.length;
+  }
+  return n;
+}
+
+/** Times the SDK's HTTP calls by path while `fn` runs (the SDK uses the global fetch), and probes lookup answers. */
+async function withFetchTiming<T>(fn: () => Promise<T>, probe: LookupProbe): Promise<{ value: T; byPath: Map<string, number> }> {
   const byPath = new Map<string, number>();
   const real = globalThis.fetch;
   globalThis.fetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
@@ -43,6 +69,12 @@ async function withFetchTiming<T>(fn: () => Promise<T>): Promise<{ value: T; byP
     const body = await res.arrayBuffer();
     const path = new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url).pathname;
     byPath.set(path, (byPath.get(path) ?? 0) + performance.now() - t);
+    if (path === '/v1/lookup' && res.ok) {
+      probe.lookups++;
+      probe.wireBytes += body.byteLength;
+      probe.proofBytes += proofBytesOf(new Uint8Array(body));
+      probe.lastAt = performance.now();
+    }
     return new Response(body, { status: res.status, statusText: res.statusText, headers: res.headers });
   };
   try {
@@ -65,20 +97,27 @@ export async function driveQueries(
   let hitQueries = 0;
   let keys = 0;
   const seqLat: number[] = [];
+  const probe: LookupProbe = { lookups: 0, wireBytes: 0, proofBytes: 0, lastAt: 0 };
+  const verifyLat: number[] = [];
   const sequential = async () => {
     for (let i = 0; i < opts.sequential; i++) {
       const s = take();
       keys += matchKeysForQuery(s).length;
       const t = performance.now();
+      const seen = probe.lookups;
       const r = await client.query(s, CTX);
-      seqLat.push(performance.now() - t);
+      const end = performance.now();
+      seqLat.push(end - t);
+      // After the lookup answer the SDK only decodes it, checks each commitment and bucket path, and matches.
+      if (probe.lookups > seen) verifyLat.push(end - probe.lastAt);
       if (r.results.some((c) => c.status === 'hit')) hitQueries++;
       for (const c of r.results) statuses[c.status] = (statuses[c.status] ?? 0) + 1;
     }
   };
   let breakdownMs: E2eRun['breakdownMs'];
+  let lookupProof: E2eRun['lookupProof'];
   if (opts.timeBreakdown) {
-    const { byPath } = await withFetchTiming(sequential);
+    const { byPath } = await withFetchTiming(sequential, probe);
     const per = (p: string) => (byPath.get(p) ?? 0) / opts.sequential;
     const total = seqLat.reduce((a, b) => a + b, 0) / opts.sequential;
     const r2 = (x: number) => Math.round(x * 100) / 100;
@@ -87,6 +126,13 @@ export async function driveQueries(
       lookupCall: r2(per('/v1/lookup')),
       membersCall: r2(per('/v1/members')),
       clientSide: r2(total - per('/v1/query') - per('/v1/lookup') - per('/v1/members')),
+    };
+    const lookups = Math.max(1, probe.lookups);
+    lookupProof = {
+      lookups: probe.lookups,
+      wireBytesPerLookup: Math.round(probe.wireBytes / lookups),
+      proofBytesPerLookup: Math.round(probe.proofBytes / lookups),
+      verify: stats(verifyLat),
     };
   } else {
     await sequential();
@@ -118,5 +164,6 @@ export async function driveQueries(
     statuses,
     meanKeysPerQuery: keys / Math.max(1, opts.sequential),
     ...(breakdownMs ? { breakdownMs } : {}),
+    ...(lookupProof ? { lookupProof } : {}),
   };
 }

@@ -134,7 +134,21 @@ export function details(r: PsiBenchResult): string {
   if (e.breakdownMs) {
     out.push(
       `  per query: /v1/query round trip ${e.breakdownMs.queryCall} ms (gateway + coordinator + 9 targets), /v1/lookup ${e.breakdownMs.lookupCall} ms, ` +
-        `client side (blind, 9 proof verifications, finalize) ${e.breakdownMs.clientSide} ms.`,
+        `client side (blind, 9 proof verifications, finalize, lookup proof checks) ${e.breakdownMs.clientSide} ms.`,
+    );
+  }
+  if (e.inlineVerify) {
+    const i = e.inlineVerify;
+    out.push(
+      `  same network, SDK without worker pool (verifyThreads 0): p50/p99 ${i.p50Ms}/${i.p99Ms} ms, ${i.queriesPerSec} q/s; ` +
+        `pool vs inline: p50 ${(e.sequential.p50Ms / i.p50Ms).toFixed(2)}×, q/s ${(e.concurrent.queriesPerSec / i.queriesPerSec).toFixed(2)}×.`,
+    );
+  }
+  if (e.lookupProof) {
+    const l = e.lookupProof;
+    out.push(
+      `  lookup proofs: ${l.lookups} lookups, ${fmt(l.wireBytesPerLookup)} bytes each on the wire of which ${fmt(l.proofBytesPerLookup)} proof ` +
+        `(commitments and bucket paths); SDK from answer to result p50/p99 ${l.verify.p50Ms}/${l.verify.p99Ms} ms.`,
     );
   }
   out.push(

@@ -20,6 +20,14 @@ export interface E2eRun {
   meanKeysPerQuery: number;
   /** Where the sequential time went (in-process only): SDK HTTP calls vs the rest (client crypto). */
   breakdownMs?: { queryCall: number; lookupCall: number; membersCall: number; clientSide: number };
+  /**
+   * The lookup answers of the sequential run (in-process only): wire bytes and proof bytes (commitments
+   * and bucket paths) per lookup, and the SDK's time from the answer's arrival to the query's result
+   * (decode, commitment signature and path checks, matching).
+   */
+  lookupProof?: { lookups: number; wireBytesPerLookup: number; proofBytesPerLookup: number; verify: LatencyStats };
+  /** Same run, same network, an SDK checking answers on its own thread (`verifyThreads: 0`), half the queries. */
+  inlineVerify?: { p50Ms: number; p99Ms: number; queriesPerSec: number };
   setupMs: number;
   otherCpuPct: number | null;
 }
@@ -65,6 +73,9 @@ export interface PsiBenchResult {
   e2eP50Ms: number;
   e2eP99Ms: number;
   e2eQueriesPerSec: number;
+  /** Proof bytes (commitments, bucket paths) per lookup, and the SDK's p50 time checking a lookup answer. */
+  lookupProofBytes: number | null;
+  lookupVerifyMs: number | null;
   fanoutQueriesPerSec: number;
   fanoutP99Ms: number;
   targets: typeof PSI_TARGETS;

@@ -16,10 +16,21 @@ export function registerCoordinatorCommands(program: Command): void {
     .option('--port <port>', 'listen port (0 = any free port)', (v) => Number(v), 0)
     .option('--host <host>', 'listen address (also named in its TLS certificate)', '127.0.0.1')
     .option('--insecure-dev-transport', 'plain ws:// and http:// (development on one machine only)')
-    .action(async (o: { dir: string; bundle: string; name: string; port: number; host: string; insecureDevTransport?: boolean }) => {
+    .option(
+      '--postgres <url>',
+      'keep state in PostgreSQL (postgres://user@host:port/db; password from PGPASSWORD) instead of SQLite: several instances on one database run active/standby',
+    )
+    .action(async (o: { dir: string; bundle: string; name: string; port: number; host: string; insecureDevTransport?: boolean; postgres?: string }) => {
       const [{ initCrypto }, { initCoordinatorDir }] = await Promise.all([import('#crypto'), import('#coordinator')]);
       await initCrypto();
-      const r = initCoordinatorDir(o.dir, { name: o.name, port: o.port, host: o.host, bundle: o.bundle, insecureDevTransport: !!o.insecureDevTransport });
+      const r = initCoordinatorDir(o.dir, {
+        name: o.name,
+        port: o.port,
+        host: o.host,
+        bundle: o.bundle,
+        insecureDevTransport: !!o.insecureDevTransport,
+        ...(o.postgres ? { postgresUrl: o.postgres } : {}),
+      });
       console.log(`coordinator '${r.config.name}' initialised in ${o.dir}; pinned trust bundle with root fingerprint ${r.fingerprint}`);
       console.log(
         `Next: the organisation certifies it: \`veil org admit --coordinator --dir <org> --request ${r.request}\`, then \`veil coordinator enroll --dir ${o.dir} --cert FILE\`.`,
@@ -67,8 +78,9 @@ export function registerCoordinatorCommands(program: Command): void {
         ...(o.port !== undefined ? { port: o.port } : {}),
         ...(o.host ? { host: o.host } : {}),
       });
-      console.log(`coordinator listening on ${h.url} (nodes connect to ${h.wsUrl})`);
-      await runUntilSignal(() => h.close());
+      console.log(`coordinator listening on ${h.url} (nodes connect to ${h.wsUrl})${h.leading ? '' : '; standby until it holds the lease'}`);
+      void h.leaseLost.then(() => process.exit(75)); // fenced: the supervisor restarts it as a standby
+      await runUntilSignal(h);
     });
 
   coord

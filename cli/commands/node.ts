@@ -9,6 +9,7 @@ import { ProgressBar } from '../shared/progress.ts';
 import { runUntilSignal } from '../shared/run-until-signal.ts';
 import { trustUpdateMessage } from '../shared/trust-update.ts';
 import { registerAnalystCommands } from './analyst.ts';
+import { registerNodeBackupCommands } from './node-backup.ts';
 import { registerOwnerCommands } from './owner.ts';
 import { withStatusAction } from './status.ts';
 
@@ -28,7 +29,7 @@ export function registerNodeCommands(program: Command): void {
     .requiredOption('--country <cc>', 'ISO 3166-1 alpha-2 code of the member country, e.g. FR')
     .requiredOption('--dir <dir>', 'node directory')
     .requiredOption('--bundle <file>', "the organisation's trust bundle (bundle.json, handed over out of band)")
-    .option('--coordinator <url>', 'coordinator websocket URL, e.g. wss://127.0.0.1:7000/v1/ws')
+    .option('--coordinator <url>', 'coordinator websocket URL, e.g. wss://127.0.0.1:7000/v1/ws; several, comma-separated, for a replicated coordinator')
     .option('--port <port>', 'analyst API port (default: a free port chosen now and kept; 0 = any free port at each start)', port)
     .option('--admin-port <port>', 'approval console port (default: a free port chosen now and kept)', port)
     .option('--host <host>', 'analyst API address (also named in its TLS certificate)', '127.0.0.1')
@@ -126,7 +127,7 @@ export function registerNodeCommands(program: Command): void {
     .command('start')
     .description('start the node: dial the coordinator, answer queries, publish the index, serve analysts')
     .requiredOption('--dir <dir>', 'node directory')
-    .option('--coordinator <url>', 'coordinator websocket URL (overrides node.json)')
+    .option('--coordinator <url>', 'coordinator websocket URL(s), comma-separated (overrides node.json)')
     .option('--port <port>', 'analyst API port (overrides node.json, the config file and VEIL_NODE_PORT)', port)
     .option('--config <file>', 'optional JSON config file of operator settings (docs/operations.md); also VEIL_CONFIG')
     .action(async (o: { dir: string; coordinator?: string; port?: number; config?: string }) => {
@@ -138,7 +139,7 @@ export function registerNodeCommands(program: Command): void {
         ...(o.port !== undefined ? { port: o.port } : {}),
       });
       console.log(`node ${h.country} serving analysts on ${h.url}; approval console on ${h.consoleUrl}`);
-      await runUntilSignal(() => h.close());
+      await runUntilSignal(h);
     });
 
   node
@@ -154,6 +155,7 @@ export function registerNodeCommands(program: Command): void {
 
   withStatusAction(node.command('status'));
 
+  registerNodeBackupCommands(node);
   registerOwnerCommands(node);
   registerAnalystCommands(node);
 }

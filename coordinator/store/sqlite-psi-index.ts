@@ -6,7 +6,7 @@
  * Applying a chunk recomputes the leaves of the buckets it touched from the stored entries and checks
  * the resulting root and entry count against what the node signed: a chunk that would make the index
  * differ from the node's own is refused whole, so the coordinator never serves a commitment its index
- * does not match. A lookup reads complete buckets and their paths in one snapshot.
+ * does not match. A lookup reads each country's complete buckets and paths in one snapshot.
  */
 
 import { equalBytes } from '#crypto';
@@ -94,26 +94,36 @@ export function sqlitePsiIndex(db: Db, deps: { audit: SqliteAuditWriter }): PsiI
     return 'applied';
   });
 
-  // One read transaction per lookup: every bucket and path comes from the same snapshot as the commitment.
-  const lookupTx = db.transaction((items: readonly IndexLookupItem[]): LookupResult[] => {
+  // One read transaction per country: its buckets and paths come from the same snapshot as its commitment.
+  const lookupItem = db.transaction((item: IndexLookupItem): LookupResult | undefined => {
+    const state = selectState.get(item.country, item.epoch);
+    if (!state?.commitment) return undefined;
+    const tree = new IndexTree(blocks(item.country, item.epoch));
+    return {
+      country: item.country,
+      epoch: item.epoch,
+      commitment: decodeWith(new Uint8Array(state.commitment), Envelope, LIMITS.maxPayloadBytes),
+      buckets: item.buckets.map((bucket) => ({ bucket, entries: bucketEntries(item.country, item.epoch, bucket), path: tree.path(bucket) })),
+    };
+  });
+
+  /**
+   * Countries one after another, yielding to the event loop between them: a lookup of thousands of keys
+   * is many index reads, and other members' frames must not wait behind all of them at once.
+   */
+  const lookup = async (items: readonly IndexLookupItem[]): Promise<LookupResult[]> => {
     const results: LookupResult[] = [];
-    for (const item of items) {
-      const state = selectState.get(item.country, item.epoch);
-      if (!state?.commitment) continue;
-      const tree = new IndexTree(blocks(item.country, item.epoch));
-      results.push({
-        country: item.country,
-        epoch: item.epoch,
-        commitment: decodeWith(new Uint8Array(state.commitment), Envelope, LIMITS.maxPayloadBytes),
-        buckets: item.buckets.map((bucket) => ({ bucket, entries: bucketEntries(item.country, item.epoch, bucket), path: tree.path(bucket) })),
-      });
+    for (const [i, item] of items.entries()) {
+      if (i > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+      const r = lookupItem(item);
+      if (r) results.push(r);
     }
     return results;
-  });
+  };
 
   return {
     applyChunk: async (chunk, audit) => applyTx(chunk, audit),
-    lookup: async (items) => lookupTx(items),
+    lookup,
     publishState: async (country, epoch) => {
       const r = selectState.get(country, epoch);
       return r ? { lastSeq: r.lastSeq, complete: r.complete === 1 } : undefined;

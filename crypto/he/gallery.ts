@@ -1,32 +1,35 @@
 /**
  * The node-side gallery encoding: templates pre-encoded as NTT-form CKKS plaintext residues, kept in
- * ordinary (Shared)ArrayBuffers outside SEAL's WASM heap, so 10^6 templates fit (≈ 4 GiB of residues at
- * 512-d, plus the float32 templates kept for re-encoding).
+ * shared WebAssembly memories outside SEAL's heap (gallery-arena.ts), where the kernel reads them.
  *
- * Positions are stable slots: position = block * 2048 + slot. `set`/`remove` mark the block dirty and
- * `flush()` re-encodes dirty blocks (the server flushes before scoring). Templates are L2-normalized here
- * (idempotent for callers that already normalize); zero, NaN/Inf or wrong-dimension vectors are refused.
+ * Positions are stable slots: position = block * 2048 + slot. Changing a position marks its block dirty
+ * and `flush()` re-encodes dirty blocks (the server flushes before scoring). Two ways to hold templates:
+ * - in memory (default): `set` / `append` / `remove` / `get` keep float32 copies per block;
+ * - from a source (`{ source }`, the node): only occupancy is kept here (`mark`); a dirty block's templates
+ *   are read from the source when it is encoded, so the float32 copies (2 KiB per face template) are not
+ *   held twice.
+ * Encoded blocks can be exported and restored (`blockBytes` / `restoreBlock`) for persistence; a
+ * restored block must have been verified by the caller, who knows where the bytes came from.
  *
  * Residue layout per block and prime: [point i in 0..N)[diagonal k in 0..h), u32 — the order the fused
  * kernel streams (one contiguous run of h values per NTT point).
  */
 import { CryptoError } from '../errors.ts';
+import { ResidueArenas } from './gallery-arena.ts';
+import { encodeBlockResidues } from './gallery-encode.ts';
 import { type Derived, derive, HE_PARAM_CODES, HE_PARAMS, type HeParamId, isHeParamId } from './params.ts';
-import { ckksCodec, nttTables, toResidues } from './ring.ts';
 
 export interface GalleryBlock {
-  /** Float32 templates, blockSize x dims (zero rows for empty slots). */
-  readonly templates: Float32Array;
   readonly occupied: Uint8Array;
-  /** One Uint32Array(N*h) per data prime, in [i][k] order. */
-  residues: Uint32Array[] | undefined;
-  dirty: boolean;
   count: number;
+  /** Needs (re-)encoding before it is scored. */
+  dirty: boolean;
+  /** Float32 templates, blockSize x dims (memory mode only). */
+  templates: Float32Array | undefined;
 }
 
-function shared(bytes: number): ArrayBuffer | SharedArrayBuffer {
-  return typeof SharedArrayBuffer === 'function' ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes);
-}
+/** Templates of one block, read where the node keeps them: blockSize x dims float32 (zero rows where empty). */
+export type BlockSource = (block: number) => { templates: Float32Array; occupied: Uint8Array };
 
 /** L2-normalize a template (copy); throws CryptoError('bad_request') for NaN/Inf/zero, 'bad_length' for dims. */
 export function normalizeTemplate(t: ArrayLike<number>, dims: number): Float32Array {
@@ -51,17 +54,21 @@ export class GalleryEncoding {
   readonly paramId: HeParamId;
   readonly d: Derived;
   readonly blocks: GalleryBlock[] = [];
+  readonly arenas: ResidueArenas;
+  readonly #source: BlockSource | undefined;
   /** One past the highest position ever set (the number of result positions). */
-  private hw = 0;
+  #hw = 0;
 
-  private constructor(paramId: HeParamId) {
+  private constructor(paramId: HeParamId, source: BlockSource | undefined) {
     this.paramId = paramId;
     this.d = derive(paramId);
+    this.arenas = new ResidueArenas(this.d);
+    this.#source = source;
   }
 
-  static create(paramId: HeParamId): GalleryEncoding {
+  static create(paramId: HeParamId, opts: { source?: BlockSource } = {}): GalleryEncoding {
     if (!isHeParamId(paramId)) throw new CryptoError('bad_request', 'unknown HE parameter id');
-    return new GalleryEncoding(paramId);
+    return new GalleryEncoding(paramId, opts.source);
   }
 
   get dims(): number {
@@ -69,7 +76,7 @@ export class GalleryEncoding {
   }
   /** Number of positions the results cover (highest position set + 1). */
   get size(): number {
-    return this.hw;
+    return this.#hw;
   }
   /** Number of occupied positions. */
   get count(): number {
@@ -80,13 +87,7 @@ export class GalleryEncoding {
 
   private block(bi: number): GalleryBlock {
     while (this.blocks.length <= bi) {
-      this.blocks.push({
-        templates: new Float32Array(this.d.blockSize * this.dims),
-        occupied: new Uint8Array(this.d.blockSize),
-        residues: undefined,
-        dirty: true,
-        count: 0,
-      });
+      this.blocks.push({ occupied: new Uint8Array(this.d.blockSize), count: 0, dirty: true, templates: undefined });
     }
     return this.blocks[bi]!;
   }
@@ -95,25 +96,25 @@ export class GalleryEncoding {
     if (!Number.isSafeInteger(position) || position < 0 || position >= 2 ** 31) throw new CryptoError('bad_request', 'gallery: bad position');
   }
 
+  private memoryMode(what: string): void {
+    if (this.#source) throw new CryptoError('bad_request', `gallery: ${what} needs templates in memory (this gallery reads a source)`);
+  }
+
   /** Put a template at a position (insert or update). */
   set(position: number, template: ArrayLike<number>): void {
+    this.memoryMode('set');
     this.checkPos(position);
     const t = normalizeTemplate(template, this.dims);
     const bs = this.d.blockSize;
     const b = this.block(Math.floor(position / bs));
-    const slot = position % bs;
-    b.templates.set(t, slot * this.dims);
-    if (!b.occupied[slot]) {
-      b.occupied[slot] = 1;
-      b.count++;
-    }
-    b.dirty = true;
-    if (position >= this.hw) this.hw = position + 1;
+    b.templates ??= new Float32Array(bs * this.dims);
+    b.templates.set(t, (position % bs) * this.dims);
+    this.mark(position, true);
   }
 
   /** Append at the next free position after the highest one; returns it. */
   append(template: ArrayLike<number>): number {
-    const pos = this.hw;
+    const pos = this.#hw;
     this.set(pos, template);
     return pos;
   }
@@ -121,16 +122,31 @@ export class GalleryEncoding {
   /** Clear a position (its score becomes 0, never a hit for tau > 0). */
   remove(position: number): void {
     this.checkPos(position);
+    const b = this.blocks[Math.floor(position / this.d.blockSize)];
+    const slot = position % this.d.blockSize;
+    if (!b?.occupied[slot]) return;
+    b.templates?.fill(0, slot * this.dims, (slot + 1) * this.dims);
+    this.mark(position, false);
+  }
+
+  /**
+   * Record that a position changed (source mode: its template is read from the source when its block is
+   * encoded). `present` false frees it.
+   */
+  mark(position: number, present: boolean): void {
+    this.checkPos(position);
     const bs = this.d.blockSize;
-    const bi = Math.floor(position / bs);
-    const b = this.blocks[bi];
-    if (!b) return;
+    const b = this.block(Math.floor(position / bs));
     const slot = position % bs;
-    if (!b.occupied[slot]) return;
-    b.occupied[slot] = 0;
-    b.count--;
-    b.templates.fill(0, slot * this.dims, (slot + 1) * this.dims);
+    if (present && !b.occupied[slot]) {
+      b.occupied[slot] = 1;
+      b.count++;
+    } else if (!present && b.occupied[slot]) {
+      b.occupied[slot] = 0;
+      b.count--;
+    }
     b.dirty = true;
+    if (present && position >= this.#hw) this.#hw = position + 1;
   }
 
   has(position: number): boolean {
@@ -138,13 +154,13 @@ export class GalleryEncoding {
     return this.blocks[Math.floor(position / bs)]?.occupied[position % bs] === 1;
   }
 
-  /** The normalized template at a position (a copy), or undefined. */
+  /** The normalized template at a position (a copy), or undefined (memory mode). */
   get(position: number): Float32Array | undefined {
     if (!this.has(position)) return undefined;
     const bs = this.d.blockSize;
-    const b = this.blocks[Math.floor(position / bs)]!;
+    const t = this.blocks[Math.floor(position / bs)]!.templates;
     const s = position % bs;
-    return b.templates.slice(s * this.dims, (s + 1) * this.dims);
+    return t?.slice(s * this.dims, (s + 1) * this.dims);
   }
 
   get dirtyBlocks(): number {
@@ -153,30 +169,87 @@ export class GalleryEncoding {
 
   /** Re-encode dirty blocks. Calls `onProgress(done, total)` after each block. */
   flush(onProgress?: (done: number, total: number) => void): void {
-    const dirty = this.blocks.filter((b) => b.dirty);
+    const dirty = this.blocks.flatMap((b, i) => (b.dirty ? [i] : []));
+    this.arenas.reserve(this.blocks.length);
     let done = 0;
-    for (const b of dirty) {
-      encodeBlock(this.d, b);
+    for (const bi of dirty) {
+      const b = this.blocks[bi]!;
+      let templates = b.templates;
+      if (this.#source) {
+        const src = this.#source(bi);
+        if (src.templates.length !== this.d.blockSize * this.dims || src.occupied.length !== this.d.blockSize) {
+          throw new CryptoError('bad_length', 'gallery: block source returned the wrong size');
+        }
+        templates = src.templates;
+        b.occupied.set(src.occupied);
+        b.count = b.occupied.reduce((a, x) => a + (x ? 1 : 0), 0);
+        for (let s = this.d.blockSize - 1; s >= 0; s--) {
+          if (b.occupied[s]) {
+            this.#hw = Math.max(this.#hw, bi * this.d.blockSize + s + 1);
+            break;
+          }
+        }
+      }
+      encodeBlockResidues(this.d, templates ?? new Float32Array(this.d.blockSize * this.dims), b.occupied, this.arenas.residues(bi));
       b.dirty = false;
       onProgress?.(++done, dirty.length);
     }
   }
 
-  /** Bytes of residues + templates held (outside SEAL's heap). */
+  /** Bytes held outside SEAL's heap: arenas as reserved, plus occupancy and any in-memory templates. */
   memoryBytes(): number {
-    let s = 0;
-    for (const b of this.blocks) {
-      s += b.templates.byteLength + b.occupied.byteLength;
-      for (const r of b.residues ?? []) s += r.byteLength;
-    }
+    let s = this.arenas.reservedBytes;
+    for (const b of this.blocks) s += b.occupied.byteLength + (b.templates?.byteLength ?? 0);
     return s;
   }
 
+  /** An encoded block's residues as bytes (a view; persist it, do not change it). */
+  blockBytes(bi: number): Uint8Array {
+    const b = this.blocks[bi];
+    if (!b || b.dirty) throw new CryptoError('bad_request', 'gallery: block not encoded');
+    return this.arenas.bytes(bi);
+  }
+
   /**
-   * Persist: header, then per block the occupancy and float32 templates. Residues are not stored: they
-   * are a deterministic function of the templates, rebuilt by `flush()` (with progress) after loading.
+   * Restore block `bi` from persisted residues: `fill(dst)` writes the block's bytes into its storage and
+   * returns true only if they are verified; otherwise the block stays dirty and flush re-encodes it from
+   * the source (source mode), or, in memory mode, `bad_request` is thrown and nothing is marked.
+   */
+  restoreBlock(bi: number, occupied: Uint8Array, fill: (dst: Uint8Array) => boolean): boolean {
+    if (occupied.length !== this.d.blockSize) throw new CryptoError('bad_length', 'gallery: bad occupancy');
+    this.arenas.reserve(Math.max(this.arenas.blocks, bi + 1));
+    const verified = fill(this.arenas.bytes(bi));
+    // In memory mode a block that fails verification has no templates to be re-encoded from: flushing it
+    // would score zeros at occupied positions. Refuse it; the caller re-adds its templates.
+    if (!verified && !this.#source)
+      throw new CryptoError('bad_request', 'gallery: restored block failed verification and no templates are held to re-encode it');
+    const b = this.block(bi);
+    b.occupied.set(occupied);
+    b.count = occupied.reduce((a, x) => a + (x ? 1 : 0), 0);
+    for (let s = this.d.blockSize - 1; s >= 0 && b.count > 0; s--) {
+      if (occupied[s]) {
+        this.#hw = Math.max(this.#hw, bi * this.d.blockSize + s + 1);
+        break;
+      }
+    }
+    b.dirty = !verified;
+    return verified;
+  }
+
+  /** Set the result size (positions covered) when restoring: at least the highest occupied position + 1. */
+  restoreSize(size: number): void {
+    if (!Number.isSafeInteger(size) || size < this.#hw || size > this.blocks.length * this.d.blockSize) {
+      throw new CryptoError('bad_request', 'gallery: bad size');
+    }
+    this.#hw = size;
+  }
+
+  /**
+   * Persist (memory mode): header, then per block the occupancy and float32 templates. Residues are not
+   * stored: they are a deterministic function of the templates, rebuilt by `flush()` after loading.
    */
   serialize(): Uint8Array {
+    this.memoryMode('serialize');
     const bs = this.d.blockSize;
     const per = bs + bs * this.dims * 4;
     const out = new Uint8Array(16 + this.blocks.length * per);
@@ -184,12 +257,12 @@ export class GalleryEncoding {
     dv.setUint32(0, MAGIC, false);
     dv.setUint8(4, HE_PARAM_CODES[this.paramId]);
     dv.setUint32(8, this.blocks.length, true);
-    dv.setUint32(12, this.hw, true);
+    dv.setUint32(12, this.#hw, true);
     let off = 16;
     for (const b of this.blocks) {
       out.set(b.occupied, off);
       off += bs;
-      out.set(new Uint8Array(b.templates.buffer, b.templates.byteOffset, b.templates.byteLength), off);
+      if (b.templates) out.set(new Uint8Array(b.templates.buffer, b.templates.byteOffset, b.templates.byteLength), off);
       off += bs * this.dims * 4;
     }
     return out;
@@ -202,7 +275,7 @@ export class GalleryEncoding {
     const code = dv.getUint8(4);
     const id = (Object.keys(HE_PARAM_CODES) as HeParamId[]).find((k) => HE_PARAM_CODES[k] === code);
     if (!id) throw new CryptoError('bad_request', 'gallery: unknown parameter set');
-    const g = new GalleryEncoding(id);
+    const g = new GalleryEncoding(id, undefined);
     const nb = dv.getUint32(8, true);
     const hw = dv.getUint32(12, true);
     const bs = g.d.blockSize;
@@ -215,6 +288,7 @@ export class GalleryEncoding {
       const b = g.block(i);
       b.occupied.set(bytes.subarray(off, off + bs));
       off += bs;
+      b.templates = new Float32Array(bs * dims);
       new Uint8Array(b.templates.buffer).set(bytes.subarray(off, off + bs * dims * 4));
       off += bs * dims * 4;
       let c = 0;
@@ -222,54 +296,7 @@ export class GalleryEncoding {
       b.count = c;
       b.dirty = true;
     }
-    g.hw = hw;
+    g.#hw = hw;
     return g;
   }
-}
-
-/**
- * Encode one block: for each diagonal k the slot vector z_k[j] = g_j[2m] - i g_j[2m+1], m = (j+k) mod h,
- * at the gallery scale, rounded, reduced per prime and NTT'd (SEAL's NTT), stored in [i][k] order.
- */
-export function encodeBlock(d: Derived, b: GalleryBlock): void {
-  const { n, slots, h } = d;
-  const dims = d.p.dims;
-  const codec = ckksCodec(n);
-  const tabs = d.q.map((q) => nttTables(q, n));
-  const res = b.residues ?? d.q.map(() => new Uint32Array(shared(n * h * 4)));
-  const zRe = new Float64Array(slots);
-  const zIm = new Float64Array(slots);
-  const coeffs = new Float64Array(n);
-  // KG diagonals are NTT'd into `cols` and then stored point by point, so each store fills whole cache lines
-  // of the [i][k] layout (one diagonal at a time would touch a new line per point, 4096 per diagonal).
-  const KG = 16;
-  const cols = d.q.map(() => new Uint32Array(KG * n));
-  const t = b.templates;
-  for (let k0 = 0; k0 < h; k0 += KG) {
-    const kg = Math.min(KG, h - k0);
-    for (let kk = 0; kk < kg; kk++) {
-      const k = k0 + kk;
-      for (let j = 0; j < slots; j++) {
-        const m = (j + k) % h;
-        const base = j * dims + 2 * m;
-        zRe[j] = t[base]!;
-        zIm[j] = -t[base + 1]!;
-      }
-      codec.encodeFloat(zRe, zIm, d.galleryScale, coeffs);
-      for (let pi = 0; pi < d.q.length; pi++) {
-        const col = cols[pi]!.subarray(kk * n, (kk + 1) * n);
-        toResidues(coeffs, d.q[pi]!, col);
-        tabs[pi]!.forward(col);
-      }
-    }
-    for (let pi = 0; pi < d.q.length; pi++) {
-      const r = res[pi]!;
-      const c = cols[pi]!;
-      for (let i = 0; i < n; i++) {
-        const o = i * h + k0;
-        for (let kk = 0; kk < kg; kk++) r[o + kk] = c[kk * n + i]!;
-      }
-    }
-  }
-  b.residues = res;
 }

@@ -123,6 +123,53 @@ describe('encrypted 1:N matching (face-512-v1)', () => {
     expect(client.decryptMasked((await server.scoreMasked({ sessionKeys: keys, probe, gallery: copy })).result)).toEqual([9, 11, 20]);
   });
 
+  it('persisted encoded blocks restore to the same decisions; a block that fails verification is re-encoded from its source', async () => {
+    const bs = 2048;
+    const blocks = Math.ceil(gallery.size / bs);
+    const saved = Array.from({ length: blocks }, (_, bi) => ({
+      occupied: Uint8Array.from({ length: bs }, (_, s) => (gallery.has(bi * bs + s) ? 1 : 0)),
+      bytes: gallery.blockBytes(bi).slice(),
+    }));
+    let sourced = 0;
+    const restored = GalleryEncoding.create(ID, {
+      source: (bi) => {
+        sourced++;
+        const templates = new Float32Array(bs * DIMS);
+        for (let s = 0; s < bs; s++) {
+          const t = tplAt.get(bi * bs + s);
+          if (t) templates.set(t, s * DIMS);
+        }
+        return { templates, occupied: saved[bi]!.occupied };
+      },
+    });
+    const ok = saved.map((b, bi) =>
+      restored.restoreBlock(bi, b.occupied, (dst) => {
+        if (bi === 1) return false; // as if its MAC did not verify
+        dst.set(b.bytes);
+        return true;
+      }),
+    );
+    expect(ok).toEqual([true, false, true]);
+    expect(restored.dirtyBlocks).toBe(1);
+    restored.restoreSize(gallery.size);
+    restored.flush();
+    expect(sourced).toBe(1);
+    for (const identity of [0, 1, 2, 63]) {
+      const p = makeProbe({ seed: SEED, identity, dims: DIMS });
+      const hits = client.decryptMasked((await server.scoreMasked({ sessionKeys: keys, probe: client.encryptProbe(p), gallery: restored })).result);
+      expect(hits).toEqual(plainHits(p));
+    }
+    // identity 0 has mates in the re-encoded block 1: the check above exercised it
+    expect(plainHits(makeProbe({ seed: SEED, identity: 0, dims: DIMS }))).toContain(2048 + 5);
+    expect(code(() => restored.restoreBlock(0, new Uint8Array(bs - 1), () => true))).toBe('bad_length');
+    // Memory mode holds no templates for a block it restores: an unverified block is refused, not scored as zeros.
+    const inMemory = GalleryEncoding.create(ID);
+    expect(code(() => inMemory.restoreBlock(0, saved[0]!.occupied, () => false))).toBe('bad_request');
+    expect(inMemory.size).toBe(0);
+    expect(code(() => restored.restoreSize(2))).toBe('bad_request');
+    expect(code(() => GalleryEncoding.create(ID).blockBytes(0))).toBe('bad_request');
+  });
+
   it('rejects bad templates', () => {
     const gal = GalleryEncoding.create(ID);
     expect(code(() => gal.append(new Float32Array(10)))).toBe('bad_length');

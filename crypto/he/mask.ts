@@ -1,21 +1,21 @@
 /**
  * Masking on residues (fast path, shared by the server and its worker thread).
  *
- * The same computation as the SEAL baseline (`HeServer.maskPairSeal`), but every plaintext multiplication
+ * The same computation as the SEAL baseline (`SealBaseline.maskPair`), but every plaintext multiplication
  * and addition is done point-wise on the NTT-form residues in JS (exact modular arithmetic, so the output is
- * identical word for word); only the conjugation, which needs a key switch, goes through SEAL.
+ * identical word for word); only the conjugation (and the permutation's rotation) needs a key switch,
+ * done by `Rotations` (our wasm key switching, or SEAL's in the baseline).
  *
  *   c± = R1·o1 ± (R2·T)·o2,  W = c+ + conj(c−) + A
  *
  * Randomness for a pair is drawn up front (R1: slots·4 bytes, R2: slots·4, e: 2·slots·4, in that order —
  * the order the baseline draws it), so a pair can be masked on either thread with the same result.
  */
-import type { HeContext } from './context.ts';
+
 import type { Derived } from './params.ts';
-import { ckksCodec, mulmod, nttTables, roundSelfConjugate, toResidues } from './ring.ts';
-import type { CipherText, GaloisKeys } from './seal.ts';
-import { readResidues, writeF64, writeResidues } from './seal-format.ts';
-import { ctWords } from './wire.ts';
+import { ckksCodec, roundSelfConjugate } from './ring.ts';
+import { RingScratch } from './ring-scratch.ts';
+import type { Rotations } from './workspace.ts';
 
 /** Random bytes per pair. */
 export function maskRandomBytes(d: Derived): number {
@@ -24,49 +24,10 @@ export function maskRandomBytes(d: Derived): number {
 
 /** Rounded integer coefficients -> NTT-form residues per prime (what SEAL plaintexts hold). */
 export function nttResidues(d: Derived, coeffs: Float64Array): Uint32Array[] {
-  return d.q.map((q) => {
-    const r = new Uint32Array(d.n);
-    toResidues(coeffs, q, r);
-    nttTables(q, d.n).forward(r);
-    return r;
-  });
-}
-
-const ctScratch = new WeakMap<HeContext, { bytes: Uint8Array; u32: Uint32Array | undefined }>();
-
-/** Load ciphertext words (SEAL layout [poly][prime][i]) into a SEAL ciphertext with the given scale. */
-export function loadCiphertext(c: HeContext, words: Uint32Array, scale: number): CipherText {
-  // The template is reused (loadArray copies it into SEAL); residues are u64 little-endian < 2^30, so only
-  // the low words change.
-  let sc = ctScratch.get(c);
-  if (!sc) {
-    const bytes = c.ctTemplate.slice();
-    const off = bytes.byteOffset + c.ctData.offset;
-    sc = { bytes, u32: off % 4 === 0 ? new Uint32Array(bytes.buffer, off, words.length * 2) : undefined };
-    ctScratch.set(c, sc);
-  }
-  if (sc.u32) {
-    const u = sc.u32;
-    for (let i = 0; i < words.length; i++) u[2 * i] = words[i]!;
-  } else {
-    writeResidues(sc.bytes, c.ctData.offset, words, words.length);
-  }
-  writeF64(sc.bytes, c.ctScaleOffset, scale);
-  const ct = c.seal.CipherText();
-  try {
-    ct.loadArray(c.ctx, sc.bytes);
-  } catch (e) {
-    ct.delete();
-    throw e;
-  }
-  return ct;
-}
-
-/** A SEAL ciphertext's residues (layout [poly][prime][i]). */
-export function ciphertextWords(c: HeContext, ct: CipherText, out: Uint32Array = new Uint32Array(ctWords(c.d))): Uint32Array {
-  const bytes = ct.saveArray(c.seal.ComprModeType.none);
-  readResidues(bytes, bytes.length - out.length * 8, out.length, out);
-  return out;
+  const s = RingScratch.for(d);
+  s.residues(coeffs, 'a');
+  const w = s.ptWords('a');
+  return d.q.map((_, pi) => w.slice(pi * d.n, (pi + 1) * d.n));
 }
 
 interface Fixed {
@@ -141,8 +102,8 @@ export function offsetCoeffs(
  * (`maskRandomBytes(d)`), writing the masked ciphertext words into `out`.
  */
 export function maskPairResidues(
-  c: HeContext,
-  gk: GaloisKeys,
+  d: Derived,
+  rot: Rotations,
   o1: Uint32Array,
   o2: Uint32Array | undefined,
   tau: number,
@@ -150,95 +111,44 @@ export function maskPairResidues(
   out: Uint32Array,
   rotation = 0,
 ): void {
-  const d = c.d;
   const { n, slots } = d;
   const L = d.q.length;
   const scale = d.probeScale * d.galleryScale;
   const fx = maskFixed(d);
+  const s = RingScratch.for(d);
+  const k = s.k;
   const m1 = multiplierCoeffs(d, rnd.subarray(0, slots * 4), undefined);
   const m2 = multiplierCoeffs(d, rnd.subarray(slots * 4, 2 * slots * 4), fx.sigma);
-  const r1 = nttResidues(d, m1.coeffs);
-  const r2 = nttResidues(d, m2.coeffs);
-  const a = nttResidues(d, offsetCoeffs(d, m1.rho, m2.rho, fx.sigma, tau, rnd.subarray(2 * slots * 4, 4 * slots * 4), scale));
-  const cm = new Uint32Array(2 * L * n);
+  s.residues(m1.coeffs, 'r1');
+  s.residues(m2.coeffs, 'r2');
+  s.residues(offsetCoeffs(d, m1.rho, m2.rho, fx.sigma, tau, rnd.subarray(2 * slots * 4, 4 * slots * 4), scale), 'a');
+  s.ctWords('o1').set(o1);
+  if (o2) s.ctWords('o2').set(o2);
+  const tw = s.ptWords('t');
+  for (let pi = 0; pi < L; pi++) tw.set(fx.t[pi]!, pi * n);
   for (let pi = 0; pi < L; pi++) {
     const q = d.q[pi]!;
-    const qInv = 1 / q;
-    const R1 = r1[pi]!;
-    const R2 = r2[pi]!;
-    const T = fx.t[pi]!;
-    let R2T: Uint32Array | undefined;
-    if (o2) {
-      R2T = new Uint32Array(n);
-      for (let i = 0; i < n; i++) R2T[i] = mulmod(R2[i]!, T[i]!, q, qInv);
-    }
+    // R2·T, in place
+    if (o2) k.mulv(s.pt('r2', pi), s.pt('r2', pi), s.pt('t', pi), n, q);
     for (let poly = 0; poly < 2; poly++) {
-      const base = (poly * L + pi) * n;
-      for (let i = 0; i < n; i++) {
-        const u = mulmod(o1[base + i]!, R1[i]!, q, qInv);
-        if (R2T) {
-          const tv = mulmod(o2![base + i]!, R2T[i]!, q, qInv);
-          let p = u + tv;
-          if (p >= q) p -= q;
-          let m = u - tv;
-          if (m < 0) m += q;
-          out[base + i] = p;
-          cm[base + i] = m;
-        } else {
-          out[base + i] = u;
-          cm[base + i] = u;
-        }
+      k.mulv(s.ct('u', poly, pi), s.ct('o1', poly, pi), s.pt('r1', pi), n, q);
+      if (o2) {
+        k.mulv(s.ct('v', poly, pi), s.ct('o2', poly, pi), s.pt('r2', pi), n, q);
+        k.pm(s.ct('out', poly, pi), s.ct('cm', poly, pi), s.ct('u', poly, pi), s.ct('v', poly, pi), n, q);
       }
     }
+  }
+  if (!o2) {
+    s.ctWords('out').set(s.ctWords('u'));
+    s.ctWords('cm').set(s.ctWords('u'));
   }
   // conj(c−): the only key switch.
-  const ct = loadCiphertext(c, cm, scale);
-  let cj: CipherText | undefined;
-  try {
-    cj = c.evaluator.complexConjugate(ct, gk)!;
-    ciphertextWords(c, cj, cm);
-  } finally {
-    cj?.delete();
-    ct.delete();
-  }
+  rot.conjugate(s.ctWords('cm'));
   for (let pi = 0; pi < L; pi++) {
     const q = d.q[pi]!;
-    const A = a[pi]!;
-    for (let poly = 0; poly < 2; poly++) {
-      const base = (poly * L + pi) * n;
-      for (let i = 0; i < n; i++) {
-        let w = out[base + i]! + cm[base + i]!;
-        if (w >= q) w -= q;
-        if (poly === 0) {
-          w += A[i]!;
-          if (w >= q) w -= q;
-        }
-        out[base + i] = w;
-      }
-    }
+    for (let poly = 0; poly < 2; poly++) k.addv(s.ct('out', poly, pi), s.ct('out', poly, pi), s.ct('cm', poly, pi), n, q);
+    k.addv(s.ct('out', 0, pi), s.ct('out', 0, pi), s.pt('a', pi), n, q);
   }
-  if (rotation) rotateWords(c, gk, out, rotation, scale);
-}
-
-/**
- * Rotate a ciphertext's slots left by `step` in place (slot j <- slot j + step), composed from the
- * power-of-two steps the session has keys for (one key switch per set bit). SEAL would decompose a missing
- * step by NAF, which may need a negative step's key; we never rely on that.
- */
-export function rotateWords(c: HeContext, gk: GaloisKeys, words: Uint32Array, step: number, scale: number): void {
-  const d = c.d;
-  if (!Number.isInteger(step) || step < 0 || step >= d.h) throw new Error('rotateWords: step out of range');
-  if (step === 0) return;
-  let ct = loadCiphertext(c, words, scale);
-  try {
-    for (let s = 1; s < d.h; s *= 2) {
-      if (!(step & s)) continue;
-      const r = c.evaluator.rotateVector(ct, s, gk)!;
-      ct.delete();
-      ct = r;
-    }
-    ciphertextWords(c, ct, words);
-  } finally {
-    ct.delete();
-  }
+  out.set(s.ctWords('out'));
+  if (rotation) rot.rotate(out, rotation);
 }

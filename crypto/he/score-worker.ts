@@ -1,37 +1,42 @@
 /**
- * Worker thread for HeServer: computes a share of the probe rotations and of the per-block
- * multiply-accumulate, writing into SharedArrayBuffers owned by the main thread. Holds its own SEAL
- * instance, context and a small cache of loaded session keys (deleted on eviction and on 'close').
+ * Worker thread for HeServer: computes a share of the probe rotations, of the per-block
+ * multiply-accumulate and of the masking, on the server's shared workspace (key switching tables and the
+ * session's expanded keys, written by the main thread) and the gallery's shared arenas. It holds no SEAL
+ * instance and no secret: everything it reads is in memory the main thread shares with it.
  */
 import { parentPort } from 'node:worker_threads';
-import { heContext } from './context.ts';
-import { macBlocks, putDiagonal } from './kernel.ts';
+import { macShare, PUT_GROUP } from './fused.ts';
+import { type PreparedProbe, putDiagonal } from './kernel.ts';
 import { maskPairResidues, maskRandomBytes } from './mask.ts';
-import type { HeParamId } from './params.ts';
-import type { CipherText, GaloisKeys } from './seal.ts';
-import { readResidues } from './seal-format.ts';
-import { probeView, putDiagonalU32, WasmMac, type WasmMemory } from './wasm-kernel.ts';
-import { ctWords } from './wire.ts';
+import { derive, type HeParamId } from './params.ts';
+import { probeView, putDiagonalsU32, type WasmMemory } from './wasm-kernel.ts';
+import { Workspace } from './workspace.ts';
 
-/** The prepared probe lives either in the wasm kernel's shared memory (`mem`) or in JS-kernel form (`pp`). */
 export type WorkerRequest =
   | {
       t: 'rot';
       paramId: HeParamId;
-      sessionId: string;
-      keys: Uint8Array | undefined;
-      probe: Uint8Array;
+      ws: WasmMemory;
+      slot: number;
       from: number;
       to: number;
-      pp?: Float64Array[];
-      mem?: WasmMemory;
+      /** Where the rotated probes go: the first arena (wasm kernel) or the JS kernel's prepared probe. */
+      arena: WasmMemory | undefined;
+      pp: PreparedProbe | undefined;
     }
-  | { t: 'mac'; paramId: HeParamId; pp?: Float64Array[]; mem?: WasmMemory; gs: Uint32Array[][]; outs: Uint32Array[] }
+  | {
+      t: 'mac';
+      paramId: HeParamId;
+      arenas: WasmMemory[];
+      blocks: { arena: number; offset: number }[];
+      outs: Uint32Array[];
+      pp: PreparedProbe | undefined;
+    }
   | {
       t: 'mask';
       paramId: HeParamId;
-      sessionId: string;
-      keys: Uint8Array | undefined;
+      ws: WasmMemory;
+      slot: number;
       tau: number;
       pairs: { o1: Uint32Array; o2: Uint32Array | undefined }[];
       /** Per pair: slot rotation applied after masking (per-query permutation), 0 for none. */
@@ -41,81 +46,61 @@ export type WorkerRequest =
     }
   | { t: 'close' };
 
-const keyCache = new Map<string, GaloisKeys>();
+/** The workspace view of this thread, per parameter set (one server per worker). */
+const spaces = new Map<HeParamId, Workspace>();
+function space(paramId: HeParamId, memory: WasmMemory): Workspace {
+  let w = spaces.get(paramId);
+  if (!w) {
+    w = Workspace.attach(derive(paramId), memory, 1);
+    spaces.set(paramId, w);
+  }
+  return w;
+}
 
-async function handle(m: WorkerRequest): Promise<unknown> {
+function handle(m: WorkerRequest): unknown {
   if (m.t === 'close') {
-    for (const k of keyCache.values()) k.delete();
-    keyCache.clear();
+    spaces.clear();
     return 'closed';
   }
-  const c = await heContext(m.paramId);
-  const d = c.d;
+  const d = derive(m.paramId);
   if (m.t === 'mac') {
-    if (m.mem) {
-      // A shared memory arrives as a new wrapper with every message; an instance over it is cheap (the
-      // module is compiled once per thread). Scratch slot 1 is the worker's, slot 0 the main thread's.
-      new WasmMac(d, m.mem, 1).macBlocks(m.gs, m.outs);
-    } else {
-      macBlocks(d, m.pp!, m.gs, m.outs);
-    }
+    macShare(d, m.arenas, m.blocks, m.outs, m.pp, 1);
     return 'ok';
   }
-  let gk = keyCache.get(m.sessionId);
-  if (!gk) {
-    if (!m.keys) return 'need-keys';
-    gk = c.seal.GaloisKeys();
-    gk.loadArray(c.ctx, m.keys); // already checked by the main thread
-    keyCache.set(m.sessionId, gk);
-    while (keyCache.size > 4) {
-      const [id, old] = keyCache.entries().next().value as [string, GaloisKeys];
-      keyCache.delete(id);
-      old.delete();
-    }
-  }
+  const ws = space(m.paramId, m.ws);
   if (m.t === 'mask') {
     const per = maskRandomBytes(d);
-    for (const [i, p] of m.pairs.entries()) maskPairResidues(c, gk, p.o1, p.o2, m.tau, m.rnd.subarray(i * per, (i + 1) * per), m.outs[i]!, m.rots?.[i] ?? 0);
+    const rot = ws.rotations(m.slot);
+    for (const [i, p] of m.pairs.entries()) maskPairResidues(d, rot, p.o1, p.o2, m.tau, m.rnd.subarray(i * per, (i + 1) * per), m.outs[i]!, m.rots?.[i] ?? 0);
     return 'ok';
   }
-  const bag: CipherText[] = [];
-  try {
-    const p0 = c.seal.CipherText();
-    bag.push(p0);
-    p0.loadArray(c.ctx, m.probe);
-    const words = new Uint32Array(ctWords(d));
-    const probeU32 = m.mem ? probeView(d, m.mem) : undefined;
-    const put = (k: number, ct: CipherText) => {
-      const b = ct.saveArray(c.seal.ComprModeType.none);
-      readResidues(b, b.length - words.length * 8, words.length, words);
-      if (probeU32) putDiagonalU32(d, probeU32, k, words);
-      else putDiagonal(d, m.pp!, k, words);
-    };
-    // Diagonals [from, to): the first from P_0 by one rotation, the rest by the power-of-two tree.
-    const base = c.evaluator.rotateVector(p0, m.from, gk)!;
-    bag.push(base);
-    put(m.from, base);
-    const local: CipherText[] = [base];
-    for (let k = 1; k < m.to - m.from; k++) {
-      const low = k & -k;
-      const r = c.evaluator.rotateVector(local[k - low]!, low, gk)!;
-      bag.push(r);
-      local.push(r);
-      put(m.from + k, r);
-    }
-    return 'ok';
-  } finally {
-    for (const o of bag) o.delete();
+  // Diagonals [from, to): the first from P_0 (main thread's tree slot 0) by one key switch, the rest by the
+  // power-of-two tree in this thread's tree region.
+  const L = ws.layout;
+  const probeU32 = m.arena ? probeView(d, m.arena) : undefined;
+  const put = (k: number, upto: number) => {
+    const k0 = k - (k % PUT_GROUP);
+    const words = Array.from({ length: upto - k0 + 1 }, (_, j) => ws.words(L.treeCt(1, k0 + j)));
+    if (probeU32) putDiagonalsU32(d, probeU32, m.from + k0, words);
+    else for (const [j, w] of words.entries()) putDiagonal(d, m.pp!, m.from + k0 + j, w);
+  };
+  const n = m.to - m.from;
+  ws.ks.apply(m.slot, ws.keyIndex(m.from), L.treeCt(0, 0), L.treeCt(1, 0));
+  for (let k = 1; k < n; k++) {
+    const low = k & -k;
+    ws.ks.apply(m.slot, ws.keyIndex(low), L.treeCt(1, k - low), L.treeCt(1, k));
+    if ((k + 1) % PUT_GROUP === 0 || k === n - 1) put(k, k);
   }
+  return 'ok';
 }
 
 // Requests are handled one at a time, in order, and answered with their id.
-let queue: Promise<unknown> = Promise.resolve();
 parentPort?.on('message', (m: WorkerRequest & { id: number }) => {
-  queue = queue.then(() =>
-    handle(m).then(
-      (r) => parentPort?.postMessage({ id: m.id, ok: true, r }),
-      (e: unknown) => parentPort?.postMessage({ id: m.id, ok: false, error: String(e) }),
-    ),
-  );
+  let reply: { id: number; ok: boolean; r?: unknown; error?: string };
+  try {
+    reply = { id: m.id, ok: true, r: handle(m) };
+  } catch (e) {
+    reply = { id: m.id, ok: false, error: String(e) };
+  }
+  parentPort?.postMessage(reply);
 });

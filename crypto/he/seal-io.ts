@@ -5,9 +5,10 @@
  */
 import type { HeContext } from './context.ts';
 import { nttTables, toResidues } from './ring.ts';
-import type { CipherText, PlainText } from './seal.ts';
+import type { CipherText, GaloisKeys, PlainText } from './seal.ts';
 import { readResidues, writeF64, writeResidues } from './seal-format.ts';
 import { ctWords } from './wire.ts';
+import type { Rotations } from './workspace.ts';
 
 /** Rounded integer coefficients -> SEAL plaintext (NTT form, first level) with the given scale field. */
 export function plaintextOf(c: HeContext, coeffs: Float64Array, scale: number): PlainText {
@@ -41,4 +42,28 @@ export function wordsOf(c: HeContext, ct: CipherText): Uint32Array {
   const w = new Uint32Array(ctWords(c.d));
   readResidues(bytes, bytes.length - w.length * 8, w.length, w);
   return w;
+}
+
+/**
+ * SEAL's key switching behind the `Rotations` interface (the baseline, `mode: 'seal'`): words are loaded
+ * at scale `scale`, rotated by power-of-two steps in ascending order, and read back.
+ */
+export function sealRotations(c: HeContext, gk: GaloisKeys, scale: number): Rotations {
+  const once = (words: Uint32Array, op: (ct: CipherText) => unknown) => {
+    const bag: CipherText[] = [ciphertextOf(c, words, scale)];
+    try {
+      const r = op(bag[0]!) as CipherText | undefined;
+      if (!r) throw new Error('SEAL returned nothing');
+      bag.push(r);
+      words.set(wordsOf(c, r));
+    } finally {
+      for (const ct of bag) ct.delete();
+    }
+  };
+  return {
+    conjugate: (words) => once(words, (ct) => c.evaluator.complexConjugate(ct, gk)),
+    rotate: (words, step) => {
+      for (let s = 1; s < c.d.h; s *= 2) if (step & s) once(words, (ct) => c.evaluator.rotateVector(ct, s, gk));
+    },
+  };
 }

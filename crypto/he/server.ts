@@ -3,35 +3,36 @@
  * score so the analyst learns only sign(s - tau) per position.
  *
  * Per query:
- *  1. session keys and probe are checked against the pinned templates (seal-format.ts), then loaded;
+ *  1. session keys and probe are checked against the pinned templates (seal-format.ts), then loaded by
+ *     SEAL; the session's keys are also copied, expanded, into a slot of the server's workspace;
  *  2. the h-1 probe rotations P_k = rot(P_0, k) are computed once (tree over power-of-two keys, one
  *     key switch each) and shared by every gallery block — the rotation cost is amortized over the gallery;
- *  3. per block, sum_k P_k * G_k — by the fused wasm SIMD kernel (`mode: 'fused'`, default; JS kernel
- *     without wasm SIMD or with `kernel: 'js'`) or by SEAL
- *     `multiply_plain`/`add` (`mode: 'seal'`, the baseline kept for cross-checking);
+ *  3. per block, sum_k P_k * G_k;
  *  4. per pair of blocks (o1, o2), with fresh R1, R2 (exactly real slots, log-uniform > 0) and noise:
  *     W = c+ + conj(c-), c± = R1*o1 ± T*(R2*o2), T = X^(N/2); then W + A. Real part of slot j is
  *     2 r1_j (s1_j - tau) + 2 e1_j, imaginary part 2 r2_j (s2_j - tau) + 2 e2_j; every other linear
  *     combination (the imaginary "garbage" of the two-dims-per-slot packing) is cancelled by the conjugation.
- *     Fused mode computes the products on residues (mask.ts) and only the conjugation in SEAL.
- *  With a worker, rotations, blocks and mask pairs are split between the two threads.
+ * `mode: 'fused'` (default) runs 2–4 on our kernels (fused.ts: wasm key switching, the wasm SIMD
+ * multiply-accumulate reading the gallery in place, masking on residues), split between the main thread
+ * and a worker; `mode: 'seal'` runs them as SEAL calls on the main thread (the baseline kept for
+ * cross-checking, and the fallback without WebAssembly SIMD). Both give the same words.
  */
 import { createHash } from 'node:crypto';
 import { type Rng, randomBytes } from '../bytes.ts';
 import { CryptoError } from '../errors.ts';
 import { type HeContext, heContext } from './context.ts';
+import { type FusedInput, fusedMac, fusedMask } from './fused.ts';
 import { GalleryEncoding } from './gallery.ts';
-import { macBlocks, newPreparedProbe, putDiagonal } from './kernel.ts';
-import { maskPairResidues, maskRandomBytes, rotateWords } from './mask.ts';
 import { type HeParamId, isHeParamId } from './params.ts';
 import { type PermutationPlan, type PositionPermutation, permutationPlan } from './permute.ts';
 import { type CipherText, type Deletable, type GaloisKeys, keep, type PlainText } from './seal.ts';
 import { SealBaseline } from './seal-baseline.ts';
 import { checkAgainstShape } from './seal-format.ts';
-import { plaintextOf, wordsOf } from './seal-io.ts';
-import { newKernelMemory, probeView, putDiagonalU32, WasmMac, type WasmMemory, wasmKernelAvailable } from './wasm-kernel.ts';
-import { ctWords, KIND_MASKED, KIND_UNMASKED, writeResult } from './wire.ts';
+import { plaintextOf, sealRotations, wordsOf } from './seal-io.ts';
+import { wasmKernelAvailable } from './wasm-kernel.ts';
+import { KIND_MASKED, KIND_UNMASKED, writeResult } from './wire.ts';
 import { WorkerLink } from './worker-link.ts';
+import { KEY_SLOTS, Workspace } from './workspace.ts';
 
 export interface ScoreOptions {
   /** Serialized session keys (from `HeClient.sessionKeys()`), checked and cached by their hash. */
@@ -44,11 +45,11 @@ export interface ScoreOptions {
   /** Randomness for the masks (tests pass a seeded one). */
   readonly rng?: Rng;
   /**
-   * 'fused' (default): kernel over NTT residues and masking on residues (only conjugations in SEAL);
-   * 'seal': one SEAL call per block-diagonal and SEAL masking (baseline).
+   * 'fused' (default): our key switching, the multiply-accumulate kernel over NTT residues and masking on
+   * residues; 'seal': one SEAL call per rotation, block-diagonal and masking step (baseline).
    */
   readonly mode?: 'fused' | 'seal';
-  /** Fused mode: 'wasm' (default when WebAssembly SIMD is available) or the plain JS kernel. */
+  /** Fused mode's multiply-accumulate: the wasm SIMD kernel (default) or the plain JS kernel (cross-checks). */
   readonly kernel?: 'wasm' | 'js';
   /** Tests and benchmarks only: return raw scores (no masking). Never for a peer. */
   readonly unmaskedForTesting?: boolean;
@@ -82,10 +83,6 @@ export interface HeServerOptions {
   readonly workers?: number;
 }
 
-function sharedF64(n: number): Float64Array {
-  return new Float64Array(new SharedArrayBuffer(n * 8));
-}
-
 export class HeServer {
   readonly paramId: HeParamId;
   private readonly c: HeContext;
@@ -94,8 +91,9 @@ export class HeServer {
   private readonly baseline: SealBaseline;
   private disposed = false;
   private readonly worker: WorkerLink | undefined;
-  private kmem: WasmMemory | undefined;
-  private wmac: WasmMac | undefined;
+  private ws: Workspace | undefined;
+  /** Session id -> workspace key slot, most recently used last. */
+  private readonly slots = new Map<string, number>();
   private lock: Promise<unknown> = Promise.resolve();
 
   private constructor(c: HeContext, opts: HeServerOptions) {
@@ -179,26 +177,15 @@ export class HeServer {
     if (typeof tau !== 'number' || !(tau > 0 && tau < 1)) throw new CryptoError('bad_request', 'threshold must be in (0, 1)');
     const rng = opts.rng ?? randomBytes;
     if (opts.permutation !== undefined && opts.unmaskedForTesting) throw new CryptoError('bad_request', 'permutation: not with unmasked results');
-    const mode = opts.mode ?? 'fused';
-    const kernel = mode === 'fused' && (opts.kernel ?? 'wasm') === 'wasm' && this.wasmReady() ? 'wasm' : 'js';
+    const mode = opts.mode === 'seal' || !this.wasmReady() ? 'seal' : 'fused';
+    const kernel = (opts.kernel ?? 'wasm') === 'wasm' ? 'wasm' : 'js';
     const t0 = performance.now();
     const { gk, id: sessionId } = this.galoisKeys(opts.sessionKeys);
     gallery.flush();
     const positions = gallery.size;
     const nb = Math.ceil(positions / d.blockSize);
     const plan: PermutationPlan | undefined = opts.permutation !== undefined ? permutationPlan(d, positions, opts.permutation) : undefined;
-    const blocks = gallery.blocks.slice(0, nb);
     const worker = mode === 'fused' ? this.worker : undefined;
-    // Worker requests that need the session's keys are retried once with them.
-    const withKeys = (msg: Record<string, unknown>): Promise<unknown> => {
-      const w = worker!;
-      const send = (keys: boolean) => w.request({ ...msg, sessionId, keys: keys ? opts.sessionKeys : undefined });
-      const known = w.sessions.has(sessionId);
-      w.sessions.add(sessionId);
-      const p = send(!known).then((r) => (r === 'need-keys' ? send(true) : r));
-      p.catch(() => undefined); // awaited below; never an unhandled rejection if this thread fails first
-      return p;
-    };
 
     const bag: Deletable[] = [];
     try {
@@ -209,46 +196,15 @@ export class HeServer {
         s.set(p0words);
         p0words = s;
       }
-      const outs: Uint32Array[] = [];
+      let outs: Uint32Array[];
+      let fused: FusedInput | undefined;
       let t1: number;
       if (mode === 'fused') {
-        // 2. rotations, shared by all blocks; with a worker, it computes diagonals [h/2, h).
-        const mem = kernel === 'wasm' ? this.kmem! : undefined;
-        const probeU32 = mem ? probeView(d, mem) : undefined;
-        const pp = mem ? undefined : worker ? d.q.map(() => sharedF64(d.n * d.h * 4)) : newPreparedProbe(d);
-        const put = (k: number, w: Uint32Array) => (probeU32 ? putDiagonalU32(d, probeU32, k, w) : putDiagonal(d, pp!, k, w));
-        const split = worker ? d.h / 2 : d.h;
-        const pending = worker ? withKeys({ t: 'rot', paramId: this.paramId, probe: opts.probe, from: split, to: d.h, pp, mem }) : undefined;
-        put(0, p0words);
-        const rot: CipherText[] = [p0];
-        for (let k = 1; k < split; k++) {
-          const low = k & -k;
-          const r = keep(bag, c.evaluator.rotateVector(rot[k - low]!, low, gk));
-          rot.push(r);
-          put(k, wordsOf(this.c, r));
-        }
-        await pending;
-        t1 = performance.now();
-        // 3. per-block inner products; with a worker, it takes the second half of the blocks.
-        const live = blocks.map((b, i) => (b.count > 0 ? i : -1)).filter((i) => i >= 0);
-        const liveOuts = live.map(() => (worker ? new Uint32Array(new SharedArrayBuffer(ctWords(d) * 4)) : new Uint32Array(ctWords(d))));
-        const half = worker ? Math.floor(live.length / 2) : live.length;
-        const mine = live.slice(0, half);
-        const theirs = live.slice(half);
-        const wp =
-          worker && theirs.length
-            ? worker.request({ t: 'mac', paramId: this.paramId, pp, mem, gs: theirs.map((i) => blocks[i]!.residues!), outs: liveOuts.slice(half) })
-            : undefined;
-        wp?.catch(() => undefined);
-        const gs = mine.map((i) => blocks[i]!.residues!);
-        if (mem) this.wmac!.macBlocks(gs, liveOuts.slice(0, half));
-        else macBlocks(d, pp!, gs, liveOuts.slice(0, half));
-        await wp;
-        const liveIndex = new Map(live.map((b, i) => [b, i]));
-        for (let b = 0; b < nb; b++) {
-          const li = liveIndex.get(b);
-          outs.push(li !== undefined ? liveOuts[li]! : p0words);
-        }
+        const ws = this.ws!;
+        fused = { paramId: this.paramId, d, ws, slot: this.keySlot(sessionId, gk), p0: p0words, gallery, nb, kernel, worker };
+        const r = await fusedMac(fused);
+        outs = r.outs;
+        t1 = r.rotationsDone;
       } else {
         const rot: CipherText[] = [p0];
         for (let k = 1; k < d.h; k++) {
@@ -256,7 +212,8 @@ export class HeServer {
           rot.push(keep(bag, c.evaluator.rotateVector(rot[k - low]!, low, gk)));
         }
         t1 = performance.now();
-        for (let b = 0; b < nb; b++) outs.push(blocks[b]!.count > 0 ? this.baseline.mac(rot, blocks[b]!.residues!) : p0words);
+        outs = [];
+        for (let b = 0; b < nb; b++) outs.push(gallery.blocks[b]!.count > 0 ? this.baseline.mac(rot, gallery.arenas.residues(b)) : p0words);
       }
       const t2 = performance.now();
       // 4. masking.
@@ -265,44 +222,21 @@ export class HeServer {
         result = writeResult(this.paramId, d, KIND_UNMASKED, positions, outs.length ? outs : [p0words]);
       } else {
         const npairs = Math.max(1, Math.ceil(nb / 2));
-        const masked: Uint32Array[] = [];
         // Result ciphertext t masks layout halves src(2t) (real parts) and src(2t+1) (imaginary parts).
         const src = (h: number) => (plan ? plan.src[h]! : h);
         const rots = plan ? Array.from(plan.offsets) : undefined;
-        if (mode === 'seal') {
+        let masked: Uint32Array[];
+        if (fused) {
+          const pairs = Array.from({ length: npairs }, (_, t) => ({ o1: outs[src(2 * t)] ?? p0words, o2: outs[src(2 * t + 1)] }));
+          masked = await fusedMask(fused, pairs, rots, tau, rng);
+        } else {
+          masked = [];
+          const sr = sealRotations(c, gk, d.probeScale * d.galleryScale);
           for (let t = 0; t < npairs; t++) {
             const w = this.baseline.maskPair(outs[src(2 * t)] ?? p0words, outs[src(2 * t + 1)], gk, tau, rng);
-            if (rots?.[t]) rotateWords(c, gk, w, rots[t]!, d.probeScale * d.galleryScale);
+            if (rots?.[t]) sr.rotate(w, rots[t]!);
             masked.push(w);
           }
-        } else {
-          // Randomness drawn in the baseline's order (R1, R2, e per pair), then pairs split between threads.
-          const per = maskRandomBytes(d);
-          const rnd = new Uint8Array(worker ? new SharedArrayBuffer(npairs * per) : new ArrayBuffer(npairs * per));
-          for (let t = 0; t < npairs; t++) {
-            rnd.set(rng(d.slots * 4), t * per);
-            rnd.set(rng(d.slots * 4), t * per + d.slots * 4);
-            rnd.set(rng(2 * d.slots * 4), t * per + 2 * d.slots * 4);
-          }
-          for (let t = 0; t < npairs; t++) masked.push(new Uint32Array(worker ? new SharedArrayBuffer(ctWords(d) * 4) : new ArrayBuffer(ctWords(d) * 4)));
-          const pairs = Array.from({ length: npairs }, (_, t) => ({ o1: outs[src(2 * t)] ?? p0words, o2: outs[src(2 * t + 1)] }));
-          const mineP = worker ? Math.ceil(npairs / 2) : npairs;
-          const wm =
-            worker && mineP < npairs
-              ? withKeys({
-                  t: 'mask',
-                  paramId: this.paramId,
-                  tau,
-                  pairs: pairs.slice(mineP),
-                  rots: rots?.slice(mineP),
-                  rnd: rnd.subarray(mineP * per),
-                  outs: masked.slice(mineP),
-                })
-              : undefined;
-          for (let t = 0; t < mineP; t++) {
-            maskPairResidues(c, gk, pairs[t]!.o1, pairs[t]!.o2, tau, rnd.subarray(t * per, (t + 1) * per), masked[t]!, rots?.[t] ?? 0);
-          }
-          await wm;
         }
         result = writeResult(this.paramId, d, KIND_MASKED, plan ? plan.space : positions, masked);
       }
@@ -313,11 +247,29 @@ export class HeServer {
     }
   }
 
+  /** The workspace slot holding this session's expanded keys (copied in from SEAL's loaded keys when new). */
+  private keySlot(sessionId: string, gk: GaloisKeys): number {
+    const hit = this.slots.get(sessionId);
+    if (hit !== undefined) {
+      this.slots.delete(sessionId);
+      this.slots.set(sessionId, hit);
+      return hit;
+    }
+    let slot = this.slots.size;
+    if (slot >= KEY_SLOTS) {
+      const [oldId, oldSlot] = this.slots.entries().next().value as [string, number];
+      this.slots.delete(oldId);
+      slot = oldSlot;
+    }
+    this.ws!.ks.loadKeys(slot, gk.saveArray(this.c.seal.ComprModeType.none));
+    this.slots.set(sessionId, slot);
+    return slot;
+  }
+
   private wasmReady(): boolean {
-    if (this.kmem) return true;
+    if (this.ws) return true;
     if (this.c.d.h % 64 !== 0 || !wasmKernelAvailable()) return false;
-    this.kmem = newKernelMemory(this.c.d);
-    this.wmac = new WasmMac(this.c.d, this.kmem, 0);
+    this.ws = Workspace.create(this.c.d);
     return true;
   }
 

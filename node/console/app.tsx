@@ -26,10 +26,23 @@ import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { secureHeaders } from 'hono/secure-headers';
-import { type AuditLog, type Clock, httpStatus, isAuditKind, type Logger, silentLogger, systemClock } from '#platform';
+import {
+  type AuditLog,
+  type Clock,
+  ERROR_HEADER,
+  httpStatus,
+  type Logger,
+  mountApiDocs,
+  mountOpsRoutes,
+  type OpsDeps,
+  opsMiddleware,
+  silentLogger,
+  systemClock,
+} from '#platform';
 import { asVeilError, DISCLOSURE_FIELDS, type DisclosureField, ERROR_CODES, type ErrorCode, VeilError } from '#protocol';
 import type { DisclosureDesk } from '../disclosure/desk.ts';
 import type { NodeRepositories } from '../store/repositories.ts';
+import { ApproveForm, AuditQuery, CONSOLE_API, consoleOpenApi, DenyForm, LoginForm, RequestParams, RequestQuery } from './api.ts';
 import { clientAddress } from './client-address.ts';
 import { FIELD_LABELS } from './format.ts';
 import { DOCTYPE } from './layout.tsx';
@@ -59,11 +72,12 @@ export interface ConsoleDeps {
   trustProxy?: boolean;
   /** Accept only requests whose Host header passes (DNS-rebinding defence); default: any Host. */
   allowHost?: (host: string) => boolean;
+  /** Request ids, drain, `/healthz`, `/readyz`, `/metrics` (mounted before the session check). */
+  ops?: OpsDeps;
 }
 
 type Env = { Variables: { session: OwnerSession | undefined } };
 
-const REQUEST_ID_RE = /^[0-9a-f]{32}$/;
 const MAX_FORM_BYTES = 16 * 1024;
 const AUDIT_PAGE = 100;
 
@@ -111,6 +125,7 @@ export function createConsoleApp(deps: ConsoleDeps): Hono<Env> {
     if (err.code === 'internal') log.error('console action failed', err);
     const hint = HINTS[err.code];
     const status = httpStatus(err.code);
+    c.header(ERROR_HEADER, err.code);
     return page(
       c,
       <ErrorPage
@@ -124,6 +139,8 @@ export function createConsoleApp(deps: ConsoleDeps): Hono<Env> {
       status,
     );
   };
+
+  if (deps.ops) app.use(...opsMiddleware(deps.ops));
 
   // --- headers for every response ------------------------------------------------------------------
   app.use(
@@ -167,24 +184,36 @@ export function createConsoleApp(deps: ConsoleDeps): Hono<Env> {
     }
     await next();
   });
+  if (deps.ops) mountOpsRoutes(app, deps.ops);
+  mountApiDocs(app, consoleOpenApi());
+  /** The posted form; a body that is not one (a broken multipart, say) is `bad_request`, not a failure of ours. */
+  const readForm = async (c: Context<Env>, all: boolean) => {
+    try {
+      return await c.req.parseBody({ all });
+    } catch (e) {
+      throw new VeilError('bad_request', 'console form', { cause: e });
+    }
+  };
   app.use('*', bodyLimit({ maxSize: MAX_FORM_BYTES, onError: (c) => errorPage(c as Context<Env>, new VeilError('too_large', 'console form')) }));
 
   // --- public: stylesheet and login ----------------------------------------------------------------
-  app.get('/static/console.css', (c) => {
+  app.get(CONSOLE_API.css.path, (c) => {
     c.header('content-type', 'text/css; charset=utf-8');
     c.header('cache-control', 'max-age=3600');
     return c.body(CONSOLE_CSS);
   });
 
   // Browsers ask for it on every visit; an empty answer keeps 404s out of the logs.
-  app.get('/favicon.ico', (c) => c.body(null, 204));
+  app.get(CONSOLE_API.favicon.path, (c) => c.body(null, 204));
 
-  app.get('/login', (c) => (c.get('session') ? c.redirect('/', 303) : page(c, <LoginPage country={country} />)));
+  app.get(CONSOLE_API.loginPage.path, (c) => (c.get('session') ? c.redirect('/', 303) : page(c, <LoginPage country={country} />)));
 
-  app.post('/login', async (c) => {
-    const body = await c.req.parseBody();
-    const account = typeof body.account === 'string' ? body.account.trim().slice(0, 64) : '';
-    const password = typeof body.password === 'string' ? body.password : '';
+  app.post(CONSOLE_API.login.path, async (c) => {
+    // A form that does not parse is a failed login like any other (same answer, same throttling); a
+    // body that is no form at all (a broken multipart) is `bad_request`.
+    const form = LoginForm.safeParse(await readForm(c, false));
+    const account = form.success ? form.data.account.trim().slice(0, 64) : '';
+    const password = form.success ? form.data.password : '';
     const r = authenticateOwner({ store, audit, throttle }, { account, password, peer: 'console', address: clientAddress(c, trustProxy) });
     if (!r.ok && r.why === 'throttled') {
       c.header('retry-after', String(Math.ceil(r.retryAfterMs / 1000)));
@@ -225,7 +254,7 @@ export function createConsoleApp(deps: ConsoleDeps): Hono<Env> {
       return c.redirect('/login', 303);
     }
     if (c.req.method === 'POST') {
-      const body = await c.req.parseBody({ all: true });
+      const body = await readForm(c, true);
       if (!csrfMatches(s, body._csrf)) {
         log.warn('console csrf check failed', { code: 'forbidden' });
         return errorPage(c, new VeilError('forbidden', 'csrf'));
@@ -234,7 +263,7 @@ export function createConsoleApp(deps: ConsoleDeps): Hono<Env> {
     await next();
   });
 
-  app.post('/logout', (c) => {
+  app.post(CONSOLE_API.logout.path, (c) => {
     const who = c.get('session');
     sessions.destroy(getCookie(c, cookieName));
     if (who) audit.append({ kind: 'owner.logout', owner: who.owner.id });
@@ -242,15 +271,18 @@ export function createConsoleApp(deps: ConsoleDeps): Hono<Env> {
     return c.redirect('/login', 303);
   });
 
-  app.get('/', (c) => page(c, <PendingPage country={country} session={sessionOf(c)} items={desk.list('pending')} now={clock()} />));
+  app.get(CONSOLE_API.pending.path, (c) => page(c, <PendingPage country={country} session={sessionOf(c)} items={desk.list('pending')} now={clock()} />));
 
-  app.get('/history', (c) => page(c, <HistoryPage country={country} session={sessionOf(c)} items={desk.list('decided')} pending={pendingCount()} />));
+  app.get(CONSOLE_API.history.path, (c) =>
+    page(c, <HistoryPage country={country} session={sessionOf(c)} items={desk.list('decided')} pending={pendingCount()} />),
+  );
 
-  app.get('/audit', (c) => {
-    const kindQ = c.req.query('kind');
-    const kind = kindQ && isAuditKind(kindQ) ? kindQ : undefined;
-    const beforeQ = Number(c.req.query('before'));
-    const before = Number.isSafeInteger(beforeQ) && beforeQ > 0 ? beforeQ : undefined;
+  app.get(CONSOLE_API.audit.path, (c) => {
+    // Each filter that does not parse is ignored (the page shows everything), as a browser link may be stale.
+    const kindQ = AuditQuery.shape.kind.safeParse(c.req.query('kind'));
+    const kind = kindQ.success && kindQ.data !== undefined ? kindQ.data : undefined;
+    const beforeQ = AuditQuery.shape.before.safeParse(c.req.query('before'));
+    const before = beforeQ.success && beforeQ.data !== undefined && Number.isSafeInteger(beforeQ.data) ? beforeQ.data : undefined;
     const records = audit.list({ limit: AUDIT_PAGE, order: 'desc', ...(kind ? { kind } : {}), ...(before !== undefined ? { beforeSeq: before } : {}) });
     const last = records.at(-1);
     const older = records.length === AUDIT_PAGE && last && last.seq > 1 ? last.seq : undefined;
@@ -258,7 +290,7 @@ export function createConsoleApp(deps: ConsoleDeps): Hono<Env> {
   });
 
   const getRequest = (id: string) => {
-    const v = REQUEST_ID_RE.test(id) ? desk.get(id) : undefined;
+    const v = RequestParams.safeParse({ id }).success ? desk.get(id) : undefined;
     if (!v) throw new VeilError('not_found', 'disclosure request');
     return v;
   };
@@ -268,21 +300,24 @@ export function createConsoleApp(deps: ConsoleDeps): Hono<Env> {
     denied: 'Denied. The reason is sealed to the requesting analyst and queued for delivery.',
   };
 
-  app.get('/requests/:id', (c) => {
+  app.get(CONSOLE_API.request.path, (c) => {
     const v = getRequest(c.req.param('id'));
-    const done = c.req.query('done');
+    const q = RequestQuery.safeParse({ done: c.req.query('done') });
+    const done = q.success ? q.data.done : undefined;
     return page(
       c,
       <RequestPage country={country} session={sessionOf(c)} v={v} now={clock()} pending={pendingCount()} notice={done ? NOTICES[done] : undefined} />,
     );
   });
 
-  app.post('/requests/:id/approve', async (c) => {
+  app.post(CONSOLE_API.approve.path, async (c) => {
     const id = c.req.param('id');
     const v = getRequest(id);
     const owner = sessionOf(c).owner.id;
-    const body = await c.req.parseBody({ all: true });
-    const raw = body.field;
+    const body = await readForm(c, true);
+    const form = ApproveForm.safeParse(body);
+    const raw = form.success ? form.data.field : body.field;
+    // A field name that is not a disclosure field makes the form fail: counted here so the page says so.
     const ticked = (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]).filter((f): f is string => typeof f === 'string');
     const fields = DISCLOSURE_FIELDS.filter((f) => ticked.includes(f));
     if (v.status === 'pending') {
@@ -310,12 +345,12 @@ export function createConsoleApp(deps: ConsoleDeps): Hono<Env> {
     return c.redirect(`/requests/${id}?done=approved`, 303);
   });
 
-  app.post('/requests/:id/deny', async (c) => {
+  app.post(CONSOLE_API.deny.path, async (c) => {
     const id = c.req.param('id');
     const v = getRequest(id);
     const owner = sessionOf(c).owner.id;
-    const body = await c.req.parseBody();
-    const reason = typeof body.reason === 'string' ? body.reason.trim() : '';
+    const form = DenyForm.safeParse(await readForm(c, false));
+    const reason = form.success ? form.data.reason.trim() : '';
     if (v.status === 'pending' && (reason.length === 0 || reason.length > 2000)) {
       return page(
         c,

@@ -8,7 +8,7 @@ import { createServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { getRequestListener } from '@hono/node-server';
 import { initCrypto } from '#crypto';
-import { type AuditLog, type Clock, type Logger, listen, silentLogger } from '#platform';
+import { type AuditLog, type Clock, type Drain, holdWhileResponding, type Logger, listen, type OpsDeps, silentLogger } from '#platform';
 import type { DisclosureDesk } from '../disclosure/desk.ts';
 import type { NodeRepositories } from '../store/repositories.ts';
 import { createConsoleApp } from './app.tsx';
@@ -32,6 +32,10 @@ export interface StartConsoleOptions {
   clock?: Pick<Clock, 'now'>;
   /** Serve HTTPS with these (the node's certificate from the organisation); plain HTTP without. */
   tls?: { key: string; cert: string; minVersion: 'TLSv1.3' };
+  /** Request ids, drain, `/healthz`, `/readyz`, `/metrics`. */
+  ops?: OpsDeps;
+  /** Held while a response is being written, so a graceful stop waits for it. */
+  drain?: Drain;
 }
 
 export interface ConsoleHandle {
@@ -65,8 +69,10 @@ export async function startConsole(opts: StartConsoleOptions): Promise<ConsoleHa
     ...(opts.secureCookies !== undefined ? { secureCookies: opts.secureCookies } : {}),
     ...(opts.trustProxy !== undefined ? { trustProxy: opts.trustProxy } : {}),
     ...(opts.clock ? { clock: opts.clock } : {}),
+    ...(opts.ops ? { ops: opts.ops } : {}),
   });
   const server: Server = opts.tls ? createHttpsServer(opts.tls, getRequestListener(app.fetch)) : createServer(getRequestListener(app.fetch));
+  if (opts.drain) holdWhileResponding(server, opts.drain);
   port = await listen(server, opts.port ?? 0, host, {
     what: 'the approval console',
     fix: 'choose another port: "adminPort" in node.json or a config file, or VEIL_NODE_ADMIN_PORT',

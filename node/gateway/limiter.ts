@@ -34,6 +34,8 @@ export interface GatewayLimiterDeps {
   audit: AuditLog;
   log: Logger;
   clock: Pick<Clock, 'now'>;
+  /** Counts refusals by kind and scope. */
+  onRefused?: (kind: LimitedKind, scope: LimitScope) => void;
 }
 
 interface RefusalStreak {
@@ -90,6 +92,7 @@ export class GatewayLimiter {
   }
 
   #refuse(kind: LimitedKind, scope: LimitScope, analyst: string, now: number): never {
+    this.#d.onRefused?.(kind, scope);
     const status = `${kind}/${scope}`;
     const key = `${analyst}\u0000${status}`;
     const streak = this.#streaks.get(key);

@@ -43,7 +43,7 @@ export function simDialer(d: ConnectionDeps, onDial: (c: SimConnection) => void)
   const { net, observer } = d;
   const sched = net.sched;
   const node = d.node.name;
-  return (login, events) => {
+  return (_url, login, events) => {
     let state: 'connecting' | 'open' | 'closed' | 'dead' = 'connecting';
     let serverOpen = false;
     let handler: ConnectionHandler | undefined;
@@ -114,7 +114,7 @@ export function simDialer(d: ConnectionDeps, onDial: (c: SimConnection) => void)
     toServer(HELLO_BYTES, () =>
       toNode(SERVER_HELLO_BYTES, () => {
         if (state !== 'connecting') return;
-        const header = login(NO_CHANNEL_BINDING);
+        const header = login(NO_CHANNEL_BINDING, undefined);
         toServer(header.length + UPGRADE_OVERHEAD, () => {
           if (state === 'dead') return;
           let who: ReturnType<SocketAcceptor['authenticate']>;

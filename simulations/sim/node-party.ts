@@ -127,7 +127,7 @@ export class NodeParty {
     const policy = { current: this.#d.policy };
     const running: Partial<Running> & { conn: SimConnection | undefined } = { conn: undefined };
     const link = new CoordinatorLink({
-      url: 'sim://coordinator',
+      urls: ['sim://coordinator'],
       country,
       login: (binding) =>
         loginHeader(keys.signing, member.certificate, { country, coordinator: SIM_COORDINATOR, binding, ts: clock.now(), nonce: r.bytes(16) }),

@@ -65,6 +65,7 @@ export class SimPki {
       caEndorsement: signEnvelope(this.root, keyId.org(SIM_ORG), { t: 'tls-ca', simulated: true }),
       fingerprint: rootFingerprint(this.root.publicKey()),
       coordinatorCert: certificate,
+      coordinatorCerts: [certificate],
       rollover: undefined,
     };
   }

@@ -98,7 +98,15 @@ export async function startHostileCoordinator(dir: string, tamper: Tamper): Prom
     wsUrl: `wss://127.0.0.1:${port}/v1/ws`,
     port,
     store,
+    sqlite: store,
+    leading: true,
+    leaseLost: new Promise<void>(() => undefined),
     connected: () => real.connected(),
+    // No drain here: a hostile coordinator's stop is always immediate.
+    shutdown: async () => {
+      await close();
+      return true;
+    },
     close,
     [Symbol.asyncDispose]: close,
   };

@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type CoordinatorHandle, initCoordinatorDir, startCoordinator } from '#coordinator';
+import { type CoordinatorHandle, initCoordinatorDir, type SqliteCoordinatorStore, startCoordinator } from '#coordinator';
 import { addAnalyst, importFile, initNode, type NodeHandle, startNode } from '#node';
 import { silentLogger } from '#platform';
 import { VeilClient } from '#sdk';
@@ -89,3 +89,9 @@ export async function startInproc(specs: InprocNode[], coordConfig: Record<strin
 }
 
 export const CTX = { purpose: 'wanted-person', caseRef: 'T-2026-1', legalBasis: 'art-3', handling: 'restricted' } as const;
+
+/** The in-process coordinator's SQLite store, for tests that read its tables. */
+export function coordinatorSqlite(h: CoordinatorHandle): SqliteCoordinatorStore {
+  if (!h.sqlite) throw new Error('the coordinator does not run on SQLite');
+  return h.sqlite;
+}

@@ -46,6 +46,8 @@ export interface RawConnectOptions {
 
 export class RawNode {
   readonly frames: CoordinatorFrame[] = [];
+  /** Every message received, as sent (also those that do not decode as a frame). */
+  readonly received: Uint8Array[] = [];
   closed: { code: number; reason: string } | undefined;
   /** Set when the coordinator refused the login: the HTTP status and the error code it named. */
   refused: { status: number; code: string | undefined } | undefined;
@@ -81,6 +83,7 @@ export class RawNode {
     const ws = new WebSocket(url, { ...(opts.caPem ? { ca: opts.caPem } : {}), finishRequest });
     const n = new RawNode(ws, country, id.signing);
     ws.on('message', (d: Buffer) => {
+      n.received.push(new Uint8Array(d));
       try {
         n.frames.push(decodeWith(new Uint8Array(d), CoordinatorFrame, LIMITS.maxFrameBytes));
       } catch {

@@ -1,0 +1,30 @@
+/**
+ * `npm run fuzz -- --frames N --seed S`: structure-aware fuzzing of every entry of a real network in
+ * this process (bench/fuzz/run.ts); writes `bench/results/fuzz.json` and exits non-zero on a crash or
+ * a hang.
+ */
+import { runFuzz } from './fuzz/run.ts';
+import { headCommit, writeResultFile } from './harness/results.ts';
+
+function arg(argv: string[], name: string, fallback: number): number {
+  const i = argv.indexOf(name);
+  if (i < 0) return fallback;
+  const v = Number(argv[i + 1]);
+  if (!Number.isSafeInteger(v) || v < 0) throw new Error(`${name} needs a whole number`);
+  return v;
+}
+
+const argv = process.argv.slice(2);
+const frames = arg(argv, '--frames', 10_000);
+const seed = arg(argv, '--seed', 1);
+const report = await runFuzz({
+  frames,
+  seed,
+  onProgress: (n, r) => {
+    if (n % 5000 === 0) console.log(`${n}/${frames} frames, hangs ${r.hangs}, untyped ${r.untyped}, rss ${r.maxRssMiB} MiB`);
+  },
+});
+const file = writeResultFile('fuzz.json', { commit: headCommit(), at: new Date().toISOString(), ...report });
+console.log(JSON.stringify(report, null, 2));
+console.log(`written to ${file.pathname}`);
+process.exit(report.crashes === 0 && report.hangs === 0 ? 0 : 1);

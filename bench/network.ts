@@ -1,0 +1,65 @@
+/**
+ * `npm run bench -- network [--quick]`: the full-network query (bench/psi/full-network.ts), printed
+ * beside its targets and written to `bench/results/network.json`. The baseline in the same run is the
+ * cryptographic floor of one such query on this machine: the OPRF work alone (psi/oprf.ts rates), with
+ * every target's evaluation on the same two cores.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { initCrypto } from '#crypto';
+import { describeMachine, loadAverage } from './harness/machine.ts';
+import { fmt, say, table } from './harness/report.ts';
+import { headCommit, writeResultFile } from './harness/results.ts';
+import { cryptoFloorMs } from './psi/end-to-end.ts';
+import { benchFullNetwork, FULL_NETWORK_TARGETS } from './psi/full-network.ts';
+import { benchOprf } from './psi/oprf.ts';
+
+export async function runNetworkBench(opts: { quick: boolean }): Promise<void> {
+  await initCrypto();
+  const machine = describeMachine();
+  const root = mkdtempSync(join(tmpdir(), 'veil-bench-net-'));
+  say(`Veil full-network benchmark${opts.quick ? ' (quick)' : ''}: ${machine.cores} cores, Node ${machine.node}, load average ${machine.loadAvgStart}`);
+  try {
+    const oprf = await benchOprf(true);
+    const run = await benchFullNetwork(root, opts.quick);
+    const floor = cryptoFloorMs(oprf.rates, run.meanKeysPerQuery, run.members - 1);
+    machine.loadAvgEnd = loadAverage();
+    const vs = (m: number, t: number) => `${fmt(m / t, 2)}×`;
+    say(
+      table([
+        {
+          figure: 'full network p50 (194 targets)',
+          measured: `${fmt(run.fullNetworkP50Ms)} ms`,
+          baseline: `${fmt(floor.all)} ms OPRF floor`,
+          vsBaseline: vs(run.fullNetworkP50Ms, floor.all),
+          target: `≤ ${FULL_NETWORK_TARGETS.fullNetworkP50Ms} ms`,
+          vsTarget: FULL_NETWORK_TARGETS.fullNetworkP50Ms / run.fullNetworkP50Ms,
+        },
+        {
+          figure: 'full network p99',
+          measured: `${fmt(run.fullNetworkP99Ms)} ms`,
+          baseline: '',
+          vsBaseline: '',
+          target: `≤ ${FULL_NETWORK_TARGETS.fullNetworkP99Ms} ms`,
+          vsTarget: FULL_NETWORK_TARGETS.fullNetworkP99Ms / run.fullNetworkP99Ms,
+        },
+      ]),
+    );
+    say(`breakdown per query (ms): query call ${run.breakdownMs.queryCall}, lookup call ${run.breakdownMs.lookupCall}, SDK work ${run.breakdownMs.sdkWork}`);
+    say(
+      `CPU per query (ms): coordinator ${run.cpuMsPerQuery.coordinator}, all nodes ${run.cpuMsPerQuery.nodes}, analyst ${run.cpuMsPerQuery.analyst}; statuses ${JSON.stringify(run.statuses)}; other processes ${run.otherCpuPct}% of a core`,
+    );
+    const file = writeResultFile('network.json', {
+      commit: headCommit(),
+      machine,
+      quick: opts.quick,
+      targets: FULL_NETWORK_TARGETS,
+      cryptoFloorMs: floor.all,
+      ...run,
+    });
+    say(`written to ${file.pathname}`);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}

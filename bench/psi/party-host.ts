@@ -1,0 +1,42 @@
+/**
+ * A process that hosts parties of the full-network benchmark: `tsx bench/psi/party-host.ts coordinator
+ * DIR` runs the real coordinator from its prepared directory; `… nodes DIR…` runs the real nodes of
+ * the given directories side by side in this one process (195 node processes would not fit two cores).
+ * When everything has started (and every node has published its index) it prints one JSON line
+ * `{"ready":…}`; SIGTERM closes every party and exits.
+ */
+import { startCoordinator } from '#coordinator';
+import { type NodeHandle, startNode } from '#node';
+import { silentLogger } from '#platform';
+
+async function main(argv: string[]): Promise<void> {
+  const [role, ...dirs] = argv;
+  const closers: Array<() => Promise<void>> = [];
+  process.once('SIGTERM', () => {
+    void Promise.all(closers.map((c) => c().catch(() => undefined))).then(() => process.exit(0));
+  });
+  if (role === 'coordinator' && dirs.length === 1) {
+    const c = await startCoordinator(dirs[0]!, { logger: silentLogger });
+    closers.push(() => c.close());
+    process.stdout.write(`${JSON.stringify({ ready: { url: c.url, wsUrl: c.wsUrl, port: c.port } })}\n`);
+    return;
+  }
+  if (role === 'nodes' && dirs.length > 0) {
+    const nodes: NodeHandle[] = [];
+    for (const d of dirs) {
+      const n = await startNode(d, { logger: silentLogger });
+      nodes.push(n);
+      closers.push(() => n.close());
+    }
+    await Promise.all(nodes.map((n) => n.published(300_000)));
+    process.stdout.write(`${JSON.stringify({ ready: Object.fromEntries(nodes.map((n) => [n.country, n.url])) })}\n`);
+    return;
+  }
+  process.stderr.write('usage: party-host.ts coordinator DIR | nodes DIR…\n');
+  process.exit(2);
+}
+
+main(process.argv.slice(2)).catch((e: unknown) => {
+  process.stderr.write(`party-host: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(1);
+});
