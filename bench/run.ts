@@ -6,12 +6,13 @@
  *   fan-out to 195 members (bench/psi.ts, docs/benchmarks.md). `--quick` runs smaller counts (a smoke
  *   test, figures are noisier); `--full` adds the end-to-end run with every party as its own process.
  * - `bio`: encrypted biometric search (bench/bio.ts), `--full` for the large gallery sizes.
+ * - `sim`: `veil sim run` at 195 countries against 5 (bench/sim.ts), `--full` for the issue's scale target.
  * - `failover`: SIGKILL of the leading instance of a replicated coordinator on PostgreSQL, time until
  *   queries are answered again (bench/failover.ts); `--quick` runs one round.
  */
 import { runPsiBench } from './psi.ts';
 
-const USAGE = 'usage: npm run bench -- <psi|bio|names|network|failover|all> [--full] [--quick]';
+const USAGE = 'usage: npm run bench -- <psi|bio|names|network|failover|sim|all> [--full] [--quick]';
 
 async function runBio(full: boolean): Promise<void> {
   // Loaded on demand: the biometric benchmark is developed separately and must not break `psi`.
@@ -48,6 +49,9 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     case 'names':
       await (await import('./names.ts')).runNamesBench({ quick });
+      return 0;
+    case 'sim':
+      await (await import('./sim.ts')).runSimBench({ quick, full });
       return 0;
     case 'failover':
       await (await import('./failover.ts')).runFailoverBench({ quick });

@@ -16,6 +16,7 @@ import { registerDiscloseCommands } from './commands/disclose.ts';
 import { registerNodeCommands } from './commands/node.ts';
 import { registerOrgCommands } from './commands/org.ts';
 import { registerQueryCommand } from './commands/query.ts';
+import { registerSimCommands } from './commands/sim.ts';
 import { registerStatusCommand } from './commands/status.ts';
 import { describeFailure, reportFailure } from './shared/errors.ts';
 import { usageFailure } from './shared/usage.ts';
@@ -38,6 +39,7 @@ registerBioMatchCommand(program);
 registerDiscloseCommands(program);
 registerApprovalsCommands(program);
 registerAuditCommands(program);
+registerSimCommands(program);
 
 const json = process.argv.includes('--json');
 try {

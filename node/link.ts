@@ -13,14 +13,15 @@
  * of the same country (close code 4409) means a second process runs with this node's identity: that is
  * logged as an error every time it happens.
  *
+ * How a connection is opened is a `Dialer` (`link-dialer.ts`): a WebSocket over TLS by default,
+ * simulated links in protocol simulations.
+ *
  * The link is built first and knows nothing of the services; what arrives is handed to a `LinkHandler`
  * attached once the services exist (before `start()`). Services that only send take the narrow
  * `FrameSender` port, the gateway its own `GatewayLink`.
  */
-import type { ClientRequest, IncomingMessage } from 'node:http';
-import type { ConnectionOptions, TLSSocket } from 'node:tls';
-import { type RawData, WebSocket } from 'ws';
-import { type Clock, channelBinding, type Logger, type TimerHandle } from '#platform';
+import type { ConnectionOptions } from 'node:tls';
+import type { Clock, Logger, TimerHandle } from '#platform';
 import {
   type Answer,
   assertNever,
@@ -29,16 +30,16 @@ import {
   type Envelope,
   encode,
   errorCodeOf,
-  isErrorCode,
   LIMITS,
-  LOGIN_HEADER,
   type LookupResult,
   type MailItem,
   type MemberEntry,
-  NO_CHANNEL_BINDING,
   type NodeFrame,
   VeilError,
 } from '#protocol';
+import { type DialedConnection, type Dialer, webSocketDialer } from './link-dialer.ts';
+
+export type { DialEvents, DialedConnection, Dialer } from './link-dialer.ts';
 
 /** What the node does with what the coordinator sends. */
 export interface LinkHandler {
@@ -72,6 +73,10 @@ export interface CoordinatorLinkDeps {
   clock: Clock;
   /** The coordinator's ping interval; silence for three of them ends the connection. */
   heartbeatMs?: number;
+  /** How connections are opened (default: a WebSocket to the URL, over `tls` when given). */
+  dial?: Dialer;
+  /** Uniform in [0, 1) for the reconnection jitter and failover delay (default `Math.random`). */
+  random?: () => number;
   /** The node's directory, named in the fixes the link logs (`veil node enroll --dir …`). */
   dir?: string;
 }
@@ -115,7 +120,9 @@ export class CoordinatorLink implements FrameSender {
   readonly #log: Logger;
   readonly #clock: Clock;
   #handler: LinkHandler | undefined;
-  #ws: WebSocket | undefined;
+  #conn: DialedConnection | undefined;
+  readonly #dial: Dialer;
+  readonly #random: () => number;
   #ready = false;
   #closed = false;
   #attempt = 0;
@@ -137,6 +144,8 @@ export class CoordinatorLink implements FrameSender {
     this.#login = deps.login;
     this.#dir = deps.dir ?? '<node dir>';
     this.#tls = deps.tls;
+    this.#dial = deps.dial ?? webSocketDialer(deps.tls);
+    this.#random = deps.random ?? Math.random;
     this.#log = deps.log;
     this.#clock = deps.clock;
   }
@@ -174,13 +183,13 @@ export class CoordinatorLink implements FrameSender {
   }
 
   send(frame: NodeFrame): void {
-    if (!this.#ready || !this.#ws) throw new VeilError('unavailable', 'coordinator not connected');
-    this.#ws.send(encode(frame));
+    if (!this.#ready || !this.#conn) throw new VeilError('unavailable', 'coordinator not connected');
+    this.#conn.send(encode(frame));
   }
 
   trySend(frame: NodeFrame): boolean {
-    if (!this.#ready || !this.#ws || this.#ws.readyState !== WebSocket.OPEN) return false;
-    this.#ws.send(encode(frame));
+    if (!this.#ready || !this.#conn?.open) return false;
+    this.#conn.send(encode(frame));
     return true;
   }
 
@@ -220,109 +229,74 @@ export class CoordinatorLink implements FrameSender {
     this.#closed = true;
     this.#clock.clear(this.#silence);
     this.#clock.clear(this.#reconnect);
-    this.#ws?.terminate();
+    this.#conn?.terminate();
     this.#failAll('node shutting down');
   }
 
   #connect(): void {
     if (this.#closed) return;
-    // The login header needs the TLS session's channel binding, so the upgrade request is finished only
-    // once the handshake is done (ws lets us end the request ourselves).
-    const finishRequest = (req: ClientRequest): void => {
-      const send = (binding: () => Uint8Array, peer?: () => Uint8Array | undefined) => {
+    let conn: DialedConnection | undefined;
+    conn = this.#dial(this.url, this.#login, {
+      opened: () => this.#armSilence(),
+      ping: () => this.#armSilence(),
+      frame: (data, isBinary) => {
         try {
-          req.setHeader(LOGIN_HEADER, this.#login(binding(), peer?.()));
-          req.end();
+          if (!isBinary) throw new VeilError('bad_msgpack', 'text frame');
+          this.#onFrame(decodeWith(data, CoordinatorFrame, LIMITS.maxFrameBytes));
         } catch (e) {
-          req.destroy(e instanceof Error ? e : new Error('login failed'));
+          const code = errorCodeOf(e);
+          this.#log.warn('coordinator frame rejected', { code });
+          if (code === 'internal') this.#log.error('coordinator frame failed', e);
         }
-      };
-      req.once('socket', (sock) => {
-        if (!this.#tls) return send(() => NO_CHANNEL_BINDING);
-        // A fresh connection (ws uses no agent): its handshake completes after this event.
-        const tlsSock = sock as TLSSocket;
-        tlsSock.once('secureConnect', () =>
-          send(
-            () => channelBinding(tlsSock),
-            () => {
-              const raw = tlsSock.getPeerCertificate().raw;
-              return raw ? new Uint8Array(raw) : undefined;
-            },
-          ),
-        );
-      });
-    };
-    const ws = new WebSocket(this.url, { maxPayload: LIMITS.maxFrameBytes, handshakeTimeout: 10_000, ...(this.#tls ?? {}), finishRequest });
-    this.#ws = ws;
-    ws.on('unexpected-response', (_req: ClientRequest, res: IncomingMessage) => {
-      const code = res.headers['x-veil-error'];
-      this.#problem(typeof code === 'string' && isErrorCode(code) ? code : `http_${res.statusCode ?? 0}`);
-      ws.terminate();
+      },
+      problem: (code) => this.#problem(code),
+      closed: (code) => {
+        const wasReady = this.#ready;
+        this.#ready = false;
+        this.#clock.clear(this.#silence);
+        if (this.#conn !== conn || this.#closed) return;
+        if (code === REPLACED) {
+          this.#log.error(
+            'another process logged in with this node’s identity and replaced this connection: is a second copy of this node (a restored backup?) running?',
+            new VeilError('conflict', 'connection replaced'),
+            { country: this.country },
+          );
+        } else if (wasReady) {
+          // 4403: the organisation suspended or revoked this member.
+          this.#log.warn(code === 4403 ? `coordinator link ended: ${reasonFor('revoked', this.country, this.#dir)}` : 'coordinator link lost', {
+            code: String(code),
+          });
+        }
+        // Requests in flight that can be sent again wait for the next connection; the others fail now.
+        this.#failAll('coordinator link lost', true);
+        // Next instance at once; back off only once every instance has failed in a row.
+        if (wasReady) this.#failedInRound = 0;
+        this.#failedInRound++;
+        const tried = this.url;
+        this.#at = (this.#at + 1) % this.urls.length;
+        let delay = 50 + this.#random() * 100;
+        if (this.#failedInRound >= this.urls.length) {
+          this.#failedInRound = 0;
+          delay = Math.min(10_000, 250 * 2 ** this.#attempt) * (0.5 + this.#random() / 2);
+          this.#attempt = Math.min(this.#attempt + 1, 10);
+        }
+        this.#attempts++;
+        const reason = this.#lastProblem;
+        this.#lastProblem = undefined;
+        if (reason !== undefined) {
+          this.#lastReason = reasonFor(reason, this.country, this.#dir);
+          this.#log.warn(`coordinator link down: ${this.#lastReason}; retrying`, {
+            // The registered error code (a TLS failure is the coordinator's key not being the pinned one).
+            code: reason === 'untrusted_tls' ? 'untrusted_key' : reason,
+            attempt: this.#attempts,
+            ms: Math.round(delay),
+            url: tried,
+          });
+        }
+        this.#reconnect = this.#clock.setTimeout(() => this.#connect(), delay);
+      },
     });
-    ws.on('open', () => this.#armSilence());
-    ws.on('ping', () => this.#armSilence());
-    ws.on('message', (data: RawData, isBinary: boolean) => {
-      try {
-        if (!isBinary) throw new VeilError('bad_msgpack', 'text frame');
-        const bytes = Array.isArray(data) ? Buffer.concat(data) : data instanceof ArrayBuffer ? new Uint8Array(data) : data;
-        this.#onFrame(decodeWith(bytes, CoordinatorFrame, LIMITS.maxFrameBytes));
-      } catch (e) {
-        const code = errorCodeOf(e);
-        this.#log.warn('coordinator frame rejected', { code });
-        if (code === 'internal') this.#log.error('coordinator frame failed', e);
-      }
-    });
-    ws.on('error', (e: NodeJS.ErrnoException) => {
-      // 'close' follows and schedules the reconnect; say why this attempt failed.
-      if (e.code?.startsWith('ERR_SSL') || e.code?.includes('CERT') || /certificate/i.test(e.message)) this.#problem('untrusted_tls');
-      else if (/unexpected server response/i.test(e.message)) return;
-      else this.#problem('unavailable');
-    });
-    ws.on('close', (code) => {
-      const wasReady = this.#ready;
-      this.#ready = false;
-      this.#clock.clear(this.#silence);
-      if (this.#ws !== ws || this.#closed) return;
-      if (code === REPLACED) {
-        this.#log.error(
-          'another process logged in with this node’s identity and replaced this connection: is a second copy of this node (a restored backup?) running?',
-          new VeilError('conflict', 'connection replaced'),
-          { country: this.country },
-        );
-      } else if (wasReady) {
-        // 4403: the organisation suspended or revoked this member.
-        this.#log.warn(code === 4403 ? `coordinator link ended: ${reasonFor('revoked', this.country, this.#dir)}` : 'coordinator link lost', {
-          code: String(code),
-        });
-      }
-      // Requests in flight that can be sent again wait for the next connection; the others fail now.
-      this.#failAll('coordinator link lost', true);
-      // Next instance at once; back off only once every instance has failed in a row.
-      if (wasReady) this.#failedInRound = 0;
-      this.#failedInRound++;
-      const tried = this.url;
-      this.#at = (this.#at + 1) % this.urls.length;
-      let delay = 50 + Math.random() * 100;
-      if (this.#failedInRound >= this.urls.length) {
-        this.#failedInRound = 0;
-        delay = Math.min(10_000, 250 * 2 ** this.#attempt) * (0.5 + Math.random() / 2);
-        this.#attempt = Math.min(this.#attempt + 1, 10);
-      }
-      this.#attempts++;
-      const reason = this.#lastProblem;
-      this.#lastProblem = undefined;
-      if (reason !== undefined) {
-        this.#lastReason = reasonFor(reason, this.country, this.#dir);
-        this.#log.warn(`coordinator link down: ${this.#lastReason}; retrying`, {
-          // The registered error code (a TLS failure is the coordinator's key not being the pinned one).
-          code: reason === 'untrusted_tls' ? 'untrusted_key' : reason,
-          attempt: this.#attempts,
-          ms: Math.round(delay),
-          url: tried,
-        });
-      }
-      this.#reconnect = this.#clock.setTimeout(() => this.#connect(), delay);
-    });
+    this.#conn = conn;
   }
 
   /** Fail the requests in flight (with `keepResendable`, all but those that can be sent again). */
@@ -373,7 +347,7 @@ export class CoordinatorLink implements FrameSender {
 
   #armSilence(): void {
     this.#clock.clear(this.#silence);
-    this.#silence = this.#clock.setTimeout(() => this.#ws?.terminate(), this.heartbeatMs * 3);
+    this.#silence = this.#clock.setTimeout(() => this.#conn?.terminate(), this.heartbeatMs * 3);
   }
 
   #onFrame(f: CoordinatorFrame): void {

@@ -13,4 +13,5 @@ export {
 export * from './local-network.ts';
 export * from './pki.ts';
 export * from './population/index.ts';
+export * from './sim/index.ts';
 export * from './synthetic-records.ts';
