@@ -30,7 +30,7 @@ describe('file modes of party directories', () => {
   it('a node directory is 0700; its database (with -wal and -shm), keys and credentials are 0600', async () => {
     const dir = join(root, 'node-FR');
     const pki = createLocalPki(join(root, 'pki'));
-    await initNode(dir, { country: 'FR', coordinatorUrl: 'wss://127.0.0.1:1/v1/ws', bundle: pki.bundlePath });
+    await initNode(dir, { port: 0, adminPort: 0, country: 'FR', coordinatorUrl: 'wss://127.0.0.1:1/v1/ws', bundle: pki.bundlePath });
     pki.certifyNode(dir);
     const records = join(root, 'records.ndjson');
     writeFileSync(

@@ -45,7 +45,7 @@ describe('trust attacks: relays, downgrade, expiry and revocation on a real netw
   /** A newly certified node `country` whose coordinator URL is `url`, logging to a capture. */
   async function nodeVia(country: string, url: string): Promise<{ node: NodeHandle; log: CapturedLog }> {
     const dir = net.dir(country);
-    await initNode(dir, { country, coordinatorUrl: url, bundle: net.pki.bundlePath });
+    await initNode(dir, { port: 0, adminPort: 0, country, coordinatorUrl: url, bundle: net.pki.bundlePath });
     net.pki.certifyNode(dir);
     const log = capturingLogger();
     const node = await startNode(dir, { logger: log.logger });
@@ -128,7 +128,7 @@ describe('trust attacks: relays, downgrade, expiry and revocation on a real netw
 
   it('a downgrade to plain transport is refused: no ws:// URL without the development flag, and a plain server gets only a TLS hello', async () => {
     const dir = net.dir('DK');
-    await initNode(dir, { country: 'DK', coordinatorUrl: net.coordinator.wsUrl.replace('wss://', 'ws://'), bundle: net.pki.bundlePath });
+    await initNode(dir, { port: 0, adminPort: 0, country: 'DK', coordinatorUrl: net.coordinator.wsUrl.replace('wss://', 'ws://'), bundle: net.pki.bundlePath });
     net.pki.certifyNode(dir);
     const refused = await startNode(dir, { logger: capturingLogger().logger }).then(
       (n) => {
@@ -163,7 +163,7 @@ describe('trust attacks: relays, downgrade, expiry and revocation on a real netw
     expect(raw.refused).toEqual({ status: 401, code: 'certificate_expired' });
 
     const dir = net.dir('LT');
-    await initNode(dir, { country: 'LT', coordinatorUrl: net.coordinator.wsUrl, bundle: net.pki.bundlePath });
+    await initNode(dir, { port: 0, adminPort: 0, country: 'LT', coordinatorUrl: net.coordinator.wsUrl, bundle: net.pki.bundlePath });
     net.pki.certifyNode(dir, { now: Date.now() - 3 * day, days: 1 });
     const started = await startNode(dir, { logger: capturingLogger().logger }).then(
       (n) => {

@@ -96,7 +96,7 @@ export async function runFuzz(opts: { frames: number; seed: number; onProgress?:
   const importDir = join(net.root, 'IM');
   const scratch = join(net.root, 'fuzz-files');
   mkdirSync(scratch, { recursive: true });
-  await initNode(importDir, { country: 'IM', coordinatorUrl: net.coordinator.wsUrl, bundle: net.pki.bundlePath });
+  await initNode(importDir, { port: 0, adminPort: 0, country: 'IM', coordinatorUrl: net.coordinator.wsUrl, bundle: net.pki.bundlePath });
   try {
     // The SDK's own requests, recorded as the gateway's seeds.
     const recorded = new Map<string, Uint8Array[]>();

@@ -80,7 +80,7 @@ export async function benchE2eInProcess(root: string, quick: boolean): Promise<E
     const byCountry = e2eRecords(quick);
     for (const c of E2E_COUNTRIES) {
       const dir = join(root, `e2e-${c}`);
-      await initNode(dir, { country: c, coordinatorUrl: coord.wsUrl, bundle: pki.bundlePath });
+      await initNode(dir, { port: 0, adminPort: 0, country: c, coordinatorUrl: coord.wsUrl, bundle: pki.bundlePath });
       pki.certifyNode(dir);
       writeFileSync(join(dir, 'policy.json'), JSON.stringify(BENCH_POLICY));
       const file = join(root, `e2e-${c}.ndjson`);

@@ -138,7 +138,7 @@ export async function benchFullNetwork(root: string, quick: boolean): Promise<Fu
     const byCountry = new Map<string, SyntheticRecord[]>();
     for (const [i, c] of codes.entries()) {
       const dir = join(root, `net-${c}`);
-      await initNode(dir, { country: c, coordinatorUrl: wsUrl, bundle: pki.bundlePath });
+      await initNode(dir, { port: 0, adminPort: 0, country: c, coordinatorUrl: wsUrl, bundle: pki.bundlePath });
       pki.certifyNode(dir);
       if (c === 'FR') writeFileSync(join(dir, 'policy.json'), JSON.stringify(ASKER_POLICY));
       const recs = syntheticRecords({ seed: 7000 + i, country: c, country3: normalizeCountry(c), persons, vehicles: 0 });

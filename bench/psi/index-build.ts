@@ -22,7 +22,7 @@ export async function benchIndex(root: string, quick: boolean): Promise<PsiBench
   const file = join(root, 'index-records.ndjson');
   writeFileSync(file, toNdjson(records));
   const dir = join(root, 'index-node');
-  await initNode(dir, { country: 'IT', bundle: createLocalPki(join(root, 'index-org')).bundlePath });
+  await initNode(dir, { port: 0, adminPort: 0, country: 'IT', bundle: createLocalPki(join(root, 'index-org')).bundlePath });
 
   const others = contention(() => []);
   const marks: Array<{ t: number; done: number }> = [];

@@ -57,7 +57,7 @@ describe('owner accounts', () => {
       bundle,
       JSON.stringify(trustBundleFile({ org: 'test-org', rootPub: root.publicKey(), caPem, caEndorsement: endorseCa(root, 'test-org', caPem, Date.now()) })),
     );
-    await initNode(dir, { country: 'DE', bundle });
+    await initNode(dir, { port: 0, adminPort: 0, country: 'DE', bundle });
     const { id } = await addOwnerInDir(dir, 'Jörg Weiß', PASSWORD);
     expect(id).toMatch(/^jorg-wei-[0-9a-f]{6}$/);
     expect(listOwnersInDir(dir).map((o) => o.id)).toEqual([id]);

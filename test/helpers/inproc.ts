@@ -47,7 +47,7 @@ export async function startInproc(specs: InprocNode[], coordConfig: Record<strin
   const dir = (c: string) => join(root, c);
   const nodes = new Map<string, NodeHandle>();
   for (const s of specs) {
-    await initNode(dir(s.country), { country: s.country, coordinatorUrl: coordinator.wsUrl, bundle: pki.bundlePath });
+    await initNode(dir(s.country), { port: 0, adminPort: 0, country: s.country, coordinatorUrl: coordinator.wsUrl, bundle: pki.bundlePath });
     pki.certifyNode(dir(s.country));
     if (s.policy) writeFileSync(join(dir(s.country), 'policy.json'), JSON.stringify(s.policy));
     if (s.records) {
