@@ -101,7 +101,7 @@ export async function runFailoverBench(opts: { quick: boolean }): Promise<void> 
       IT: syntheticRecords({ seed: 42, country: 'IT', country3: 'ITA', persons: 20, vehicles: 2 }),
     };
     for (const [c, rs] of Object.entries(records)) {
-      await runVeilOk(['node', 'init', '--country', c, '--dir', nodeDir(c), '--bundle', bundle, '--coordinator', urls]);
+      await runVeilOk(['node', 'init', '--country', c, '--dir', nodeDir(c), '--bundle', bundle, '--coordinator', urls, '--port', '0', '--admin-port', '0']);
       if (rs.length > 0) {
         writeFileSync(join(root, `${c}.ndjson`), nd(rs));
         await runVeilOk(['node', 'import', '--dir', nodeDir(c), join(root, `${c}.ndjson`)]);

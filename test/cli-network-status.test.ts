@@ -139,7 +139,22 @@ describe('nodes and queries that explain themselves', () => {
 
   it('a node whose coordinator is unreachable retries, logging why and the fix; its analysts are told so (exit 3)', async () => {
     const dir = join(scratch, 'it');
-    await runVeilOk(['node', 'init', '--country', 'IT', '--dir', dir, '--bundle', net.bundle, '--coordinator', 'wss://127.0.0.1:9/v1/ws']);
+    await runVeilOk([
+      'node',
+      'init',
+      '--country',
+      'IT',
+      '--dir',
+      dir,
+      '--bundle',
+      net.bundle,
+      '--coordinator',
+      'wss://127.0.0.1:9/v1/ws',
+      '--port',
+      '0',
+      '--admin-port',
+      '0',
+    ]);
     const cert = join(scratch, 'it-cert.json');
     const env = { VEIL_ORG_PASSPHRASE: DEV_ORG_PASSPHRASE };
     await runVeilOk(['org', 'admit', 'IT', '--dir', net.orgDir, '--request', join(dir, 'request.json'), '--out', cert], { env });

@@ -36,7 +36,7 @@ describe('trust attacks with every party in its own process', () => {
   /** A node for `country` admitted by the organisation, whose configured coordinator URL is `url`. */
   async function joinVia(country: string, url: string, records?: object[]): Promise<Daemon> {
     const dir = net.nodeDir(country);
-    await runVeilOk(['node', 'init', '--country', country, '--dir', dir, '--bundle', net.bundle, '--coordinator', url]);
+    await runVeilOk(['node', 'init', '--country', country, '--dir', dir, '--bundle', net.bundle, '--coordinator', url, '--port', '0', '--admin-port', '0']);
     if (records) {
       const f = join(net.root, `records-${country}.ndjson`);
       writeFileSync(f, `${records.map((r) => JSON.stringify(r)).join('\n')}\n`);
