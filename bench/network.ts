@@ -46,7 +46,9 @@ export async function runNetworkBench(opts: { quick: boolean }): Promise<void> {
         },
       ]),
     );
-    say(`breakdown per query (ms): query call ${run.breakdownMs.queryCall}, lookup call ${run.breakdownMs.lookupCall}, SDK work ${run.breakdownMs.sdkWork}`);
+    if (run.breakdownMs)
+      say(`breakdown per query (ms): query call ${run.breakdownMs.queryCall}, lookup call ${run.breakdownMs.lookupCall}, SDK work ${run.breakdownMs.sdkWork}`);
+    else say('breakdown by call: not available (the SDK transport does not go through the global fetch); CPU per party below');
     say(
       `CPU per query (ms): coordinator ${run.cpuMsPerQuery.coordinator}, all nodes ${run.cpuMsPerQuery.nodes}, analyst ${run.cpuMsPerQuery.analyst}; statuses ${JSON.stringify(run.statuses)}; other processes ${run.otherCpuPct}% of a core`,
     );

@@ -45,8 +45,8 @@ export interface FullNetworkRun {
   latency: LatencyStats;
   fullNetworkP50Ms: number;
   fullNetworkP99Ms: number;
-  /** Per query, mean milliseconds: the SDK's calls and its own work. */
-  breakdownMs: { queryCall: number; lookupCall: number; sdkWork: number };
+  /** Per query, mean milliseconds: the SDK's calls and its own work (null when its transport bypasses the global fetch). */
+  breakdownMs: { queryCall: number; lookupCall: number; sdkWork: number } | null;
   /** Per query, CPU milliseconds spent by the coordinator process and by all node processes together. */
   cpuMsPerQuery: { coordinator: number | null; nodes: number | null; analyst: number };
   statuses: Record<string, number>;
@@ -203,7 +203,10 @@ export async function benchFullNetwork(root: string, quick: boolean): Promise<Fu
       latency,
       fullNetworkP50Ms: latency.p50Ms,
       fullNetworkP99Ms: latency.p99Ms,
-      breakdownMs: { queryCall: r1(call('/v1/query')), lookupCall: r1(call('/v1/lookup')), sdkWork: r1(mean - call('/v1/query') - call('/v1/lookup')) },
+      breakdownMs:
+        byPath.size === 0
+          ? null
+          : { queryCall: r1(call('/v1/query')), lookupCall: r1(call('/v1/lookup')), sdkWork: r1(mean - call('/v1/query') - call('/v1/lookup')) },
       cpuMsPerQuery: {
         coordinator: spent(0) === null ? null : r1((spent(0) as number) / queries),
         nodes: nodeCpu.some((x) => x === null) ? null : r1(nodeCpu.reduce<number>((a, b) => a + (b as number), 0) / queries),
