@@ -59,11 +59,10 @@ describe('biometric search abuse (in-process network)', () => {
       const keys = loadNodeKeys(net.dir('DE'));
       const slots = de.hits.map((h) => layoutPosition(store, keys, 'FR', a.queryId, 'face', h.position)).sort((x, y) => x - y);
       expect(slots).toEqual(gallery.templates.flatMap((t, i) => (dot(probe, t) >= 0.4 ? [i] : [])));
-      // Within the coordinator's result window (60 s) a reused (country, id) is not fanned out again: Bob
-      // receives Alice's answer, which his SDK recognizes as another session's (before, it decrypted it to
-      // random "hits"). Past that window, DE itself refuses the id (node/bio.test.ts). Either way, no
-      // second answer is computed under an id DE already answered for FR.
-      expect(b.results).toEqual([{ country: 'DE', status: 'error', code: 'conflict', hits: [] }]);
+      // The coordinator keeps results per analyst, so Bob's query under Alice's id is fanned out anew,
+      // and DE refuses the (country, id) it already answered: a signed `conflict` refusal. No second
+      // answer is computed under an id DE already answered for FR.
+      expect(b.results).toEqual([{ country: 'DE', status: 'refused', code: 'conflict', hits: [] }]);
       expect(a.results).toHaveLength(1);
     } finally {
       await alice.close();
