@@ -1,5 +1,5 @@
 /**
- * Identifier queries this node has answered recently, by (requesting country, query id) — the owning
+ * Identifier queries this node has answered recently, by (requesting country, analyst, query id) — the owning
  * node's half of the one idempotency rule (platform/idempotency.ts). A gateway whose coordinator failed
  * over sends its query again, re-signed with a fresh nonce, through the new coordinator; a target that
  * had already answered it sends the same signed answer again instead of evaluating twice and charging
@@ -26,6 +26,9 @@ export function queryDigest(q: ForwardedQuery): Uint8Array {
   return sha256(encode({ ...q, ts: 0, nonce: new Uint8Array(0) }));
 }
 
+/** Ids are the analyst's: another analyst of the same country may use the same id for its own query. */
+const answeredKey = (q: ForwardedQuery): string => `${q.from}\u0000${q.analyst}\u0000${q.id}`;
+
 export class AnsweredQueries {
   readonly #answers = new Map<string, Entry>();
 
@@ -33,14 +36,14 @@ export class AnsweredQueries {
 
   /** The earlier answer to this query, if it was answered recently (with other content: `undefined` and `conflict`). */
   recall(q: ForwardedQuery): { result: RoutedResult } | 'conflict' | undefined {
-    const e = this.#answers.get(`${q.from}\u0000${q.id}`);
+    const e = this.#answers.get(answeredKey(q));
     if (!e || this.now() - e.at > ANSWERED_RETAIN_MS) return undefined;
     const d = queryDigest(q);
     return Buffer.from(d).equals(Buffer.from(e.digest)) ? { result: e.result } : 'conflict';
   }
 
   remember(q: ForwardedQuery, result: RoutedResult): void {
-    const key = `${q.from}\u0000${q.id}`;
+    const key = answeredKey(q);
     this.#answers.delete(key);
     this.#answers.set(key, { digest: queryDigest(q), result, at: this.now() });
     const cutoff = this.now() - ANSWERED_RETAIN_MS;
