@@ -1,7 +1,7 @@
 /**
  * Normalization of the values match keys are made of: names, dates of birth, identity documents and
  * VINs. The analyst SDK (for queries) and the node (for its records) call exactly these functions, so
- * both sides of the PSI compare the same strings (DESIGN.md §2). Changing any output here changes
+ * both sides of the PSI compare the same strings (docs/design.md §2). Changing any output here changes
  * every key: it is a protocol change and needs a new match-key label version.
  *
  * Every function either returns the canonical form or throws a `VeilError` whose detail says what is
