@@ -32,8 +32,6 @@ import {
   errorCodeOf,
   LIMITS,
   type LookupResult,
-  type MailItem,
-  type MemberEntry,
   type NodeFrame,
   VeilError,
 } from '#protocol';
@@ -41,63 +39,10 @@ import { type DialedConnection, type Dialer, webSocketDialer } from './link-dial
 
 export type { DialEvents, DialedConnection, Dialer } from './link-dialer.ts';
 
-/** What the node does with what the coordinator sends. */
-export interface LinkHandler {
-  onConnected(): void;
-  onMembers(members: MemberEntry[], revocations: Envelope | null): void;
-  onEval(batch: Envelope[]): void;
-  onPublishAck(epoch: number, seq: number): void;
-  onMail(items: MailItem[]): void;
-  onMailStored(mid: string): void;
-}
+import type { CoordinatorLinkDeps, FrameSender, LinkHandler } from './link-ports.ts';
+import { reasonFor } from './link-reasons.ts';
 
-/** Sending frames to the coordinator when connected: what the publisher, mail and the dispatcher need. */
-export interface FrameSender {
-  readonly ready: boolean;
-  /** Send if connected; false (nothing sent) otherwise. */
-  trySend(frame: NodeFrame): boolean;
-}
-
-export interface CoordinatorLinkDeps {
-  /** Websocket URLs of the coordinator instances, tried in turn. */
-  urls: readonly string[];
-  country: string;
-  /**
-   * The login header for a connection with this channel binding (protocol/login.ts), to the coordinator
-   * whose TLS certificate (DER) the connection presented (undefined on the development transport).
-   */
-  login(binding: Uint8Array, peerCertificate: Uint8Array | undefined): string;
-  /** TLS options trusting only the organisation's CA and the coordinator's certificate; absent only for the development transport. */
-  tls?: ConnectionOptions;
-  log: Logger;
-  clock: Clock;
-  /** The coordinator's ping interval; silence for three of them ends the connection. */
-  heartbeatMs?: number;
-  /** How connections are opened (default: a WebSocket to the URL, over `tls` when given). */
-  dial?: Dialer;
-  /** Uniform in [0, 1) for the reconnection jitter and failover delay (default `Math.random`). */
-  random?: () => number;
-  /** The node's directory, named in the fixes the link logs (`veil node enroll --dir …`). */
-  dir?: string;
-}
-
-/** Why the link is down, in words, with the fix: what is logged at each attempt. */
-function reasonFor(code: string, country: string, dir: string): string {
-  switch (code) {
-    case 'unavailable':
-      return 'the coordinator is unreachable; is it running (`veil coordinator start`) and is coordinatorUrl in node.json right?';
-    case 'untrusted_tls':
-      return 'the coordinator’s TLS certificate is not the one the trust bundle names; get the current bundle from the organisation';
-    case 'revoked':
-      return `the coordinator refused this node: the organisation suspended or revoked ${country}; it reinstates it with \`veil org reinstate ${country}\` (a revoked node is admitted again with \`veil org admit\`)`;
-    case 'untrusted_key':
-    case 'certificate_expired':
-    case 'unknown_member':
-      return `the coordinator refused this node’s certificate (${code}); have the organisation admit it again (\`veil org admit ${country} --request ${dir}/request.json\`), then \`veil node enroll --dir ${dir} --cert FILE\``;
-    default:
-      return `the coordinator refused this node’s login (${code})`;
-  }
-}
+export type { CoordinatorLinkDeps, FrameSender, LinkHandler } from './link-ports.ts';
 
 interface Waiter<T> {
   resolve(v: T): void;
