@@ -26,74 +26,27 @@ import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { secureHeaders } from 'hono/secure-headers';
-import {
-  type AuditLog,
-  type Clock,
-  ERROR_HEADER,
-  httpStatus,
-  type Logger,
-  mountApiDocs,
-  mountOpsRoutes,
-  type OpsDeps,
-  opsMiddleware,
-  silentLogger,
-  systemClock,
-} from '#platform';
-import { asVeilError, DISCLOSURE_FIELDS, type DisclosureField, ERROR_CODES, type ErrorCode, VeilError } from '#protocol';
-import type { DisclosureDesk } from '../disclosure/desk.ts';
-import type { NodeRepositories } from '../store/repositories.ts';
+import { ERROR_HEADER, httpStatus, mountApiDocs, mountOpsRoutes, opsMiddleware, silentLogger, systemClock } from '#platform';
+import { asVeilError, DISCLOSURE_FIELDS, type DisclosureField, ERROR_CODES, VeilError } from '#protocol';
 import { ApproveForm, AuditQuery, CONSOLE_API, consoleOpenApi, DenyForm, LoginForm, RequestParams, RequestQuery } from './api.ts';
 import { clientAddress } from './client-address.ts';
+import type { ConsoleDeps } from './console-deps.ts';
 import { FIELD_LABELS } from './format.ts';
+import { HINTS } from './hints.ts';
 import { DOCTYPE } from './layout.tsx';
-import { LoginThrottle, type ThrottleOptions } from './login-throttle.ts';
+import { LoginThrottle } from './login-throttle.ts';
 import { authenticateOwner } from './owner-auth.ts';
 import { RequestPage } from './request-page.tsx';
 import { csrfMatches, type OwnerSession, SessionStore } from './sessions.ts';
 import { CONSOLE_CSS } from './style.ts';
 import { AuditPage, ErrorPage, HistoryPage, LoginPage, PendingPage } from './views.tsx';
 
-export interface ConsoleDeps {
-  country: string;
-  store: NodeRepositories;
-  desk: Pick<DisclosureDesk, 'list' | 'get' | 'approve' | 'deny'>;
-  audit: AuditLog;
-  /** Session expiry, time left, throttling (default: the system clock). */
-  clock?: Pick<Clock, 'now'>;
-  logger?: Logger;
-  /** Mark the session cookie `Secure` (and name it `__Host-…`); set when the console is served over HTTPS. */
-  secureCookies?: boolean;
-  sessionTtlMs?: number;
-  throttle?: ThrottleOptions;
-  /**
-   * The console sits behind a reverse proxy: throttle by the last X-Forwarded-For entry (the address
-   * the proxy saw) instead of the socket's, which is the proxy's. Default false.
-   */
-  trustProxy?: boolean;
-  /** Accept only requests whose Host header passes (DNS-rebinding defence); default: any Host. */
-  allowHost?: (host: string) => boolean;
-  /** Request ids, drain, `/healthz`, `/readyz`, `/metrics` (mounted before the session check). */
-  ops?: OpsDeps;
-}
+export type { ConsoleDeps } from './console-deps.ts';
 
 type Env = { Variables: { session: OwnerSession | undefined } };
 
 const MAX_FORM_BYTES = 16 * 1024;
 const AUDIT_PAGE = 100;
-
-/** Console-specific wording for the codes a data owner can meet; the registry's message otherwise. */
-const HINTS: Partial<Record<ErrorCode, { title: string; message: string }>> = {
-  conflict: { title: 'Already decided', message: 'This request has already been decided. Decisions are final.' },
-  not_found: { title: 'Not found', message: 'There is no such request or page on this node.' },
-  bad_request: { title: 'Not accepted', message: 'The form was not accepted. Please check it and try again.' },
-  forbidden: {
-    title: 'Refused',
-    message: 'The form could not be verified (expired or cross-site). Reload the page and submit again.',
-  },
-  rate_limited: { title: 'Too many attempts', message: 'Too many requests. Please wait and try again.' },
-  too_large: { title: 'Too large', message: 'The form is too large.' },
-  internal: { title: 'Something went wrong', message: 'The console could not complete this action. It has been logged; nothing was decided.' },
-};
 
 export function createConsoleApp(deps: ConsoleDeps): Hono<Env> {
   const { country, store, desk, audit } = deps;
