@@ -17,20 +17,16 @@ import type { z } from 'zod';
 import {
   BoxKeyPair,
   blindEvaluateBatch,
-  certificatePem,
   equalBytes,
   evaluate,
   type GalleryEncoding,
   type HeServer,
   OprfKey,
   type Rng,
-  randomBytes,
   SigningKey,
   sealTo,
   sha256,
-  TlsKey,
   toHex,
-  x509Certificate,
 } from '#crypto';
 import {
   type Answer,
@@ -49,11 +45,8 @@ import {
   type ErrorCode,
   type EvalResult,
   encode,
-  endorseCa,
   type IndexCommitment,
   IndexTree,
-  issueAnalystCertificate,
-  issueCertificate,
   keyId,
   LIMITS,
   ListDisclosures,
@@ -65,109 +58,18 @@ import {
   type NodeDescriptor,
   QueryRequest,
   type QuerySubject,
-  rootFingerprint,
   SealedClaim,
   type SealedRelease,
   signEnvelope,
-  type TrustBundle,
-  trustBundleFile,
   VeilError,
   verifyEnvelope,
 } from '#protocol';
-import { type Credential, parseCredential } from './credential.ts';
+import type { Credential } from './credential.ts';
+/** A deterministic byte source (LCG) for reproducible keys. */
+import type { FakeOrg } from './fake-org.test-fixture.ts';
 import type { Transport, TransportResponse } from './transport.ts';
 
-/** A deterministic byte source (LCG) for reproducible keys. */
-export function seeded(seed: number): Rng {
-  let x = seed >>> 0;
-  return (n) => {
-    const out = new Uint8Array(n);
-    for (let i = 0; i < n; i++) {
-      x = (Math.imul(x, 1664525) + 1013904223) >>> 0;
-      out[i] = x >>> 24;
-    }
-    return out;
-  };
-}
-
-const ORG = 'fake-org';
-const YEAR = 365 * 86_400_000;
-
-/** The organisation root of a fake network: certifies member nodes. */
-export class FakeOrg {
-  readonly root: SigningKey;
-  readonly bundle: TrustBundle;
-  readonly caPem: string;
-
-  constructor(rng: Rng) {
-    this.root = SigningKey.generate(rng);
-    const k = TlsKey.generate();
-    const name = { cn: 'fake CA', o: ORG };
-    this.caPem = certificatePem(
-      x509Certificate(
-        { serial: Uint8Array.of(1), issuer: name, subject: name, notBefore: 0, notAfter: Date.now() + 10 * YEAR, subjectSpki: k.spki(), ca: true },
-        k,
-      ),
-    );
-    const caEndorsement = endorseCa(this.root, ORG, this.caPem, Date.now());
-    this.bundle = {
-      org: ORG,
-      rootPub: this.root.publicKey(),
-      caPem: this.caPem,
-      caEndorsement,
-      fingerprint: rootFingerprint(this.root.publicKey()),
-      coordinatorCert: undefined,
-      coordinatorCerts: [],
-      rollover: undefined,
-    };
-  }
-
-  certify(country: string, signPub: Uint8Array, over: { notAfter?: number } = {}): Envelope {
-    return issueCertificate(this.root, {
-      org: ORG,
-      serial: toHex(randomBytes(16)),
-      role: 'node',
-      name: country,
-      signPub,
-      tlsPub: randomBytes(32),
-      roles: ['requester', 'responder'],
-      // Valid over every clock the tests use (they pin time near 2025).
-      notBefore: 0,
-      notAfter: over.notAfter ?? Date.now() + 10 * YEAR,
-      x509: new Uint8Array(8),
-    });
-  }
-}
-
-/** An analyst credential with its full chain: organisation → its node → the analyst. */
-export function analystCredential(country: string, rng: Rng, analystId = 'analyst-1', org = new FakeOrg(rng)): Credential & { org: FakeOrg } {
-  const node = SigningKey.generate(rng);
-  const signing = SigningKey.generate(rng);
-  const box = BoxKeyPair.generate(rng);
-  const certificate = issueAnalystCertificate(node, {
-    serial: toHex(randomBytes(16)),
-    country,
-    analystId,
-    signPub: signing.publicKey(),
-    boxPub: box.publicKey(),
-    notBefore: 0,
-    notAfter: Date.now() + 10 * YEAR,
-  });
-  const text = (e: Envelope) => Buffer.from(encode(e)).toString('base64url');
-  const cred = parseCredential({
-    v: 2,
-    analystId,
-    name: 'Test Analyst',
-    country,
-    nodeUrl: null,
-    signingKey: Buffer.from(signing.secretBytes()).toString('base64url'),
-    boxKey: Buffer.from(box.secretBytes()).toString('base64url'),
-    certificate: text(certificate),
-    nodeCertificate: text(org.certify(country, node.publicKey())),
-    bundle: trustBundleFile({ org: ORG, rootPub: org.root.publicKey(), caPem: org.caPem, caEndorsement: org.bundle.caEndorsement }),
-  });
-  return Object.assign(cred, { org });
-}
+export { analystCredential, FakeOrg, seeded } from './fake-org.test-fixture.ts';
 
 export class FakeNode {
   readonly signing: SigningKey;
