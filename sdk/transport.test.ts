@@ -93,3 +93,39 @@ describe('transport', () => {
     expect(injected.country).toBe('FR');
   });
 });
+
+describe('nodeTransport on a real socket', () => {
+  it('sends again, on a fresh socket, a request that failed on a kept-alive socket the node had closed', async () => {
+    const { createServer } = await import('node:http');
+    const { nodeTransport } = await import('./transport.ts');
+    // The second request on a kept-alive connection finds it reset, as when the node closed it as idle
+    // just as the request left: the request never reached the node, so it must not fail the analyst.
+    const perSocket = new WeakMap<object, number>();
+    let served = 0;
+    const server = createServer((req, res) => {
+      const n = (perSocket.get(req.socket) ?? 0) + 1;
+      perSocket.set(req.socket, n);
+      if (n > 1) {
+        req.socket.resetAndDestroy();
+        return;
+      }
+      served++;
+      req.resume();
+      req.on('end', () => res.end(encode({ members: [], revocations: null })));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const addr = server.address();
+      if (!addr || typeof addr === 'string') throw new Error('no address');
+      const t = nodeTransport(`http://127.0.0.1:${addr.port}`, { caPem: '', nodeCertificate: new Uint8Array() });
+      for (let i = 0; i < 3; i++) {
+        const r = await t.post('/v1/members', encode({ i }));
+        expect(readResponse(r, MembersResponse)).toEqual({ members: [], revocations: null });
+      }
+      expect(served).toBe(3);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    }
+  });
+});

@@ -46,11 +46,24 @@ export interface NodeTrust {
 export function nodeTransport(nodeUrl: string, trust: NodeTrust): Transport {
   const url = new URL(nodeUrl);
   const secure = url.protocol === 'https:';
-  const send = (method: 'GET' | 'POST', path: string, body?: Uint8Array): Promise<TransportResponse> =>
+  // A kept-alive socket the node closed as idle can fail the next request sent on it (ECONNRESET):
+  // that request never reached the node, so it is sent again once, on a fresh socket. If the node did
+  // read it, the same signed bytes are refused as a replay, never acted on twice.
+  const send = async (method: 'GET' | 'POST', path: string, body?: Uint8Array): Promise<TransportResponse> => {
+    try {
+      return await sendOnce(method, path, body);
+    } catch (e) {
+      if (!(e instanceof StaleSocket)) throw e;
+      return sendOnce(method, path, body, true).catch((again: unknown) => {
+        throw again instanceof StaleSocket ? transportError(again.cause, nodeUrl) : again;
+      });
+    }
+  };
+  const sendOnce = (method: 'GET' | 'POST', path: string, body?: Uint8Array, fresh = false): Promise<TransportResponse> =>
     new Promise((resolve, reject) => {
       const headers =
         method === 'POST' ? { 'content-type': 'application/msgpack', 'content-length': String(body?.length ?? 0) } : { accept: 'application/msgpack' };
-      const opts = { method, headers, timeout: 600_000 };
+      const opts = { method, headers, timeout: 600_000, ...(fresh ? { agent: false as const } : {}) };
       const req = secure
         ? httpsRequest(new URL(path, url), {
             ...opts,
@@ -60,7 +73,9 @@ export function nodeTransport(nodeUrl: string, trust: NodeTrust): Transport {
               cert.raw && equalBytes(new Uint8Array(cert.raw), trust.nodeCertificate) ? undefined : new Error('not the certified node'),
           })
         : httpRequest(new URL(path, url), opts);
+      let responded = false;
       req.on('response', (res) => {
+        responded = true;
         const chunks: Buffer[] = [];
         let size = 0;
         res.on('data', (c: Buffer) => {
@@ -72,10 +87,22 @@ export function nodeTransport(nodeUrl: string, trust: NodeTrust): Transport {
         res.on('error', (e) => reject(transportError(e, nodeUrl)));
       });
       req.on('timeout', () => req.destroy(new Error('timeout')));
-      req.on('error', (e) => reject(transportError(e, nodeUrl)));
+      req.on('error', (e: NodeJS.ErrnoException) => {
+        const stale = !responded && req.reusedSocket && (e.code === 'ECONNRESET' || e.code === 'EPIPE');
+        reject(stale ? new StaleSocket(e) : transportError(e, nodeUrl));
+      });
       req.end(body);
     });
   return { get: (path) => send('GET', path), post: (path, body) => send('POST', path, body) };
+}
+
+/** A request failed on a reused keep-alive socket before any response: safe to send once more. */
+class StaleSocket extends Error {
+  override readonly cause: NodeJS.ErrnoException;
+  constructor(cause: NodeJS.ErrnoException) {
+    super('stale keep-alive socket');
+    this.cause = cause;
+  }
 }
 
 function transportError(e: NodeJS.ErrnoException, nodeUrl: string): VeilError {
