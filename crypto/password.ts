@@ -9,6 +9,7 @@
 
 import { utf8 } from './bytes.ts';
 import { CryptoError } from './errors.ts';
+import type { PassphraseLimits } from './passphrase.ts';
 import { sodium } from './sodium.ts';
 
 /** Longest accepted password, in UTF-16 code units: a bound on work, not a policy. */
@@ -20,12 +21,16 @@ function passwordBytes(pw: unknown): Uint8Array {
   return utf8(pw.normalize('NFC'));
 }
 
-/** Argon2id hash of `pw` as a `$argon2id$...` string. */
-export function hashPassword(pw: string): string {
+/**
+ * Argon2id hash of `pw` as a `$argon2id$...` string, at libsodium's interactive limits unless `limits`
+ * says otherwise (unit tests of login logic pass the minimum, so a hundred logins do not cost a minute
+ * of CPU; every deployed account uses the default).
+ */
+export function hashPassword(pw: string, limits?: PassphraseLimits): string {
   const s = sodium();
   const bytes = passwordBytes(pw);
   try {
-    return s.crypto_pwhash_str(bytes, s.crypto_pwhash_OPSLIMIT_INTERACTIVE, s.crypto_pwhash_MEMLIMIT_INTERACTIVE);
+    return s.crypto_pwhash_str(bytes, limits?.ops ?? s.crypto_pwhash_OPSLIMIT_INTERACTIVE, limits?.mem ?? s.crypto_pwhash_MEMLIMIT_INTERACTIVE);
   } finally {
     bytes.fill(0);
   }

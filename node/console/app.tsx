@@ -167,7 +167,10 @@ export function createConsoleApp(deps: ConsoleDeps): Hono<Env> {
     const form = LoginForm.safeParse(await readForm(c, false));
     const account = form.success ? form.data.account.trim().slice(0, 64) : '';
     const password = form.success ? form.data.password : '';
-    const r = authenticateOwner({ store, audit, throttle }, { account, password, peer: 'console', address: clientAddress(c, trustProxy) });
+    const r = authenticateOwner(
+      { store, audit, throttle, ...(deps.passwordLimits ? { passwordLimits: deps.passwordLimits } : {}) },
+      { account, password, peer: 'console', address: clientAddress(c, trustProxy) },
+    );
     if (!r.ok && r.why === 'throttled') {
       c.header('retry-after', String(Math.ceil(r.retryAfterMs / 1000)));
       return page(

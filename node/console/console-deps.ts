@@ -1,4 +1,5 @@
 /** What the approval console is built from: the node's stores and desk, clock, cookies, throttling, proxy and ops settings. */
+import type { PassphraseLimits } from '#crypto';
 import type { AuditLog, Clock, Logger, OpsDeps } from '#platform';
 import type { DisclosureDesk } from '../disclosure/desk.ts';
 import type { NodeRepositories } from '../store/repositories.ts';
@@ -16,6 +17,8 @@ export interface ConsoleDeps {
   secureCookies?: boolean;
   sessionTtlMs?: number;
   throttle?: ThrottleOptions;
+  /** Argon2id limits the accounts were hashed at (default interactive); unit tests pass the minimum. */
+  passwordLimits?: PassphraseLimits;
   /**
    * The console sits behind a reverse proxy: throttle by the last X-Forwarded-For entry (the address
    * the proxy saw) instead of the socket's, which is the proxy's. Default false.

@@ -9,7 +9,7 @@
 import { rmSync } from 'node:fs';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { initCrypto } from '#crypto';
-import { type Fixture, form, kinds, makeFixture, PASSWORD } from './console.test-fixture.ts';
+import { type Fixture, form, kinds, makeFixture, PASSWORD, TEST_PASSWORD_LIMITS } from './console.test-fixture.ts';
 import { addOwner, createConsoleApp } from './index.ts';
 
 beforeAll(async () => {
@@ -57,7 +57,7 @@ describe('console login throttle', () => {
   });
 
   it('locks an account guessed from many addresses, with backoff, and no other account', async () => {
-    const { id: other } = addOwner(f.store, f.audit, 'Bert Braun', PASSWORD);
+    const { id: other } = addOwner(f.store, f.audit, 'Bert Braun', PASSWORD, TEST_PASSWORD_LIMITS);
     const round = async (n: number) => {
       for (let i = 0; i < 5; i++) expect(await loginFrom(`10.${n}.0.${i}`, f.owner, 'password guess')).toBe(401);
     };
@@ -109,7 +109,14 @@ describe('console login throttle', () => {
 
   it('keeps its state in the node database: another console process over the same file sees the locks', async () => {
     for (let i = 0; i < 5; i++) await loginFrom('10.0.0.66', f.owner, 'password guess');
-    const second = createConsoleApp({ country: 'DE', store: f.store, desk: f.desk, audit: f.audit, clock: { now: () => f.clock.now } });
+    const second = createConsoleApp({
+      country: 'DE',
+      store: f.store,
+      desk: f.desk,
+      audit: f.audit,
+      clock: { now: () => f.clock.now },
+      passwordLimits: TEST_PASSWORD_LIMITS,
+    });
     expect(await loginFrom('10.0.0.66', f.owner, PASSWORD, second)).toBe(429);
     expect(await loginFrom('10.0.0.7', f.owner, PASSWORD, second)).toBe(303);
   });
@@ -127,7 +134,15 @@ describe('console login throttle', () => {
           from('127.0.0.1'),
         )
       ).status;
-    const proxied = createConsoleApp({ country: 'DE', store: f.store, desk: f.desk, audit: f.audit, clock: { now: () => f.clock.now }, trustProxy: true });
+    const proxied = createConsoleApp({
+      country: 'DE',
+      store: f.store,
+      desk: f.desk,
+      audit: f.audit,
+      clock: { now: () => f.clock.now },
+      passwordLimits: TEST_PASSWORD_LIMITS,
+      trustProxy: true,
+    });
     for (let i = 0; i < 5; i++) expect(await viaProxy(proxied, '198.51.100.7')).toBe(401);
     expect(await viaProxy(proxied, '198.51.100.7')).toBe(429);
     expect(await viaProxy(proxied, '198.51.100.8')).toBe(401);

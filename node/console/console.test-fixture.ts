@@ -38,6 +38,13 @@ export interface Fixture {
   owner: string;
 }
 
+/**
+ * Argon2id at libsodium's minimum for these accounts: the console's login logic is under test here, not
+ * the hash's cost (deployed accounts use the interactive limits, `crypto/password.test.ts`). Unknown ids
+ * are checked against a dummy at the same limits, as in production.
+ */
+export const TEST_PASSWORD_LIMITS = { ops: 1, mem: 8192 } as const;
+
 export function makeFixture(extra: Partial<ConsoleDeps> = {}): Fixture {
   const dir = mkdtempSync(join(tmpdir(), 'veil-console-'));
   const store = new NodeStore(join(dir, 'node.db'));
@@ -49,8 +56,8 @@ export function makeFixture(extra: Partial<ConsoleDeps> = {}): Fixture {
     { id: RECORD.id, kind: RECORD.kind, dataset: RECORD.dataset, handling: RECORD.handling, body: JSON.stringify(RECORD), digest: new Uint8Array(32) },
     T0,
   );
-  const { id: owner } = addOwner(store, audit, 'Anna Schmidt', PASSWORD);
-  const app = createConsoleApp({ country: 'DE', store, desk, audit, clock: { now: () => clock.now }, ...extra });
+  const { id: owner } = addOwner(store, audit, 'Anna Schmidt', PASSWORD, TEST_PASSWORD_LIMITS);
+  const app = createConsoleApp({ country: 'DE', store, desk, audit, clock: { now: () => clock.now }, passwordLimits: TEST_PASSWORD_LIMITS, ...extra });
   return { dir, store, audit, desk, clock, app, owner };
 }
 

@@ -5,6 +5,7 @@
  * the account's Argon2id hash, and the outcome is counted in the throttle and audited — `auth.failed`
  * with the reason and the account id only when the account exists, never what was typed.
  */
+import type { PassphraseLimits } from '#crypto';
 import type { AuditLog } from '#platform';
 import type { NodeRepositories } from '../store/repositories.ts';
 import { accountKey, type LoginSource, type LoginThrottle } from './login-throttle.ts';
@@ -17,6 +18,8 @@ export interface OwnerAuthDeps {
   store: NodeRepositories;
   audit: AuditLog;
   throttle: LoginThrottle;
+  /** Argon2id limits of the accounts' hashes, for the dummy check of unknown ids (interactive by default). */
+  passwordLimits?: PassphraseLimits;
 }
 
 export interface OwnerCredentials {
@@ -38,7 +41,7 @@ export function authenticateOwner(d: OwnerAuthDeps, c: OwnerCredentials): OwnerA
   const source: LoginSource = { peer: c.peer, address: c.address, account: accountKey(c.account) };
   const wait = d.throttle.retryAfter(source);
   if (wait > 0) return { ok: false, why: 'throttled', retryAfterMs: wait };
-  const r = c.account && c.password ? checkOwnerPassword(d.store, c.account, c.password) : ({ ok: false, why: 'unknown_account' } as const);
+  const r = c.account && c.password ? checkOwnerPassword(d.store, c.account, c.password, d.passwordLimits) : ({ ok: false, why: 'unknown_account' } as const);
   if (r.ok) {
     d.throttle.succeed(source);
     return r;

@@ -8,7 +8,7 @@
  *
  * Audit entries name the account id only — never the owner's name, the password or what was typed.
  */
-import { hashPassword, randomBytes, toHex, verifyPassword } from '#crypto';
+import { hashPassword, type PassphraseLimits, randomBytes, toHex, verifyPassword } from '#crypto';
 import type { AuditLog } from '#platform';
 import { VeilError } from '#protocol';
 import type { NodeRepositories, OwnerAccount } from '../store/repositories.ts';
@@ -31,9 +31,10 @@ export interface OwnerInfo {
 
 /**
  * Create a data-owner account. The password must be at least 12 characters; it is stored only as an
- * Argon2id hash. `initCrypto()` must have completed. Returns the account id the owner logs in with.
+ * Argon2id hash (at `limits`, interactive by default). `initCrypto()` must have completed. Returns the
+ * account id the owner logs in with.
  */
-export function addOwner(store: NodeRepositories, audit: AuditLog, name: string, password: string): { id: string } {
+export function addOwner(store: NodeRepositories, audit: AuditLog, name: string, password: string, limits?: PassphraseLimits): { id: string } {
   if (typeof name !== 'string' || !NAME_RE.test(name)) throw new VeilError('bad_request', "owner name: letters, digits, space, . _ ' - only (1–100)");
   if (typeof password !== 'string' || [...password].length < MIN_PASSWORD_LENGTH) {
     throw new VeilError('bad_request', `password: at least ${MIN_PASSWORD_LENGTH} characters`);
@@ -48,7 +49,7 @@ export function addOwner(store: NodeRepositories, audit: AuditLog, name: string,
       .toLowerCase()
       .slice(0, 40) || 'owner';
   const id = `${slug}-${toHex(randomBytes(3))}`;
-  const pwHash = hashPassword(password);
+  const pwHash = hashPassword(password, limits);
   store.tx(() => {
     store.owners.add({ id, name, pwHash }, Date.now());
     audit.append({ kind: 'owner.added', owner: id });
@@ -85,24 +86,31 @@ export type LoginFailure = 'unknown_account' | 'disabled' | 'bad_password';
 
 /**
  * Check an account id and password. Unknown and disabled accounts still cost one Argon2id
- * verification, so the response time does not tell which account ids exist.
+ * verification (of a dummy hash at `limits`, the accounts' own), so the response time does not tell
+ * which account ids exist.
  */
 export function checkOwnerPassword(
   store: NodeRepositories,
   id: string,
   password: string,
+  limits?: PassphraseLimits,
 ): { ok: true; owner: OwnerInfo } | { ok: false; why: LoginFailure; ownerId?: string } {
   const row = OWNER_ID_RE.test(id) ? store.owners.get(id) : undefined;
   const pw = password.length > MAX_PASSWORD_LENGTH ? password.slice(0, MAX_PASSWORD_LENGTH) : password;
-  const good = verifyPassword(row?.pwHash ?? dummyHash(), pw);
+  const good = verifyPassword(row?.pwHash ?? dummyHash(limits), pw);
   if (!row) return { ok: false, why: 'unknown_account' };
   if (row.disabled) return { ok: false, why: 'disabled', ownerId: row.id };
   if (!good) return { ok: false, why: 'bad_password', ownerId: row.id };
   return { ok: true, owner: ownerInfo(row) };
 }
 
-let dummy: string | undefined;
-function dummyHash(): string {
-  dummy ??= hashPassword(toHex(randomBytes(16)));
-  return dummy;
+const dummies = new Map<string, string>();
+function dummyHash(limits?: PassphraseLimits): string {
+  const key = limits ? `${limits.ops}/${limits.mem}` : 'interactive';
+  let h = dummies.get(key);
+  if (h === undefined) {
+    h = hashPassword(toHex(randomBytes(16)), limits);
+    dummies.set(key, h);
+  }
+  return h;
 }
