@@ -40,7 +40,7 @@ export function runVeil(args: string[], opts: { env?: Record<string, string>; ti
     const t = setTimeout(() => {
       p.kill('SIGKILL');
       reject(new Error(`veil ${args.slice(0, 2).join(' ')} timed out`));
-    }, opts.timeoutMs ?? 120_000);
+    }, opts.timeoutMs ?? HANG_MS);
     p.on('close', (code) => {
       clearTimeout(t);
       resolve({ code: code ?? -1, stdout, stderr });
@@ -74,7 +74,7 @@ export async function startDaemon(args: string[], runFile: string, opts: { timeo
   proc.stderr!.on('data', (d: Buffer) => (err += d.toString()));
   proc.stdout!.on('data', () => {});
   const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
-  const until = Date.now() + (opts.timeoutMs ?? 60_000);
+  const until = Date.now() + (opts.timeoutMs ?? HANG_MS);
   while (!existsSync(runFile)) {
     if (proc.exitCode !== null) throw new Error(`veil ${args.slice(0, 2).join(' ')} exited early: ${err.trim().slice(-500)}`);
     if (Date.now() > until) {
@@ -99,9 +99,15 @@ export async function startDaemon(args: string[], runFile: string, opts: { timeo
   };
 }
 
+/**
+ * How long a helper here waits before it calls a run hung: far beyond any loaded machine, so no test
+ * or run depends on a wall-clock limit for its outcome; it only turns a hang into a named failure.
+ */
+export const HANG_MS = 600_000;
+
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+export async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs = HANG_MS): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
@@ -247,7 +253,7 @@ export async function startLocalNetwork(specs: NodeSpec[], opts: LocalNetworkOpt
       await runVeilOk(['node', 'analyst', 'add', name, '--dir', nodeDir(country), '--out', outFile]);
       return outFile;
     },
-    settled: async (timeoutMs = 60_000) => {
+    settled: async (timeoutMs = HANG_MS) => {
       await waitFor(
         'nodes connected and published',
         async () => {

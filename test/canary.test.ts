@@ -124,7 +124,7 @@ describe('canaries sent through a real network', () => {
     });
 
     const de = net.nodeDir('DE');
-    await waitFor('DE queued the request', async () => (await runVeilOk(['approvals', 'list', '--dir', de, '--json'])).includes(req.id), 60_000);
+    await waitFor('DE queued the request', async () => (await runVeilOk(['approvals', 'list', '--dir', de, '--json'])).includes(req.id));
     const asOwner = { env: { VEIL_OWNER_PASSWORD: PASSWORD } };
     const added = await runVeilOk(['node', 'owner', 'add', 'Canary Owner', '--dir', de], asOwner);
     const owner = /data owner (\S+) created/.exec(added)![1]!;
@@ -200,7 +200,7 @@ describe('canaries sent through a real network', () => {
       await pl.next('welcome');
       const before = pl.received.length;
       pl.sendRaw(f);
-      await waitFor('an answer or a close', () => pl.received.length > before || pl.closed !== undefined, 10_000);
+      await waitFor('an answer or a close', () => pl.received.length > before || pl.closed !== undefined);
       toPeers.push(...pl.received.slice(before).map((bytes) => ({ what: 'frame to PL', bytes })));
       if (pl.closed) toPeers.push({ what: 'close reason to PL', bytes: pl.closed.reason });
       expect(pl.frames.some((x) => x.t === 'error') || pl.closed !== undefined).toBe(true);

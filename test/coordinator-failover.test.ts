@@ -168,7 +168,7 @@ describe('replicated coordinator: SIGKILL of the active instance', () => {
       // SIGKILL the active instance, and at the same moment send a second disclosure request.
       a.proc.kill('SIGKILL');
       const d2 = client.requestDisclosure({ country: 'DE', token: karlHit.token }, karlQ, CTX, { fields: ['name', 'dob'], justification: 'HA test two.' });
-      await waitFor('every node reconnected', allConnected, 60_000);
+      await waitFor('every node reconnected', allConnected);
       await waitFor('coord-b leads', async () => (await leader()) === 'coord-b');
       const d2r = await d2;
       await workload;
@@ -218,13 +218,13 @@ describe('replicated coordinator: SIGKILL of the active instance', () => {
       }
 
       // Mail: each request reached its owner once; each decision reaches the analyst once.
-      await waitFor('DE received the second request', async () => (await pendingAtDe()).some((p) => p.requestId === d2r.id), 60_000);
+      await waitFor('DE received the second request', async () => (await pendingAtDe()).some((p) => p.requestId === d2r.id));
       for (const d of [d1, d2r]) {
         const atDe = (await pendingAtDe()).filter((p) => p.requestId === d.id);
         expect(atDe).toHaveLength(1);
         await runVeilOk(['approvals', 'approve', atDe[0]?.id ?? '', '--dir', nodeDir('DE'), '--fields', 'name', '--owner', ownerId], OWNER);
       }
-      await waitFor('both decisions delivered', async () => (await client.disclosures()).filter((d) => d.status === 'approved').length === 2, 60_000);
+      await waitFor('both decisions delivered', async () => (await client.disclosures()).filter((d) => d.status === 'approved').length === 2);
       const mine = await client.disclosures();
       for (const d of [d1, d2r]) expect(mine.filter((x) => x.id === d.id)).toEqual([expect.objectContaining({ status: 'approved' })]);
       expect((await pendingAtDe()).map((p) => p.status)).toEqual(['approved', 'approved']);

@@ -71,7 +71,7 @@ describe('durability across crashes and offline nodes', () => {
     );
     extra.push(coordinator);
     // The surviving node reconnects by itself (backoff) and logs in again.
-    await waitFor('FR reconnected', async () => (await health(fr.info.url))?.coordinator === 'connected', 30_000);
+    await waitFor('FR reconnected', async () => (await health(fr.info.url))?.coordinator === 'connected');
 
     // 3. The owning node returns and receives the request, once.
     const de = await startDaemon(['node', 'start', '--dir', net.nodeDir('DE')], join(net.nodeDir('DE'), 'run.json'));
@@ -82,7 +82,7 @@ describe('durability across crashes and offline nodes', () => {
         requestId: string;
         status: string;
       }>;
-    await waitFor('DE received the request', async () => (await pendingAtDe()).some((p) => p.requestId === req.id), 60_000);
+    await waitFor('DE received the request', async () => (await pendingAtDe()).some((p) => p.requestId === req.id));
 
     // 4. The analyst's node goes offline; the owner approves meanwhile.
     await fr.stop();
@@ -95,13 +95,13 @@ describe('durability across crashes and offline nodes', () => {
     expect(refused.code).toBe(4); // refused: exit status 4
     expect(refused.stderr).toContain('error [unauthenticated]');
     await runVeilOk(['approvals', 'approve', req.id, '--dir', net.nodeDir('DE'), '--fields', 'name', '--owner', ownerId], asOwner);
-    await waitFor('DE handed the decision to the coordinator', async () => (await health(de.info.url))?.unsentMail === 0, 30_000);
+    await waitFor('DE handed the decision to the coordinator', async () => (await health(de.info.url))?.unsentMail === 0);
 
     // 5. The analyst's node returns and the decision reaches the analyst, once.
     const fr2 = await startDaemon(['node', 'start', '--dir', net.nodeDir('FR')], join(net.nodeDir('FR'), 'run.json'));
     extra.push(fr2);
     const client2 = await VeilClient.connect(cred, { nodeUrl: fr2.info.url });
-    await waitFor('decision delivered', async () => (await client2.disclosures()).some((d) => d.id === req.id && d.status === 'approved'), 60_000);
+    await waitFor('decision delivered', async () => (await client2.disclosures()).some((d) => d.id === req.id && d.status === 'approved'));
 
     const mine = await client2.disclosures();
     expect(mine.filter((d) => d.id === req.id)).toHaveLength(1);

@@ -58,7 +58,7 @@ describe('trust attacks: relays, downgrade, expiry and revocation on a real netw
     const trap = await tlsTrap(key, selfSigned(key));
     servers.push(trap.server);
     const { log } = await nodeVia('AT', trap.url);
-    await until('the node names the untrusted certificate', () => log.warned('untrusted_key') || undefined, 15_000);
+    await until('the node names the untrusted certificate', () => log.warned('untrusted_key') || undefined);
     expect(trap.requests).toBe(0);
   });
 
@@ -68,7 +68,7 @@ describe('trust attacks: relays, downgrade, expiry and revocation on a real netw
     const trap = await tlsTrap(mallory.tls, x509);
     servers.push(trap.server);
     const { log } = await nodeVia('BE', trap.url);
-    await until('the node names the untrusted certificate', () => log.warned('untrusted_key') || undefined, 15_000);
+    await until('the node names the untrusted certificate', () => log.warned('untrusted_key') || undefined);
     expect(trap.requests).toBe(0);
   });
 
@@ -183,7 +183,7 @@ describe('trust attacks: relays, downgrade, expiry and revocation on a real netw
     await loadRevocations(net.coordinatorDir, file);
     const de = net.nodes.get('DE')!;
     // docs/trust.md: one poll (1 s) plus delivery — 2 s; 1 s of slack for a loaded machine.
-    await until('PL cut off', () => (!net.coordinator.connected().includes('PL') && de.members.get('PL') === undefined) || undefined, 3000);
+    await until('PL cut off', () => (!net.coordinator.connected().includes('PL') && de.members.get('PL') === undefined) || undefined);
     expect(Date.now() - t0).toBeLessThan(3000);
     expect(de.members.revocations.status('node', 'PL')).toBe('revoked');
     expect(net.nodes.get('FR')!.members.revocations.status('node', 'PL')).toBe('revoked');
