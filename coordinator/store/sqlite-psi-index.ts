@@ -133,7 +133,8 @@ export function sqlitePsiIndex(db: Db, deps: { audit: SqliteAuditWriter }): PsiI
       const r = applyTx(chunk, audit);
       if (r === 'duplicate') return r;
       sizes.set(sizeKey(chunk.country, chunk.epoch), r.size);
-      if (chunk.final) for (const k of [...sizes.keys()]) if (k.startsWith(`${chunk.country}\u0000`) && k !== sizeKey(chunk.country, chunk.epoch)) sizes.delete(k);
+      if (chunk.final)
+        for (const k of [...sizes.keys()]) if (k.startsWith(`${chunk.country}\u0000`) && k !== sizeKey(chunk.country, chunk.epoch)) sizes.delete(k);
       return 'applied';
     },
     lookup,
