@@ -107,6 +107,7 @@ export async function runImportBench(opts: { quick: boolean }): Promise<void> {
       const importCpu = selfCpuSeconds() - cpu0;
 
       const p0 = performance.now();
+      const cpu1 = selfCpuSeconds();
       const node = await startNode(dir, { coordinatorUrl: coord.wsUrl, logger: silentLogger });
       try {
         await node.published(30 * 60_000);
@@ -114,6 +115,7 @@ export async function runImportBench(opts: { quick: boolean }): Promise<void> {
         await node.close();
       }
       const publishMs = performance.now() - p0;
+      const publishCpu = selfCpuSeconds() - cpu1;
       const totalMs = importMs + publishMs;
       const otherCpuPct = others();
 
@@ -135,6 +137,10 @@ export async function runImportBench(opts: { quick: boolean }): Promise<void> {
         totalMs: Math.round(totalMs),
         phasesMs: Object.fromEntries(Object.entries(phases).map(([k, v]) => [k, Math.round(v)])),
         importCpuSeconds: Math.round(importCpu * 10) / 10,
+        publishCpuSeconds: Math.round(publishCpu * 10) / 10,
+        // What the CPU used would allow if it were spread evenly over every core (an upper bound that
+        // does not depend on how busy the machine was; compare with importRecordsPerSec on a quiet run).
+        cpuBoundRecordsPerSec: Math.round((records * workers) / (importCpu + publishCpu)),
         tags: report.tagsAdded,
         chunks: report.chunks,
         keysPerRecord: Math.round(floor.keysPerRecord * 100) / 100,
@@ -152,7 +158,7 @@ export async function runImportBench(opts: { quick: boolean }): Promise<void> {
         writeFileSync(psi, `${JSON.stringify({ ...current, importRecordsPerSec, importRecordsPerSecFrom: 'bench/results/import.json' }, null, 2)}\n`);
       }
       say(
-        `  import ${(importMs / 1000).toFixed(1)} s (${fmt(result.importOnlyRecordsPerSec)} records/s, ${result.importCpuSeconds} CPU s), publish ${(publishMs / 1000).toFixed(1)} s; ${fmt(report.tagsAdded)} tags in ${fmt(report.chunks)} chunks`,
+        `  import ${(importMs / 1000).toFixed(1)} s (${fmt(result.importOnlyRecordsPerSec)} records/s, ${result.importCpuSeconds} CPU s), publish ${(publishMs / 1000).toFixed(1)} s (${result.publishCpuSeconds} CPU s); ${fmt(result.cpuBoundRecordsPerSec)} records/s if that CPU were spread over ${workers} cores; ${fmt(report.tagsAdded)} tags in ${fmt(report.chunks)} chunks`,
       );
       say(
         `  phases: ${Object.entries(result.phasesMs)
