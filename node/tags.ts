@@ -12,10 +12,18 @@ const INLINE_BELOW = 256;
 const CHUNK = 256;
 const WINDOW = 2;
 
-/** The distinct inputs, and for each input the index of its value among them. */
-function dedupe(inputs: readonly Uint8Array[]): { unique: Uint8Array[]; slot: Uint32Array } {
+/**
+ * Tags remembered per builder (across calls, so across the batches of one import): a large file repeats
+ * many match keys — a common name with a year of birth, a phonetic code — in records far apart. About
+ * 200 bytes each; the first ones computed are kept, nothing is evicted.
+ */
+const REMEMBER = 1 << 19;
+
+/** The distinct inputs (as `latin1` strings of their bytes), and for each input the index of its value among them. */
+function dedupe(inputs: readonly Uint8Array[]): { unique: Uint8Array[]; names: string[]; slot: Uint32Array } {
   const seen = new Map<string, number>();
   const unique: Uint8Array[] = [];
+  const names: string[] = [];
   const slot = new Uint32Array(inputs.length);
   inputs.forEach((input, i) => {
     const k = Buffer.from(input.buffer, input.byteOffset, input.byteLength).toString('latin1');
@@ -24,10 +32,11 @@ function dedupe(inputs: readonly Uint8Array[]): { unique: Uint8Array[]; slot: Ui
       s = unique.length;
       seen.set(k, s);
       unique.push(input);
+      names.push(k);
     }
     slot[i] = s;
   });
-  return { unique, slot };
+  return { unique, names, slot };
 }
 
 /** Pack inputs as `u32 length || bytes` records into one buffer (one transfer per task). */
@@ -66,6 +75,8 @@ export class TagBuilder implements AsyncDisposable {
   #closing = false;
   #nextTask = 0;
   readonly #waiting = new Map<number, { resolve: (tags: Uint8Array) => void; reject: (e: Error) => void }>();
+  readonly #memo = new Map<number, Map<string, Uint8Array>>();
+  #remembered = 0;
 
   constructor(epochs: Array<{ epoch: number; secret: Uint8Array }>, workers = 0) {
     this.#epochs = epochs;
@@ -75,18 +86,36 @@ export class TagBuilder implements AsyncDisposable {
 
   /**
    * Tags of `inputs` under `epoch`'s key, in order. Identical inputs (many records share a name and a
-   * year of birth) are evaluated once. Calls may overlap: their tasks queue at the same workers.
+   * year of birth) are evaluated once, and inputs this builder has already evaluated are not evaluated
+   * again (up to REMEMBER of them). Calls may overlap: their tasks queue at the same workers.
    */
   async tags(epoch: number, inputs: readonly Uint8Array[], onProgress?: (done: number) => void): Promise<Uint8Array[]> {
     const key = this.#keys.get(epoch);
     if (!key) throw new Error(`no key for epoch ${epoch}`);
-    const { unique, slot } = dedupe(inputs);
-    let evaluated: Uint8Array[];
-    if (unique.length < INLINE_BELOW) {
-      evaluated = unique.map((i) => evaluate(key, i).subarray(0, LIMITS.tagBytes));
-    } else {
-      evaluated = await this.#onWorkers(epoch, unique, onProgress && ((done) => onProgress(Math.floor((done * inputs.length) / unique.length))));
+    const { unique, names, slot } = dedupe(inputs);
+    let memo = this.#memo.get(epoch);
+    if (!memo) {
+      memo = new Map();
+      this.#memo.set(epoch, memo);
     }
+    const known = names.map((n) => memo.get(n));
+    const todo = unique.filter((_, i) => known[i] === undefined);
+    let fresh: Uint8Array[];
+    if (todo.length < INLINE_BELOW) {
+      fresh = todo.map((i) => evaluate(key, i).subarray(0, LIMITS.tagBytes));
+    } else {
+      fresh = await this.#onWorkers(epoch, todo, onProgress && ((done) => onProgress(Math.floor((done * inputs.length) / todo.length))));
+    }
+    let f = 0;
+    const evaluated = known.map((k, i) => {
+      if (k !== undefined) return k;
+      const tag = fresh[f++] as Uint8Array;
+      if (this.#remembered < REMEMBER) {
+        memo.set(names[i] as string, tag);
+        this.#remembered++;
+      }
+      return tag;
+    });
     onProgress?.(inputs.length);
     return Array.from(slot, (s) => evaluated[s] as Uint8Array);
   }
