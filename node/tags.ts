@@ -150,6 +150,11 @@ export class TagBuilder implements AsyncDisposable {
     });
   }
 
+  /** Start the workers now (they are otherwise started by the first call that needs them). */
+  async start(): Promise<void> {
+    await this.#pool();
+  }
+
   /** The worker pool, started once (overlapping calls share it). */
   #pool(): Promise<Worker[]> {
     this.#workers ??= this.#start();

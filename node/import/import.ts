@@ -108,6 +108,9 @@ export async function importFile(
   const delta = new IndexDelta({ rng: pooledRandom() });
   const toApply = v.lastLine.size;
   try {
+    // A large import starts its workers before taking the write lock, so a running node does not wait
+    // for them to load (a small one evaluates inline and never starts them).
+    if (toApply >= 100) await builder.start();
     store.db.exec('BEGIN IMMEDIATE');
     try {
       const counts = await applyFile({ store, keys, country: cfg.country, builder, delta, epochs: live.map((e) => e.epoch) }, file, v.lastLine, {
