@@ -74,16 +74,21 @@ export async function importFile(
   };
   const before = stamp();
 
-  // Pass 1: validate everything; the last operation on an id wins.
+  // Pass 1: validate everything; the last operation on an id wins. The tag workers of a large file
+  // start meanwhile (a small one evaluates inline and never starts them): they load while this thread
+  // validates, and are ready before the write lock is taken, so a running node never waits for them.
   const total = await countLines(file);
-  const v = await validateFile(file, { ...format, onLine: (line) => line % 1000 === 0 && opts.onProgress?.({ phase: 'validate', done: line, total }) });
-  opts.onProgress?.({ phase: 'validate', done: total, total });
+  const store = new NodeStore(nodePaths(dir).db);
+  const live = store.records.liveEpochs();
+  const builder = new TagBuilder(live, opts.workers ?? cfg.workers);
+  const warming = total >= 100 ? builder.start() : Promise.resolve();
+  warming.catch(() => {}); // awaited before pass 2; this only keeps an early failure from going unhandled
   const report: ImportReport = {
     file,
-    lines: v.lines,
-    valid: v.valid,
-    invalid: v.invalid,
-    errors: v.errors,
+    lines: 0,
+    valid: 0,
+    invalid: 0,
+    errors: [],
     written: false,
     upserted: 0,
     unchanged: 0,
@@ -93,24 +98,22 @@ export async function importFile(
     tagsRemoved: 0,
     chunks: 0,
     templates: 0,
-    templatesNormalized: v.templatesNormalized,
+    templatesNormalized: 0,
     ms: 0,
   };
-  if (report.invalid > 0 && !opts.skipInvalid) {
-    report.ms = performance.now() - started;
-    return report;
-  }
-
-  // Pass 2, in one transaction: records and tags batch by batch, then the outbox chunks.
-  const store = new NodeStore(nodePaths(dir).db);
-  const live = store.records.liveEpochs();
-  const builder = new TagBuilder(live, opts.workers ?? cfg.workers);
-  const delta = new IndexDelta({ rng: pooledRandom() });
-  const toApply = v.lastLine.size;
   try {
-    // A large import starts its workers before taking the write lock, so a running node does not wait
-    // for them to load (a small one evaluates inline and never starts them).
-    if (toApply >= 100) await builder.start();
+    const v = await validateFile(file, { ...format, onLine: (line) => line % 1000 === 0 && opts.onProgress?.({ phase: 'validate', done: line, total }) });
+    opts.onProgress?.({ phase: 'validate', done: total, total });
+    Object.assign(report, { lines: v.lines, valid: v.valid, invalid: v.invalid, errors: v.errors, templatesNormalized: v.templatesNormalized });
+    if (report.invalid > 0 && !opts.skipInvalid) {
+      report.ms = performance.now() - started;
+      return report;
+    }
+
+    // Pass 2, in one transaction: records and tags batch by batch, then the outbox chunks.
+    const delta = new IndexDelta({ rng: pooledRandom() });
+    const toApply = v.lastLine.size;
+    await warming;
     store.db.exec('BEGIN IMMEDIATE');
     try {
       const counts = await applyFile({ store, keys, country: cfg.country, builder, delta, epochs: live.map((e) => e.epoch) }, file, v.lastLine, {
