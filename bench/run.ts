@@ -7,12 +7,14 @@
  *   test, figures are noisier); `--full` adds the end-to-end run with every party as its own process.
  * - `bio`: encrypted biometric search (bench/bio.ts), `--full` for the large gallery sizes.
  * - `sim`: `veil sim run` at 195 countries against 5 (bench/sim.ts), `--full` for the issue's scale target.
+ * - `import`: 10^6 synthetic records imported into a node and published to a coordinator, records/s
+ *   (bench/import.ts); `--quick` imports 50,000.
  * - `failover`: SIGKILL of the leading instance of a replicated coordinator on PostgreSQL, time until
  *   queries are answered again (bench/failover.ts); `--quick` runs one round.
  */
 import { runPsiBench } from './psi.ts';
 
-const USAGE = 'usage: npm run bench -- <psi|bio|names|network|failover|sim|all> [--full] [--quick]';
+const USAGE = 'usage: npm run bench -- <psi|bio|names|network|import|failover|sim|all> [--full] [--quick]';
 
 async function runBio(full: boolean): Promise<void> {
   // Loaded on demand: the biometric benchmark is developed separately and must not break `psi`.
@@ -52,6 +54,9 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     case 'sim':
       await (await import('./sim.ts')).runSimBench({ quick, full });
+      return 0;
+    case 'import':
+      await (await import('./import.ts')).runImportBench({ quick });
       return 0;
     case 'failover':
       await (await import('./failover.ts')).runFailoverBench({ quick });

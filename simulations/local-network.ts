@@ -189,24 +189,26 @@ export async function startLocalNetwork(specs: NodeSpec[], opts: LocalNetworkOpt
   const coordinatorDir = join(root, 'coordinator');
   // Ports are chosen by the OS at each start (0): a port picked in advance could be taken meanwhile by
   // another program (other networks of parallel tests).
-  step('coordinator: init, certified by the organisation, enrolled, started');
+  step('coordinator: init, certified by the organisation');
   await runVeilOk(['coordinator', 'init', '--dir', coordinatorDir, '--bundle', bundle]);
   const coordCert = join(root, 'certificate-coordinator.json');
   await runVeilOk(['org', 'admit', '--coordinator', '--dir', orgDir, '--request', join(coordinatorDir, 'request.json'), '--out', coordCert], { env });
-  await runVeilOk(['coordinator', 'enroll', '--dir', coordinatorDir, '--cert', coordCert]);
   patchJson(join(coordinatorDir, 'coordinator.json'), opts.coordinatorConfig);
   const daemonEnv = opts.env ? { env: opts.env } : {};
-  const coordinator = await startDaemon(['coordinator', 'start', '--dir', coordinatorDir], join(coordinatorDir, 'run.json'), daemonEnv);
-  const wsUrl = coordinator.info.wsUrl as string;
-  const caPem = readFileSync(join(orgDir, 'ca.pem'), 'utf8');
   const nodes = new Map<string, { dir: string; daemon: Daemon }>();
   const nodeDir = (c: string) => join(root, `node-${c}`);
-  try {
-    step(`nodes ${specs.map((s) => s.country).join(', ')}: init and record import, in parallel`);
-    await Promise.all(
+  // The coordinator enrolls and starts while the nodes initialise and import (the bundle they pin is
+  // complete once the coordinator is admitted); the nodes learn its URL, chosen by the OS, afterwards.
+  step(`coordinator enrolls and starts, while nodes ${specs.map((s) => s.country).join(', ')} init and import their records`);
+  const [coordStart, nodesReady] = await Promise.allSettled([
+    (async () => {
+      await runVeilOk(['coordinator', 'enroll', '--dir', coordinatorDir, '--cert', coordCert]);
+      return startDaemon(['coordinator', 'start', '--dir', coordinatorDir], join(coordinatorDir, 'run.json'), daemonEnv);
+    })(),
+    Promise.all(
       specs.map(async (s) => {
         const dir = nodeDir(s.country);
-        await runVeilOk(['node', 'init', '--country', s.country, '--dir', dir, '--bundle', bundle, '--coordinator', wsUrl, '--port', '0', '--admin-port', '0']);
+        await runVeilOk(['node', 'init', '--country', s.country, '--dir', dir, '--bundle', bundle, '--port', '0', '--admin-port', '0']);
         if (s.policy) writeFileSync(join(dir, 'policy.json'), JSON.stringify(s.policy, null, 2));
         patchJson(join(dir, 'node.json'), s.config);
         if (s.records) {
@@ -215,7 +217,15 @@ export async function startLocalNetwork(specs: NodeSpec[], opts: LocalNetworkOpt
           await runVeilOk(['node', 'import', '--dir', dir, f]);
         }
       }),
-    );
+    ),
+  ]);
+  if (coordStart.status === 'rejected') throw coordStart.reason;
+  const coordinator = coordStart.value;
+  const wsUrl = coordinator.info.wsUrl as string;
+  const caPem = readFileSync(join(orgDir, 'ca.pem'), 'utf8');
+  try {
+    if (nodesReady.status === 'rejected') throw nodesReady.reason;
+    for (const s of specs) patchJson(join(nodeDir(s.country), 'node.json'), { coordinatorUrl: wsUrl });
     // The organisation admits every node in one sitting; each node installs its certificate.
     if (specs.length > 0) {
       step('the organisation admits every node in one sitting; each enrolls its certificate');
@@ -226,6 +236,7 @@ export async function startLocalNetwork(specs: NodeSpec[], opts: LocalNetworkOpt
       await Promise.all(specs.map((s) => runVeilOk(['node', 'enroll', '--dir', nodeDir(s.country), '--cert', join(root, `certificate-${s.country}.json`)])));
     }
     step('nodes start and connect to the coordinator');
+    const t0 = performance.now();
     // Every start runs to its end before a failure is reported, so the cleanup below stops every node.
     const started = await Promise.allSettled(
       specs.map(async (s) => {
@@ -234,6 +245,7 @@ export async function startLocalNetwork(specs: NodeSpec[], opts: LocalNetworkOpt
       }),
     );
     for (const r of started) if (r.status === 'rejected') throw r.reason;
+    if (specs.length > 0) step(`nodes serving ${((performance.now() - t0) / 1000).toFixed(1)} s after \`veil node start\``);
   } catch (e) {
     await Promise.all([...nodes.values()].map((n) => n.daemon.stop()));
     await coordinator.stop();

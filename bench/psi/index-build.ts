@@ -34,9 +34,9 @@ export async function benchIndex(root: string, quick: boolean): Promise<PsiBench
     onProgress: (p) => {
       const now = performance.now();
       if (p.phase === 'validate' && p.done === p.total) validated = now;
-      if (p.phase === 'index') {
-        marks.push({ t: now, done: p.done });
-        total = p.total;
+      if (p.phase === 'index' && p.keys !== undefined) {
+        marks.push({ t: now, done: p.keys });
+        total = p.keys;
       }
     },
   });

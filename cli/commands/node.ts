@@ -6,6 +6,10 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 import { CliError } from '../shared/errors.ts';
 import { out } from '../shared/output.ts';
 import { ProgressBar } from '../shared/progress.ts';
+
+/** What each phase of an import is called on the progress bar. */
+const IMPORT_PHASES = { validate: 'checking', index: 'importing', write: 'committing' } as const;
+
 import { runUntilSignal } from '../shared/run-until-signal.ts';
 import { trustUpdateMessage } from '../shared/trust-update.ts';
 import { registerAnalystCommands } from './analyst.ts';
@@ -105,7 +109,7 @@ export function registerNodeCommands(program: Command): void {
         ...(o.format ? { format: o.format } : {}),
         onProgress: (p) => {
           if (p.total > 2000) big = true;
-          if (big) bar.update(p.phase, p.done, p.total);
+          if (big) bar.update(IMPORT_PHASES[p.phase], p.done, p.total, p.phase === 'write' ? '' : p.phase === 'validate' ? ' lines' : ' records');
         },
       });
       out(!!o.json, r, () => {

@@ -63,21 +63,28 @@ export function sqlitePsiIndex(db: Db, deps: { audit: SqliteAuditWriter }): PsiI
     return rows.map((r) => [new Uint8Array(r.tag), new Uint8Array(r.token)]);
   };
 
-  const applyTx = db.transaction((c: IndexChunk, audit: AuditEntry): 'applied' | 'duplicate' => {
+  // Entries per (country, epoch), counted once and then kept up to date from each applied chunk's
+  // changes: counting the whole index after every chunk made publishing 10^6 records quadratic. This
+  // process is the file's only writer; an entry is set only after its transaction committed.
+  const sizes = new Map<string, number>();
+  const sizeKey = (country: string, epoch: number) => `${country}\u0000${epoch}`;
+  const knownSize = (country: string, epoch: number): number => sizes.get(sizeKey(country, epoch)) ?? count.get(country, epoch)?.n ?? 0;
+
+  const applyTx = db.transaction((c: IndexChunk, audit: AuditEntry): { size: number } | 'duplicate' => {
     const last = selectState.get(c.country, c.epoch)?.lastSeq ?? 0;
     if (c.seq <= last) return 'duplicate';
+    let size = knownSize(c.country, c.epoch);
     const touched = new Set<number>();
     for (const [tag, token] of c.removes) {
-      remove.run(c.country, c.epoch, tag, token);
+      size -= remove.run(c.country, c.epoch, tag, token).changes;
       touched.add(bucketOf(tag));
     }
     for (const [tag, token] of c.adds) {
-      add.run(c.country, c.epoch, tag, token);
+      size += add.run(c.country, c.epoch, tag, token).changes;
       touched.add(bucketOf(tag));
     }
     const tree = new IndexTree(blocks(c.country, c.epoch));
     tree.setBuckets(new Map([...touched].map((b) => [b, bucketLeaf(b, bucketEntries(c.country, c.epoch, b))])));
-    const size = count.get(c.country, c.epoch)?.n ?? 0;
     // Throwing rolls the whole chunk back: the index never diverges from what the node committed to.
     if (!equalBytes(tree.root(), c.commitment.root)) throw new VeilError('bad_proof', 'the index after this chunk differs from the node’s commitment');
     if (size !== c.commitment.count) throw new VeilError('bad_proof', 'the index size after this chunk differs from the node’s commitment');
@@ -91,7 +98,7 @@ export function sqlitePsiIndex(db: Db, deps: { audit: SqliteAuditWriter }): PsiI
       dropBlocksBelow.run(c.country, keepFrom);
     }
     deps.audit.append(audit);
-    return 'applied';
+    return { size };
   });
 
   // One read transaction per country: its buckets and paths come from the same snapshot as its commitment.
@@ -122,7 +129,14 @@ export function sqlitePsiIndex(db: Db, deps: { audit: SqliteAuditWriter }): PsiI
   };
 
   return {
-    applyChunk: async (chunk, audit) => applyTx(chunk, audit),
+    applyChunk: async (chunk, audit) => {
+      const r = applyTx(chunk, audit);
+      if (r === 'duplicate') return r;
+      sizes.set(sizeKey(chunk.country, chunk.epoch), r.size);
+      if (chunk.final)
+        for (const k of [...sizes.keys()]) if (k.startsWith(`${chunk.country}\u0000`) && k !== sizeKey(chunk.country, chunk.epoch)) sizes.delete(k);
+      return 'applied';
+    },
     lookup,
     publishState: async (country, epoch) => {
       const r = selectState.get(country, epoch);

@@ -2,37 +2,40 @@
  * `veil node import`: NDJSON or CSV records into the node's database, and the matching index changes
  * into the publication outbox.
  *
- * Two passes. The first validates every line and collects errors (line number and reason, never the
- * value); unless `skipInvalid`, one invalid line means nothing from the file is written. The second
- * computes tags for every changed record on all cores and writes records, tags and outbox chunks in ONE
- * transaction, so a crash leaves either the whole file applied or none of it. Re-importing is idempotent
- * by record id: an unchanged record (same canonical body) is skipped; a changed one publishes only the
- * difference of its tags; `op: delete` withdraws a record and its tags.
+ * Two passes over the file. The first validates every line and collects errors (line number and
+ * reason, never the value); unless `skipInvalid`, one invalid line means nothing from the file is
+ * written. The second (`apply.ts`) reads the file again and, in batches, computes the tags of every
+ * changed record on all cores while this thread writes the batches whose tags are back — records, tags
+ * and, at the end, the outbox chunks all in ONE transaction, so a crash leaves either the whole file
+ * applied or none of it. Re-importing is idempotent by record id (the last operation on an id wins): an
+ * unchanged record (same canonical body) is skipped; a changed one publishes only the difference of its
+ * tags; `op: delete` withdraws a record and its tags.
+ *
+ * The transaction holds the database's write lock for the whole second pass: a node running meanwhile
+ * answers queries (WAL readers are not blocked) but waits to write until the import commits.
  */
-import { initCrypto, sha256 } from '#crypto';
-import {
-  BIO_MODALITIES,
-  type BioModality,
-  decodeTemplate,
-  describeInvalid,
-  type ImportOp,
-  type MatchClass,
-  matchKeysForRecord,
-  VeilError,
-  type VeilRecord,
-} from '#protocol';
+import { statSync } from 'node:fs';
+import { initCrypto } from '#crypto';
+import { VeilError } from '#protocol';
 import { nodeAudit } from '../admin-ops.ts';
-import { canonicalJson } from '../canonical.ts';
 import { loadNodeConfig, loadNodeKeys, nodePaths } from '../config.ts';
-import { IndexDelta, syncRecordKeys, tagHex } from '../index-maintenance.ts';
+import { IndexDelta } from '../index-maintenance.ts';
+import { pooledRandom } from '../random-pool.ts';
 import { NodeStore } from '../store/sqlite-store.ts';
 import { TagBuilder } from '../tags.ts';
-import { countLines, readImportFile } from './parse.ts';
+import { applyFile } from './apply.ts';
+import { countLines } from './parse.ts';
+import { validateFile } from './validate.ts';
 
 export interface ImportProgress {
+  /**
+   * `validate`: lines read of the file's lines; `index`: records applied (tags computed and written) of
+   * the records to apply, with `keys`, the match keys evaluated so far; `write`: outbox chunks written.
+   */
   phase: 'validate' | 'index' | 'write';
   done: number;
   total: number;
+  keys?: number;
 }
 
 export interface ImportReport {
@@ -55,8 +58,6 @@ export interface ImportReport {
   ms: number;
 }
 
-const MAX_REPORTED_ERRORS = 1000;
-
 export async function importFile(
   dir: string,
   file: string,
@@ -66,6 +67,22 @@ export async function importFile(
   await initCrypto();
   const cfg = loadNodeConfig(dir);
   const keys = loadNodeKeys(dir);
+  const format = opts.format ? { format: opts.format } : {};
+  const stamp = () => {
+    const s = statSync(file);
+    return `${s.size}:${s.mtimeMs}:${s.ino}`;
+  };
+  const before = stamp();
+
+  // Pass 1: validate everything; the last operation on an id wins. The tag workers of a large file
+  // start meanwhile (a small one evaluates inline and never starts them): they load while this thread
+  // validates, and are ready before the write lock is taken, so a running node never waits for them.
+  const total = await countLines(file);
+  const store = new NodeStore(nodePaths(dir).db);
+  const live = store.records.liveEpochs();
+  const builder = new TagBuilder(live, opts.workers ?? cfg.workers);
+  const warming = total >= 100 ? builder.start() : Promise.resolve();
+  warming.catch(() => {}); // awaited before pass 2; this only keeps an early failure from going unhandled
   const report: ImportReport = {
     file,
     lines: 0,
@@ -84,136 +101,39 @@ export async function importFile(
     templatesNormalized: 0,
     ms: 0,
   };
-
-  // Pass 1: validate everything; the last operation on an id wins.
-  const total = await countLines(file);
-  const ops = new Map<string, ImportOp>();
-  const templates = new Map<string, Map<BioModality, Float32Array>>();
-  for await (const item of readImportFile(file, opts.format ? { format: opts.format } : {})) {
-    report.lines = Math.max(report.lines, item.line);
-    let error = item.error;
-    let bio: Map<BioModality, Float32Array> | undefined;
-    if (error === undefined && item.op?.op === 'upsert' && item.op.record.biometrics) {
-      try {
-        bio = new Map();
-        for (const m of BIO_MODALITIES) {
-          const v = item.op.record.biometrics[m];
-          if (v === undefined) continue;
-          const t = decodeTemplate(v, m);
-          if (t.normalized) report.templatesNormalized++;
-          bio.set(m, t.vector);
-        }
-      } catch (e) {
-        error = `biometrics: ${describeInvalid(e, 'invalid template')}`;
-      }
-    }
-    if (error !== undefined || !item.op) {
-      report.invalid++;
-      if (report.errors.length < MAX_REPORTED_ERRORS) report.errors.push({ line: item.line, reason: error ?? 'invalid' });
-    } else {
-      report.valid++;
-      ops.set(opId(item.op), item.op);
-      if (bio) templates.set(opId(item.op), bio);
-      else templates.delete(opId(item.op));
-    }
-    if (item.line % 1000 === 0) opts.onProgress?.({ phase: 'validate', done: item.line, total });
-  }
-  opts.onProgress?.({ phase: 'validate', done: total, total });
-  if (report.invalid > 0 && !opts.skipInvalid) {
-    report.ms = performance.now() - started;
-    return report;
-  }
-
-  const store = new NodeStore(nodePaths(dir).db);
-  const builder = new TagBuilder(store.records.liveEpochs(), opts.workers ?? cfg.workers);
   try {
-    // Pass 2a: which records changed, and their match keys.
-    /** A record to write (`upsert`, with its stored body and digest) or to withdraw (no `upsert`). */
-    interface Change {
-      id: string;
-      upsert?: { record: VeilRecord; body: string; digest: Uint8Array };
-      keys: Array<{ cls: MatchClass; input: Uint8Array }>;
+    const v = await validateFile(file, { ...format, onLine: (line) => line % 1000 === 0 && opts.onProgress?.({ phase: 'validate', done: line, total }) });
+    opts.onProgress?.({ phase: 'validate', done: total, total });
+    Object.assign(report, { lines: v.lines, valid: v.valid, invalid: v.invalid, errors: v.errors, templatesNormalized: v.templatesNormalized });
+    if (report.invalid > 0 && !opts.skipInvalid) {
+      report.ms = performance.now() - started;
+      return report;
     }
-    const changes: Change[] = [];
-    for (const op of ops.values()) {
-      if (op.op === 'delete') {
-        if (store.records.get(op.id)) changes.push({ id: op.id, keys: [] });
-        else report.deleteMissing++;
-        continue;
-      }
-      // Templates live in the gallery table, not in the record body (which is what disclosure reads).
-      const { biometrics: _bio, ...withoutBio } = op.record;
-      const body = canonicalJson(withoutBio);
-      const digest = sha256(new TextEncoder().encode(canonicalJson(op.record)));
-      const existing = store.records.get(op.record.id);
-      if (existing && Buffer.compare(existing.digest, digest) === 0) {
-        report.unchanged++;
-        continue;
-      }
-      changes.push({
-        id: op.record.id,
-        upsert: { record: op.record, body, digest },
-        keys: matchKeysForRecord(op.record).map((k) => ({ cls: k.cls, input: k.input })),
+
+    // Pass 2, in one transaction: records and tags batch by batch, then the outbox chunks.
+    const delta = new IndexDelta({ rng: pooledRandom() });
+    const toApply = v.lastLine.size;
+    await warming;
+    store.db.exec('BEGIN IMMEDIATE');
+    try {
+      const counts = await applyFile({ store, keys, country: cfg.country, builder, delta, epochs: live.map((e) => e.epoch) }, file, v.lastLine, {
+        ...format,
+        onProgress: (done, k) => opts.onProgress?.({ phase: 'index', done, total: toApply, keys: k }),
       });
-    }
-
-    // Pass 2b: tags on all cores, per live epoch.
-    const epochs = store.records.liveEpochs();
-    const flat = changes.flatMap((c) => c.keys.map((k) => k.input));
-    const tagsByEpoch = new Map<number, Uint8Array[]>();
-    let indexed = 0;
-    const indexTotal = flat.length * epochs.length;
-    for (const e of epochs) {
-      const base = indexed;
-      tagsByEpoch.set(e.epoch, await builder.tags(e.epoch, flat, (done) => opts.onProgress?.({ phase: 'index', done: base + done, total: indexTotal })));
-      indexed += flat.length;
-    }
-
-    // Pass 2c: one transaction for records, tags and outbox chunks.
-    const audit = nodeAudit(store, keys);
-    const delta = new IndexDelta();
-    store.tx(() => {
-      let offset = 0;
-      let n = 0;
-      for (const c of changes) {
-        const current = store.records.keysOf(c.id);
-        for (const e of epochs) {
-          const tags = tagsByEpoch.get(e.epoch) ?? [];
-          const wanted = new Map<string, { tag: Uint8Array; cls: MatchClass }>();
-          c.keys.forEach((k, i) => {
-            const tag = tags[offset + i];
-            if (tag === undefined) throw new VeilError('internal', 'fewer tags than match keys');
-            wanted.set(tagHex(tag), { tag, cls: k.cls });
-          });
-          syncRecordKeys(store, delta, keys.token, cfg.country, c.id, e.epoch, current, wanted);
-        }
-        offset += c.keys.length;
-        for (const m of BIO_MODALITIES) {
-          const v = c.upsert ? templates.get(c.id)?.get(m) : undefined;
-          if (v) {
-            store.gallery.set(m, c.id, v);
-            report.templates++;
-          } else {
-            store.gallery.remove(m, c.id);
-          }
-        }
-        if (c.upsert) {
-          const { record, body, digest } = c.upsert;
-          store.records.upsert({ id: c.id, kind: record.kind, dataset: record.dataset, handling: record.handling, body, digest }, Date.now());
-          report.upserted++;
-        } else {
-          store.records.delete(c.id);
-          report.deleted++;
-        }
-        if (++n % 5000 === 0) opts.onProgress?.({ phase: 'write', done: n, total: changes.length });
-      }
+      if (stamp() !== before) throw new VeilError('conflict', 'the import file changed while it was being imported: nothing was written; import it again');
+      Object.assign(report, counts);
       const size = delta.size;
       report.tagsAdded = size.added;
       report.tagsRemoved = size.removed;
+      opts.onProgress?.({ phase: 'write', done: 0, total: 1 });
       report.chunks = delta.flush(store);
-      audit.append({ kind: 'records.imported', count: report.upserted + report.deleted, status: report.invalid > 0 ? 'partial' : 'complete' });
-    });
-    opts.onProgress?.({ phase: 'write', done: changes.length, total: changes.length });
+      nodeAudit(store, keys).append({ kind: 'records.imported', count: report.upserted + report.deleted, status: report.invalid > 0 ? 'partial' : 'complete' });
+      store.db.exec('COMMIT');
+    } catch (e) {
+      if (store.db.inTransaction) store.db.exec('ROLLBACK');
+      throw e;
+    }
+    opts.onProgress?.({ phase: 'write', done: 1, total: 1 });
     report.written = true;
   } finally {
     await builder.close();
@@ -221,8 +141,4 @@ export async function importFile(
   }
   report.ms = performance.now() - started;
   return report;
-}
-
-function opId(op: ImportOp): string {
-  return op.op === 'delete' ? op.id : op.record.id;
 }
