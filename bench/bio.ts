@@ -10,7 +10,8 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GalleryEncoding, HE_PARAMS, HeClient, HeServer, initCrypto, randomBytes, sealHeapBytes, unpermutePosition } from '#crypto';
-import { identityCentroid, makeProbe, Xoshiro128 } from '#simulations';
+import { makeProbe } from '#simulations';
+import { CAPTURES, fillGallery, PARAM, plaintextScores, SEED } from './bio/gallery.ts';
 import { contention } from './harness/cpu.ts';
 import { loadAverage } from './harness/machine.ts';
 import { writeResultFile } from './harness/results.ts';
@@ -64,43 +65,6 @@ export interface BioBenchResult {
   machine: { cores: number; cpuModel: string; node: string };
   params: (typeof HE_PARAMS)['face-512-v1'];
   runs: BioRun[];
-}
-
-const PARAM = 'face-512-v1';
-const SEED = 2024;
-const CAPTURES = 4;
-
-/** Gallery of n templates: identities with 4 captures each (genuine/impostor structure). */
-function fillGallery(n: number, dims: number): Float32Array {
-  const flat = new Float32Array(n * dims);
-  const ids = Math.ceil(n / CAPTURES);
-  for (let id = 0; id < ids; id++) {
-    const c = identityCentroid(SEED, id, dims);
-    for (let k = 0; k < CAPTURES && id * CAPTURES + k < n; k++) {
-      const rng = new Xoshiro128([SEED, id, k, 2, dims]);
-      const a = 0.25 + 0.4 * rng.next();
-      const sigma = Math.sqrt(a / dims);
-      const off = (id * CAPTURES + k) * dims;
-      let s = 0;
-      for (let i = 0; i < dims; i++) {
-        const v = c[i]! + sigma * rng.gaussian();
-        flat[off + i] = v;
-        s += v * v;
-      }
-      const inv = 1 / Math.sqrt(s);
-      for (let i = 0; i < dims; i++) flat[off + i] = flat[off + i]! * inv;
-    }
-  }
-  return flat;
-}
-
-function plaintextScores(flat: Float32Array, n: number, dims: number, p: Float32Array, out: Float32Array): void {
-  for (let t = 0; t < n; t++) {
-    let s = 0;
-    const off = t * dims;
-    for (let i = 0; i < dims; i++) s += flat[off + i]! * p[i]!;
-    out[t] = s;
-  }
 }
 
 export async function runBioBench(opts: { full: boolean; sizes?: number[]; workers?: number; warmup?: number }): Promise<BioBenchResult> {
