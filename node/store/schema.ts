@@ -293,6 +293,9 @@ export const NODE_MIGRATIONS: readonly Migration[] = [
         mac BLOB NOT NULL,
         PRIMARY KEY (modality, block)
       );
+      -- The free positions (kept for reuse): finding the lowest one was a scan of the whole gallery per
+      -- template set, quadratic over an import.
+      CREATE INDEX gallery_free ON gallery (modality, position) WHERE record_id IS NULL;
     `,
   },
 ];
