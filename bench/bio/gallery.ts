@@ -11,24 +11,33 @@ export const CAPTURES = 4;
 
 /** Gallery of n templates: identities with 4 captures each (genuine/impostor structure). */
 export function fillGallery(n: number, dims: number): Float32Array {
-  const flat = new Float32Array(n * dims);
-  const ids = Math.ceil(n / CAPTURES);
-  for (let id = 0; id < ids; id++) {
-    const c = identityCentroid(SEED, id, dims);
-    for (let k = 0; k < CAPTURES && id * CAPTURES + k < n; k++) {
-      const rng = new Xoshiro128([SEED, id, k, 2, dims]);
-      const a = 0.25 + 0.4 * rng.next();
-      const sigma = Math.sqrt(a / dims);
-      const off = (id * CAPTURES + k) * dims;
-      let s = 0;
-      for (let i = 0; i < dims; i++) {
-        const v = c[i]! + sigma * rng.gaussian();
-        flat[off + i] = v;
-        s += v * v;
-      }
-      const inv = 1 / Math.sqrt(s);
-      for (let i = 0; i < dims; i++) flat[off + i] = flat[off + i]! * inv;
+  return fillTemplates(0, n, dims);
+}
+
+/** Templates first .. first + count - 1 of that gallery (the same values whatever range is asked for). */
+export function fillTemplates(first: number, count: number, dims: number): Float32Array {
+  const flat = new Float32Array(count * dims);
+  let cached = -1;
+  let c: Float32Array = new Float32Array(0);
+  for (let t = first; t < first + count; t++) {
+    const id = Math.floor(t / CAPTURES);
+    const k = t % CAPTURES;
+    if (id !== cached) {
+      c = identityCentroid(SEED, id, dims);
+      cached = id;
     }
+    const rng = new Xoshiro128([SEED, id, k, 2, dims]);
+    const a = 0.25 + 0.4 * rng.next();
+    const sigma = Math.sqrt(a / dims);
+    const off = (t - first) * dims;
+    let s = 0;
+    for (let i = 0; i < dims; i++) {
+      const v = c[i]! + sigma * rng.gaussian();
+      flat[off + i] = v;
+      s += v * v;
+    }
+    const inv = 1 / Math.sqrt(s);
+    for (let i = 0; i < dims; i++) flat[off + i] = flat[off + i]! * inv;
   }
   return flat;
 }
