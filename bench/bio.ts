@@ -240,7 +240,7 @@ export async function runBioBench(opts: { full: boolean; sizes?: number[]; worke
 
 function printNode(r: NodeReadiness): void {
   const f = (x: NodeReadiness['cold']) =>
-    `ready ${(x.readyMs / 1000).toFixed(1)} s (start ${(x.startupMs / 1000).toFixed(1)}, load ${(x.loadMs / 1000).toFixed(1)}, answer ${(x.answerMs / 1000).toFixed(1)}; blocks restored ${x.loaded.restoredBlocks}, encoded ${x.loaded.encodedBlocks}), rss ${x.rssMiB.toFixed(0)} MiB, match ${x.decisionsMatchPlaintext}`;
+    `ready ${(x.readyMs / 1000).toFixed(1)} s (start ${(x.startupMs / 1000).toFixed(1)}, load ${(x.loadMs / 1000).toFixed(1)}, answer ${(x.answerMs / 1000).toFixed(1)}; blocks restored ${x.loaded.restoredBlocks}, encoded ${x.loaded.encodedBlocks}), cpu ${(x.cpuMs / 1000).toFixed(1)} s, rss ${x.rssMiB.toFixed(0)} MiB, match ${x.decisionsMatchPlaintext}`;
   console.log(
     `node with ${r.galleryTemplates} templates (table filled in ${(r.populateMs / 1000).toFixed(1)} s, node.db ${(r.dbBytes / 2 ** 20).toFixed(0)} MiB)`,
   );

@@ -71,7 +71,7 @@ export class BioService implements AsyncDisposable {
   readonly #d: BioServiceDeps;
   readonly #inbound: InboundPath<ForwardedBioQuery>;
   readonly #galleries = new Map<BioModality, GalleryEncoding>();
-  readonly #servers = new Map<BioModality, HeServer>();
+  readonly #servers = new Map<BioModality, Promise<HeServer>>();
   /** Session keys by id (SHA-256 hex), most recently used last. */
   readonly #sessions = new Map<string, Uint8Array>();
   readonly #encoding: PersistedEncoding;
@@ -101,6 +101,9 @@ export class BioService implements AsyncDisposable {
   async load(onProgress?: Progress): Promise<GalleryLoad> {
     const t0 = performance.now();
     const { store } = this.#d;
+    // The HE server of each modality that holds templates starts now: its worker thread comes up while
+    // the stored blocks are read.
+    const servers = BIO_MODALITIES.filter((m) => store.gallery.count(m) > 0).map((m) => this.#server(m));
     const seqs = new Map<BioModality, Map<number, number>>();
     let from = Number.POSITIVE_INFINITY;
     let restoredBlocks = 0;
@@ -136,6 +139,7 @@ export class BioService implements AsyncDisposable {
       }
     }
     encodedBlocks += this.#flush(onProgress);
+    await Promise.allSettled(servers);
     return { templates: this.#count(), restoredBlocks, rejectedBlocks, encodedBlocks, ms: performance.now() - t0 };
   }
 
@@ -303,8 +307,10 @@ export class BioService implements AsyncDisposable {
   async #server(m: BioModality): Promise<HeServer> {
     let s = this.#servers.get(m);
     if (!s) {
-      s = await HeServer.create(BIO_PARAMS[m], { workers: this.#d.workers ?? 2 });
+      s = HeServer.create(BIO_PARAMS[m], { workers: this.#d.workers ?? 2 });
       this.#servers.set(m, s);
+      // A failed start is not cached: the next query tries again.
+      s.catch(() => this.#servers.delete(m));
     }
     return s;
   }
@@ -355,7 +361,7 @@ export class BioService implements AsyncDisposable {
     this.#closed = true;
     this.#d.clock.clear(this.#sync);
     await this.#queue.catch(() => undefined);
-    for (const s of this.#servers.values()) s.dispose();
+    for (const s of this.#servers.values()) (await s.catch(() => undefined))?.dispose();
     this.#servers.clear();
   }
 

@@ -6,7 +6,7 @@
  * requesting node — signed here with the requester's key from `<dir>/query.json`, with the analyst's
  * encrypted probe and session keys, once the node is up (a query signed before a cold start of minutes
  * would be past the replay window) — and prints one JSON line: times since this process started, what
- * loading did, resident memory, and the signed answer. `readyMs` is the time from process start to the
+ * loading did, CPU time, resident memory, and the signed answer. `readyMs` is the time from process start to the
  * answer. (Bench only: a node never holds another node's signing key.)
  */
 import { readFileSync } from 'node:fs';
@@ -72,6 +72,9 @@ const q: ForwardedBioQuery = {
 };
 const answer = await bio.handle(signEnvelope(requester, keyId.node(input.requester), q));
 const readyMs = performance.now();
+// CPU time of the whole process (both threads) until the answer: on a machine shared with other jobs
+// the wall-clock figures stretch with the load, this much less.
+const cpu = process.cpuUsage();
 const rssBytes = process.memoryUsage().rss;
 await bio.close();
 store.close();
@@ -84,6 +87,7 @@ console.log(
     answerMs: readyMs - loadedAt,
     loaded,
     rssBytes,
+    cpuMs: (cpu.user + cpu.system) / 1000,
     id,
     run: Number(runArg),
     answer: toBase64url(answer.env),

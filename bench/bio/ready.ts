@@ -27,6 +27,8 @@ export interface NodeStartRun {
   loadMs: number;
   answerMs: number;
   loaded: GalleryLoad;
+  /** CPU time the node process used until the answer (both threads): less sensitive to other jobs than readyMs. */
+  cpuMs: number;
   rssMiB: number;
   decisionsMatchPlaintext: boolean;
 }
@@ -120,6 +122,7 @@ export async function nodeReadiness(n: number, client: HeClient): Promise<NodeRe
           loadMs: Number(r.loadMs),
           answerMs: Number(r.answerMs),
           loaded: r.loaded as GalleryLoad,
+          cpuMs: Number(r.cpuMs),
           rssMiB: Number(r.rssBytes) / 2 ** 20,
           decisionsMatchPlaintext: slots.length === want.length && slots.every((s, i) => s === want[i]),
         });
