@@ -52,6 +52,8 @@ const members = {
 };
 const clock = new ManualClock(T0);
 const probe = makeProbe({ seed: SEED, identity: 0, dims: DIMS });
+/** Identity 0's capture k (what MATES[k] holds). */
+const mate = (k: number) => makeGallery({ seed: SEED, identities: 1, capturesPerIdentity: 3, dims: DIMS }).templates[k]!;
 
 let dir: string;
 let he: HeClient;
@@ -216,18 +218,36 @@ describe('persisted gallery encoding across restarts', () => {
     expect(await matches()).toEqual([MATES[1], MATES[2]]);
   });
 
+  it('keeps answering when a block cannot be stored, and encodes it again at the next start', async () => {
+    await restart();
+    sql("CREATE TRIGGER full_disk_i BEFORE INSERT ON gallery_blocks BEGIN SELECT RAISE(ABORT, 'disk full'); END");
+    sql("CREATE TRIGGER full_disk_u BEFORE UPDATE ON gallery_blocks BEGIN SELECT RAISE(ABORT, 'disk full'); END");
+    live().store.tx(() => live().store.gallery.remove(MODALITY, `rec-${MATES[2]}`));
+    expect(live().bio.syncGallery()).toBe(1);
+    expect(await matches()).toEqual([MATES[1]]);
+    sql('DROP TRIGGER full_disk_i');
+    sql('DROP TRIGGER full_disk_u');
+    expect(await restart()).toMatchObject({ restoredBlocks: 3, rejectedBlocks: 0, encodedBlocks: 1 });
+    expect(await matches()).toEqual([MATES[1]]);
+    // Both back while stopped (each takes the lowest free position: its own).
+    live().store.tx(() => live().store.gallery.set(MODALITY, `rec-${MATES[0]}`, mate(0)));
+    live().store.tx(() => live().store.gallery.set(MODALITY, `rec-${MATES[2]}`, mate(2)));
+    expect(await restart()).toMatchObject({ restoredBlocks: 3, encodedBlocks: 2 });
+    expect(await matches()).toEqual(MATES);
+  });
+
   it('re-encodes every block stored for another parameter set, or under an earlier OPRF epoch', async () => {
     await restart();
     sql('UPDATE gallery_blocks SET param = ? WHERE modality = ?', BIO_PARAMS.face, MODALITY);
     expect(await restart()).toMatchObject({ restoredBlocks: 0, rejectedBlocks: 3, encodedBlocks: 3 });
-    expect(await matches()).toEqual([MATES[1], MATES[2]]);
+    expect(await matches()).toEqual(MATES);
     expect(await restart()).toMatchObject({ restoredBlocks: 3, encodedBlocks: 0 });
 
     // A key rotation activates a new OPRF epoch: blocks stored before it are not accepted.
     live().store.records.addEpoch(7, randomBytes(32), 'pending', T0);
     live().store.records.activateEpoch(7);
     expect(await restart()).toMatchObject({ restoredBlocks: 0, rejectedBlocks: 3, encodedBlocks: 3 });
-    expect(await matches()).toEqual([MATES[1], MATES[2]]);
+    expect(await matches()).toEqual(MATES);
     expect(await restart()).toMatchObject({ restoredBlocks: 3, encodedBlocks: 0 });
   });
 });

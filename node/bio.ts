@@ -163,15 +163,23 @@ export class BioService implements AsyncDisposable {
     if (present || g.has(position)) g.mark(position, present);
   }
 
-  /** Encode dirty blocks and persist them; returns how many were encoded. */
+  /**
+   * Encode dirty blocks and persist them; returns how many were encoded. A block that cannot be stored
+   * (disk full) is still served from memory; the next start encodes it again.
+   */
   #flush(onProgress?: Progress): number {
     let encoded = 0;
     for (const [m, g] of this.#galleries) {
       const dirty = g.blocks.flatMap((b, i) => (b.dirty ? [i] : []));
       if (dirty.length > 0) {
         g.flush((d, t) => onProgress?.(m, d, t));
-        this.#encoding.persist(m, g, dirty, this.#lastSeq);
         encoded += dirty.length;
+        try {
+          this.#encoding.persist(m, g, dirty, this.#lastSeq);
+        } catch (e) {
+          this.#d.log.error('gallery encoding not stored', e, { kind: m, count: dirty.length });
+          continue;
+        }
       }
       this.#encoding.complete(m, this.#lastSeq);
     }
