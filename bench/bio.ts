@@ -1,16 +1,18 @@
 /**
  * Benchmark of encrypted biometric 1:N matching: gallery 10^4 and 10^5 (10^6 with --full),
- * 512-d, one node, beside a plaintext float32 1:N baseline over the same gallery in the same run.
+ * 512-d, one node, beside a plaintext float32 1:N baseline over the same gallery in the same run; and per
+ * size, a real node's start (bench/bio/ready.ts): time to its first answer with and without its persisted
+ * encoding (`readyMs`), and its resident memory (`rssMiB`).
  * Prints a table and writes bench/results/bio.json. Nothing here asserts timing.
  *
- *   npx tsx bench/bio.ts [--full] [--sizes 10000,100000] [--workers 1|2] [--warmup N (untimed queries per size, 1)]
+ *   npx tsx bench/bio.ts [--full] [--sizes 10000,100000] [--workers 1|2] [--warmup N (untimed queries per size, 1)] [--no-node]
  */
-import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { GalleryEncoding, HE_PARAMS, HeClient, HeServer, initCrypto, randomBytes, sealHeapBytes, unpermutePosition } from '#crypto';
-import { identityCentroid, makeProbe, Xoshiro128 } from '#simulations';
+import { makeProbe } from '#simulations';
+import { CAPTURES, fillGallery, PARAM, plaintextScores, SEED } from './bio/gallery.ts';
+import { type NodeReadiness, nodeReadiness } from './bio/ready.ts';
 import { contention } from './harness/cpu.ts';
 import { loadAverage } from './harness/machine.ts';
 import { writeResultFile } from './harness/results.ts';
@@ -39,14 +41,16 @@ export interface BioRun {
   galleryEncodeMs: number;
   galleryMemoryBytes: number;
   sealHeapBytes: number;
-  rssBytes: number;
-  rssMiB: number;
-  /**
-   * Encoded gallery written to a file, then read back into a fresh GalleryEncoding (`restoreBlock`) and
-   * one probe scored on it, its decisions checked: what a node that persisted its encoding would pay at
-   * start. (The node does not persist it yet: `readyMs` of a node is not measured.)
-   */
-  restore: { fileBytes: number; writeMs: number; restoreMs: number; firstQueryMs: number; decisionsMatchPlaintext: boolean };
+  /** This benchmark process after scoring (it also holds the float32 gallery of the plaintext baseline). */
+  benchRssBytes: number;
+  benchRssMiB: number;
+  /** Resident memory of the node process serving this gallery (warm start, after its first answer); null with --no-node. */
+  rssMiB: number | null;
+  /** Node process start → first answer, restoring its persisted encoding; null with --no-node. */
+  readyMs: number | null;
+  /** The same without a persisted encoding (every block encoded and stored first). */
+  coldReadyMs: number | null;
+  node: NodeReadiness | null;
   /** CPU used by other processes during this size's timed part, % of one core (the machine is shared). */
   otherCpuPct: number | null;
   loadAvgStart: number;
@@ -66,44 +70,18 @@ export interface BioBenchResult {
   runs: BioRun[];
 }
 
-const PARAM = 'face-512-v1';
-const SEED = 2024;
-const CAPTURES = 4;
-
-/** Gallery of n templates: identities with 4 captures each (genuine/impostor structure). */
-function fillGallery(n: number, dims: number): Float32Array {
-  const flat = new Float32Array(n * dims);
-  const ids = Math.ceil(n / CAPTURES);
-  for (let id = 0; id < ids; id++) {
-    const c = identityCentroid(SEED, id, dims);
-    for (let k = 0; k < CAPTURES && id * CAPTURES + k < n; k++) {
-      const rng = new Xoshiro128([SEED, id, k, 2, dims]);
-      const a = 0.25 + 0.4 * rng.next();
-      const sigma = Math.sqrt(a / dims);
-      const off = (id * CAPTURES + k) * dims;
-      let s = 0;
-      for (let i = 0; i < dims; i++) {
-        const v = c[i]! + sigma * rng.gaussian();
-        flat[off + i] = v;
-        s += v * v;
-      }
-      const inv = 1 / Math.sqrt(s);
-      for (let i = 0; i < dims; i++) flat[off + i] = flat[off + i]! * inv;
-    }
-  }
-  return flat;
+/** Block `bi` of the first n templates of `flat`, as the encoding reads it (the node reads its table). */
+function blockOf(flat: Float32Array, n: number, dims: number, bi: number): { templates: Float32Array; occupied: Uint8Array } {
+  const bs = HE_PARAMS[PARAM].n / 2;
+  const templates = new Float32Array(bs * dims);
+  const end = Math.min(n, (bi + 1) * bs);
+  templates.set(flat.subarray(bi * bs * dims, end * dims));
+  const occupied = new Uint8Array(bs);
+  occupied.fill(1, 0, Math.max(0, end - bi * bs));
+  return { templates, occupied };
 }
 
-function plaintextScores(flat: Float32Array, n: number, dims: number, p: Float32Array, out: Float32Array): void {
-  for (let t = 0; t < n; t++) {
-    let s = 0;
-    const off = t * dims;
-    for (let i = 0; i < dims; i++) s += flat[off + i]! * p[i]!;
-    out[t] = s;
-  }
-}
-
-export async function runBioBench(opts: { full: boolean; sizes?: number[]; workers?: number; warmup?: number }): Promise<BioBenchResult> {
+export async function runBioBench(opts: { full: boolean; sizes?: number[]; workers?: number; warmup?: number; node?: boolean }): Promise<BioBenchResult> {
   const sizes = opts.sizes ?? (opts.full ? [10_000, 100_000, 1_000_000] : [10_000, 100_000]);
   const p = HE_PARAMS[PARAM];
   const dims = p.dims;
@@ -116,10 +94,14 @@ export async function runBioBench(opts: { full: boolean; sizes?: number[]; worke
     const keys = client.sessionKeys();
     for (const n of sizes) {
       const loadAvgStart = loadAverage();
+      // A node first (its own process), while this one holds nothing of this size yet.
+      const node = opts.node === false ? null : await nodeReadiness(n, client);
+      if (node) printNode(node);
       const others = contention(() => []);
       const flat = fillGallery(n, dims);
-      const gallery = GalleryEncoding.create(PARAM);
-      for (let t = 0; t < n; t++) gallery.set(t, flat.subarray(t * dims, (t + 1) * dims));
+      // Templates are read from `flat` when a block is encoded, not copied into the encoding (as the node does).
+      const gallery = GalleryEncoding.create(PARAM, { source: (bi) => blockOf(flat, n, dims, bi) });
+      for (let t = 0; t < n; t++) gallery.mark(t, true);
       let t0 = performance.now();
       gallery.flush();
       const galleryEncodeMs = performance.now() - t0;
@@ -198,8 +180,7 @@ export async function runBioBench(opts: { full: boolean; sizes?: number[]; worke
         maxErr = Math.max(maxErr, Math.abs(raw[t]! - s));
       }
       const otherCpuPct = others();
-      const rssBytes = process.memoryUsage().rss;
-      const restore = await restoreRun(gallery, n, { server, keys, client, flat, dims, threshold: p.threshold });
+      const benchRssBytes = process.memoryUsage().rss;
       const k = probeIds.length;
       const run: BioRun = {
         galleryTemplates: n,
@@ -224,9 +205,12 @@ export async function runBioBench(opts: { full: boolean; sizes?: number[]; worke
         galleryEncodeMs,
         galleryMemoryBytes: gallery.memoryBytes(),
         sealHeapBytes: sealHeapBytes(),
-        rssBytes,
-        rssMiB: rssBytes / 2 ** 20,
-        restore,
+        benchRssBytes,
+        benchRssMiB: benchRssBytes / 2 ** 20,
+        rssMiB: node?.warm.rssMiB ?? null,
+        readyMs: node?.warm.readyMs ?? null,
+        coldReadyMs: node?.cold.readyMs ?? null,
+        node,
         otherCpuPct,
         loadAvgStart,
         workers,
@@ -254,57 +238,14 @@ export async function runBioBench(opts: { full: boolean; sizes?: number[]; worke
   return result;
 }
 
-/** Persist the encoded gallery block by block, restore it into a fresh encoding, score one mated probe. */
-async function restoreRun(
-  gallery: GalleryEncoding,
-  n: number,
-  c: { server: HeServer; keys: Uint8Array; client: HeClient; flat: Float32Array; dims: number; threshold: number },
-): Promise<BioRun['restore']> {
-  const bs = HE_PARAMS[PARAM].n / 2;
-  const blocks = Math.ceil(gallery.size / bs);
-  const dir = mkdtempSync(join(tmpdir(), 'veil-bio-'));
-  const file = join(dir, 'gallery.bin');
-  try {
-    let t0 = performance.now();
-    const occ = new Uint8Array(bs);
-    let fileBytes = 0;
-    const fd = openSync(file, 'w');
-    for (let bi = 0; bi < blocks; bi++) {
-      for (let s = 0; s < bs; s++) occ[s] = gallery.has(bi * bs + s) ? 1 : 0;
-      const b = gallery.blockBytes(bi);
-      fileBytes += writeSync(fd, occ) + writeSync(fd, b);
-    }
-    closeSync(fd);
-    const writeMs = performance.now() - t0;
-    t0 = performance.now();
-    const restored = GalleryEncoding.create(PARAM);
-    const rfd = openSync(file, 'r');
-    try {
-      for (let bi = 0; bi < blocks; bi++) {
-        const o = new Uint8Array(bs);
-        readSync(rfd, o);
-        // The bench trusts its own file; a node would check a MAC over the block before accepting it.
-        restored.restoreBlock(bi, o, (dst) => readSync(rfd, dst) === dst.length);
-      }
-    } finally {
-      closeSync(rfd);
-    }
-    restored.restoreSize(gallery.size);
-    const restoreMs = performance.now() - t0;
-    const probeVec = makeProbe({ seed: SEED, identity: 0, dims: c.dims });
-    t0 = performance.now();
-    const r = await c.server.scoreMasked({ sessionKeys: c.keys, probe: c.client.encryptProbe(probeVec), gallery: restored });
-    const firstQueryMs = performance.now() - t0;
-    const hits = c.client.decryptMasked(r.result);
-    const want: number[] = [];
-    const scores = new Float32Array(n);
-    plaintextScores(c.flat, n, c.dims, probeVec, scores);
-    for (let t = 0; t < n; t++) if (scores[t]! >= c.threshold) want.push(t);
-    const decisionsMatchPlaintext = restored.dirtyBlocks === 0 && hits.length === want.length && hits.every((h, i) => h === want[i]);
-    return { fileBytes, writeMs, restoreMs, firstQueryMs, decisionsMatchPlaintext };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+function printNode(r: NodeReadiness): void {
+  const f = (x: NodeReadiness['cold']) =>
+    `ready ${(x.readyMs / 1000).toFixed(1)} s (start ${(x.startupMs / 1000).toFixed(1)}, load ${(x.loadMs / 1000).toFixed(1)}, answer ${(x.answerMs / 1000).toFixed(1)}; blocks restored ${x.loaded.restoredBlocks}, encoded ${x.loaded.encodedBlocks}), cpu ${(x.cpuMs / 1000).toFixed(1)} s, rss ${x.rssMiB.toFixed(0)} MiB, match ${x.decisionsMatchPlaintext}`;
+  console.log(
+    `node with ${r.galleryTemplates} templates (table filled in ${(r.populateMs / 1000).toFixed(1)} s, node.db ${(r.dbBytes / 2 ** 20).toFixed(0)} MiB)`,
+  );
+  console.log(`  cold start: ${f(r.cold)}`);
+  console.log(`  warm start: ${f(r.warm)}`);
 }
 
 let headerPrinted = false;
@@ -334,9 +275,7 @@ function printRun(r: BioRun): void {
       mib(r.galleryMemoryBytes),
     ].join(' | '),
   );
-  console.log(
-    `  restore: ${(r.restore.fileBytes / 2 ** 20).toFixed(0)} MiB file, write ${r.restore.writeMs.toFixed(0)} ms, restore ${r.restore.restoreMs.toFixed(0)} ms, first query ${r.restore.firstQueryMs.toFixed(0)} ms, match ${r.restore.decisionsMatchPlaintext}; rss ${r.rssMiB.toFixed(0)} MiB; other processes ${r.otherCpuPct ?? 'n/a'}% CPU, load ${r.loadAvgStart}`,
-  );
+  console.log(`  bench process rss ${r.benchRssMiB.toFixed(0)} MiB; other processes ${r.otherCpuPct ?? 'n/a'}% CPU, load ${r.loadAvgStart}`);
   if (r.permuted) {
     const q = r.permuted;
     console.log(
@@ -353,5 +292,6 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const workers = w > 0 ? Number(process.argv[w + 1]) : undefined;
   const wu = process.argv.indexOf('--warmup');
   const warmup = wu > 0 ? Number(process.argv[wu + 1]) : undefined;
-  await runBioBench({ full, ...(sizes ? { sizes } : {}), ...(workers ? { workers } : {}), ...(warmup !== undefined ? { warmup } : {}) });
+  const node = !process.argv.includes('--no-node');
+  await runBioBench({ full, node, ...(sizes ? { sizes } : {}), ...(workers ? { workers } : {}), ...(warmup !== undefined ? { warmup } : {}) });
 }

@@ -16,6 +16,7 @@ export {
 export * from './errors.ts';
 export { deriveSubkey, keyedHash, sha256, sha512 } from './hash.ts';
 export * from './he/index.ts';
+export { hmacSha256 } from './mac.ts';
 export * from './oprf/index.ts';
 export {
   interactiveLimits,

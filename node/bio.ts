@@ -1,7 +1,9 @@
 /**
  * The node's encrypted biometric matching: its galleries stay home in the clear, pre-encoded for the
- * HE kernel outside SEAL's heap (crypto/he GalleryEncoding), kept current from the gallery repository
- * (imports are another process: changes are applied by sequence number), and scored against an
+ * HE kernel outside SEAL's heap (crypto/he GalleryEncoding, reading templates from the gallery table when
+ * a block is encoded, so they are not held in memory), kept current from the gallery repository
+ * (imports are another process: changes are applied by sequence number), the encoded blocks persisted
+ * and restored at start (`bio-encoding.ts`), and scored against an
  * analyst's encrypted probe with masking so the analyst learns only which positions cross the
  * modality's threshold. Queries run one at a time (each uses every core; at most `maxQueued` wait)
  * and take the same inbound path as identifier queries (`inbound.ts`): verify, policy per modality,
@@ -12,7 +14,7 @@
  * each answer's positions are permuted with a nonce this node draws for it and keeps with the answered
  * query, so nothing the requester sends decides where its hits appear.
  */
-import { GalleryEncoding, HeServer, type Rng, randomBytes, sha256, toHex } from '#crypto';
+import { GalleryEncoding, HeServer, normalizeTemplate, type Rng, randomBytes, sha256, toHex } from '#crypto';
 import type { AuditLog, Clock, Logger, TimerHandle } from '#platform';
 import {
   asVeilError,
@@ -25,6 +27,7 @@ import {
   ForwardedBioQuery,
   VeilError,
 } from '#protocol';
+import { PersistedEncoding } from './bio-encoding.ts';
 import { bioPermutationKey, PERMUTATION_NONCE_BYTES, permutationSeed } from './bio-layout.ts';
 import { analystBudgetKey, BudgetLedger } from './budget.ts';
 import type { NodeKeys } from './config.ts';
@@ -55,13 +58,23 @@ export interface BioServiceDeps {
 
 type Progress = (modality: BioModality, done: number, total: number) => void;
 
+/** What `load` did: templates held, blocks restored from the store, blocks (re-)encoded, time taken. */
+export interface GalleryLoad {
+  templates: number;
+  restoredBlocks: number;
+  rejectedBlocks: number;
+  encodedBlocks: number;
+  ms: number;
+}
+
 export class BioService implements AsyncDisposable {
   readonly #d: BioServiceDeps;
   readonly #inbound: InboundPath<ForwardedBioQuery>;
   readonly #galleries = new Map<BioModality, GalleryEncoding>();
-  readonly #servers = new Map<BioModality, HeServer>();
+  readonly #servers = new Map<BioModality, Promise<HeServer>>();
   /** Session keys by id (SHA-256 hex), most recently used last. */
   readonly #sessions = new Map<string, Uint8Array>();
+  readonly #encoding: PersistedEncoding;
   readonly #permutationKey: Uint8Array;
   readonly #sync: TimerHandle;
   #lastSeq = 0;
@@ -72,37 +85,131 @@ export class BioService implements AsyncDisposable {
   constructor(deps: BioServiceDeps) {
     this.#d = deps;
     this.#inbound = new InboundPath({ ...deps, kind: this.#kind() });
-    for (const m of BIO_MODALITIES) this.#galleries.set(m, GalleryEncoding.create(BIO_PARAMS[m]));
+    for (const m of BIO_MODALITIES) this.#galleries.set(m, GalleryEncoding.create(BIO_PARAMS[m], { source: (bi) => this.#blockSource(m, bi) }));
+    this.#encoding = new PersistedEncoding(deps);
     this.#permutationKey = bioPermutationKey(deps.keys);
     this.#sync = deps.clock.setInterval(() => {
       if (!this.#closed) this.#run(async () => this.syncGallery()).catch((e) => this.#d.log.error('gallery sync failed', e));
     }, SYNC_EVERY_MS);
   }
 
-  /** Load the galleries from the database and pre-encode them, reporting progress. */
-  async load(onProgress?: Progress): Promise<{ templates: number; ms: number }> {
+  /**
+   * Load the galleries: restore the persisted encoding (verified block by block), apply the gallery
+   * changes it does not reflect, and encode (and persist) what is missing or was rejected, reporting
+   * progress. Call once, before the first query.
+   */
+  async load(onProgress?: Progress): Promise<GalleryLoad> {
     const t0 = performance.now();
-    const n = this.syncGallery(onProgress);
-    return { templates: n, ms: performance.now() - t0 };
+    const { store } = this.#d;
+    // The HE server of each modality that holds templates starts now: its worker thread comes up while
+    // the stored blocks are read.
+    const servers = BIO_MODALITIES.filter((m) => store.gallery.count(m) > 0).map((m) => this.#server(m));
+    const seqs = new Map<BioModality, Map<number, number>>();
+    let from = Number.POSITIVE_INFINITY;
+    let restoredBlocks = 0;
+    let rejectedBlocks = 0;
+    for (const [m, g] of this.#galleries) {
+      const r = this.#encoding.restore(m, g);
+      seqs.set(m, r.seqs);
+      from = Math.min(from, r.replayFrom);
+      restoredBlocks += r.restored;
+      rejectedBlocks += r.rejected;
+    }
+    // Changes after a restored block's seq are applied to it (marking it for re-encoding); earlier ones it holds.
+    const replay = (after: number, only?: BioModality) => {
+      for (const row of store.gallery.changedPositions(after)) {
+        this.#lastSeq = Math.max(this.#lastSeq, row.seq);
+        const m = row.modality as BioModality;
+        const g = this.#galleries.get(m);
+        if (!g || (only && m !== only)) continue;
+        const held = seqs.get(m)?.get(Math.floor(row.position / g.d.blockSize));
+        if (held !== undefined && row.seq <= held) continue;
+        this.#apply(g, row.position, row.present);
+      }
+    };
+    this.#lastSeq = Math.max(this.#lastSeq, from);
+    replay(from);
+    let encodedBlocks = this.#flush(onProgress);
+    // A block missing from the store (deleted, or lost in a crash) shows as templates the encoding lacks:
+    // replay every change of that modality, so its blocks are encoded from the table.
+    for (const [m, g] of this.#galleries) {
+      if (g.count !== store.gallery.count(m)) {
+        this.#d.log.warn('stored gallery encoding incomplete, replaying every change', { kind: m });
+        replay(0, m);
+      }
+    }
+    encodedBlocks += this.#flush(onProgress);
+    await Promise.allSettled(servers);
+    return { templates: this.#count(), restoredBlocks, rejectedBlocks, encodedBlocks, ms: performance.now() - t0 };
   }
 
   /** Apply gallery changes written since the last sync (by this or another process). */
   syncGallery(onProgress?: Progress): number {
     let applied = 0;
-    for (const row of this.#d.store.gallery.changes(this.#lastSeq)) {
+    for (const row of this.#d.store.gallery.changedPositions(this.#lastSeq)) {
       const g = this.#galleries.get(row.modality as BioModality);
       if (g) {
-        if (row.vector) g.set(row.position, row.vector);
-        else if (g.has(row.position)) g.remove(row.position);
+        this.#apply(g, row.position, row.present);
         applied++;
       }
       this.#lastSeq = Math.max(this.#lastSeq, row.seq);
     }
-    for (const [m, g] of this.#galleries) {
-      if (g.dirtyBlocks > 0) g.flush((d, t) => onProgress?.(m, d, t));
-    }
+    this.#flush(onProgress);
     if (applied > 0) this.#d.log.info('gallery updated', { count: applied });
     return applied;
+  }
+
+  #apply(g: GalleryEncoding, position: number, present: boolean): void {
+    if (present || g.has(position)) g.mark(position, present);
+  }
+
+  /**
+   * Encode dirty blocks and persist them; returns how many were encoded. A block that cannot be stored
+   * (disk full) is still served from memory; the next start encodes it again.
+   */
+  #flush(onProgress?: Progress): number {
+    let encoded = 0;
+    for (const [m, g] of this.#galleries) {
+      const dirty = g.blocks.flatMap((b, i) => (b.dirty ? [i] : []));
+      if (dirty.length > 0) {
+        g.flush((d, t) => onProgress?.(m, d, t));
+        encoded += dirty.length;
+        try {
+          this.#encoding.persist(m, g, dirty, this.#lastSeq);
+        } catch (e) {
+          this.#d.log.error('gallery encoding not stored', e, { kind: m, count: dirty.length });
+          continue;
+        }
+      }
+      this.#encoding.complete(m, this.#lastSeq);
+    }
+    return encoded;
+  }
+
+  #count(): number {
+    let n = 0;
+    for (const g of this.#galleries.values()) n += g.count;
+    return n;
+  }
+
+  /** Templates of one block from the gallery table, normalized as the encoder expects (a bad row is left out). */
+  #blockSource(m: BioModality, bi: number): { templates: Float32Array; occupied: Uint8Array } {
+    const g = this.#gallery(m);
+    const { blockSize: bs } = g.d;
+    const dims = g.dims;
+    const templates = new Float32Array(bs * dims);
+    const occupied = new Uint8Array(bs);
+    let bad = 0;
+    for (const r of this.#d.store.gallery.range(m, bi * bs, (bi + 1) * bs)) {
+      try {
+        templates.set(normalizeTemplate(r.vector, dims), (r.position - bi * bs) * dims);
+        occupied[r.position - bi * bs] = 1;
+      } catch {
+        bad++;
+      }
+    }
+    if (bad > 0) this.#d.log.warn('gallery templates unusable, left out', { kind: m, count: bad });
+    return { templates, occupied };
   }
 
   gallerySize(m: BioModality): number {
@@ -208,8 +315,10 @@ export class BioService implements AsyncDisposable {
   async #server(m: BioModality): Promise<HeServer> {
     let s = this.#servers.get(m);
     if (!s) {
-      s = await HeServer.create(BIO_PARAMS[m], { workers: this.#d.workers ?? 2 });
+      s = HeServer.create(BIO_PARAMS[m], { workers: this.#d.workers ?? 2 });
       this.#servers.set(m, s);
+      // A failed start is not cached: the next query tries again.
+      s.catch(() => this.#servers.delete(m));
     }
     return s;
   }
@@ -260,7 +369,7 @@ export class BioService implements AsyncDisposable {
     this.#closed = true;
     this.#d.clock.clear(this.#sync);
     await this.#queue.catch(() => undefined);
-    for (const s of this.#servers.values()) s.dispose();
+    for (const s of this.#servers.values()) (await s.catch(() => undefined))?.dispose();
     this.#servers.clear();
   }
 

@@ -1,6 +1,6 @@
 export * from './admin-ops.ts';
 export { type BackupReport, backupNode, checkBackupPassphrase, type RestoreReport, restoreNode } from './backup/backup.ts';
-export { BioService, type BioServiceDeps } from './bio.ts';
+export { BioService, type BioServiceDeps, type GalleryLoad } from './bio.ts';
 export { bioPermutationKey, layoutPosition } from './bio-layout.ts';
 export { canonicalJson } from './canonical.ts';
 export * from './config.ts';

@@ -22,4 +22,6 @@ export const LABELS = {
   indexCommitment: 'veil/v1/index-commitment',
   /** Per-query keyed permutation of biometric gallery positions. */
   bioPermutation: 'veil/v1/bio-permutation',
+  /** MAC over a block of the node's persisted biometric gallery encoding (node-local). */
+  bioEncoding: 'veil/v1/bio-encoding',
 } as const;

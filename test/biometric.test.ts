@@ -5,7 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initCrypto } from '#crypto';
-import { layoutPosition, loadNodeKeys } from '#node';
+import { layoutPosition, loadNodeKeys, startNode } from '#node';
+import { silentLogger } from '#platform';
 import type { VeilClient } from '#sdk';
 import { dot, makeGallery, makeProbe } from '#simulations';
 import { CTX, type Inproc, startInproc } from './helpers/inproc.ts';
@@ -63,6 +64,26 @@ describe('encrypted biometric search', () => {
     const hits2 = again.results[0]!.hits;
     expect(hits2.map((h) => layoutPosition(store, keys, 'FR', again.queryId, 'face', h.position)).sort((a, b) => a - b)).toEqual(expected);
     expect(() => layoutPosition(store, keys, 'FR', 'f'.repeat(32), 'face', hits2[0]!.position)).toThrow(expect.objectContaining({ code: 'forbidden' }));
+  });
+
+  it('a restarted node restores its stored gallery encoding and answers with the same decisions', async () => {
+    const probe = makeProbe({ seed: 42, identity: 7, dims: DIMS });
+    const slots = async (): Promise<number[]> => {
+      const r = await client.bioMatch('face', probe, CTX, { targets: ['DE'] });
+      const node = net.nodes.get('DE')!;
+      const keys = loadNodeKeys(net.dir('DE'));
+      return r.results[0]!.hits.map((h) => layoutPosition(node.store, keys, 'FR', h.ref.split(':')[1]!, 'face', h.position)).sort((a, b) => a - b);
+    };
+    const before = await slots();
+    expect(before).toHaveLength(2);
+    // The node stored its one encoded block (24 templates) in its database.
+    const stored = net.nodes.get('DE')!.store.db.prepare("SELECT block FROM gallery_blocks WHERE modality = 'face'").all();
+    expect(stored).toEqual([{ block: 0 }]);
+    await net.nodes.get('DE')!.close();
+    const node = await startNode(net.dir('DE'), { logger: silentLogger });
+    net.nodes.set('DE', node);
+    await node.link.whenReady();
+    expect(await slots()).toEqual(before);
   });
 
   it('rejects malformed probes with typed errors', async () => {

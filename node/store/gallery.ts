@@ -47,6 +47,8 @@ export class SqliteGallery implements GalleryRepository {
   readonly #changesOf: Prepared<[number, string], GallerySql>;
   readonly #at: Prepared<[string, number], { record_id: string; vector: Uint8Array }>;
   readonly #count: Prepared<[string], CountRow>;
+  readonly #positions: Prepared<[number], { modality: string; position: number; present: number; seq: number }>;
+  readonly #range: Prepared<[string, number, number], { position: number; vector: Uint8Array }>;
   readonly #answer: Prepared<[string, string, string, number, number, string | null, Uint8Array | null]>;
   readonly #answered: Prepared<[string, string], AnsweredSql>;
 
@@ -66,6 +68,11 @@ export class SqliteGallery implements GalleryRepository {
     this.#changesOf = prepared(db, 'SELECT modality, position, record_id, vector, seq FROM gallery WHERE seq > ? AND modality = ? ORDER BY seq');
     this.#at = prepared(db, 'SELECT record_id, vector FROM gallery WHERE modality = ? AND position = ? AND record_id IS NOT NULL');
     this.#count = prepared(db, 'SELECT COUNT(*) AS n FROM gallery WHERE modality = ? AND record_id IS NOT NULL');
+    this.#positions = prepared(db, 'SELECT modality, position, record_id IS NOT NULL AS present, seq FROM gallery WHERE seq > ? ORDER BY seq');
+    this.#range = prepared(
+      db,
+      'SELECT position, vector FROM gallery WHERE modality = ? AND position >= ? AND position < ? AND record_id IS NOT NULL ORDER BY position',
+    );
     this.#answer = prepared(
       db,
       'INSERT OR IGNORE INTO bio_queries (id, requester, modality, positions, answered_at, analyst, perm_nonce) VALUES (?, ?, ?, ?, ?, ?, ?)',
@@ -103,6 +110,14 @@ export class SqliteGallery implements GalleryRepository {
     for (const r of rows) {
       yield { modality: r.modality, position: r.position, recordId: r.record_id, vector: r.vector ? toVector(r.vector) : null, seq: r.seq };
     }
+  }
+
+  *changedPositions(afterSeq: number): IterableIterator<{ modality: string; position: number; present: boolean; seq: number }> {
+    for (const r of this.#positions.iterate(afterSeq)) yield { modality: r.modality, position: r.position, present: r.present === 1, seq: r.seq };
+  }
+
+  *range(modality: string, from: number, to: number): IterableIterator<{ position: number; vector: Float32Array }> {
+    for (const r of this.#range.iterate(modality, from, to)) yield { position: r.position, vector: toVector(r.vector) };
   }
 
   at(modality: string, position: number): { recordId: string; vector: Float32Array } | undefined {

@@ -8,6 +8,7 @@
  * awaiting. Time is never read here: callers pass `now`.
  */
 import type { BioModality, BlockStore, DisclosureField, DisclosureStatus, MatchClass, Purpose } from '#protocol';
+import type { GalleryBlocksRepository } from './gallery-blocks.ts';
 
 // ---------------------------------------------------------------------------------------------------
 // Records, their tags per OPRF epoch, and the publication outbox
@@ -162,6 +163,10 @@ export interface GalleryRepository {
   remove(modality: string, recordId: string): boolean;
   /** Rows changed after `afterSeq`, in change order. */
   changes(afterSeq: number, modality?: string): IterableIterator<GalleryRow>;
+  /** The same without the templates: which positions changed, whether they are now held, in change order. */
+  changedPositions(afterSeq: number): IterableIterator<{ modality: string; position: number; present: boolean; seq: number }>;
+  /** Templates held at positions [from, to) of a modality, in position order. */
+  range(modality: string, from: number, to: number): IterableIterator<{ position: number; vector: Float32Array }>;
   at(modality: string, position: number): { recordId: string; vector: Float32Array } | undefined;
   /** Templates held (occupied positions). */
   count(modality: string): number;
@@ -378,6 +383,7 @@ export interface NodeRepositories {
   readonly budgets: BudgetsRepository;
   readonly meta: MetaRepository;
   readonly gallery: GalleryRepository;
+  readonly galleryBlocks: GalleryBlocksRepository;
   readonly mail: MailRepository;
   readonly disclosures: DisclosuresRepository;
   readonly owners: OwnersRepository;

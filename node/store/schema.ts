@@ -276,4 +276,26 @@ export const NODE_MIGRATIONS: readonly Migration[] = [
       ALTER TABLE bio_queries ADD COLUMN analyst TEXT;
     `,
   },
+  {
+    version: 9,
+    sql: `
+      -- The encoded gallery (docs/biometrics.md, "Persisted encoding"): per modality and 2,048-position
+      -- block, the HE plaintext residues the node scores, the occupancy they were encoded with, the
+      -- parameter set, the last gallery change (seq) they reflect and a MAC binding all of it to the node's
+      -- key and OPRF epoch. A node restores verified blocks at start instead of re-encoding them.
+      CREATE TABLE gallery_blocks (
+        modality TEXT NOT NULL,
+        block INTEGER NOT NULL,
+        param TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        occupied BLOB NOT NULL,
+        residues BLOB NOT NULL,
+        mac BLOB NOT NULL,
+        PRIMARY KEY (modality, block)
+      );
+      -- The free positions (kept for reuse): finding the lowest one was a scan of the whole gallery per
+      -- template set, quadratic over an import.
+      CREATE INDEX gallery_free ON gallery (modality, position) WHERE record_id IS NULL;
+    `,
+  },
 ];

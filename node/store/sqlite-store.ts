@@ -1,6 +1,6 @@
 /**
  * A node's store: one SQLite file holding its records, their tags per OPRF epoch and the publication
- * outbox, analyst accounts, per-requester daily budgets, the biometric gallery, mail, disclosures,
+ * outbox, analyst accounts, per-requester daily budgets, the biometric gallery and its encoding, mail, disclosures,
  * data-owner accounts and sessions — each behind its repository (`repositories.ts`) — and the platform
  * audit log (`AuditLog` over `db`), so audit entries commit with the changes they describe.
  *
@@ -14,6 +14,7 @@ import { SqliteAnalysts } from './analysts.ts';
 import { SqliteBudgets } from './budgets.ts';
 import { SqliteDisclosures } from './disclosures.ts';
 import { SqliteGallery } from './gallery.ts';
+import { SqliteGalleryBlocks } from './gallery-blocks.ts';
 import { SqliteMail } from './mail.ts';
 import { SqliteMeta } from './meta.ts';
 import { SqliteOwners } from './owners.ts';
@@ -29,6 +30,7 @@ export class NodeStore implements NodeRepositories, Disposable {
   readonly budgets: SqliteBudgets;
   readonly meta: SqliteMeta;
   readonly gallery: SqliteGallery;
+  readonly galleryBlocks: SqliteGalleryBlocks;
   readonly mail: SqliteMail;
   readonly disclosures: SqliteDisclosures;
   readonly owners: SqliteOwners;
@@ -41,6 +43,7 @@ export class NodeStore implements NodeRepositories, Disposable {
     this.budgets = new SqliteBudgets(db);
     this.meta = new SqliteMeta(db);
     this.gallery = new SqliteGallery({ db, meta: this.meta });
+    this.galleryBlocks = new SqliteGalleryBlocks({ db, meta: this.meta });
     this.mail = new SqliteMail(db);
     this.disclosures = new SqliteDisclosures(db);
     this.owners = new SqliteOwners(db);

@@ -11,6 +11,8 @@ import type { StoredRecord } from './repositories.ts';
 import { describeExchangeRepositories } from './store-suite-exchange.ts';
 import { bytes, type MakeStore, useStore } from './store-suite-fixture.ts';
 
+const blob = (b: Uint8Array): Uint8Array => new Uint8Array(b);
+
 export type { MakeStore } from './store-suite-fixture.ts';
 
 const record = (id: string, body = '{}'): StoredRecord => ({
@@ -239,6 +241,57 @@ export function describeNodeStore(name: string, makeStore: MakeStore): void {
         expect(after[0]?.seq).toBeGreaterThan(last);
         expect([...g.changes(0, 'fingerprint')].map((r) => r.recordId)).toEqual(['b']);
         expect([...g.changes(after[0]?.seq ?? 0)]).toEqual([]);
+      });
+
+      it('lists changed positions without templates, and the templates held in a range of positions', () => {
+        const store = s();
+        const g = store.gallery;
+        store.tx(() => {
+          g.set('face', 'a', v(1));
+          g.set('face', 'b', v(2));
+          g.set('fingerprint', 'c', v(3));
+          g.set('face', 'd', v(4));
+          g.remove('face', 'b');
+        });
+        const changed = [...g.changedPositions(0)];
+        expect(changed.map((r) => [r.modality, r.position, r.present])).toEqual([
+          ['face', 0, true],
+          ['fingerprint', 0, true],
+          ['face', 2, true],
+          ['face', 1, false],
+        ]);
+        expect([...g.changedPositions(changed[2]?.seq ?? 0)].map((r) => r.position)).toEqual([1]);
+        expect([...g.range('face', 0, 3)]).toEqual([
+          { position: 0, vector: v(1) },
+          { position: 2, vector: v(4) },
+        ]);
+        expect([...g.range('face', 1, 2)]).toEqual([]);
+      });
+
+      it('stores encoded gallery blocks per modality, replaces them, and the seq they are complete through', () => {
+        const { galleryBlocks: b } = s();
+        const row = (block: number, seq: number, fill: number) => ({
+          modality: 'face',
+          block,
+          param: 'face-512-v1',
+          seq,
+          occupied: new Uint8Array(4).fill(1),
+          residues: new Uint8Array(8).fill(fill),
+          mac: new Uint8Array(32).fill(fill),
+        });
+        expect(b.encodedThrough('face')).toBe(0);
+        b.put(row(1, 5, 1));
+        b.put(row(0, 5, 2));
+        b.put(row(1, 9, 3));
+        b.put({ ...row(0, 1, 4), modality: 'fingerprint' });
+        b.setEncodedThrough('face', 9);
+        const list = [...b.list('face')].map((r) => ({ ...r, occupied: blob(r.occupied), residues: blob(r.residues), mac: blob(r.mac) }));
+        expect(list).toEqual([row(0, 5, 2), row(1, 9, 3)]);
+        expect(b.encodedThrough('face')).toBe(9);
+        b.clear('face');
+        expect([...b.list('face')]).toEqual([]);
+        expect(b.encodedThrough('face')).toBe(0);
+        expect([...b.list('fingerprint')]).toHaveLength(1);
       });
 
       it('remembers answered queries per requester with their permutation nonce; a repeated id is a conflict', () => {
