@@ -64,7 +64,7 @@ export async function runFailoverBench(opts: { quick: boolean }): Promise<void> 
     const url = await pg.createDatabase('veil_bench_ha');
     const orgDir = join(root, 'org');
     const bundle = join(orgDir, 'bundle.json');
-    await runVeilOk(['org', 'init', '--dir', orgDir, '--name', 'veil-bench-ha'], { env });
+    await runVeilOk(['org', 'init', '--dir', orgDir, '--name', 'veil-bench-ha', '--kdf', 'interactive'], { env });
     const names = ['coord-a', 'coord-b'] as const;
     const coordDir = (n: string) => join(root, n);
     for (const n of names) {

@@ -185,7 +185,8 @@ export async function startLocalNetwork(specs: NodeSpec[], opts: LocalNetworkOpt
   const orgDir = join(root, 'org');
   const bundle = join(orgDir, 'bundle.json');
   step('organisation: root key, TLS CA and trust bundle (veil org init)');
-  await runVeilOk(['org', 'init', '--dir', orgDir, '--name', 'veil-dev'], { env });
+  // The development passphrase is public: a memory-hard KDF at moderate limits would protect nothing.
+  await runVeilOk(['org', 'init', '--dir', orgDir, '--name', 'veil-dev', '--kdf', 'interactive'], { env });
   const coordinatorDir = join(root, 'coordinator');
   // Ports are chosen by the OS at each start (0): a port picked in advance could be taken meanwhile by
   // another program (other networks of parallel tests).

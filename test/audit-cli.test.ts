@@ -29,7 +29,7 @@ describe('veil audit verify', () => {
     base = join(root, 'base');
     const env = { VEIL_ORG_PASSPHRASE: DEV_ORG_PASSPHRASE };
     const org = join(root, 'org');
-    await runVeilOk(['org', 'init', '--dir', org, '--name', 'audit-org'], { env });
+    await runVeilOk(['org', 'init', '--dir', org, '--name', 'audit-org', '--kdf', 'interactive'], { env });
     await runVeilOk(['node', 'init', '--country', 'FR', '--dir', base, '--bundle', join(org, 'bundle.json')]);
     await runVeilOk(['org', 'admit', 'FR', '--dir', org, '--request', join(base, 'request.json'), '--out', join(root, 'fr-cert.json')], { env });
     await runVeilOk(['node', 'enroll', '--dir', base, '--cert', join(root, 'fr-cert.json')]);

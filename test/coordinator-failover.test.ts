@@ -55,7 +55,7 @@ describe('replicated coordinator: SIGKILL of the active instance', () => {
     const url = await pg.createDatabase('veil_ha');
     const orgDir = join(root, 'org');
     const bundle = join(orgDir, 'bundle.json');
-    await runVeilOk(['org', 'init', '--dir', orgDir, '--name', 'veil-ha'], { env });
+    await runVeilOk(['org', 'init', '--dir', orgDir, '--name', 'veil-ha', '--kdf', 'interactive'], { env });
     const coordDir = (n: string) => join(root, `coord-${n}`);
     for (const n of ['a', 'b']) {
       await runVeilOk(['coordinator', 'init', '--dir', coordDir(n), '--bundle', bundle, '--name', `coord-${n}`, '--postgres', url]);

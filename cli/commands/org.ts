@@ -14,7 +14,14 @@ import { readSecret } from '../shared/read-secret.ts';
 async function load() {
   const [crypto, org, platform, protocol] = await Promise.all([import('#crypto'), import('#org'), import('#platform'), import('#protocol')]);
   await crypto.initCrypto();
-  return { ...org, ...platform, VeilError: protocol.VeilError, verifyCertificateRequest: protocol.verifyCertificateRequest };
+  return {
+    ...org,
+    ...platform,
+    VeilError: protocol.VeilError,
+    verifyCertificateRequest: protocol.verifyCertificateRequest,
+    interactiveLimits: crypto.interactiveLimits,
+    moderateLimits: crypto.moderateLimits,
+  };
 }
 
 async function passphrase(prompt: string, env = 'VEIL_ORG_PASSPHRASE'): Promise<string> {
@@ -29,11 +36,17 @@ export function registerOrgCommands(program: Command): void {
     .description('create the root signing key (encrypted under a passphrase), the TLS CA and the trust bundle every party pins')
     .requiredOption('--dir <dir>', 'organisation directory (keep it offline)')
     .requiredOption('--name <name>', 'organisation name, e.g. ipo')
+    .option(
+      '--kdf <limits>',
+      "Argon2id limits for the root key: 'moderate' (256 MiB, the default) or 'interactive' (64 MiB, about 6x cheaper to open: only for development and test organisations whose passphrase is not secret)",
+      'moderate',
+    )
     .option('--json', 'JSON output')
-    .action(async (o: { dir: string; name: string; json?: boolean }) => {
-      const { initOrg, orgPaths } = await load();
+    .action(async (o: { dir: string; name: string; kdf: string; json?: boolean }) => {
+      const { initOrg, orgPaths, VeilError, interactiveLimits, moderateLimits } = await load();
+      if (o.kdf !== 'moderate' && o.kdf !== 'interactive') throw new VeilError('bad_request', "--kdf: 'moderate' or 'interactive'");
       const pw = await passphrase('new root passphrase (12+ characters): ');
-      const r = initOrg({ dir: o.dir, org: o.name, passphrase: pw });
+      const r = initOrg({ dir: o.dir, org: o.name, passphrase: pw, limits: o.kdf === 'interactive' ? interactiveLimits() : moderateLimits() });
       const bundle = orgPaths(o.dir).bundle;
       out(!!o.json, { ...r, bundle }, () =>
         [
