@@ -69,10 +69,10 @@ async function main(): Promise<void> {
   const since = (t: number) => `${((Date.now() - t) / 1000).toFixed(1)} s`;
   const net: LocalNetwork = await startLocalNetwork(
     [
-      { country: 'FR', records: toNdjson(syntheticRecords({ seed: 1, country: 'FR', country3: 'FRA', persons: 400, vehicles: 100 })) },
+      { country: 'FR', records: toNdjson(syntheticRecords({ seed: 1, country: 'FR', country3: 'FRA', persons: 200, vehicles: 50 })) },
       {
         country: 'DE',
-        records: toNdjson([...syntheticRecords({ seed: 2, country: 'DE', country3: 'DEU', persons: 600, vehicles: 150 }), ...deSpecial]),
+        records: toNdjson([...syntheticRecords({ seed: 2, country: 'DE', country3: 'DEU', persons: 300, vehicles: 75 }), ...deSpecial]),
         // DE releases the vehicle details of stolen vehicles without an officer; everything else waits.
         policy: {
           v: 1,
@@ -86,7 +86,7 @@ async function main(): Promise<void> {
       },
       {
         country: 'UA',
-        records: toNdjson([...syntheticRecords({ seed: 3, country: 'UA', country3: 'UKR', persons: 600, vehicles: 150 }), ...uaSpecial]),
+        records: toNdjson([...syntheticRecords({ seed: 3, country: 'UA', country3: 'UKR', persons: 300, vehicles: 75 }), ...uaSpecial]),
         // UA answers only searches for wanted persons and terrorism cases.
         policy: {
           v: 1,
@@ -197,12 +197,16 @@ async function main(): Promise<void> {
     hr();
     say("Disclosure: identity only on the owning country's approval.");
     const hits = new Map<string, string>();
-    for (const [key, args] of [
+    // Independent steps run side by side (the analyst's three searches, then its three requests; the two
+    // owners' accounts, then their decisions): the demo waits for the network, not for itself.
+    const searches = [
       ['passport', [...base, '--purpose', 'wanted-person', '--doc', 'passport:DEU:C01X00T47', '--targets', 'DE']],
       ['ivanov', [...base, '--purpose', 'wanted-person', '--name', 'Vladimir Ivanov', '--dob', '1979-05-21', '--targets', 'UA']],
       ['vin', [...base, '--purpose', 'stolen-property', '--vin', 'WVWZZZ1KZ6W000123', '--targets', 'DE']],
-    ] as const) {
-      const r = JSON.parse((await runVeil([...args])).stdout) as { results: Array<{ country: string; hits: Array<{ cls: string; token: string }> }> };
+    ] as const;
+    const answers = await Promise.all(searches.map(([, args]) => runVeil([...args])));
+    for (const [i, [key]] of searches.entries()) {
+      const r = JSON.parse(answers[i]!.stdout) as { results: Array<{ country: string; hits: Array<{ cls: string; token: string }> }> };
       const c = r.results[0]!;
       const h = c.hits.find((x) => x.cls !== 'phonetic_yob') ?? c.hits[0];
       if (h) hits.set(key, `${c.country}:${h.token}`);
@@ -230,19 +234,16 @@ async function main(): Promise<void> {
       if (r.code !== 0) throw new Error(`disclose failed: ${r.stderr}`);
       return (JSON.parse(r.stdout) as { id: string }).id;
     };
-    const pass = await disclose(
-      'passport',
-      ['--doc', 'passport:DEU:C01X00T47'],
-      'documents,dataset,name',
-      'Passport presented at CDG by a traveller under investigation.',
-    );
-    const ivan = await disclose(
-      'ivanov',
-      ['--name', 'Vladimir Ivanov', '--dob', '1979-05-21'],
-      'name,dob,nationality',
-      'Match in an organised-crime case; needs identity confirmation.',
-    );
-    const vin = await disclose('vin', ['--vin', 'WVWZZZ1KZ6W000123'], 'vehicle,name', 'Vehicle stopped at the border.', 'stolen-property');
+    const [pass, ivan, vin] = await Promise.all([
+      disclose('passport', ['--doc', 'passport:DEU:C01X00T47'], 'documents,dataset,name', 'Passport presented at CDG by a traveller under investigation.'),
+      disclose(
+        'ivanov',
+        ['--name', 'Vladimir Ivanov', '--dob', '1979-05-21'],
+        'name,dob,nationality',
+        'Match in an organised-crime case; needs identity confirmation.',
+      ),
+      disclose('vin', ['--vin', 'WVWZZZ1KZ6W000123'], 'vehicle,name', 'Vehicle stopped at the border.', 'stolen-property'),
+    ]);
     say(`  FR analyst sent three requests (claim and justification sealed to each owner): ${[pass, ivan, vin].map((x) => x.slice(0, 8)).join(', ')}`);
     const pendingAt = async (c: string) =>
       JSON.parse((await runVeil(['approvals', 'list', '--dir', net.nodeDir(c), '--all', '--json'])).stdout) as Array<{
@@ -270,26 +271,27 @@ async function main(): Promise<void> {
       const r = await runVeil(['node', 'owner', 'add', name, '--dir', net.nodeDir(c)], asOwner);
       return /data owner (\S+) created/.exec(r.stdout)?.[1] ?? 'unknown';
     };
-    const deOwner = await ownerId('DE', 'Petra Vogel');
-    const uaOwner = await ownerId('UA', 'Olena Shevchenko');
+    const [deOwner, uaOwner] = await Promise.all([ownerId('DE', 'Petra Vogel'), ownerId('UA', 'Olena Shevchenko')]);
     say(`  data-owner accounts: ${deOwner} at DE, ${uaOwner} at UA (they could equally decide in the approval console)`);
     say(`  $ veil approvals approve <id> --dir node-DE --fields documents,dataset --owner ${deOwner}   (name withheld)`);
-    await runVeil(['approvals', 'approve', pass, '--dir', net.nodeDir('DE'), '--fields', 'documents,dataset', '--owner', deOwner], asOwner);
     say(`  $ veil approvals deny <id> --dir node-UA --reason "…" --owner ${uaOwner}`);
-    await runVeil(
-      [
-        'approvals',
-        'deny',
-        ivan,
-        '--dir',
-        net.nodeDir('UA'),
-        '--reason',
-        'Not within the legal basis cited; contact our bureau through MLA.',
-        '--owner',
-        uaOwner,
-      ],
-      asOwner,
-    );
+    await Promise.all([
+      runVeil(['approvals', 'approve', pass, '--dir', net.nodeDir('DE'), '--fields', 'documents,dataset', '--owner', deOwner], asOwner),
+      runVeil(
+        [
+          'approvals',
+          'deny',
+          ivan,
+          '--dir',
+          net.nodeDir('UA'),
+          '--reason',
+          'Not within the legal basis cited; contact our bureau through MLA.',
+          '--owner',
+          uaOwner,
+        ],
+        asOwner,
+      ),
+    ]);
     await wait(async () => {
       const l = JSON.parse((await runVeil(['disclosures', '--cred', cred, '--json'])).stdout) as Array<{ status: string }>;
       return l.length === 3 && l.every((d) => d.status !== 'sent' && d.status !== 'pending');
