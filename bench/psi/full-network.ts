@@ -10,7 +10,7 @@
  * checks; the remainder), and the CPU each process spent per query (coordinator, all nodes together).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -27,7 +27,8 @@ import { CTX } from './config.ts';
 import { querySubjects } from './query-driver.ts';
 
 export const FULL_NETWORK_TARGETS = { fullNetworkP50Ms: 300, fullNetworkP99Ms: 600 } as const;
-const MEMBERS = 195;
+/** Every member of the network the issue sizes: 195 countries, so an analyst asks 194 others. */
+export const FULL_NETWORK_MEMBERS = 195;
 const HOSTS = 4;
 const UNLIMITED = { perSecond: 1_000_000, burst: 1_000_000 };
 /** The asking node lets its one analyst run as fast as it can; targets keep the default policy. */
@@ -54,14 +55,14 @@ export interface FullNetworkRun {
   otherCpuPct: number | null;
 }
 
-/** 195 real ISO 3166-1 alpha-2 codes (records are validated against the table): FR first (the analyst's). */
-function memberCodes(): string[] {
+/** `members` real ISO 3166-1 alpha-2 codes (records are validated against the table): FR first (the analyst's). */
+function memberCodes(members: number): string[] {
   const out = ['FR'];
-  for (let i = 0; i < 26 * 26 && out.length < MEMBERS; i++) {
+  for (let i = 0; i < 26 * 26 && out.length < members; i++) {
     const c = String.fromCharCode(65 + Math.floor(i / 26)) + String.fromCharCode(65 + (i % 26));
     if (c !== 'FR' && isCountryCode(c) && normalizeCountry(c).length === 3) out.push(c);
   }
-  if (out.length < MEMBERS) throw new Error('not enough country codes');
+  if (out.length < members) throw new Error('not enough country codes');
   return out;
 }
 
@@ -70,9 +71,16 @@ interface Hosted {
   ready: Promise<unknown>;
 }
 
+/**
+ * With VEIL_BENCH_CPU_PROF=<dir>, every hosting process runs under `node --cpu-prof` and writes its
+ * profiles (one per thread: the main thread's is the largest) to <dir>/coordinator or <dir>/nodes when
+ * it is stopped.
+ */
 function host(args: string[]): Hosted {
   const script = fileURLToPath(new URL('./party-host.ts', import.meta.url));
-  const proc = spawn(process.execPath, ['--import', 'tsx', script, ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const profDir = process.env.VEIL_BENCH_CPU_PROF;
+  const prof = profDir ? ['--cpu-prof', `--cpu-prof-dir=${join(profDir, args[0] ?? 'host')}`] : [];
+  const proc = spawn(process.execPath, [...prof, '--import', 'tsx', script, ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';
   proc.stderr?.on('data', (d: Buffer) => {
     err = (err + d.toString()).slice(-2000);
@@ -119,37 +127,52 @@ async function timed<T>(fn: () => Promise<T>, byPath: Map<string, number>): Prom
   }
 }
 
-export async function benchFullNetwork(root: string, quick: boolean): Promise<FullNetworkRun> {
+/**
+ * `quick`: fewer persons and queries (a smoke test). `members` (default 195): a smaller network for
+ * profiling iterations (set-up of all 195 nodes takes minutes); figures then are not the issue's.
+ */
+export async function benchFullNetwork(root: string, opts: { quick: boolean; members?: number }): Promise<FullNetworkRun> {
+  const { quick } = opts;
+  const members = opts.members ?? FULL_NETWORK_MEMBERS;
   const persons = quick ? 40 : 200;
   const warmup = quick ? 3 : 10;
   const queries = quick ? 20 : 100;
-  const codes = memberCodes();
-  say(`full network: coordinator + ${MEMBERS} nodes in ${HOSTS} processes, ${persons} persons each; one analyst asks all ${MEMBERS - 1} others …`);
+  const codes = memberCodes(members);
+  say(`full network: coordinator + ${members} nodes in ${HOSTS} processes, ${persons} persons each; one analyst asks all ${members - 1} others …`);
   const setup0 = performance.now();
+  // A prepared network of the same shape is started again as it is (VEIL_BENCH_NET_DIR, see network.ts).
+  const preparedFile = join(root, 'prepared.json');
+  const shape = { members, persons };
+  const prepared = existsSync(preparedFile) ? (JSON.parse(readFileSync(preparedFile, 'utf8')) as typeof shape & { port: number }) : undefined;
+  const reuse = prepared?.members === members && prepared.persons === persons;
   const pki = createLocalPki(join(root, 'net-org'));
   const coordDir = join(root, 'net-coordinator');
-  initCoordinatorDir(coordDir, { name: 'bench-net', bundle: pki.bundlePath });
-  pki.certifyCoordinator(coordDir);
-  const coordinator = host(['coordinator', coordDir]);
+  if (!reuse) {
+    initCoordinatorDir(coordDir, { name: 'bench-net', bundle: pki.bundlePath });
+    pki.certifyCoordinator(coordDir);
+  }
+  const coordinator = host(['coordinator', coordDir, ...(reuse ? [String(prepared.port)] : [])]);
   const hosts: Hosted[] = [coordinator];
   let client: VeilClient | undefined;
   try {
-    const { wsUrl } = (await coordinator.ready) as { wsUrl: string };
+    const { wsUrl, port } = (await coordinator.ready) as { wsUrl: string; port: number };
     const byCountry = new Map<string, SyntheticRecord[]>();
     for (const [i, c] of codes.entries()) {
+      const recs = syntheticRecords({ seed: 7000 + i, country: c, country3: normalizeCountry(c), persons, vehicles: 0 });
+      byCountry.set(c, recs);
+      if (reuse) continue;
       const dir = join(root, `net-${c}`);
       await initNode(dir, { port: 0, adminPort: 0, country: c, coordinatorUrl: wsUrl, bundle: pki.bundlePath });
       pki.certifyNode(dir);
       if (c === 'FR') writeFileSync(join(dir, 'policy.json'), JSON.stringify(ASKER_POLICY));
-      const recs = syntheticRecords({ seed: 7000 + i, country: c, country3: normalizeCountry(c), persons, vehicles: 0 });
-      byCountry.set(c, recs);
       const file = join(root, `net-${c}.ndjson`);
       writeFileSync(file, toNdjson(recs));
       const rep = await importFile(dir, file);
       if (!rep.written) throw new Error(`import into ${c} failed: ${JSON.stringify(rep).slice(0, 400)}`);
-      if ((i + 1) % 39 === 0) say(`  ${i + 1}/${MEMBERS} nodes set up (${Math.round((performance.now() - setup0) / 1000)} s)`);
+      if ((i + 1) % 39 === 0) say(`  ${i + 1}/${members} nodes set up (${Math.round((performance.now() - setup0) / 1000)} s)`);
     }
-    const per = Math.ceil(MEMBERS / HOSTS);
+    if (!reuse) writeFileSync(preparedFile, JSON.stringify({ ...shape, port }));
+    const per = Math.ceil(members / HOSTS);
     for (let h = 0; h < HOSTS; h++) hosts.push(host(['nodes', ...codes.slice(h * per, (h + 1) * per).map((c) => join(root, `net-${c}`))]));
     const urls = Object.assign({}, ...((await Promise.all(hosts.slice(1).map((h) => h.ready))) as Array<Record<string, string>>)) as Record<string, string>;
     say(`  every node started and published (${Math.round((performance.now() - setup0) / 1000)} s)`);
@@ -158,7 +181,7 @@ export async function benchFullNetwork(root: string, quick: boolean): Promise<Fu
     const { path } = await addAnalyst(join(root, 'net-FR'), 'Bench Analyst', { nodeUrl: frUrl });
     client = await VeilClient.connect(path, { nodeUrl: frUrl });
     const deadline = Date.now() + 120_000;
-    while ((await client.members(true)).length < MEMBERS) {
+    while ((await client.members(true)).length < members) {
       if (Date.now() > deadline) throw new Error('the member directory did not fill');
       await new Promise((r) => setTimeout(r, 500));
     }
@@ -195,7 +218,7 @@ export async function benchFullNetwork(root: string, quick: boolean): Promise<Fu
     const mean = latency.meanMs;
     const call = (p: string) => (byPath.get(p) ?? 0) / queries;
     return {
-      members: MEMBERS,
+      members,
       hostProcesses: HOSTS,
       recordsPerNode: persons,
       setupMs: Math.round(setupMs),

@@ -1,6 +1,7 @@
 /**
  * A process that hosts parties of the full-network benchmark: `tsx bench/psi/party-host.ts coordinator
- * DIR` runs the real coordinator from its prepared directory; `… nodes DIR…` runs the real nodes of
+ * DIR [PORT]` runs the real coordinator from its prepared directory (on PORT when given, so nodes
+ * prepared for it find it again); `… nodes DIR…` runs the real nodes of
  * the given directories side by side in this one process (195 node processes would not fit two cores).
  * When everything has started (and every node has published its index) it prints one JSON line
  * `{"ready":…}`; SIGTERM closes every party and exits.
@@ -15,8 +16,9 @@ async function main(argv: string[]): Promise<void> {
   process.once('SIGTERM', () => {
     void Promise.all(closers.map((c) => c().catch(() => undefined))).then(() => process.exit(0));
   });
-  if (role === 'coordinator' && dirs.length === 1) {
-    const c = await startCoordinator(dirs[0]!, { logger: silentLogger });
+  if (role === 'coordinator' && (dirs.length === 1 || dirs.length === 2)) {
+    const port = dirs[1] === undefined ? undefined : Number(dirs[1]);
+    const c = await startCoordinator(dirs[0]!, { logger: silentLogger, ...(port === undefined ? {} : { port }) });
     closers.push(() => c.close());
     process.stdout.write(`${JSON.stringify({ ready: { url: c.url, wsUrl: c.wsUrl, port: c.port } })}\n`);
     return;
@@ -32,7 +34,7 @@ async function main(argv: string[]): Promise<void> {
     process.stdout.write(`${JSON.stringify({ ready: Object.fromEntries(nodes.map((n) => [n.country, n.url])) })}\n`);
     return;
   }
-  process.stderr.write('usage: party-host.ts coordinator DIR | nodes DIR…\n');
+  process.stderr.write('usage: party-host.ts coordinator DIR [PORT] | nodes DIR…\n');
   process.exit(2);
 }
 
