@@ -45,9 +45,13 @@ export class SqliteCoordinatorStore implements CoordinatorStore {
     this.index = sqlitePsiIndex(this.db, { audit: audit.writer });
     this.mailboxes = sqliteMailboxes(this.db, { audit: audit.writer, now });
     this.meta = sqliteMeta(this.db);
+    this.#closeAudit = () => audit.close();
   }
 
+  readonly #closeAudit: () => void;
+
   async close(): Promise<void> {
+    this.#closeAudit();
     if (this.db.open) this.db.close();
   }
 
