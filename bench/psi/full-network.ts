@@ -10,7 +10,7 @@
  * checks; the remainder), and the CPU each process spent per query (coordinator, all nodes together).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -145,9 +145,11 @@ export async function benchFullNetwork(root: string, opts: { quick: boolean; mem
   const shape = { members, persons };
   const prepared = existsSync(preparedFile) ? (JSON.parse(readFileSync(preparedFile, 'utf8')) as typeof shape & { port: number }) : undefined;
   const reuse = prepared?.members === members && prepared.persons === persons;
-  const pki = createLocalPki(join(root, 'net-org'));
   const coordDir = join(root, 'net-coordinator');
-  if (!reuse) {
+  // Anything else in the directory is a network of another shape (or a set-up cut short): start afresh.
+  if (!reuse) for (const f of readdirSync(root)) rmSync(join(root, f), { recursive: true, force: true });
+  const pki = reuse ? undefined : createLocalPki(join(root, 'net-org'));
+  if (pki) {
     initCoordinatorDir(coordDir, { name: 'bench-net', bundle: pki.bundlePath });
     pki.certifyCoordinator(coordDir);
   }
@@ -160,7 +162,7 @@ export async function benchFullNetwork(root: string, opts: { quick: boolean; mem
     for (const [i, c] of codes.entries()) {
       const recs = syntheticRecords({ seed: 7000 + i, country: c, country3: normalizeCountry(c), persons, vehicles: 0 });
       byCountry.set(c, recs);
-      if (reuse) continue;
+      if (!pki) continue;
       const dir = join(root, `net-${c}`);
       await initNode(dir, { port: 0, adminPort: 0, country: c, coordinatorUrl: wsUrl, bundle: pki.bundlePath });
       pki.certifyNode(dir);
