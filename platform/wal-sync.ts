@@ -59,11 +59,12 @@ export function walSync(db: Db, opts: { fsync?: FsyncFn } = {}): WalSync {
   return {
     tx<T>(fn: () => T): T {
       if (!onDisk) return db.transaction(fn)();
-      db.pragma('synchronous = NORMAL');
+      // Not a prepared statement: SQLite applies this pragma when it compiles it.
+      db.exec('PRAGMA synchronous = NORMAL');
       try {
         return db.transaction(fn)();
       } finally {
-        db.pragma('synchronous = FULL');
+        db.exec('PRAGMA synchronous = FULL');
       }
     },
     synced(): Promise<void> {
