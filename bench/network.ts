@@ -29,7 +29,7 @@ export async function runNetworkBench(opts: { quick: boolean; targets?: number }
     `Veil full-network benchmark${opts.quick ? ' (quick)' : ''}${opts.targets ? ` (${opts.targets} targets only: not the issue's figure)` : ''}: ${machine.cores} cores, Node ${machine.node}, load average ${machine.loadAvgStart}`,
   );
   try {
-    const oprf = await benchOprf(true);
+    const oprf = await benchOprf(opts.quick);
     const run = await benchFullNetwork(root, { quick: opts.quick, ...(opts.targets ? { members: opts.targets + 1 } : {}) });
     const floor = cryptoFloorMs(oprf.rates, run.meanKeysPerQuery, run.members - 1);
     machine.loadAvgEnd = loadAverage();
@@ -60,12 +60,24 @@ export async function runNetworkBench(opts: { quick: boolean; targets?: number }
     say(
       `CPU per query (ms): coordinator ${run.cpuMsPerQuery.coordinator}, all nodes ${run.cpuMsPerQuery.nodes}, analyst ${run.cpuMsPerQuery.analyst}; statuses ${JSON.stringify(run.statuses)}; other processes ${run.otherCpuPct}% of a core`,
     );
+    // The issue's OPRF figure, measured in this run (best of three rounds; one with --quick).
+    const headline = oprf.batches.find((b) => b.batchSize === oprf.representativeBatch);
+    const oprfFigures = {
+      oprfEvalsPerSecPerCore: headline?.elementsPerSec ?? null,
+      libsodiumScalarMultsPerSec: Math.round(oprf.rates.scalarMultPerSec),
+      oprfRatioToScalarMult: headline ? Math.round(headline.ratioToScalarMult * 1000) / 1000 : null,
+    };
+    say(
+      `OPRF (node evaluation, ${oprf.representativeBatch} elements per proof): ${oprfFigures.oprfEvalsPerSecPerCore}/s per core = ${oprfFigures.oprfRatioToScalarMult} × libsodium's ${oprfFigures.libsodiumScalarMultsPerSec} scalar multiplications/s (target ≥ 0.45)`,
+    );
     const file = writeResultFile(opts.targets ? `network-${opts.targets}.json` : 'network.json', {
       commit: headCommit(),
       machine,
       quick: opts.quick,
       targets: FULL_NETWORK_TARGETS,
       cryptoFloorMs: floor.all,
+      ...oprfFigures,
+      oprf,
       ...run,
     });
     say(`written to ${file.pathname}`);

@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { initCoordinatorDir } from '#coordinator';
 import { addAnalyst, DEFAULT_POLICY, importFile, initNode, type Policy } from '#node';
 import { isCountryCode, matchKeysForQuery, normalizeCountry } from '#protocol';
-import { VeilClient } from '#sdk';
+import { loadCredential, nodeTransport, type Transport, type TransportResponse, VeilClient } from '#sdk';
 import { createLocalPki, REPO_ROOT, type SyntheticRecord, syntheticRecords, toNdjson } from '#simulations';
 import { contention, procCpuSeconds } from '../harness/cpu.ts';
 import { quietMachine } from '../harness/quiet.ts';
@@ -46,7 +46,7 @@ export interface FullNetworkRun {
   latency: LatencyStats;
   fullNetworkP50Ms: number;
   fullNetworkP99Ms: number;
-  /** Per query, mean milliseconds: the SDK's calls and its own work (null when its transport bypasses the global fetch). */
+  /** Per query, mean milliseconds: the SDK's two calls (timed on its transport) and its own work (the rest: blind, verify, finalize, lookup proofs). */
   breakdownMs: { queryCall: number; lookupCall: number; sdkWork: number } | null;
   /** Per query, CPU milliseconds spent by the coordinator process and by all node processes together. */
   cpuMsPerQuery: { coordinator: number | null; nodes: number | null; analyst: number };
@@ -109,22 +109,24 @@ async function stopHost(h: Hosted): Promise<void> {
   clearTimeout(t);
 }
 
-/** Times the SDK's HTTP calls by path while `fn` runs (the SDK uses the global fetch). */
-async function timed<T>(fn: () => Promise<T>, byPath: Map<string, number>): Promise<T> {
-  const real = globalThis.fetch;
-  globalThis.fetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+/**
+ * The SDK's own transport to its node, timing each call by path while `byPath.on` is set: the query
+ * call (gateway → coordinator → every target → back) and the lookup call (the coordinator's index).
+ */
+function timedTransport(inner: Transport): { transport: Transport; byPath: Map<string, number>; on: { value: boolean } } {
+  const byPath = new Map<string, number>();
+  const on = { value: false };
+  const time = async (path: string, call: () => Promise<TransportResponse>): Promise<TransportResponse> => {
     const t = performance.now();
-    const res = await real(input, init);
-    const body = await res.arrayBuffer();
-    const path = new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url).pathname;
-    byPath.set(path, (byPath.get(path) ?? 0) + performance.now() - t);
-    return new Response(body, { status: res.status, statusText: res.statusText, headers: res.headers });
+    const res = await call();
+    if (on.value) byPath.set(path, (byPath.get(path) ?? 0) + performance.now() - t);
+    return res;
   };
-  try {
-    return await fn();
-  } finally {
-    globalThis.fetch = real;
-  }
+  return {
+    transport: { get: (path) => time(path, () => inner.get(path)), post: (path, body) => time(path, () => inner.post(path, body)) },
+    byPath,
+    on,
+  };
 }
 
 /**
@@ -181,7 +183,9 @@ export async function benchFullNetwork(root: string, opts: { quick: boolean; mem
     const frUrl = urls.FR;
     if (!frUrl) throw new Error('FR did not start');
     const { path } = await addAnalyst(join(root, 'net-FR'), 'Bench Analyst', { nodeUrl: frUrl });
-    client = await VeilClient.connect(path, { nodeUrl: frUrl });
+    const cred = loadCredential(path);
+    const timing = timedTransport(nodeTransport(frUrl, { caPem: cred.bundle.caPem, nodeCertificate: cred.node.x509 }));
+    client = await VeilClient.connect(cred, { nodeUrl: frUrl, transport: timing.transport });
     const deadline = Date.now() + 120_000;
     while ((await client.members(true)).length < members) {
       if (Date.now() > deadline) throw new Error('the member directory did not fill');
@@ -195,22 +199,22 @@ export async function benchFullNetwork(root: string, opts: { quick: boolean; mem
     const cpu0 = cpu();
     const self0 = process.cpuUsage();
     const others = contention(() => hosts.map((h) => h.proc.pid));
-    const byPath = new Map<string, number>();
+    const { byPath } = timing;
     const lat: number[] = [];
     const statuses: Record<string, number> = {};
     let hitQueries = 0;
     let keys = 0;
-    await timed(async () => {
-      for (let i = 0; i < queries; i++) {
-        const s = subjects[warmup + i]!;
-        keys += matchKeysForQuery(s).length;
-        const t = performance.now();
-        const r = await client!.query(s, CTX);
-        lat.push(performance.now() - t);
-        if (r.results.some((x) => x.status === 'hit')) hitQueries++;
-        for (const x of r.results) statuses[x.status] = (statuses[x.status] ?? 0) + 1;
-      }
-    }, byPath);
+    timing.on.value = true;
+    for (let i = 0; i < queries; i++) {
+      const s = subjects[warmup + i]!;
+      keys += matchKeysForQuery(s).length;
+      const t = performance.now();
+      const r = await client!.query(s, CTX);
+      lat.push(performance.now() - t);
+      if (r.results.some((x) => x.status === 'hit')) hitQueries++;
+      for (const x of r.results) statuses[x.status] = (statuses[x.status] ?? 0) + 1;
+    }
+    timing.on.value = false;
     const cpu1 = cpu();
     const self = process.cpuUsage(self0);
     const spent = (i: number) => (cpu0[i] == null || cpu1[i] == null ? null : ((cpu1[i] as number) - (cpu0[i] as number)) * 1000);
