@@ -142,40 +142,52 @@ export async function benchFullNetwork(root: string, opts: { quick: boolean; mem
   const codes = memberCodes(members);
   say(`full network: coordinator + ${members} nodes in ${HOSTS} processes, ${persons} persons each; one analyst asks all ${members - 1} others …`);
   const setup0 = performance.now();
-  // A prepared network of the same shape is started again as it is (VEIL_BENCH_NET_DIR, see network.ts).
+  // A prepared network of the same shape is started again as it is (VEIL_BENCH_NET_DIR, see network.ts);
+  // one whose set-up was cut short is completed (its last node set up is made again).
   const preparedFile = join(root, 'prepared.json');
+  const setupFile = join(root, 'setup.json');
   const shape = { members, persons };
-  const prepared = existsSync(preparedFile) ? (JSON.parse(readFileSync(preparedFile, 'utf8')) as typeof shape & { port: number }) : undefined;
+  type Shape = typeof shape & { port: number };
+  const readShape = (f: string) => (existsSync(f) ? (JSON.parse(readFileSync(f, 'utf8')) as Shape) : undefined);
+  const prepared = readShape(preparedFile);
+  const started = readShape(setupFile);
   const reuse = prepared?.members === members && prepared.persons === persons;
+  const resume = !reuse && started?.members === members && started.persons === persons;
   const coordDir = join(root, 'net-coordinator');
-  // Anything else in the directory is a network of another shape (or a set-up cut short): start afresh.
-  if (!reuse) for (const f of readdirSync(root)) rmSync(join(root, f), { recursive: true, force: true });
-  const pki = reuse ? undefined : createLocalPki(join(root, 'net-org'));
-  if (pki) {
+  // Anything else in the directory is a network of another shape: start afresh.
+  if (!reuse && !resume) for (const f of readdirSync(root)) rmSync(join(root, f), { recursive: true, force: true });
+  const pki = reuse ? undefined : createLocalPki(join(root, 'net-org'), 'veil-dev', { existing: resume });
+  if (pki && !resume) {
     initCoordinatorDir(coordDir, { name: 'bench-net', bundle: pki.bundlePath });
     pki.certifyCoordinator(coordDir);
   }
-  const coordinator = host(['coordinator', coordDir, ...(reuse ? [String(prepared.port)] : [])]);
+  const port = reuse ? prepared.port : resume ? started.port : undefined;
+  const coordinator = host(['coordinator', coordDir, ...(port === undefined ? [] : [String(port)])]);
   const hosts: Hosted[] = [coordinator];
   let client: VeilClient | undefined;
   try {
-    const { wsUrl, port } = (await coordinator.ready) as { wsUrl: string; port: number };
+    const { wsUrl, port: listening } = (await coordinator.ready) as { wsUrl: string; port: number };
+    if (!reuse && !resume) writeFileSync(setupFile, JSON.stringify({ ...shape, port: listening }));
+    const ndjson = (c: string) => join(root, `net-${c}.ndjson`);
+    // Resuming: the nodes before the last one whose records were written are complete.
+    const redoFrom = resume ? Math.max(0, codes.findIndex((c) => !existsSync(ndjson(c))) - 1) : 0;
     const byCountry = new Map<string, SyntheticRecord[]>();
     for (const [i, c] of codes.entries()) {
       const recs = syntheticRecords({ seed: 7000 + i, country: c, country3: normalizeCountry(c), persons, vehicles: 0 });
       byCountry.set(c, recs);
-      if (!pki) continue;
+      if (!pki || (resume && i < redoFrom)) continue;
       const dir = join(root, `net-${c}`);
+      if (resume) for (const f of [dir, ndjson(c)]) rmSync(f, { recursive: true, force: true });
       await initNode(dir, { port: 0, adminPort: 0, country: c, coordinatorUrl: wsUrl, bundle: pki.bundlePath });
       pki.certifyNode(dir);
       if (c === 'FR') writeFileSync(join(dir, 'policy.json'), JSON.stringify(ASKER_POLICY));
-      const file = join(root, `net-${c}.ndjson`);
+      const file = ndjson(c);
       writeFileSync(file, toNdjson(recs));
       const rep = await importFile(dir, file);
       if (!rep.written) throw new Error(`import into ${c} failed: ${JSON.stringify(rep).slice(0, 400)}`);
       if ((i + 1) % 39 === 0) say(`  ${i + 1}/${members} nodes set up (${Math.round((performance.now() - setup0) / 1000)} s)`);
     }
-    if (!reuse) writeFileSync(preparedFile, JSON.stringify({ ...shape, port }));
+    if (!reuse) writeFileSync(preparedFile, JSON.stringify({ ...shape, port: listening }));
     const per = Math.ceil(members / HOSTS);
     for (let h = 0; h < HOSTS; h++) hosts.push(host(['nodes', ...codes.slice(h * per, (h + 1) * per).map((c) => join(root, `net-${c}`))]));
     const urls = Object.assign({}, ...((await Promise.all(hosts.slice(1).map((h) => h.ready))) as Array<Record<string, string>>)) as Record<string, string>;
