@@ -21,7 +21,8 @@ export async function runNetworkBench(opts: { quick: boolean; targets?: number }
   await initCrypto();
   const machine = describeMachine();
   // VEIL_BENCH_NET_DIR keeps the prepared network there and starts it again on the next run of the same
-  // shape (profiling iterations skip minutes of set-up); by default a temporary directory, deleted.
+  // shape (profiling iterations skip minutes of set-up), or completes a set-up that was cut short; by
+  // default a temporary directory, deleted.
   const keep = process.env.VEIL_BENCH_NET_DIR;
   if (keep) mkdirSync(keep, { recursive: true });
   const root = keep ?? mkdtempSync(join(tmpdir(), 'veil-bench-net-'));
