@@ -198,7 +198,7 @@ export async function benchFullNetwork(root: string, opts: { quick: boolean; mem
     const cred = loadCredential(path);
     const timing = timedTransport(nodeTransport(frUrl, { caPem: cred.bundle.caPem, nodeCertificate: cred.node.x509 }));
     client = await VeilClient.connect(cred, { nodeUrl: frUrl, transport: timing.transport });
-    const deadline = Date.now() + 120_000;
+    const deadline = Date.now() + 600_000;
     while ((await client.members(true)).length < members) {
       if (Date.now() > deadline) throw new Error('the member directory did not fill');
       await new Promise((r) => setTimeout(r, 500));

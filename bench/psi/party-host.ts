@@ -10,6 +10,9 @@ import { startCoordinator } from '#coordinator';
 import { type NodeHandle, startNode } from '#node';
 import { silentLogger } from '#platform';
 
+/** How long the nodes of one host may take to publish their indexes (49 nodes on a loaded 2-core machine take minutes). */
+const PUBLISH_TIMEOUT_MS = 20 * 60_000;
+
 async function main(argv: string[]): Promise<void> {
   const [role, ...dirs] = argv;
   const closers: Array<() => Promise<void>> = [];
@@ -30,7 +33,7 @@ async function main(argv: string[]): Promise<void> {
       nodes.push(n);
       closers.push(() => n.close());
     }
-    await Promise.all(nodes.map((n) => n.published(300_000)));
+    await Promise.all(nodes.map((n) => n.published(PUBLISH_TIMEOUT_MS)));
     process.stdout.write(`${JSON.stringify({ ready: Object.fromEntries(nodes.map((n) => [n.country, n.url])) })}\n`);
     return;
   }
