@@ -42,6 +42,9 @@ describe('walSync', () => {
       ).toThrow('boom');
       expect(db.pragma('synchronous', { simple: true })).toBe(2);
       expect(db.prepare('SELECT x FROM t').all()).toEqual([{ x: 1 }]);
+      // Nested in a FULL transaction: a savepoint of it, committed (and synced) by the outer one.
+      const nested = db.transaction(() => w.tx(() => db.pragma('synchronous', { simple: true })))();
+      expect(nested).toBe(2);
     } finally {
       w.close();
       db.close();

@@ -58,7 +58,8 @@ export function walSync(db: Db, opts: { fsync?: FsyncFn } = {}): WalSync {
 
   return {
     tx<T>(fn: () => T): T {
-      if (!onDisk) return db.transaction(fn)();
+      // Inside another transaction (a savepoint here), the outer one decides how its commit syncs.
+      if (!onDisk || db.inTransaction) return db.transaction(fn)();
       // Not a prepared statement: SQLite applies this pragma when it compiles it.
       db.exec('PRAGMA synchronous = NORMAL');
       try {

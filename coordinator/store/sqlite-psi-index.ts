@@ -64,7 +64,8 @@ export function sqlitePsiIndex(db: Db, deps: { audit: SqliteAuditWriter }): PsiI
   /**
    * What every lookup of a (country, epoch) reads whatever its buckets: the top block of the tree and
    * the decoded commitment. Kept until a chunk of that country and epoch is applied (the entry is
-   * dropped whether the chunk committed or rolled back), or the epoch is dropped. At most two epochs per member are kept by the index, each entry ≈ 16 KiB.
+   * dropped whether the chunk committed or rolled back), or the epoch is dropped. The index keeps at
+   * most two epochs per member, so this holds at most two entries of ≈ 16 KiB per member.
    */
   const snapshots = new Map<string, { top: Uint8Array | undefined; commitment: Envelope }>();
   const snapshotKey = (country: string, epoch: number) => `${country}/${epoch}`;

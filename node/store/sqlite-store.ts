@@ -53,8 +53,7 @@ export class NodeStore implements NodeRepositories, Disposable {
   }
 
   txDeferred<T>(fn: () => T): T {
-    // Inside another transaction the outer one decides how its commit syncs.
-    return this.db.inTransaction ? this.tx(fn) : this.#wal.tx(fn);
+    return this.#wal.tx(fn);
   }
 
   synced(): Promise<void> {
