@@ -1,10 +1,12 @@
 /**
- * `npm run bench -- network [--quick]`: the full-network query (bench/psi/full-network.ts), printed
- * beside its targets and written to `bench/results/network.json`. The baseline in the same run is the
+ * `npm run bench -- network [--quick] [--targets=N]`: the full-network query (bench/psi/full-network.ts),
+ * printed beside its targets and written to `bench/results/network.json`. `--targets=N` asks N targets
+ * instead of 194 (a network of N + 1 members, for profiling iterations; the figures are then not the
+ * issue's, and are written to `network-N.json` instead). The baseline in the same run is the
  * cryptographic floor of one such query on this machine: the OPRF work alone (psi/oprf.ts rates), with
  * every target's evaluation on the same two cores.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initCrypto } from '#crypto';
@@ -15,21 +17,28 @@ import { cryptoFloorMs } from './psi/end-to-end.ts';
 import { benchFullNetwork, FULL_NETWORK_TARGETS } from './psi/full-network.ts';
 import { benchOprf } from './psi/oprf.ts';
 
-export async function runNetworkBench(opts: { quick: boolean }): Promise<void> {
+export async function runNetworkBench(opts: { quick: boolean; targets?: number }): Promise<void> {
   await initCrypto();
   const machine = describeMachine();
-  const root = mkdtempSync(join(tmpdir(), 'veil-bench-net-'));
-  say(`Veil full-network benchmark${opts.quick ? ' (quick)' : ''}: ${machine.cores} cores, Node ${machine.node}, load average ${machine.loadAvgStart}`);
+  // VEIL_BENCH_NET_DIR keeps the prepared network there and starts it again on the next run of the same
+  // shape (profiling iterations skip minutes of set-up), or completes a set-up that was cut short; by
+  // default a temporary directory, deleted.
+  const keep = process.env.VEIL_BENCH_NET_DIR;
+  if (keep) mkdirSync(keep, { recursive: true });
+  const root = keep ?? mkdtempSync(join(tmpdir(), 'veil-bench-net-'));
+  say(
+    `Veil full-network benchmark${opts.quick ? ' (quick)' : ''}${opts.targets ? ` (${opts.targets} targets only: not the issue's figure)` : ''}: ${machine.cores} cores, Node ${machine.node}, load average ${machine.loadAvgStart}`,
+  );
   try {
-    const oprf = await benchOprf(true);
-    const run = await benchFullNetwork(root, opts.quick);
+    const oprf = await benchOprf(opts.quick);
+    const run = await benchFullNetwork(root, { quick: opts.quick, ...(opts.targets ? { members: opts.targets + 1 } : {}) });
     const floor = cryptoFloorMs(oprf.rates, run.meanKeysPerQuery, run.members - 1);
     machine.loadAvgEnd = loadAverage();
     const vs = (m: number, t: number) => `${fmt(m / t, 2)}×`;
     say(
       table([
         {
-          figure: 'full network p50 (194 targets)',
+          figure: `full network p50 (${run.members - 1} targets)`,
           measured: `${fmt(run.fullNetworkP50Ms)} ms`,
           baseline: `${fmt(floor.all)} ms OPRF floor`,
           vsBaseline: vs(run.fullNetworkP50Ms, floor.all),
@@ -52,16 +61,28 @@ export async function runNetworkBench(opts: { quick: boolean }): Promise<void> {
     say(
       `CPU per query (ms): coordinator ${run.cpuMsPerQuery.coordinator}, all nodes ${run.cpuMsPerQuery.nodes}, analyst ${run.cpuMsPerQuery.analyst}; statuses ${JSON.stringify(run.statuses)}; other processes ${run.otherCpuPct}% of a core`,
     );
-    const file = writeResultFile('network.json', {
+    // The issue's OPRF figure, measured in this run (best of three rounds; one with --quick).
+    const headline = oprf.batches.find((b) => b.batchSize === oprf.representativeBatch);
+    const oprfFigures = {
+      oprfEvalsPerSecPerCore: headline?.elementsPerSec ?? null,
+      libsodiumScalarMultsPerSec: Math.round(oprf.rates.scalarMultPerSec),
+      oprfRatioToScalarMult: headline ? Math.round(headline.ratioToScalarMult * 1000) / 1000 : null,
+    };
+    say(
+      `OPRF (node evaluation, ${oprf.representativeBatch} elements per proof): ${oprfFigures.oprfEvalsPerSecPerCore}/s per core = ${oprfFigures.oprfRatioToScalarMult} × libsodium's ${oprfFigures.libsodiumScalarMultsPerSec} scalar multiplications/s (target ≥ 0.45)`,
+    );
+    const file = writeResultFile(opts.targets ? `network-${opts.targets}.json` : 'network.json', {
       commit: headCommit(),
       machine,
       quick: opts.quick,
       targets: FULL_NETWORK_TARGETS,
       cryptoFloorMs: floor.all,
+      ...oprfFigures,
+      oprf,
       ...run,
     });
     say(`written to ${file.pathname}`);
   } finally {
-    rmSync(root, { recursive: true, force: true });
+    if (!keep) rmSync(root, { recursive: true, force: true });
   }
 }

@@ -14,7 +14,7 @@
  */
 import { runPsiBench } from './psi.ts';
 
-const USAGE = 'usage: npm run bench -- <psi|bio|names|network|import|failover|sim|all> [--full] [--quick]';
+const USAGE = 'usage: npm run bench -- <psi|bio|names|network|import|failover|sim|all> [--full] [--quick] [--targets=N (network only)]';
 
 async function runBio(full: boolean): Promise<void> {
   // Loaded on demand: the biometric benchmark is developed separately and must not break `psi`.
@@ -29,7 +29,13 @@ async function runBio(full: boolean): Promise<void> {
 }
 
 async function main(argv: string[]): Promise<number> {
-  const flags = new Set(argv.filter((a) => a.startsWith('--')));
+  const targetsArg = argv.find((a) => a.startsWith('--targets='));
+  const targets = targetsArg ? Number(targetsArg.slice('--targets='.length)) : undefined;
+  if (targets !== undefined && !(Number.isInteger(targets) && targets >= 1 && targets <= 194)) {
+    console.error(`--targets must be a whole number from 1 to 194 (got ${targetsArg})`);
+    return 2;
+  }
+  const flags = new Set(argv.filter((a) => a.startsWith('--') && a !== targetsArg));
   const words = argv.filter((a) => !a.startsWith('--'));
   const unknown = [...flags].filter((f) => !['--full', '--quick', '--help'].includes(f));
   if (flags.has('--help') || unknown.length > 0 || words.length > 1) {
@@ -47,7 +53,7 @@ async function main(argv: string[]): Promise<number> {
       await runBio(full);
       return 0;
     case 'network':
-      await (await import('./network.ts')).runNetworkBench({ quick });
+      await (await import('./network.ts')).runNetworkBench({ quick, ...(targets ? { targets } : {}) });
       return 0;
     case 'names':
       await (await import('./names.ts')).runNamesBench({ quick });

@@ -20,14 +20,14 @@ export interface DispatcherDeps {
   members: Pick<MemberDirectory, 'update' | 'revocations'>;
   /** Keep the revocation list the directory applies (persisted: a restart must not forget a revocation). */
   saveRevocations(list: Envelope): void;
-  responder: Pick<Responder, 'handleBatch'>;
+  responder: Pick<Responder, 'answerBatch'>;
   bio: Pick<BioService, 'handle'>;
   publisher: Pick<Publisher, 'reset' | 'onAck'>;
   mail: Pick<Mail, 'reset' | 'onMail' | 'onStored'>;
   /** Sign and send the node's descriptor. */
   announce(): void;
   log: Logger;
-  /** Hold the node's drain while a biometric search runs (a shutdown waits for it, up to its deadline). */
+  /** Hold the node's drain while a biometric search or an evaluation batch runs (a shutdown waits for it, up to its deadline). */
   track?: <T>(p: Promise<T>) => Promise<T>;
 }
 
@@ -66,12 +66,13 @@ export function linkDispatcher(d: DispatcherDeps): LinkHandler {
         } else ids.push(env);
       }
       if (ids.length === 0) return;
-      try {
-        const results = d.responder.handleBatch(ids);
-        if (results.length > 0) d.link.trySend({ t: 'eval-results', results });
-      } catch (e) {
-        d.log.error('evaluation batch failed', e, { count: ids.length });
-      }
+      // Sent once what the batch wrote (budgets, audit) is on disk.
+      const answering = d.responder.answerBatch(ids);
+      (d.track ? d.track(answering) : answering)
+        .then((results) => {
+          if (results.length > 0) d.link.trySend({ t: 'eval-results', results });
+        })
+        .catch((e: unknown) => d.log.error('evaluation batch failed', e, { count: ids.length }));
     },
     onPublishAck: (epoch, seq) => d.publisher.onAck(epoch, seq),
     onMail: (items) => d.mail.onMail(items),

@@ -130,6 +130,34 @@ describe('responder on the inbound path', () => {
     expect(entries('eval.served')).toEqual([expect.objectContaining({ country: 'FR', count: 2, purpose: 'wanted-person', epoch: 1 })]);
   });
 
+  it('on the live path, answers only once the batch is synced to disk; a failed sync answers nothing', async () => {
+    // The store's sync is held by the test: answers must wait for it.
+    let release: (() => void) | undefined;
+    let fail: ((e: Error) => void) | undefined;
+    const realSynced = f.store.synced.bind(f.store);
+    f.store.synced = () =>
+      new Promise<void>((resolve, reject) => {
+        release = () => void realSynced().then(resolve, reject);
+        fail = reject;
+      });
+    let answered: RoutedResult[] | undefined;
+    const pending = f.responder.answerBatch([query({ classes: ['name_dob', 'doc'] })]).then((r) => {
+      answered = r;
+    });
+    // Committed (budget and audit visible in the same process) but not yet acknowledged.
+    expect(budgetUsed('FR')).toBe(2);
+    await new Promise((r) => setImmediate(r));
+    expect(answered).toBeUndefined();
+    release?.();
+    await pending;
+    expect(read(answered?.[0])).toMatchObject({ status: 'ok', items: [0, 1] });
+    expect(entries('eval.served')).toHaveLength(1);
+    // A sync that fails leaves the caller with an error, never an answer to send.
+    const failing = f.responder.answerBatch([query()]);
+    fail?.(new Error('EIO'));
+    await expect(failing).rejects.toThrow('EIO');
+  });
+
   it('answers a query it could not verify (replay, signed by another member than it claims, unknown signer) with an unsigned code, and audits it', () => {
     const env = query();
     expect(read(f.responder.handleBatch([env])[0]).status).toBe('ok');

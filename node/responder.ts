@@ -55,7 +55,29 @@ export class Responder {
     this.#key = undefined;
   }
 
+  /** Answers a batch in one transaction committed (and synced) before it returns. */
   handleBatch(batch: readonly Envelope[]): RoutedResult[] {
+    const { out, answered } = this.#evaluate(batch, (fn) => this.#d.store.tx(fn));
+    // Remembered only once committed: a batch rolled back was never answered.
+    for (const [q, reply] of answered) this.#answered.remember(q, reply);
+    return out;
+  }
+
+  /**
+   * `handleBatch` for the live path: the transaction commits without blocking the event loop on the
+   * disk, and the answers are returned (to be sent) only once it is synced — nothing is acknowledged
+   * that a crash could undo (platform/wal-sync.ts). A process hosting many nodes, or one answering many
+   * requesters, keeps evaluating while the disk syncs, and concurrent batches share one sync.
+   */
+  async answerBatch(batch: readonly Envelope[]): Promise<RoutedResult[]> {
+    const { store } = this.#d;
+    const { out, answered } = this.#evaluate(batch, (fn) => store.txDeferred(fn));
+    await store.synced();
+    for (const [q, reply] of answered) this.#answered.remember(q, reply);
+    return out;
+  }
+
+  #evaluate(batch: readonly Envelope[], tx: (fn: () => void) => void): { out: RoutedResult[]; answered: Array<[ForwardedQuery, RoutedResult]> } {
     const { store, audit, clock } = this.#d;
     const out: RoutedResult[] = [];
     const answered: Array<[ForwardedQuery, RoutedResult]> = [];
@@ -69,7 +91,7 @@ export class Responder {
       if (r) audit.append({ kind: 'eval.repeated', queryId: q.id, country: q.from });
       return r?.result;
     };
-    store.tx(() => {
+    tx(() => {
       for (const env of batch) {
         const a = this.#inbound.admit(env, policy, budget, repeated);
         if (!a.ok) {
@@ -97,9 +119,7 @@ export class Responder {
       }
       budget.commit();
     });
-    // Remembered only once committed: a batch rolled back was never answered.
-    for (const [q, reply] of answered) this.#answered.remember(q, reply);
-    return out;
+    return { out, answered };
   }
 
   /** Identifier queries on the inbound path: one policy class and one budget unit per item. */

@@ -24,4 +24,5 @@ export * from './postgres-server.ts';
 export * from './settings.ts';
 export * from './sqlite.ts';
 export * from './tls.ts';
+export * from './wal-sync.ts';
 export * from './workers.ts';

@@ -9,7 +9,9 @@
  * and the other side then forgets its copy. In WAL mode NORMAL syncs the log only at checkpoints, so a
  * power loss could undo a commit already acknowledged; FULL syncs it at every commit, before the call
  * returns. The price is one fsync per transaction (`bench/durable-writes.ts`); hot paths write one
- * transaction per batch (audit batches, one per page of mail) rather than one per item.
+ * transaction per batch (audit batches, one per page of mail) rather than one per item, and the
+ * hottest (a node's evaluation batches, the coordinator's audit batches) commit under NORMAL and
+ * acknowledge only after an fsync of the WAL off the event loop (`wal-sync.ts`).
  *
  * Privacy on disk: the database holds records, keys (OPRF epoch secrets) and the audit log, so its
  * directory (the party's own: node or coordinator directory) is made 0700 and the file 0600 before the

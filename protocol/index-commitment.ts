@@ -122,11 +122,6 @@ function emptyBlock(leafHeight: number): Uint8Array {
 
 let emptyBlocks: { bottom: Uint8Array; top: Uint8Array } | undefined;
 
-function emptyBlockFor(n: number): Uint8Array {
-  emptyBlocks ??= { bottom: emptyBlock(0), top: emptyBlock(LEVELS_PER_BLOCK) };
-  return (n === TOP_BLOCK ? emptyBlocks.top : emptyBlocks.bottom).slice();
-}
-
 function at(block: Uint8Array, i: number): Uint8Array {
   return block.subarray(i * H, (i + 1) * H);
 }
@@ -157,14 +152,22 @@ function siblings(block: Uint8Array, slot: number): Uint8Array[] {
 export class IndexTree {
   constructor(readonly blocks: BlockStore) {}
 
+  /** A block to change: a copy, so a failed update leaves the store's bytes as they were. */
   #block(n: number): Uint8Array {
+    return this.#view(n).slice();
+  }
+
+  /** A block to read: the store's own bytes (or the shared empty block), never written to. */
+  #view(n: number): Uint8Array {
     const b = this.blocks.get(n);
     if (b && b.length !== BLOCK_HASHES * H) throw new VeilError('internal', 'index tree block has the wrong size');
-    return b ? b.slice() : emptyBlockFor(n);
+    if (b) return b;
+    emptyBlocks ??= { bottom: emptyBlock(0), top: emptyBlock(LEVELS_PER_BLOCK) };
+    return n === TOP_BLOCK ? emptyBlocks.top : emptyBlocks.bottom;
   }
 
   root(): Uint8Array {
-    return at(this.#block(TOP_BLOCK), 0).slice();
+    return at(this.#view(TOP_BLOCK), 0).slice();
   }
 
   /** Replace one bucket's leaf; the caller computes it from the bucket's entries. */
@@ -199,8 +202,23 @@ export class IndexTree {
 
   /** The 16 sibling hashes of a bucket's leaf, bottom first. */
   path(bucket: number): Uint8Array[] {
-    const n = bucket >> LEVELS_PER_BLOCK;
-    return [...siblings(this.#block(n), bucket & (BLOCK_LEAVES - 1)), ...siblings(this.#block(TOP_BLOCK), n)];
+    return this.paths([bucket])[0] as Uint8Array[];
+  }
+
+  /** `path` of several buckets, reading the top block once and each bottom block once. */
+  paths(buckets: readonly number[]): Uint8Array[][] {
+    const top = this.#view(TOP_BLOCK);
+    const bottoms = new Map<number, Uint8Array>();
+    return buckets.map((bucket) => {
+      if (!Number.isInteger(bucket) || bucket < 0 || bucket >= BUCKETS) throw new VeilError('bad_request', 'bucket out of range');
+      const n = bucket >> LEVELS_PER_BLOCK;
+      let bottom = bottoms.get(n);
+      if (!bottom) {
+        bottom = this.#view(n);
+        bottoms.set(n, bottom);
+      }
+      return [...siblings(bottom, bucket & (BLOCK_LEAVES - 1)), ...siblings(top, n)];
+    });
   }
 }
 

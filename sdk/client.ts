@@ -19,6 +19,7 @@ import { NodeApi } from './node-api.ts';
 import { runQuery } from './query.ts';
 import { nodeTransport, type Transport } from './transport.ts';
 import type { BioQueryResult, Disclosure, DisclosureOptions, DisclosureReceipt, QueryOptions, QueryResult, SearchContext } from './types.ts';
+import { VerifiedCommitments } from './verified-commitments.ts';
 import { VerifyPool } from './verify-pool.ts';
 
 export interface ConnectOptions {
@@ -61,6 +62,7 @@ export class VeilClient implements AsyncDisposable {
       rng: opts.rng ?? randomBytes,
       clock,
       ...(this.#pool ? { check: this.#pool.check } : {}),
+      commitments: new VerifiedCommitments(),
     };
     this.#bio = new BioMatcher(this.#deps, opts.bioSessions);
   }

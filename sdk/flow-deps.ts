@@ -8,6 +8,7 @@ import { VeilError } from '#protocol';
 import type { Credential } from './credential.ts';
 import type { KnownMembers } from './known-members.ts';
 import type { NodeApi } from './node-api.ts';
+import type { VerifiedCommitments } from './verified-commitments.ts';
 import type { AnswerChecker } from './verify-answer.ts';
 
 /** Time as a dependency (a subset of the platform's `Clock`, so one of those may be passed). */
@@ -26,6 +27,8 @@ export interface FlowDeps {
   readonly clock: Clock;
   /** How query answers are checked (default: on the calling thread). */
   readonly check?: AnswerChecker;
+  /** Index commitments already verified (default: every lookup verifies every commitment). */
+  readonly commitments?: VerifiedCommitments;
 }
 
 /**

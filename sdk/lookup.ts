@@ -50,7 +50,7 @@ const BUCKET_PREFIX_BYTES = 2;
 
 /** Hits per country among `byCountry`'s tags, or the error that country's proof failed with. */
 export async function lookupTags(
-  deps: Pick<FlowDeps, 'api' | 'rng' | 'clock' | 'members'>,
+  deps: Pick<FlowDeps, 'api' | 'rng' | 'clock' | 'members' | 'commitments'>,
   byCountry: ReadonlyMap<string, CountryTags>,
   opts: LookupOptions,
 ): Promise<Map<string, Hit[] | VeilError>> {
@@ -79,7 +79,7 @@ export async function lookupTags(
  * commitment for that epoch, at least as recent as the node's answer said.
  */
 function provenEntries(
-  deps: Pick<FlowDeps, 'members'>,
+  deps: Pick<FlowDeps, 'members' | 'commitments'>,
   country: string,
   mine: CountryTags,
   r: LookupResult | undefined,
@@ -89,7 +89,10 @@ function provenEntries(
     if (mine.indexSeq === 0) return [];
     throw new VeilError('bad_proof', 'the index of this country was not served');
   }
-  const c = verifyEnvelope(r.commitment, nodeSigner(country, deps.members.get(country), 'commitment not signed by the owning node'), IndexCommitment);
+  const member = deps.members.get(country);
+  const c = deps.commitments
+    ? deps.commitments.verify(country, r.commitment, member)
+    : verifyEnvelope(r.commitment, nodeSigner(country, member, 'commitment not signed by the owning node'), IndexCommitment);
   if (c.country !== country || c.epoch !== mine.epoch || r.epoch !== mine.epoch) throw new VeilError('bad_proof', 'commitment for another index');
   if (c.seq < mine.indexSeq) throw new VeilError('bad_proof', 'the index served is older than the node’s answer');
   const byBucket = new Map<number, CommittedBucket>(r.buckets.map((b) => [b.bucket, b]));

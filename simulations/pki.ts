@@ -29,9 +29,10 @@ export interface LocalPki {
   member(country: string, opts?: { days?: number; now?: number }): { signing: SigningKey; tls: TlsKey; certificate: Envelope };
 }
 
-export function createLocalPki(root: string, org = 'veil-dev'): LocalPki {
+/** `opts.existing`: open the organisation a previous call created under `root` instead of making one. */
+export function createLocalPki(root: string, org = 'veil-dev', opts: { existing?: boolean } = {}): LocalPki {
   const dir = join(root, 'org');
-  initOrg({ dir, org, passphrase: DEV_ORG_PASSPHRASE, limits: interactiveLimits() });
+  if (!opts.existing) initOrg({ dir, org, passphrase: DEV_ORG_PASSPHRASE, limits: interactiveLimits() });
   let auth: OrgAuthority | undefined;
   const authority = () => (auth ??= openOrg(dir, DEV_ORG_PASSPHRASE));
   const certify = (requestFile: string, certFile: string, opts: { days?: number; roles?: MemberRole[]; now?: number }) => {

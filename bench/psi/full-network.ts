@@ -10,14 +10,14 @@
  * checks; the remainder), and the CPU each process spent per query (coordinator, all nodes together).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { initCoordinatorDir } from '#coordinator';
 import { addAnalyst, DEFAULT_POLICY, importFile, initNode, type Policy } from '#node';
 import { isCountryCode, matchKeysForQuery, normalizeCountry } from '#protocol';
-import { VeilClient } from '#sdk';
+import { loadCredential, nodeTransport, type Transport, type TransportResponse, VeilClient } from '#sdk';
 import { createLocalPki, REPO_ROOT, type SyntheticRecord, syntheticRecords, toNdjson } from '#simulations';
 import { contention, procCpuSeconds } from '../harness/cpu.ts';
 import { quietMachine } from '../harness/quiet.ts';
@@ -27,7 +27,8 @@ import { CTX } from './config.ts';
 import { querySubjects } from './query-driver.ts';
 
 export const FULL_NETWORK_TARGETS = { fullNetworkP50Ms: 300, fullNetworkP99Ms: 600 } as const;
-const MEMBERS = 195;
+/** Every member of the network the issue sizes: 195 countries, so an analyst asks 194 others. */
+export const FULL_NETWORK_MEMBERS = 195;
 const HOSTS = 4;
 const UNLIMITED = { perSecond: 1_000_000, burst: 1_000_000 };
 /** The asking node lets its one analyst run as fast as it can; targets keep the default policy. */
@@ -45,7 +46,7 @@ export interface FullNetworkRun {
   latency: LatencyStats;
   fullNetworkP50Ms: number;
   fullNetworkP99Ms: number;
-  /** Per query, mean milliseconds: the SDK's calls and its own work (null when its transport bypasses the global fetch). */
+  /** Per query, mean milliseconds: the SDK's two calls (timed on its transport) and its own work (the rest: blind, verify, finalize, lookup proofs). */
   breakdownMs: { queryCall: number; lookupCall: number; sdkWork: number } | null;
   /** Per query, CPU milliseconds spent by the coordinator process and by all node processes together. */
   cpuMsPerQuery: { coordinator: number | null; nodes: number | null; analyst: number };
@@ -54,14 +55,14 @@ export interface FullNetworkRun {
   otherCpuPct: number | null;
 }
 
-/** 195 real ISO 3166-1 alpha-2 codes (records are validated against the table): FR first (the analyst's). */
-function memberCodes(): string[] {
+/** `members` real ISO 3166-1 alpha-2 codes (records are validated against the table): FR first (the analyst's). */
+function memberCodes(members: number): string[] {
   const out = ['FR'];
-  for (let i = 0; i < 26 * 26 && out.length < MEMBERS; i++) {
+  for (let i = 0; i < 26 * 26 && out.length < members; i++) {
     const c = String.fromCharCode(65 + Math.floor(i / 26)) + String.fromCharCode(65 + (i % 26));
     if (c !== 'FR' && isCountryCode(c) && normalizeCountry(c).length === 3) out.push(c);
   }
-  if (out.length < MEMBERS) throw new Error('not enough country codes');
+  if (out.length < members) throw new Error('not enough country codes');
   return out;
 }
 
@@ -70,9 +71,16 @@ interface Hosted {
   ready: Promise<unknown>;
 }
 
+/**
+ * With VEIL_BENCH_CPU_PROF=<dir>, every hosting process runs under `node --cpu-prof` and writes its
+ * profiles (one per thread: the main thread's is the largest) to <dir>/coordinator or <dir>/nodes when
+ * it is stopped.
+ */
 function host(args: string[]): Hosted {
   const script = fileURLToPath(new URL('./party-host.ts', import.meta.url));
-  const proc = spawn(process.execPath, ['--import', 'tsx', script, ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const profDir = process.env.VEIL_BENCH_CPU_PROF;
+  const prof = profDir ? ['--cpu-prof', `--cpu-prof-dir=${join(profDir, args[0] ?? 'host')}`] : [];
+  const proc = spawn(process.execPath, [...prof, '--import', 'tsx', script, ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';
   proc.stderr?.on('data', (d: Buffer) => {
     err = (err + d.toString()).slice(-2000);
@@ -101,64 +109,97 @@ async function stopHost(h: Hosted): Promise<void> {
   clearTimeout(t);
 }
 
-/** Times the SDK's HTTP calls by path while `fn` runs (the SDK uses the global fetch). */
-async function timed<T>(fn: () => Promise<T>, byPath: Map<string, number>): Promise<T> {
-  const real = globalThis.fetch;
-  globalThis.fetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+/**
+ * The SDK's own transport to its node, timing each call by path while `byPath.on` is set: the query
+ * call (gateway → coordinator → every target → back) and the lookup call (the coordinator's index).
+ */
+function timedTransport(inner: Transport): { transport: Transport; byPath: Map<string, number>; on: { value: boolean } } {
+  const byPath = new Map<string, number>();
+  const on = { value: false };
+  const time = async (path: string, call: () => Promise<TransportResponse>): Promise<TransportResponse> => {
     const t = performance.now();
-    const res = await real(input, init);
-    const body = await res.arrayBuffer();
-    const path = new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url).pathname;
-    byPath.set(path, (byPath.get(path) ?? 0) + performance.now() - t);
-    return new Response(body, { status: res.status, statusText: res.statusText, headers: res.headers });
+    const res = await call();
+    if (on.value) byPath.set(path, (byPath.get(path) ?? 0) + performance.now() - t);
+    return res;
   };
-  try {
-    return await fn();
-  } finally {
-    globalThis.fetch = real;
-  }
+  return {
+    transport: { get: (path) => time(path, () => inner.get(path)), post: (path, body) => time(path, () => inner.post(path, body)) },
+    byPath,
+    on,
+  };
 }
 
-export async function benchFullNetwork(root: string, quick: boolean): Promise<FullNetworkRun> {
+/**
+ * `quick`: fewer persons and queries (a smoke test). `members` (default 195): a smaller network for
+ * profiling iterations (set-up of all 195 nodes takes minutes); figures then are not the issue's.
+ */
+export async function benchFullNetwork(root: string, opts: { quick: boolean; members?: number }): Promise<FullNetworkRun> {
+  const { quick } = opts;
+  const members = opts.members ?? FULL_NETWORK_MEMBERS;
   const persons = quick ? 40 : 200;
   const warmup = quick ? 3 : 10;
   const queries = quick ? 20 : 100;
-  const codes = memberCodes();
-  say(`full network: coordinator + ${MEMBERS} nodes in ${HOSTS} processes, ${persons} persons each; one analyst asks all ${MEMBERS - 1} others …`);
+  const codes = memberCodes(members);
+  say(`full network: coordinator + ${members} nodes in ${HOSTS} processes, ${persons} persons each; one analyst asks all ${members - 1} others …`);
   const setup0 = performance.now();
-  const pki = createLocalPki(join(root, 'net-org'));
+  // A prepared network of the same shape is started again as it is (VEIL_BENCH_NET_DIR, see network.ts);
+  // one whose set-up was cut short is completed (its last node set up is made again).
+  const preparedFile = join(root, 'prepared.json');
+  const setupFile = join(root, 'setup.json');
+  const shape = { members, persons };
+  type Shape = typeof shape & { port: number };
+  const readShape = (f: string) => (existsSync(f) ? (JSON.parse(readFileSync(f, 'utf8')) as Shape) : undefined);
+  const prepared = readShape(preparedFile);
+  const started = readShape(setupFile);
+  const reuse = prepared?.members === members && prepared.persons === persons;
+  const resume = !reuse && started?.members === members && started.persons === persons;
   const coordDir = join(root, 'net-coordinator');
-  initCoordinatorDir(coordDir, { name: 'bench-net', bundle: pki.bundlePath });
-  pki.certifyCoordinator(coordDir);
-  const coordinator = host(['coordinator', coordDir]);
+  // Anything else in the directory is a network of another shape: start afresh.
+  if (!reuse && !resume) for (const f of readdirSync(root)) rmSync(join(root, f), { recursive: true, force: true });
+  const pki = reuse ? undefined : createLocalPki(join(root, 'net-org'), 'veil-dev', { existing: resume });
+  if (pki && !resume) {
+    initCoordinatorDir(coordDir, { name: 'bench-net', bundle: pki.bundlePath });
+    pki.certifyCoordinator(coordDir);
+  }
+  const port = reuse ? prepared.port : resume ? started.port : undefined;
+  const coordinator = host(['coordinator', coordDir, ...(port === undefined ? [] : [String(port)])]);
   const hosts: Hosted[] = [coordinator];
   let client: VeilClient | undefined;
   try {
-    const { wsUrl } = (await coordinator.ready) as { wsUrl: string };
+    const { wsUrl, port: listening } = (await coordinator.ready) as { wsUrl: string; port: number };
+    if (!reuse && !resume) writeFileSync(setupFile, JSON.stringify({ ...shape, port: listening }));
+    const ndjson = (c: string) => join(root, `net-${c}.ndjson`);
+    // Resuming: the nodes before the last one whose records were written are complete.
+    const redoFrom = resume ? Math.max(0, codes.findIndex((c) => !existsSync(ndjson(c))) - 1) : 0;
     const byCountry = new Map<string, SyntheticRecord[]>();
     for (const [i, c] of codes.entries()) {
+      const recs = syntheticRecords({ seed: 7000 + i, country: c, country3: normalizeCountry(c), persons, vehicles: 0 });
+      byCountry.set(c, recs);
+      if (!pki || (resume && i < redoFrom)) continue;
       const dir = join(root, `net-${c}`);
+      if (resume) for (const f of [dir, ndjson(c)]) rmSync(f, { recursive: true, force: true });
       await initNode(dir, { port: 0, adminPort: 0, country: c, coordinatorUrl: wsUrl, bundle: pki.bundlePath });
       pki.certifyNode(dir);
       if (c === 'FR') writeFileSync(join(dir, 'policy.json'), JSON.stringify(ASKER_POLICY));
-      const recs = syntheticRecords({ seed: 7000 + i, country: c, country3: normalizeCountry(c), persons, vehicles: 0 });
-      byCountry.set(c, recs);
-      const file = join(root, `net-${c}.ndjson`);
+      const file = ndjson(c);
       writeFileSync(file, toNdjson(recs));
       const rep = await importFile(dir, file);
       if (!rep.written) throw new Error(`import into ${c} failed: ${JSON.stringify(rep).slice(0, 400)}`);
-      if ((i + 1) % 39 === 0) say(`  ${i + 1}/${MEMBERS} nodes set up (${Math.round((performance.now() - setup0) / 1000)} s)`);
+      if ((i + 1) % 39 === 0) say(`  ${i + 1}/${members} nodes set up (${Math.round((performance.now() - setup0) / 1000)} s)`);
     }
-    const per = Math.ceil(MEMBERS / HOSTS);
+    if (!reuse) writeFileSync(preparedFile, JSON.stringify({ ...shape, port: listening }));
+    const per = Math.ceil(members / HOSTS);
     for (let h = 0; h < HOSTS; h++) hosts.push(host(['nodes', ...codes.slice(h * per, (h + 1) * per).map((c) => join(root, `net-${c}`))]));
     const urls = Object.assign({}, ...((await Promise.all(hosts.slice(1).map((h) => h.ready))) as Array<Record<string, string>>)) as Record<string, string>;
     say(`  every node started and published (${Math.round((performance.now() - setup0) / 1000)} s)`);
     const frUrl = urls.FR;
     if (!frUrl) throw new Error('FR did not start');
     const { path } = await addAnalyst(join(root, 'net-FR'), 'Bench Analyst', { nodeUrl: frUrl });
-    client = await VeilClient.connect(path, { nodeUrl: frUrl });
-    const deadline = Date.now() + 120_000;
-    while ((await client.members(true)).length < MEMBERS) {
+    const cred = loadCredential(path);
+    const timing = timedTransport(nodeTransport(frUrl, { caPem: cred.bundle.caPem, nodeCertificate: cred.node.x509 }));
+    client = await VeilClient.connect(cred, { nodeUrl: frUrl, transport: timing.transport });
+    const deadline = Date.now() + 600_000;
+    while ((await client.members(true)).length < members) {
       if (Date.now() > deadline) throw new Error('the member directory did not fill');
       await new Promise((r) => setTimeout(r, 500));
     }
@@ -170,22 +211,22 @@ export async function benchFullNetwork(root: string, quick: boolean): Promise<Fu
     const cpu0 = cpu();
     const self0 = process.cpuUsage();
     const others = contention(() => hosts.map((h) => h.proc.pid));
-    const byPath = new Map<string, number>();
+    const { byPath } = timing;
     const lat: number[] = [];
     const statuses: Record<string, number> = {};
     let hitQueries = 0;
     let keys = 0;
-    await timed(async () => {
-      for (let i = 0; i < queries; i++) {
-        const s = subjects[warmup + i]!;
-        keys += matchKeysForQuery(s).length;
-        const t = performance.now();
-        const r = await client!.query(s, CTX);
-        lat.push(performance.now() - t);
-        if (r.results.some((x) => x.status === 'hit')) hitQueries++;
-        for (const x of r.results) statuses[x.status] = (statuses[x.status] ?? 0) + 1;
-      }
-    }, byPath);
+    timing.on.value = true;
+    for (let i = 0; i < queries; i++) {
+      const s = subjects[warmup + i]!;
+      keys += matchKeysForQuery(s).length;
+      const t = performance.now();
+      const r = await client!.query(s, CTX);
+      lat.push(performance.now() - t);
+      if (r.results.some((x) => x.status === 'hit')) hitQueries++;
+      for (const x of r.results) statuses[x.status] = (statuses[x.status] ?? 0) + 1;
+    }
+    timing.on.value = false;
     const cpu1 = cpu();
     const self = process.cpuUsage(self0);
     const spent = (i: number) => (cpu0[i] == null || cpu1[i] == null ? null : ((cpu1[i] as number) - (cpu0[i] as number)) * 1000);
@@ -195,7 +236,7 @@ export async function benchFullNetwork(root: string, quick: boolean): Promise<Fu
     const mean = latency.meanMs;
     const call = (p: string) => (byPath.get(p) ?? 0) / queries;
     return {
-      members: MEMBERS,
+      members,
       hostProcesses: HOSTS,
       recordsPerNode: persons,
       setupMs: Math.round(setupMs),

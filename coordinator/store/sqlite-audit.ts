@@ -6,7 +6,7 @@
  * A store opened without a signer (offline reads, `audit verify`) has no writer: an audited write then
  * fails with `internal` and changes nothing.
  */
-import { type AuditEntry, AuditLog, type AuditSigner, type Db } from '#platform';
+import { type AuditEntry, AuditLog, type AuditSigner, type Db, walSync } from '#platform';
 import { VeilError } from '#protocol';
 import type { AuditSink } from './repositories.ts';
 
@@ -19,6 +19,8 @@ export interface SqliteAudit {
   readonly log: AuditLog | undefined;
   readonly writer: SqliteAuditWriter;
   readonly sink: AuditSink;
+  /** Releases the file handle used to sync (the caller closes the database). */
+  close(): void;
 }
 
 export function sqliteAudit(db: Db, opts: { signer: AuditSigner | undefined; now: () => number }): SqliteAudit {
@@ -27,18 +29,22 @@ export function sqliteAudit(db: Db, opts: { signer: AuditSigner | undefined; now
     if (!log) throw new VeilError('internal', 'coordinator store opened without an audit signer');
     return log;
   };
-  const appendAll = db.transaction((entries: readonly AuditEntry[]) => {
-    const l = need();
-    for (const e of entries) l.append(e);
-  });
+  const wal = walSync(db);
   const writer: SqliteAuditWriter = { append: (e) => void need().append(e) };
   const sink: AuditSink = {
+    // Resolves once the entries are on disk, without blocking the event loop while the disk syncs
+    // (platform/wal-sync.ts): the hot path's batches (audit-batch.ts) are a few per query.
     append: async (entries) => {
-      if (entries.length > 0) appendAll(entries);
+      if (entries.length === 0) return;
+      wal.tx(() => {
+        const l = need();
+        for (const e of entries) l.append(e);
+      });
+      await wal.synced();
     },
     checkpoint: async () => {
       need().checkpoint();
     },
   };
-  return { log, writer, sink };
+  return { log, writer, sink, close: () => wal.close() };
 }

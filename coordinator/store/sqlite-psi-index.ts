@@ -6,12 +6,14 @@
  * Applying a chunk recomputes the leaves of the buckets it touched from the stored entries and checks
  * the resulting root and entry count against what the node signed: a chunk that would make the index
  * differ from the node's own is refused whole, so the coordinator never serves a commitment its index
- * does not match. A lookup reads each country's complete buckets and paths in one snapshot.
+ * does not match. A lookup reads each country's complete buckets and paths in one snapshot; the top of
+ * each tree and its commitment, which every lookup of that country needs, are kept in memory between
+ * chunks.
  */
 
 import { equalBytes } from '#crypto';
 import type { AuditEntry, Db } from '#platform';
-import { type BlockStore, bucketLeaf, bucketOf, decodeWith, Envelope, IndexTree, LIMITS, type LookupResult, VeilError } from '#protocol';
+import { type BlockStore, bucketLeaf, bucketOf, decodeWith, Envelope, IndexTree, LIMITS, type LookupResult, TOP_BLOCK, VeilError } from '#protocol';
 import type { IndexChunk, IndexLookupItem, PsiIndexRepository } from './repositories.ts';
 import type { SqliteAuditWriter } from './sqlite-audit.ts';
 
@@ -49,13 +51,28 @@ export function sqlitePsiIndex(db: Db, deps: { audit: SqliteAuditWriter }): PsiI
     'INSERT INTO index_blocks (country, epoch, block, hashes) VALUES (?, ?, ?, ?) ON CONFLICT(country, epoch, block) DO UPDATE SET hashes = excluded.hashes',
   );
 
+  // A view of the row's own bytes (no copy): IndexTree copies a block before changing it.
+  const readBlock = (country: string, epoch: number, block: number): Uint8Array | undefined => {
+    const r = blockGet.get(country, epoch, block);
+    return r ? new Uint8Array(r.hashes.buffer, r.hashes.byteOffset, r.hashes.byteLength) : undefined;
+  };
   const blocks = (country: string, epoch: number): BlockStore => ({
-    get: (block) => {
-      const r = blockGet.get(country, epoch, block);
-      return r ? new Uint8Array(r.hashes) : undefined;
-    },
+    get: (block) => readBlock(country, epoch, block),
     put: (block, hashes) => void blockPut.run(country, epoch, block, hashes),
   });
+
+  /**
+   * What every lookup of a (country, epoch) reads whatever its buckets: the top block of the tree and
+   * the decoded commitment. Kept until a chunk of that country and epoch is applied (the entry is
+   * dropped whether the chunk committed or rolled back), or the epoch is dropped. The index keeps at
+   * most two epochs per member, so this holds at most two entries of ≈ 16 KiB per member.
+   */
+  const snapshots = new Map<string, { top: Uint8Array | undefined; commitment: Envelope }>();
+  const snapshotKey = (country: string, epoch: number) => `${country}/${epoch}`;
+  const forget = (country: string, epoch?: number): void => {
+    if (epoch !== undefined) snapshots.delete(snapshotKey(country, epoch));
+    else for (const k of snapshots.keys()) if (k.startsWith(`${country}/`)) snapshots.delete(k);
+  };
 
   const bucketEntries = (country: string, epoch: number, bucket: number): Array<[Uint8Array, Uint8Array]> => {
     const rows = bucket === 0xffff ? bucketOpen.all(country, epoch, prefixOf(bucket)) : bucketTo.all(country, epoch, prefixOf(bucket), prefixOf(bucket + 1));
@@ -101,16 +118,33 @@ export function sqlitePsiIndex(db: Db, deps: { audit: SqliteAuditWriter }): PsiI
     return { size };
   });
 
-  // One read transaction per country: its buckets and paths come from the same snapshot as its commitment.
+  // One read transaction per country: its buckets and paths come from the same snapshot as its commitment
+  // (the cached top block and commitment are those of the last applied chunk, see `snapshots`).
   const lookupItem = db.transaction((item: IndexLookupItem): LookupResult | undefined => {
-    const state = selectState.get(item.country, item.epoch);
-    if (!state?.commitment) return undefined;
-    const tree = new IndexTree(blocks(item.country, item.epoch));
+    const key = snapshotKey(item.country, item.epoch);
+    let snap = snapshots.get(key);
+    if (!snap) {
+      const state = selectState.get(item.country, item.epoch);
+      if (!state?.commitment) return undefined;
+      snap = {
+        top: readBlock(item.country, item.epoch, TOP_BLOCK),
+        commitment: decodeWith(new Uint8Array(state.commitment), Envelope, LIMITS.maxPayloadBytes),
+      };
+      snapshots.set(key, snap);
+    }
+    const { top } = snap;
+    const tree = new IndexTree({
+      get: (n) => (n === TOP_BLOCK ? top : readBlock(item.country, item.epoch, n)),
+      put: () => {
+        throw new VeilError('internal', 'a lookup does not write the index');
+      },
+    });
+    const paths = tree.paths(item.buckets);
     return {
       country: item.country,
       epoch: item.epoch,
-      commitment: decodeWith(new Uint8Array(state.commitment), Envelope, LIMITS.maxPayloadBytes),
-      buckets: item.buckets.map((bucket) => ({ bucket, entries: bucketEntries(item.country, item.epoch, bucket), path: tree.path(bucket) })),
+      commitment: snap.commitment,
+      buckets: item.buckets.map((bucket, i) => ({ bucket, entries: bucketEntries(item.country, item.epoch, bucket), path: paths[i] as Uint8Array[] })),
     };
   });
 
@@ -130,12 +164,18 @@ export function sqlitePsiIndex(db: Db, deps: { audit: SqliteAuditWriter }): PsiI
 
   return {
     applyChunk: async (chunk, audit) => {
-      const r = applyTx(chunk, audit);
-      if (r === 'duplicate') return r;
-      sizes.set(sizeKey(chunk.country, chunk.epoch), r.size);
-      if (chunk.final)
-        for (const k of [...sizes.keys()]) if (k.startsWith(`${chunk.country}\u0000`) && k !== sizeKey(chunk.country, chunk.epoch)) sizes.delete(k);
-      return 'applied';
+      // The transaction is synchronous, so no lookup runs meanwhile; committed or rolled back, the
+      // cached snapshot of this epoch (of every epoch, when a final chunk may drop old ones) goes.
+      try {
+        const r = applyTx(chunk, audit);
+        if (r === 'duplicate') return r;
+        sizes.set(sizeKey(chunk.country, chunk.epoch), r.size);
+        if (chunk.final)
+          for (const k of [...sizes.keys()]) if (k.startsWith(`${chunk.country}\u0000`) && k !== sizeKey(chunk.country, chunk.epoch)) sizes.delete(k);
+        return 'applied';
+      } finally {
+        forget(chunk.country, chunk.final ? undefined : chunk.epoch);
+      }
     },
     lookup,
     publishState: async (country, epoch) => {

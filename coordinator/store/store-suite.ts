@@ -229,6 +229,28 @@ export function describeCoordinatorStore(name: string, open: (clock: ManualClock
         expect(r[0]?.commitment.payload).toBeInstanceOf(Uint8Array);
         verifyBucket(commit('DE', 2).root, 0x1234, r[1]?.buckets[0]?.entries ?? [], r[1]?.buckets[0]?.path ?? []);
       });
+
+      it('a lookup after each chunk answers from the index as it now is: applied, refused, or its epoch dropped', async () => {
+        await freshIndex();
+        const look = async (epoch = 1) => (await store.index.lookup([{ country: 'DE', epoch, buckets: [0x1234, 0x5600] }]))[0];
+        const verifies = (r: Awaited<ReturnType<typeof look>>, root: Uint8Array) => {
+          expect(r?.buckets).toHaveLength(2);
+          for (const b of r?.buckets ?? []) verifyBucket(root, b.bucket, b.entries, b.path);
+        };
+        await store.index.applyChunk(chunk(1, [[tag(0x12, 0x34, 1), token(1)]]), chunkAudit);
+        verifies(await look(), commit('DE', 1).root);
+        // Another block of the tree changes, and with it the top block every path ends in.
+        await store.index.applyChunk(chunk(2, [[tag(0x56, 0x00, 2), token(2)]]), chunkAudit);
+        const r2 = await look();
+        verifies(r2, commit('DE', 1).root);
+        expect(r2?.buckets[1]?.entries).toHaveLength(1);
+        await expect(store.index.applyChunk(chunk(3, [[tag(0x56, 0x00, 3), token(3)]], { wrong: true }), chunkAudit)).rejects.toMatchObject({
+          code: 'bad_proof',
+        });
+        verifies(await look(), commit('DE', 1).root);
+        for (const epoch of [2, 3]) await store.index.applyChunk(chunk(1, [[tag(epoch), token(epoch)]], { epoch, final: true }), chunkAudit);
+        expect(await look()).toBeUndefined();
+      });
     });
 
     describe('mailboxes', () => {

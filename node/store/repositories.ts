@@ -389,4 +389,11 @@ export interface NodeRepositories {
   readonly owners: OwnersRepository;
   /** Run `fn` atomically; nested calls join the outer transaction. */
   tx<T>(fn: () => T): T;
+  /**
+   * `tx` committed without waiting for the disk (platform/wal-sync.ts), for hot paths: whatever it
+   * wrote may be acknowledged only once `synced()` has resolved.
+   */
+  txDeferred<T>(fn: () => T): T;
+  /** Resolves once every transaction committed before the call is on disk. */
+  synced(): Promise<void>;
 }

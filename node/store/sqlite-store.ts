@@ -9,7 +9,7 @@
  * index out of step with the records, or a decision without the mail that carries it. Offline CLI
  * operations open the same file while the node runs (WAL); a running node picks their effects up.
  */
-import { type Db, openDatabase } from '#platform';
+import { type Db, openDatabase, type WalSync, walSync } from '#platform';
 import { SqliteAnalysts } from './analysts.ts';
 import { SqliteBudgets } from './budgets.ts';
 import { SqliteDisclosures } from './disclosures.ts';
@@ -34,6 +34,7 @@ export class NodeStore implements NodeRepositories, Disposable {
   readonly mail: SqliteMail;
   readonly disclosures: SqliteDisclosures;
   readonly owners: SqliteOwners;
+  readonly #wal: WalSync;
 
   constructor(path: string) {
     const db = openDatabase(path, NODE_MIGRATIONS);
@@ -47,13 +48,23 @@ export class NodeStore implements NodeRepositories, Disposable {
     this.mail = new SqliteMail(db);
     this.disclosures = new SqliteDisclosures(db);
     this.owners = new SqliteOwners(db);
+    this.#wal = walSync(db);
   }
 
   tx<T>(fn: () => T): T {
     return this.db.transaction(fn)();
   }
 
+  txDeferred<T>(fn: () => T): T {
+    return this.#wal.tx(fn);
+  }
+
+  synced(): Promise<void> {
+    return this.#wal.synced();
+  }
+
   close(): void {
+    this.#wal.close();
     if (this.db.open) this.db.close();
   }
 
