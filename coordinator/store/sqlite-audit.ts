@@ -6,7 +6,7 @@
  * A store opened without a signer (offline reads, `audit verify`) has no writer: an audited write then
  * fails with `internal` and changes nothing.
  */
-import { type AuditEntry, AuditLog, type AuditSigner, type Db, walSync } from '#platform';
+import { type AuditEntry, AuditLog, type AuditSigner, type Db, type FsyncFn, walSync } from '#platform';
 import { VeilError } from '#protocol';
 import type { AuditSink } from './repositories.ts';
 
@@ -23,13 +23,13 @@ export interface SqliteAudit {
   close(): void;
 }
 
-export function sqliteAudit(db: Db, opts: { signer: AuditSigner | undefined; now: () => number }): SqliteAudit {
+export function sqliteAudit(db: Db, opts: { signer: AuditSigner | undefined; now: () => number; fsync?: FsyncFn }): SqliteAudit {
   const log = opts.signer ? new AuditLog(db, { signer: opts.signer, clock: opts.now }) : undefined;
   const need = (): AuditLog => {
     if (!log) throw new VeilError('internal', 'coordinator store opened without an audit signer');
     return log;
   };
-  const wal = walSync(db);
+  const wal = walSync(db, opts.fsync ? { fsync: opts.fsync } : {});
   const writer: SqliteAuditWriter = { append: (e) => void need().append(e) };
   const sink: AuditSink = {
     // Resolves once the entries are on disk, without blocking the event loop while the disk syncs

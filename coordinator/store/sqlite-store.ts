@@ -6,7 +6,7 @@
  * Open with an audit `signer` to write (the coordinator, admissions); without one the store serves
  * reads and unaudited writes (tools, benchmarks), and an audited write fails.
  */
-import { type AuditLog, type AuditSigner, type Clock, type Db, openDatabase } from '#platform';
+import { type AuditLog, type AuditSigner, type Clock, type Db, type FsyncFn, openDatabase } from '#platform';
 import type { AuditSink, CoordinatorStore, MailboxRepository, MembersRepository, MetaRepository, PsiIndexRepository } from './repositories.ts';
 import { sqliteAudit } from './sqlite-audit.ts';
 import { sqliteMailboxes } from './sqlite-mailboxes.ts';
@@ -20,6 +20,8 @@ export interface SqliteCoordinatorStoreOptions {
   signer?: AuditSigner;
   /** Timestamps of rows and audit entries (default: the system clock). */
   clock?: Pick<Clock, 'now'>;
+  /** How the audit's WAL reaches the disk (default: `fs.fsync` on the thread pool; see platform/wal-sync.ts). */
+  fsync?: FsyncFn;
 }
 
 /** How much of the database file lookups may read through a memory map. */
@@ -45,7 +47,7 @@ export class SqliteCoordinatorStore implements CoordinatorStore {
     this.db.pragma(`mmap_size = ${MMAP_BYTES}`);
     const clock = opts.clock;
     const now = clock ? () => clock.now() : Date.now;
-    const audit = sqliteAudit(this.db, { signer: opts.signer, now });
+    const audit = sqliteAudit(this.db, { signer: opts.signer, now, ...(opts.fsync ? { fsync: opts.fsync } : {}) });
     this.auditLog = audit.log;
     this.audit = audit.sink;
     this.members = sqliteMembers(this.db, { audit: audit.writer, now });

@@ -9,7 +9,7 @@
  * index out of step with the records, or a decision without the mail that carries it. Offline CLI
  * operations open the same file while the node runs (WAL); a running node picks their effects up.
  */
-import { type Db, openDatabase, type WalSync, walSync } from '#platform';
+import { type Db, type FsyncFn, openDatabase, type WalSync, walSync } from '#platform';
 import { SqliteAnalysts } from './analysts.ts';
 import { SqliteBudgets } from './budgets.ts';
 import { SqliteDisclosures } from './disclosures.ts';
@@ -36,7 +36,8 @@ export class NodeStore implements NodeRepositories, Disposable {
   readonly owners: SqliteOwners;
   readonly #wal: WalSync;
 
-  constructor(path: string) {
+  /** `fsync`: how deferred commits reach the disk (default: `fs.fsync` on the thread pool, platform/wal-sync.ts). */
+  constructor(path: string, opts: { fsync?: FsyncFn } = {}) {
     const db = openDatabase(path, NODE_MIGRATIONS);
     this.db = db;
     this.records = new SqliteRecords(db);
@@ -48,7 +49,7 @@ export class NodeStore implements NodeRepositories, Disposable {
     this.mail = new SqliteMail(db);
     this.disclosures = new SqliteDisclosures(db);
     this.owners = new SqliteOwners(db);
-    this.#wal = walSync(db);
+    this.#wal = walSync(db, opts.fsync ? { fsync: opts.fsync } : {});
   }
 
   tx<T>(fn: () => T): T {

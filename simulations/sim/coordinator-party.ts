@@ -8,6 +8,7 @@ import { silentLogger } from '#platform';
 import { Cpu } from './cpu.ts';
 import type { SimPki } from './pki.ts';
 import type { PartyClock, Scheduler } from './scheduler.ts';
+import { syncFsync } from './sync-fsync.ts';
 
 export class CoordinatorParty {
   readonly name = 'coordinator';
@@ -24,7 +25,11 @@ export class CoordinatorParty {
     this.#members = d.members;
     const signing = d.pki.coordinator.signing;
     this.config = CoordinatorConfig.parse({ name: d.pki.coordinator.name, ...d.config });
-    this.store = new SqliteCoordinatorStore(d.dbPath, { signer: { sign: (m) => signing.sign(m), publicKey: signing.publicKey() }, clock: this.clock });
+    this.store = new SqliteCoordinatorStore(d.dbPath, {
+      signer: { sign: (m) => signing.sign(m), publicKey: signing.publicKey() },
+      clock: this.clock,
+      fsync: syncFsync,
+    });
     const trust = createTrust({ bundle: d.pki.bundle, name: this.config.name, meta: this.store.meta, clock: this.clock });
     this.acceptor = createCoordinator({
       config: this.config,

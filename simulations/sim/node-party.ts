@@ -35,6 +35,7 @@ import type { SimMember } from './pki.ts';
 import { SIM_COORDINATOR } from './pki.ts';
 import type { SimRng } from './rng.ts';
 import type { PartyClock, Scheduler } from './scheduler.ts';
+import { syncFsync } from './sync-fsync.ts';
 
 const REVOCATIONS_KEY = 'revocations';
 const BIO_TIMEOUT_MS = 120_000;
@@ -81,7 +82,7 @@ export class NodeParty {
     this.country = d.member.country;
     this.name = `node:${this.country}`;
     this.cpu = new Cpu(this.name, d.sched);
-    this.store = new NodeStore(d.dbPath);
+    this.store = new NodeStore(d.dbPath, { fsync: syncFsync });
   }
 
   get up(): boolean {
