@@ -10,7 +10,9 @@
  * nested 5,000 deep, which msgpack's encoder could not write; the fuzzer built it inside a socket event,
  * so the throw escaped as an uncaught exception, the upgrade request was never sent, and the fuzzer's own
  * failure was counted as the coordinator's hang. Deep nests are now spliced in as raw bytes
- * (`encodeTree`), so the coordinator's decoder really meets them.
+ * (`encodeTree`), so the coordinator's decoder really meets them. Input 17445 (found by the 10^6 run)
+ * added a `__proto__` key by assignment, which set the object's prototype to a Uint8Array instead: the
+ * encoder threw on the impostor (now `fuzzer_error`, counted as untyped); the key is now an own property.
  */
 import { describe, expect, it } from 'vitest';
 import { decode, encode, LIMITS, VeilError } from '#protocol';
@@ -42,9 +44,9 @@ describe('the fuzzer', () => {
     expect(draw(Rng.forInput(SEED, 474))).not.toEqual(draw(c));
   });
 
-  it('replays input 474 (a 5,000-deep login header): answered, no crash, no hang', async () => {
-    const r = await runFuzz({ frames: 0, seed: SEED, only: [474] });
-    expect(r.byEntry).toEqual({ 'ws-pre-auth': 1 });
+  it('replays inputs 474 (a 5,000-deep login header) and 17445 (a __proto__ key): answered, no crash, no hang', async () => {
+    const r = await runFuzz({ frames: 0, seed: SEED, only: [474, 17445] });
+    expect(r.byEntry).toEqual({ 'ws-pre-auth': 2 });
     expect({ crashes: r.crashes, hangs: r.hangs, untyped: r.untyped }).toEqual({ crashes: 0, hangs: 0, untyped: 0 });
   });
 });

@@ -141,6 +141,15 @@ export function encodeTree(v: Tree, encode: (value: unknown) => Uint8Array): Uin
   return new Uint8Array(out.buffer, out.byteOffset, out.length);
 }
 
+/**
+ * `o[k] = v` as an own property, even for `__proto__`: an assignment would set the object's prototype
+ * instead (an object whose prototype is a Uint8Array passes for one and breaks the encoder), and the
+ * point is to send the peer a `__proto__` key.
+ */
+function setOwn(o: Record<string, Tree>, k: string, v: Tree): void {
+  Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+}
+
 /** One mutation at a random node of `v` (a new tree; `v` is not changed). */
 export function mutateTree(v: Tree, rng: Rng): Tree {
   if (isObject(v)) {
@@ -149,9 +158,9 @@ export function mutateTree(v: Tree, rng: Rng): Tree {
     const r = rng.int(10);
     if (keys.length && r < 5) {
       const k = rng.pick(keys);
-      out[k] = mutateTree(v[k], rng);
+      setOwn(out, k, mutateTree(v[k], rng));
     } else if (keys.length && r < 7) delete out[rng.pick(keys)];
-    else if (r < 8) out[rng.pick(['extra', '__proto__', 'constructor', 't2'])] = randomValue(rng);
+    else if (r < 8) setOwn(out, rng.pick(['extra', '__proto__', 'constructor', 't2']), randomValue(rng));
     else return mutateLeaf(v, rng);
     return out;
   }
