@@ -35,6 +35,8 @@ export interface FuzzReport {
   cpuMsByEntry: Record<string, number>;
   /** Hangs answered after all (later than 1 s, within `LATE_MS`): slowness rather than a lost input. */
   lateAnswers: number;
+  /** Hangs never answered (not within `LATE_MS` either): inputs a party lost. */
+  unanswered: number;
   /** The first hangs and untyped errors: input number, entry and outcome (replay with the same seed). */
   failures: Array<{ n: number; entry: string; code: string; input?: string; lateMs?: number }>;
   ms: number;
@@ -111,6 +113,7 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
     msByEntry: {},
     cpuMsByEntry: {},
     lateAnswers: 0,
+    unanswered: 0,
     failures: [],
     ms: 0,
     loopMs: 0,
@@ -155,7 +158,8 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
       report.byEntry[entry] = (report.byEntry[entry] ?? 0) + 1;
       report.byCode[o.code] = (report.byCode[o.code] ?? 0) + 1;
       if (o.hang) report.hangs++;
-      if (o.lateMs !== undefined) report.lateAnswers++;
+      if (o.hang && o.lateMs !== undefined) report.lateAnswers++;
+      if (o.hang && o.lateMs === undefined) report.unanswered++;
       const untyped = o.code === 'internal' || o.code === 'untyped' || o.code === 'fuzzer_error';
       if (untyped) report.untyped++;
       if ((o.hang || untyped) && report.failures.length < 50)
