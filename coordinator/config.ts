@@ -144,6 +144,7 @@ export const COORDINATOR_SETTINGS = {
   ratePerCountry: { env: 'VEIL_COORDINATOR_RATE_PER_COUNTRY', kind: 'number' },
   heartbeatMs: { env: 'VEIL_COORDINATOR_HEARTBEAT_MS', kind: 'number' },
   maxPendingPerAddress: { env: 'VEIL_COORDINATOR_MAX_PENDING_PER_ADDRESS', kind: 'number' },
+  maxUnreadBytes: { env: 'VEIL_COORDINATOR_MAX_UNREAD_BYTES', kind: 'number' },
   lookupKeysPerCountry: { env: 'VEIL_COORDINATOR_LOOKUP_KEYS_PER_COUNTRY', kind: 'number' },
   evalsPerPair: { env: 'VEIL_COORDINATOR_EVALS_PER_PAIR', kind: 'number' },
   bioPerPair: { env: 'VEIL_COORDINATOR_BIO_PER_PAIR', kind: 'number' },
