@@ -17,7 +17,12 @@ describe('audit group commit', () => {
     const db = open();
     const log = new AuditLog(db, { signer, checkpointEvery: 4 });
     const batches: number[] = [];
-    const counted = { appendAll: (entries: readonly AuditEntry[]) => (batches.push(entries.length), log.appendAll(entries)) };
+    const counted = {
+      appendAll: (entries: readonly AuditEntry[]) => {
+        batches.push(entries.length);
+        log.appendAll(entries);
+      },
+    };
     const group = createAuditGroupCommit(counted);
     let settled = 0;
     const first = SAMPLE.map((e) => group.append(e).then(() => settled++));
