@@ -25,6 +25,7 @@ import {
   writeJsonFile,
 } from '#platform';
 import { type Hosts, rootFingerprint, type TrustBundle, VeilError } from '#protocol';
+import { MAX_UNREAD_BYTES } from './transport.ts';
 
 export const CoordinatorConfig = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/),
@@ -47,6 +48,13 @@ export const CoordinatorConfig = z.strictObject({
   heartbeatMs: z.number().int().min(100).max(120_000).default(15_000),
   /** Connections per remote address that have not logged in yet; more are dropped at accept. */
   maxPendingPerAddress: z.number().int().min(1).max(10_000).default(16),
+  /** Bytes of answers a member may leave unread before it is cut off (default: two of the largest frames). */
+  maxUnreadBytes: z
+    .number()
+    .int()
+    .min(64 * 1024)
+    .max(1024 ** 3)
+    .default(MAX_UNREAD_BYTES),
   /**
    * On SIGTERM, how long to wait for queries in flight before closing anyway (`VEIL_SHUTDOWN_GRACE_MS`
    * overrides it). Above `queryDeadlineMs` lets identifier queries finish; biometric ones may be cut.
@@ -136,6 +144,7 @@ export const COORDINATOR_SETTINGS = {
   ratePerCountry: { env: 'VEIL_COORDINATOR_RATE_PER_COUNTRY', kind: 'number' },
   heartbeatMs: { env: 'VEIL_COORDINATOR_HEARTBEAT_MS', kind: 'number' },
   maxPendingPerAddress: { env: 'VEIL_COORDINATOR_MAX_PENDING_PER_ADDRESS', kind: 'number' },
+  maxUnreadBytes: { env: 'VEIL_COORDINATOR_MAX_UNREAD_BYTES', kind: 'number' },
   lookupKeysPerCountry: { env: 'VEIL_COORDINATOR_LOOKUP_KEYS_PER_COUNTRY', kind: 'number' },
   evalsPerPair: { env: 'VEIL_COORDINATOR_EVALS_PER_PAIR', kind: 'number' },
   bioPerPair: { env: 'VEIL_COORDINATOR_BIO_PER_PAIR', kind: 'number' },

@@ -16,8 +16,9 @@
  * almost nothing, and the work admitted per second stays within the rate plus one request.
  *
  * A refusal is `rate_limited` — an error frame naming the request, or the answer of a target the pair
- * bucket refused — and is audited as `rate.limited` at most once a minute per (country, kind, target)
- * with the number of refusals since the last entry: a flood does not become a flood of audit entries.
+ * bucket refused — and is audited as `rate.limited` (the kind as `status`, a pair's target as `peer`) at
+ * most once a minute per (country, kind, target) with the number of refusals since the last entry: a
+ * flood does not become a flood of audit entries.
  */
 import type { Clock } from '#platform';
 import type { AuditBatch } from './audit-batch.ts';
@@ -87,8 +88,16 @@ export function createCountryLimits(deps: { clock: Pick<Clock, 'now'>; audit: Au
     const key = keyOf(kind, country, target);
     const s = streaks.get(key);
     if (!s || now - s.lastAudit >= REFUSAL_AUDIT_INTERVAL_MS) {
-      const status = target ? `${kind}/${target}` : kind;
-      deps.audit.add({ kind: 'rate.limited', country, code: 'rate_limited', status, count: (s?.unaudited ?? 0) + 1 });
+      // The target is a country code, not a code: it goes in `peer` (an audit `status` is lower case, and an
+      // entry that fails the audit schema would fail the whole batch it is appended with).
+      deps.audit.add({
+        kind: 'rate.limited',
+        country,
+        code: 'rate_limited',
+        status: kind,
+        ...(target ? { peer: target } : {}),
+        count: (s?.unaudited ?? 0) + 1,
+      });
       streaks.set(key, { lastAudit: now, unaudited: 0 });
     } else s.unaudited++;
     return false;

@@ -170,6 +170,7 @@ async function startLocked(
     maxPayload: LIMITS.maxFrameBytes,
     tls,
     maxPendingPerAddress: config.maxPendingPerAddress,
+    maxUnreadBytes: config.maxUnreadBytes,
   });
   const host = opts.host ?? config.host;
   opened.push(() => sockets.close());

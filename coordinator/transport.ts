@@ -57,6 +57,8 @@ export interface WebSocketOptions {
   tls: boolean;
   /** Connections per remote address that have not logged in yet. */
   maxPendingPerAddress: number;
+  /** Unread bytes past which a member is cut off (default `MAX_UNREAD_BYTES`). */
+  maxUnreadBytes?: number;
 }
 
 /** Accept authenticated WebSocket upgrades on `path` of `server`; anything else is refused. */
@@ -104,7 +106,7 @@ export function attachWebSockets(server: Server, acceptor: SocketAcceptor, opts:
     }
     releases.get(`${req.socket.remoteAddress ?? '?'}|${req.socket.remotePort ?? 0}`)?.();
     wss.handleUpgrade(req, socket, head, (ws) => {
-      const h = acceptor.accept(wsSocket(ws), who);
+      const h = acceptor.accept(wsSocket(ws, opts.maxUnreadBytes ?? MAX_UNREAD_BYTES), who);
       ws.on('error', () => ws.terminate());
       ws.on('message', (data: RawData, isBinary: boolean) => h.message(rawBytes(data), isBinary));
       ws.on('pong', () => h.pong());
@@ -122,11 +124,12 @@ export function attachWebSockets(server: Server, acceptor: SocketAcceptor, opts:
 /**
  * Bytes sent to a member and not yet taken by it past which the connection is cut off: a member that
  * does not read its answers must not make the coordinator hold them without bound (two of the largest
- * frames fit, so an honest node busy for a moment is not cut off).
+ * frames fit, so an honest node busy for a moment is not cut off). `maxUnreadBytes` in the coordinator's
+ * configuration changes it.
  */
 export const MAX_UNREAD_BYTES = 2 * LIMITS.maxFrameBytes;
 
-function wsSocket(ws: WebSocket): MemberSocket {
+function wsSocket(ws: WebSocket, maxUnreadBytes: number): MemberSocket {
   return {
     get open() {
       return ws.readyState === ws.OPEN;
@@ -134,7 +137,7 @@ function wsSocket(ws: WebSocket): MemberSocket {
     send(frame) {
       if (ws.readyState !== ws.OPEN) return;
       ws.send(frame);
-      if (ws.bufferedAmount > MAX_UNREAD_BYTES) ws.terminate();
+      if (ws.bufferedAmount > maxUnreadBytes) ws.terminate();
     },
     ping: () => ws.ping(),
     close: (code, reason) => ws.close(code, reason),

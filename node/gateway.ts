@@ -23,6 +23,7 @@ import { decodePoint, randomBytes, sha256 } from '#crypto';
 import {
   type AuditLog,
   type Clock,
+  createAuditGroupCommit,
   errorResponse,
   IdempotentRequests,
   type Logger,
@@ -135,6 +136,9 @@ export function createGatewayApp(d: GatewayDeps): Hono {
   mountApiDocs(app, gatewayOpenApi());
   const metrics = d.metrics ?? noGatewayMetrics;
   const replay = new ReplayGuard({ clock: () => d.clock.now() });
+  // One transaction per event-loop turn for the entries of forwarded queries (one sync to disk per
+  // burst, not per query); each query is forwarded once its entry is committed.
+  const forwarded = createAuditGroupCommit(d.audit);
   const limiter = new GatewayLimiter({ policy: d.policy, audit: d.audit, log: d.log, clock: d.clock, onRefused: metrics.rateLimited });
   const r = d.retention ?? DEFAULT_RETENTION;
   const kept = { clock: d.clock, retainMs: RETAIN_MS };
@@ -243,7 +247,7 @@ export function createGatewayApp(d: GatewayDeps): Hono {
           targets: q.targets,
           items: q.items,
         };
-        d.audit.append({ kind: 'query.forwarded', queryId: q.id, analyst, count: q.items.length, purpose: q.purpose, legalBasis: q.legalBasis });
+        await forwarded.append({ kind: 'query.forwarded', queryId: q.id, analyst, count: q.items.length, purpose: q.purpose, legalBasis: q.legalBasis });
         return upstream('query', () => d.link.query(q.id, signEnvelope(d.keys.signing, nodeKid, fwd), d.queryTimeoutMs, resign(fwd)));
       });
     });
@@ -271,7 +275,7 @@ export function createGatewayApp(d: GatewayDeps): Hono {
       return bioQueries.run(analyst, q.id, requestDigest(q), async () => {
         const { t: _t, ts: _ts, nonce: _n, ...rest } = q;
         const fwd: ForwardedBioQuery = { ...rest, t: 'fwd-bio-query', ts: d.clock.now(), nonce: randomBytes(16), from: d.country, analyst };
-        d.audit.append({
+        await forwarded.append({
           kind: 'query.forwarded',
           queryId: q.id,
           analyst,

@@ -51,4 +51,16 @@ describe('IdempotentRequests', () => {
     expect(r.recent('FR', 'id9')).toBe('v9');
     expect(r.recent('FR', 'id0')).toBeUndefined();
   });
+
+  it('forgets outcomes past the window as new ones complete, long before its caps', async () => {
+    const clock = new ManualClock();
+    const r = new IdempotentRequests<string>({ clock, retainMs: 1000, maxEntries: 10_000, maxBytes: 64 * 1024 * 1024, sizeOf: () => 100 });
+    // A steady 10 requests per second for a minute: only the last second's are kept.
+    for (let i = 0; i < 600; i++) {
+      await r.run('FR', `id${i}`, undefined, async () => `v${i}`);
+      clock.advance(100);
+    }
+    expect(r.size).toBeLessThanOrEqual(11);
+    expect(r.recent('FR', 'id599')).toBe('v599');
+  });
 });

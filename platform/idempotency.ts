@@ -115,7 +115,10 @@ export class IdempotentRequests<T> {
     this.#done.set(key, d);
     this.#bytes += d.bytes;
     const maxBytes = this.opts.maxBytes ?? Number.POSITIVE_INFINITY;
-    if (this.#done.size > this.opts.maxEntries || this.#bytes > maxBytes) this.sweep();
+    // Outcomes past the window go as new ones come (oldest first, stopping at the first one kept: a few
+    // steps per call). Swept only at the caps, a steady load kept every outcome until the caps were full
+    // (for the gateway, tens of MiB held for nothing).
+    this.sweep();
     for (const [k, v] of this.#done) {
       if (this.#done.size <= this.opts.maxEntries && this.#bytes <= maxBytes) break;
       this.#forget(k, v);

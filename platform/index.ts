@@ -1,6 +1,7 @@
 export * from './api-docs.ts';
 export { periodicCheckpoints } from './audit/checkpoints.ts';
 export { type AuditEntry, AuditEntrySchema, canonicalAuditData, parseAuditEntry } from './audit/entry.ts';
+export { type AuditGroupCommit, createAuditGroupCommit } from './audit/group-commit.ts';
 export { AUDIT_CHECKPOINT_LABEL, AUDIT_ENTRY_LABEL, type AuditSigner, type AuditVerifier, auditCheckpointMessage, auditEntryHash } from './audit/hash-chain.ts';
 export { AUDIT_KINDS, type AuditKind, isAuditKind } from './audit/kinds.ts';
 export { type AuditCheckpoint, type AuditHead, type AuditListQuery, AuditLog, type AuditLogOptions, type AuditRecord } from './audit/log.ts';

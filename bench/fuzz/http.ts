@@ -6,12 +6,12 @@
  * not fuzzed: the CSRF-protected pages behind a login are out of this fuzzer's reach).
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import { request } from 'node:https';
+import { Agent, request } from 'node:https';
 import { randomBytes } from '#crypto';
 import { decode, decodeWith, ErrorBody, encode, LIMITS, signEnvelope } from '#protocol';
 import type { Credential, Transport } from '#sdk';
-import { mutateBytes, mutateTree, type Rng } from './mutate.ts';
-import { ANSWER_MS, type Outcome, refresh, within } from './ws.ts';
+import { encodeTree, mutateBytes, mutateTree, type Rng } from './mutate.ts';
+import { ANSWER_MS, answerOrHang, type Outcome, refresh, signTree } from './ws.ts';
 
 interface Reply {
   status: number;
@@ -19,8 +19,13 @@ interface Reply {
   bytes: Uint8Array;
 }
 
+const guarded = new WeakSet<object>();
+
 /** One HTTPS request trusting the organisation's CA (any name: the fuzzer checks answers, not identities). */
-export function call(url: string, opts: { caPem: string; method?: string; headers?: Record<string, string>; body?: Uint8Array | string }): Promise<Reply> {
+export function call(
+  url: string,
+  opts: { caPem: string; method?: string; headers?: Record<string, string>; body?: Uint8Array | string; agent?: Agent },
+): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const body = typeof opts.body === 'string' ? Buffer.from(opts.body) : opts.body;
     const req = request(url, {
@@ -28,7 +33,7 @@ export function call(url: string, opts: { caPem: string; method?: string; header
       headers: { ...(body ? { 'content-length': String(body.length) } : {}), ...opts.headers },
       ca: opts.caPem,
       checkServerIdentity: () => undefined,
-      agent: false,
+      agent: opts.agent ?? false,
     });
     req.on('response', (res) => {
       const chunks: Buffer[] = [];
@@ -37,10 +42,23 @@ export function call(url: string, opts: { caPem: string; method?: string; header
       res.on('error', reject);
     });
     req.on('error', reject);
-    // A server that closes on a refused request may leave the socket erroring after the answer.
-    req.on('socket', (sock) => sock.on('error', () => undefined));
+    // A server that closes on a refused request may leave the socket erroring after the answer. Once
+    // per socket: a kept-alive socket serves many requests.
+    req.on('socket', (sock) => {
+      if (guarded.has(sock)) return;
+      guarded.add(sock);
+      sock.on('error', () => undefined);
+    });
     req.end(body);
   });
+}
+
+/**
+ * Kept-alive connections for the fuzzer's HTTP inputs: a TLS handshake per input would cost more than
+ * the input itself (a server that closes a connection after refusing a request gets a new one).
+ */
+export function keepAliveAgent(): Agent {
+  return new Agent({ keepAlive: true, maxSockets: 1 });
 }
 
 /** A transport for the real SDK that records every POST body by path. */
@@ -65,16 +83,15 @@ function outcomeOf(r: Reply): Outcome {
   }
 }
 
-async function answered(p: Promise<Reply>, ms = ANSWER_MS): Promise<Outcome> {
-  const r = await within(
+function answered(p: Promise<Reply>, ms = ANSWER_MS): Promise<Outcome> {
+  return answerOrHang(
     p.then(outcomeOf, () => ({ code: 'dropped' })),
     ms,
   );
-  return r === false ? { code: 'hang', hang: true } : r;
 }
 
 /** A mutated analyst request to the gateway. */
-export function gatewayInput(rng: Rng, nodeUrl: string, caPem: string, recorded: Map<string, Uint8Array[]>, cred: Credential): Promise<Outcome> {
+export function gatewayInput(rng: Rng, nodeUrl: string, caPem: string, recorded: Map<string, Uint8Array[]>, cred: Credential, agent?: Agent): Promise<Outcome> {
   const paths = [...recorded.keys()];
   const path = rng.pick(paths);
   const original = rng.pick(recorded.get(path) ?? []);
@@ -83,21 +100,21 @@ export function gatewayInput(rng: Rng, nodeUrl: string, caPem: string, recorded:
   try {
     const env = decode(original, LIMITS.maxFrameBytes) as { kid: string; payload: Uint8Array };
     const payload = refresh(decode(env.payload, LIMITS.maxPayloadBytes) as Record<string, unknown>);
-    if (mode < 6) body = encode(signEnvelope(cred.signing, env.kid, mutateTree(payload, rng)));
-    else if (mode < 8) body = encode(mutateTree(signEnvelope(cred.signing, env.kid, payload), rng));
+    if (mode < 6) body = encode(signTree(cred.signing, env.kid, mutateTree(payload, rng)));
+    else if (mode < 8) body = encodeTree(mutateTree(signEnvelope(cred.signing, env.kid, payload), rng), encode);
     else body = mutateBytes(encode(signEnvelope(cred.signing, env.kid, payload)), rng);
   } catch {
     body = mutateBytes(original, rng);
   }
   const wrongPath = rng.chance(0.05) ? `${path}/${rng.pick(['x', '..', '%00', 'list'])}` : path;
   const type = rng.chance(0.05) ? rng.pick(['text/plain', 'application/json', '']) : 'application/msgpack';
-  return answered(call(nodeUrl + wrongPath, { caPem, method: 'POST', headers: type ? { 'content-type': type } : {}, body }));
+  return answered(call(nodeUrl + wrongPath, { caPem, method: 'POST', headers: type ? { 'content-type': type } : {}, body, ...(agent ? { agent } : {}) }));
 }
 
 const CONSOLE_ROUTES = ['/login', '/', '/history', '/audit', '/logout', '/requests/x', '/static/console.css', '/favicon.ico'];
 
 /** A mutated request to the approval console. */
-export function consoleInput(rng: Rng, consoleUrl: string, caPem: string): Promise<Outcome> {
+export function consoleInput(rng: Rng, consoleUrl: string, caPem: string, agent?: Agent): Promise<Outcome> {
   const id = Buffer.from(randomBytes(16)).toString('hex');
   const routes = [...CONSOLE_ROUTES, `/requests/${id}`, `/requests/${id}/approve`, `/requests/${id}/deny`];
   let path = rng.pick(routes);
@@ -122,5 +139,8 @@ export function consoleInput(rng: Rng, consoleUrl: string, caPem: string): Promi
   const input = `${method} ${path.slice(0, 80)} ${JSON.stringify(headers).slice(0, 200)} ${post ? body.slice(0, 200) : ''}`;
   // A login checks a password with a deliberately slow KDF: it gets more time than a frame.
   const ms = path.startsWith('/login') ? 5 * ANSWER_MS : ANSWER_MS;
-  return answered(call(consoleUrl + path, { caPem, method, headers, ...(post ? { body } : {}) }), ms).then((o) => ({ ...o, input }));
+  return answered(call(consoleUrl + path, { caPem, method, headers, ...(post ? { body } : {}), ...(agent ? { agent } : {}) }), ms).then((o) => ({
+    ...o,
+    input,
+  }));
 }

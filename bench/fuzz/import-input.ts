@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { importFile } from '#node';
 import { asVeilError, VeilError } from '#protocol';
 import { mutateBytes, mutateTree, type Rng } from './mutate.ts';
-import { ANSWER_MS, type Outcome, within } from './ws.ts';
+import { ANSWER_MS, answerOrHang, type Outcome } from './ws.ts';
 
 export const IMPORT_SEED = {
   id: 'fz-1',
@@ -40,6 +40,5 @@ export async function importInput(rng: Rng, dir: string, scratch: string, n: num
     (e: unknown): Outcome => ({ code: e instanceof VeilError ? asVeilError(e).code : 'untyped' }),
   );
   // An import is a file job, not a frame: it gets more time than a frame before it counts as a hang.
-  const r = await within(run, 5 * ANSWER_MS);
-  return r === false ? { code: 'hang', hang: true } : r;
+  return answerOrHang(run, 5 * ANSWER_MS);
 }

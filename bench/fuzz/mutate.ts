@@ -11,6 +11,18 @@ export class Rng {
   constructor(seed: number) {
     this.#s = seed >>> 0 || 1;
   }
+  /**
+   * The generator of input `n` of a run seeded `seed`: each input draws from its own stream, so what
+   * input `n` is does not depend on what earlier inputs drew (or on how the network answered them), and
+   * one input can be replayed alone.
+   */
+  static forInput(seed: number, n: number): Rng {
+    // A round of murmur3's finalizer over the seed and the input number.
+    let h = (Math.imul(seed >>> 0, 0x9e3779b1) ^ Math.imul(n >>> 0, 0x85ebca6b) ^ Math.floor(n / 2 ** 32)) >>> 0;
+    h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+    h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+    return new Rng((h ^ (h >>> 16)) >>> 0);
+  }
   next(): number {
     this.#s = (this.#s + 0x6d2b79f5) >>> 0;
     let t = this.#s;
@@ -29,7 +41,14 @@ export class Rng {
   }
   bytes(n: number): Uint8Array {
     const b = new Uint8Array(n);
-    for (let i = 0; i < n; i++) b[i] = this.int(256);
+    // Four bytes per draw: megabyte values are common enough for the per-byte cost to matter.
+    for (let i = 0; i < n; i += 4) {
+      const w = Math.floor(this.next() * 4294967296);
+      b[i] = w & 0xff;
+      if (i + 1 < n) b[i + 1] = (w >>> 8) & 0xff;
+      if (i + 2 < n) b[i + 2] = (w >>> 16) & 0xff;
+      if (i + 3 < n) b[i + 3] = w >>> 24;
+    }
     return b;
   }
   /** A size skewed small: mostly a few bytes, sometimes kilobytes, rarely a megabyte. */
@@ -69,14 +88,66 @@ export function randomValue(rng: Rng, depth = 0): Tree {
 }
 
 function isObject(v: Tree): v is Record<string, Tree> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array);
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array) && !(v instanceof DeepNest);
 }
 
-/** Deep nesting past any sane depth (arrays in arrays). */
-function nested(levels: number): Tree {
-  let v: Tree = 0;
-  for (let i = 0; i < levels; i++) v = [v];
+/**
+ * Deep nesting past any sane depth (arrays in arrays), as a marker: msgpack encoders recurse and cannot
+ * write thousands of levels, so `encodeTree` splices the nesting in as raw bytes and the peer's decoder
+ * really meets it. JSON and form text get the nested arrays themselves.
+ */
+export class DeepNest {
+  constructor(readonly levels: number) {}
+  toJSON(): unknown {
+    let v: unknown = 0;
+    for (let i = 0; i < this.levels; i++) v = [v];
+    return v;
+  }
+  toString(): string {
+    return '0';
+  }
+}
+
+const SENTINEL = [0x76, 0x65, 0x69, 0x6c, 0x2d, 0x66, 0x75, 0x7a, 0x7a, 0x2d, 0x64, 0x65, 0x65, 0x70]; // "veil-fuzz-deep"
+
+/** Replace every `DeepNest` by a 16-byte sentinel binary (14 marker bytes and its index). */
+function markDeep(v: Tree, found: DeepNest[]): Tree {
+  if (v instanceof DeepNest) {
+    const i = found.push(v) - 1;
+    return Uint8Array.from([...SENTINEL, i >> 8, i & 0xff]);
+  }
+  if (Array.isArray(v)) return v.map((x) => markDeep(x, found));
+  if (isObject(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, markDeep(x, found)]));
   return v;
+}
+
+/**
+ * Encode a mutated tree with `encode` (the project's codec), deep nests included: each is written as a
+ * sentinel binary, whose encoded bytes (bin8 of 16 bytes) are then replaced by the nesting's own bytes
+ * (`levels` one-element array headers around a 0).
+ */
+export function encodeTree(v: Tree, encode: (value: unknown) => Uint8Array): Uint8Array {
+  const found: DeepNest[] = [];
+  let out = Buffer.from(encode(markDeep(v, found)));
+  for (let i = 0; i < found.length; i++) {
+    const marker = Buffer.from([0xc4, 16, ...SENTINEL, i >> 8, i & 0xff]);
+    const at = out.indexOf(marker);
+    if (at < 0) continue;
+    const levels = (found[i] as DeepNest).levels;
+    const deep = Buffer.alloc(levels + 1, 0x91);
+    deep[levels] = 0;
+    out = Buffer.concat([out.subarray(0, at), deep, out.subarray(at + marker.length)]);
+  }
+  return new Uint8Array(out.buffer, out.byteOffset, out.length);
+}
+
+/**
+ * `o[k] = v` as an own property, even for `__proto__`: an assignment would set the object's prototype
+ * instead (an object whose prototype is a Uint8Array passes for one and breaks the encoder), and the
+ * point is to send the peer a `__proto__` key.
+ */
+function setOwn(o: Record<string, Tree>, k: string, v: Tree): void {
+  Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
 }
 
 /** One mutation at a random node of `v` (a new tree; `v` is not changed). */
@@ -87,9 +158,9 @@ export function mutateTree(v: Tree, rng: Rng): Tree {
     const r = rng.int(10);
     if (keys.length && r < 5) {
       const k = rng.pick(keys);
-      out[k] = mutateTree(v[k], rng);
+      setOwn(out, k, mutateTree(v[k], rng));
     } else if (keys.length && r < 7) delete out[rng.pick(keys)];
-    else if (r < 8) out[rng.pick(['extra', '__proto__', 'constructor', 't2'])] = randomValue(rng);
+    else if (r < 8) setOwn(out, rng.pick(['extra', '__proto__', 'constructor', 't2']), randomValue(rng));
     else return mutateLeaf(v, rng);
     return out;
   }
@@ -109,7 +180,7 @@ export function mutateTree(v: Tree, rng: Rng): Tree {
 function mutateLeaf(v: Tree, rng: Rng): Tree {
   switch (rng.int(8)) {
     case 0:
-      return nested(rng.pick([50, 500, 5000]));
+      return new DeepNest(rng.pick([50, 500, 5000]));
     case 1:
       if (v instanceof Uint8Array) return v.subarray(0, rng.int(v.length + 1));
       return randomValue(rng);

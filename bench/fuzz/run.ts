@@ -5,13 +5,13 @@
  * Crashes are exceptions or rejections nothing handled, or a network that no longer answers an honest
  * query at the end; resident memory is sampled throughout.
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { initCrypto } from '#crypto';
 import { addAnalyst, initNode } from '#node';
 import { VeilClient } from '#sdk';
 import { CTX, startInproc } from '../../test/helpers/inproc.ts';
-import { consoleInput, gatewayInput, recordingTransport } from './http.ts';
+import { consoleInput, gatewayInput, keepAliveAgent, recordingTransport } from './http.ts';
 import { importInput } from './import-input.ts';
 import { Rng } from './mutate.ts';
 import { MemberFuzzer, mutatedFrame, type Outcome, preAuth } from './ws.ts';
@@ -21,7 +21,7 @@ export interface FuzzReport {
   seed: number;
   crashes: number;
   hangs: number;
-  /** Errors answered with code `internal`, or thrown without a typed code (import). */
+  /** Errors answered with code `internal`, thrown without a typed code (import), or the fuzzer's own (`fuzzer_error`). */
   untyped: number;
   maxRssMiB: number;
   startRssMiB: number;
@@ -29,9 +29,23 @@ export interface FuzzReport {
   aliveAfter: boolean;
   byEntry: Record<string, number>;
   byCode: Record<string, number>;
+  /** Wall time spent per entry, in milliseconds (where the run's time goes). */
+  msByEntry: Record<string, number>;
+  /** CPU time of this process per entry, in milliseconds. */
+  cpuMsByEntry: Record<string, number>;
+  /** Hangs answered after all (later than 1 s, within `LATE_MS`): slowness rather than a lost input. */
+  lateAnswers: number;
+  /** Hangs never answered (not within `LATE_MS` either): inputs a party lost. */
+  unanswered: number;
   /** The first hangs and untyped errors: input number, entry and outcome (replay with the same seed). */
-  failures: Array<{ n: number; entry: string; code: string; input?: string }>;
+  failures: Array<{ n: number; entry: string; code: string; input?: string; lateMs?: number }>;
   ms: number;
+  /** Wall time of the input loop alone (the network's start and the final check excluded). */
+  loopMs: number;
+  /** CPU time of this process (all threads) during the input loop: load on a shared machine does not inflate it. */
+  loopCpuMs: number;
+  /** Inputs per second of loop wall time. */
+  framesPerSecond: number;
 }
 
 const ENTRIES = [
@@ -54,9 +68,18 @@ function pickEntry(rng: Rng): Entry {
 
 const mib = (b: number) => Math.round((b / 2 ** 20) * 10) / 10;
 
-export async function runFuzz(opts: { frames: number; seed: number; onProgress?: (done: number, r: FuzzReport) => void }): Promise<FuzzReport> {
+export interface FuzzOptions {
+  frames: number;
+  seed: number;
+  /** Run only these input numbers (a replay of failures; each input draws from its own seeded stream). */
+  only?: readonly number[];
+  /** Where the network's files go (default `/dev/shm` where it exists: fsync costs nothing there, and this checks inputs, not durability). */
+  tmpRoot?: string;
+  onProgress?: (done: number, r: FuzzReport) => void;
+}
+
+export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
   await initCrypto();
-  const rng = new Rng(opts.seed);
   const karl = {
     id: 'de-karl',
     kind: 'person',
@@ -65,7 +88,8 @@ export async function runFuzz(opts: { frames: number; seed: number; onProgress?:
     person: { family: 'Weber', given: 'Karl', dob: '1966-06-06' },
   };
   const policy = { v: 1, answer: [{ requesters: ['*'], purposes: ['*'], classes: ['*'] }], budgets: { dailyEvaluations: 100_000_000, perRequester: {} } };
-  const net = await startInproc([{ country: 'FR' }, { country: 'DE', records: [karl], policy }]);
+  const tmpRoot = opts.tmpRoot ?? (existsSync('/dev/shm') ? '/dev/shm' : undefined);
+  const net = await startInproc([{ country: 'FR' }, { country: 'DE', records: [karl], policy }], {}, tmpRoot ? { tmpRoot } : {});
   const caPem = net.pki.bundle().caPem;
   const fr = net.nodes.get('FR');
   const de = net.nodes.get('DE');
@@ -86,12 +110,21 @@ export async function runFuzz(opts: { frames: number; seed: number; onProgress?:
     aliveAfter: false,
     byEntry: {},
     byCode: {},
+    msByEntry: {},
+    cpuMsByEntry: {},
+    lateAnswers: 0,
+    unanswered: 0,
     failures: [],
     ms: 0,
+    loopMs: 0,
+    loopCpuMs: 0,
+    framesPerSecond: 0,
   };
   const started = performance.now();
   const fz = net.pki.member('FZ');
   const member = new MemberFuzzer(net.coordinator.wsUrl, caPem, fz, 'FZ');
+  const gatewayAgent = keepAliveAgent();
+  const consoleAgent = keepAliveAgent();
   const stranger = net.pki.member('FY');
   const importDir = join(net.root, 'IM');
   const scratch = join(net.root, 'fuzz-files');
@@ -104,32 +137,50 @@ export async function runFuzz(opts: { frames: number; seed: number; onProgress?:
     const analyst = await VeilClient.connect(cred, { transport: recordingTransport(fr.url, caPem, recorded) });
     await analyst.query({ name: 'Karl Weber', dob: '1966-06-06' }, CTX, { targets: ['DE'] });
     await analyst.disclosures();
-    for (let n = 0; n < opts.frames; n++) {
+    const loopStart = performance.now();
+    const cpuStart = process.cpuUsage();
+    const inputs = opts.only ?? Array.from({ length: opts.frames }, (_, i) => i);
+    for (const n of inputs) {
+      const rng = Rng.forInput(opts.seed, n);
       const entry = pickEntry(rng);
       let o: Outcome;
+      const t0 = performance.now();
+      const c0 = process.cpuUsage();
       if (entry === 'ws-post-auth') o = await member.send(mutatedFrame(rng, fz, 'FZ'));
       else if (entry === 'ws-pre-auth') o = await preAuth(rng, net.coordinator.wsUrl, caPem, stranger, 'FY');
-      else if (entry === 'gateway-http') o = await gatewayInput(rng, fr.url, caPem, recorded, analyst.credential);
-      else if (entry === 'console-http') o = await consoleInput(rng, de.consoleUrl, caPem);
+      else if (entry === 'gateway-http') o = await gatewayInput(rng, fr.url, caPem, recorded, analyst.credential, gatewayAgent);
+      else if (entry === 'console-http') o = await consoleInput(rng, de.consoleUrl, caPem, consoleAgent);
       else o = await importInput(rng, importDir, scratch, n);
       report.frames++;
+      const c = process.cpuUsage(c0);
+      report.cpuMsByEntry[entry] = Math.round((report.cpuMsByEntry[entry] ?? 0) + (c.user + c.system) / 1000);
+      report.msByEntry[entry] = Math.round(((report.msByEntry[entry] ?? 0) + performance.now() - t0) * 10) / 10;
       report.byEntry[entry] = (report.byEntry[entry] ?? 0) + 1;
       report.byCode[o.code] = (report.byCode[o.code] ?? 0) + 1;
       if (o.hang) report.hangs++;
-      if (o.code === 'internal' || o.code === 'untyped') report.untyped++;
-      if ((o.hang || o.code === 'internal' || o.code === 'untyped') && report.failures.length < 50)
-        report.failures.push({ n, entry, code: o.code, ...(o.input ? { input: o.input } : {}) });
+      if (o.hang && o.lateMs !== undefined) report.lateAnswers++;
+      if (o.hang && o.lateMs === undefined) report.unanswered++;
+      const untyped = o.code === 'internal' || o.code === 'untyped' || o.code === 'fuzzer_error';
+      if (untyped) report.untyped++;
+      if ((o.hang || untyped) && report.failures.length < 50)
+        report.failures.push({ n, entry, code: o.code, ...(o.input ? { input: o.input } : {}), ...(o.lateMs !== undefined ? { lateMs: o.lateMs } : {}) });
       if (n % 50 === 0) {
         report.maxRssMiB = Math.max(report.maxRssMiB, mib(process.memoryUsage().rss));
         opts.onProgress?.(n, report);
       }
     }
+    report.loopMs = Math.round(performance.now() - loopStart);
+    const cpu = process.cpuUsage(cpuStart);
+    report.loopCpuMs = Math.round((cpu.user + cpu.system) / 1000);
+    report.framesPerSecond = Math.round((report.frames / Math.max(1, report.loopMs)) * 1000 * 10) / 10;
     // Still serving honest work after all that.
     const r = await analyst.query({ name: 'Karl Weber', dob: '1966-06-06' }, CTX, { targets: ['DE'] });
     report.aliveAfter = r.results[0]?.status === 'hit';
     await analyst.close();
   } finally {
     member.close();
+    gatewayAgent.destroy();
+    consoleAgent.destroy();
     report.maxRssMiB = Math.max(report.maxRssMiB, mib(process.memoryUsage().rss));
     report.crashes = uncaught + (report.aliveAfter ? 0 : 1);
     report.ms = Math.round(performance.now() - started);

@@ -10,11 +10,24 @@
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import { WebSocket } from 'ws';
-import { blind, fromBase64url, randomBytes, toBase64url, utf8 } from '#crypto';
+import { blind, concatBytes, fromBase64url, randomBytes, type SigningKey, toBase64url, utf8 } from '#crypto';
 import { channelBinding } from '#platform';
-import { CoordinatorFrame, decode, decodeWith, encode, keyId, LIMITS, LOGIN_HEADER, loginHeader, signEnvelope } from '#protocol';
+import {
+  CoordinatorFrame,
+  decode,
+  decodeWith,
+  type Envelope,
+  encode,
+  keyId,
+  LABELS,
+  LIMITS,
+  LOGIN_HEADER,
+  loginHeader,
+  PROTOCOL_VERSION,
+  signEnvelope,
+} from '#protocol';
 import type { RawIdentity } from '../../test/helpers/raw-node.ts';
-import { mutateBytes, mutateTree, type Rng } from './mutate.ts';
+import { encodeTree, mutateBytes, mutateTree, type Rng } from './mutate.ts';
 
 /** What became of one fuzzed input. */
 export interface Outcome {
@@ -23,9 +36,25 @@ export interface Outcome {
   hang?: boolean;
   /** What was sent, abridged (console inputs), for the failures list. */
   input?: string;
+  /** A hang that was answered after all: how long the answer took (absent: no answer within `LATE_MS`). */
+  lateMs?: number;
 }
 
 export const ANSWER_MS = 1000;
+/**
+ * How long a hang is still watched for its answer: an answer that comes late is slowness (a loaded
+ * machine, a slow step), one that never comes is a defect. Both count as hangs.
+ */
+export const LATE_MS = 10_000;
+
+/** The outcome `p` settles to within `ms`, else a hang (with `lateMs` when it settled within `LATE_MS`). */
+export async function answerOrHang(p: Promise<Outcome>, ms = ANSWER_MS): Promise<Outcome> {
+  const t0 = performance.now();
+  const r = await within(p, ms);
+  if (r !== false) return r;
+  const late = await within(p, LATE_MS);
+  return late === false ? { code: 'hang', hang: true } : { code: 'hang', hang: true, lateMs: Math.round(performance.now() - t0) };
+}
 
 const hex = () => Buffer.from(randomBytes(16)).toString('hex');
 
@@ -40,12 +69,15 @@ export function refresh(p: Record<string, unknown>): Record<string, unknown> {
 
 type Seed = { frame: Record<string, unknown>; payloads: Record<string, Record<string, unknown>> };
 
-/** One valid-looking frame of every type a member sends (payloads unsigned; signed when sent). */
-function seeds(country: string): Seed[] {
+/**
+ * One valid-looking frame of every type a member sends (payloads unsigned; signed when sent), each built
+ * only when picked (a query's blinding is a scalar multiplication).
+ */
+function seeds(country: string): Array<() => Seed> {
   const ctx = { purpose: 'wanted-person', caseRef: 'F-1', legalBasis: 'art-3', handling: 'restricted' };
   const blinded = () => blind('voprf', utf8(hex())).blindedElement;
   return [
-    {
+    () => ({
       frame: { t: 'query' },
       payloads: {
         env: {
@@ -60,8 +92,8 @@ function seeds(country: string): Seed[] {
           items: [{ cls: 'name_dob', blinded: blinded() }],
         },
       },
-    },
-    {
+    }),
+    () => ({
       frame: { t: 'lookup' },
       payloads: {
         env: {
@@ -74,12 +106,12 @@ function seeds(country: string): Seed[] {
           items: [{ country: 'DE', epoch: 1, keys: [randomBytes(16)] }],
         },
       },
-    },
-    {
+    }),
+    () => ({
       frame: { t: 'descriptor' },
       payloads: { env: { t: 'descriptor', country, ts: 0, signPub: randomBytes(32), boxPub: randomBytes(32), oprf: { epoch: 1, pub: randomBytes(32) } } },
-    },
-    {
+    }),
+    () => ({
       frame: {
         t: 'eval-results',
         results: [
@@ -88,25 +120,35 @@ function seeds(country: string): Seed[] {
         ],
       },
       payloads: {},
-    },
-    {
+    }),
+    () => ({
       frame: { t: 'publish' },
       payloads: {
         env: { t: 'index-chunk', country, epoch: 1, seq: 0, entries: [[randomBytes(16), randomBytes(32)]] },
         commit: { t: 'index-commit', country, epoch: 1, root: randomBytes(32), count: 1 },
       },
-    },
-    {
+    }),
+    () => ({
       frame: { t: 'mail-send', mid: hex(), to: 'DE' },
       payloads: { env: { t: 'disclosure-request', id: hex(), ts: 0, nonce: randomBytes(16), from: country, to: 'DE' } },
-    },
-    { frame: { t: 'mail-ack', mids: [hex()] }, payloads: {} },
+    }),
+    () => ({ frame: { t: 'mail-ack', mids: [hex()] }, payloads: {} }),
   ];
+}
+
+/**
+ * `signEnvelope` for a mutated payload: the payload encoded by `encodeTree` (deep nests included), then
+ * signed as the protocol signs envelopes (`LABELS.envelope`, 0x00, the payload bytes).
+ */
+export function signTree(key: SigningKey, kid: string, payload: unknown): Envelope {
+  const body = encodeTree(payload, encode);
+  if (body.length > LIMITS.maxPayloadBytes) throw new Error('payload over the cap: damage bytes instead');
+  return { v: PROTOCOL_VERSION, kid, payload: body, sig: key.sign(concatBytes(utf8(LABELS.envelope), Uint8Array.of(0), body)) };
 }
 
 /** A mutated member frame, encoded. */
 export function mutatedFrame(rng: Rng, id: RawIdentity, country: string): Uint8Array {
-  const seed = rng.pick(seeds(country));
+  const seed = rng.pick(seeds(country))();
   const kid = keyId.node(country);
   const mode = rng.int(20);
   const signed = (deep: boolean): Record<string, unknown> => {
@@ -115,14 +157,14 @@ export function mutatedFrame(rng: Rng, id: RawIdentity, country: string): Uint8A
     const target = names.length ? rng.pick(names) : undefined;
     for (const [k, p] of Object.entries(seed.payloads)) {
       const payload = deep && k === target ? mutateTree(refresh(p), rng) : refresh(p);
-      f[k] = signEnvelope(id.signing, kid, payload);
+      f[k] = signTree(id.signing, kid, payload);
     }
     return f;
   };
   try {
     if (mode === 0) return encode(signed(false)); // valid
-    if (mode < 9) return encode(Object.keys(seed.payloads).length ? signed(true) : mutateTree(seed.frame, rng));
-    if (mode < 15) return encode(mutateTree(signed(false), rng));
+    if (mode < 9) return encodeTree(Object.keys(seed.payloads).length ? signed(true) : mutateTree(seed.frame, rng), encode);
+    if (mode < 15) return encodeTree(mutateTree(signed(false), rng), encode);
     return mutateBytes(encode(signed(false)), rng);
   } catch {
     // A mutation the encoder or signer refuses (too large to sign, say): damage the bytes instead.
@@ -188,11 +230,11 @@ export class MemberFuzzer {
     });
     ws.send(frame);
     ws.send(encode({ t: 'lookup', env: signEnvelope(this.id.signing, keyId.node(this.country), probe) }));
-    const hang = !(await within(answered, ANSWER_MS));
+    const o = await answerOrHang(answered.then((): Outcome => ({ code: 'answered' })));
     this.#waiting = undefined;
-    if (hang) {
+    if (o.hang) {
       ws.terminate();
-      return { code: 'hang', hang: true };
+      return o;
     }
     if (ws.readyState !== WebSocket.OPEN) return { code: 'closed' };
     return { code: this.#codes[0] ?? 'dropped' };
@@ -211,7 +253,7 @@ export async function preAuth(rng: Rng, url: string, caPem: string, id: RawIdent
     if (early) return valid;
     if (rng.chance(0.3)) return mutateText(valid, rng);
     const outer = decode(fromBase64url(valid), LIMITS.maxFrameBytes) as Record<string, unknown>;
-    return toBase64url(encode(mutateTree(outer, rng)));
+    return toBase64url(encodeTree(mutateTree(outer, rng), encode));
   };
   const run = async (): Promise<Outcome> => {
     const ws = await openSocket(url, caPem, header);
@@ -235,8 +277,7 @@ export async function preAuth(rng: Rng, url: string, caPem: string, id: RawIdent
     ws.terminate();
     return { code: codes[0] ?? 'dropped' };
   };
-  const r = await within(run(), ANSWER_MS);
-  return r === false ? { code: 'hang', hang: true } : r;
+  return answerOrHang(run());
 }
 
 function mutateText(s: string, rng: Rng): string {
@@ -258,7 +299,16 @@ function openSocket(url: string, caPem: string, header: (binding: Uint8Array) =>
     const finishRequest = (req: ClientRequest): void => {
       req.once('socket', (sock) =>
         (sock as TLSSocket).once('secureConnect', () => {
-          const h = header(channelBinding(sock as TLSSocket));
+          // This runs in a socket event: a throw here would escape as an uncaught exception and leave
+          // the request unsent (a "hang" of the fuzzer's own making). It is an outcome instead.
+          let h: string;
+          try {
+            h = header(channelBinding(sock as TLSSocket));
+          } catch {
+            resolve({ code: 'fuzzer_error' });
+            req.destroy();
+            return;
+          }
           if (h) req.setHeader(LOGIN_HEADER, h);
           req.end();
         }),

@@ -75,6 +75,7 @@ export class AuditLog {
   readonly #every: number;
   readonly #clock: () => number;
   readonly #appendTx: (entry: AuditEntry) => AuditHead;
+  readonly #appendAllTx: (entries: readonly AuditEntry[]) => void;
   readonly #checkpointTx: () => AuditCheckpoint;
 
   constructor(db: Db, opts: AuditLogOptions) {
@@ -96,6 +97,10 @@ export class AuditLog {
       return written;
     });
     this.#appendTx = appendTx.immediate;
+    const appendAllTx = db.transaction((entries: readonly AuditEntry[]): void => {
+      for (const e of entries) appendTx(e);
+    });
+    this.#appendAllTx = appendAllTx.immediate;
     const checkpointTx = db.transaction((): AuditCheckpoint => {
       const head = this.#readHead();
       if (head.seq > 0 && head.cp === head.seq) {
@@ -117,6 +122,16 @@ export class AuditLog {
     if (parsed.kind === 'audit.checkpoint') rejectAuditEntry('kind "audit.checkpoint" (written only by checkpoint())');
     const { seq, hash } = this.#appendTx(parsed);
     return { seq, hash };
+  }
+
+  /**
+   * Validates every entry, then appends them all in one transaction (one commit, so one sync to disk,
+   * for the lot). Nothing is written if one entry is refused.
+   */
+  appendAll(entries: readonly AuditEntry[]): void {
+    const parsed = entries.map(parseAuditEntry);
+    if (parsed.some((e) => e.kind === 'audit.checkpoint')) rejectAuditEntry('kind "audit.checkpoint" (written only by checkpoint())');
+    this.#appendAllTx(parsed);
   }
 
   /** Appends and signs a checkpoint now, unless the newest entry already is one (then returns it). */

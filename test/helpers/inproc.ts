@@ -33,10 +33,12 @@ export interface Inproc {
 export interface InprocOptions {
   /** Start the coordinator from its prepared directory another way (e.g. a hostile coordinator). */
   startCoordinator?: (dir: string) => Promise<CoordinatorHandle>;
+  /** Where the network's directory is made (default: the system's temporary directory). */
+  tmpRoot?: string;
 }
 
 export async function startInproc(specs: InprocNode[], coordConfig: Record<string, unknown> = {}, opts: InprocOptions = {}): Promise<Inproc> {
-  const root = mkdtempSync(join(tmpdir(), 'veil-test-'));
+  const root = mkdtempSync(join(opts.tmpRoot ?? tmpdir(), 'veil-test-'));
   const pki = createLocalPki(root);
   const coordinatorDir = join(root, 'coord');
   initCoordinatorDir(coordinatorDir, { bundle: pki.bundlePath, name: 'test-coordinator' });
