@@ -148,7 +148,19 @@ async function main(): Promise<void> {
         expect: { DE: 'no-hit' },
       },
     ];
+    // The six searches go out side by side (as an analyst's tool would send them); their answers are
+    // shown one by one. Each time below is that search's own, CLI start-up included.
+    const timed = await Promise.all(
+      steps.map(async (s) => {
+        const t0 = performance.now();
+        const r = await runVeil(s.args);
+        return { r, ms: performance.now() - t0 };
+      }),
+    );
+    /** Full hit tokens by country, per step, for the disclosure requests below. */
+    const tokens: Array<Map<string, string>> = [];
     for (const [i, s] of steps.entries()) {
+      tokens[i] = new Map();
       say(`${i + 1}. ${s.title}`);
       say(
         `   $ veil ${s.args
@@ -156,9 +168,7 @@ async function main(): Promise<void> {
           .map((a) => (/\s/.test(a) ? JSON.stringify(a) : a))
           .join(' ')}`,
       );
-      const t0 = performance.now();
-      const r = await runVeil(s.args);
-      const ms = performance.now() - t0;
+      const { r, ms } = timed[i]!;
       if (r.code !== 0) {
         failed = true;
         say(`   FAILED: ${r.stderr.trim()}`);
@@ -176,6 +186,8 @@ async function main(): Promise<void> {
         }>;
       };
       for (const c of res.results) {
+        const h = c.hits.find((x) => x.cls !== 'phonetic_yob') ?? c.hits[0];
+        if (c.status === 'hit' && h) tokens[i]?.set(c.country, h.token);
         const detail =
           c.status === 'hit' && c.match ? `${c.match.words} (${c.match.strength}; hit token ${c.hits[0]?.token.slice(0, 12)}…)` : c.code ? `(${c.code})` : '';
         say(`   ${c.country}: ${c.status.toUpperCase().padEnd(7)} ${detail}`.trimEnd());
@@ -197,19 +209,16 @@ async function main(): Promise<void> {
     hr();
     say("Disclosure: identity only on the owning country's approval.");
     const hits = new Map<string, string>();
-    // Independent steps run side by side (the analyst's three searches, then its three requests; the two
-    // owners' accounts, then their decisions): the demo waits for the network, not for itself.
-    const searches = [
-      ['passport', [...base, '--purpose', 'wanted-person', '--doc', 'passport:DEU:C01X00T47', '--targets', 'DE']],
-      ['ivanov', [...base, '--purpose', 'wanted-person', '--name', 'Vladimir Ivanov', '--dob', '1979-05-21', '--targets', 'UA']],
-      ['vin', [...base, '--purpose', 'stolen-property', '--vin', 'WVWZZZ1KZ6W000123', '--targets', 'DE']],
-    ] as const;
-    const answers = await Promise.all(searches.map(([, args]) => runVeil([...args])));
-    for (const [i, [key]] of searches.entries()) {
-      const r = JSON.parse(answers[i]!.stdout) as { results: Array<{ country: string; hits: Array<{ cls: string; token: string }> }> };
-      const c = r.results[0]!;
-      const h = c.hits.find((x) => x.cls !== 'phonetic_yob') ?? c.hits[0];
-      if (h) hits.set(key, `${c.country}:${h.token}`);
+    // The hit tokens of steps 1, 2 and 5 name the records asked for. Independent steps run side by side
+    // (the analyst's three requests; the two owners' accounts, then their decisions): the demo waits for
+    // the network, not for itself.
+    for (const [key, step, country] of [
+      ['passport', 0, 'DE'],
+      ['ivanov', 1, 'UA'],
+      ['vin', 4, 'DE'],
+    ] as const) {
+      const token = tokens[step]?.get(country);
+      if (token) hits.set(key, `${country}:${token}`);
     }
     const disclose = async (key: string, claim: string[], fields: string, why: string, purpose = 'wanted-person') => {
       const r = await runVeil([
@@ -245,6 +254,11 @@ async function main(): Promise<void> {
       disclose('vin', ['--vin', 'WVWZZZ1KZ6W000123'], 'vehicle,name', 'Vehicle stopped at the border.', 'stolen-property'),
     ]);
     say(`  FR analyst sent three requests (claim and justification sealed to each owner): ${[pass, ivan, vin].map((x) => x.slice(0, 8)).join(', ')}`);
+    const asOwner = { env: { VEIL_OWNER_PASSWORD: 'demo-password-not-for-production' } };
+    const ownerId = async (c: string, name: string) => {
+      const r = await runVeil(['node', 'owner', 'add', name, '--dir', net.nodeDir(c)], asOwner);
+      return /data owner (\S+) created/.exec(r.stdout)?.[1] ?? 'unknown';
+    };
     const pendingAt = async (c: string) =>
       JSON.parse((await runVeil(['approvals', 'list', '--dir', net.nodeDir(c), '--all', '--json'])).stdout) as Array<{
         id: string;
@@ -258,20 +272,22 @@ async function main(): Promise<void> {
     const wait = async (f: () => Promise<boolean>) => {
       for (let i = 0; i < 200 && !(await f()); i++) await new Promise((r) => setTimeout(r, 100));
     };
-    await wait(async () => (await pendingAt('DE')).length >= 2 && (await pendingAt('UA')).length >= 1);
+    // The owners' accounts are made while the requests travel.
+    const owners = Promise.all([ownerId('DE', 'Petra Vogel'), ownerId('UA', 'Olena Shevchenko')]);
+    let seen: Record<string, Awaited<ReturnType<typeof pendingAt>>> = {};
+    await wait(async () => {
+      const [de, ua] = await Promise.all([pendingAt('DE'), pendingAt('UA')]);
+      seen = { DE: de, UA: ua };
+      return de.length >= 2 && ua.length >= 1;
+    });
     for (const c of ['DE', 'UA']) {
-      for (const p of await pendingAt(c)) {
+      for (const p of seen[c] ?? []) {
         say(
           `  ${c} data owner sees request ${p.id.slice(0, 8)} from ${p.requester}: purpose ${p.purpose}, basis ${p.legalBasis}, fields ${p.fields.join(',')} → ${p.status}${p.decidedBy ? ` (by ${p.decidedBy})` : ''}`,
         );
       }
     }
-    const asOwner = { env: { VEIL_OWNER_PASSWORD: 'demo-password-not-for-production' } };
-    const ownerId = async (c: string, name: string) => {
-      const r = await runVeil(['node', 'owner', 'add', name, '--dir', net.nodeDir(c)], asOwner);
-      return /data owner (\S+) created/.exec(r.stdout)?.[1] ?? 'unknown';
-    };
-    const [deOwner, uaOwner] = await Promise.all([ownerId('DE', 'Petra Vogel'), ownerId('UA', 'Olena Shevchenko')]);
+    const [deOwner, uaOwner] = await owners;
     say(`  data-owner accounts: ${deOwner} at DE, ${uaOwner} at UA (they could equally decide in the approval console)`);
     say(`  $ veil approvals approve <id> --dir node-DE --fields documents,dataset --owner ${deOwner}   (name withheld)`);
     say(`  $ veil approvals deny <id> --dir node-UA --reason "…" --owner ${uaOwner}`);
@@ -292,18 +308,14 @@ async function main(): Promise<void> {
         asOwner,
       ),
     ]);
+    let outcome: Array<{ id: string; status: string; released?: { fields?: Record<string, unknown> } }> = [];
     await wait(async () => {
-      const l = JSON.parse((await runVeil(['disclosures', '--cred', cred, '--json'])).stdout) as Array<{ status: string }>;
-      return l.length === 3 && l.every((d) => d.status !== 'sent' && d.status !== 'pending');
+      outcome = JSON.parse((await runVeil(['disclosures', '--cred', cred, '--json'])).stdout) as typeof outcome;
+      return outcome.length === 3 && outcome.every((d) => d.status !== 'sent' && d.status !== 'pending');
     });
     say('  $ veil disclosures --cred <FR analyst>');
     const list = await runVeil(['disclosures', '--cred', cred]);
     for (const line of list.stdout.trim().split('\n')) say(`    ${line}`);
-    const outcome = JSON.parse((await runVeil(['disclosures', '--cred', cred, '--json'])).stdout) as Array<{
-      id: string;
-      status: string;
-      released?: { fields?: Record<string, unknown> };
-    }>;
     const byId = new Map(outcome.map((d) => [d.id, d]));
     const okDisclosure =
       byId.get(pass)?.status === 'approved' &&
