@@ -1,6 +1,6 @@
 /**
  * The `veil` command line. Every subcommand has `--help`; `--json` switches output to one JSON document
- * on stdout, errors included. Exit statuses and error output: `shared/errors.ts`.
+ * on stdout, errors included. Exit statuses and error output: `support/errors.ts`.
  *
  * This module only sets the program up and runs it; each command group lives in `commands/`, in the
  * order its commands appear in `veil --help`. Command modules load the layers they use inside their
@@ -18,9 +18,9 @@ import { registerOrgCommands } from './commands/org.ts';
 import { registerQueryCommand } from './commands/query.ts';
 import { registerSimCommands } from './commands/sim.ts';
 import { registerStatusCommand } from './commands/status.ts';
-import { describeFailure, reportFailure } from './shared/errors.ts';
-import { usageFailure } from './shared/usage.ts';
-import { veilVersion } from './shared/version.ts';
+import { describeFailure, reportFailure } from './support/errors.ts';
+import { usageFailure } from './support/usage.ts';
+import { veilVersion } from './support/version.ts';
 
 const program = new Command('veil')
   .description('Veil: privacy-preserving federated queries between police bureaus (blind PSI, owner-approved disclosure).')

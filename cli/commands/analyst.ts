@@ -4,7 +4,7 @@
  * request of the account is refused from then on.
  */
 import type { Command } from 'commander';
-import { out } from '../shared/output.ts';
+import { out } from '../support/output.ts';
 
 function registerInto(parent: Command, name: string): void {
   const analyst = parent.command(name).description('analyst accounts of a node: add, list, revoke');

@@ -10,9 +10,9 @@
 import type { Command } from 'commander';
 import type { DisclosureDesk, DisclosureView, OwnerAuthResult } from '#node';
 import { DISCLOSURE_FIELDS } from '#protocol/vocabulary';
-import { out } from '../shared/output.ts';
-import { readSecret } from '../shared/read-secret.ts';
-import { table } from '../shared/table.ts';
+import { out } from '../support/output.ts';
+import { readSecret } from '../support/read-secret.ts';
+import { table } from '../support/table.ts';
 import { formatRequest, shortId, timeLeft } from './approvals-format.ts';
 
 export function registerApprovalsCommands(program: Command): void {

@@ -3,7 +3,7 @@
  * checkpoints offline; `show` reads the log, newest first, filtered by kind, time and sequence number.
  */
 import { type Command, InvalidArgumentError } from 'commander';
-import { out } from '../shared/output.ts';
+import { out } from '../support/output.ts';
 
 /** The directory's store, audit log and signing key, whether it is a node's or the coordinator's. */
 async function openAuditDir(dir: string) {

@@ -5,10 +5,10 @@
 import { type Command, Option } from 'commander';
 import type { BioModality, Handling, Purpose } from '#protocol';
 import { BIO_MODALITIES, HANDLING_CODES, PURPOSES } from '#protocol/vocabulary';
-import { connectAnalyst } from '../shared/analyst.ts';
-import { readEmbedding } from '../shared/embedding.ts';
-import { out } from '../shared/output.ts';
-import { parseTargets } from '../shared/targets.ts';
+import { connectAnalyst } from '../support/analyst.ts';
+import { readEmbedding } from '../support/embedding.ts';
+import { out } from '../support/output.ts';
+import { parseTargets } from '../support/targets.ts';
 
 export function registerBioMatchCommand(program: Command): void {
   program

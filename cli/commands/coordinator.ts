@@ -1,8 +1,8 @@
 /** `veil coordinator …`: create, enroll, run and administer the coordinator (init, enroll, start, revocations, members). */
 import type { Command } from 'commander';
-import { out } from '../shared/output.ts';
-import { runUntilSignal } from '../shared/run-until-signal.ts';
-import { trustUpdateMessage } from '../shared/trust-update.ts';
+import { out } from '../support/output.ts';
+import { runUntilSignal } from '../support/run-until-signal.ts';
+import { trustUpdateMessage } from '../support/trust-update.ts';
 
 export function registerCoordinatorCommands(program: Command): void {
   const coord = program.command('coordinator').description('run and administer the coordinator');

@@ -7,11 +7,11 @@ import { type Command, Option } from 'commander';
 import type { BioModality, DisclosureField, Purpose } from '#protocol';
 import { BIO_MODALITIES, DATE_ORDERS, DISCLOSURE_FIELDS, GENDERS, PURPOSES } from '#protocol/vocabulary';
 import type { Disclosure } from '#sdk';
-import { connectAnalyst } from '../shared/analyst.ts';
-import { readEmbedding } from '../shared/embedding.ts';
-import { CliError } from '../shared/errors.ts';
-import { out } from '../shared/output.ts';
-import { type SubjectOptions, subjectFrom } from '../shared/subject.ts';
+import { connectAnalyst } from '../support/analyst.ts';
+import { readEmbedding } from '../support/embedding.ts';
+import { CliError } from '../support/errors.ts';
+import { out } from '../support/output.ts';
+import { type SubjectOptions, subjectFrom } from '../support/subject.ts';
 
 /** The options that repeat what was searched for: the owner checks the claim against the record. */
 function withClaimOptions(c: Command): Command {

@@ -5,8 +5,8 @@
  */
 import type { Command } from 'commander';
 import { backupNode, checkBackupPassphrase, restoreNode } from '#node';
-import { out } from '../shared/output.ts';
-import { readSecret } from '../shared/read-secret.ts';
+import { out } from '../support/output.ts';
+import { readSecret } from '../support/read-secret.ts';
 
 async function passphrase(): Promise<string> {
   return checkBackupPassphrase(process.env.VEIL_BACKUP_PASSPHRASE ?? (await readSecret('backup passphrase: ')));

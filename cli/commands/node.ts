@@ -3,15 +3,15 @@
  * status), with its data-owner and analyst accounts as sub-groups.
  */
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { CliError } from '../shared/errors.ts';
-import { out } from '../shared/output.ts';
-import { ProgressBar } from '../shared/progress.ts';
+import { CliError } from '../support/errors.ts';
+import { out } from '../support/output.ts';
+import { ProgressBar } from '../support/progress.ts';
 
 /** What each phase of an import is called on the progress bar. */
 const IMPORT_PHASES = { validate: 'checking', index: 'importing', write: 'committing' } as const;
 
-import { runUntilSignal } from '../shared/run-until-signal.ts';
-import { trustUpdateMessage } from '../shared/trust-update.ts';
+import { runUntilSignal } from '../support/run-until-signal.ts';
+import { trustUpdateMessage } from '../support/trust-update.ts';
 import { registerAnalystCommands } from './analyst.ts';
 import { registerNodeBackupCommands } from './node-backup.ts';
 import { registerOwnerCommands } from './owner.ts';

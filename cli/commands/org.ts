@@ -7,8 +7,8 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { MemberRole } from '#protocol';
-import { out } from '../shared/output.ts';
-import { readSecret } from '../shared/read-secret.ts';
+import { out } from '../support/output.ts';
+import { readSecret } from '../support/read-secret.ts';
 
 /** The layers the organisation's commands use, loaded when one runs (not for `--help`). */
 async function load() {

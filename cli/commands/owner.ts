@@ -3,8 +3,8 @@
  * disable). Passwords are read as secrets, never taken from the command line.
  */
 import type { Command } from 'commander';
-import { out } from '../shared/output.ts';
-import { readSecret } from '../shared/read-secret.ts';
+import { out } from '../support/output.ts';
+import { readSecret } from '../support/read-secret.ts';
 
 export function registerOwnerCommands(node: Command): void {
   const owner = node.command('owner').description('data-owner accounts for the approval console');

@@ -6,10 +6,10 @@
 import { type Command, Option } from 'commander';
 import type { Handling, Purpose } from '#protocol';
 import { DATE_ORDERS, GENDERS, HANDLING_CODES, PURPOSES } from '#protocol/vocabulary';
-import { connectAnalyst } from '../shared/analyst.ts';
-import { out } from '../shared/output.ts';
-import { type SubjectOptions, subjectFrom } from '../shared/subject.ts';
-import { parseTargets } from '../shared/targets.ts';
+import { connectAnalyst } from '../support/analyst.ts';
+import { out } from '../support/output.ts';
+import { type SubjectOptions, subjectFrom } from '../support/subject.ts';
+import { parseTargets } from '../support/targets.ts';
 import { formatQuery } from './query-format.ts';
 
 export function registerQueryCommand(program: Command): void {

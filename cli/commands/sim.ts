@@ -7,8 +7,8 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { VeilError } from '#protocol';
 import { exampleScenarioText, parseScenario, runSimulation, runSweep } from '#simulations';
-import { out } from '../shared/output.ts';
-import { ProgressBar } from '../shared/progress.ts';
+import { out } from '../support/output.ts';
+import { ProgressBar } from '../support/progress.ts';
 
 const MAX_SCENARIO_BYTES = 1 << 20;
 

@@ -6,7 +6,7 @@
  */
 import type { Command } from 'commander';
 import type { NodeStatus } from '#node';
-import { out } from '../shared/output.ts';
+import { out } from '../support/output.ts';
 
 export function registerStatusCommand(program: Command): void {
   withStatusAction(program.command('status'));
