@@ -1,6 +1,6 @@
 /**
  * The SDK fake network's organisation root and analyst credentials, and a seeded byte source
- * (test fixture; `fake-gateway.test-fixture.ts` re-exports them).
+ * (test fixture; `fake-gateway.test-fixture.ts` re-exports them, beside `FakeNode` from `fake-node.test-fixture.ts`).
  */
 import { BoxKeyPair, certificatePem, type Rng, randomBytes, SigningKey, TlsKey, toHex, x509Certificate } from '#crypto';
 import { type Envelope, encode, endorseCa, issueAnalystCertificate, issueCertificate, rootFingerprint, type TrustBundle, trustBundleFile } from '#protocol';
